@@ -1,0 +1,121 @@
+/**
+ * Compiled policy: what the controller's compiler (controller/policy/compile.ts) produces and
+ * an agent enforces. Immutable, flat, versioned (STYLE.md §4.7/§4.8): SG references and prefix
+ * lists are already expanded to CIDRs, NACL entries are sorted by rule number. The agent swaps a
+ * whole AgentSnapshot in when the revision changes. proto/vpcemu/v1/policy.proto mirrors these
+ * shapes; only the two wire.ts files convert. Pure type module.
+ */
+
+/** Where a compiled SG rule's CIDRs came from (AWS-BEHAVIOUR RULE-7, REF-1, REF-7). */
+export type RulePeer =
+  | { readonly kind: "cidr" }
+  | { readonly kind: "sg"; readonly groupId: string }
+  | { readonly kind: "prefix-list"; readonly prefixListId: string };
+
+/**
+ * One SG rule of one direction, as the data path sees it. `protocol` is -1 (all) or an IANA
+ * number (tcp 6, udp 17, icmp 1, icmpv6 58, ...). Ports: tcp/udp use fromPort..toPort
+ * (inclusive); icmp/icmpv6 use fromPort = type and toPort = code, -1 meaning any (RULE-6);
+ * every other protocol (and -1) ignores them (RULE-5) and carries -1/-1.
+ */
+export interface CompiledRule {
+  /** `sgr-...` id of the rule that admits the packet (reported in conntrack and flow logs). */
+  readonly ruleId: string;
+  /** `sg-...` the rule belongs to. */
+  readonly groupId: string;
+  readonly protocol: number;
+  readonly fromPort: number;
+  readonly toPort: number;
+  /**
+   * Canonical CIDRs ("10.0.0.0/16", "2001:db8::/32"), either family. A `cidr` peer has exactly
+   * one; an `sg` peer the members' private addresses as /32 and /128 (possibly none); a
+   * `prefix-list` peer the list's current entries of its family.
+   */
+  readonly cidrs: readonly string[];
+  readonly peer: RulePeer;
+  readonly description?: string;
+}
+
+/** One NACL entry (AWS-BEHAVIOUR NACL-3..NACL-6). Stateless, first match by ruleNumber. */
+export interface NaclEntry {
+  /** 1..32766 for user entries; 32767 (IPv4 `*`) and 32768 (IPv6 `*`) are the catch-all denies. */
+  readonly ruleNumber: number;
+  readonly action: "allow" | "deny";
+  /** -1 (all) or an IANA number. */
+  readonly protocol: number;
+  /** Canonical CIDR of either family; a v4 entry never matches v6 traffic (NACL-5). */
+  readonly cidr: string;
+  /** tcp (6) / udp (17) only: the packet's destination port must lie in fromPort..toPort
+   *  (inclusive), in either direction. -1/-1 for other protocols. */
+  readonly fromPort: number;
+  readonly toPort: number;
+  /** icmp (1) and icmpv6 (58): type and code, -1 = any. -1 for other protocols. */
+  readonly icmpType: number;
+  readonly icmpCode: number;
+}
+
+/** Conntrack idle timeouts of one ENI in seconds (AWS-BEHAVIOUR TO-1, TO-2). */
+export interface ConntrackTimeouts {
+  /** 60..432000, default 432000. */
+  readonly tcpEstablished: number;
+  /** 30..60, default 30. */
+  readonly udp: number;
+  /** 60..180, default 180. */
+  readonly udpStream: number;
+}
+
+export const DEFAULT_CONNTRACK_TIMEOUTS: ConntrackTimeouts = {
+  tcpEstablished: 432_000,
+  udp: 30,
+  udpStream: 180,
+};
+
+/** Default per-instance tracked-connection allowance (AWS-BEHAVIOUR MET-1). */
+export const DEFAULT_CONNTRACK_MAX = 65_536;
+
+/** All one ENI needs. Immutable; replaced whole when the revision changes. */
+export interface CompiledEniPolicy {
+  readonly revision: number;
+  readonly eniId: string;
+  /** Instance the ENI is attached to; ENIs of one instance share its allowance (MET-1). */
+  readonly instanceId: string;
+  readonly vpcId: string;
+  readonly subnetId: string;
+  /** Private IPv4 addresses, primary first. */
+  readonly ipv4: readonly string[];
+  /** IPv6 addresses. */
+  readonly ipv6: readonly string[];
+  /** Source/destination check (DESIGN.md step 3); true by default. */
+  readonly sourceDestCheck: boolean;
+  /** Union of all the ENI's SGs' rules (RULE-1). */
+  readonly ingress: readonly CompiledRule[];
+  readonly egress: readonly CompiledRule[];
+  /** The ENI's subnet NACL, sorted by ruleNumber ascending, `*` entries last. */
+  readonly naclIn: readonly NaclEntry[];
+  readonly naclOut: readonly NaclEntry[];
+  readonly timeouts: ConntrackTimeouts;
+  /** Maximum tracked entries (MET-1). */
+  readonly allowance: number;
+  /** CT-4: every flow is tracked whatever the rules (NLB, NAT GW, ... stand-ins). */
+  readonly autoTracked: boolean;
+}
+
+/** Where an address lives: the VPC mapping table (DESIGN.md step 4). */
+export interface MappingEntry {
+  /** A single address ("10.0.1.10" or "2001:db8::10"). */
+  readonly address: string;
+  readonly eniId: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly agentId: string;
+  /** Underlay endpoint of that agent, "host:port"; "" while the agent is not connected. */
+  readonly endpoint: string;
+}
+
+/** Everything one agent enforces at one revision. */
+export interface AgentSnapshot {
+  readonly revision: number;
+  readonly agentId: string;
+  readonly enis: readonly CompiledEniPolicy[];
+  readonly mapping: readonly MappingEntry[];
+}

@@ -1,0 +1,31 @@
+/**
+ * Why a packet was dropped. The strings double as counter labels, flow-log notes and JSON.
+ * Each reason is raised at exactly one place in the data path (STYLE.md §7), so a counter
+ * points at the line that dropped the packet. Pure: shared by packet/, conntrack/, filter/.
+ */
+export const DropReason = {
+  // packet/ (decode)
+  Truncated: "truncated",
+  BadIpVersion: "bad_ip_version",
+  BadIpHeader: "bad_ip_header",
+  BadIpChecksum: "bad_ip_checksum",
+  BadL4Checksum: "bad_l4_checksum",
+  BadExtensionHeader: "bad_extension_header",
+  TcpInvalidFlags: "tcp_invalid_flags",
+  // conntrack/
+  CtInvalid: "ct_invalid_transition",
+  CtAllowance: "ct_allowance_exceeded",
+  // filter/ and pipeline/
+  SourceCheck: "source_check",
+  NaclDenied: "nacl_denied",
+  SgNoMatch: "sg_no_match",
+  NoRoute: "no_route",
+  SpoofedUnderlay: "spoofed_underlay",
+  BadEncapsulation: "bad_encapsulation",
+  NoPolicy: "no_policy",
+  InternalError: "internal_error",
+} as const;
+export type DropReason = (typeof DropReason)[keyof typeof DropReason];
+
+/** Every drop reason, in declaration order (for counters and metrics exports). */
+export const ALL_DROP_REASONS: readonly DropReason[] = Object.values(DropReason);
