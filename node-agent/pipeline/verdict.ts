@@ -12,6 +12,7 @@ export const DropReason = {
   BadL4Checksum: "bad_l4_checksum",
   BadExtensionHeader: "bad_extension_header",
   TcpInvalidFlags: "tcp_invalid_flags",
+  BadTransportHeader: "bad_transport_header",
   // conntrack/
   CtInvalid: "ct_invalid_transition",
   CtAllowance: "ct_allowance_exceeded",
