@@ -1,0 +1,488 @@
+/**
+ * The policy compiler. PURE (no node: modules, no I/O, no clock): PolicyState + agent placement
+ * -> one AgentSnapshot per agent (DESIGN.md "Control plane", STYLE.md §4.7/§4.8).
+ *
+ * For each hosted ENI: its addresses, the union of its SGs' rules per direction (RULE-1) with
+ * protocol names turned into numbers (RULE-4), ports normalised (RULE-5/RULE-6), SG references
+ * expanded to the members' private IPv4 /32 and IPv6 /128 (REF-1, REF-2, self-reference REF-3),
+ * prefix lists expanded to their current entries (REF-7); its subnet's NACL entries per
+ * direction sorted by rule number with the `*` entries 32767/32768 last (NACL-3, NACL-4);
+ * conntrack timeouts (TO-1 defaults 432000/30/180); allowance (MET-1, default 65536). Plus the
+ * mapping table (mapping-table.ts).
+ *
+ * Incremental: PolicyCompiler keeps the last compiled policy per ENI and, given the StateChange
+ * of a write, recompiles only ENIs whose inputs it touched: the ENI itself or its instance, its
+ * subnet or that subnet's NACL, its own SGs, SGs its rules reference (whose membership changed),
+ * prefix lists its rules reference. Every other ENI keeps the identical object, so agents whose
+ * ENIs and mapping are unchanged are not sent anything.
+ */
+import {
+  DEFAULT_CONNTRACK_MAX,
+  DEFAULT_CONNTRACK_TIMEOUTS,
+  type AgentSnapshot,
+  type CompiledEniPolicy,
+  type CompiledRule,
+  type MappingEntry,
+  type NaclEntry,
+} from "./compiled-policy.js";
+import {
+  buildExternalMapping,
+  buildVpcMapping,
+  sameMapping,
+  type EniHost,
+  type ExternalAddress,
+} from "./mapping-table.js";
+import type {
+  InstanceState,
+  NetworkAclState,
+  NetworkInterfaceState,
+  PolicyState,
+  PrefixListState,
+  SecurityGroupState,
+  SgRuleState,
+  StateChange,
+  SubnetState,
+} from "./policy-state.js";
+
+/** Which agent hosts what; built by the hub from each agent's Hello/Update. */
+export interface AgentPlacement {
+  readonly agentId: string;
+  /** Underlay endpoint "host:port"; "" when unknown. */
+  readonly endpoint: string;
+  /** Hosted instances: every ENI attached to one of them is hosted by this agent. */
+  readonly instanceIds: readonly string[];
+  /** ENIs hosted directly (with or without an instance). */
+  readonly eniIds: readonly string[];
+  /** Addresses outside every VPC this agent hosts (no SG is enforced for them). */
+  readonly externals: readonly ExternalAddress[];
+  /** Node-level conntrack allowance (MET-1); instance tag `vpcemu:conntrack-max` wins over it. */
+  readonly conntrackMax?: number;
+  /** CT-4 stand-in for every ENI of this node; tag `vpcemu:auto-tracked=true` does it per instance. */
+  readonly autoTracked?: boolean;
+}
+
+export interface CompileOptions {
+  /** Allowance when neither instance tag nor node sets one (default 65536, MET-1). */
+  readonly defaultAllowance?: number;
+}
+
+/** Instance tag overriding the per-instance conntrack allowance (MET-1). [CHOICE] */
+export const TAG_CONNTRACK_MAX = "vpcemu:conntrack-max";
+/** Instance tag marking every flow of the instance as tracked (CT-4 stand-in). [CHOICE] */
+export const TAG_AUTO_TRACKED = "vpcemu:auto-tracked";
+
+/** The outcome of one compile. */
+export interface CompileResult {
+  readonly revision: number;
+  /** One snapshot per placement; unchanged agents keep the previous object. */
+  readonly snapshots: ReadonlyMap<string, AgentSnapshot>;
+  /** Agents whose snapshot differs from the previous compile (new agents included). */
+  readonly changedAgents: readonly string[];
+  /** ENIs compiled in this call. */
+  readonly recompiledEnis: readonly string[];
+}
+
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
+  all: -1,
+  "-1": -1,
+  icmp: 1,
+  tcp: 6,
+  udp: 17,
+  icmpv6: 58,
+};
+
+/** Protocol text ("-1", "tcp", "6", ...) -> -1 or an IANA number (RULE-4, NACL-6). */
+export function protocolNumber(text: string): number {
+  const named = PROTOCOL_NUMBERS[text.toLowerCase()];
+  if (named !== undefined) return named;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 0 && n <= 255 ? n : -1;
+}
+
+/** Read-only lookups over one PolicyState. */
+export class PolicyIndex {
+  readonly subnets = new Map<string, SubnetState>();
+  readonly groups = new Map<string, SecurityGroupState>();
+  readonly nacls = new Map<string, NetworkAclState>();
+  readonly prefixLists = new Map<string, PrefixListState>();
+  readonly enis = new Map<string, NetworkInterfaceState>();
+  readonly instances = new Map<string, InstanceState>();
+  /** Active ENIs (not of a terminated instance) per SG, in state order. */
+  readonly membersByGroup = new Map<string, NetworkInterfaceState[]>();
+  /** Active ENIs per VPC, in state order. */
+  readonly enisByVpc = new Map<string, NetworkInterfaceState[]>();
+  /** ENIs per attached instance. */
+  readonly enisByInstance = new Map<string, NetworkInterfaceState[]>();
+
+  constructor(readonly state: PolicyState) {
+    for (const s of state.subnets) this.subnets.set(s.subnetId, s);
+    for (const g of state.securityGroups) this.groups.set(g.groupId, g);
+    for (const n of state.networkAcls) this.nacls.set(n.networkAclId, n);
+    for (const p of state.prefixLists) this.prefixLists.set(p.prefixListId, p);
+    for (const i of state.instances) this.instances.set(i.instanceId, i);
+    for (const e of state.networkInterfaces) {
+      this.enis.set(e.eniId, e);
+      if (e.instanceId !== undefined) push(this.enisByInstance, e.instanceId, e);
+      if (!this.isActive(e)) continue;
+      push(this.enisByVpc, e.vpcId, e);
+      for (const g of e.groupIds) push(this.membersByGroup, g, e);
+    }
+  }
+
+  /** An ENI counts (membership, mapping, hosting) unless its instance is terminated. */
+  isActive(eni: NetworkInterfaceState): boolean {
+    if (eni.instanceId === undefined) return true;
+    const inst = this.instances.get(eni.instanceId);
+    return inst === undefined || inst.state !== "terminated";
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list === undefined) m.set(k, [v]);
+  else list.push(v);
+}
+
+/** Compile one SG rule (RULE-4..RULE-7, REF-1, REF-7). */
+export function compileSgRule(rule: SgRuleState, index: PolicyIndex): CompiledRule {
+  const protocol = protocolNumber(rule.protocol);
+  // AWS-BEHAVIOUR RULE-5: -1 and protocols other than tcp/udp/icmp/icmpv6 open every port.
+  const hasPorts = protocol === 6 || protocol === 17 || protocol === 1 || protocol === 58;
+  const fromPort = hasPorts ? rule.fromPort : -1;
+  const toPort = hasPorts ? rule.toPort : -1;
+  let cidrs: string[];
+  let peer: CompiledRule["peer"];
+  if (rule.referencedGroupId !== undefined) {
+    // AWS-BEHAVIOUR REF-1/REF-2/REF-3: the private IPv4s and IPv6s of the ENIs now in the group.
+    cidrs = [];
+    for (const m of index.membersByGroup.get(rule.referencedGroupId) ?? []) {
+      for (const a of m.privateIpv4) cidrs.push(`${a}/32`);
+      for (const a of m.ipv6) cidrs.push(`${a}/128`);
+    }
+    peer = { kind: "sg", groupId: rule.referencedGroupId };
+  } else if (rule.prefixListId !== undefined) {
+    // AWS-BEHAVIOUR REF-7: the list's current entries (of its family).
+    cidrs = [...(index.prefixLists.get(rule.prefixListId)?.cidrs ?? [])];
+    peer = { kind: "prefix-list", prefixListId: rule.prefixListId };
+  } else {
+    const cidr = rule.cidrIpv4 ?? rule.cidrIpv6;
+    cidrs = cidr === undefined ? [] : [cidr];
+    peer = { kind: "cidr" };
+  }
+  const out: CompiledRule = {
+    ruleId: rule.ruleId,
+    groupId: rule.groupId,
+    protocol,
+    fromPort,
+    toPort,
+    cidrs,
+    peer,
+    ...(rule.description !== undefined ? { description: rule.description } : {}),
+  };
+  return out;
+}
+
+/** Compile one NACL entry (NACL-5, NACL-6). */
+export function compileNaclEntry(e: NetworkAclState["entries"][number]): NaclEntry {
+  const protocol = protocolNumber(e.protocol);
+  const ports = protocol === 6 || protocol === 17;
+  const icmp = protocol === 1 || protocol === 58;
+  return {
+    ruleNumber: e.ruleNumber,
+    action: e.ruleAction,
+    protocol,
+    cidr: e.cidrBlock ?? e.ipv6CidrBlock ?? "",
+    fromPort: ports ? (e.portFrom ?? -1) : -1,
+    toPort: ports ? (e.portTo ?? -1) : -1,
+    icmpType: icmp ? (e.icmpType ?? -1) : -1,
+    icmpCode: icmp ? (e.icmpCode ?? -1) : -1,
+  };
+}
+
+/** A NACL's entries of one direction, ascending by rule number (`*` 32767/32768 last). */
+export function compileNacl(nacl: NetworkAclState | undefined, egress: boolean): NaclEntry[] {
+  if (nacl === undefined) return [];
+  return nacl.entries
+    .filter((e) => e.egress === egress)
+    .map(compileNaclEntry)
+    .sort((a, b) => a.ruleNumber - b.ruleNumber);
+}
+
+/** Placement-derived inputs of one ENI's policy. */
+export interface EniContext {
+  readonly conntrackMax?: number;
+  readonly autoTracked?: boolean;
+}
+
+/** Compile one ENI's whole policy at `revision`. */
+export function compileEniPolicy(
+  eni: NetworkInterfaceState,
+  index: PolicyIndex,
+  revision: number,
+  ctx: EniContext = {},
+  opts: CompileOptions = {},
+): CompiledEniPolicy {
+  const ingress: CompiledRule[] = [];
+  const egress: CompiledRule[] = [];
+  for (const gid of eni.groupIds) {
+    const g = index.groups.get(gid);
+    if (g === undefined) continue;
+    for (const r of g.rules) (r.isEgress ? egress : ingress).push(compileSgRule(r, index));
+  }
+  const subnet = index.subnets.get(eni.subnetId);
+  const nacl = subnet === undefined ? undefined : index.nacls.get(subnet.networkAclId);
+  const inst = eni.instanceId === undefined ? undefined : index.instances.get(eni.instanceId);
+  const tagMax = Number(inst?.tags[TAG_CONNTRACK_MAX]);
+  const allowance =
+    Number.isInteger(tagMax) && tagMax > 0
+      ? tagMax
+      : (ctx.conntrackMax ?? opts.defaultAllowance ?? DEFAULT_CONNTRACK_MAX);
+  return {
+    revision,
+    eniId: eni.eniId,
+    instanceId: eni.instanceId ?? "",
+    vpcId: eni.vpcId,
+    subnetId: eni.subnetId,
+    ipv4: [...eni.privateIpv4],
+    ipv6: [...eni.ipv6],
+    sourceDestCheck: eni.sourceDestCheck,
+    ingress,
+    egress,
+    naclIn: compileNacl(nacl, false),
+    naclOut: compileNacl(nacl, true),
+    timeouts: {
+      tcpEstablished: eni.tcpEstablishedTimeout ?? DEFAULT_CONNTRACK_TIMEOUTS.tcpEstablished,
+      udp: eni.udpTimeout ?? DEFAULT_CONNTRACK_TIMEOUTS.udp,
+      udpStream: eni.udpStreamTimeout ?? DEFAULT_CONNTRACK_TIMEOUTS.udpStream,
+    },
+    allowance,
+    autoTracked: ctx.autoTracked === true || inst?.tags[TAG_AUTO_TRACKED] === "true",
+  };
+}
+
+/**
+ * What an ENI's policy reads: its own SGs (their rules), the SGs those rules reference (their
+ * membership), and the prefix lists they reference.
+ */
+function dependenciesOf(
+  eni: NetworkInterfaceState,
+  index: PolicyIndex,
+): { ownGroups: Set<string>; refGroups: Set<string>; prefixLists: Set<string> } {
+  const ownGroups = new Set<string>(eni.groupIds);
+  const refGroups = new Set<string>();
+  const prefixLists = new Set<string>();
+  for (const gid of eni.groupIds) {
+    for (const r of index.groups.get(gid)?.rules ?? []) {
+      if (r.referencedGroupId !== undefined) refGroups.add(r.referencedGroupId);
+      if (r.prefixListId !== undefined) prefixLists.add(r.prefixListId);
+    }
+  }
+  return { ownGroups, refGroups, prefixLists };
+}
+
+interface CachedEni {
+  readonly policy: CompiledEniPolicy;
+  readonly ctxKey: string;
+  readonly ownGroups: Set<string>;
+  readonly refGroups: Set<string>;
+  readonly prefixLists: Set<string>;
+  readonly subnetId: string;
+}
+
+/** Union of two StateChanges (for coalescing writes between compiles). */
+export function mergeStateChanges(a: StateChange, b: StateChange): StateChange {
+  const u = (x: readonly string[], y: readonly string[]): string[] => [...new Set([...x, ...y])];
+  return {
+    revision: Math.max(a.revision, b.revision),
+    vpcIds: u(a.vpcIds, b.vpcIds),
+    subnetIds: u(a.subnetIds, b.subnetIds),
+    groupIds: u(a.groupIds, b.groupIds),
+    networkAclIds: u(a.networkAclIds, b.networkAclIds),
+    prefixListIds: u(a.prefixListIds, b.prefixListIds),
+    eniIds: u(a.eniIds, b.eniIds),
+    instanceIds: u(a.instanceIds, b.instanceIds),
+  };
+}
+
+/**
+ * Stateful, incremental compiler (pure: all inputs are arguments). Call update() with the
+ * current state, the placement, and the StateChange(s) since the previous call (undefined =
+ * recompile everything, e.g. the first call).
+ */
+export class PolicyCompiler {
+  private index: PolicyIndex | undefined;
+  private readonly enis = new Map<string, CachedEni>();
+  private vpcMappings = new Map<string, readonly MappingEntry[]>();
+  private externalMapping: readonly MappingEntry[] = [];
+  private snapshots = new Map<string, AgentSnapshot>();
+
+  constructor(private readonly opts: CompileOptions = {}) {}
+
+  /** The latest snapshot of an agent, if compiled. */
+  snapshot(agentId: string): AgentSnapshot | undefined {
+    return this.snapshots.get(agentId);
+  }
+
+  update(
+    state: PolicyState,
+    placements: readonly AgentPlacement[],
+    change?: StateChange,
+  ): CompileResult {
+    const prev = this.index;
+    const index = new PolicyIndex(state);
+    this.index = index;
+    const dirty =
+      change === undefined || prev === undefined ? undefined : dirtySets(change, prev, index);
+
+    // Placement: first claim wins (placements sorted by agentId for determinism).
+    const sorted = [...placements].sort((a, b) =>
+      a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0,
+    );
+    const hostOf = new Map<string, { placement: AgentPlacement }>();
+    const hostedBy = new Map<string, NetworkInterfaceState[]>();
+    for (const p of sorted) {
+      const list: NetworkInterfaceState[] = [];
+      hostedBy.set(p.agentId, list);
+      const claim = (e: NetworkInterfaceState | undefined): void => {
+        if (e === undefined || hostOf.has(e.eniId) || !index.isActive(e)) return;
+        hostOf.set(e.eniId, { placement: p });
+        list.push(e);
+      };
+      for (const iid of p.instanceIds)
+        for (const e of index.enisByInstance.get(iid) ?? []) claim(e);
+      for (const eid of p.eniIds) claim(index.enis.get(eid));
+    }
+
+    // ENIs.
+    const recompiled: string[] = [];
+    const live = new Set<string>();
+    for (const p of sorted) {
+      for (const e of hostedBy.get(p.agentId) ?? []) {
+        live.add(e.eniId);
+        const ctx: EniContext = {
+          ...(p.conntrackMax !== undefined ? { conntrackMax: p.conntrackMax } : {}),
+          ...(p.autoTracked !== undefined ? { autoTracked: p.autoTracked } : {}),
+        };
+        const ctxKey = `${p.conntrackMax ?? ""}|${p.autoTracked ?? ""}`;
+        const cached = this.enis.get(e.eniId);
+        if (
+          cached !== undefined &&
+          cached.ctxKey === ctxKey &&
+          dirty !== undefined &&
+          !isDirty(e, cached, dirty)
+        ) {
+          continue;
+        }
+        const policy = compileEniPolicy(e, index, state.revision, ctx, this.opts);
+        const deps = dependenciesOf(e, index);
+        this.enis.set(e.eniId, { policy, ctxKey, ...deps, subnetId: e.subnetId });
+        recompiled.push(e.eniId);
+      }
+    }
+    for (const id of [...this.enis.keys()]) if (!live.has(id)) this.enis.delete(id);
+
+    // Mapping: rebuilt (O(addresses)), previous arrays reused when equal.
+    const host = (eniId: string): EniHost | undefined => {
+      const h = hostOf.get(eniId);
+      return h === undefined
+        ? undefined
+        : { agentId: h.placement.agentId, endpoint: h.placement.endpoint };
+    };
+    const vpcMappings = new Map<string, readonly MappingEntry[]>();
+    for (const [vpcId, enis] of index.enisByVpc) {
+      const fresh = buildVpcMapping(enis, host);
+      const old = this.vpcMappings.get(vpcId);
+      vpcMappings.set(vpcId, old !== undefined && sameMapping(old, fresh) ? old : fresh);
+    }
+    this.vpcMappings = vpcMappings;
+    const ext = buildExternalMapping(sorted);
+    if (!sameMapping(ext, this.externalMapping)) this.externalMapping = ext;
+
+    // Snapshots.
+    const snapshots = new Map<string, AgentSnapshot>();
+    const changedAgents: string[] = [];
+    const vpcIdsSorted = [...vpcMappings.keys()].sort();
+    for (const p of sorted) {
+      const enis = (hostedBy.get(p.agentId) ?? []).map((e) => this.enis.get(e.eniId)!.policy);
+      const vpcs = enis.length === 0 ? vpcIdsSorted : [...new Set(enis.map((e) => e.vpcId))].sort();
+      const parts = vpcs.map((v) => vpcMappings.get(v) ?? []);
+      parts.push(this.externalMapping);
+      const old = this.snapshots.get(p.agentId);
+      const oldParts = old === undefined ? undefined : this.parts.get(p.agentId);
+      if (
+        old !== undefined &&
+        oldParts !== undefined &&
+        sameRefs(old.enis, enis) &&
+        sameRefs(oldParts, parts)
+      ) {
+        snapshots.set(p.agentId, old);
+        continue;
+      }
+      const snap: AgentSnapshot = {
+        revision: state.revision,
+        agentId: p.agentId,
+        enis,
+        mapping: parts.flat(),
+      };
+      snapshots.set(p.agentId, snap);
+      this.parts.set(p.agentId, parts);
+      changedAgents.push(p.agentId);
+    }
+    for (const id of [...this.parts.keys()]) if (!snapshots.has(id)) this.parts.delete(id);
+    this.snapshots = snapshots;
+    return { revision: state.revision, snapshots, changedAgents, recompiledEnis: recompiled };
+  }
+
+  private readonly parts = new Map<string, readonly (readonly MappingEntry[])[]>();
+}
+
+function sameRefs<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+interface DirtySets {
+  readonly enis: Set<string>;
+  readonly instances: Set<string>;
+  /** Groups the write changed (rules or membership, as the store reports them). */
+  readonly groups: Set<string>;
+  /** Groups whose membership may have changed: `groups` plus those of changed ENIs. */
+  readonly members: Set<string>;
+  readonly prefixLists: Set<string>;
+  readonly subnets: Set<string>;
+}
+
+/**
+ * What a change touches. Groups include every group a changed ENI (or an ENI of a changed
+ * instance) belonged to before or after the write: its membership, hence every rule that
+ * references those groups, changed (REF-2), even if the store did not list the group.
+ */
+function dirtySets(change: StateChange, prev: PolicyIndex, next: PolicyIndex): DirtySets {
+  const enis = new Set(change.eniIds);
+  const instances = new Set(change.instanceIds);
+  const groups = new Set(change.groupIds);
+  const members = new Set(change.groupIds);
+  const subnets = new Set(change.subnetIds);
+  for (const idx of [prev, next]) {
+    for (const iid of instances)
+      for (const e of idx.enisByInstance.get(iid) ?? []) enis.add(e.eniId);
+  }
+  for (const idx of [prev, next]) {
+    for (const eid of enis) for (const g of idx.enis.get(eid)?.groupIds ?? []) members.add(g);
+    for (const aclId of change.networkAclIds) {
+      for (const s of idx.state.subnets) if (s.networkAclId === aclId) subnets.add(s.subnetId);
+    }
+  }
+  return { enis, instances, groups, members, prefixLists: new Set(change.prefixListIds), subnets };
+}
+
+function isDirty(eni: NetworkInterfaceState, cached: CachedEni, d: DirtySets): boolean {
+  if (d.enis.has(eni.eniId)) return true;
+  if (eni.instanceId !== undefined && d.instances.has(eni.instanceId)) return true;
+  if (d.subnets.has(eni.subnetId) || d.subnets.has(cached.subnetId)) return true;
+  for (const g of cached.ownGroups) if (d.groups.has(g)) return true;
+  for (const g of cached.refGroups) if (d.members.has(g)) return true;
+  for (const p of cached.prefixLists) if (d.prefixLists.has(p)) return true;
+  return false;
+}

@@ -1,0 +1,97 @@
+/**
+ * The compiler's output shapes: a deliberate duplicate of node-agent/filter/policy.ts (STYLE.md
+ * §2: controller/ and node-agent/ never import each other; a small duplicate beats a
+ * dependency). Keep the two files identical in shape; proto/vpcemu/v1/policy.proto mirrors both
+ * and only the two wire.ts files convert. test/unit/controller/policy/compiled-policy.test.ts
+ * checks the two stay assignable to each other. Pure type module.
+ */
+
+/** Where a compiled SG rule's CIDRs came from (AWS-BEHAVIOUR RULE-7, REF-1, REF-7). */
+export type RulePeer =
+  | { readonly kind: "cidr" }
+  | { readonly kind: "sg"; readonly groupId: string }
+  | { readonly kind: "prefix-list"; readonly prefixListId: string };
+
+/** One SG rule of one direction; see node-agent/filter/policy.ts CompiledRule. */
+export interface CompiledRule {
+  readonly ruleId: string;
+  readonly groupId: string;
+  /** -1 (all) or an IANA number. */
+  readonly protocol: number;
+  readonly fromPort: number;
+  readonly toPort: number;
+  readonly cidrs: readonly string[];
+  readonly peer: RulePeer;
+  readonly description?: string;
+}
+
+/** One NACL entry (AWS-BEHAVIOUR NACL-3..NACL-6). */
+export interface NaclEntry {
+  readonly ruleNumber: number;
+  readonly action: "allow" | "deny";
+  readonly protocol: number;
+  readonly cidr: string;
+  readonly fromPort: number;
+  readonly toPort: number;
+  readonly icmpType: number;
+  readonly icmpCode: number;
+}
+
+/** Conntrack idle timeouts of one ENI in seconds (AWS-BEHAVIOUR TO-1). */
+export interface ConntrackTimeouts {
+  readonly tcpEstablished: number;
+  readonly udp: number;
+  readonly udpStream: number;
+}
+
+export const DEFAULT_CONNTRACK_TIMEOUTS: ConntrackTimeouts = {
+  tcpEstablished: 432_000,
+  udp: 30,
+  udpStream: 180,
+};
+
+/** Default per-instance tracked-connection allowance (AWS-BEHAVIOUR MET-1). */
+export const DEFAULT_CONNTRACK_MAX = 65_536;
+
+/** All one ENI needs. Immutable; replaced whole when it changes. */
+export interface CompiledEniPolicy {
+  /** Revision at which this ENI's policy was last (re)compiled. */
+  readonly revision: number;
+  readonly eniId: string;
+  readonly instanceId: string;
+  readonly vpcId: string;
+  readonly subnetId: string;
+  readonly ipv4: readonly string[];
+  readonly ipv6: readonly string[];
+  readonly sourceDestCheck: boolean;
+  readonly ingress: readonly CompiledRule[];
+  readonly egress: readonly CompiledRule[];
+  readonly naclIn: readonly NaclEntry[];
+  readonly naclOut: readonly NaclEntry[];
+  readonly timeouts: ConntrackTimeouts;
+  readonly allowance: number;
+  readonly autoTracked: boolean;
+}
+
+/** Where an address lives: the VPC mapping table (DESIGN.md step 4). */
+export interface MappingEntry {
+  readonly address: string;
+  /** "" for an external (non-VPC) address. */
+  readonly eniId: string;
+  /** The external node's name (e.g. "internet") for an external address. */
+  readonly subnetId: string;
+  /** "" for an external address. */
+  readonly vpcId: string;
+  /** "" while no connected agent hosts the ENI. */
+  readonly agentId: string;
+  /** Underlay endpoint of that agent, "host:port"; "" while the agent is not connected. */
+  readonly endpoint: string;
+}
+
+/** Everything one agent enforces at one revision. */
+export interface AgentSnapshot {
+  readonly revision: number;
+  readonly agentId: string;
+  readonly enis: readonly CompiledEniPolicy[];
+  readonly mapping: readonly MappingEntry[];
+}

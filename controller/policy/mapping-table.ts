@@ -1,0 +1,93 @@
+/**
+ * The VPC mapping table (DESIGN.md step 4): every address an agent may route to -> ENI,
+ * subnet, VPC, hosting agent and its underlay endpoint. PURE (no node: modules, no I/O).
+ *
+ * Built per VPC so an agent receives only the VPCs it has ENIs in (overlapping VPC CIDRs never
+ * collide inside one agent), plus the external (non-VPC) nodes such as `internet`, which every
+ * agent receives so replies can be routed to them and their underlay source checked. An agent
+ * hosting no ENI (an external node's agent) receives every VPC's table.
+ */
+import type { MappingEntry } from "./compiled-policy.js";
+import type { NetworkInterfaceState } from "./policy-state.js";
+
+/** Where an ENI is hosted: agent id and underlay endpoint ("" / "" when unhosted). */
+export interface EniHost {
+  readonly agentId: string;
+  readonly endpoint: string;
+}
+
+/** An address outside every VPC that an agent hosts (e.g. the `internet` node). */
+export interface ExternalAddress {
+  /** Node name, reported as the mapping entry's subnetId (e.g. "internet"). */
+  readonly name: string;
+  /** A single IPv4 or IPv6 address, e.g. "198.51.100.10". */
+  readonly address: string;
+}
+
+/** Mapping entries of one VPC's ENIs, addresses in ENI order (IPv4 primary first, then IPv6). */
+export function buildVpcMapping(
+  enis: readonly NetworkInterfaceState[],
+  hostOf: (eniId: string) => EniHost | undefined,
+): MappingEntry[] {
+  const out: MappingEntry[] = [];
+  for (const eni of enis) {
+    const host = hostOf(eni.eniId);
+    const agentId = host?.agentId ?? "";
+    const endpoint = host?.endpoint ?? "";
+    for (const address of [...eni.privateIpv4, ...eni.ipv6]) {
+      out.push({
+        address,
+        eniId: eni.eniId,
+        subnetId: eni.subnetId,
+        vpcId: eni.vpcId,
+        agentId,
+        endpoint,
+      });
+    }
+  }
+  return out;
+}
+
+/** Mapping entries of external (non-VPC) addresses: vpcId "", eniId "", subnetId = node name. */
+export function buildExternalMapping(
+  hosts: readonly {
+    readonly agentId: string;
+    readonly endpoint: string;
+    readonly externals: readonly ExternalAddress[];
+  }[],
+): MappingEntry[] {
+  const out: MappingEntry[] = [];
+  for (const h of hosts) {
+    for (const ext of h.externals) {
+      out.push({
+        address: ext.address,
+        eniId: "",
+        subnetId: ext.name,
+        vpcId: "",
+        agentId: h.agentId,
+        endpoint: h.endpoint,
+      });
+    }
+  }
+  return out;
+}
+
+/** Structural equality of two mapping tables (same entries, same order). */
+export function sameMapping(a: readonly MappingEntry[], b: readonly MappingEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.address !== y.address ||
+      x.eniId !== y.eniId ||
+      x.subnetId !== y.subnetId ||
+      x.vpcId !== y.vpcId ||
+      x.agentId !== y.agentId ||
+      x.endpoint !== y.endpoint
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
