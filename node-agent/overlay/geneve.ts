@@ -1,0 +1,198 @@
+/**
+ * Geneve (RFC 8926) encapsulation of the underlay, PURE: Uint8Array and DataView only.
+ *
+ * One Geneve header travels in front of every inner IP packet inside a UDP datagram between
+ * agents (DESIGN.md step 7):
+ *
+ *    0                   1                   2                   3
+ *   |Ver|  Opt Len  |O|C|    Rsvd.  |          Protocol Type        |   RFC 8926 3.4
+ *   |        Virtual Network Identifier (VNI)       |    Reserved   |
+ *   |          Option Class         |      Type     |R|R|R| Length  |   RFC 8926 3.5, per option
+ *   |                      Variable-Length Option Data              |
+ *
+ * - Protocol Type: the inner packet's EtherType (0x0800 IPv4, 0x86DD IPv6).
+ * - VNI: the VPC (vniForVpc) the packet leaves or enters: the sender's VPC, or for traffic from
+ *   an external node (outside every VPC) the receiver's.
+ * - Two options of class VPCEMU_OPTION_CLASS (from the experimental range 0xFF00-0xFFFF):
+ *   type 1 the source ENI id, type 2 the destination ENI id, each as ASCII zero-padded to a
+ *   multiple of 4 bytes ("" for an external node: zero-length data). Not critical (C = 0).
+ *
+ * The header is written into headroom in front of the inner packet (no copy of the packet);
+ * callers reserve ENCAP_HEADROOM bytes before it.
+ */
+import { DropReason } from "../pipeline/verdict.js";
+
+/** IANA UDP port for Geneve (RFC 8926 3.3); agents may listen elsewhere. */
+export const GENEVE_PORT = 6081;
+/** Fixed part of the header. */
+export const GENEVE_BASE_HEADER_LEN = 8;
+/** Option class of vpcemu's options (RFC 8926 7.2: 0xFF00-0xFFFF experimental). */
+export const VPCEMU_OPTION_CLASS = 0xff5c;
+export const OPTION_TYPE_SRC_ENI = 0x01;
+export const OPTION_TYPE_DST_ENI = 0x02;
+/** Longest ENI id an option carries (5-bit length in 4-byte words: 31 words = 124 bytes). */
+export const MAX_ENI_ID_BYTES = 124;
+/** Headroom reserved before every inner packet: base + 2 options of up to 56 bytes each. */
+export const ENCAP_HEADROOM = 128;
+
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_IPV6 = 0x86dd;
+
+const OPTION_HEADER_LEN = 4;
+const MAX_OPT_WORDS = 63;
+
+/** A decoded header; payloadOffset is where the inner packet starts. */
+export interface GeneveView {
+  readonly vni: number;
+  readonly protocolType: number;
+  /** The O bit: a control (OAM) packet, never forwarded to an ENI. */
+  readonly oam: boolean;
+  readonly srcEni: string;
+  readonly dstEni: string;
+  readonly payloadOffset: number;
+  readonly payloadLength: number;
+}
+
+/**
+ * The padded option data of an ENI id: ASCII bytes, zero-padded to a multiple of 4. Callers
+ * precompute it once per ENI (it is reused for every packet). Throws RangeError for non-ASCII
+ * ids or ids longer than MAX_ENI_ID_BYTES (a configuration bug, never caused by a packet).
+ */
+export function encodeEniOption(eniId: string): Uint8Array {
+  if (eniId.length > MAX_ENI_ID_BYTES) {
+    throw new RangeError(`ENI id longer than ${MAX_ENI_ID_BYTES} bytes: ${eniId}`);
+  }
+  const out = new Uint8Array((eniId.length + 3) & ~3);
+  for (let i = 0; i < eniId.length; i++) {
+    const c = eniId.charCodeAt(i);
+    if (c === 0 || c > 0x7e) throw new RangeError(`ENI id is not printable ASCII: ${eniId}`);
+    out[i] = c;
+  }
+  return out;
+}
+
+/** Header length for two encoded ENI options. */
+export function geneveHeaderLength(srcOpt: Uint8Array, dstOpt: Uint8Array): number {
+  return GENEVE_BASE_HEADER_LEN + 2 * OPTION_HEADER_LEN + srcOpt.length + dstOpt.length;
+}
+
+/**
+ * Writes the header immediately before buf[payloadOffset] and returns where it starts
+ * (payloadOffset - header length). The inner packet is not touched. Throws RangeError when the
+ * headroom is too small (a caller bug).
+ */
+export function writeGeneveHeader(
+  buf: Uint8Array,
+  payloadOffset: number,
+  vni: number,
+  protocolType: number,
+  srcOpt: Uint8Array,
+  dstOpt: Uint8Array,
+): number {
+  const hlen = geneveHeaderLength(srcOpt, dstOpt);
+  const start = payloadOffset - hlen;
+  if (start < 0) throw new RangeError(`Geneve header needs ${hlen} bytes of headroom`);
+  const optWords = (hlen - GENEVE_BASE_HEADER_LEN) >> 2;
+  buf[start] = optWords & 0x3f; // Ver 0
+  buf[start + 1] = 0; // O = 0, C = 0
+  buf[start + 2] = (protocolType >> 8) & 0xff;
+  buf[start + 3] = protocolType & 0xff;
+  buf[start + 4] = (vni >> 16) & 0xff;
+  buf[start + 5] = (vni >> 8) & 0xff;
+  buf[start + 6] = vni & 0xff;
+  buf[start + 7] = 0;
+  let p = start + GENEVE_BASE_HEADER_LEN;
+  p = writeOption(buf, p, OPTION_TYPE_SRC_ENI, srcOpt);
+  writeOption(buf, p, OPTION_TYPE_DST_ENI, dstOpt);
+  return start;
+}
+
+function writeOption(buf: Uint8Array, p: number, type: number, data: Uint8Array): number {
+  buf[p] = VPCEMU_OPTION_CLASS >> 8;
+  buf[p + 1] = VPCEMU_OPTION_CLASS & 0xff;
+  buf[p + 2] = type;
+  buf[p + 3] = (data.length >> 2) & 0x1f;
+  buf.set(data, p + OPTION_HEADER_LEN);
+  return p + OPTION_HEADER_LEN + data.length;
+}
+
+/**
+ * Parses the header at buf[off, off + len). Returns the view, or a DropReason: Truncated when
+ * the datagram is shorter than its header claims, BadEncapsulation for a version other than 0,
+ * an unknown critical option (RFC 8926 3.5: must drop), a missing vpcemu ENI option, a bad
+ * option length, or a protocol type other than IPv4/IPv6. Never throws.
+ */
+export function parseGeneve(buf: Uint8Array, off: number, len: number): GeneveView | DropReason {
+  if (len < GENEVE_BASE_HEADER_LEN || off < 0 || off + len > buf.length) {
+    return DropReason.Truncated;
+  }
+  const b0 = buf[off]!;
+  if (b0 >> 6 !== 0) return DropReason.BadEncapsulation;
+  const optBytes = (b0 & MAX_OPT_WORDS) << 2;
+  const hlen = GENEVE_BASE_HEADER_LEN + optBytes;
+  if (hlen > len) return DropReason.Truncated;
+  const b1 = buf[off + 1]!;
+  const oam = (b1 & 0x80) !== 0;
+  const protocolType = (buf[off + 2]! << 8) | buf[off + 3]!;
+  if (protocolType !== ETHERTYPE_IPV4 && protocolType !== ETHERTYPE_IPV6) {
+    return DropReason.BadEncapsulation;
+  }
+  const vni = (buf[off + 4]! << 16) | (buf[off + 5]! << 8) | buf[off + 6]!;
+  let srcEni: string | undefined;
+  let dstEni: string | undefined;
+  let p = off + GENEVE_BASE_HEADER_LEN;
+  const end = off + hlen;
+  while (p < end) {
+    if (p + OPTION_HEADER_LEN > end) return DropReason.BadEncapsulation;
+    const cls = (buf[p]! << 8) | buf[p + 1]!;
+    const type = buf[p + 2]!;
+    const dlen = (buf[p + 3]! & 0x1f) << 2;
+    const data = p + OPTION_HEADER_LEN;
+    if (data + dlen > end) return DropReason.BadEncapsulation;
+    if (cls === VPCEMU_OPTION_CLASS && (type & 0x7f) === OPTION_TYPE_SRC_ENI) {
+      if (srcEni !== undefined) return DropReason.BadEncapsulation;
+      srcEni = readAscii(buf, data, dlen);
+    } else if (cls === VPCEMU_OPTION_CLASS && (type & 0x7f) === OPTION_TYPE_DST_ENI) {
+      if (dstEni !== undefined) return DropReason.BadEncapsulation;
+      dstEni = readAscii(buf, data, dlen);
+    } else if ((type & 0x80) !== 0) {
+      return DropReason.BadEncapsulation; // unknown critical option: RFC 8926 3.5.1
+    }
+    p = data + dlen;
+  }
+  if (srcEni === undefined || dstEni === undefined) return DropReason.BadEncapsulation;
+  return {
+    vni,
+    protocolType,
+    oam,
+    srcEni,
+    dstEni,
+    payloadOffset: end,
+    payloadLength: len - hlen,
+  };
+}
+
+function readAscii(buf: Uint8Array, at: number, n: number): string {
+  let s = "";
+  for (let i = 0; i < n; i++) {
+    const c = buf[at + i]!;
+    if (c === 0) break;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/**
+ * The VNI of a VPC: FNV-1a of its id folded to 24 bits, never 0 ("" -> 0, external nodes).
+ * Every agent computes the same value from the same id, so no table travels for it.
+ */
+export function vniForVpc(vpcId: string): number {
+  if (vpcId === "") return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < vpcId.length; i++) {
+    h ^= vpcId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  const v = ((h >>> 24) ^ h) & 0xffffff;
+  return v === 0 ? 1 : v;
+}
