@@ -1,0 +1,107 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export type Db = Database.Database;
+
+/** One schema step. Append only: never edit or reorder a released migration. */
+interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Resources are rows keyed by their AWS id; `body` holds the resource record (model/*.ts) as
+ * JSON, and the columns the database must relate (owning VPC, subnet) are real columns with
+ * deferred foreign keys, checked when a mutation's transaction commits. Rows keep insertion
+ * order through rowid, which Describe* answers follow. SG rules live inside their group's body
+ * (they are always read and written with the group).
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: "initial resources",
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO meta (key, value) VALUES ('revision', '0');
+      CREATE TABLE vpcs (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE subnets (
+        id TEXT PRIMARY KEY,
+        vpc_id TEXT NOT NULL REFERENCES vpcs(id) DEFERRABLE INITIALLY DEFERRED,
+        body TEXT NOT NULL);
+      CREATE TABLE security_groups (
+        id TEXT PRIMARY KEY,
+        vpc_id TEXT NOT NULL REFERENCES vpcs(id) DEFERRABLE INITIALLY DEFERRED,
+        body TEXT NOT NULL);
+      CREATE TABLE network_acls (
+        id TEXT PRIMARY KEY,
+        vpc_id TEXT NOT NULL REFERENCES vpcs(id) DEFERRABLE INITIALLY DEFERRED,
+        body TEXT NOT NULL);
+      CREATE TABLE prefix_lists (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE network_interfaces (
+        id TEXT PRIMARY KEY,
+        subnet_id TEXT NOT NULL REFERENCES subnets(id) DEFERRABLE INITIALLY DEFERRED,
+        body TEXT NOT NULL);
+      CREATE TABLE instances (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    `,
+  },
+];
+
+/** Table of each resource kind, and the column (if any) naming its parent. */
+export const RESOURCE_TABLES = {
+  vpc: { table: "vpcs", parent: undefined },
+  subnet: { table: "subnets", parent: "vpc_id" },
+  securityGroup: { table: "security_groups", parent: "vpc_id" },
+  networkAcl: { table: "network_acls", parent: "vpc_id" },
+  prefixList: { table: "prefix_lists", parent: undefined },
+  networkInterface: { table: "network_interfaces", parent: "subnet_id" },
+  instance: { table: "instances", parent: undefined },
+} as const;
+export type ResourceKind = keyof typeof RESOURCE_TABLES;
+
+/**
+ * Opens (creating if needed) the state database at `path` or in memory (":memory:"), and
+ * applies pending migrations. WAL with synchronous=FULL: a transaction that has returned is on
+ * disk, so an acknowledged write survives SIGKILL and power loss of the process. Foreign keys on.
+ */
+export function openDatabase(path: string): Db {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS migrations (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    db
+      .prepare("SELECT id FROM migrations")
+      .all()
+      .map((r) => (r as { id: number }).id),
+  );
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.id)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)").run(
+        m.id,
+        m.name,
+        new Date().toISOString(),
+      );
+    })();
+  }
+}
+
+/** The migrations applied to `db`, in order (for tests and diagnostics). */
+export function appliedMigrations(db: Db): number[] {
+  return db
+    .prepare("SELECT id FROM migrations ORDER BY id")
+    .all()
+    .map((r) => (r as { id: number }).id);
+}

@@ -1,0 +1,458 @@
+/**
+ * The controller's one error catalogue (STYLE.md §4.12, §7). Every failure the control plane
+ * reports has an `EMU_ERR_*` code here, with the AWS code the EC2 Query API answers with, the
+ * HTTP status, and a message template whose `{0}`, `{1}` ... are filled from the arguments given
+ * to `controllerError()`. Messages follow AWS-BEHAVIOUR.md ERR-* where AWS publishes a text.
+ * Keys equal codes; test/unit/controller/errors.test.ts checks both and that codes are unique.
+ */
+
+export interface ErrorDef {
+  /** `EMU_ERR_<AREA>_<WHAT>`, equal to the catalogue key. */
+  readonly code: string;
+  /** AWS error code answered by the EC2 Query API (`<Code>`), verbatim. */
+  readonly awsCode: string;
+  readonly status: number;
+  /** Message template; `{n}` is replaced by the n-th argument. */
+  readonly message: string;
+}
+
+function def(code: string, awsCode: string, status: number, message: string): ErrorDef {
+  return { code, awsCode, status, message };
+}
+
+export const ERRORS = {
+  // --- request / protocol (AWS-BEHAVIOUR API-1..API-5, ERR-36, ERR-39)
+  EMU_ERR_REQ_INVALID_ACTION: def(
+    "EMU_ERR_REQ_INVALID_ACTION",
+    "InvalidAction",
+    400,
+    "The action {0} is not valid for this web service.",
+  ),
+  EMU_ERR_REQ_MISSING_ACTION: def(
+    "EMU_ERR_REQ_MISSING_ACTION",
+    "MissingAction",
+    400,
+    "The request must contain the parameter Action",
+  ),
+  EMU_ERR_REQ_MISSING_PARAMETER: def(
+    "EMU_ERR_REQ_MISSING_PARAMETER",
+    "MissingParameter",
+    400,
+    "The request must contain the parameter {0}",
+  ),
+  EMU_ERR_REQ_UNKNOWN_PARAMETER: def(
+    "EMU_ERR_REQ_UNKNOWN_PARAMETER",
+    "UnknownParameter",
+    400,
+    "The parameter {0} is not recognized",
+  ),
+  EMU_ERR_REQ_INVALID_PARAMETER_VALUE: def(
+    "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+    "InvalidParameterValue",
+    400,
+    "{0}",
+  ),
+  EMU_ERR_REQ_INVALID_PARAMETER: def(
+    "EMU_ERR_REQ_INVALID_PARAMETER",
+    "InvalidParameter",
+    400,
+    "{0}",
+  ),
+  EMU_ERR_REQ_PARAMETER_COMBINATION: def(
+    "EMU_ERR_REQ_PARAMETER_COMBINATION",
+    "InvalidParameterCombination",
+    400,
+    "{0}",
+  ),
+  EMU_ERR_REQ_BAD_TOKEN: def(
+    "EMU_ERR_REQ_BAD_TOKEN",
+    "InvalidPaginationToken",
+    400,
+    "The pagination token '{0}' is invalid.",
+  ),
+  EMU_ERR_REQ_DRY_RUN: def(
+    "EMU_ERR_REQ_DRY_RUN",
+    "DryRunOperation",
+    412,
+    "Request would have succeeded, but DryRun flag is set.",
+  ),
+  EMU_ERR_REQ_BODY_TOO_LARGE: def(
+    "EMU_ERR_REQ_BODY_TOO_LARGE",
+    "RequestEntityTooLarge",
+    413,
+    "The request body exceeds {0} bytes.",
+  ),
+  EMU_ERR_INTERNAL: def("EMU_ERR_INTERNAL", "InternalError", 500, "An internal error has occurred"),
+  // --- auth (SigV4, docs/ec2-api.md)
+  EMU_ERR_AUTH_MISSING: def(
+    "EMU_ERR_AUTH_MISSING",
+    "AuthFailure",
+    401,
+    "AWS was not able to validate the provided access credentials",
+  ),
+  EMU_ERR_AUTH_UNKNOWN_KEY: def(
+    "EMU_ERR_AUTH_UNKNOWN_KEY",
+    "AuthFailure",
+    401,
+    "AWS was not able to validate the provided access credentials",
+  ),
+  EMU_ERR_AUTH_SIGNATURE: def(
+    "EMU_ERR_AUTH_SIGNATURE",
+    "SignatureDoesNotMatch",
+    403,
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+  ),
+  // --- VPC / subnet (ERR-31..ERR-33, Q-6)
+  EMU_ERR_VPC_NOT_FOUND: def(
+    "EMU_ERR_VPC_NOT_FOUND",
+    "InvalidVpcID.NotFound",
+    400,
+    "The vpc ID '{0}' does not exist",
+  ),
+  EMU_ERR_VPC_MALFORMED_ID: def(
+    "EMU_ERR_VPC_MALFORMED_ID",
+    "InvalidVpcID.Malformed",
+    400,
+    'Invalid id: "{0}" (expecting "vpc-...")',
+  ),
+  EMU_ERR_VPC_RANGE: def(
+    "EMU_ERR_VPC_RANGE",
+    "InvalidVpc.Range",
+    400,
+    "The CIDR '{0}' is invalid.",
+  ),
+  EMU_ERR_VPC_DEPENDENCY: def(
+    "EMU_ERR_VPC_DEPENDENCY",
+    "DependencyViolation",
+    400,
+    "The vpc '{0}' has dependencies and cannot be deleted.",
+  ),
+  EMU_ERR_VPC_LIMIT: def(
+    "EMU_ERR_VPC_LIMIT",
+    "VpcLimitExceeded",
+    400,
+    "The maximum number of VPCs has been reached.",
+  ),
+  EMU_ERR_SUBNET_NOT_FOUND: def(
+    "EMU_ERR_SUBNET_NOT_FOUND",
+    "InvalidSubnetID.NotFound",
+    400,
+    "The subnet ID '{0}' does not exist",
+  ),
+  EMU_ERR_SUBNET_RANGE: def(
+    "EMU_ERR_SUBNET_RANGE",
+    "InvalidSubnet.Range",
+    400,
+    "The CIDR '{0}' is invalid.",
+  ),
+  EMU_ERR_SUBNET_CONFLICT: def(
+    "EMU_ERR_SUBNET_CONFLICT",
+    "InvalidSubnet.Conflict",
+    400,
+    "The CIDR '{0}' conflicts with another subnet",
+  ),
+  EMU_ERR_SUBNET_DEPENDENCY: def(
+    "EMU_ERR_SUBNET_DEPENDENCY",
+    "DependencyViolation",
+    400,
+    "The subnet '{0}' has dependencies and cannot be deleted.",
+  ),
+  EMU_ERR_SUBNET_LIMIT: def(
+    "EMU_ERR_SUBNET_LIMIT",
+    "SubnetLimitExceeded",
+    400,
+    "The maximum number of subnets per VPC has been reached.",
+  ),
+  // --- security groups and rules (ERR-1..ERR-25)
+  EMU_ERR_SG_NOT_FOUND: def(
+    "EMU_ERR_SG_NOT_FOUND",
+    "InvalidGroup.NotFound",
+    400,
+    "The security group '{0}' does not exist",
+  ),
+  EMU_ERR_SG_NOT_FOUND_MANY: def(
+    "EMU_ERR_SG_NOT_FOUND_MANY",
+    "InvalidGroup.NotFound",
+    400,
+    "The security groups {0} do not exist",
+  ),
+  EMU_ERR_SG_NOT_FOUND_IN_VPC: def(
+    "EMU_ERR_SG_NOT_FOUND_IN_VPC",
+    "InvalidGroup.NotFound",
+    400,
+    "The security group '{0}' does not exist in VPC '{1}'",
+  ),
+  EMU_ERR_SG_DIFFERENT_NETWORKS: def(
+    "EMU_ERR_SG_DIFFERENT_NETWORKS",
+    "InvalidGroup.NotFound",
+    400,
+    "You have specified two resources that belong to different networks.",
+  ),
+  EMU_ERR_SG_MALFORMED_ID: def(
+    "EMU_ERR_SG_MALFORMED_ID",
+    "InvalidGroupId.Malformed",
+    400,
+    'Invalid id: "{0}" (expecting "sg-...")',
+  ),
+  EMU_ERR_SG_DEPENDENCY: def(
+    "EMU_ERR_SG_DEPENDENCY",
+    "DependencyViolation",
+    400,
+    "resource {0} has a dependent object",
+  ),
+  EMU_ERR_SG_DELETE_DEFAULT: def(
+    "EMU_ERR_SG_DELETE_DEFAULT",
+    "CannotDelete",
+    400,
+    'the specified group: "{0}" name: "default" cannot be deleted by a user',
+  ),
+  EMU_ERR_SG_DUPLICATE_NAME: def(
+    "EMU_ERR_SG_DUPLICATE_NAME",
+    "InvalidGroup.Duplicate",
+    400,
+    "The security group '{0}' already exists for VPC '{1}'",
+  ),
+  EMU_ERR_SG_RESERVED_NAME: def(
+    "EMU_ERR_SG_RESERVED_NAME",
+    "InvalidGroup.Reserved",
+    400,
+    "The name 'default' is reserved, and cannot be used to create a new security group.",
+  ),
+  EMU_ERR_SG_LIMIT: def(
+    "EMU_ERR_SG_LIMIT",
+    "SecurityGroupLimitExceeded",
+    400,
+    "The maximum number of security groups has been reached.",
+  ),
+  EMU_ERR_SG_PER_ENI_LIMIT: def(
+    "EMU_ERR_SG_PER_ENI_LIMIT",
+    "SecurityGroupsPerInterfaceLimitExceeded",
+    400,
+    "The maximum number of security groups per interface has been reached.",
+  ),
+  EMU_ERR_RULE_DUPLICATE: def(
+    "EMU_ERR_RULE_DUPLICATE",
+    "InvalidPermission.Duplicate",
+    400,
+    'the specified rule "peer: {0}, {1}, from port: {2}, to port: {3}, ALLOW" already exists',
+  ),
+  EMU_ERR_RULE_DUPLICATE_IN_REQUEST: def(
+    "EMU_ERR_RULE_DUPLICATE_IN_REQUEST",
+    "InvalidParameterValue",
+    400,
+    "The same permission must not appear multiple times",
+  ),
+  EMU_ERR_RULE_NOT_FOUND: def(
+    "EMU_ERR_RULE_NOT_FOUND",
+    "InvalidPermission.NotFound",
+    400,
+    "The specified rule does not exist in this security group.",
+  ),
+  EMU_ERR_RULE_ID_NOT_FOUND: def(
+    "EMU_ERR_RULE_ID_NOT_FOUND",
+    "InvalidSecurityGroupRuleId.NotFound",
+    400,
+    "The security group rule ID '{0}' does not exist",
+  ),
+  EMU_ERR_RULE_ID_MALFORMED: def(
+    "EMU_ERR_RULE_ID_MALFORMED",
+    "InvalidSecurityGroupRuleId.Malformed",
+    400,
+    "The security group rule ID '{0}' is malformed",
+  ),
+  EMU_ERR_RULE_LIMIT: def(
+    "EMU_ERR_RULE_LIMIT",
+    "RulesPerSecurityGroupLimitExceeded",
+    400,
+    "The maximum number of rules per security group has been reached.",
+  ),
+  EMU_ERR_RULE_MALFORMED: def("EMU_ERR_RULE_MALFORMED", "InvalidPermission.Malformed", 400, "{0}"),
+  EMU_ERR_RULE_MISSING_PEER: def(
+    "EMU_ERR_RULE_MISSING_PEER",
+    "MissingParameter",
+    400,
+    "Missing source specification: include source security group or CIDR information",
+  ),
+  EMU_ERR_CIDR_MALFORMED: def(
+    "EMU_ERR_CIDR_MALFORMED",
+    "InvalidParameterValue",
+    400,
+    "CIDR block {0} is malformed",
+  ),
+  EMU_ERR_PREFIX_LIST_NOT_FOUND: def(
+    "EMU_ERR_PREFIX_LIST_NOT_FOUND",
+    "InvalidPrefixListID.NotFound",
+    400,
+    "The prefix list ID '{0}' does not exist",
+  ),
+  EMU_ERR_PREFIX_LIST_LIMIT: def(
+    "EMU_ERR_PREFIX_LIST_LIMIT",
+    "PrefixListLimitExceeded",
+    400,
+    "The maximum number of prefix lists has been reached.",
+  ),
+  EMU_ERR_PREFIX_LIST_VERSION: def(
+    "EMU_ERR_PREFIX_LIST_VERSION",
+    "PrefixListVersionMismatch",
+    400,
+    "The prefix list '{0}' has version {1}, not {2}.",
+  ),
+  EMU_ERR_PREFIX_LIST_ENTRIES: def(
+    "EMU_ERR_PREFIX_LIST_ENTRIES",
+    "PrefixListMaxEntriesExceeded",
+    400,
+    "The prefix list '{0}' would have {1} entries; its maximum is {2}.",
+  ),
+  // --- network ACLs (ERR-26..ERR-30, Q-5)
+  EMU_ERR_NACL_NOT_FOUND: def(
+    "EMU_ERR_NACL_NOT_FOUND",
+    "InvalidNetworkAclID.NotFound",
+    400,
+    "The networkAcl ID '{0}' does not exist",
+  ),
+  EMU_ERR_NACL_ENTRY_EXISTS: def(
+    "EMU_ERR_NACL_ENTRY_EXISTS",
+    "NetworkAclEntryAlreadyExists",
+    400,
+    "The network acl entry identified by {0} already exists.",
+  ),
+  EMU_ERR_NACL_ENTRY_NOT_FOUND: def(
+    "EMU_ERR_NACL_ENTRY_NOT_FOUND",
+    "InvalidNetworkAclEntry.NotFound",
+    400,
+    "The network acl entry identified by {0} does not exist.",
+  ),
+  EMU_ERR_NACL_ENTRY_LIMIT: def(
+    "EMU_ERR_NACL_ENTRY_LIMIT",
+    "NetworkAclEntryLimitExceeded",
+    400,
+    "The maximum number of entries per network ACL direction has been reached.",
+  ),
+  EMU_ERR_NACL_LIMIT: def(
+    "EMU_ERR_NACL_LIMIT",
+    "NetworkAclLimitExceeded",
+    400,
+    "The maximum number of network ACLs per VPC has been reached.",
+  ),
+  EMU_ERR_NACL_DEPENDENCY: def(
+    "EMU_ERR_NACL_DEPENDENCY",
+    "DependencyViolation",
+    400,
+    "The networkAcl '{0}' has dependencies and cannot be deleted.",
+  ),
+  EMU_ERR_NACL_DELETE_DEFAULT: def(
+    "EMU_ERR_NACL_DELETE_DEFAULT",
+    "InvalidParameterValue",
+    400,
+    "cannot delete default network ACL {0}",
+  ),
+  EMU_ERR_NACL_ASSOC_NOT_FOUND: def(
+    "EMU_ERR_NACL_ASSOC_NOT_FOUND",
+    "InvalidAssociationID.NotFound",
+    400,
+    "The association ID '{0}' does not exist",
+  ),
+  // --- ENIs and instances (ERR-32, ERR-34, ERR-35, ERR-37)
+  EMU_ERR_ENI_NOT_FOUND: def(
+    "EMU_ERR_ENI_NOT_FOUND",
+    "InvalidNetworkInterfaceID.NotFound",
+    400,
+    "The networkInterface ID '{0}' does not exist",
+  ),
+  EMU_ERR_ENI_IN_USE: def(
+    "EMU_ERR_ENI_IN_USE",
+    "InvalidNetworkInterface.InUse",
+    400,
+    "Interface: [{0}] in use.",
+  ),
+  EMU_ERR_ENI_LIMIT: def(
+    "EMU_ERR_ENI_LIMIT",
+    "NetworkInterfaceLimitExceeded",
+    400,
+    "The maximum number of network interfaces has been reached.",
+  ),
+  EMU_ERR_ADDRESS_IN_USE: def(
+    "EMU_ERR_ADDRESS_IN_USE",
+    "InvalidIPAddress.InUse",
+    400,
+    "Address {0} is in use.",
+  ),
+  EMU_ERR_ADDRESS_OUT_OF_SUBNET: def(
+    "EMU_ERR_ADDRESS_OUT_OF_SUBNET",
+    "InvalidParameterValue",
+    400,
+    "Address {0} does not fall within the subnet's address range",
+  ),
+  EMU_ERR_SUBNET_FULL: def(
+    "EMU_ERR_SUBNET_FULL",
+    "InsufficientFreeAddressesInSubnet",
+    400,
+    "There are not enough free addresses in subnet '{0}' to satisfy the requested number of instances.",
+  ),
+  EMU_ERR_INSTANCE_NOT_FOUND: def(
+    "EMU_ERR_INSTANCE_NOT_FOUND",
+    "InvalidInstanceID.NotFound",
+    400,
+    "The instance ID '{0}' does not exist",
+  ),
+  EMU_ERR_INSTANCE_MALFORMED_ID: def(
+    "EMU_ERR_INSTANCE_MALFORMED_ID",
+    "InvalidInstanceID.Malformed",
+    400,
+    'Invalid id: "{0}"',
+  ),
+  EMU_ERR_INSTANCE_STATE: def(
+    "EMU_ERR_INSTANCE_STATE",
+    "IncorrectInstanceState",
+    400,
+    "The instance '{0}' is not in a state from which it can be modified.",
+  ),
+  EMU_ERR_RESOURCE_NOT_FOUND: def(
+    "EMU_ERR_RESOURCE_NOT_FOUND",
+    "InvalidID",
+    400,
+    'The ID "{0}" is not valid',
+  ),
+  EMU_ERR_TAG_LIMIT: def(
+    "EMU_ERR_TAG_LIMIT",
+    "TagLimitExceeded",
+    400,
+    "The maximum number of tags for resource '{0}' has been reached.",
+  ),
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A coded control-plane failure; the EC2 API answers with `awsCode`, `status`, `message`. */
+export class ControllerError extends Error {
+  readonly code: ErrorCode;
+  readonly awsCode: string;
+  readonly status: number;
+
+  constructor(def: ErrorDef, message: string) {
+    super(message);
+    this.name = "ControllerError";
+    this.code = def.code as ErrorCode;
+    this.awsCode = def.awsCode;
+    this.status = def.status;
+  }
+}
+
+/** Builds the error for catalogue entry `code`, filling `{n}` from `args`. */
+export function controllerError(
+  code: ErrorCode,
+  ...args: ReadonlyArray<string | number>
+): ControllerError {
+  const d = ERRORS[code];
+  const message = d.message.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)] ?? ""));
+  return new ControllerError(d, message);
+}
+
+/** `InvalidParameterValue` with AWS's usual text: `Invalid value '<v>' for <param>.` (ERR-24). */
+export function invalidValue(value: unknown, param: string, why?: string): ControllerError {
+  const tail = why === undefined ? "" : ` ${why}`;
+  return controllerError(
+    "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+    `Invalid value '${String(value)}' for ${param}.${tail}`,
+  );
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from "node:crypto";
+
+/** Resource id prefixes (AWS-BEHAVIOUR API-8). */
+export const ID_PREFIX = {
+  vpc: "vpc",
+  vpcCidrAssoc: "vpc-cidr-assoc",
+  subnet: "subnet",
+  subnetCidrAssoc: "subnet-cidr-assoc",
+  securityGroup: "sg",
+  securityGroupRule: "sgr",
+  networkAcl: "acl",
+  networkAclAssoc: "aclassoc",
+  networkInterface: "eni",
+  eniAttachment: "eni-attach",
+  instance: "i",
+  reservation: "r",
+  prefixList: "pl",
+  request: "req",
+} as const;
+export type IdPrefix = (typeof ID_PREFIX)[keyof typeof ID_PREFIX];
+
+/** A new AWS-shaped id: `<prefix>-` + 17 lowercase hex digits (API-8). */
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
+}
+
+/** True when `id` is `<prefix>-` followed by 8 or 17 lowercase hex digits (API-8). */
+export function isWellFormedId(id: string, prefix: IdPrefix): boolean {
+  return new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`).test(id);
+}
+
+/** A request id in AWS's UUID shape. */
+export function newRequestId(): string {
+  const h = randomBytes(16).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A locally administered unicast MAC, `02:xx:xx:xx:xx:xx`, for a new ENI. */
+export function newMacAddress(): string {
+  const b = randomBytes(5);
+  return ["02", ...Array.from(b, (x) => x.toString(16).padStart(2, "0"))].join(":");
+}

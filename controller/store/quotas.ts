@@ -1,0 +1,32 @@
+/** Emulated AWS quotas (AWS-BEHAVIOUR Q-1..Q-6), defaults as AWS's; all configurable. */
+export interface Quotas {
+  /** Q-1: rules per SG per direction, counted separately per address family. */
+  readonly rulesPerGroupPerDirection: number;
+  /** Q-3: SGs per ENI. */
+  readonly groupsPerEni: number;
+  /** Q-4: VPC SGs per Region. */
+  readonly groupsPerRegion: number;
+  /** Q-4 optional per-VPC cap (older SDK docs: 100); undefined = none. */
+  readonly groupsPerVpc: number | undefined;
+  /** Q-5: NACL entries per direction, `*` not counted. */
+  readonly naclEntriesPerDirection: number;
+  readonly naclsPerVpc: number;
+  /** Q-6. */
+  readonly prefixListsPerRegion: number;
+  readonly vpcsPerRegion: number;
+  readonly subnetsPerVpc: number;
+  readonly enisPerRegion: number;
+}
+
+export const DEFAULT_QUOTAS: Quotas = {
+  rulesPerGroupPerDirection: 60,
+  groupsPerEni: 5,
+  groupsPerRegion: 2500,
+  groupsPerVpc: undefined,
+  naclEntriesPerDirection: 20,
+  naclsPerVpc: 200,
+  prefixListsPerRegion: 100,
+  vpcsPerRegion: 5,
+  subnetsPerVpc: 200,
+  enisPerRegion: 5000,
+};

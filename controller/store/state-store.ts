@@ -1,0 +1,260 @@
+import type { Db, ResourceKind } from "../db/database.js";
+import { RESOURCE_TABLES, openDatabase } from "../db/database.js";
+import type { PolicyState, StateChange } from "../policy/policy-state.js";
+import { controllerError } from "../errors.js";
+import { DEFAULT_QUOTAS, type Quotas } from "./quotas.js";
+import {
+  RESOURCE_KINDS,
+  Transaction,
+  emptyTables,
+  tablesReader,
+  type Records,
+  type StateReader,
+  type Tables,
+} from "./transaction.js";
+
+export interface StateStoreOptions {
+  readonly quotas?: Partial<Quotas>;
+}
+
+/** What a mutation function gets: its transaction and the configured quotas. */
+export interface OpContext {
+  readonly tx: Transaction;
+  readonly quotas: Quotas;
+  /** ISO-8601 time of this mutation (launch and attach times). */
+  readonly now: string;
+}
+
+export interface MutateOptions {
+  /** AWS-BEHAVIOUR API-5: validate fully, change nothing, raise DryRunOperation (412). */
+  readonly dryRun?: boolean;
+}
+
+/** The default state path, documented in docs/ec2-api.md: $VPCEMU_STATE or ./.vpcemu/state.db. */
+export function defaultStatePath(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
+  return env["VPCEMU_STATE"] ?? `${cwd}/.vpcemu/state.db`;
+}
+
+/**
+ * The controller's state: committed records in memory, persisted in SQLite. Every mutation runs
+ * against a Transaction overlay, is committed as ONE SQLite transaction that also bumps the
+ * persisted revision, and only then becomes visible and is announced to onChange listeners.
+ * A mutation that throws (validation, quota, conflict) changes nothing (RULE-12).
+ *
+ * Lifecycle: open -> mutate/read ... -> close(). Not safe to share one file between processes.
+ */
+export class StateStore {
+  readonly quotas: Quotas;
+  private readonly tables: Tables = emptyTables();
+  private rev: number;
+  private readonly listeners = new Set<(change: StateChange) => void>();
+  private policyCache: PolicyState | undefined;
+  private readonly upserts: Record<
+    ResourceKind,
+    { run(id: string, parent: string | null, body: string): unknown }
+  >;
+  private readonly deletes: Record<ResourceKind, { run(id: string): unknown }>;
+  private readonly setRevision: { run(rev: string): unknown };
+
+  /** Opens `path` (a file, created with its folder, or ":memory:") and loads its state. */
+  static open(path: string, opts: StateStoreOptions = {}): StateStore {
+    return new StateStore(openDatabase(path), opts);
+  }
+
+  constructor(
+    private readonly db: Db,
+    opts: StateStoreOptions = {},
+  ) {
+    this.quotas = { ...DEFAULT_QUOTAS, ...opts.quotas };
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'revision'").get() as {
+      value: string;
+    };
+    this.rev = Number(row.value);
+    this.setRevision = db.prepare("UPDATE meta SET value = ? WHERE key = 'revision'");
+    const upserts: Partial<typeof this.upserts> = {};
+    const deletes: Partial<typeof this.deletes> = {};
+    for (const kind of RESOURCE_KINDS) {
+      const { table, parent } = RESOURCE_TABLES[kind];
+      for (const r of db.prepare(`SELECT id, body FROM ${table} ORDER BY rowid`).all() as Array<{
+        id: string;
+        body: string;
+      }>) {
+        (this.tables[kind] as Map<string, unknown>).set(r.id, JSON.parse(r.body));
+      }
+      const upsert =
+        parent === undefined
+          ? db.prepare(
+              `INSERT INTO ${table} (id, body) VALUES (@id, @body) ON CONFLICT(id) DO UPDATE SET body = excluded.body`,
+            )
+          : db.prepare(
+              `INSERT INTO ${table} (id, ${parent}, body) VALUES (@id, @parent, @body)
+               ON CONFLICT(id) DO UPDATE SET ${parent} = excluded.${parent}, body = excluded.body`,
+            );
+      upserts[kind] =
+        parent === undefined
+          ? { run: (id, _p, body) => upsert.run({ id, body }) }
+          : { run: (id, p, body) => upsert.run({ id, parent: p, body }) };
+      deletes[kind] = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
+    }
+    this.upserts = upserts as typeof this.upserts;
+    this.deletes = deletes as typeof this.deletes;
+  }
+
+  /** The persisted revision: 0 for a new database, +1 per committed mutation. */
+  revision(): number {
+    return this.rev;
+  }
+
+  /** Read access to the committed state (records are immutable; do not modify them). */
+  reader(): StateReader {
+    return tablesReader(this.tables);
+  }
+
+  get<K extends ResourceKind>(kind: K, id: string): Records[K] | undefined {
+    return this.tables[kind].get(id);
+  }
+
+  list<K extends ResourceKind>(kind: K): Array<Records[K]> {
+    return [...this.tables[kind].values()];
+  }
+
+  /**
+   * Runs `fn` against a new transaction and commits what it wrote as one SQLite transaction
+   * (revision + 1). Throws what `fn` throws, with nothing changed. With `dryRun`, `fn` runs in
+   * full and then DryRunOperation is thrown; nothing is written.
+   */
+  mutate<R>(fn: (ctx: OpContext) => R, opts: MutateOptions = {}): R {
+    const tx = new Transaction(this.tables);
+    const result = fn({ tx, quotas: this.quotas, now: new Date().toISOString() });
+    if (opts.dryRun === true) throw controllerError("EMU_ERR_REQ_DRY_RUN");
+    if (!tx.hasWrites()) return result;
+    const next = this.rev + 1;
+    this.db.transaction(() => {
+      for (const kind of RESOURCE_KINDS) {
+        for (const [id, rec] of tx.writes[kind]) {
+          if (rec === null) this.deletes[kind].run(id);
+          else this.upserts[kind].run(id, parentOf(kind, rec), JSON.stringify(rec));
+        }
+      }
+      this.setRevision.run(String(next));
+    })();
+    for (const kind of RESOURCE_KINDS) {
+      const table = this.tables[kind] as Map<string, unknown>;
+      for (const [id, rec] of tx.writes[kind]) {
+        if (rec === null) table.delete(id);
+        else table.set(id, rec);
+      }
+    }
+    this.rev = next;
+    this.policyCache = undefined;
+    const t = tx.touched;
+    const change: StateChange = {
+      revision: next,
+      vpcIds: [...t.vpcIds],
+      subnetIds: [...t.subnetIds],
+      groupIds: [...t.groupIds],
+      networkAclIds: [...t.networkAclIds],
+      prefixListIds: [...t.prefixListIds],
+      eniIds: [...t.eniIds],
+      instanceIds: [...t.instanceIds],
+    };
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch {
+        // Why: a listener's failure must not turn a committed write into an API error.
+      }
+    }
+    return result;
+  }
+
+  /** Calls `listener` after every commit with what it touched; returns the unsubscribe. */
+  onChange(listener: (change: StateChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** The compiler's view of the committed state at the current revision (cached per revision). */
+  readPolicyState(): PolicyState {
+    if (this.policyCache !== undefined) return this.policyCache;
+    const t = this.tables;
+    const state: PolicyState = {
+      revision: this.rev,
+      vpcs: [...t.vpc.values()].map((v) => ({
+        vpcId: v.vpcId,
+        cidrBlocks: [v.cidrBlock],
+        ipv6CidrBlocks: v.ipv6CidrBlock === undefined ? [] : [v.ipv6CidrBlock],
+      })),
+      subnets: [...t.subnet.values()].map((s) => ({
+        subnetId: s.subnetId,
+        vpcId: s.vpcId,
+        cidrBlock: s.cidrBlock,
+        ...(s.ipv6CidrBlock === undefined ? {} : { ipv6CidrBlock: s.ipv6CidrBlock }),
+        networkAclId: s.networkAclId,
+      })),
+      securityGroups: [...t.securityGroup.values()].map((g) => ({
+        groupId: g.groupId,
+        vpcId: g.vpcId,
+        groupName: g.groupName,
+        rules: g.rules.map(({ tags: _tags, ...r }) => ({ ...r, groupId: g.groupId })),
+      })),
+      networkAcls: [...t.networkAcl.values()].map((n) => ({
+        networkAclId: n.networkAclId,
+        vpcId: n.vpcId,
+        isDefault: n.isDefault,
+        entries: n.entries,
+      })),
+      prefixLists: [...t.prefixList.values()].map((p) => ({
+        prefixListId: p.prefixListId,
+        addressFamily: p.addressFamily,
+        maxEntries: p.maxEntries,
+        cidrs: p.entries.map((e) => e.cidr),
+      })),
+      networkInterfaces: [...t.networkInterface.values()].map((e) => ({
+        eniId: e.eniId,
+        subnetId: e.subnetId,
+        vpcId: e.vpcId,
+        ...(e.attachment === undefined ? {} : { instanceId: e.attachment.instanceId }),
+        privateIpv4: e.privateIps,
+        ipv6: e.ipv6,
+        groupIds: e.groupIds,
+        sourceDestCheck: e.sourceDestCheck,
+        ...(e.tcpEstablishedTimeout === undefined
+          ? {}
+          : { tcpEstablishedTimeout: e.tcpEstablishedTimeout }),
+        ...(e.udpTimeout === undefined ? {} : { udpTimeout: e.udpTimeout }),
+        ...(e.udpStreamTimeout === undefined ? {} : { udpStreamTimeout: e.udpStreamTimeout }),
+      })),
+      // Why: terminated instances stay visible to DescribeInstances but own no ENI any more.
+      instances: [...t.instance.values()]
+        .filter((i) => i.state !== "terminated" && i.eniIds[0] !== undefined)
+        .map((i) => ({
+          instanceId: i.instanceId,
+          subnetId: i.subnetId,
+          vpcId: i.vpcId,
+          state: i.state,
+          primaryEniId: i.eniIds[0] ?? "",
+          tags: i.tags,
+        })),
+    };
+    this.policyCache = state;
+    return state;
+  }
+
+  /** Closes the database; the store must not be used afterwards. */
+  close(): void {
+    this.db.close();
+  }
+}
+
+function parentOf(kind: ResourceKind, rec: Records[ResourceKind]): string | null {
+  if (kind === "subnet" || kind === "securityGroup" || kind === "networkAcl")
+    return (rec as { vpcId: string }).vpcId;
+  if (kind === "networkInterface") return (rec as { subnetId: string }).subnetId;
+  return null;
+}

@@ -1,0 +1,197 @@
+import { randomBytes } from "node:crypto";
+import { controllerError } from "../errors.js";
+import { newId } from "../ids.js";
+import {
+  cidrContains,
+  cidrsOverlap,
+  parseCidr,
+  sanitizeIpv6Cidr,
+  type Cidr,
+} from "../model/cidr.js";
+import { initialNaclEntries } from "../model/network-acl.js";
+import type { SecurityGroup } from "../model/security-group.js";
+import type { Tags } from "../model/tags.js";
+import { sanitizeSubnetCidr, sanitizeVpcCidr, type Subnet, type Vpc } from "../model/vpc.js";
+import type { OpContext } from "./state-store.js";
+
+export interface CreateVpcInput {
+  readonly cidrBlock: string;
+  readonly amazonProvidedIpv6CidrBlock?: boolean;
+  readonly ipv6CidrBlock?: string;
+  readonly instanceTenancy?: string;
+  readonly tags?: Tags;
+}
+
+/** CreateVpc (API-9) with its default SG (DEF-1) and default NACL (DEF-5). */
+export function createVpc(ctx: OpContext, input: CreateVpcInput): Vpc {
+  const { tx, quotas } = ctx;
+  const cidr = sanitizeVpcCidr(input.cidrBlock);
+  let ipv6: string | undefined;
+  if (input.ipv6CidrBlock !== undefined) {
+    const c = sanitizeIpv6Cidr(input.ipv6CidrBlock);
+    if (c.prefix !== 56) throw controllerError("EMU_ERR_VPC_RANGE", input.ipv6CidrBlock);
+    ipv6 = c.cidr;
+  } else if (input.amazonProvidedIpv6CidrBlock === true) {
+    // Why: an emulated /56 from 2600:1f18::/32 (AWS's pool); it exists only inside vpcemu.
+    const b = randomBytes(3);
+    ipv6 = sanitizeIpv6Cidr(
+      `2600:1f18:${b.readUInt16BE(0).toString(16)}:${(b[2] ?? 0).toString(16)}00::/56`,
+    ).cidr;
+  }
+  if (tx.list("vpc").length >= quotas.vpcsPerRegion) throw controllerError("EMU_ERR_VPC_LIMIT");
+  const vpcId = newId("vpc");
+  const groupId = newId("sg");
+  const aclId = newId("acl");
+  const vpc: Vpc = {
+    vpcId,
+    cidrBlock: cidr.cidr,
+    cidrAssociationId: newId("vpc-cidr-assoc"),
+    ...(ipv6 === undefined
+      ? {}
+      : { ipv6CidrBlock: ipv6, ipv6AssociationId: newId("vpc-cidr-assoc") }),
+    instanceTenancy: input.instanceTenancy ?? "default",
+    isDefault: false,
+    defaultGroupId: groupId,
+    defaultNetworkAclId: aclId,
+    tags: input.tags ?? {},
+  };
+  tx.put("vpc", vpcId, vpc);
+  const group: SecurityGroup = {
+    groupId,
+    vpcId,
+    groupName: "default",
+    description: "default VPC security group",
+    isDefault: true,
+    rules: [
+      {
+        ruleId: newId("sgr"),
+        isEgress: false,
+        protocol: "-1",
+        fromPort: -1,
+        toPort: -1,
+        referencedGroupId: groupId,
+        tags: {},
+      },
+      {
+        ruleId: newId("sgr"),
+        isEgress: true,
+        protocol: "-1",
+        fromPort: -1,
+        toPort: -1,
+        cidrIpv4: "0.0.0.0/0",
+        tags: {},
+      },
+      ...(ipv6 === undefined
+        ? []
+        : [
+            {
+              ruleId: newId("sgr"),
+              isEgress: true,
+              protocol: "-1",
+              fromPort: -1,
+              toPort: -1,
+              cidrIpv6: "::/0",
+              tags: {},
+            },
+          ]),
+    ],
+    tags: {},
+  };
+  tx.put("securityGroup", groupId, group);
+  tx.put("networkAcl", aclId, {
+    networkAclId: aclId,
+    vpcId,
+    isDefault: true,
+    entries: initialNaclEntries(true, ipv6 !== undefined),
+    tags: {},
+  });
+  return vpc;
+}
+
+/** DeleteVpc (API-11): ERR-31 while subnets, custom SGs or custom NACLs remain; DEF-8. */
+export function deleteVpc(ctx: OpContext, vpcId: string): void {
+  const { tx } = ctx;
+  const vpc = requireVpc(ctx, vpcId);
+  const busy =
+    tx.list("subnet").some((s) => s.vpcId === vpcId) ||
+    tx.list("securityGroup").some((g) => g.vpcId === vpcId && !g.isDefault) ||
+    tx.list("networkAcl").some((n) => n.vpcId === vpcId && !n.isDefault);
+  if (busy) throw controllerError("EMU_ERR_VPC_DEPENDENCY", vpcId);
+  tx.delete("securityGroup", vpc.defaultGroupId);
+  tx.delete("networkAcl", vpc.defaultNetworkAclId);
+  tx.delete("vpc", vpcId);
+}
+
+export function requireVpc(ctx: OpContext, vpcId: string): Vpc {
+  const vpc = ctx.tx.get("vpc", vpcId);
+  if (vpc === undefined) throw controllerError("EMU_ERR_VPC_NOT_FOUND", vpcId);
+  return vpc;
+}
+
+export function requireSubnet(ctx: OpContext, subnetId: string): Subnet {
+  const s = ctx.tx.get("subnet", subnetId);
+  if (s === undefined) throw controllerError("EMU_ERR_SUBNET_NOT_FOUND", subnetId);
+  return s;
+}
+
+export interface CreateSubnetInput {
+  readonly vpcId: string;
+  readonly cidrBlock: string;
+  readonly ipv6CidrBlock?: string;
+  readonly availabilityZone: string;
+  readonly tags?: Tags;
+}
+
+/** CreateSubnet (API-12): inside the VPC, no overlap (ERR-33), on the default NACL (DEF-7). */
+export function createSubnet(ctx: OpContext, input: CreateSubnetInput): Subnet {
+  const { tx, quotas } = ctx;
+  const cidr = sanitizeSubnetCidr(input.cidrBlock);
+  const vpc = requireVpc(ctx, input.vpcId);
+  if (!cidrContains(parseCidr(vpc.cidrBlock), cidr))
+    throw controllerError("EMU_ERR_SUBNET_RANGE", input.cidrBlock);
+  const siblings = tx.list("subnet").filter((s) => s.vpcId === vpc.vpcId);
+  if (siblings.some((s) => cidrsOverlap(parseCidr(s.cidrBlock), cidr)))
+    throw controllerError("EMU_ERR_SUBNET_CONFLICT", input.cidrBlock);
+  let v6: Cidr | undefined;
+  if (input.ipv6CidrBlock !== undefined) {
+    v6 = sanitizeIpv6Cidr(input.ipv6CidrBlock);
+    if (
+      vpc.ipv6CidrBlock === undefined ||
+      v6.prefix !== 64 ||
+      !cidrContains(parseCidr(vpc.ipv6CidrBlock), v6)
+    )
+      throw controllerError("EMU_ERR_SUBNET_RANGE", input.ipv6CidrBlock);
+    const taken = v6;
+    if (
+      siblings.some(
+        (s) => s.ipv6CidrBlock !== undefined && cidrsOverlap(parseCidr(s.ipv6CidrBlock), taken),
+      )
+    )
+      throw controllerError("EMU_ERR_SUBNET_CONFLICT", input.ipv6CidrBlock);
+  }
+  if (siblings.length >= quotas.subnetsPerVpc) throw controllerError("EMU_ERR_SUBNET_LIMIT");
+  const subnet: Subnet = {
+    subnetId: newId("subnet"),
+    vpcId: vpc.vpcId,
+    cidrBlock: cidr.cidr,
+    ...(v6 === undefined
+      ? {}
+      : { ipv6CidrBlock: v6.cidr, ipv6AssociationId: newId("subnet-cidr-assoc") }),
+    availabilityZone: input.availabilityZone,
+    networkAclId: vpc.defaultNetworkAclId,
+    networkAclAssociationId: newId("aclassoc"),
+    tags: input.tags ?? {},
+  };
+  tx.put("subnet", subnet.subnetId, subnet);
+  tx.touch("networkAcl", vpc.defaultNetworkAclId);
+  return subnet;
+}
+
+/** DeleteSubnet: DependencyViolation while ENIs remain in it. */
+export function deleteSubnet(ctx: OpContext, subnetId: string): void {
+  const s = requireSubnet(ctx, subnetId);
+  if (ctx.tx.list("networkInterface").some((e) => e.subnetId === subnetId))
+    throw controllerError("EMU_ERR_SUBNET_DEPENDENCY", subnetId);
+  ctx.tx.delete("subnet", subnetId);
+  ctx.tx.touch("networkAcl", s.networkAclId);
+}
