@@ -1,0 +1,353 @@
+/**
+ * The agent side of the agent protocol (mirror of controller/hub/wire.ts): protobuf frames
+ * (proto/vpcemu/v1/control.proto) <-> domain types. The only node-agent file that imports
+ * proto/gen (STYLE.md §2, §4.9). Decoding never throws: a bad frame comes back as a WireError.
+ */
+import { vpcemu } from "../../proto/gen/vpcemu.js";
+import type {
+  AgentSnapshot,
+  CompiledEniPolicy,
+  CompiledRule,
+  MappingEntry,
+  NaclEntry,
+  RulePeer,
+} from "../filter/policy.js";
+
+const pb = vpcemu.v1;
+
+/** An address outside every VPC this agent hosts (e.g. the `internet` node, 198.51.100.10). */
+export interface ExternalAddress {
+  /** Node name; the mapping table reports it as the entry's subnetId. */
+  readonly name: string;
+  readonly address: string;
+}
+
+/** What this agent hosts; sent in Hello and again whenever it changes. */
+export interface Hosting {
+  readonly instanceIds: readonly string[];
+  readonly eniIds: readonly string[];
+  readonly externals: readonly ExternalAddress[];
+  /** Underlay UDP endpoint "host:port" other agents send to. */
+  readonly underlayEndpoint: string;
+  /** Node-level conntrack allowance (MET-1); omitted = controller default (65536). */
+  readonly conntrackMax?: number;
+  /** CT-4 stand-in: track every flow on this node. */
+  readonly autoTracked?: boolean;
+}
+
+export interface HelloInfo {
+  readonly agentId: string;
+  readonly joinToken: string;
+  readonly hosting: Hosting;
+  readonly version: string;
+  /** Revision enforced now (0 = none). */
+  readonly enforcedRevision: number;
+}
+
+/** One direction of a flow. ICMP echo: the echo id fills both ports (AWS-BEHAVIOUR CT-8). */
+export interface FlowTuple {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+}
+
+/** One tracked connection (CT-14). */
+export interface ConntrackEntryReport {
+  readonly protocol: number;
+  readonly original: FlowTuple;
+  readonly reply: FlowTuple;
+  readonly state: string;
+  /** Absolute expiry, Unix epoch milliseconds. */
+  readonly expiresAtMs: number;
+  readonly packetsOriginal: number;
+  readonly bytesOriginal: number;
+  readonly packetsReply: number;
+  readonly bytesReply: number;
+  /** The sgr- rule that admitted the flow, "" if none. */
+  readonly ruleId: string;
+  /** "ingress", "egress" or "". */
+  readonly direction: string;
+}
+
+export interface EniConntrackReport {
+  readonly eniId: string;
+  readonly instanceId: string;
+  readonly entries: readonly ConntrackEntryReport[];
+}
+
+export interface ConntrackReport {
+  /** Echo of ConntrackRequest.requestId; "" for periodic reports. */
+  readonly requestId: string;
+  readonly takenAtMs: number;
+  readonly enis: readonly EniConntrackReport[];
+}
+
+/** Counters of one ENI (MET-3..MET-5 names; drops keyed by DropReason label). */
+export interface EniCounters {
+  readonly eniId: string;
+  readonly instanceId: string;
+  readonly drops: Readonly<Record<string, number>>;
+  readonly conntrackAllowanceExceeded: number;
+  readonly conntrackAllowanceAvailable: number;
+  readonly bwInAllowanceExceeded: number;
+  readonly bwOutAllowanceExceeded: number;
+  readonly ppsAllowanceExceeded: number;
+  readonly linklocalAllowanceExceeded: number;
+  readonly packetsAccepted: number;
+}
+
+export interface CountersReport {
+  readonly takenAtMs: number;
+  readonly enis: readonly EniCounters[];
+}
+
+/** One AWS default-format (v2) flow-log line (FL-1). */
+export interface FlowLogRecord {
+  readonly eniId: string;
+  readonly line: string;
+}
+
+/** A frame the controller sent, decoded. */
+export type ControllerFrame =
+  | { readonly kind: "snapshot"; readonly snapshot: AgentSnapshot }
+  | {
+      readonly kind: "conntrack-request";
+      readonly requestId: string;
+      readonly eniIds: readonly string[];
+    }
+  | { readonly kind: "heartbeat"; readonly sentAtMs: number; readonly reply: boolean }
+  | { readonly kind: "error"; readonly code: string; readonly message: string };
+
+export interface WireError {
+  readonly kind: "wire-error";
+  readonly message: string;
+}
+
+function str(v: string | null | undefined): string {
+  return v ?? "";
+}
+/** A decoded scalar as a number: 64-bit fields decode to Long (protobufjs bundles `long`). */
+function num(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as { toNumber?: unknown }).toNumber === "function"
+  ) {
+    return (v as { toNumber(): number }).toNumber();
+  }
+  return 0;
+}
+function list<T>(v: T[] | null | undefined): T[] {
+  return v ?? [];
+}
+
+function peerFromPb(r: vpcemu.v1.ICompiledRule): RulePeer {
+  switch (r.peerKind) {
+    case pb.PeerKind.PEER_KIND_SECURITY_GROUP:
+      return { kind: "sg", groupId: str(r.peerId) };
+    case pb.PeerKind.PEER_KIND_PREFIX_LIST:
+      return { kind: "prefix-list", prefixListId: str(r.peerId) };
+    default:
+      return { kind: "cidr" };
+  }
+}
+
+function ruleFromPb(r: vpcemu.v1.ICompiledRule): CompiledRule {
+  return {
+    ruleId: str(r.ruleId),
+    groupId: str(r.groupId),
+    protocol: num(r.protocol),
+    fromPort: num(r.fromPort),
+    toPort: num(r.toPort),
+    cidrs: list(r.cidrs),
+    peer: peerFromPb(r),
+    ...(r.description != null ? { description: r.description } : {}),
+  };
+}
+
+function naclFromPb(e: vpcemu.v1.INaclEntry): NaclEntry {
+  return {
+    ruleNumber: num(e.ruleNumber),
+    action: e.action === pb.NaclAction.NACL_ACTION_ALLOW ? "allow" : "deny",
+    protocol: num(e.protocol),
+    cidr: str(e.cidr),
+    fromPort: num(e.fromPort),
+    toPort: num(e.toPort),
+    icmpType: num(e.icmpType),
+    icmpCode: num(e.icmpCode),
+  };
+}
+
+function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
+  return {
+    revision: num(p.revision),
+    eniId: str(p.eniId),
+    instanceId: str(p.instanceId),
+    vpcId: str(p.vpcId),
+    subnetId: str(p.subnetId),
+    ipv4: list(p.ipv4),
+    ipv6: list(p.ipv6),
+    sourceDestCheck: p.sourceDestCheck === true,
+    ingress: list(p.ingress).map(ruleFromPb),
+    egress: list(p.egress).map(ruleFromPb),
+    naclIn: list(p.naclIn).map(naclFromPb),
+    naclOut: list(p.naclOut).map(naclFromPb),
+    timeouts: {
+      tcpEstablished: num(p.timeouts?.tcpEstablished),
+      udp: num(p.timeouts?.udp),
+      udpStream: num(p.timeouts?.udpStream),
+    },
+    allowance: num(p.allowance),
+    autoTracked: p.autoTracked === true,
+  };
+}
+
+function mappingFromPb(m: vpcemu.v1.IMappingEntry): MappingEntry {
+  return {
+    address: str(m.address),
+    eniId: str(m.eniId),
+    subnetId: str(m.subnetId),
+    vpcId: str(m.vpcId),
+    agentId: str(m.agentId),
+    endpoint: str(m.endpoint),
+  };
+}
+
+/** Decode one binary WebSocket message from the controller. Never throws. */
+export function decodeControllerFrame(bytes: Uint8Array): ControllerFrame | WireError {
+  let f: vpcemu.v1.Frame;
+  try {
+    f = pb.Frame.decode(bytes);
+  } catch (err) {
+    return { kind: "wire-error", message: `undecodable frame: ${(err as Error).message}` };
+  }
+  switch (f.body) {
+    case "snapshot": {
+      const s = f.snapshot!.snapshot;
+      if (s == null) return { kind: "wire-error", message: "snapshot frame without a snapshot" };
+      return {
+        kind: "snapshot",
+        snapshot: {
+          revision: num(s.revision),
+          agentId: str(s.agentId),
+          enis: list(s.enis).map(eniFromPb),
+          mapping: list(s.mapping).map(mappingFromPb),
+        },
+      };
+    }
+    case "conntrackRequest":
+      return {
+        kind: "conntrack-request",
+        requestId: str(f.conntrackRequest!.requestId),
+        eniIds: list(f.conntrackRequest!.eniIds),
+      };
+    case "heartbeat":
+      return {
+        kind: "heartbeat",
+        sentAtMs: num(f.heartbeat!.sentAtMs),
+        reply: f.heartbeat!.reply === true,
+      };
+    case "error":
+      return { kind: "error", code: str(f.error!.emuCode), message: str(f.error!.message) };
+    case undefined:
+      return { kind: "wire-error", message: "frame has no body" };
+    default:
+      return {
+        kind: "wire-error",
+        message: `frame '${f.body}' is not accepted from the controller`,
+      };
+  }
+}
+
+function hostingToPb(h: Hosting): vpcemu.v1.IHosting {
+  return {
+    instanceIds: [...h.instanceIds],
+    eniIds: [...h.eniIds],
+    externals: h.externals.map((e) => ({ name: e.name, address: e.address })),
+    underlayEndpoint: h.underlayEndpoint,
+    conntrackMax: h.conntrackMax ?? 0,
+    autoTracked: h.autoTracked === true,
+  };
+}
+
+export function encodeHelloFrame(h: HelloInfo): Uint8Array {
+  return pb.Frame.encode({
+    hello: {
+      agentId: h.agentId,
+      joinToken: h.joinToken,
+      hosting: hostingToPb(h.hosting),
+      version: h.version,
+      enforcedRevision: h.enforcedRevision,
+    },
+  }).finish();
+}
+
+export function encodeHostingFrame(h: Hosting): Uint8Array {
+  return pb.Frame.encode({ hosting: hostingToPb(h) }).finish();
+}
+
+export function encodeAckFrame(revision: number): Uint8Array {
+  return pb.Frame.encode({ ack: { revision } }).finish();
+}
+
+export function encodeHeartbeatFrame(sentAtMs: number, reply: boolean): Uint8Array {
+  return pb.Frame.encode({ heartbeat: { sentAtMs, reply } }).finish();
+}
+
+function tupleToPb(t: FlowTuple): vpcemu.v1.IFlowTuple {
+  return { src: t.src, srcPort: t.srcPort, dst: t.dst, dstPort: t.dstPort };
+}
+
+export function encodeConntrackReportFrame(r: ConntrackReport): Uint8Array {
+  return pb.Frame.encode({
+    conntrackReport: {
+      requestId: r.requestId,
+      takenAtMs: r.takenAtMs,
+      enis: r.enis.map((e) => ({
+        eniId: e.eniId,
+        instanceId: e.instanceId,
+        entries: e.entries.map((c) => ({
+          protocol: c.protocol,
+          original: tupleToPb(c.original),
+          reply: tupleToPb(c.reply),
+          state: c.state,
+          expiresAtMs: c.expiresAtMs,
+          packetsOriginal: c.packetsOriginal,
+          bytesOriginal: c.bytesOriginal,
+          packetsReply: c.packetsReply,
+          bytesReply: c.bytesReply,
+          ruleId: c.ruleId,
+          direction: c.direction,
+        })),
+      })),
+    },
+  }).finish();
+}
+
+export function encodeCountersFrame(c: CountersReport): Uint8Array {
+  return pb.Frame.encode({
+    counters: {
+      takenAtMs: c.takenAtMs,
+      enis: c.enis.map((e) => ({
+        eniId: e.eniId,
+        instanceId: e.instanceId,
+        drops: { ...e.drops },
+        conntrackAllowanceExceeded: e.conntrackAllowanceExceeded,
+        conntrackAllowanceAvailable: e.conntrackAllowanceAvailable,
+        bwInAllowanceExceeded: e.bwInAllowanceExceeded,
+        bwOutAllowanceExceeded: e.bwOutAllowanceExceeded,
+        ppsAllowanceExceeded: e.ppsAllowanceExceeded,
+        linklocalAllowanceExceeded: e.linklocalAllowanceExceeded,
+        packetsAccepted: e.packetsAccepted,
+      })),
+    },
+  }).finish();
+}
+
+export function encodeFlowLogsFrame(records: readonly FlowLogRecord[]): Uint8Array {
+  return pb.Frame.encode({
+    flowLogs: { records: records.map((r) => ({ eniId: r.eniId, line: r.line })) },
+  }).finish();
+}

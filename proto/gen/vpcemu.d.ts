@@ -1,0 +1,486 @@
+import * as $protobuf from "protobufjs";
+import Long = require("long");
+export namespace vpcemu {
+
+    namespace v1 {
+
+        interface IExternalAddress {
+            name?: (string|null);
+            address?: (string|null);
+        }
+
+        class ExternalAddress implements IExternalAddress {
+            constructor(properties?: vpcemu.v1.IExternalAddress);
+            public name: string;
+            public address: string;
+            public static create(properties?: vpcemu.v1.IExternalAddress): vpcemu.v1.ExternalAddress;
+            public static encode(message: vpcemu.v1.IExternalAddress, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.ExternalAddress;
+        }
+
+        interface IHosting {
+            instanceIds?: (string[]|null);
+            eniIds?: (string[]|null);
+            externals?: (vpcemu.v1.IExternalAddress[]|null);
+            underlayEndpoint?: (string|null);
+            conntrackMax?: (number|null);
+            autoTracked?: (boolean|null);
+        }
+
+        class Hosting implements IHosting {
+            constructor(properties?: vpcemu.v1.IHosting);
+            public instanceIds: string[];
+            public eniIds: string[];
+            public externals: vpcemu.v1.IExternalAddress[];
+            public underlayEndpoint: string;
+            public conntrackMax: number;
+            public autoTracked: boolean;
+            public static create(properties?: vpcemu.v1.IHosting): vpcemu.v1.Hosting;
+            public static encode(message: vpcemu.v1.IHosting, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Hosting;
+        }
+
+        interface IHello {
+            agentId?: (string|null);
+            joinToken?: (string|null);
+            hosting?: (vpcemu.v1.IHosting|null);
+            version?: (string|null);
+            enforcedRevision?: (number|null);
+        }
+
+        class Hello implements IHello {
+            constructor(properties?: vpcemu.v1.IHello);
+            public agentId: string;
+            public joinToken: string;
+            public hosting?: (vpcemu.v1.IHosting|null);
+            public version: string;
+            public enforcedRevision: number;
+            public static create(properties?: vpcemu.v1.IHello): vpcemu.v1.Hello;
+            public static encode(message: vpcemu.v1.IHello, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Hello;
+        }
+
+        interface ISnapshot {
+            snapshot?: (vpcemu.v1.IAgentSnapshot|null);
+        }
+
+        class Snapshot implements ISnapshot {
+            constructor(properties?: vpcemu.v1.ISnapshot);
+            public snapshot?: (vpcemu.v1.IAgentSnapshot|null);
+            public static create(properties?: vpcemu.v1.ISnapshot): vpcemu.v1.Snapshot;
+            public static encode(message: vpcemu.v1.ISnapshot, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Snapshot;
+        }
+
+        interface IAck {
+            revision?: (number|null);
+        }
+
+        class Ack implements IAck {
+            constructor(properties?: vpcemu.v1.IAck);
+            public revision: number;
+            public static create(properties?: vpcemu.v1.IAck): vpcemu.v1.Ack;
+            public static encode(message: vpcemu.v1.IAck, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Ack;
+        }
+
+        interface IHeartbeat {
+            sentAtMs?: (number|null);
+            reply?: (boolean|null);
+        }
+
+        class Heartbeat implements IHeartbeat {
+            constructor(properties?: vpcemu.v1.IHeartbeat);
+            public sentAtMs: number;
+            public reply: boolean;
+            public static create(properties?: vpcemu.v1.IHeartbeat): vpcemu.v1.Heartbeat;
+            public static encode(message: vpcemu.v1.IHeartbeat, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Heartbeat;
+        }
+
+        enum ErrorCode {
+            ERROR_CODE_UNSPECIFIED = 0,
+            ERROR_CODE_BAD_FRAME = 1,
+            ERROR_CODE_HELLO_REQUIRED = 2,
+            ERROR_CODE_JOIN_TOKEN = 3,
+            ERROR_CODE_DUPLICATE_AGENT = 4,
+            ERROR_CODE_INTERNAL = 5
+        }
+
+        interface IError {
+            code?: (vpcemu.v1.ErrorCode|null);
+            emuCode?: (string|null);
+            message?: (string|null);
+        }
+
+        class Error implements IError {
+            constructor(properties?: vpcemu.v1.IError);
+            public code: vpcemu.v1.ErrorCode;
+            public emuCode: string;
+            public message: string;
+            public static create(properties?: vpcemu.v1.IError): vpcemu.v1.Error;
+            public static encode(message: vpcemu.v1.IError, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Error;
+        }
+
+        interface IFrame {
+            hello?: (vpcemu.v1.IHello|null);
+            snapshot?: (vpcemu.v1.ISnapshot|null);
+            ack?: (vpcemu.v1.IAck|null);
+            conntrackReport?: (vpcemu.v1.IConntrackReport|null);
+            conntrackRequest?: (vpcemu.v1.IConntrackRequest|null);
+            flowLogs?: (vpcemu.v1.IFlowLogBatch|null);
+            counters?: (vpcemu.v1.ICounters|null);
+            heartbeat?: (vpcemu.v1.IHeartbeat|null);
+            error?: (vpcemu.v1.IError|null);
+            hosting?: (vpcemu.v1.IHosting|null);
+        }
+
+        class Frame implements IFrame {
+            constructor(properties?: vpcemu.v1.IFrame);
+            public hello?: (vpcemu.v1.IHello|null);
+            public snapshot?: (vpcemu.v1.ISnapshot|null);
+            public ack?: (vpcemu.v1.IAck|null);
+            public conntrackReport?: (vpcemu.v1.IConntrackReport|null);
+            public conntrackRequest?: (vpcemu.v1.IConntrackRequest|null);
+            public flowLogs?: (vpcemu.v1.IFlowLogBatch|null);
+            public counters?: (vpcemu.v1.ICounters|null);
+            public heartbeat?: (vpcemu.v1.IHeartbeat|null);
+            public error?: (vpcemu.v1.IError|null);
+            public hosting?: (vpcemu.v1.IHosting|null);
+            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting");
+            public static create(properties?: vpcemu.v1.IFrame): vpcemu.v1.Frame;
+            public static encode(message: vpcemu.v1.IFrame, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Frame;
+        }
+
+        enum PeerKind {
+            PEER_KIND_UNSPECIFIED = 0,
+            PEER_KIND_CIDR = 1,
+            PEER_KIND_SECURITY_GROUP = 2,
+            PEER_KIND_PREFIX_LIST = 3
+        }
+
+        interface ICompiledRule {
+            ruleId?: (string|null);
+            groupId?: (string|null);
+            protocol?: (number|null);
+            fromPort?: (number|null);
+            toPort?: (number|null);
+            cidrs?: (string[]|null);
+            peerKind?: (vpcemu.v1.PeerKind|null);
+            peerId?: (string|null);
+            description?: (string|null);
+        }
+
+        class CompiledRule implements ICompiledRule {
+            constructor(properties?: vpcemu.v1.ICompiledRule);
+            public ruleId: string;
+            public groupId: string;
+            public protocol: number;
+            public fromPort: number;
+            public toPort: number;
+            public cidrs: string[];
+            public peerKind: vpcemu.v1.PeerKind;
+            public peerId: string;
+            public description?: (string|null);
+            public static create(properties?: vpcemu.v1.ICompiledRule): vpcemu.v1.CompiledRule;
+            public static encode(message: vpcemu.v1.ICompiledRule, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledRule;
+        }
+
+        enum NaclAction {
+            NACL_ACTION_UNSPECIFIED = 0,
+            NACL_ACTION_ALLOW = 1,
+            NACL_ACTION_DENY = 2
+        }
+
+        interface INaclEntry {
+            ruleNumber?: (number|null);
+            action?: (vpcemu.v1.NaclAction|null);
+            protocol?: (number|null);
+            cidr?: (string|null);
+            fromPort?: (number|null);
+            toPort?: (number|null);
+            icmpType?: (number|null);
+            icmpCode?: (number|null);
+        }
+
+        class NaclEntry implements INaclEntry {
+            constructor(properties?: vpcemu.v1.INaclEntry);
+            public ruleNumber: number;
+            public action: vpcemu.v1.NaclAction;
+            public protocol: number;
+            public cidr: string;
+            public fromPort: number;
+            public toPort: number;
+            public icmpType: number;
+            public icmpCode: number;
+            public static create(properties?: vpcemu.v1.INaclEntry): vpcemu.v1.NaclEntry;
+            public static encode(message: vpcemu.v1.INaclEntry, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.NaclEntry;
+        }
+
+        interface IConntrackTimeouts {
+            tcpEstablished?: (number|null);
+            udp?: (number|null);
+            udpStream?: (number|null);
+        }
+
+        class ConntrackTimeouts implements IConntrackTimeouts {
+            constructor(properties?: vpcemu.v1.IConntrackTimeouts);
+            public tcpEstablished: number;
+            public udp: number;
+            public udpStream: number;
+            public static create(properties?: vpcemu.v1.IConntrackTimeouts): vpcemu.v1.ConntrackTimeouts;
+            public static encode(message: vpcemu.v1.IConntrackTimeouts, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.ConntrackTimeouts;
+        }
+
+        interface ICompiledEniPolicy {
+            revision?: (number|null);
+            eniId?: (string|null);
+            instanceId?: (string|null);
+            vpcId?: (string|null);
+            subnetId?: (string|null);
+            ipv4?: (string[]|null);
+            ipv6?: (string[]|null);
+            sourceDestCheck?: (boolean|null);
+            ingress?: (vpcemu.v1.ICompiledRule[]|null);
+            egress?: (vpcemu.v1.ICompiledRule[]|null);
+            naclIn?: (vpcemu.v1.INaclEntry[]|null);
+            naclOut?: (vpcemu.v1.INaclEntry[]|null);
+            timeouts?: (vpcemu.v1.IConntrackTimeouts|null);
+            allowance?: (number|null);
+            autoTracked?: (boolean|null);
+        }
+
+        class CompiledEniPolicy implements ICompiledEniPolicy {
+            constructor(properties?: vpcemu.v1.ICompiledEniPolicy);
+            public revision: number;
+            public eniId: string;
+            public instanceId: string;
+            public vpcId: string;
+            public subnetId: string;
+            public ipv4: string[];
+            public ipv6: string[];
+            public sourceDestCheck: boolean;
+            public ingress: vpcemu.v1.ICompiledRule[];
+            public egress: vpcemu.v1.ICompiledRule[];
+            public naclIn: vpcemu.v1.INaclEntry[];
+            public naclOut: vpcemu.v1.INaclEntry[];
+            public timeouts?: (vpcemu.v1.IConntrackTimeouts|null);
+            public allowance: number;
+            public autoTracked: boolean;
+            public static create(properties?: vpcemu.v1.ICompiledEniPolicy): vpcemu.v1.CompiledEniPolicy;
+            public static encode(message: vpcemu.v1.ICompiledEniPolicy, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledEniPolicy;
+        }
+
+        interface IMappingEntry {
+            address?: (string|null);
+            eniId?: (string|null);
+            subnetId?: (string|null);
+            vpcId?: (string|null);
+            agentId?: (string|null);
+            endpoint?: (string|null);
+        }
+
+        class MappingEntry implements IMappingEntry {
+            constructor(properties?: vpcemu.v1.IMappingEntry);
+            public address: string;
+            public eniId: string;
+            public subnetId: string;
+            public vpcId: string;
+            public agentId: string;
+            public endpoint: string;
+            public static create(properties?: vpcemu.v1.IMappingEntry): vpcemu.v1.MappingEntry;
+            public static encode(message: vpcemu.v1.IMappingEntry, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.MappingEntry;
+        }
+
+        interface IAgentSnapshot {
+            revision?: (number|null);
+            agentId?: (string|null);
+            enis?: (vpcemu.v1.ICompiledEniPolicy[]|null);
+            mapping?: (vpcemu.v1.IMappingEntry[]|null);
+        }
+
+        class AgentSnapshot implements IAgentSnapshot {
+            constructor(properties?: vpcemu.v1.IAgentSnapshot);
+            public revision: number;
+            public agentId: string;
+            public enis: vpcemu.v1.ICompiledEniPolicy[];
+            public mapping: vpcemu.v1.IMappingEntry[];
+            public static create(properties?: vpcemu.v1.IAgentSnapshot): vpcemu.v1.AgentSnapshot;
+            public static encode(message: vpcemu.v1.IAgentSnapshot, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.AgentSnapshot;
+        }
+
+        interface IFlowTuple {
+            src?: (string|null);
+            srcPort?: (number|null);
+            dst?: (string|null);
+            dstPort?: (number|null);
+        }
+
+        class FlowTuple implements IFlowTuple {
+            constructor(properties?: vpcemu.v1.IFlowTuple);
+            public src: string;
+            public srcPort: number;
+            public dst: string;
+            public dstPort: number;
+            public static create(properties?: vpcemu.v1.IFlowTuple): vpcemu.v1.FlowTuple;
+            public static encode(message: vpcemu.v1.IFlowTuple, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FlowTuple;
+        }
+
+        interface IConntrackEntry {
+            protocol?: (number|null);
+            original?: (vpcemu.v1.IFlowTuple|null);
+            reply?: (vpcemu.v1.IFlowTuple|null);
+            state?: (string|null);
+            expiresAtMs?: (number|null);
+            packetsOriginal?: (number|null);
+            bytesOriginal?: (number|null);
+            packetsReply?: (number|null);
+            bytesReply?: (number|null);
+            ruleId?: (string|null);
+            direction?: (string|null);
+        }
+
+        class ConntrackEntry implements IConntrackEntry {
+            constructor(properties?: vpcemu.v1.IConntrackEntry);
+            public protocol: number;
+            public original?: (vpcemu.v1.IFlowTuple|null);
+            public reply?: (vpcemu.v1.IFlowTuple|null);
+            public state: string;
+            public expiresAtMs: number;
+            public packetsOriginal: number;
+            public bytesOriginal: number;
+            public packetsReply: number;
+            public bytesReply: number;
+            public ruleId: string;
+            public direction: string;
+            public static create(properties?: vpcemu.v1.IConntrackEntry): vpcemu.v1.ConntrackEntry;
+            public static encode(message: vpcemu.v1.IConntrackEntry, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.ConntrackEntry;
+        }
+
+        interface IEniConntrack {
+            eniId?: (string|null);
+            instanceId?: (string|null);
+            entries?: (vpcemu.v1.IConntrackEntry[]|null);
+        }
+
+        class EniConntrack implements IEniConntrack {
+            constructor(properties?: vpcemu.v1.IEniConntrack);
+            public eniId: string;
+            public instanceId: string;
+            public entries: vpcemu.v1.IConntrackEntry[];
+            public static create(properties?: vpcemu.v1.IEniConntrack): vpcemu.v1.EniConntrack;
+            public static encode(message: vpcemu.v1.IEniConntrack, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.EniConntrack;
+        }
+
+        interface IConntrackReport {
+            requestId?: (string|null);
+            takenAtMs?: (number|null);
+            enis?: (vpcemu.v1.IEniConntrack[]|null);
+        }
+
+        class ConntrackReport implements IConntrackReport {
+            constructor(properties?: vpcemu.v1.IConntrackReport);
+            public requestId: string;
+            public takenAtMs: number;
+            public enis: vpcemu.v1.IEniConntrack[];
+            public static create(properties?: vpcemu.v1.IConntrackReport): vpcemu.v1.ConntrackReport;
+            public static encode(message: vpcemu.v1.IConntrackReport, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.ConntrackReport;
+        }
+
+        interface IConntrackRequest {
+            requestId?: (string|null);
+            eniIds?: (string[]|null);
+        }
+
+        class ConntrackRequest implements IConntrackRequest {
+            constructor(properties?: vpcemu.v1.IConntrackRequest);
+            public requestId: string;
+            public eniIds: string[];
+            public static create(properties?: vpcemu.v1.IConntrackRequest): vpcemu.v1.ConntrackRequest;
+            public static encode(message: vpcemu.v1.IConntrackRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.ConntrackRequest;
+        }
+
+        interface IEniCounters {
+            eniId?: (string|null);
+            instanceId?: (string|null);
+            drops?: ({ [k: string]: number }|null);
+            conntrackAllowanceExceeded?: (number|null);
+            conntrackAllowanceAvailable?: (number|null);
+            bwInAllowanceExceeded?: (number|null);
+            bwOutAllowanceExceeded?: (number|null);
+            ppsAllowanceExceeded?: (number|null);
+            linklocalAllowanceExceeded?: (number|null);
+            packetsAccepted?: (number|null);
+        }
+
+        class EniCounters implements IEniCounters {
+            constructor(properties?: vpcemu.v1.IEniCounters);
+            public eniId: string;
+            public instanceId: string;
+            public drops: { [k: string]: number };
+            public conntrackAllowanceExceeded: number;
+            public conntrackAllowanceAvailable: number;
+            public bwInAllowanceExceeded: number;
+            public bwOutAllowanceExceeded: number;
+            public ppsAllowanceExceeded: number;
+            public linklocalAllowanceExceeded: number;
+            public packetsAccepted: number;
+            public static create(properties?: vpcemu.v1.IEniCounters): vpcemu.v1.EniCounters;
+            public static encode(message: vpcemu.v1.IEniCounters, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.EniCounters;
+        }
+
+        interface ICounters {
+            takenAtMs?: (number|null);
+            enis?: (vpcemu.v1.IEniCounters[]|null);
+        }
+
+        class Counters implements ICounters {
+            constructor(properties?: vpcemu.v1.ICounters);
+            public takenAtMs: number;
+            public enis: vpcemu.v1.IEniCounters[];
+            public static create(properties?: vpcemu.v1.ICounters): vpcemu.v1.Counters;
+            public static encode(message: vpcemu.v1.ICounters, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Counters;
+        }
+
+        interface IFlowLogRecord {
+            eniId?: (string|null);
+            line?: (string|null);
+        }
+
+        class FlowLogRecord implements IFlowLogRecord {
+            constructor(properties?: vpcemu.v1.IFlowLogRecord);
+            public eniId: string;
+            public line: string;
+            public static create(properties?: vpcemu.v1.IFlowLogRecord): vpcemu.v1.FlowLogRecord;
+            public static encode(message: vpcemu.v1.IFlowLogRecord, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FlowLogRecord;
+        }
+
+        interface IFlowLogBatch {
+            records?: (vpcemu.v1.IFlowLogRecord[]|null);
+        }
+
+        class FlowLogBatch implements IFlowLogBatch {
+            constructor(properties?: vpcemu.v1.IFlowLogBatch);
+            public records: vpcemu.v1.IFlowLogRecord[];
+            public static create(properties?: vpcemu.v1.IFlowLogBatch): vpcemu.v1.FlowLogBatch;
+            public static encode(message: vpcemu.v1.IFlowLogBatch, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FlowLogBatch;
+        }
+    }
+}

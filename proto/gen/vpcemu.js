@@ -1,0 +1,4297 @@
+/*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars*/
+import $protobuf from "protobufjs/minimal.js";
+
+// Common aliases
+const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
+
+// Exported root namespace
+const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
+
+export const vpcemu = $root.vpcemu = (() => {
+
+    /**
+     * Namespace vpcemu.
+     * @exports vpcemu
+     * @namespace
+     */
+    const vpcemu = {};
+
+    vpcemu.v1 = (function() {
+
+        /**
+         * Namespace v1.
+         * @memberof vpcemu
+         * @namespace
+         */
+        const v1 = {};
+
+        v1.ExternalAddress = (function() {
+
+            /**
+             * Properties of an ExternalAddress.
+             * @memberof vpcemu.v1
+             * @interface IExternalAddress
+             * @property {string|null} [name] ExternalAddress name
+             * @property {string|null} [address] ExternalAddress address
+             */
+
+            /**
+             * Constructs a new ExternalAddress.
+             * @memberof vpcemu.v1
+             * @classdesc Represents an ExternalAddress.
+             * @implements IExternalAddress
+             * @constructor
+             * @param {vpcemu.v1.IExternalAddress=} [properties] Properties to set
+             */
+            function ExternalAddress(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ExternalAddress name.
+             * @member {string} name
+             * @memberof vpcemu.v1.ExternalAddress
+             * @instance
+             */
+            ExternalAddress.prototype.name = "";
+
+            /**
+             * ExternalAddress address.
+             * @member {string} address
+             * @memberof vpcemu.v1.ExternalAddress
+             * @instance
+             */
+            ExternalAddress.prototype.address = "";
+
+            /**
+             * Creates a new ExternalAddress instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.ExternalAddress
+             * @static
+             * @param {vpcemu.v1.IExternalAddress=} [properties] Properties to set
+             * @returns {vpcemu.v1.ExternalAddress} ExternalAddress instance
+             */
+            ExternalAddress.create = function create(properties) {
+                return new ExternalAddress(properties);
+            };
+
+            /**
+             * Encodes the specified ExternalAddress message. Does not implicitly {@link vpcemu.v1.ExternalAddress.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.ExternalAddress
+             * @static
+             * @param {vpcemu.v1.IExternalAddress} message ExternalAddress message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ExternalAddress.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.name != null && Object.hasOwnProperty.call(message, "name"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+                if (message.address != null && Object.hasOwnProperty.call(message, "address"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.address);
+                return writer;
+            };
+
+            /**
+             * Decodes an ExternalAddress message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.ExternalAddress
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.ExternalAddress} ExternalAddress
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ExternalAddress.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.ExternalAddress();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.name = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.address = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ExternalAddress;
+        })();
+
+        v1.Hosting = (function() {
+
+            /**
+             * Properties of a Hosting.
+             * @memberof vpcemu.v1
+             * @interface IHosting
+             * @property {Array.<string>|null} [instanceIds] Hosting instanceIds
+             * @property {Array.<string>|null} [eniIds] Hosting eniIds
+             * @property {Array.<vpcemu.v1.IExternalAddress>|null} [externals] Hosting externals
+             * @property {string|null} [underlayEndpoint] Hosting underlayEndpoint
+             * @property {number|null} [conntrackMax] Hosting conntrackMax
+             * @property {boolean|null} [autoTracked] Hosting autoTracked
+             */
+
+            /**
+             * Constructs a new Hosting.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a Hosting.
+             * @implements IHosting
+             * @constructor
+             * @param {vpcemu.v1.IHosting=} [properties] Properties to set
+             */
+            function Hosting(properties) {
+                this.instanceIds = [];
+                this.eniIds = [];
+                this.externals = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Hosting instanceIds.
+             * @member {Array.<string>} instanceIds
+             * @memberof vpcemu.v1.Hosting
+             * @instance
+             */
+            Hosting.prototype.instanceIds = $util.emptyArray;
+
+            /**
+             * Hosting eniIds.
+             * @member {Array.<string>} eniIds
+             * @memberof vpcemu.v1.Hosting
+             * @instance
+             */
+            Hosting.prototype.eniIds = $util.emptyArray;
+
+            /**
+             * Hosting externals.
+             * @member {Array.<vpcemu.v1.IExternalAddress>} externals
+             * @memberof vpcemu.v1.Hosting
+             * @instance
+             */
+            Hosting.prototype.externals = $util.emptyArray;
+
+            /**
+             * Hosting underlayEndpoint.
+             * @member {string} underlayEndpoint
+             * @memberof vpcemu.v1.Hosting
+             * @instance
+             */
+            Hosting.prototype.underlayEndpoint = "";
+
+            /**
+             * Hosting conntrackMax.
+             * @member {number} conntrackMax
+             * @memberof vpcemu.v1.Hosting
+             * @instance
+             */
+            Hosting.prototype.conntrackMax = 0;
+
+            /**
+             * Hosting autoTracked.
+             * @member {boolean} autoTracked
+             * @memberof vpcemu.v1.Hosting
+             * @instance
+             */
+            Hosting.prototype.autoTracked = false;
+
+            /**
+             * Creates a new Hosting instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Hosting
+             * @static
+             * @param {vpcemu.v1.IHosting=} [properties] Properties to set
+             * @returns {vpcemu.v1.Hosting} Hosting instance
+             */
+            Hosting.create = function create(properties) {
+                return new Hosting(properties);
+            };
+
+            /**
+             * Encodes the specified Hosting message. Does not implicitly {@link vpcemu.v1.Hosting.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Hosting
+             * @static
+             * @param {vpcemu.v1.IHosting} message Hosting message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Hosting.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.instanceIds != null && message.instanceIds.length)
+                    for (let i = 0; i < message.instanceIds.length; ++i)
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.instanceIds[i]);
+                if (message.eniIds != null && message.eniIds.length)
+                    for (let i = 0; i < message.eniIds.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.eniIds[i]);
+                if (message.externals != null && message.externals.length)
+                    for (let i = 0; i < message.externals.length; ++i)
+                        $root.vpcemu.v1.ExternalAddress.encode(message.externals[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.underlayEndpoint != null && Object.hasOwnProperty.call(message, "underlayEndpoint"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.underlayEndpoint);
+                if (message.conntrackMax != null && Object.hasOwnProperty.call(message, "conntrackMax"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.conntrackMax);
+                if (message.autoTracked != null && Object.hasOwnProperty.call(message, "autoTracked"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.autoTracked);
+                return writer;
+            };
+
+            /**
+             * Decodes a Hosting message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Hosting
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Hosting} Hosting
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Hosting.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Hosting();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.instanceIds && message.instanceIds.length))
+                                message.instanceIds = [];
+                            message.instanceIds.push(reader.string());
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.eniIds && message.eniIds.length))
+                                message.eniIds = [];
+                            message.eniIds.push(reader.string());
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.externals && message.externals.length))
+                                message.externals = [];
+                            message.externals.push($root.vpcemu.v1.ExternalAddress.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 4: {
+                            message.underlayEndpoint = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.conntrackMax = reader.uint32();
+                            break;
+                        }
+                    case 6: {
+                            message.autoTracked = reader.bool();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Hosting;
+        })();
+
+        v1.Hello = (function() {
+
+            /**
+             * Properties of a Hello.
+             * @memberof vpcemu.v1
+             * @interface IHello
+             * @property {string|null} [agentId] Hello agentId
+             * @property {string|null} [joinToken] Hello joinToken
+             * @property {vpcemu.v1.IHosting|null} [hosting] Hello hosting
+             * @property {string|null} [version] Hello version
+             * @property {number|null} [enforcedRevision] Hello enforcedRevision
+             */
+
+            /**
+             * Constructs a new Hello.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a Hello.
+             * @implements IHello
+             * @constructor
+             * @param {vpcemu.v1.IHello=} [properties] Properties to set
+             */
+            function Hello(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Hello agentId.
+             * @member {string} agentId
+             * @memberof vpcemu.v1.Hello
+             * @instance
+             */
+            Hello.prototype.agentId = "";
+
+            /**
+             * Hello joinToken.
+             * @member {string} joinToken
+             * @memberof vpcemu.v1.Hello
+             * @instance
+             */
+            Hello.prototype.joinToken = "";
+
+            /**
+             * Hello hosting.
+             * @member {vpcemu.v1.IHosting|null|undefined} hosting
+             * @memberof vpcemu.v1.Hello
+             * @instance
+             */
+            Hello.prototype.hosting = null;
+
+            /**
+             * Hello version.
+             * @member {string} version
+             * @memberof vpcemu.v1.Hello
+             * @instance
+             */
+            Hello.prototype.version = "";
+
+            /**
+             * Hello enforcedRevision.
+             * @member {number} enforcedRevision
+             * @memberof vpcemu.v1.Hello
+             * @instance
+             */
+            Hello.prototype.enforcedRevision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new Hello instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Hello
+             * @static
+             * @param {vpcemu.v1.IHello=} [properties] Properties to set
+             * @returns {vpcemu.v1.Hello} Hello instance
+             */
+            Hello.create = function create(properties) {
+                return new Hello(properties);
+            };
+
+            /**
+             * Encodes the specified Hello message. Does not implicitly {@link vpcemu.v1.Hello.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Hello
+             * @static
+             * @param {vpcemu.v1.IHello} message Hello message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Hello.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.agentId != null && Object.hasOwnProperty.call(message, "agentId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.agentId);
+                if (message.joinToken != null && Object.hasOwnProperty.call(message, "joinToken"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.joinToken);
+                if (message.hosting != null && Object.hasOwnProperty.call(message, "hosting"))
+                    $root.vpcemu.v1.Hosting.encode(message.hosting, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.version != null && Object.hasOwnProperty.call(message, "version"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.version);
+                if (message.enforcedRevision != null && Object.hasOwnProperty.call(message, "enforcedRevision"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.enforcedRevision);
+                return writer;
+            };
+
+            /**
+             * Decodes a Hello message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Hello
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Hello} Hello
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Hello.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Hello();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.agentId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.joinToken = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.hosting = $root.vpcemu.v1.Hosting.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 4: {
+                            message.version = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.enforcedRevision = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Hello;
+        })();
+
+        v1.Snapshot = (function() {
+
+            /**
+             * Properties of a Snapshot.
+             * @memberof vpcemu.v1
+             * @interface ISnapshot
+             * @property {vpcemu.v1.IAgentSnapshot|null} [snapshot] Snapshot snapshot
+             */
+
+            /**
+             * Constructs a new Snapshot.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a Snapshot.
+             * @implements ISnapshot
+             * @constructor
+             * @param {vpcemu.v1.ISnapshot=} [properties] Properties to set
+             */
+            function Snapshot(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Snapshot snapshot.
+             * @member {vpcemu.v1.IAgentSnapshot|null|undefined} snapshot
+             * @memberof vpcemu.v1.Snapshot
+             * @instance
+             */
+            Snapshot.prototype.snapshot = null;
+
+            /**
+             * Creates a new Snapshot instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Snapshot
+             * @static
+             * @param {vpcemu.v1.ISnapshot=} [properties] Properties to set
+             * @returns {vpcemu.v1.Snapshot} Snapshot instance
+             */
+            Snapshot.create = function create(properties) {
+                return new Snapshot(properties);
+            };
+
+            /**
+             * Encodes the specified Snapshot message. Does not implicitly {@link vpcemu.v1.Snapshot.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Snapshot
+             * @static
+             * @param {vpcemu.v1.ISnapshot} message Snapshot message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Snapshot.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.snapshot != null && Object.hasOwnProperty.call(message, "snapshot"))
+                    $root.vpcemu.v1.AgentSnapshot.encode(message.snapshot, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a Snapshot message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Snapshot
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Snapshot} Snapshot
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Snapshot.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Snapshot();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.snapshot = $root.vpcemu.v1.AgentSnapshot.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Snapshot;
+        })();
+
+        v1.Ack = (function() {
+
+            /**
+             * Properties of an Ack.
+             * @memberof vpcemu.v1
+             * @interface IAck
+             * @property {number|null} [revision] Ack revision
+             */
+
+            /**
+             * Constructs a new Ack.
+             * @memberof vpcemu.v1
+             * @classdesc Represents an Ack.
+             * @implements IAck
+             * @constructor
+             * @param {vpcemu.v1.IAck=} [properties] Properties to set
+             */
+            function Ack(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Ack revision.
+             * @member {number} revision
+             * @memberof vpcemu.v1.Ack
+             * @instance
+             */
+            Ack.prototype.revision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new Ack instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Ack
+             * @static
+             * @param {vpcemu.v1.IAck=} [properties] Properties to set
+             * @returns {vpcemu.v1.Ack} Ack instance
+             */
+            Ack.create = function create(properties) {
+                return new Ack(properties);
+            };
+
+            /**
+             * Encodes the specified Ack message. Does not implicitly {@link vpcemu.v1.Ack.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Ack
+             * @static
+             * @param {vpcemu.v1.IAck} message Ack message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Ack.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.revision != null && Object.hasOwnProperty.call(message, "revision"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.revision);
+                return writer;
+            };
+
+            /**
+             * Decodes an Ack message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Ack
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Ack} Ack
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Ack.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Ack();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.revision = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Ack;
+        })();
+
+        v1.Heartbeat = (function() {
+
+            /**
+             * Properties of a Heartbeat.
+             * @memberof vpcemu.v1
+             * @interface IHeartbeat
+             * @property {number|null} [sentAtMs] Heartbeat sentAtMs
+             * @property {boolean|null} [reply] Heartbeat reply
+             */
+
+            /**
+             * Constructs a new Heartbeat.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a Heartbeat.
+             * @implements IHeartbeat
+             * @constructor
+             * @param {vpcemu.v1.IHeartbeat=} [properties] Properties to set
+             */
+            function Heartbeat(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Heartbeat sentAtMs.
+             * @member {number} sentAtMs
+             * @memberof vpcemu.v1.Heartbeat
+             * @instance
+             */
+            Heartbeat.prototype.sentAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * Heartbeat reply.
+             * @member {boolean} reply
+             * @memberof vpcemu.v1.Heartbeat
+             * @instance
+             */
+            Heartbeat.prototype.reply = false;
+
+            /**
+             * Creates a new Heartbeat instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Heartbeat
+             * @static
+             * @param {vpcemu.v1.IHeartbeat=} [properties] Properties to set
+             * @returns {vpcemu.v1.Heartbeat} Heartbeat instance
+             */
+            Heartbeat.create = function create(properties) {
+                return new Heartbeat(properties);
+            };
+
+            /**
+             * Encodes the specified Heartbeat message. Does not implicitly {@link vpcemu.v1.Heartbeat.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Heartbeat
+             * @static
+             * @param {vpcemu.v1.IHeartbeat} message Heartbeat message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Heartbeat.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.sentAtMs != null && Object.hasOwnProperty.call(message, "sentAtMs"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).int64(message.sentAtMs);
+                if (message.reply != null && Object.hasOwnProperty.call(message, "reply"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.reply);
+                return writer;
+            };
+
+            /**
+             * Decodes a Heartbeat message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Heartbeat
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Heartbeat} Heartbeat
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Heartbeat.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Heartbeat();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.sentAtMs = reader.int64();
+                            break;
+                        }
+                    case 2: {
+                            message.reply = reader.bool();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Heartbeat;
+        })();
+
+        /**
+         * ErrorCode enum.
+         * @name vpcemu.v1.ErrorCode
+         * @enum {number}
+         * @property {number} ERROR_CODE_UNSPECIFIED=0 ERROR_CODE_UNSPECIFIED value
+         * @property {number} ERROR_CODE_BAD_FRAME=1 ERROR_CODE_BAD_FRAME value
+         * @property {number} ERROR_CODE_HELLO_REQUIRED=2 ERROR_CODE_HELLO_REQUIRED value
+         * @property {number} ERROR_CODE_JOIN_TOKEN=3 ERROR_CODE_JOIN_TOKEN value
+         * @property {number} ERROR_CODE_DUPLICATE_AGENT=4 ERROR_CODE_DUPLICATE_AGENT value
+         * @property {number} ERROR_CODE_INTERNAL=5 ERROR_CODE_INTERNAL value
+         */
+        v1.ErrorCode = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "ERROR_CODE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ERROR_CODE_BAD_FRAME"] = 1;
+            values[valuesById[2] = "ERROR_CODE_HELLO_REQUIRED"] = 2;
+            values[valuesById[3] = "ERROR_CODE_JOIN_TOKEN"] = 3;
+            values[valuesById[4] = "ERROR_CODE_DUPLICATE_AGENT"] = 4;
+            values[valuesById[5] = "ERROR_CODE_INTERNAL"] = 5;
+            return values;
+        })();
+
+        v1.Error = (function() {
+
+            /**
+             * Properties of an Error.
+             * @memberof vpcemu.v1
+             * @interface IError
+             * @property {vpcemu.v1.ErrorCode|null} [code] Error code
+             * @property {string|null} [emuCode] Error emuCode
+             * @property {string|null} [message] Error message
+             */
+
+            /**
+             * Constructs a new Error.
+             * @memberof vpcemu.v1
+             * @classdesc Represents an Error.
+             * @implements IError
+             * @constructor
+             * @param {vpcemu.v1.IError=} [properties] Properties to set
+             */
+            function Error(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Error code.
+             * @member {vpcemu.v1.ErrorCode} code
+             * @memberof vpcemu.v1.Error
+             * @instance
+             */
+            Error.prototype.code = 0;
+
+            /**
+             * Error emuCode.
+             * @member {string} emuCode
+             * @memberof vpcemu.v1.Error
+             * @instance
+             */
+            Error.prototype.emuCode = "";
+
+            /**
+             * Error message.
+             * @member {string} message
+             * @memberof vpcemu.v1.Error
+             * @instance
+             */
+            Error.prototype.message = "";
+
+            /**
+             * Creates a new Error instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Error
+             * @static
+             * @param {vpcemu.v1.IError=} [properties] Properties to set
+             * @returns {vpcemu.v1.Error} Error instance
+             */
+            Error.create = function create(properties) {
+                return new Error(properties);
+            };
+
+            /**
+             * Encodes the specified Error message. Does not implicitly {@link vpcemu.v1.Error.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Error
+             * @static
+             * @param {vpcemu.v1.IError} message Error message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Error.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.code != null && Object.hasOwnProperty.call(message, "code"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.code);
+                if (message.emuCode != null && Object.hasOwnProperty.call(message, "emuCode"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.emuCode);
+                if (message.message != null && Object.hasOwnProperty.call(message, "message"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.message);
+                return writer;
+            };
+
+            /**
+             * Decodes an Error message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Error
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Error} Error
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Error.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Error();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.code = reader.int32();
+                            break;
+                        }
+                    case 2: {
+                            message.emuCode = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.message = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Error;
+        })();
+
+        v1.Frame = (function() {
+
+            /**
+             * Properties of a Frame.
+             * @memberof vpcemu.v1
+             * @interface IFrame
+             * @property {vpcemu.v1.IHello|null} [hello] Frame hello
+             * @property {vpcemu.v1.ISnapshot|null} [snapshot] Frame snapshot
+             * @property {vpcemu.v1.IAck|null} [ack] Frame ack
+             * @property {vpcemu.v1.IConntrackReport|null} [conntrackReport] Frame conntrackReport
+             * @property {vpcemu.v1.IConntrackRequest|null} [conntrackRequest] Frame conntrackRequest
+             * @property {vpcemu.v1.IFlowLogBatch|null} [flowLogs] Frame flowLogs
+             * @property {vpcemu.v1.ICounters|null} [counters] Frame counters
+             * @property {vpcemu.v1.IHeartbeat|null} [heartbeat] Frame heartbeat
+             * @property {vpcemu.v1.IError|null} [error] Frame error
+             * @property {vpcemu.v1.IHosting|null} [hosting] Frame hosting
+             */
+
+            /**
+             * Constructs a new Frame.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a Frame.
+             * @implements IFrame
+             * @constructor
+             * @param {vpcemu.v1.IFrame=} [properties] Properties to set
+             */
+            function Frame(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Frame hello.
+             * @member {vpcemu.v1.IHello|null|undefined} hello
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.hello = null;
+
+            /**
+             * Frame snapshot.
+             * @member {vpcemu.v1.ISnapshot|null|undefined} snapshot
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.snapshot = null;
+
+            /**
+             * Frame ack.
+             * @member {vpcemu.v1.IAck|null|undefined} ack
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.ack = null;
+
+            /**
+             * Frame conntrackReport.
+             * @member {vpcemu.v1.IConntrackReport|null|undefined} conntrackReport
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.conntrackReport = null;
+
+            /**
+             * Frame conntrackRequest.
+             * @member {vpcemu.v1.IConntrackRequest|null|undefined} conntrackRequest
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.conntrackRequest = null;
+
+            /**
+             * Frame flowLogs.
+             * @member {vpcemu.v1.IFlowLogBatch|null|undefined} flowLogs
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.flowLogs = null;
+
+            /**
+             * Frame counters.
+             * @member {vpcemu.v1.ICounters|null|undefined} counters
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.counters = null;
+
+            /**
+             * Frame heartbeat.
+             * @member {vpcemu.v1.IHeartbeat|null|undefined} heartbeat
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.heartbeat = null;
+
+            /**
+             * Frame error.
+             * @member {vpcemu.v1.IError|null|undefined} error
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.error = null;
+
+            /**
+             * Frame hosting.
+             * @member {vpcemu.v1.IHosting|null|undefined} hosting
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.hosting = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * Frame body.
+             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|undefined} body
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Object.defineProperty(Frame.prototype, "body", {
+                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new Frame instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Frame
+             * @static
+             * @param {vpcemu.v1.IFrame=} [properties] Properties to set
+             * @returns {vpcemu.v1.Frame} Frame instance
+             */
+            Frame.create = function create(properties) {
+                return new Frame(properties);
+            };
+
+            /**
+             * Encodes the specified Frame message. Does not implicitly {@link vpcemu.v1.Frame.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Frame
+             * @static
+             * @param {vpcemu.v1.IFrame} message Frame message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Frame.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.hello != null && Object.hasOwnProperty.call(message, "hello"))
+                    $root.vpcemu.v1.Hello.encode(message.hello, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.snapshot != null && Object.hasOwnProperty.call(message, "snapshot"))
+                    $root.vpcemu.v1.Snapshot.encode(message.snapshot, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.ack != null && Object.hasOwnProperty.call(message, "ack"))
+                    $root.vpcemu.v1.Ack.encode(message.ack, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.conntrackReport != null && Object.hasOwnProperty.call(message, "conntrackReport"))
+                    $root.vpcemu.v1.ConntrackReport.encode(message.conntrackReport, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                if (message.conntrackRequest != null && Object.hasOwnProperty.call(message, "conntrackRequest"))
+                    $root.vpcemu.v1.ConntrackRequest.encode(message.conntrackRequest, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                if (message.flowLogs != null && Object.hasOwnProperty.call(message, "flowLogs"))
+                    $root.vpcemu.v1.FlowLogBatch.encode(message.flowLogs, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                if (message.counters != null && Object.hasOwnProperty.call(message, "counters"))
+                    $root.vpcemu.v1.Counters.encode(message.counters, writer.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+                if (message.heartbeat != null && Object.hasOwnProperty.call(message, "heartbeat"))
+                    $root.vpcemu.v1.Heartbeat.encode(message.heartbeat, writer.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+                if (message.error != null && Object.hasOwnProperty.call(message, "error"))
+                    $root.vpcemu.v1.Error.encode(message.error, writer.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
+                if (message.hosting != null && Object.hasOwnProperty.call(message, "hosting"))
+                    $root.vpcemu.v1.Hosting.encode(message.hosting, writer.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a Frame message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Frame
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Frame} Frame
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Frame.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Frame();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.hello = $root.vpcemu.v1.Hello.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 2: {
+                            message.snapshot = $root.vpcemu.v1.Snapshot.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 3: {
+                            message.ack = $root.vpcemu.v1.Ack.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 4: {
+                            message.conntrackReport = $root.vpcemu.v1.ConntrackReport.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 5: {
+                            message.conntrackRequest = $root.vpcemu.v1.ConntrackRequest.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 6: {
+                            message.flowLogs = $root.vpcemu.v1.FlowLogBatch.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 7: {
+                            message.counters = $root.vpcemu.v1.Counters.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 8: {
+                            message.heartbeat = $root.vpcemu.v1.Heartbeat.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 9: {
+                            message.error = $root.vpcemu.v1.Error.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 10: {
+                            message.hosting = $root.vpcemu.v1.Hosting.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Frame;
+        })();
+
+        /**
+         * PeerKind enum.
+         * @name vpcemu.v1.PeerKind
+         * @enum {number}
+         * @property {number} PEER_KIND_UNSPECIFIED=0 PEER_KIND_UNSPECIFIED value
+         * @property {number} PEER_KIND_CIDR=1 PEER_KIND_CIDR value
+         * @property {number} PEER_KIND_SECURITY_GROUP=2 PEER_KIND_SECURITY_GROUP value
+         * @property {number} PEER_KIND_PREFIX_LIST=3 PEER_KIND_PREFIX_LIST value
+         */
+        v1.PeerKind = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "PEER_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "PEER_KIND_CIDR"] = 1;
+            values[valuesById[2] = "PEER_KIND_SECURITY_GROUP"] = 2;
+            values[valuesById[3] = "PEER_KIND_PREFIX_LIST"] = 3;
+            return values;
+        })();
+
+        v1.CompiledRule = (function() {
+
+            /**
+             * Properties of a CompiledRule.
+             * @memberof vpcemu.v1
+             * @interface ICompiledRule
+             * @property {string|null} [ruleId] CompiledRule ruleId
+             * @property {string|null} [groupId] CompiledRule groupId
+             * @property {number|null} [protocol] CompiledRule protocol
+             * @property {number|null} [fromPort] CompiledRule fromPort
+             * @property {number|null} [toPort] CompiledRule toPort
+             * @property {Array.<string>|null} [cidrs] CompiledRule cidrs
+             * @property {vpcemu.v1.PeerKind|null} [peerKind] CompiledRule peerKind
+             * @property {string|null} [peerId] CompiledRule peerId
+             * @property {string|null} [description] CompiledRule description
+             */
+
+            /**
+             * Constructs a new CompiledRule.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a CompiledRule.
+             * @implements ICompiledRule
+             * @constructor
+             * @param {vpcemu.v1.ICompiledRule=} [properties] Properties to set
+             */
+            function CompiledRule(properties) {
+                this.cidrs = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CompiledRule ruleId.
+             * @member {string} ruleId
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.ruleId = "";
+
+            /**
+             * CompiledRule groupId.
+             * @member {string} groupId
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.groupId = "";
+
+            /**
+             * CompiledRule protocol.
+             * @member {number} protocol
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.protocol = 0;
+
+            /**
+             * CompiledRule fromPort.
+             * @member {number} fromPort
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.fromPort = 0;
+
+            /**
+             * CompiledRule toPort.
+             * @member {number} toPort
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.toPort = 0;
+
+            /**
+             * CompiledRule cidrs.
+             * @member {Array.<string>} cidrs
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.cidrs = $util.emptyArray;
+
+            /**
+             * CompiledRule peerKind.
+             * @member {vpcemu.v1.PeerKind} peerKind
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.peerKind = 0;
+
+            /**
+             * CompiledRule peerId.
+             * @member {string} peerId
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.peerId = "";
+
+            /**
+             * CompiledRule description.
+             * @member {string|null|undefined} description
+             * @memberof vpcemu.v1.CompiledRule
+             * @instance
+             */
+            CompiledRule.prototype.description = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(CompiledRule.prototype, "_description", {
+                get: $util.oneOfGetter($oneOfFields = ["description"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new CompiledRule instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.CompiledRule
+             * @static
+             * @param {vpcemu.v1.ICompiledRule=} [properties] Properties to set
+             * @returns {vpcemu.v1.CompiledRule} CompiledRule instance
+             */
+            CompiledRule.create = function create(properties) {
+                return new CompiledRule(properties);
+            };
+
+            /**
+             * Encodes the specified CompiledRule message. Does not implicitly {@link vpcemu.v1.CompiledRule.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.CompiledRule
+             * @static
+             * @param {vpcemu.v1.ICompiledRule} message CompiledRule message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CompiledRule.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.ruleId != null && Object.hasOwnProperty.call(message, "ruleId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.ruleId);
+                if (message.groupId != null && Object.hasOwnProperty.call(message, "groupId"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.groupId);
+                if (message.protocol != null && Object.hasOwnProperty.call(message, "protocol"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).sint32(message.protocol);
+                if (message.fromPort != null && Object.hasOwnProperty.call(message, "fromPort"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).sint32(message.fromPort);
+                if (message.toPort != null && Object.hasOwnProperty.call(message, "toPort"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).sint32(message.toPort);
+                if (message.cidrs != null && message.cidrs.length)
+                    for (let i = 0; i < message.cidrs.length; ++i)
+                        writer.uint32(/* id 6, wireType 2 =*/50).string(message.cidrs[i]);
+                if (message.peerKind != null && Object.hasOwnProperty.call(message, "peerKind"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).int32(message.peerKind);
+                if (message.peerId != null && Object.hasOwnProperty.call(message, "peerId"))
+                    writer.uint32(/* id 8, wireType 2 =*/66).string(message.peerId);
+                if (message.description != null && Object.hasOwnProperty.call(message, "description"))
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.description);
+                return writer;
+            };
+
+            /**
+             * Decodes a CompiledRule message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.CompiledRule
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.CompiledRule} CompiledRule
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CompiledRule.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.CompiledRule();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.ruleId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.groupId = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.protocol = reader.sint32();
+                            break;
+                        }
+                    case 4: {
+                            message.fromPort = reader.sint32();
+                            break;
+                        }
+                    case 5: {
+                            message.toPort = reader.sint32();
+                            break;
+                        }
+                    case 6: {
+                            if (!(message.cidrs && message.cidrs.length))
+                                message.cidrs = [];
+                            message.cidrs.push(reader.string());
+                            break;
+                        }
+                    case 7: {
+                            message.peerKind = reader.int32();
+                            break;
+                        }
+                    case 8: {
+                            message.peerId = reader.string();
+                            break;
+                        }
+                    case 9: {
+                            message.description = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return CompiledRule;
+        })();
+
+        /**
+         * NaclAction enum.
+         * @name vpcemu.v1.NaclAction
+         * @enum {number}
+         * @property {number} NACL_ACTION_UNSPECIFIED=0 NACL_ACTION_UNSPECIFIED value
+         * @property {number} NACL_ACTION_ALLOW=1 NACL_ACTION_ALLOW value
+         * @property {number} NACL_ACTION_DENY=2 NACL_ACTION_DENY value
+         */
+        v1.NaclAction = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "NACL_ACTION_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "NACL_ACTION_ALLOW"] = 1;
+            values[valuesById[2] = "NACL_ACTION_DENY"] = 2;
+            return values;
+        })();
+
+        v1.NaclEntry = (function() {
+
+            /**
+             * Properties of a NaclEntry.
+             * @memberof vpcemu.v1
+             * @interface INaclEntry
+             * @property {number|null} [ruleNumber] NaclEntry ruleNumber
+             * @property {vpcemu.v1.NaclAction|null} [action] NaclEntry action
+             * @property {number|null} [protocol] NaclEntry protocol
+             * @property {string|null} [cidr] NaclEntry cidr
+             * @property {number|null} [fromPort] NaclEntry fromPort
+             * @property {number|null} [toPort] NaclEntry toPort
+             * @property {number|null} [icmpType] NaclEntry icmpType
+             * @property {number|null} [icmpCode] NaclEntry icmpCode
+             */
+
+            /**
+             * Constructs a new NaclEntry.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a NaclEntry.
+             * @implements INaclEntry
+             * @constructor
+             * @param {vpcemu.v1.INaclEntry=} [properties] Properties to set
+             */
+            function NaclEntry(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * NaclEntry ruleNumber.
+             * @member {number} ruleNumber
+             * @memberof vpcemu.v1.NaclEntry
+             * @instance
+             */
+            NaclEntry.prototype.ruleNumber = 0;
+
+            /**
+             * NaclEntry action.
+             * @member {vpcemu.v1.NaclAction} action
+             * @memberof vpcemu.v1.NaclEntry
+             * @instance
+             */
+            NaclEntry.prototype.action = 0;
+
+            /**
+             * NaclEntry protocol.
+             * @member {number} protocol
+             * @memberof vpcemu.v1.NaclEntry
+             * @instance
+             */
+            NaclEntry.prototype.protocol = 0;
+
+            /**
+             * NaclEntry cidr.
+             * @member {string} cidr
+             * @memberof vpcemu.v1.NaclEntry
+             * @instance
+             */
+            NaclEntry.prototype.cidr = "";
+
+            /**
+             * NaclEntry fromPort.
+             * @member {number} fromPort
+             * @memberof vpcemu.v1.NaclEntry
+             * @instance
+             */
+            NaclEntry.prototype.fromPort = 0;
+
+            /**
+             * NaclEntry toPort.
+             * @member {number} toPort
+             * @memberof vpcemu.v1.NaclEntry
+             * @instance
+             */
+            NaclEntry.prototype.toPort = 0;
+
+            /**
+             * NaclEntry icmpType.
+             * @member {number} icmpType
+             * @memberof vpcemu.v1.NaclEntry
+             * @instance
+             */
+            NaclEntry.prototype.icmpType = 0;
+
+            /**
+             * NaclEntry icmpCode.
+             * @member {number} icmpCode
+             * @memberof vpcemu.v1.NaclEntry
+             * @instance
+             */
+            NaclEntry.prototype.icmpCode = 0;
+
+            /**
+             * Creates a new NaclEntry instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.NaclEntry
+             * @static
+             * @param {vpcemu.v1.INaclEntry=} [properties] Properties to set
+             * @returns {vpcemu.v1.NaclEntry} NaclEntry instance
+             */
+            NaclEntry.create = function create(properties) {
+                return new NaclEntry(properties);
+            };
+
+            /**
+             * Encodes the specified NaclEntry message. Does not implicitly {@link vpcemu.v1.NaclEntry.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.NaclEntry
+             * @static
+             * @param {vpcemu.v1.INaclEntry} message NaclEntry message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            NaclEntry.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.ruleNumber != null && Object.hasOwnProperty.call(message, "ruleNumber"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.ruleNumber);
+                if (message.action != null && Object.hasOwnProperty.call(message, "action"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.action);
+                if (message.protocol != null && Object.hasOwnProperty.call(message, "protocol"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).sint32(message.protocol);
+                if (message.cidr != null && Object.hasOwnProperty.call(message, "cidr"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.cidr);
+                if (message.fromPort != null && Object.hasOwnProperty.call(message, "fromPort"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).sint32(message.fromPort);
+                if (message.toPort != null && Object.hasOwnProperty.call(message, "toPort"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).sint32(message.toPort);
+                if (message.icmpType != null && Object.hasOwnProperty.call(message, "icmpType"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).sint32(message.icmpType);
+                if (message.icmpCode != null && Object.hasOwnProperty.call(message, "icmpCode"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).sint32(message.icmpCode);
+                return writer;
+            };
+
+            /**
+             * Decodes a NaclEntry message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.NaclEntry
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.NaclEntry} NaclEntry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            NaclEntry.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.NaclEntry();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.ruleNumber = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.action = reader.int32();
+                            break;
+                        }
+                    case 3: {
+                            message.protocol = reader.sint32();
+                            break;
+                        }
+                    case 4: {
+                            message.cidr = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.fromPort = reader.sint32();
+                            break;
+                        }
+                    case 6: {
+                            message.toPort = reader.sint32();
+                            break;
+                        }
+                    case 7: {
+                            message.icmpType = reader.sint32();
+                            break;
+                        }
+                    case 8: {
+                            message.icmpCode = reader.sint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return NaclEntry;
+        })();
+
+        v1.ConntrackTimeouts = (function() {
+
+            /**
+             * Properties of a ConntrackTimeouts.
+             * @memberof vpcemu.v1
+             * @interface IConntrackTimeouts
+             * @property {number|null} [tcpEstablished] ConntrackTimeouts tcpEstablished
+             * @property {number|null} [udp] ConntrackTimeouts udp
+             * @property {number|null} [udpStream] ConntrackTimeouts udpStream
+             */
+
+            /**
+             * Constructs a new ConntrackTimeouts.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a ConntrackTimeouts.
+             * @implements IConntrackTimeouts
+             * @constructor
+             * @param {vpcemu.v1.IConntrackTimeouts=} [properties] Properties to set
+             */
+            function ConntrackTimeouts(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ConntrackTimeouts tcpEstablished.
+             * @member {number} tcpEstablished
+             * @memberof vpcemu.v1.ConntrackTimeouts
+             * @instance
+             */
+            ConntrackTimeouts.prototype.tcpEstablished = 0;
+
+            /**
+             * ConntrackTimeouts udp.
+             * @member {number} udp
+             * @memberof vpcemu.v1.ConntrackTimeouts
+             * @instance
+             */
+            ConntrackTimeouts.prototype.udp = 0;
+
+            /**
+             * ConntrackTimeouts udpStream.
+             * @member {number} udpStream
+             * @memberof vpcemu.v1.ConntrackTimeouts
+             * @instance
+             */
+            ConntrackTimeouts.prototype.udpStream = 0;
+
+            /**
+             * Creates a new ConntrackTimeouts instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.ConntrackTimeouts
+             * @static
+             * @param {vpcemu.v1.IConntrackTimeouts=} [properties] Properties to set
+             * @returns {vpcemu.v1.ConntrackTimeouts} ConntrackTimeouts instance
+             */
+            ConntrackTimeouts.create = function create(properties) {
+                return new ConntrackTimeouts(properties);
+            };
+
+            /**
+             * Encodes the specified ConntrackTimeouts message. Does not implicitly {@link vpcemu.v1.ConntrackTimeouts.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.ConntrackTimeouts
+             * @static
+             * @param {vpcemu.v1.IConntrackTimeouts} message ConntrackTimeouts message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConntrackTimeouts.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.tcpEstablished != null && Object.hasOwnProperty.call(message, "tcpEstablished"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.tcpEstablished);
+                if (message.udp != null && Object.hasOwnProperty.call(message, "udp"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.udp);
+                if (message.udpStream != null && Object.hasOwnProperty.call(message, "udpStream"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.udpStream);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConntrackTimeouts message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.ConntrackTimeouts
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.ConntrackTimeouts} ConntrackTimeouts
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConntrackTimeouts.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.ConntrackTimeouts();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.tcpEstablished = reader.uint32();
+                            break;
+                        }
+                    case 2: {
+                            message.udp = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.udpStream = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ConntrackTimeouts;
+        })();
+
+        v1.CompiledEniPolicy = (function() {
+
+            /**
+             * Properties of a CompiledEniPolicy.
+             * @memberof vpcemu.v1
+             * @interface ICompiledEniPolicy
+             * @property {number|null} [revision] CompiledEniPolicy revision
+             * @property {string|null} [eniId] CompiledEniPolicy eniId
+             * @property {string|null} [instanceId] CompiledEniPolicy instanceId
+             * @property {string|null} [vpcId] CompiledEniPolicy vpcId
+             * @property {string|null} [subnetId] CompiledEniPolicy subnetId
+             * @property {Array.<string>|null} [ipv4] CompiledEniPolicy ipv4
+             * @property {Array.<string>|null} [ipv6] CompiledEniPolicy ipv6
+             * @property {boolean|null} [sourceDestCheck] CompiledEniPolicy sourceDestCheck
+             * @property {Array.<vpcemu.v1.ICompiledRule>|null} [ingress] CompiledEniPolicy ingress
+             * @property {Array.<vpcemu.v1.ICompiledRule>|null} [egress] CompiledEniPolicy egress
+             * @property {Array.<vpcemu.v1.INaclEntry>|null} [naclIn] CompiledEniPolicy naclIn
+             * @property {Array.<vpcemu.v1.INaclEntry>|null} [naclOut] CompiledEniPolicy naclOut
+             * @property {vpcemu.v1.IConntrackTimeouts|null} [timeouts] CompiledEniPolicy timeouts
+             * @property {number|null} [allowance] CompiledEniPolicy allowance
+             * @property {boolean|null} [autoTracked] CompiledEniPolicy autoTracked
+             */
+
+            /**
+             * Constructs a new CompiledEniPolicy.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a CompiledEniPolicy.
+             * @implements ICompiledEniPolicy
+             * @constructor
+             * @param {vpcemu.v1.ICompiledEniPolicy=} [properties] Properties to set
+             */
+            function CompiledEniPolicy(properties) {
+                this.ipv4 = [];
+                this.ipv6 = [];
+                this.ingress = [];
+                this.egress = [];
+                this.naclIn = [];
+                this.naclOut = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CompiledEniPolicy revision.
+             * @member {number} revision
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.revision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CompiledEniPolicy eniId.
+             * @member {string} eniId
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.eniId = "";
+
+            /**
+             * CompiledEniPolicy instanceId.
+             * @member {string} instanceId
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.instanceId = "";
+
+            /**
+             * CompiledEniPolicy vpcId.
+             * @member {string} vpcId
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.vpcId = "";
+
+            /**
+             * CompiledEniPolicy subnetId.
+             * @member {string} subnetId
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.subnetId = "";
+
+            /**
+             * CompiledEniPolicy ipv4.
+             * @member {Array.<string>} ipv4
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.ipv4 = $util.emptyArray;
+
+            /**
+             * CompiledEniPolicy ipv6.
+             * @member {Array.<string>} ipv6
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.ipv6 = $util.emptyArray;
+
+            /**
+             * CompiledEniPolicy sourceDestCheck.
+             * @member {boolean} sourceDestCheck
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.sourceDestCheck = false;
+
+            /**
+             * CompiledEniPolicy ingress.
+             * @member {Array.<vpcemu.v1.ICompiledRule>} ingress
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.ingress = $util.emptyArray;
+
+            /**
+             * CompiledEniPolicy egress.
+             * @member {Array.<vpcemu.v1.ICompiledRule>} egress
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.egress = $util.emptyArray;
+
+            /**
+             * CompiledEniPolicy naclIn.
+             * @member {Array.<vpcemu.v1.INaclEntry>} naclIn
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.naclIn = $util.emptyArray;
+
+            /**
+             * CompiledEniPolicy naclOut.
+             * @member {Array.<vpcemu.v1.INaclEntry>} naclOut
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.naclOut = $util.emptyArray;
+
+            /**
+             * CompiledEniPolicy timeouts.
+             * @member {vpcemu.v1.IConntrackTimeouts|null|undefined} timeouts
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.timeouts = null;
+
+            /**
+             * CompiledEniPolicy allowance.
+             * @member {number} allowance
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.allowance = 0;
+
+            /**
+             * CompiledEniPolicy autoTracked.
+             * @member {boolean} autoTracked
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.autoTracked = false;
+
+            /**
+             * Creates a new CompiledEniPolicy instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @static
+             * @param {vpcemu.v1.ICompiledEniPolicy=} [properties] Properties to set
+             * @returns {vpcemu.v1.CompiledEniPolicy} CompiledEniPolicy instance
+             */
+            CompiledEniPolicy.create = function create(properties) {
+                return new CompiledEniPolicy(properties);
+            };
+
+            /**
+             * Encodes the specified CompiledEniPolicy message. Does not implicitly {@link vpcemu.v1.CompiledEniPolicy.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @static
+             * @param {vpcemu.v1.ICompiledEniPolicy} message CompiledEniPolicy message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CompiledEniPolicy.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.revision != null && Object.hasOwnProperty.call(message, "revision"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.revision);
+                if (message.eniId != null && Object.hasOwnProperty.call(message, "eniId"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.eniId);
+                if (message.instanceId != null && Object.hasOwnProperty.call(message, "instanceId"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.instanceId);
+                if (message.vpcId != null && Object.hasOwnProperty.call(message, "vpcId"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.vpcId);
+                if (message.subnetId != null && Object.hasOwnProperty.call(message, "subnetId"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.subnetId);
+                if (message.ipv4 != null && message.ipv4.length)
+                    for (let i = 0; i < message.ipv4.length; ++i)
+                        writer.uint32(/* id 6, wireType 2 =*/50).string(message.ipv4[i]);
+                if (message.ipv6 != null && message.ipv6.length)
+                    for (let i = 0; i < message.ipv6.length; ++i)
+                        writer.uint32(/* id 7, wireType 2 =*/58).string(message.ipv6[i]);
+                if (message.sourceDestCheck != null && Object.hasOwnProperty.call(message, "sourceDestCheck"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).bool(message.sourceDestCheck);
+                if (message.ingress != null && message.ingress.length)
+                    for (let i = 0; i < message.ingress.length; ++i)
+                        $root.vpcemu.v1.CompiledRule.encode(message.ingress[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
+                if (message.egress != null && message.egress.length)
+                    for (let i = 0; i < message.egress.length; ++i)
+                        $root.vpcemu.v1.CompiledRule.encode(message.egress[i], writer.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
+                if (message.naclIn != null && message.naclIn.length)
+                    for (let i = 0; i < message.naclIn.length; ++i)
+                        $root.vpcemu.v1.NaclEntry.encode(message.naclIn[i], writer.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
+                if (message.naclOut != null && message.naclOut.length)
+                    for (let i = 0; i < message.naclOut.length; ++i)
+                        $root.vpcemu.v1.NaclEntry.encode(message.naclOut[i], writer.uint32(/* id 12, wireType 2 =*/98).fork(), q + 1).ldelim();
+                if (message.timeouts != null && Object.hasOwnProperty.call(message, "timeouts"))
+                    $root.vpcemu.v1.ConntrackTimeouts.encode(message.timeouts, writer.uint32(/* id 13, wireType 2 =*/106).fork(), q + 1).ldelim();
+                if (message.allowance != null && Object.hasOwnProperty.call(message, "allowance"))
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint32(message.allowance);
+                if (message.autoTracked != null && Object.hasOwnProperty.call(message, "autoTracked"))
+                    writer.uint32(/* id 15, wireType 0 =*/120).bool(message.autoTracked);
+                return writer;
+            };
+
+            /**
+             * Decodes a CompiledEniPolicy message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.CompiledEniPolicy} CompiledEniPolicy
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CompiledEniPolicy.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.CompiledEniPolicy();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.revision = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.eniId = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.instanceId = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.vpcId = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.subnetId = reader.string();
+                            break;
+                        }
+                    case 6: {
+                            if (!(message.ipv4 && message.ipv4.length))
+                                message.ipv4 = [];
+                            message.ipv4.push(reader.string());
+                            break;
+                        }
+                    case 7: {
+                            if (!(message.ipv6 && message.ipv6.length))
+                                message.ipv6 = [];
+                            message.ipv6.push(reader.string());
+                            break;
+                        }
+                    case 8: {
+                            message.sourceDestCheck = reader.bool();
+                            break;
+                        }
+                    case 9: {
+                            if (!(message.ingress && message.ingress.length))
+                                message.ingress = [];
+                            message.ingress.push($root.vpcemu.v1.CompiledRule.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 10: {
+                            if (!(message.egress && message.egress.length))
+                                message.egress = [];
+                            message.egress.push($root.vpcemu.v1.CompiledRule.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 11: {
+                            if (!(message.naclIn && message.naclIn.length))
+                                message.naclIn = [];
+                            message.naclIn.push($root.vpcemu.v1.NaclEntry.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 12: {
+                            if (!(message.naclOut && message.naclOut.length))
+                                message.naclOut = [];
+                            message.naclOut.push($root.vpcemu.v1.NaclEntry.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 13: {
+                            message.timeouts = $root.vpcemu.v1.ConntrackTimeouts.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 14: {
+                            message.allowance = reader.uint32();
+                            break;
+                        }
+                    case 15: {
+                            message.autoTracked = reader.bool();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return CompiledEniPolicy;
+        })();
+
+        v1.MappingEntry = (function() {
+
+            /**
+             * Properties of a MappingEntry.
+             * @memberof vpcemu.v1
+             * @interface IMappingEntry
+             * @property {string|null} [address] MappingEntry address
+             * @property {string|null} [eniId] MappingEntry eniId
+             * @property {string|null} [subnetId] MappingEntry subnetId
+             * @property {string|null} [vpcId] MappingEntry vpcId
+             * @property {string|null} [agentId] MappingEntry agentId
+             * @property {string|null} [endpoint] MappingEntry endpoint
+             */
+
+            /**
+             * Constructs a new MappingEntry.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a MappingEntry.
+             * @implements IMappingEntry
+             * @constructor
+             * @param {vpcemu.v1.IMappingEntry=} [properties] Properties to set
+             */
+            function MappingEntry(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * MappingEntry address.
+             * @member {string} address
+             * @memberof vpcemu.v1.MappingEntry
+             * @instance
+             */
+            MappingEntry.prototype.address = "";
+
+            /**
+             * MappingEntry eniId.
+             * @member {string} eniId
+             * @memberof vpcemu.v1.MappingEntry
+             * @instance
+             */
+            MappingEntry.prototype.eniId = "";
+
+            /**
+             * MappingEntry subnetId.
+             * @member {string} subnetId
+             * @memberof vpcemu.v1.MappingEntry
+             * @instance
+             */
+            MappingEntry.prototype.subnetId = "";
+
+            /**
+             * MappingEntry vpcId.
+             * @member {string} vpcId
+             * @memberof vpcemu.v1.MappingEntry
+             * @instance
+             */
+            MappingEntry.prototype.vpcId = "";
+
+            /**
+             * MappingEntry agentId.
+             * @member {string} agentId
+             * @memberof vpcemu.v1.MappingEntry
+             * @instance
+             */
+            MappingEntry.prototype.agentId = "";
+
+            /**
+             * MappingEntry endpoint.
+             * @member {string} endpoint
+             * @memberof vpcemu.v1.MappingEntry
+             * @instance
+             */
+            MappingEntry.prototype.endpoint = "";
+
+            /**
+             * Creates a new MappingEntry instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.MappingEntry
+             * @static
+             * @param {vpcemu.v1.IMappingEntry=} [properties] Properties to set
+             * @returns {vpcemu.v1.MappingEntry} MappingEntry instance
+             */
+            MappingEntry.create = function create(properties) {
+                return new MappingEntry(properties);
+            };
+
+            /**
+             * Encodes the specified MappingEntry message. Does not implicitly {@link vpcemu.v1.MappingEntry.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.MappingEntry
+             * @static
+             * @param {vpcemu.v1.IMappingEntry} message MappingEntry message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MappingEntry.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.address != null && Object.hasOwnProperty.call(message, "address"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.address);
+                if (message.eniId != null && Object.hasOwnProperty.call(message, "eniId"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.eniId);
+                if (message.subnetId != null && Object.hasOwnProperty.call(message, "subnetId"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.subnetId);
+                if (message.vpcId != null && Object.hasOwnProperty.call(message, "vpcId"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.vpcId);
+                if (message.agentId != null && Object.hasOwnProperty.call(message, "agentId"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.agentId);
+                if (message.endpoint != null && Object.hasOwnProperty.call(message, "endpoint"))
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.endpoint);
+                return writer;
+            };
+
+            /**
+             * Decodes a MappingEntry message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.MappingEntry
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.MappingEntry} MappingEntry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MappingEntry.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.MappingEntry();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.address = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.eniId = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.subnetId = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.vpcId = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.agentId = reader.string();
+                            break;
+                        }
+                    case 6: {
+                            message.endpoint = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return MappingEntry;
+        })();
+
+        v1.AgentSnapshot = (function() {
+
+            /**
+             * Properties of an AgentSnapshot.
+             * @memberof vpcemu.v1
+             * @interface IAgentSnapshot
+             * @property {number|null} [revision] AgentSnapshot revision
+             * @property {string|null} [agentId] AgentSnapshot agentId
+             * @property {Array.<vpcemu.v1.ICompiledEniPolicy>|null} [enis] AgentSnapshot enis
+             * @property {Array.<vpcemu.v1.IMappingEntry>|null} [mapping] AgentSnapshot mapping
+             */
+
+            /**
+             * Constructs a new AgentSnapshot.
+             * @memberof vpcemu.v1
+             * @classdesc Represents an AgentSnapshot.
+             * @implements IAgentSnapshot
+             * @constructor
+             * @param {vpcemu.v1.IAgentSnapshot=} [properties] Properties to set
+             */
+            function AgentSnapshot(properties) {
+                this.enis = [];
+                this.mapping = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * AgentSnapshot revision.
+             * @member {number} revision
+             * @memberof vpcemu.v1.AgentSnapshot
+             * @instance
+             */
+            AgentSnapshot.prototype.revision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * AgentSnapshot agentId.
+             * @member {string} agentId
+             * @memberof vpcemu.v1.AgentSnapshot
+             * @instance
+             */
+            AgentSnapshot.prototype.agentId = "";
+
+            /**
+             * AgentSnapshot enis.
+             * @member {Array.<vpcemu.v1.ICompiledEniPolicy>} enis
+             * @memberof vpcemu.v1.AgentSnapshot
+             * @instance
+             */
+            AgentSnapshot.prototype.enis = $util.emptyArray;
+
+            /**
+             * AgentSnapshot mapping.
+             * @member {Array.<vpcemu.v1.IMappingEntry>} mapping
+             * @memberof vpcemu.v1.AgentSnapshot
+             * @instance
+             */
+            AgentSnapshot.prototype.mapping = $util.emptyArray;
+
+            /**
+             * Creates a new AgentSnapshot instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.AgentSnapshot
+             * @static
+             * @param {vpcemu.v1.IAgentSnapshot=} [properties] Properties to set
+             * @returns {vpcemu.v1.AgentSnapshot} AgentSnapshot instance
+             */
+            AgentSnapshot.create = function create(properties) {
+                return new AgentSnapshot(properties);
+            };
+
+            /**
+             * Encodes the specified AgentSnapshot message. Does not implicitly {@link vpcemu.v1.AgentSnapshot.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.AgentSnapshot
+             * @static
+             * @param {vpcemu.v1.IAgentSnapshot} message AgentSnapshot message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AgentSnapshot.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.revision != null && Object.hasOwnProperty.call(message, "revision"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.revision);
+                if (message.agentId != null && Object.hasOwnProperty.call(message, "agentId"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.agentId);
+                if (message.enis != null && message.enis.length)
+                    for (let i = 0; i < message.enis.length; ++i)
+                        $root.vpcemu.v1.CompiledEniPolicy.encode(message.enis[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.mapping != null && message.mapping.length)
+                    for (let i = 0; i < message.mapping.length; ++i)
+                        $root.vpcemu.v1.MappingEntry.encode(message.mapping[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes an AgentSnapshot message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.AgentSnapshot
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.AgentSnapshot} AgentSnapshot
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AgentSnapshot.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.AgentSnapshot();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.revision = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.agentId = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.enis && message.enis.length))
+                                message.enis = [];
+                            message.enis.push($root.vpcemu.v1.CompiledEniPolicy.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 4: {
+                            if (!(message.mapping && message.mapping.length))
+                                message.mapping = [];
+                            message.mapping.push($root.vpcemu.v1.MappingEntry.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return AgentSnapshot;
+        })();
+
+        v1.FlowTuple = (function() {
+
+            /**
+             * Properties of a FlowTuple.
+             * @memberof vpcemu.v1
+             * @interface IFlowTuple
+             * @property {string|null} [src] FlowTuple src
+             * @property {number|null} [srcPort] FlowTuple srcPort
+             * @property {string|null} [dst] FlowTuple dst
+             * @property {number|null} [dstPort] FlowTuple dstPort
+             */
+
+            /**
+             * Constructs a new FlowTuple.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a FlowTuple.
+             * @implements IFlowTuple
+             * @constructor
+             * @param {vpcemu.v1.IFlowTuple=} [properties] Properties to set
+             */
+            function FlowTuple(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FlowTuple src.
+             * @member {string} src
+             * @memberof vpcemu.v1.FlowTuple
+             * @instance
+             */
+            FlowTuple.prototype.src = "";
+
+            /**
+             * FlowTuple srcPort.
+             * @member {number} srcPort
+             * @memberof vpcemu.v1.FlowTuple
+             * @instance
+             */
+            FlowTuple.prototype.srcPort = 0;
+
+            /**
+             * FlowTuple dst.
+             * @member {string} dst
+             * @memberof vpcemu.v1.FlowTuple
+             * @instance
+             */
+            FlowTuple.prototype.dst = "";
+
+            /**
+             * FlowTuple dstPort.
+             * @member {number} dstPort
+             * @memberof vpcemu.v1.FlowTuple
+             * @instance
+             */
+            FlowTuple.prototype.dstPort = 0;
+
+            /**
+             * Creates a new FlowTuple instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.FlowTuple
+             * @static
+             * @param {vpcemu.v1.IFlowTuple=} [properties] Properties to set
+             * @returns {vpcemu.v1.FlowTuple} FlowTuple instance
+             */
+            FlowTuple.create = function create(properties) {
+                return new FlowTuple(properties);
+            };
+
+            /**
+             * Encodes the specified FlowTuple message. Does not implicitly {@link vpcemu.v1.FlowTuple.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.FlowTuple
+             * @static
+             * @param {vpcemu.v1.IFlowTuple} message FlowTuple message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FlowTuple.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.src != null && Object.hasOwnProperty.call(message, "src"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.src);
+                if (message.srcPort != null && Object.hasOwnProperty.call(message, "srcPort"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.srcPort);
+                if (message.dst != null && Object.hasOwnProperty.call(message, "dst"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.dst);
+                if (message.dstPort != null && Object.hasOwnProperty.call(message, "dstPort"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.dstPort);
+                return writer;
+            };
+
+            /**
+             * Decodes a FlowTuple message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.FlowTuple
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.FlowTuple} FlowTuple
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FlowTuple.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.FlowTuple();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.src = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.srcPort = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.dst = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.dstPort = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return FlowTuple;
+        })();
+
+        v1.ConntrackEntry = (function() {
+
+            /**
+             * Properties of a ConntrackEntry.
+             * @memberof vpcemu.v1
+             * @interface IConntrackEntry
+             * @property {number|null} [protocol] ConntrackEntry protocol
+             * @property {vpcemu.v1.IFlowTuple|null} [original] ConntrackEntry original
+             * @property {vpcemu.v1.IFlowTuple|null} [reply] ConntrackEntry reply
+             * @property {string|null} [state] ConntrackEntry state
+             * @property {number|null} [expiresAtMs] ConntrackEntry expiresAtMs
+             * @property {number|null} [packetsOriginal] ConntrackEntry packetsOriginal
+             * @property {number|null} [bytesOriginal] ConntrackEntry bytesOriginal
+             * @property {number|null} [packetsReply] ConntrackEntry packetsReply
+             * @property {number|null} [bytesReply] ConntrackEntry bytesReply
+             * @property {string|null} [ruleId] ConntrackEntry ruleId
+             * @property {string|null} [direction] ConntrackEntry direction
+             */
+
+            /**
+             * Constructs a new ConntrackEntry.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a ConntrackEntry.
+             * @implements IConntrackEntry
+             * @constructor
+             * @param {vpcemu.v1.IConntrackEntry=} [properties] Properties to set
+             */
+            function ConntrackEntry(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ConntrackEntry protocol.
+             * @member {number} protocol
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.protocol = 0;
+
+            /**
+             * ConntrackEntry original.
+             * @member {vpcemu.v1.IFlowTuple|null|undefined} original
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.original = null;
+
+            /**
+             * ConntrackEntry reply.
+             * @member {vpcemu.v1.IFlowTuple|null|undefined} reply
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.reply = null;
+
+            /**
+             * ConntrackEntry state.
+             * @member {string} state
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.state = "";
+
+            /**
+             * ConntrackEntry expiresAtMs.
+             * @member {number} expiresAtMs
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * ConntrackEntry packetsOriginal.
+             * @member {number} packetsOriginal
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.packetsOriginal = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConntrackEntry bytesOriginal.
+             * @member {number} bytesOriginal
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.bytesOriginal = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConntrackEntry packetsReply.
+             * @member {number} packetsReply
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.packetsReply = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConntrackEntry bytesReply.
+             * @member {number} bytesReply
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.bytesReply = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ConntrackEntry ruleId.
+             * @member {string} ruleId
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.ruleId = "";
+
+            /**
+             * ConntrackEntry direction.
+             * @member {string} direction
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @instance
+             */
+            ConntrackEntry.prototype.direction = "";
+
+            /**
+             * Creates a new ConntrackEntry instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @static
+             * @param {vpcemu.v1.IConntrackEntry=} [properties] Properties to set
+             * @returns {vpcemu.v1.ConntrackEntry} ConntrackEntry instance
+             */
+            ConntrackEntry.create = function create(properties) {
+                return new ConntrackEntry(properties);
+            };
+
+            /**
+             * Encodes the specified ConntrackEntry message. Does not implicitly {@link vpcemu.v1.ConntrackEntry.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @static
+             * @param {vpcemu.v1.IConntrackEntry} message ConntrackEntry message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConntrackEntry.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.protocol != null && Object.hasOwnProperty.call(message, "protocol"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).sint32(message.protocol);
+                if (message.original != null && Object.hasOwnProperty.call(message, "original"))
+                    $root.vpcemu.v1.FlowTuple.encode(message.original, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.reply != null && Object.hasOwnProperty.call(message, "reply"))
+                    $root.vpcemu.v1.FlowTuple.encode(message.reply, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.state != null && Object.hasOwnProperty.call(message, "state"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.state);
+                if (message.expiresAtMs != null && Object.hasOwnProperty.call(message, "expiresAtMs"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).int64(message.expiresAtMs);
+                if (message.packetsOriginal != null && Object.hasOwnProperty.call(message, "packetsOriginal"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.packetsOriginal);
+                if (message.bytesOriginal != null && Object.hasOwnProperty.call(message, "bytesOriginal"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.bytesOriginal);
+                if (message.packetsReply != null && Object.hasOwnProperty.call(message, "packetsReply"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.packetsReply);
+                if (message.bytesReply != null && Object.hasOwnProperty.call(message, "bytesReply"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.bytesReply);
+                if (message.ruleId != null && Object.hasOwnProperty.call(message, "ruleId"))
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.ruleId);
+                if (message.direction != null && Object.hasOwnProperty.call(message, "direction"))
+                    writer.uint32(/* id 11, wireType 2 =*/90).string(message.direction);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConntrackEntry message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.ConntrackEntry
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.ConntrackEntry} ConntrackEntry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConntrackEntry.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.ConntrackEntry();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.protocol = reader.sint32();
+                            break;
+                        }
+                    case 2: {
+                            message.original = $root.vpcemu.v1.FlowTuple.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 3: {
+                            message.reply = $root.vpcemu.v1.FlowTuple.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 4: {
+                            message.state = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.expiresAtMs = reader.int64();
+                            break;
+                        }
+                    case 6: {
+                            message.packetsOriginal = reader.uint64();
+                            break;
+                        }
+                    case 7: {
+                            message.bytesOriginal = reader.uint64();
+                            break;
+                        }
+                    case 8: {
+                            message.packetsReply = reader.uint64();
+                            break;
+                        }
+                    case 9: {
+                            message.bytesReply = reader.uint64();
+                            break;
+                        }
+                    case 10: {
+                            message.ruleId = reader.string();
+                            break;
+                        }
+                    case 11: {
+                            message.direction = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ConntrackEntry;
+        })();
+
+        v1.EniConntrack = (function() {
+
+            /**
+             * Properties of an EniConntrack.
+             * @memberof vpcemu.v1
+             * @interface IEniConntrack
+             * @property {string|null} [eniId] EniConntrack eniId
+             * @property {string|null} [instanceId] EniConntrack instanceId
+             * @property {Array.<vpcemu.v1.IConntrackEntry>|null} [entries] EniConntrack entries
+             */
+
+            /**
+             * Constructs a new EniConntrack.
+             * @memberof vpcemu.v1
+             * @classdesc Represents an EniConntrack.
+             * @implements IEniConntrack
+             * @constructor
+             * @param {vpcemu.v1.IEniConntrack=} [properties] Properties to set
+             */
+            function EniConntrack(properties) {
+                this.entries = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * EniConntrack eniId.
+             * @member {string} eniId
+             * @memberof vpcemu.v1.EniConntrack
+             * @instance
+             */
+            EniConntrack.prototype.eniId = "";
+
+            /**
+             * EniConntrack instanceId.
+             * @member {string} instanceId
+             * @memberof vpcemu.v1.EniConntrack
+             * @instance
+             */
+            EniConntrack.prototype.instanceId = "";
+
+            /**
+             * EniConntrack entries.
+             * @member {Array.<vpcemu.v1.IConntrackEntry>} entries
+             * @memberof vpcemu.v1.EniConntrack
+             * @instance
+             */
+            EniConntrack.prototype.entries = $util.emptyArray;
+
+            /**
+             * Creates a new EniConntrack instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.EniConntrack
+             * @static
+             * @param {vpcemu.v1.IEniConntrack=} [properties] Properties to set
+             * @returns {vpcemu.v1.EniConntrack} EniConntrack instance
+             */
+            EniConntrack.create = function create(properties) {
+                return new EniConntrack(properties);
+            };
+
+            /**
+             * Encodes the specified EniConntrack message. Does not implicitly {@link vpcemu.v1.EniConntrack.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.EniConntrack
+             * @static
+             * @param {vpcemu.v1.IEniConntrack} message EniConntrack message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EniConntrack.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.eniId != null && Object.hasOwnProperty.call(message, "eniId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.eniId);
+                if (message.instanceId != null && Object.hasOwnProperty.call(message, "instanceId"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.instanceId);
+                if (message.entries != null && message.entries.length)
+                    for (let i = 0; i < message.entries.length; ++i)
+                        $root.vpcemu.v1.ConntrackEntry.encode(message.entries[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes an EniConntrack message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.EniConntrack
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.EniConntrack} EniConntrack
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EniConntrack.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.EniConntrack();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.eniId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.instanceId = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.entries && message.entries.length))
+                                message.entries = [];
+                            message.entries.push($root.vpcemu.v1.ConntrackEntry.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return EniConntrack;
+        })();
+
+        v1.ConntrackReport = (function() {
+
+            /**
+             * Properties of a ConntrackReport.
+             * @memberof vpcemu.v1
+             * @interface IConntrackReport
+             * @property {string|null} [requestId] ConntrackReport requestId
+             * @property {number|null} [takenAtMs] ConntrackReport takenAtMs
+             * @property {Array.<vpcemu.v1.IEniConntrack>|null} [enis] ConntrackReport enis
+             */
+
+            /**
+             * Constructs a new ConntrackReport.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a ConntrackReport.
+             * @implements IConntrackReport
+             * @constructor
+             * @param {vpcemu.v1.IConntrackReport=} [properties] Properties to set
+             */
+            function ConntrackReport(properties) {
+                this.enis = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ConntrackReport requestId.
+             * @member {string} requestId
+             * @memberof vpcemu.v1.ConntrackReport
+             * @instance
+             */
+            ConntrackReport.prototype.requestId = "";
+
+            /**
+             * ConntrackReport takenAtMs.
+             * @member {number} takenAtMs
+             * @memberof vpcemu.v1.ConntrackReport
+             * @instance
+             */
+            ConntrackReport.prototype.takenAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * ConntrackReport enis.
+             * @member {Array.<vpcemu.v1.IEniConntrack>} enis
+             * @memberof vpcemu.v1.ConntrackReport
+             * @instance
+             */
+            ConntrackReport.prototype.enis = $util.emptyArray;
+
+            /**
+             * Creates a new ConntrackReport instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.ConntrackReport
+             * @static
+             * @param {vpcemu.v1.IConntrackReport=} [properties] Properties to set
+             * @returns {vpcemu.v1.ConntrackReport} ConntrackReport instance
+             */
+            ConntrackReport.create = function create(properties) {
+                return new ConntrackReport(properties);
+            };
+
+            /**
+             * Encodes the specified ConntrackReport message. Does not implicitly {@link vpcemu.v1.ConntrackReport.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.ConntrackReport
+             * @static
+             * @param {vpcemu.v1.IConntrackReport} message ConntrackReport message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConntrackReport.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.requestId != null && Object.hasOwnProperty.call(message, "requestId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.requestId);
+                if (message.takenAtMs != null && Object.hasOwnProperty.call(message, "takenAtMs"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).int64(message.takenAtMs);
+                if (message.enis != null && message.enis.length)
+                    for (let i = 0; i < message.enis.length; ++i)
+                        $root.vpcemu.v1.EniConntrack.encode(message.enis[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a ConntrackReport message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.ConntrackReport
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.ConntrackReport} ConntrackReport
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConntrackReport.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.ConntrackReport();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.requestId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.takenAtMs = reader.int64();
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.enis && message.enis.length))
+                                message.enis = [];
+                            message.enis.push($root.vpcemu.v1.EniConntrack.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ConntrackReport;
+        })();
+
+        v1.ConntrackRequest = (function() {
+
+            /**
+             * Properties of a ConntrackRequest.
+             * @memberof vpcemu.v1
+             * @interface IConntrackRequest
+             * @property {string|null} [requestId] ConntrackRequest requestId
+             * @property {Array.<string>|null} [eniIds] ConntrackRequest eniIds
+             */
+
+            /**
+             * Constructs a new ConntrackRequest.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a ConntrackRequest.
+             * @implements IConntrackRequest
+             * @constructor
+             * @param {vpcemu.v1.IConntrackRequest=} [properties] Properties to set
+             */
+            function ConntrackRequest(properties) {
+                this.eniIds = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ConntrackRequest requestId.
+             * @member {string} requestId
+             * @memberof vpcemu.v1.ConntrackRequest
+             * @instance
+             */
+            ConntrackRequest.prototype.requestId = "";
+
+            /**
+             * ConntrackRequest eniIds.
+             * @member {Array.<string>} eniIds
+             * @memberof vpcemu.v1.ConntrackRequest
+             * @instance
+             */
+            ConntrackRequest.prototype.eniIds = $util.emptyArray;
+
+            /**
+             * Creates a new ConntrackRequest instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.ConntrackRequest
+             * @static
+             * @param {vpcemu.v1.IConntrackRequest=} [properties] Properties to set
+             * @returns {vpcemu.v1.ConntrackRequest} ConntrackRequest instance
+             */
+            ConntrackRequest.create = function create(properties) {
+                return new ConntrackRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ConntrackRequest message. Does not implicitly {@link vpcemu.v1.ConntrackRequest.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.ConntrackRequest
+             * @static
+             * @param {vpcemu.v1.IConntrackRequest} message ConntrackRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConntrackRequest.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.requestId != null && Object.hasOwnProperty.call(message, "requestId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.requestId);
+                if (message.eniIds != null && message.eniIds.length)
+                    for (let i = 0; i < message.eniIds.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.eniIds[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ConntrackRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.ConntrackRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.ConntrackRequest} ConntrackRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConntrackRequest.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.ConntrackRequest();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.requestId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.eniIds && message.eniIds.length))
+                                message.eniIds = [];
+                            message.eniIds.push(reader.string());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ConntrackRequest;
+        })();
+
+        v1.EniCounters = (function() {
+
+            /**
+             * Properties of an EniCounters.
+             * @memberof vpcemu.v1
+             * @interface IEniCounters
+             * @property {string|null} [eniId] EniCounters eniId
+             * @property {string|null} [instanceId] EniCounters instanceId
+             * @property {Object.<string,number>|null} [drops] EniCounters drops
+             * @property {number|null} [conntrackAllowanceExceeded] EniCounters conntrackAllowanceExceeded
+             * @property {number|null} [conntrackAllowanceAvailable] EniCounters conntrackAllowanceAvailable
+             * @property {number|null} [bwInAllowanceExceeded] EniCounters bwInAllowanceExceeded
+             * @property {number|null} [bwOutAllowanceExceeded] EniCounters bwOutAllowanceExceeded
+             * @property {number|null} [ppsAllowanceExceeded] EniCounters ppsAllowanceExceeded
+             * @property {number|null} [linklocalAllowanceExceeded] EniCounters linklocalAllowanceExceeded
+             * @property {number|null} [packetsAccepted] EniCounters packetsAccepted
+             */
+
+            /**
+             * Constructs a new EniCounters.
+             * @memberof vpcemu.v1
+             * @classdesc Represents an EniCounters.
+             * @implements IEniCounters
+             * @constructor
+             * @param {vpcemu.v1.IEniCounters=} [properties] Properties to set
+             */
+            function EniCounters(properties) {
+                this.drops = {};
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * EniCounters eniId.
+             * @member {string} eniId
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.eniId = "";
+
+            /**
+             * EniCounters instanceId.
+             * @member {string} instanceId
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.instanceId = "";
+
+            /**
+             * EniCounters drops.
+             * @member {Object.<string,number>} drops
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.drops = $util.emptyObject;
+
+            /**
+             * EniCounters conntrackAllowanceExceeded.
+             * @member {number} conntrackAllowanceExceeded
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.conntrackAllowanceExceeded = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EniCounters conntrackAllowanceAvailable.
+             * @member {number} conntrackAllowanceAvailable
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.conntrackAllowanceAvailable = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EniCounters bwInAllowanceExceeded.
+             * @member {number} bwInAllowanceExceeded
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.bwInAllowanceExceeded = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EniCounters bwOutAllowanceExceeded.
+             * @member {number} bwOutAllowanceExceeded
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.bwOutAllowanceExceeded = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EniCounters ppsAllowanceExceeded.
+             * @member {number} ppsAllowanceExceeded
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.ppsAllowanceExceeded = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EniCounters linklocalAllowanceExceeded.
+             * @member {number} linklocalAllowanceExceeded
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.linklocalAllowanceExceeded = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EniCounters packetsAccepted.
+             * @member {number} packetsAccepted
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.packetsAccepted = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new EniCounters instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.EniCounters
+             * @static
+             * @param {vpcemu.v1.IEniCounters=} [properties] Properties to set
+             * @returns {vpcemu.v1.EniCounters} EniCounters instance
+             */
+            EniCounters.create = function create(properties) {
+                return new EniCounters(properties);
+            };
+
+            /**
+             * Encodes the specified EniCounters message. Does not implicitly {@link vpcemu.v1.EniCounters.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.EniCounters
+             * @static
+             * @param {vpcemu.v1.IEniCounters} message EniCounters message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EniCounters.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.eniId != null && Object.hasOwnProperty.call(message, "eniId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.eniId);
+                if (message.instanceId != null && Object.hasOwnProperty.call(message, "instanceId"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.instanceId);
+                if (message.drops != null && Object.hasOwnProperty.call(message, "drops"))
+                    for (let keys = Object.keys(message.drops), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 3, wireType 2 =*/26).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 0 =*/16).uint64(message.drops[keys[i]]).ldelim();
+                if (message.conntrackAllowanceExceeded != null && Object.hasOwnProperty.call(message, "conntrackAllowanceExceeded"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.conntrackAllowanceExceeded);
+                if (message.conntrackAllowanceAvailable != null && Object.hasOwnProperty.call(message, "conntrackAllowanceAvailable"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.conntrackAllowanceAvailable);
+                if (message.bwInAllowanceExceeded != null && Object.hasOwnProperty.call(message, "bwInAllowanceExceeded"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.bwInAllowanceExceeded);
+                if (message.bwOutAllowanceExceeded != null && Object.hasOwnProperty.call(message, "bwOutAllowanceExceeded"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.bwOutAllowanceExceeded);
+                if (message.ppsAllowanceExceeded != null && Object.hasOwnProperty.call(message, "ppsAllowanceExceeded"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.ppsAllowanceExceeded);
+                if (message.linklocalAllowanceExceeded != null && Object.hasOwnProperty.call(message, "linklocalAllowanceExceeded"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.linklocalAllowanceExceeded);
+                if (message.packetsAccepted != null && Object.hasOwnProperty.call(message, "packetsAccepted"))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.packetsAccepted);
+                return writer;
+            };
+
+            /**
+             * Decodes an EniCounters message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.EniCounters
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.EniCounters} EniCounters
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EniCounters.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message, key, value;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.EniCounters();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.eniId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.instanceId = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            if (message.drops === $util.emptyObject)
+                                message.drops = {};
+                            let end2 = reader.uint32() + reader.pos;
+                            if (end2 > reader.len)
+                                throw RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = 0;
+                            while (reader.pos < end2) {
+                                let tag2 = reader.uint32();
+                                switch (tag2 >>> 3) {
+                                case 1:
+                                    key = reader.string();
+                                    break;
+                                case 2:
+                                    value = reader.uint64();
+                                    break;
+                                default:
+                                    reader.skipType(tag2 & 7, long);
+                                    break;
+                                }
+                            }
+                            if (reader.pos !== end2)
+                                throw RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.drops, key);
+                            message.drops[key] = value;
+                            break;
+                        }
+                    case 4: {
+                            message.conntrackAllowanceExceeded = reader.uint64();
+                            break;
+                        }
+                    case 5: {
+                            message.conntrackAllowanceAvailable = reader.uint64();
+                            break;
+                        }
+                    case 6: {
+                            message.bwInAllowanceExceeded = reader.uint64();
+                            break;
+                        }
+                    case 7: {
+                            message.bwOutAllowanceExceeded = reader.uint64();
+                            break;
+                        }
+                    case 8: {
+                            message.ppsAllowanceExceeded = reader.uint64();
+                            break;
+                        }
+                    case 9: {
+                            message.linklocalAllowanceExceeded = reader.uint64();
+                            break;
+                        }
+                    case 10: {
+                            message.packetsAccepted = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return EniCounters;
+        })();
+
+        v1.Counters = (function() {
+
+            /**
+             * Properties of a Counters.
+             * @memberof vpcemu.v1
+             * @interface ICounters
+             * @property {number|null} [takenAtMs] Counters takenAtMs
+             * @property {Array.<vpcemu.v1.IEniCounters>|null} [enis] Counters enis
+             */
+
+            /**
+             * Constructs a new Counters.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a Counters.
+             * @implements ICounters
+             * @constructor
+             * @param {vpcemu.v1.ICounters=} [properties] Properties to set
+             */
+            function Counters(properties) {
+                this.enis = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Counters takenAtMs.
+             * @member {number} takenAtMs
+             * @memberof vpcemu.v1.Counters
+             * @instance
+             */
+            Counters.prototype.takenAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * Counters enis.
+             * @member {Array.<vpcemu.v1.IEniCounters>} enis
+             * @memberof vpcemu.v1.Counters
+             * @instance
+             */
+            Counters.prototype.enis = $util.emptyArray;
+
+            /**
+             * Creates a new Counters instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Counters
+             * @static
+             * @param {vpcemu.v1.ICounters=} [properties] Properties to set
+             * @returns {vpcemu.v1.Counters} Counters instance
+             */
+            Counters.create = function create(properties) {
+                return new Counters(properties);
+            };
+
+            /**
+             * Encodes the specified Counters message. Does not implicitly {@link vpcemu.v1.Counters.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Counters
+             * @static
+             * @param {vpcemu.v1.ICounters} message Counters message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Counters.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.takenAtMs != null && Object.hasOwnProperty.call(message, "takenAtMs"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).int64(message.takenAtMs);
+                if (message.enis != null && message.enis.length)
+                    for (let i = 0; i < message.enis.length; ++i)
+                        $root.vpcemu.v1.EniCounters.encode(message.enis[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a Counters message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Counters
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Counters} Counters
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Counters.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Counters();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.takenAtMs = reader.int64();
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.enis && message.enis.length))
+                                message.enis = [];
+                            message.enis.push($root.vpcemu.v1.EniCounters.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Counters;
+        })();
+
+        v1.FlowLogRecord = (function() {
+
+            /**
+             * Properties of a FlowLogRecord.
+             * @memberof vpcemu.v1
+             * @interface IFlowLogRecord
+             * @property {string|null} [eniId] FlowLogRecord eniId
+             * @property {string|null} [line] FlowLogRecord line
+             */
+
+            /**
+             * Constructs a new FlowLogRecord.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a FlowLogRecord.
+             * @implements IFlowLogRecord
+             * @constructor
+             * @param {vpcemu.v1.IFlowLogRecord=} [properties] Properties to set
+             */
+            function FlowLogRecord(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FlowLogRecord eniId.
+             * @member {string} eniId
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.eniId = "";
+
+            /**
+             * FlowLogRecord line.
+             * @member {string} line
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.line = "";
+
+            /**
+             * Creates a new FlowLogRecord instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @static
+             * @param {vpcemu.v1.IFlowLogRecord=} [properties] Properties to set
+             * @returns {vpcemu.v1.FlowLogRecord} FlowLogRecord instance
+             */
+            FlowLogRecord.create = function create(properties) {
+                return new FlowLogRecord(properties);
+            };
+
+            /**
+             * Encodes the specified FlowLogRecord message. Does not implicitly {@link vpcemu.v1.FlowLogRecord.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @static
+             * @param {vpcemu.v1.IFlowLogRecord} message FlowLogRecord message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FlowLogRecord.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.eniId != null && Object.hasOwnProperty.call(message, "eniId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.eniId);
+                if (message.line != null && Object.hasOwnProperty.call(message, "line"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.line);
+                return writer;
+            };
+
+            /**
+             * Decodes a FlowLogRecord message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.FlowLogRecord} FlowLogRecord
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FlowLogRecord.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.FlowLogRecord();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.eniId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.line = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return FlowLogRecord;
+        })();
+
+        v1.FlowLogBatch = (function() {
+
+            /**
+             * Properties of a FlowLogBatch.
+             * @memberof vpcemu.v1
+             * @interface IFlowLogBatch
+             * @property {Array.<vpcemu.v1.IFlowLogRecord>|null} [records] FlowLogBatch records
+             */
+
+            /**
+             * Constructs a new FlowLogBatch.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a FlowLogBatch.
+             * @implements IFlowLogBatch
+             * @constructor
+             * @param {vpcemu.v1.IFlowLogBatch=} [properties] Properties to set
+             */
+            function FlowLogBatch(properties) {
+                this.records = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FlowLogBatch records.
+             * @member {Array.<vpcemu.v1.IFlowLogRecord>} records
+             * @memberof vpcemu.v1.FlowLogBatch
+             * @instance
+             */
+            FlowLogBatch.prototype.records = $util.emptyArray;
+
+            /**
+             * Creates a new FlowLogBatch instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.FlowLogBatch
+             * @static
+             * @param {vpcemu.v1.IFlowLogBatch=} [properties] Properties to set
+             * @returns {vpcemu.v1.FlowLogBatch} FlowLogBatch instance
+             */
+            FlowLogBatch.create = function create(properties) {
+                return new FlowLogBatch(properties);
+            };
+
+            /**
+             * Encodes the specified FlowLogBatch message. Does not implicitly {@link vpcemu.v1.FlowLogBatch.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.FlowLogBatch
+             * @static
+             * @param {vpcemu.v1.IFlowLogBatch} message FlowLogBatch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FlowLogBatch.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.records != null && message.records.length)
+                    for (let i = 0; i < message.records.length; ++i)
+                        $root.vpcemu.v1.FlowLogRecord.encode(message.records[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a FlowLogBatch message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.FlowLogBatch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.FlowLogBatch} FlowLogBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FlowLogBatch.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.FlowLogBatch();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.records && message.records.length))
+                                message.records = [];
+                            message.records.push($root.vpcemu.v1.FlowLogRecord.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return FlowLogBatch;
+        })();
+
+        return v1;
+    })();
+
+    return vpcemu;
+})();
+
+export { $root as default };
