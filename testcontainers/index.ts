@@ -1,0 +1,26 @@
+/**
+ * vpcemu/testcontainers: the public surface of the testcontainers module (named re-exports only).
+ * See docs/testcontainers.md.
+ */
+export { VpcEmulatorContainer, assertImagePresent } from "./vpc-emulator-container.js";
+export {
+  VPCEMU_DEFAULT_IMAGE,
+  VPCEMU_CONTROLLER_PORT,
+  VPCEMU_UNDERLAY_PORT,
+  VPCEMU_CONTROLLER_ALIAS,
+  VPCEMU_LABEL,
+} from "./constants.js";
+export {
+  StartedVpcEmulatorContainer,
+  type ConntrackQuery,
+  type VpcEmulatorCredentials,
+} from "./started-vpc-emulator-container.js";
+export type { AttachOptions, AttachExternalOptions, AttachedInstance } from "./attach.js";
+export { startInternalNetwork } from "./internal-network.js";
+export {
+  VpcEmulatorApiError,
+  type ConntrackReport,
+  type ConntrackEntry,
+  type EniConntrack,
+  type FlowTuple,
+} from "./json-api.js";

@@ -1,0 +1,76 @@
+/**
+ * The few calls the module makes to the controller's JSON API (docs/json-api.md) over HTTP.
+ * testcontainers/ imports neither app (STYLE.md §2): the shapes below mirror the controller's
+ * report types (controller/reports/report-types.ts) as the JSON API serves them.
+ */
+
+/** One direction of a flow. ICMP echo: the echo id fills both ports (AWS-BEHAVIOUR CT-8). */
+export interface FlowTuple {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+}
+
+/** One tracked connection; untracked flows never appear (AWS-BEHAVIOUR CT-14). */
+export interface ConntrackEntry {
+  readonly protocol: number;
+  readonly original: FlowTuple;
+  readonly reply: FlowTuple;
+  /** "ESTABLISHED", "SYN_SENT", "UDP", "ICMP", ... */
+  readonly state: string;
+  /** Absolute expiry, Unix epoch milliseconds. */
+  readonly expiresAtMs: number;
+  readonly packetsOriginal: number;
+  readonly bytesOriginal: number;
+  readonly packetsReply: number;
+  readonly bytesReply: number;
+  /** The sgr- rule that admitted the flow; "" when none. */
+  readonly ruleId: string;
+  readonly direction: string;
+}
+
+export interface EniConntrack {
+  readonly eniId: string;
+  readonly instanceId: string;
+  readonly entries: readonly ConntrackEntry[];
+}
+
+export interface ConntrackReport {
+  readonly requestId: string;
+  readonly takenAtMs: number;
+  readonly enis: readonly EniConntrack[];
+}
+
+/** Thrown when the JSON API answers with an error body `{ code, message }` or a bad status. */
+export class VpcEmulatorApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message} (HTTP ${status})`);
+    this.name = "VpcEmulatorApiError";
+  }
+}
+
+/** GET `baseUrl + path` and parse JSON; errors become VpcEmulatorApiError. */
+export async function getJson<T>(baseUrl: string, path: string, timeoutMs = 10_000): Promise<T> {
+  const res = await fetch(new URL(path, baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    throw new VpcEmulatorApiError(
+      res.status,
+      "EMU_ERR_BAD_JSON",
+      `not JSON: ${text.slice(0, 200)}`,
+    );
+  }
+  if (!res.ok) {
+    const e = (body ?? {}) as { code?: string; message?: string };
+    throw new VpcEmulatorApiError(res.status, e.code ?? "HTTP", e.message ?? text.slice(0, 200));
+  }
+  return body as T;
+}

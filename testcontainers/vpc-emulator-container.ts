@@ -1,0 +1,109 @@
+/**
+ * VpcEmulatorContainer: the vpcemu controller (EC2 Query API, JSON API, agent hub) in a container.
+ *
+ *   new VpcEmulatorContainer()            image vpcemu:local (or $VPCEMU_IMAGE)
+ *     .withUnderlayNetwork(net)?          else an internal network is created and owned
+ *     .start()  -> StartedVpcEmulatorContainer   (getEc2Client(), attach(), conntrack(), ...)
+ *
+ * The controller joins the default bridge (so the host reaches its EC2 endpoint through a mapped
+ * loopback port) and the internal underlay network under the alias `vpcemu-controller`, where the
+ * agent sidecars reach it. Images are never pulled: a missing image is an error naming
+ * `npm run image`.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  GenericContainer,
+  getContainerRuntimeClient,
+  ImageName,
+  Wait,
+  type ImagePullPolicy,
+  type StartedNetwork,
+} from "testcontainers";
+import {
+  VPCEMU_CONTROLLER_ALIAS,
+  VPCEMU_CONTROLLER_PORT,
+  VPCEMU_DEFAULT_IMAGE,
+  VPCEMU_LABEL,
+} from "./constants.js";
+import { startInternalNetwork } from "./internal-network.js";
+import { StartedVpcEmulatorContainer } from "./started-vpc-emulator-container.js";
+
+/** Fails (never skips) when the image is missing, saying how to build it. */
+export async function assertImagePresent(image: string): Promise<void> {
+  let client;
+  try {
+    client = await getContainerRuntimeClient();
+  } catch (err) {
+    throw new Error(
+      `vpcemu: no Docker engine answers (${(err as Error).message}); ` +
+        "start one (CI: bash scripts/ci/10-docker.sh)",
+    );
+  }
+  if (!(await client.image.exists(ImageName.fromString(image)))) {
+    throw new Error(
+      `vpcemu: image ${image} is not present locally and is never pulled; build it with \`npm run image\``,
+    );
+  }
+}
+
+export class VpcEmulatorContainer extends GenericContainer {
+  private underlay: StartedNetwork | undefined;
+  private region = "us-east-1";
+  private readonly joinToken = randomBytes(16).toString("hex");
+  private readonly emulatorImage: string;
+
+  constructor(image: string = process.env.VPCEMU_IMAGE ?? VPCEMU_DEFAULT_IMAGE) {
+    super(image);
+    this.emulatorImage = image;
+    this.withPullPolicy(NEVER_PULL)
+      .withExposedPorts(VPCEMU_CONTROLLER_PORT)
+      .withLabels({ [VPCEMU_LABEL]: "controller" })
+      .withWaitStrategy(Wait.forHttp("/v1/revision", VPCEMU_CONTROLLER_PORT).forStatusCode(200))
+      .withStartupTimeout(60_000);
+  }
+
+  /** Use this (internal) network as the underlay instead of creating one. */
+  withUnderlayNetwork(network: StartedNetwork): this {
+    this.underlay = network;
+    return this;
+  }
+
+  /** Region the EC2 client signs for (the emulator answers for any region). */
+  withRegion(region: string): this {
+    this.region = region;
+    return this;
+  }
+
+  override async start(): Promise<StartedVpcEmulatorContainer> {
+    await assertImagePresent(this.emulatorImage);
+    const ownsNetwork = this.underlay === undefined;
+    const network = this.underlay ?? (await startInternalNetwork());
+    try {
+      this.withNetwork(network)
+        .withNetworkAliases(VPCEMU_CONTROLLER_ALIAS)
+        .withCommand([
+          "controller",
+          "--listen",
+          `0.0.0.0:${VPCEMU_CONTROLLER_PORT}`,
+          "--state",
+          ":memory:",
+          "--join-token",
+          this.joinToken,
+        ]);
+      const started = await super.start();
+      return new StartedVpcEmulatorContainer(started, {
+        image: this.emulatorImage,
+        network,
+        ownsNetwork,
+        region: this.region,
+        joinToken: this.joinToken,
+      });
+    } catch (err) {
+      if (ownsNetwork) await network.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** Images are built locally; pulling would reach a registry, which the project never does. */
+export const NEVER_PULL: ImagePullPolicy = { shouldPull: () => false };
