@@ -66,7 +66,7 @@ const ERROR_TO_PB: Record<WireErrorCode, vpcemu.v1.ErrorCode> = {
 export type AgentFrame =
   | { readonly kind: "hello"; readonly hello: HelloInfo }
   | { readonly kind: "hosting"; readonly hosting: Hosting }
-  | { readonly kind: "ack"; readonly revision: number }
+  | { readonly kind: "ack"; readonly revision: number; readonly generation: number }
   | { readonly kind: "conntrack-report"; readonly report: ConntrackReport }
   | { readonly kind: "counters"; readonly counters: CountersReport }
   | { readonly kind: "flow-logs"; readonly records: readonly FlowLogRecord[] }
@@ -186,7 +186,7 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
       case "hosting":
         return { kind: "hosting", hosting: hostingFromPb(f.hosting) };
       case "ack":
-        return { kind: "ack", revision: num(f.ack!.revision) };
+        return { kind: "ack", revision: num(f.ack!.revision), generation: num(f.ack!.generation) };
       case "conntrackReport":
         return { kind: "conntrack-report", report: conntrackFromPb(f.conntrackReport!) };
       case "counters":
@@ -289,8 +289,8 @@ function mappingToPb(m: MappingEntry): vpcemu.v1.IMappingEntry {
  */
 const eniCache = new WeakMap<CompiledEniPolicy, vpcemu.v1.ICompiledEniPolicy>();
 
-/** Encode a Snapshot frame. */
-export function encodeSnapshotFrame(s: AgentSnapshot): Uint8Array {
+/** Encode a Snapshot frame; `generation` is the hub's push counter, echoed in the Ack. */
+export function encodeSnapshotFrame(s: AgentSnapshot, generation = 0): Uint8Array {
   const enis = s.enis.map((e) => {
     let m = eniCache.get(e);
     if (m === undefined) {
@@ -307,6 +307,7 @@ export function encodeSnapshotFrame(s: AgentSnapshot): Uint8Array {
         enis,
         mapping: s.mapping.map(mappingToPb),
       },
+      generation,
     },
   }).finish();
 }

@@ -110,7 +110,7 @@ export interface FlowLogRecord {
 
 /** A frame the controller sent, decoded. */
 export type ControllerFrame =
-  | { readonly kind: "snapshot"; readonly snapshot: AgentSnapshot }
+  | { readonly kind: "snapshot"; readonly snapshot: AgentSnapshot; readonly generation: number }
   | {
       readonly kind: "conntrack-request";
       readonly requestId: string;
@@ -235,6 +235,7 @@ export function decodeControllerFrame(bytes: Uint8Array): ControllerFrame | Wire
           enis: list(s.enis).map(eniFromPb),
           mapping: list(s.mapping).map(mappingFromPb),
         },
+        generation: num(f.snapshot!.generation),
       };
     }
     case "conntrackRequest":
@@ -288,8 +289,9 @@ export function encodeHostingFrame(h: Hosting): Uint8Array {
   return pb.Frame.encode({ hosting: hostingToPb(h) }).finish();
 }
 
-export function encodeAckFrame(revision: number): Uint8Array {
-  return pb.Frame.encode({ ack: { revision } }).finish();
+/** Ack of a Snapshot: its revision and the generation it carried. */
+export function encodeAckFrame(revision: number, generation = 0): Uint8Array {
+  return pb.Frame.encode({ ack: { revision, generation } }).finish();
 }
 
 export function encodeHeartbeatFrame(sentAtMs: number, reply: boolean): Uint8Array {

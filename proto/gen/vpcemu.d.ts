@@ -62,11 +62,13 @@ export namespace vpcemu {
 
         interface ISnapshot {
             snapshot?: (vpcemu.v1.IAgentSnapshot|null);
+            generation?: (number|null);
         }
 
         class Snapshot implements ISnapshot {
             constructor(properties?: vpcemu.v1.ISnapshot);
             public snapshot?: (vpcemu.v1.IAgentSnapshot|null);
+            public generation: number;
             public static create(properties?: vpcemu.v1.ISnapshot): vpcemu.v1.Snapshot;
             public static encode(message: vpcemu.v1.ISnapshot, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Snapshot;
@@ -74,11 +76,13 @@ export namespace vpcemu {
 
         interface IAck {
             revision?: (number|null);
+            generation?: (number|null);
         }
 
         class Ack implements IAck {
             constructor(properties?: vpcemu.v1.IAck);
             public revision: number;
+            public generation: number;
             public static create(properties?: vpcemu.v1.IAck): vpcemu.v1.Ack;
             public static encode(message: vpcemu.v1.IAck, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Ack;

@@ -551,6 +551,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @memberof vpcemu.v1
              * @interface ISnapshot
              * @property {vpcemu.v1.IAgentSnapshot|null} [snapshot] Snapshot snapshot
+             * @property {number|null} [generation] Snapshot generation
              */
 
             /**
@@ -575,6 +576,14 @@ export const vpcemu = $root.vpcemu = (() => {
              * @instance
              */
             Snapshot.prototype.snapshot = null;
+
+            /**
+             * Snapshot generation.
+             * @member {number} generation
+             * @memberof vpcemu.v1.Snapshot
+             * @instance
+             */
+            Snapshot.prototype.generation = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
              * Creates a new Snapshot instance using the specified properties.
@@ -606,6 +615,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     throw Error("max depth exceeded");
                 if (message.snapshot != null && Object.hasOwnProperty.call(message, "snapshot"))
                     $root.vpcemu.v1.AgentSnapshot.encode(message.snapshot, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.generation != null && Object.hasOwnProperty.call(message, "generation"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.generation);
                 return writer;
             };
 
@@ -647,6 +658,10 @@ export const vpcemu = $root.vpcemu = (() => {
                             message.snapshot = $root.vpcemu.v1.AgentSnapshot.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
+                    case 2: {
+                            message.generation = reader.uint64();
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -670,6 +685,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @memberof vpcemu.v1
              * @interface IAck
              * @property {number|null} [revision] Ack revision
+             * @property {number|null} [generation] Ack generation
              */
 
             /**
@@ -694,6 +710,14 @@ export const vpcemu = $root.vpcemu = (() => {
              * @instance
              */
             Ack.prototype.revision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Ack generation.
+             * @member {number} generation
+             * @memberof vpcemu.v1.Ack
+             * @instance
+             */
+            Ack.prototype.generation = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
              * Creates a new Ack instance using the specified properties.
@@ -725,6 +749,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     throw Error("max depth exceeded");
                 if (message.revision != null && Object.hasOwnProperty.call(message, "revision"))
                     writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.revision);
+                if (message.generation != null && Object.hasOwnProperty.call(message, "generation"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.generation);
                 return writer;
             };
 
@@ -764,6 +790,10 @@ export const vpcemu = $root.vpcemu = (() => {
                     switch (tag >>> 3) {
                     case 1: {
                             message.revision = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.generation = reader.uint64();
                             break;
                         }
                     default:

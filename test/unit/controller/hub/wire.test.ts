@@ -18,8 +18,8 @@ describe("agent protocol wire (controller/hub/wire.ts <-> node-agent/control/wir
       },
     ]);
     const snap = r.snapshots.get("a1")!;
-    const decoded = agent.decodeControllerFrame(hub.encodeSnapshotFrame(snap));
-    expect(decoded).toEqual({ kind: "snapshot", snapshot: snap });
+    const decoded = agent.decodeControllerFrame(hub.encodeSnapshotFrame(snap, 42));
+    expect(decoded).toEqual({ kind: "snapshot", snapshot: snap, generation: 42 });
   });
 
   it("carries hello, hosting, ack, reports, counters, flow logs and heartbeats to the controller", () => {
@@ -58,9 +58,10 @@ describe("agent protocol wire (controller/hub/wire.ts <-> node-agent/control/wir
         underlayEndpoint: "127.0.0.1:6081",
       },
     });
-    expect(hub.decodeAgentFrame(agent.encodeAckFrame(9_000_000_000))).toEqual({
+    expect(hub.decodeAgentFrame(agent.encodeAckFrame(9_000_000_000, 3))).toEqual({
       kind: "ack",
       revision: 9_000_000_000,
+      generation: 3,
     });
     const report: agent.ConntrackReport = {
       requestId: "r1",
