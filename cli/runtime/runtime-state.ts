@@ -1,0 +1,93 @@
+/**
+ * The local runtime's state file (`<runtime dir>/runtime.json`), written by `vpcemu up` and read
+ * by `vpcemu down`, `exec` and `conntrack`. Default directory /run/vpcemu (root-owned tmpfs:
+ * gone after a reboot, like the namespaces it describes); `VPCEMU_RUNTIME_DIR` or
+ * `--runtime-dir` choose another.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const DEFAULT_RUNTIME_DIR = "/run/vpcemu";
+
+/** The runtime directory: explicit value, else $VPCEMU_RUNTIME_DIR, else /run/vpcemu. */
+export function runtimeDir(explicit?: string): string {
+  return explicit ?? process.env.VPCEMU_RUNTIME_DIR ?? DEFAULT_RUNTIME_DIR;
+}
+
+/** One node: an instance of the controller's state, or the `internet` node. */
+export interface RuntimeNode {
+  /** Name used by `vpcemu exec NODE`: the Name tag when unique and usable, else the instance id. */
+  readonly name: string;
+  /** Absent for the internet node. */
+  readonly instanceId?: string;
+  readonly namespace: string;
+  /** Addresses inside the node (the ENI's private IPs, or the internet node's address). */
+  readonly addresses: readonly string[];
+  readonly agentId: string;
+  /** Process id of the node's agent while it runs. */
+  readonly agentPid?: number;
+  /** The agent's stdout/stderr. */
+  readonly logFile: string;
+}
+
+export interface RuntimeState {
+  readonly version: 1;
+  /** Process id of `vpcemu up`. */
+  readonly pid: number;
+  readonly startedAt: string;
+  /** http://host:port of the controller (EC2 Query API at /, JSON API at /v1). */
+  readonly controllerUrl: string;
+  readonly ec2Endpoint: string;
+  readonly namespacePrefix: string;
+  readonly nodes: readonly RuntimeNode[];
+}
+
+export function stateFilePath(dir: string): string {
+  return join(dir, "runtime.json");
+}
+
+/** Writes the state atomically (temp file + rename). */
+export function writeRuntimeState(dir: string, state: RuntimeState): void {
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${stateFilePath(dir)}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n");
+  renameSync(tmp, stateFilePath(dir));
+}
+
+/** The state, or undefined when no runtime wrote one in `dir`. */
+export function readRuntimeState(dir: string): RuntimeState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(stateFilePath(dir), "utf8");
+  } catch {
+    return undefined;
+  }
+  const state = JSON.parse(text) as RuntimeState;
+  if (state.version !== 1 || !Array.isArray(state.nodes)) {
+    throw new Error(`${stateFilePath(dir)}: not a vpcemu runtime state file`);
+  }
+  return state;
+}
+
+export function removeRuntimeState(dir: string): void {
+  rmSync(stateFilePath(dir), { force: true });
+}
+
+/** Finds a node by name, instance id, namespace or address; undefined when none matches. */
+export function findNode(state: RuntimeState, ref: string): RuntimeNode | undefined {
+  return (
+    state.nodes.find((n) => n.name === ref) ??
+    state.nodes.find((n) => n.instanceId === ref || n.namespace === ref) ??
+    state.nodes.find((n) => n.addresses.includes(ref))
+  );
+}
+
+/** True when a process with this id exists. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
