@@ -1,0 +1,307 @@
+/**
+ * The data path's filter for one ENI: THE entry point the pipeline calls, once per packet and
+ * direction (docs/data-path.md has the full story).
+ *
+ *   egress  (packet leaves the ENI):  conntrack -> SG egress rules -> NACL outbound (if the
+ *                                     destination is in another subnet)
+ *   ingress (packet enters the ENI):  NACL inbound (if the source is in another subnet)
+ *                                     -> conntrack -> SG ingress rules
+ *
+ * (DESIGN.md steps 5, 6, 8, 9; AWS-BEHAVIOUR NACL-7.) NACLs are stateless and judge every
+ * packet, those of tracked flows included (NACL-8, CT-7). Choices documented here and in
+ * docs/data-path.md:
+ * - Conntrack only sees packets that pass. A packet dropped anywhere on this ENI's side
+ *   (SG, NACL, allowance, invalid TCP transition) neither creates an entry nor advances,
+ *   refreshes or counts on one. In particular an egress packet the SG admits but the
+ *   outbound NACL denies creates no entry, and a NACL block leaves existing entries exactly as
+ *   they were, so the flow revives when the block is lifted before the entry idles out (CT-7).
+ * - ICMP errors never match an entry and never create one (CT-9); they pass only by rule and
+ *   are reported `tracked: false`. So are TCP RSTs without an entry (tcp-state.ts NO_ENTRY).
+ * - A rule change (setPolicy) keeps every entry (CT-5); untracked flows are re-judged on every
+ *   packet, so a removed rule cuts them at once (CT-6). With `reclassifyLive` (CT-16) an entry
+ *   hit by a packet that the current rules would let through untracked is removed and the
+ *   packet passes as untracked.
+ *
+ * Not pure in the sense of immutable (it owns the conntrack table), but uses no I/O and no
+ * clock: time is `nowMs`. Nothing here throws for any packet.
+ */
+
+import type { DecodedPacket } from "../packet/decoded-packet.js";
+import { DropReason } from "../pipeline/verdict.js";
+import type { CompiledEniPolicy, CompiledRule } from "./policy.js";
+import { Allowance } from "../conntrack/allowance.js";
+import { ConntrackTable, NO_KEY, type ConntrackEntryView } from "../conntrack/conntrack-table.js";
+import { Dir, INVALID, NO_ENTRY, TcpState, nextTcpState } from "../conntrack/tcp-state.js";
+import { SgMatcher } from "./match.js";
+import { NaclMatcher } from "./nacl.js";
+import { TrackingClassifier } from "./tracking.js";
+
+export type { ConntrackEntryView } from "../conntrack/conntrack-table.js";
+
+/** What the filter decided for one packet on one ENI's side. */
+export type FilterResult =
+  | {
+      readonly action: "allow";
+      /** "conntrack": an existing entry let it through; "rule": an SG rule did. */
+      readonly via: "conntrack" | "rule";
+      /** True when the packet belongs to a tracked flow (an entry exists or was just made). */
+      readonly tracked: boolean;
+      /** The SG rule that admitted the packet, or (via conntrack) the one that admitted the entry. */
+      readonly ruleId?: string;
+      /** The NACL entry that allowed it, when a NACL was evaluated. */
+      readonly naclRule?: number;
+    }
+  | {
+      readonly action: "drop";
+      readonly reason: DropReason;
+      /** The NACL entry that denied it (reason nacl_denied), when one matched. */
+      readonly naclRule?: number;
+    };
+
+export interface EniFilterOptions {
+  /** The instance's allowance, shared by all its ENIs (MET-1). Default: a private one of policy.allowance. */
+  readonly allowance?: Allowance;
+  /** CT-16 mode (default false). */
+  readonly reclassifyLive?: boolean;
+  /** Initial conntrack capacity (grows by doubling). */
+  readonly initialCapacity?: number;
+}
+
+/** Counters of one ENI's filter (MET-3, MET-4 and a few more). */
+export interface EniFilterCounters {
+  /** Live tracked entries of this ENI (expired but not yet reaped included). */
+  readonly trackedEntries: number;
+  /** MET-3 `conntrack_allowance_exceeded`: this ENI's packets dropped for lack of allowance. */
+  readonly conntrackAllowanceExceeded: number;
+  /** MET-4 `conntrack_allowance_available`: the instance's remaining allowance. */
+  readonly conntrackAllowanceAvailable: number;
+  /** Entries created since start. */
+  readonly entriesCreated: number;
+  /** Packets admitted by an existing entry. */
+  readonly conntrackHits: number;
+  /** Packets admitted by a rule without an entry (untracked). */
+  readonly untrackedPackets: number;
+}
+
+/** One policy revision, compiled for matching. Immutable. */
+class CompiledFilterPolicy {
+  readonly ingress: SgMatcher;
+  readonly egress: SgMatcher;
+  readonly naclIn: NaclMatcher;
+  readonly naclOut: NaclMatcher;
+  readonly tracking: TrackingClassifier;
+
+  constructor(readonly policy: CompiledEniPolicy) {
+    this.ingress = new SgMatcher(policy.ingress);
+    this.egress = new SgMatcher(policy.egress);
+    this.naclIn = new NaclMatcher(policy.naclIn);
+    this.naclOut = new NaclMatcher(policy.naclOut);
+    this.tracking = new TrackingClassifier(policy);
+  }
+}
+
+const DROP_SG: FilterResult = { action: "drop", reason: DropReason.SgNoMatch };
+const DROP_CT_INVALID: FilterResult = { action: "drop", reason: DropReason.CtInvalid };
+const DROP_ALLOWANCE: FilterResult = { action: "drop", reason: DropReason.CtAllowance };
+
+/**
+ * One ENI's stateful filter: its compiled policy and its conntrack table.
+ *
+ * Lifecycle: constructed with the first policy; setPolicy() on every new revision; egress()
+ * and ingress() per packet; reap() periodically (e.g. every second); conntrackEntries() and
+ * counters() for reports. Single-threaded: call from the data-path loop only.
+ */
+export class EniFilter {
+  private compiled: CompiledFilterPolicy;
+  private readonly table: ConntrackTable;
+  private readonly allowance: Allowance;
+  private readonly reclassifyLive: boolean;
+  private exceeded = 0;
+  private created = 0;
+  private hits = 0;
+  private untracked = 0;
+
+  constructor(policy: CompiledEniPolicy, opts: EniFilterOptions = {}) {
+    this.compiled = new CompiledFilterPolicy(policy);
+    this.allowance = opts.allowance ?? new Allowance(policy.allowance);
+    this.allowance.setMax(policy.allowance);
+    this.reclassifyLive = opts.reclassifyLive ?? false;
+    this.table = new ConntrackTable({
+      timeouts: policy.timeouts,
+      allowance: this.allowance,
+      ...(opts.initialCapacity !== undefined ? { initialCapacity: opts.initialCapacity } : {}),
+    });
+  }
+
+  /** The policy in force. */
+  get policy(): CompiledEniPolicy {
+    return this.compiled.policy;
+  }
+
+  /**
+   * Swaps in a new revision atomically: the next packet sees only the new rules. Conntrack is
+   * kept (CT-5); the new timeouts apply to existing entries (TO-3); the allowance maximum is
+   * updated (MET-1).
+   */
+  setPolicy(policy: CompiledEniPolicy): void {
+    const next = new CompiledFilterPolicy(policy);
+    this.compiled = next;
+    this.table.setTimeouts(policy.timeouts);
+    this.allowance.setMax(policy.allowance);
+  }
+
+  /**
+   * A packet leaving the ENI towards `pkt.dst`. `bytes` is its IP length (for counters);
+   * `crossesSubnet` is true when the destination is in another subnet (then the outbound NACL
+   * judges it, NACL-7).
+   */
+  egress(pkt: DecodedPacket, bytes: number, crossesSubnet: boolean, nowMs: number): FilterResult {
+    const c = this.compiled;
+    const t = this.table;
+    let ref = t.lookup(pkt, nowMs);
+    if (ref >= 0 && this.reclassifyLive && c.tracking.isUntracked(true, pkt)) {
+      t.remove(ref >> 1); // CT-16
+      ref = -1;
+    }
+    if (ref >= 0) {
+      const next = t.nextState(ref, pkt);
+      if (next === INVALID) return DROP_CT_INVALID;
+      let naclRule: number | undefined;
+      if (crossesSubnet) {
+        const v = c.naclOut.evaluate(pkt, pkt.dst);
+        if (!v.allow) return naclDrop(v.ruleNumber);
+        naclRule = v.ruleNumber;
+      }
+      t.commit(ref, bytes, nowMs, next);
+      this.hits++;
+      return allowConntrack(t.ruleIdOf(ref), naclRule);
+    }
+    const ri = c.egress.match(pkt, pkt.dst);
+    if (ri < 0) return DROP_SG;
+    const rule = c.policy.egress[ri]!;
+    const tcpInit = this.trackingState(ref, true, pkt);
+    if (tcpInit === INVALID) return DROP_CT_INVALID;
+    if (tcpInit >= 0 && !this.allowance.hasRoom()) return this.allowanceDrop();
+    let naclRule: number | undefined;
+    if (crossesSubnet) {
+      const v = c.naclOut.evaluate(pkt, pkt.dst);
+      if (!v.allow) return naclDrop(v.ruleNumber);
+      naclRule = v.ruleNumber;
+    }
+    return this.admitByRule(rule, tcpInit, bytes, nowMs, "egress", naclRule);
+  }
+
+  /**
+   * A packet entering the ENI from `pkt.src`. `crossesSubnet` is true when the source is in
+   * another subnet (then the inbound NACL judges it first, NACL-7).
+   */
+  ingress(pkt: DecodedPacket, bytes: number, crossesSubnet: boolean, nowMs: number): FilterResult {
+    const c = this.compiled;
+    const t = this.table;
+    let naclRule: number | undefined;
+    if (crossesSubnet) {
+      const v = c.naclIn.evaluate(pkt, pkt.src);
+      if (!v.allow) return naclDrop(v.ruleNumber);
+      naclRule = v.ruleNumber;
+    }
+    let ref = t.lookup(pkt, nowMs);
+    if (ref >= 0 && this.reclassifyLive && c.tracking.isUntracked(false, pkt)) {
+      t.remove(ref >> 1); // CT-16
+      ref = -1;
+    }
+    if (ref >= 0) {
+      const next = t.nextState(ref, pkt);
+      if (next === INVALID) return DROP_CT_INVALID;
+      t.commit(ref, bytes, nowMs, next);
+      this.hits++;
+      return allowConntrack(t.ruleIdOf(ref), naclRule);
+    }
+    const ri = c.ingress.match(pkt, pkt.src);
+    if (ri < 0) return DROP_SG;
+    const rule = c.policy.ingress[ri]!;
+    const tcpInit = this.trackingState(ref, false, pkt);
+    if (tcpInit === INVALID) return DROP_CT_INVALID;
+    if (tcpInit >= 0 && !this.allowance.hasRoom()) return this.allowanceDrop();
+    return this.admitByRule(rule, tcpInit, bytes, nowMs, "ingress", naclRule);
+  }
+
+  /**
+   * For a rule-admitted packet without entry: NO_ENTRY when no entry is to be made
+   * (untracked, ICMP error, RST), INVALID when TCP forbids this first packet, else the
+   * initial state (TCP: the NONE-column cell; others 0).
+   */
+  private trackingState(ref: number, egress: boolean, pkt: DecodedPacket): number {
+    if (ref === NO_KEY) return NO_ENTRY; // CT-9
+    // Why: a non-first fragment carries no transport header (ports 0, no flags); it must not
+    // open an entry under a made-up key. It passes only if a rule admits it as decoded.
+    if (pkt.fragmentOffset > 0) return NO_ENTRY;
+    if (this.compiled.tracking.isUntracked(egress, pkt)) return NO_ENTRY; // CT-2 step 3
+    if (pkt.protocol !== 6) return 0;
+    return nextTcpState(Dir.ORIGINAL, pkt.tcpFlags, TcpState.NONE);
+  }
+
+  private admitByRule(
+    rule: CompiledRule,
+    tcpInit: number,
+    bytes: number,
+    nowMs: number,
+    openedBy: "egress" | "ingress",
+    naclRule: number | undefined,
+  ): FilterResult {
+    if (tcpInit < 0) {
+      this.untracked++;
+      return naclRule === undefined
+        ? { action: "allow", via: "rule", tracked: false, ruleId: rule.ruleId }
+        : { action: "allow", via: "rule", tracked: false, ruleId: rule.ruleId, naclRule };
+    }
+    // Why: hasRoom() was checked before the NACL, so this cannot fail; a failure would only
+    // mean a shared allowance filled in between, which a single-threaded data path rules out.
+    if (this.table.insert(this.table.key, bytes, nowMs, tcpInit, rule.ruleId, openedBy) < 0) {
+      return this.allowanceDrop();
+    }
+    this.created++;
+    return naclRule === undefined
+      ? { action: "allow", via: "rule", tracked: true, ruleId: rule.ruleId }
+      : { action: "allow", via: "rule", tracked: true, ruleId: rule.ruleId, naclRule };
+  }
+
+  private allowanceDrop(): FilterResult {
+    this.exceeded++; // MET-3 per ENI
+    this.allowance.noteExceeded(); // MET-3 per instance
+    return DROP_ALLOWANCE;
+  }
+
+  /** Removes expired entries; returns how many. Call periodically (entries never admit after expiry regardless). */
+  reap(nowMs: number): number {
+    return this.table.reap(nowMs);
+  }
+
+  /** Tracked, unexpired entries for reports (CT-14). Allocates. */
+  conntrackEntries(nowMs: number): ConntrackEntryView[] {
+    return this.table.entries(nowMs, this.compiled.policy.eniId);
+  }
+
+  /** Current counters. */
+  counters(): EniFilterCounters {
+    return {
+      trackedEntries: this.table.size,
+      conntrackAllowanceExceeded: this.exceeded,
+      conntrackAllowanceAvailable: this.allowance.available(),
+      entriesCreated: this.created,
+      conntrackHits: this.hits,
+      untrackedPackets: this.untracked,
+    };
+  }
+}
+
+function allowConntrack(ruleId: string, naclRule: number | undefined): FilterResult {
+  return naclRule === undefined
+    ? { action: "allow", via: "conntrack", tracked: true, ruleId }
+    : { action: "allow", via: "conntrack", tracked: true, ruleId, naclRule };
+}
+
+function naclDrop(ruleNumber: number | undefined): FilterResult {
+  return ruleNumber === undefined
+    ? { action: "drop", reason: DropReason.NaclDenied }
+    : { action: "drop", reason: DropReason.NaclDenied, naclRule: ruleNumber };
+}

@@ -1,0 +1,108 @@
+/**
+ * Network ACL evaluation (AWS-BEHAVIOUR NACL-2..NACL-6): stateless, entries in ascending rule
+ * number, the first entry that matches decides allow or deny. A packet no entry matches is
+ * denied (the `*` entries normally guarantee a match).
+ *
+ * Linear in the entries on purpose: a NACL direction holds at most 40 user entries plus the
+ * `*` catch-alls (Q-5), and each test is a few integer comparisons on precompiled columns.
+ * The entry's CIDR is matched against the packet's remote address (inbound: source,
+ * outbound: destination); tcp/udp port ranges against the destination port in both directions.
+ * Pure.
+ */
+
+import type { DecodedPacket } from "../packet/decoded-packet.js";
+import type { NaclEntry } from "./policy.js";
+import { addressWord, parseCidr, wordMask } from "../conntrack/address-words.js";
+
+/** The entry that decided a packet. */
+export interface NaclVerdict {
+  readonly allow: boolean;
+  /** Rule number of the deciding entry; undefined when no entry matched (denied). */
+  readonly ruleNumber: number | undefined;
+}
+
+const NO_MATCH: NaclVerdict = { allow: false, ruleNumber: undefined };
+
+export class NaclMatcher {
+  private readonly n: number;
+  private readonly family: Uint8Array;
+  private readonly net: Uint32Array; // 4 words per entry
+  private readonly mask: Uint32Array; // 4 words per entry
+  private readonly proto: Int32Array;
+  private readonly from: Int32Array;
+  private readonly to: Int32Array;
+  private readonly icmpType: Int32Array;
+  private readonly icmpCode: Int32Array;
+  private readonly verdicts: NaclVerdict[];
+  private readonly scratch = new Uint32Array(4);
+
+  /** `entries` sorted by ruleNumber ascending (the compiler's order); re-sorted here to be safe. */
+  constructor(entries: readonly NaclEntry[]) {
+    const valid = [...entries]
+      .map((e) => ({ e, c: parseCidr(e.cidr) }))
+      .filter((x) => x.c !== undefined)
+      .sort((x, y) => x.e.ruleNumber - y.e.ruleNumber);
+    const n = valid.length;
+    this.n = n;
+    this.family = new Uint8Array(n);
+    this.net = new Uint32Array(n * 4);
+    this.mask = new Uint32Array(n * 4);
+    this.proto = new Int32Array(n);
+    this.from = new Int32Array(n);
+    this.to = new Int32Array(n);
+    this.icmpType = new Int32Array(n);
+    this.icmpCode = new Int32Array(n);
+    this.verdicts = [];
+    valid.forEach(({ e, c }, i) => {
+      this.family[i] = c!.family;
+      for (let j = 0; j < c!.words.length; j++) {
+        this.net[i * 4 + j] = c!.words[j]!;
+        this.mask[i * 4 + j] = wordMask(c!.prefixLen - 32 * j);
+      }
+      this.proto[i] = e.protocol;
+      this.from[i] = e.fromPort;
+      this.to[i] = e.toPort;
+      this.icmpType[i] = e.icmpType;
+      this.icmpCode[i] = e.icmpCode;
+      this.verdicts.push({ allow: e.action === "allow", ruleNumber: e.ruleNumber });
+    });
+  }
+
+  /** First matching entry's verdict for `pkt` whose remote end is `remote` (NACL-3). */
+  evaluate(pkt: DecodedPacket, remote: Uint8Array): NaclVerdict {
+    const fam = pkt.family;
+    const words = fam === 4 ? 1 : 4;
+    const w = this.scratch;
+    for (let j = 0; j < words; j++) w[j] = addressWord(remote, j);
+    const p = pkt.protocol;
+    for (let i = 0; i < this.n; i++) {
+      // NACL-5: an entry of one family never matches the other.
+      if (this.family[i] !== fam) continue;
+      const o = i * 4;
+      let inNet = true;
+      for (let j = 0; j < words; j++) {
+        if ((w[j]! & this.mask[o + j]!) >>> 0 !== this.net[o + j]) {
+          inNet = false;
+          break;
+        }
+      }
+      if (!inNet) continue;
+      const ep = this.proto[i]!;
+      if (ep !== -1) {
+        if (ep !== p) continue;
+        if (p === 6 || p === 17) {
+          // NACL-6: tcp/udp entries test the destination port.
+          const f = this.from[i]!;
+          if (f >= 0 && (pkt.dstPort < f || pkt.dstPort > this.to[i]!)) continue;
+        } else if (p === 1 || p === 58) {
+          const t = this.icmpType[i]!;
+          if (t >= 0 && pkt.icmpType !== t) continue;
+          const c = this.icmpCode[i]!;
+          if (t >= 0 && c >= 0 && pkt.icmpCode !== c) continue;
+        }
+      }
+      return this.verdicts[i]!;
+    }
+    return NO_MATCH;
+  }
+}
