@@ -8,6 +8,7 @@ import {
 import { DropReason } from "../../../../node-agent/pipeline/verdict.js";
 import { formatIpAddress } from "../../../../node-agent/packet/address.js";
 import { writeIpv4HeaderChecksum } from "../../../../node-agent/packet/checksum.js";
+import * as captured from "../../../fixtures/packets.js";
 import {
   buildIcmpEcho,
   buildIcmpError,
@@ -448,5 +449,53 @@ describe("decodePacket drop reasons", () => {
     expect(typeof drop(p4, true)).toBe("object");
     const udp6 = buildUdp({ ...V6, srcPort: 1, dstPort: 2 });
     expect(drop(udp6.slice().fill(0, 46, 48), true)).toBe(DropReason.BadL4Checksum);
+  });
+});
+
+describe("decodePacket on captured frames (test/fixtures/packets.ts)", () => {
+  it.each([
+    [
+      "ICMP4_ECHO_REQUEST",
+      captured.ICMP4_ECHO_REQUEST,
+      { protocol: 1, icmpType: 8, icmpId: 0x502d },
+    ],
+    ["ICMP4_ECHO_REPLY", captured.ICMP4_ECHO_REPLY, { protocol: 1, icmpType: 0, icmpId: 0x502d }],
+    [
+      "ICMP6_ECHO_REQUEST",
+      captured.ICMP6_ECHO_REQUEST,
+      { protocol: 58, icmpType: 128, icmpId: 0x502e },
+    ],
+    [
+      "ICMP6_ECHO_REPLY",
+      captured.ICMP6_ECHO_REPLY,
+      { protocol: 58, icmpType: 129, icmpId: 0x502e },
+    ],
+    [
+      "ICMP6_PORT_UNREACHABLE",
+      captured.ICMP6_PORT_UNREACHABLE,
+      { icmpType: 1, icmpCode: 4, icmpError: true },
+    ],
+    [
+      "TCP4_SYN",
+      captured.TCP4_SYN,
+      { srcPort: 37044, dstPort: 8080, tcpFlags: SYN, payloadOffset: 60 },
+    ],
+    ["TCP4_SYN_ACK", captured.TCP4_SYN_ACK, { srcPort: 8080, dstPort: 37044, tcpFlags: SYN | ACK }],
+    ["TCP4_ACK", captured.TCP4_ACK, { tcpFlags: ACK, tcpAck: 0xd202a118, payloadOffset: 52 }],
+    ["TCP4_FIN_ACK", captured.TCP4_FIN_ACK, { tcpFlags: FIN | ACK }],
+    ["UDP6_DATAGRAM", captured.UDP6_DATAGRAM, { protocol: 17, srcPort: 37398, dstPort: 5353 }],
+  ])("decodes %s", (_n, pkt, expected) => {
+    expect(decodePacket(pkt, 0, pkt.length)).toMatchObject({ ...expected, length: pkt.length });
+  });
+
+  it("drops the offloaded TCP/UDP frames only when asked to verify checksums", () => {
+    for (const p of [captured.TCP4_SYN, captured.UDP6_DATAGRAM]) {
+      expect(typeof decodePacket(p, 0, p.length)).toBe("object");
+      expect(decodePacket(p, 0, p.length, { verifyChecksums: true })).toBe(
+        DropReason.BadL4Checksum,
+      );
+    }
+    const icmp = captured.ICMP6_PORT_UNREACHABLE;
+    expect(typeof decodePacket(icmp, 0, icmp.length, { verifyChecksums: true })).toBe("object");
   });
 });
