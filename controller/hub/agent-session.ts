@@ -1,0 +1,102 @@
+/**
+ * One agent connection on the hub (controller/hub/agent-hub.ts): its WebSocket, what it said in
+ * Hello, and what it has been sent and has acknowledged.
+ *
+ *   awaiting-hello --Hello ok--> active --socket closed / replaced / bad frame--> closed
+ *         |                                   ^
+ *         +--- bad/missing Hello, timeout ----+--> closed
+ *
+ * `generation` is the hub's push counter: the agent echoes it in its Ack, so the hub knows the
+ * latest push (not just the latest revision) is enforced. docs/agent-protocol.md.
+ */
+import type WebSocket from "ws";
+import type { AgentSnapshot } from "../policy/compiled-policy.js";
+import { HUB_ERRORS, type HubErrorCode } from "./hub-errors.js";
+import {
+  encodeConntrackRequestFrame,
+  encodeErrorFrame,
+  encodeHeartbeatFrame,
+  encodeSnapshotFrame,
+  type HelloInfo,
+  type WireErrorCode,
+} from "./wire.js";
+
+export type SessionState = "awaiting-hello" | "active" | "closed";
+
+/** Close codes (RFC 6455 §7.4: 4000-4999 are for applications). */
+export const CLOSE_BAD_FRAME = 4400;
+export const CLOSE_JOIN_TOKEN = 4401;
+export const CLOSE_REPLACED = 4409;
+export const CLOSE_HELLO_TIMEOUT = 4408;
+export const CLOSE_HEARTBEAT_TIMEOUT = 4504;
+export const CLOSE_SHUTDOWN = 1001;
+
+export class AgentSession {
+  state: SessionState = "awaiting-hello";
+  hello: HelloInfo | undefined;
+  readonly connectedAtMs: number;
+  lastSeenMs: number;
+  sentRevision = 0;
+  sentGeneration = 0;
+  ackedRevision = 0;
+  ackedGeneration = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly remoteAddress: string,
+    nowMs: number,
+  ) {
+    this.connectedAtMs = nowMs;
+    this.lastSeenMs = nowMs;
+  }
+
+  get agentId(): string {
+    return this.hello?.agentId ?? "";
+  }
+
+  /** True once the latest push has been acknowledged. */
+  upToDate(): boolean {
+    return this.sentGeneration > 0 && this.ackedGeneration >= this.sentGeneration;
+  }
+
+  sendSnapshot(snapshot: AgentSnapshot, generation: number): void {
+    if (this.state !== "active") return;
+    this.sentRevision = snapshot.revision;
+    this.sentGeneration = generation;
+    this.ws.send(encodeSnapshotFrame(snapshot, generation));
+  }
+
+  sendConntrackRequest(requestId: string, eniIds: readonly string[]): boolean {
+    if (this.state !== "active") return false;
+    this.ws.send(encodeConntrackRequestFrame(requestId, eniIds));
+    return true;
+  }
+
+  sendHeartbeat(nowMs: number, reply: boolean): void {
+    if (this.state === "closed") return;
+    this.ws.send(encodeHeartbeatFrame(nowMs, reply));
+  }
+
+  /** Send an Error frame naming `code`, then close with `closeCode`. */
+  fail(wireCode: WireErrorCode, code: HubErrorCode, message: string, closeCode: number): void {
+    if (this.state === "closed") return;
+    try {
+      this.ws.send(encodeErrorFrame(wireCode, HUB_ERRORS[code].code, message));
+    } catch {
+      // Why: the socket may already be half-closed; closing below is what matters.
+    }
+    this.close(closeCode, code);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    try {
+      this.ws.close(code, reason.slice(0, 120));
+    } catch {
+      this.ws.terminate();
+    }
+    // Why: a peer that never answers the close handshake must not hold the socket open.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+}

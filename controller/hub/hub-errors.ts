@@ -1,0 +1,65 @@
+/**
+ * Error codes of the agent hub and the JSON API (`{ code, message }` bodies, hub Error frames).
+ * Why here and not in controller/errors.ts: that catalogue belongs to the EC2 API's owner and
+ * maps to AWS codes; these have no AWS counterpart. Same shape (ErrorDef), same EMU_ERR_ naming;
+ * test/unit/controller/api/routes.test.ts checks keys equal codes and codes are unique.
+ */
+export interface JsonErrorDef {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+function def(code: string, status: number, message: string): JsonErrorDef {
+  return { code, status, message };
+}
+
+export const HUB_ERRORS = {
+  EMU_ERR_HUB_BAD_FRAME: def("EMU_ERR_HUB_BAD_FRAME", 400, "Malformed frame: {0}"),
+  EMU_ERR_HUB_HELLO_REQUIRED: def(
+    "EMU_ERR_HUB_HELLO_REQUIRED",
+    400,
+    "The first frame must be Hello, got {0}.",
+  ),
+  EMU_ERR_HUB_BAD_HELLO: def("EMU_ERR_HUB_BAD_HELLO", 400, "Invalid Hello: {0}"),
+  EMU_ERR_HUB_JOIN_TOKEN: def(
+    "EMU_ERR_HUB_JOIN_TOKEN",
+    401,
+    "Join token missing or wrong for agent '{0}'.",
+  ),
+  EMU_ERR_HUB_REPLACED: def(
+    "EMU_ERR_HUB_REPLACED",
+    409,
+    "Agent '{0}' connected again; this connection is replaced.",
+  ),
+  EMU_ERR_HUB_NOT_ENFORCED: def(
+    "EMU_ERR_HUB_NOT_ENFORCED",
+    504,
+    "Revision {0} not enforced within {1} ms by: {2}",
+  ),
+  EMU_ERR_API_NOT_FOUND: def("EMU_ERR_API_NOT_FOUND", 404, "No route {0} {1}."),
+  EMU_ERR_API_METHOD: def("EMU_ERR_API_METHOD", 405, "Method {0} is not allowed on {1}."),
+  EMU_ERR_API_BAD_QUERY: def("EMU_ERR_API_BAD_QUERY", 400, "{0}"),
+  EMU_ERR_API_UNKNOWN_TARGET: def("EMU_ERR_API_UNKNOWN_TARGET", 404, "No agent hosts {0} '{1}'."),
+  EMU_ERR_API_NO_REPORT: def(
+    "EMU_ERR_API_NO_REPORT",
+    404,
+    "No conntrack report for {0} '{1}' yet.",
+  ),
+  EMU_ERR_API_INTERNAL: def("EMU_ERR_API_INTERNAL", 500, "Internal error (request {0})."),
+} as const satisfies Record<string, JsonErrorDef>;
+
+export type HubErrorCode = keyof typeof HUB_ERRORS;
+
+/** A coded hub/JSON API failure; the JSON API answers `{ code, message }` with `status`. */
+export class HubError extends Error {
+  readonly code: HubErrorCode;
+  readonly status: number;
+  constructor(code: HubErrorCode, ...args: ReadonlyArray<string | number>) {
+    const d = HUB_ERRORS[code];
+    super(d.message.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)] ?? "")));
+    this.name = "HubError";
+    this.code = code;
+    this.status = d.status;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What agents last reported, kept in memory by the hub and read by the JSON API: the latest
+ * conntrack table and counters per ENI, and flow-log lines per ENI in a bounded ring (oldest
+ * dropped first). Nothing here is persisted: agents resend on their next period.
+ */
+import type {
+  ConntrackReport,
+  CountersReport,
+  EniConntrackReport,
+  EniCounters,
+  FlowLogRecord,
+} from "./report-types.js";
+
+export interface StoredConntrack {
+  readonly agentId: string;
+  /** When the agent took it (epoch ms, agent clock). */
+  readonly takenAtMs: number;
+  /** When the controller received it (epoch ms). */
+  readonly receivedAtMs: number;
+  readonly report: EniConntrackReport;
+}
+
+export interface StoredCounters {
+  readonly agentId: string;
+  readonly takenAtMs: number;
+  readonly receivedAtMs: number;
+  readonly counters: EniCounters;
+}
+
+export interface ReportStoreOptions {
+  /** Flow-log lines kept per ENI (default 10000). */
+  readonly flowLogsPerEni?: number;
+}
+
+export class ReportStore {
+  private readonly conntrack = new Map<string, StoredConntrack>();
+  private readonly counters = new Map<string, StoredCounters>();
+  private readonly flowLogs = new Map<string, string[]>();
+  private readonly flowLogsPerEni: number;
+
+  constructor(opts: ReportStoreOptions = {}) {
+    this.flowLogsPerEni = opts.flowLogsPerEni ?? 10_000;
+  }
+
+  putConntrack(agentId: string, report: ConntrackReport, receivedAtMs: number): void {
+    for (const eni of report.enis) {
+      this.conntrack.set(eni.eniId, {
+        agentId,
+        takenAtMs: report.takenAtMs,
+        receivedAtMs,
+        report: eni,
+      });
+    }
+  }
+
+  putCounters(agentId: string, report: CountersReport, receivedAtMs: number): void {
+    for (const c of report.enis) {
+      this.counters.set(c.eniId, {
+        agentId,
+        takenAtMs: report.takenAtMs,
+        receivedAtMs,
+        counters: c,
+      });
+    }
+  }
+
+  putFlowLogs(records: readonly FlowLogRecord[]): void {
+    for (const r of records) {
+      let ring = this.flowLogs.get(r.eniId);
+      if (ring === undefined) {
+        ring = [];
+        this.flowLogs.set(r.eniId, ring);
+      }
+      ring.push(r.line);
+      if (ring.length > this.flowLogsPerEni) ring.splice(0, ring.length - this.flowLogsPerEni);
+    }
+  }
+
+  conntrackOf(eniId: string): StoredConntrack | undefined {
+    return this.conntrack.get(eniId);
+  }
+
+  countersOf(eniId: string): StoredCounters | undefined {
+    return this.counters.get(eniId);
+  }
+
+  /** Flow-log lines of an ENI, oldest first (at most `limit`, the newest ones). */
+  flowLogsOf(eniId: string, limit = Infinity): readonly string[] {
+    const ring = this.flowLogs.get(eniId) ?? [];
+    return limit >= ring.length ? [...ring] : ring.slice(ring.length - limit);
+  }
+
+  /** ENIs with any stored report. */
+  eniIds(): string[] {
+    return [
+      ...new Set([...this.conntrack.keys(), ...this.counters.keys(), ...this.flowLogs.keys()]),
+    ];
+  }
+}
