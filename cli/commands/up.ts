@@ -1,0 +1,69 @@
+/**
+ * `vpcemu up [-f topology.yaml] [--listen HOST:PORT] [--state PATH] [--runtime-dir DIR]`:
+ * starts the local runtime (controller, namespaces, agents) in the foreground until Ctrl-C,
+ * SIGTERM or `vpcemu down`, then removes everything it made.
+ */
+import { LocalRuntime } from "../runtime/local-runtime.js";
+import { parseCommandArgs } from "./usage.js";
+
+const USAGE = `Usage: vpcemu up [-f topology.yaml] [--listen HOST:PORT] [--state PATH] [--runtime-dir DIR]
+
+Starts the controller and, for every instance (from the file or any later RunInstances), a
+network namespace and a node agent; plus the 'internet' node (198.51.100.10). Runs until
+Ctrl-C or 'vpcemu down'.
+
+  -f, --file PATH        topology file to apply (docs/topology.md)
+  --listen HOST:PORT     controller address (default 127.0.0.1:4566)
+  --state PATH           controller state database (default :memory:)
+  --runtime-dir DIR      state file and agent logs (default /run/vpcemu, $VPCEMU_RUNTIME_DIR)`;
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(
+    args,
+    {
+      file: { type: "string", short: "f" },
+      listen: { type: "string" },
+      state: { type: "string" },
+      "runtime-dir": { type: "string" },
+    },
+    USAGE,
+  );
+  if (!parsed) return 0;
+  const v = parsed.values;
+  const log = (line: string) => process.stderr.write(`vpcemu up: ${line}\n`);
+  const runtime = await new LocalRuntime({
+    ...(typeof v.file === "string" ? { topologyFile: v.file } : {}),
+    ...(typeof v.listen === "string" ? { listen: v.listen } : {}),
+    ...(typeof v.state === "string" ? { statePath: v.state } : {}),
+    ...(typeof v["runtime-dir"] === "string" ? { runtimeDir: v["runtime-dir"] } : {}),
+    log,
+  }).start();
+
+  process.stdout.write(
+    [
+      `vpcemu is up. EC2 endpoint: ${runtime.ec2Endpoint}`,
+      ...runtime
+        .nodes()
+        .map((n) => `  ${n.name.padEnd(20)} ${n.addresses.join(", ").padEnd(16)} ${n.namespace}`),
+      `Try: vpcemu exec internet -- ping -c1 ${runtime.nodes()[1]?.addresses[0] ?? "<address>"}`,
+      `     aws --endpoint-url ${runtime.ec2Endpoint} ec2 describe-instances`,
+      "Ctrl-C or 'vpcemu down' stops it.",
+      "",
+    ].join("\n"),
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log(`${signal}: stopping`);
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      resolve();
+    };
+    const onInt = () => stop("SIGINT");
+    const onTerm = () => stop("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+  await runtime.stop();
+  return 0;
+}

@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { helpText, main, version } from "../../../cli/main.js";
+
+let out = "";
+let err = "";
+
+beforeEach(() => {
+  out = "";
+  err = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("vpcemu main", () => {
+  it("lists every command in --help", async () => {
+    expect(await main(["--help"])).toBe(0);
+    for (const cmd of ["controller", "agent", "up", "down", "exec", "conntrack", "demo"]) {
+      expect(out).toMatch(new RegExp(`^  ${cmd} `, "m"));
+    }
+    expect(helpText()).toContain("Usage: vpcemu <command>");
+  });
+
+  it("prints the package version", async () => {
+    expect(await main(["--version"])).toBe(0);
+    expect(out).toBe(`vpcemu ${version()}\n`);
+    expect(version()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("exits 2 on no command, an unknown command or an unknown option", async () => {
+    expect(await main([])).toBe(2);
+    expect(await main(["frobnicate"])).toBe(2);
+    expect(err).toContain("vpcemu: unknown command 'frobnicate'");
+    expect(await main(["--frobnicate"])).toBe(2);
+    expect(err).toContain("vpcemu: unknown option '--frobnicate'");
+  });
+
+  it("exits 2 on a command's unknown flag or missing arguments", async () => {
+    expect(await main(["exec", "--bogus", "web", "--", "true"])).toBe(2);
+    expect(err).toContain("vpcemu exec: unknown option '--bogus'");
+    expect(await main(["exec", "web"])).toBe(2);
+    expect(err).toContain("expected NODE -- CMD");
+    expect(await main(["conntrack", "-o", "yaml", "web"])).toBe(2);
+    expect(err).toContain("-o must be 'json' or 'text'");
+    expect(await main(["down", "--nope"])).toBe(2);
+    expect(err).toContain("vpcemu down: Unknown option '--nope'");
+  });
+
+  it("exits 1 with a clear message when no runtime is running", async () => {
+    const dir = `/tmp/vpcemu-unit-${process.pid}-none`;
+    expect(await main(["exec", "--runtime-dir", dir, "web", "--", "true"])).toBe(1);
+    expect(err).toContain(
+      `no local runtime (${dir}/runtime.json does not exist): start one with 'vpcemu up'`,
+    );
+  });
+
+  it("prints a command's help with --help and exits 0", async () => {
+    expect(await main(["exec", "--help"])).toBe(0);
+    expect(out).toContain("Usage: vpcemu exec");
+    expect(await main(["conntrack", "-h"])).toBe(0);
+    expect(out).toContain("Usage: vpcemu conntrack");
+  });
+});
