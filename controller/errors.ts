@@ -82,6 +82,12 @@ export const ERRORS = {
     413,
     "The request body exceeds {0} bytes.",
   ),
+  EMU_ERR_REQ_METHOD: def(
+    "EMU_ERR_REQ_METHOD",
+    "UnsupportedHttpVerb",
+    405,
+    "The HTTP verb {0} is not supported; use POST or GET.",
+  ),
   EMU_ERR_INTERNAL: def("EMU_ERR_INTERNAL", "InternalError", 500, "An internal error has occurred"),
   // --- auth (SigV4, docs/ec2-api.md)
   EMU_ERR_AUTH_MISSING: def(

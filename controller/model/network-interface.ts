@@ -35,6 +35,13 @@ export const CONNTRACK_TIMEOUT_RANGES = {
   UdpTimeout: [30, 60],
 } as const;
 
+/** TO-1 defaults (a duplicate of node-agent's on purpose: STYLE §2, no cross imports). */
+export const CONNTRACK_TIMEOUT_DEFAULTS = {
+  TcpEstablishedTimeout: 432_000,
+  UdpStreamTimeout: 180,
+  UdpTimeout: 30,
+} as const;
+
 export interface ConntrackSpecInput {
   readonly TcpEstablishedTimeout?: string | undefined;
   readonly UdpStreamTimeout?: string | undefined;

@@ -1,0 +1,22 @@
+import type { ActionHandler } from "./context.js";
+import { NETWORK_ACL_ACTIONS } from "./network-acls.js";
+import { NETWORK_INTERFACE_ACTIONS } from "./network-interfaces.js";
+import { PREFIX_LIST_ACTIONS } from "./prefix-lists.js";
+import { SECURITY_GROUP_ACTIONS } from "./security-groups.js";
+import { TAG_ACTIONS } from "./tags.js";
+import { VPC_ACTIONS } from "./vpcs.js";
+
+/** Action -> handler: every EC2 action vpcemu answers (docs/ec2-api.md lists them). */
+export const EC2_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  ...VPC_ACTIONS,
+  ...SECURITY_GROUP_ACTIONS,
+  ...NETWORK_ACL_ACTIONS,
+  ...NETWORK_INTERFACE_ACTIONS,
+  ...PREFIX_LIST_ACTIONS,
+  ...TAG_ACTIONS,
+};
+
+/** Read-only actions: DryRun runs them, then answers DryRunOperation (API-5). */
+export function isReadOnlyAction(action: string): boolean {
+  return action.startsWith("Describe") || action.startsWith("Get");
+}

@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ControllerError, controllerError } from "../errors.js";
+import { newRequestId } from "../ids.js";
+import type { StateStore } from "../store/state-store.js";
+import { EC2_ACTIONS, isReadOnlyAction } from "./actions.js";
+import { verifySigV4, type Credentials } from "./auth.js";
+import { QueryParams } from "./query.js";
+import { renderError, renderSuccess } from "./xml.js";
+
+export interface Ec2Logger {
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Ec2HandlerOptions {
+  /** Region answered in ARNs and default AZs; default "us-east-1". */
+  readonly region?: string;
+  /** Account id answered as ownerId; default "123456789012". */
+  readonly accountId?: string;
+  /** When set, requests must carry a valid SigV4 signature by one of these keys. */
+  readonly auth?: { readonly keys: Credentials };
+  readonly logger?: Ec2Logger;
+}
+
+export type Ec2Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>;
+
+/** Largest request body read by readRequestBody (bytes). */
+export const MAX_EC2_BODY_BYTES = 1 << 20;
+
+/** Reads a request body fully; rejects with RequestEntityTooLarge beyond `limit` bytes. */
+export function readRequestBody(req: IncomingMessage, limit = MAX_EC2_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(controllerError("EMU_ERR_REQ_BODY_TOO_LARGE", limit));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * The EC2 Query API (AWS-BEHAVIOUR API-1..API-8): `POST /` with a form body, or GET with the
+ * same query. Answers AWS's XML with `Server: AmazonEC2`; errors in AWS's error body with the
+ * catalogue's status (400, 401/403 auth, 412 DryRunOperation, 500 InternalError, logged with
+ * the request id). The caller reads the body (readRequestBody) and routes `/` here.
+ */
+export function createEc2Handler(store: StateStore, opts: Ec2HandlerOptions = {}): Ec2Handler {
+  const region = opts.region ?? "us-east-1";
+  const accountId = opts.accountId ?? "123456789012";
+  return async (req, res, body) => {
+    const requestId = newRequestId();
+    const send = (status: number, xml: string) => {
+      res.writeHead(status, {
+        "Content-Type": "text/xml;charset=UTF-8",
+        Server: "AmazonEC2",
+        "x-amzn-RequestId": requestId,
+        "Content-Length": Buffer.byteLength(xml),
+      });
+      res.end(xml);
+    };
+    let action = "";
+    try {
+      const method = req.method ?? "GET";
+      if (method !== "POST" && method !== "GET")
+        throw controllerError("EMU_ERR_REQ_METHOD", method);
+      const url = req.url ?? "/";
+      if (opts.auth !== undefined) verifySigV4(method, url, req.headers, body, opts.auth.keys);
+      const q = url.indexOf("?");
+      let params = QueryParams.parse(q < 0 ? "" : url.slice(q + 1));
+      if (method === "POST") params = params.merge(QueryParams.parse(body.toString("utf8")));
+      action = params.str("Action") ?? "";
+      if (action === "") throw controllerError("EMU_ERR_REQ_MISSING_ACTION");
+      const handler = Object.hasOwn(EC2_ACTIONS, action) ? EC2_ACTIONS[action] : undefined;
+      if (handler === undefined) throw controllerError("EMU_ERR_REQ_INVALID_ACTION", action);
+      const dryRun = params.bool("DryRun") === true;
+      const result = handler({ store, params, region, accountId, dryRun });
+      if (dryRun && isReadOnlyAction(action)) throw controllerError("EMU_ERR_REQ_DRY_RUN");
+      send(200, renderSuccess(action, requestId, result));
+    } catch (err) {
+      if (err instanceof ControllerError) {
+        send(err.status, renderError(err.awsCode, err.message, requestId));
+        return;
+      }
+      opts.logger?.error("ec2 internal error", {
+        requestId,
+        action,
+        err: String((err as Error)?.stack ?? err),
+      });
+      const e = controllerError("EMU_ERR_INTERNAL");
+      send(e.status, renderError(e.awsCode, e.message, requestId));
+    }
+  };
+}

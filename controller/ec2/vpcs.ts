@@ -1,0 +1,194 @@
+import { controllerError } from "../errors.js";
+import { parseCidr } from "../model/cidr.js";
+import type { Subnet, Vpc } from "../model/vpc.js";
+import { SUBNET_RESERVED_HIGH, SUBNET_RESERVED_LOW } from "../model/vpc.js";
+import type { StateReader } from "../store/transaction.js";
+import { createSubnet, createVpc, deleteSubnet, deleteVpc } from "../store/vpc-ops.js";
+import { mutate, type ActionHandler, type Ec2Context } from "./context.js";
+import {
+  applyFilters,
+  paginate,
+  parseFilters,
+  selectByIds,
+  tagSet,
+  tagSpecifications,
+} from "./describe.js";
+import type { XmlTree } from "./xml.js";
+
+export function vpcXml(c: Ec2Context, v: Vpc): XmlTree {
+  return {
+    vpcId: v.vpcId,
+    ownerId: c.accountId,
+    state: "available",
+    cidrBlock: v.cidrBlock,
+    dhcpOptionsId: "default",
+    instanceTenancy: v.instanceTenancy,
+    isDefault: v.isDefault,
+    cidrBlockAssociationSet: [
+      {
+        associationId: v.cidrAssociationId,
+        cidrBlock: v.cidrBlock,
+        cidrBlockState: { state: "associated" },
+      },
+    ],
+    ipv6CidrBlockAssociationSet:
+      v.ipv6CidrBlock === undefined
+        ? []
+        : [
+            {
+              associationId: v.ipv6AssociationId,
+              ipv6CidrBlock: v.ipv6CidrBlock,
+              ipv6CidrBlockState: { state: "associated" },
+              networkBorderGroup: c.region,
+              ipv6Pool: "Amazon",
+            },
+          ],
+    tagSet: tagSet(v.tags),
+  };
+}
+
+function availableIps(reader: StateReader, s: Subnet): number {
+  const c = parseCidr(s.cidrBlock);
+  const size = Number(c.last - c.first + 1n) - SUBNET_RESERVED_LOW - SUBNET_RESERVED_HIGH;
+  let used = 0;
+  for (const e of reader.list("networkInterface"))
+    if (e.subnetId === s.subnetId) used += e.privateIps.length;
+  return size - used;
+}
+
+export function subnetXml(c: Ec2Context, s: Subnet): XmlTree {
+  return {
+    subnetId: s.subnetId,
+    subnetArn: `arn:aws:ec2:${c.region}:${c.accountId}:subnet/${s.subnetId}`,
+    state: "available",
+    vpcId: s.vpcId,
+    cidrBlock: s.cidrBlock,
+    ipv6CidrBlockAssociationSet:
+      s.ipv6CidrBlock === undefined
+        ? []
+        : [
+            {
+              associationId: s.ipv6AssociationId,
+              ipv6CidrBlock: s.ipv6CidrBlock,
+              ipv6CidrBlockState: { state: "associated" },
+            },
+          ],
+    availableIpAddressCount: availableIps(c.store.reader(), s),
+    availabilityZone: s.availabilityZone,
+    availabilityZoneId: `use1-az${(s.availabilityZone.charCodeAt(s.availabilityZone.length - 1) - 96).toString()}`,
+    defaultForAz: false,
+    mapPublicIpOnLaunch: false,
+    assignIpv6AddressOnCreation: false,
+    ownerId: c.accountId,
+    tagSet: tagSet(s.tags),
+  };
+}
+
+const createVpcAction: ActionHandler = (c) => {
+  const p = c.params;
+  const vpc = mutate(c, (ctx) =>
+    createVpc(ctx, {
+      cidrBlock: p.req("CidrBlock"),
+      ...(p.bool("AmazonProvidedIpv6CidrBlock") === true
+        ? { amazonProvidedIpv6CidrBlock: true }
+        : {}),
+      ...(p.str("Ipv6CidrBlock") === undefined ? {} : { ipv6CidrBlock: p.req("Ipv6CidrBlock") }),
+      ...(p.str("InstanceTenancy") === undefined
+        ? {}
+        : { instanceTenancy: p.req("InstanceTenancy") }),
+      tags: tagSpecifications(p, "vpc"),
+    }),
+  );
+  return { vpc: vpcXml(c, vpc) };
+};
+
+const describeVpcs: ActionHandler = (c) => {
+  const p = c.params;
+  const all = selectByIds(
+    c.store.list("vpc"),
+    p.list("VpcId"),
+    (v) => v.vpcId,
+    (m) => controllerError("EMU_ERR_VPC_NOT_FOUND", m.join(", ")),
+  );
+  const items = applyFilters(
+    all,
+    parseFilters(p),
+    {
+      "vpc-id": (v) => [v.vpcId],
+      cidr: (v) => [v.cidrBlock],
+      "cidr-block-association.cidr-block": (v) => [v.cidrBlock],
+      "ipv6-cidr-block-association.ipv6-cidr-block": (v) => [v.ipv6CidrBlock],
+      "is-default": (v) => [String(v.isDefault)],
+      state: () => ["available"],
+      "owner-id": () => [c.accountId],
+    },
+    (v) => v.tags,
+  );
+  const { page, nextToken } = paginate(items, p);
+  return { vpcSet: page.map((v) => vpcXml(c, v)), nextToken };
+};
+
+const deleteVpcAction: ActionHandler = (c) => {
+  const id = c.params.req("VpcId");
+  mutate(c, (ctx) => deleteVpc(ctx, id));
+  return { return: true };
+};
+
+const createSubnetAction: ActionHandler = (c) => {
+  const p = c.params;
+  const az = p.str("AvailabilityZone") ?? `${c.region}a`;
+  const subnet = mutate(c, (ctx) =>
+    createSubnet(ctx, {
+      vpcId: p.req("VpcId"),
+      cidrBlock: p.req("CidrBlock"),
+      ...(p.str("Ipv6CidrBlock") === undefined ? {} : { ipv6CidrBlock: p.req("Ipv6CidrBlock") }),
+      availabilityZone: az,
+      tags: tagSpecifications(p, "subnet"),
+    }),
+  );
+  return { subnet: subnetXml(c, subnet) };
+};
+
+const describeSubnets: ActionHandler = (c) => {
+  const p = c.params;
+  const all = selectByIds(
+    c.store.list("subnet"),
+    p.list("SubnetId"),
+    (s) => s.subnetId,
+    (m) => controllerError("EMU_ERR_SUBNET_NOT_FOUND", m.join(", ")),
+  );
+  const items = applyFilters(
+    all,
+    parseFilters(p),
+    {
+      "subnet-id": (s) => [s.subnetId],
+      "vpc-id": (s) => [s.vpcId],
+      "cidr-block": (s) => [s.cidrBlock],
+      cidr: (s) => [s.cidrBlock],
+      cidrBlock: (s) => [s.cidrBlock],
+      "ipv6-cidr-block-association.ipv6-cidr-block": (s) => [s.ipv6CidrBlock],
+      "availability-zone": (s) => [s.availabilityZone],
+      "default-for-az": () => ["false"],
+      state: () => ["available"],
+      "owner-id": () => [c.accountId],
+    },
+    (s) => s.tags,
+  );
+  const { page, nextToken } = paginate(items, p);
+  return { subnetSet: page.map((s) => subnetXml(c, s)), nextToken };
+};
+
+const deleteSubnetAction: ActionHandler = (c) => {
+  const id = c.params.req("SubnetId");
+  mutate(c, (ctx) => deleteSubnet(ctx, id));
+  return { return: true };
+};
+
+export const VPC_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  CreateVpc: createVpcAction,
+  DescribeVpcs: describeVpcs,
+  DeleteVpc: deleteVpcAction,
+  CreateSubnet: createSubnetAction,
+  DescribeSubnets: describeSubnets,
+  DeleteSubnet: deleteSubnetAction,
+};
