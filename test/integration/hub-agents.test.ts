@@ -1,0 +1,410 @@
+/**
+ * Agent hub <-> ControllerClient over a real WebSocket on loopback with protobuf frames. The
+ * store is an in-memory twin (test/helpers/fake-policy-source.ts) holding the seed state.
+ *
+ *   ControllerClient(agent-web) --ws--+
+ *   ControllerClient(agent-db)  --ws--+--> node:http 127.0.0.1:<port> /v1/agents/ws --> AgentHub
+ *   raw ws (malformed frames)   --ws--+                                                  |
+ *                                                                  FakePolicySource (PolicyState)
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { AGENT_WS_PATH, AgentHub } from "../../controller/hub/agent-hub.js";
+import { encodeSnapshotFrame } from "../../controller/hub/wire.js";
+import type { AgentSnapshot } from "../../node-agent/filter/policy.js";
+import { ControllerClient } from "../../node-agent/control/controller-client.js";
+import {
+  decodeControllerFrame,
+  encodeHelloFrame,
+  type Hosting,
+} from "../../node-agent/control/wire.js";
+import type { PolicyState } from "../../controller/policy/policy-state.js";
+import { FakePolicySource } from "../helpers/fake-policy-source.js";
+import {
+  DB1,
+  SG_DB,
+  SG_WEB,
+  SUBNET_WEB,
+  WEB1,
+  eni,
+  seedState,
+} from "../unit/controller/policy/fixtures.js";
+
+interface Harness {
+  server: Server;
+  hub: AgentHub;
+  source: FakePolicySource;
+  url: string;
+}
+
+const clients: ControllerClient[] = [];
+let h: Harness;
+
+async function startHub(
+  opts: { joinToken?: string; heartbeatIntervalMs?: number; heartbeatTimeoutMs?: number } = {},
+) {
+  const source = new FakePolicySource(seedState(1));
+  const hub = new AgentHub({ source, ...opts, log: () => {} });
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  server.on("upgrade", (req, socket, head) => {
+    if (req.url === AGENT_WS_PATH) hub.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { server, hub, source, url: `ws://127.0.0.1:${port}${AGENT_WS_PATH}` };
+}
+
+async function stopHub(x: Harness): Promise<void> {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await x.hub.close();
+  await new Promise<void>((resolve) => x.server.close(() => resolve()));
+}
+
+function hosting(instanceIds: string[], endpoint: string, extra: Partial<Hosting> = {}): Hosting {
+  return { instanceIds, eniIds: [], externals: [], underlayEndpoint: endpoint, ...extra };
+}
+
+/** A client that records every snapshot it swaps in. */
+function agent(agentId: string, host: Hosting, joinToken?: string) {
+  const snapshots: AgentSnapshot[] = [];
+  const errors: string[] = [];
+  const client = new ControllerClient({
+    url: h.url,
+    agentId,
+    hosting: host,
+    ...(joinToken !== undefined ? { joinToken } : {}),
+    backoffInitialMs: 20,
+    backoffMaxMs: 100,
+    onSnapshot: (s) => {
+      snapshots.push(s);
+    },
+    onControllerError: (code) => errors.push(code),
+    onConntrackRequest: (eniIds) => [
+      {
+        eniId: eniIds[0] ?? WEB1.eniId,
+        instanceId: WEB1.instanceId!,
+        entries: [
+          {
+            protocol: 6,
+            original: { src: "198.51.100.10", srcPort: 40000, dst: "10.0.1.11", dstPort: 80 },
+            reply: { src: "10.0.1.11", srcPort: 80, dst: "198.51.100.10", dstPort: 40000 },
+            state: "ESTABLISHED",
+            expiresAtMs: 1,
+            packetsOriginal: 1,
+            bytesOriginal: 60,
+            packetsReply: 1,
+            bytesReply: 60,
+            ruleId: "sgr-x",
+            direction: "ingress",
+          },
+        ],
+      },
+    ],
+  });
+  clients.push(client);
+  client.start();
+  return { client, snapshots, errors };
+}
+
+function withWeb2(revision: number): PolicyState {
+  return seedState(revision, [WEB1, DB1, eni(3, SUBNET_WEB, [SG_WEB])]);
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A raw WebSocket to the hub; resolves its close code. */
+function rawSocket(url: string): { ws: WebSocket; closed: Promise<number>; frames: Uint8Array[] } {
+  const ws = new WebSocket(url);
+  const frames: Uint8Array[] = [];
+  ws.on("message", (d: Buffer) => frames.push(new Uint8Array(d)));
+  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+  return { ws, closed, frames };
+}
+
+describe("AgentHub with ControllerClient", () => {
+  beforeEach(async () => {
+    h = await startHub();
+  });
+  afterEach(async () => {
+    await stopHub(h);
+  });
+
+  it("answers Hello with the agent's compiled snapshot and tracks the enforced revision", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    expect(web.snapshots[0]!.agentId).toBe("agent-web");
+    expect(web.snapshots[0]!.enis.map((e) => e.eniId)).toEqual([WEB1.eniId]);
+    await h.hub.waitForEnforced(1, 2000);
+    expect(h.hub.agents()).toMatchObject([
+      {
+        agentId: "agent-web",
+        connected: true,
+        endpoint: "127.0.0.1:7001",
+        eniIds: [WEB1.eniId],
+        enforcedRevision: 1,
+      },
+    ]);
+  });
+
+  it("pushes a store change only to agents whose snapshot changed, and waits for their acks", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    await h.hub.waitForEnforced(1, 2000);
+    const settled = (snaps: AgentSnapshot[]) =>
+      snaps.at(-1)?.mapping.every((m) => m.endpoint !== "") === true;
+    await until(() => settled(web.snapshots) && settled(db.snapshots), "mapping endpoints settled");
+    const webCount = web.snapshots.length;
+    const dbCount = db.snapshots.length;
+    // A rule change in db-sg: only db's ENI recompiles, the mapping is untouched.
+    const s1 = seedState(2);
+    h.source.commit(
+      {
+        ...s1,
+        securityGroups: s1.securityGroups.map((g) =>
+          g.groupId === SG_DB
+            ? {
+                ...g,
+                rules: [
+                  ...g.rules,
+                  {
+                    ruleId: "sgr-dns",
+                    groupId: SG_DB,
+                    isEgress: false,
+                    protocol: "17",
+                    fromPort: 53,
+                    toPort: 53,
+                    cidrIpv4: "10.0.0.0/16",
+                  },
+                ],
+              }
+            : g,
+        ),
+      },
+      { groupIds: [SG_DB] },
+    );
+    await h.hub.waitForEnforced(2, 2000);
+    expect(db.snapshots.length).toBe(dbCount + 1);
+    expect(db.snapshots.at(-1)!.enis[0]!.ingress.some((r) => r.ruleId === "sgr-dns")).toBe(true);
+    expect(web.snapshots.length).toBe(webCount);
+    // web enforces revision 2 without a push: its snapshot is the same at revision 2.
+    expect(h.hub.enforcedRevision("agent-web")).toBe(2);
+  });
+
+  it("updates db's rule when an instance joins web-sg with no rule change (REF-2)", async () => {
+    const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    await db.client.enforced(1);
+    h.source.commit(withWeb2(2), {
+      eniIds: ["eni-00000000000000003"],
+      instanceIds: ["i-00000000000000003"],
+    });
+    await db.client.enforced(2);
+    const ref = db.snapshots.at(-1)!.enis[0]!.ingress.find((r) => r.peer.kind === "sg")!;
+    expect(ref.cidrs).toEqual(["10.0.1.11/32", "10.0.1.13/32"]);
+  });
+
+  it("gives every agent the other agents' endpoints in the mapping table", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    const inet = agent(
+      "agent-internet",
+      hosting([], "127.0.0.1:7000", {
+        externals: [{ name: "internet", address: "198.51.100.10" }],
+      }),
+    );
+    await until(
+      () =>
+        web.snapshots
+          .at(-1)
+          ?.mapping.some((m) => m.address === "198.51.100.10" && m.endpoint !== "") === true,
+      "internet in web's mapping",
+    );
+    expect(web.snapshots.at(-1)!.mapping).toContainEqual({
+      address: "198.51.100.10",
+      eniId: "",
+      subnetId: "internet",
+      vpcId: "",
+      agentId: "agent-internet",
+      endpoint: "127.0.0.1:7000",
+    });
+    await until(
+      () =>
+        inet.snapshots
+          .at(-1)
+          ?.mapping.some((m) => m.address === "10.0.1.11" && m.endpoint === "127.0.0.1:7001") ===
+        true,
+      "web in internet's mapping",
+    );
+    expect(inet.snapshots.at(-1)!.enis).toEqual([]);
+  });
+
+  it("picks up an instance an agent announces after it connected (Hosting frame)", async () => {
+    const web = agent("agent-web", hosting([], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    expect(web.snapshots.at(-1)!.enis).toEqual([]);
+    h.source.commit(withWeb2(2), {
+      eniIds: ["eni-00000000000000003"],
+      instanceIds: ["i-00000000000000003"],
+    });
+    await web.client.enforced(2);
+    web.client.setHosting(hosting(["i-00000000000000003"], "127.0.0.1:7001"));
+    await until(() => web.snapshots.at(-1)!.enis.length === 1, "the announced instance's ENI");
+    expect(web.snapshots.at(-1)!.enis[0]!.eniId).toBe("eni-00000000000000003");
+    await h.hub.waitForEnforced(2, 2000);
+  });
+
+  it("resyncs a reconnecting agent with the current snapshot, changes made while away included", async () => {
+    const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    await db.client.enforced(1);
+    expect(db.client.connectionCount()).toBe(1);
+    // Cut the agent's socket from the controller side.
+    for (const s of (h.hub as unknown as { sessions: Set<{ ws: WebSocket }> }).sessions)
+      s.ws.terminate();
+    await until(() => db.client.connectionState() !== "connected", "the client to notice");
+    h.source.commit(withWeb2(2), {
+      eniIds: ["eni-00000000000000003"],
+      instanceIds: ["i-00000000000000003"],
+    });
+    await db.client.enforced(2);
+    expect(db.client.connectionCount()).toBe(2);
+    expect(db.snapshots.at(-1)!.revision).toBe(2);
+    await h.hub.waitForEnforced(2, 2000);
+    expect(h.hub.agents()[0]).toMatchObject({
+      agentId: "agent-db",
+      connected: true,
+      enforcedRevision: 2,
+    });
+  });
+
+  it("closes only the connection that sent a malformed frame", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    const bad = rawSocket(h.url);
+    await new Promise((r) => bad.ws.once("open", r));
+    bad.ws.send(
+      encodeHelloFrame({
+        agentId: "agent-bad",
+        joinToken: "",
+        hosting: hosting([DB1.instanceId!], "127.0.0.1:7009"),
+        version: "x",
+        enforcedRevision: 0,
+      }),
+    );
+    await until(() => bad.frames.length > 0, "bad agent's snapshot");
+    bad.ws.send(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
+    expect(await bad.closed).toBe(4400);
+    const last = decodeControllerFrame(bad.frames.at(-1)!);
+    expect(last).toMatchObject({ kind: "error", code: "EMU_ERR_HUB_BAD_FRAME" });
+    // The healthy agent is still connected and still receives pushes.
+    h.source.commit(withWeb2(2), {
+      eniIds: ["eni-00000000000000003"],
+      instanceIds: ["i-00000000000000003"],
+    });
+    await web.client.enforced(2);
+    expect(web.client.connectionCount()).toBe(1);
+    expect(h.hub.agents().find((a) => a.agentId === "agent-web")!.connected).toBe(true);
+    expect(h.hub.agents().find((a) => a.agentId === "agent-bad")!.connected).toBe(false);
+  });
+
+  it("closes a connection whose first frame is not Hello", async () => {
+    const bad = rawSocket(h.url);
+    await new Promise((r) => bad.ws.once("open", r));
+    bad.ws.send(encodeSnapshotFrame({ revision: 1, agentId: "x", enis: [], mapping: [] }));
+    expect(await bad.closed).toBe(4400);
+  });
+
+  it("refreshes a conntrack report on request", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    const report = await h.hub.requestConntrack("agent-web", [WEB1.eniId], 2000);
+    expect(report!.enis[0]!.entries[0]).toMatchObject({ state: "ESTABLISHED", ruleId: "sgr-x" });
+    expect(h.hub.conntrackOf(WEB1.eniId)).toMatchObject({ agentId: "agent-web" });
+  });
+
+  it("stores counters and flow logs agents send", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    web.client.sendCounters({
+      takenAtMs: 1,
+      enis: [
+        {
+          eniId: WEB1.eniId,
+          instanceId: WEB1.instanceId!,
+          drops: { sg_no_match: 3 },
+          conntrackAllowanceExceeded: 0,
+          conntrackAllowanceAvailable: 65536,
+          bwInAllowanceExceeded: 0,
+          bwOutAllowanceExceeded: 0,
+          ppsAllowanceExceeded: 0,
+          linklocalAllowanceExceeded: 0,
+          packetsAccepted: 9,
+        },
+      ],
+    });
+    web.client.sendFlowLogs([
+      { eniId: WEB1.eniId, line: "2 123456789012 eni-x - - - - - - - 1 2 - NODATA" },
+    ]);
+    await until(() => h.hub.reports.flowLogsOf(WEB1.eniId).length === 1, "flow log stored");
+    expect(h.hub.reports.countersOf(WEB1.eniId)!.counters.drops).toEqual({ sg_no_match: 3 });
+  });
+});
+
+describe("AgentHub join token", () => {
+  beforeEach(async () => {
+    h = await startHub({ joinToken: "s3cret" });
+  });
+  afterEach(async () => {
+    await stopHub(h);
+  });
+
+  it("rejects a Hello with a wrong or missing token and closes that connection", async () => {
+    const wrong = agent("agent-a", hosting([WEB1.instanceId!], "127.0.0.1:7001"), "nope");
+    const missing = agent("agent-b", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    await until(() => wrong.errors.length > 0 && missing.errors.length > 0, "join-token errors");
+    expect(wrong.errors[0]).toBe("EMU_ERR_HUB_JOIN_TOKEN");
+    expect(missing.errors[0]).toBe("EMU_ERR_HUB_JOIN_TOKEN");
+    expect(wrong.snapshots).toEqual([]);
+    expect(h.hub.agents()).toEqual([]);
+  });
+
+  it("accepts the right token", async () => {
+    const ok = agent("agent-a", hosting([WEB1.instanceId!], "127.0.0.1:7001"), "s3cret");
+    await ok.client.enforced(1);
+    expect(ok.snapshots[0]!.enis).toHaveLength(1);
+  });
+});
+
+describe("AgentHub heartbeats", () => {
+  beforeEach(async () => {
+    h = await startHub({ heartbeatIntervalMs: 50, heartbeatTimeoutMs: 300 });
+  });
+  afterEach(async () => {
+    await stopHub(h);
+  });
+
+  it("drops an agent that stops talking, keeps one that answers heartbeats", async () => {
+    const live = agent("agent-live", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await live.client.enforced(1);
+    const silent = rawSocket(h.url);
+    await new Promise((r) => silent.ws.once("open", r));
+    silent.ws.send(
+      encodeHelloFrame({
+        agentId: "agent-silent",
+        joinToken: "",
+        hosting: hosting([], "127.0.0.1:7003"),
+        version: "x",
+        enforcedRevision: 0,
+      }),
+    );
+    expect(await silent.closed).toBe(4504);
+    expect(h.hub.agents().find((a) => a.agentId === "agent-live")!.connected).toBe(true);
+    expect(h.hub.agents().find((a) => a.agentId === "agent-silent")!.connected).toBe(false);
+  });
+});
