@@ -102,7 +102,7 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
 
   /** Controller URL as agents on the underlay network see it. */
   getAgentControllerUrl(): string {
-    return `ws://${CONTROLLER_ALIAS}:${CONTROLLER_PORT}`;
+    return `ws://${CONTROLLER_ALIAS}:${CONTROLLER_PORT}/v1/agents/ws`;
   }
 
   /** An EC2Client for this emulator (created once, destroyed on stop). */
