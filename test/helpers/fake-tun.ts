@@ -4,6 +4,7 @@
  * `received()` / `nextReceived()` are packets the agent wrote to the TUN (the node receives them).
  */
 import { TunClosedError, type TunDevice } from "../../node-agent/tun/tun-device.js";
+import type { TunProvider, TunSpec } from "../../node-agent/tun/tun-provider.js";
 
 export class FakeTun implements TunDevice {
   readonly name: string;
@@ -89,5 +90,52 @@ export class FakeTun implements TunDevice {
     const w = this.wakeReader;
     this.wakeReader = undefined;
     w?.();
+  }
+}
+
+/**
+ * A TunProvider (node-agent/tun/tun-provider.ts) of FakeTuns, one per port key (ENI id or
+ * "ext:<name>"), for in-process agents. `tun(key)` waits until the agent created it.
+ */
+export class FakeTunProvider implements TunProvider {
+  private readonly tuns = new Map<string, FakeTun>();
+  private readonly waiting = new Map<string, Array<(t: FakeTun) => void>>();
+  /** Addresses and reachable destinations last configured per key (for assertions). */
+  readonly addresses = new Map<string, readonly string[]>();
+  readonly reachable = new Map<string, readonly string[]>();
+  closedKeys: string[] = [];
+
+  async open(spec: TunSpec): Promise<TunDevice> {
+    const t = new FakeTun({ name: spec.key });
+    this.tuns.set(spec.key, t);
+    this.addresses.set(spec.key, spec.addresses);
+    for (const w of this.waiting.get(spec.key) ?? []) w(t);
+    this.waiting.delete(spec.key);
+    return t;
+  }
+
+  async setAddresses(dev: TunDevice, addresses: readonly string[]): Promise<void> {
+    this.addresses.set(dev.name, addresses);
+  }
+
+  async setReachable(dev: TunDevice, destinations: readonly string[]): Promise<void> {
+    this.reachable.set(dev.name, destinations);
+  }
+
+  async close(dev: TunDevice): Promise<void> {
+    this.closedKeys.push(dev.name);
+    this.tuns.delete(dev.name);
+    await dev.close();
+  }
+
+  /** The FakeTun of a port key, once the agent opened it. */
+  async tun(key: string): Promise<FakeTun> {
+    const t = this.tuns.get(key);
+    if (t) return t;
+    return new Promise((resolve) => {
+      const list = this.waiting.get(key) ?? [];
+      list.push(resolve);
+      this.waiting.set(key, list);
+    });
   }
 }

@@ -1,0 +1,113 @@
+/**
+ * The state one agent's packets walk through (DESIGN.md "The packet's way"): its ports (hosted
+ * ENIs and external nodes), the route table, drop counters, flow logs and the underlay outbox.
+ * egress.ts and ingress.ts are the two directions; the agent (agent.ts) owns the loops that
+ * feed them and swaps ports and routes on every snapshot.
+ */
+import type { DecodedPacket } from "../packet/decoded-packet.js";
+import type { Endpoint, Transport } from "../overlay/transport.js";
+import type { FlowLogAggregator } from "../report/flow-log.js";
+import { DropCounters } from "./drop-counters.js";
+import type { Port } from "./port.js";
+import { RouteTable, ipv4Key, ipv6Key } from "./route-table.js";
+import { DropReason } from "./verdict.js";
+
+/** Where the data path reports what it cannot count (internal errors), rate-limited. */
+export interface DataPathLogger {
+  warn(message: string): void;
+}
+
+/**
+ * Datagrams of one batch loop waiting for the end of its batch, per destination endpoint. Each
+ * loop has its own, so that a loop's buffers stay untouched until its own sends completed.
+ */
+export class Outbox {
+  private readonly queues = new Map<Endpoint, Uint8Array[]>();
+
+  constructor(private readonly transport: Transport) {}
+
+  /** Queues a datagram (a view; the caller keeps the buffer until flush resolves). */
+  send(datagram: Uint8Array, to: Endpoint): void {
+    const q = this.queues.get(to);
+    if (q) q.push(datagram);
+    else this.queues.set(to, [datagram]);
+  }
+
+  /** Sends every queued datagram; resolves when the buffers may be reused. */
+  async flush(): Promise<void> {
+    if (this.queues.size === 0) return;
+    const sends: Promise<void>[] = [];
+    for (const [to, datagrams] of this.queues) sends.push(this.transport.sendBatch(datagrams, to));
+    this.queues.clear();
+    await Promise.all(sends);
+  }
+}
+
+export class DataPath {
+  /** Hosted ENIs by ENI id. */
+  readonly enis = new Map<string, Port>();
+  /** External nodes by address key (route-table.ts ipv4Key/ipv6Key). */
+  readonly externals = new Map<number | string, Port>();
+  routes = new RouteTable([]);
+  readonly drops = new DropCounters();
+  private lastWarnMs = -Infinity;
+  private suppressed = 0;
+
+  constructor(
+    readonly agentId: string,
+    readonly flowLog: FlowLogAggregator | undefined,
+    private readonly logger: DataPathLogger,
+    private readonly nowMs: () => number,
+  ) {}
+
+  /** The external-node port owning a destination address, if any. */
+  externalFor(addr: Uint8Array): Port | undefined {
+    if (this.externals.size === 0) return undefined;
+    return this.externals.get(addr.length === 4 ? ipv4Key(addr) : ipv6Key(addr));
+  }
+
+  /** Counts a silent drop (STYLE.md §7) on the port's key ("" when no port applies). */
+  drop(port: Port | undefined, reason: DropReason): void {
+    this.drops.count(port ? port.key : "", reason);
+  }
+
+  /** Counts a filter verdict (accepted counter, flow log) on an ENI port; never for external nodes. */
+  log(
+    port: Port,
+    outbound: boolean,
+    pkt: DecodedPacket,
+    bytes: number,
+    accept: boolean,
+    nowMs: number,
+  ): void {
+    if (accept) port.accepted++;
+    if (this.flowLog === undefined || port.kind !== "eni") return;
+    this.flowLog.record(
+      port.eniId,
+      port.primaryIpv4,
+      outbound,
+      pkt,
+      bytes,
+      accept ? "ACCEPT" : "REJECT",
+      nowMs,
+    );
+  }
+
+  /**
+   * An exception in a batch loop is a bug (STYLE.md §7): counted as internal_error on the port,
+   * logged at most once per 5 s with the number suppressed; forwarding goes on.
+   */
+  internalError(port: Port | undefined, err: unknown): void {
+    this.drop(port, DropReason.InternalError);
+    const now = this.nowMs();
+    if (now - this.lastWarnMs < 5000) {
+      this.suppressed++;
+      return;
+    }
+    const more = this.suppressed > 0 ? ` (${this.suppressed} more suppressed)` : "";
+    this.suppressed = 0;
+    this.lastWarnMs = now;
+    const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.logger.warn(`internal error in the data path on ${port?.key || "agent"}${more}: ${msg}`);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Ingress: a datagram from the underlay (DESIGN.md steps 8-9), or a packet handed over by the
+ * egress of a port on the same agent.
+ *
+ *   Geneve decap -> destination port (ENI option, or the external node owning the address) ->
+ *   decode -> destination check -> anti-spoofing (the outer source must be the agent the
+ *   mapping table names for the inner source, and that source's ENI the one the header claims)
+ *   -> EniFilter.ingress (NACL inbound when subnets differ, conntrack, SG ingress) -> TUN
+ */
+import { parseGeneve, vniForVpc } from "../overlay/geneve.js";
+import type { Endpoint } from "../overlay/transport.js";
+import { decodePacket } from "../packet/decode.js";
+import type { DecodedPacket } from "../packet/decoded-packet.js";
+import type { DataPath } from "./data-path.js";
+import type { Port } from "./port.js";
+import { DropReason } from "./verdict.js";
+
+/** Handles one underlay datagram; `data` is only read during the call (copied to the TUN). */
+export function receiveDatagram(
+  dp: DataPath,
+  data: Uint8Array,
+  from: Endpoint,
+  nowMs: number,
+): void {
+  const g = parseGeneve(data, 0, data.length);
+  if (typeof g === "string") {
+    dp.drop(undefined, DropReason.BadEncapsulation);
+    return;
+  }
+  if (g.oam) return; // control packets are not for ENIs (RFC 8926 3.4)
+  const pkt = decodePacket(data, g.payloadOffset, g.payloadLength);
+  if (typeof pkt === "string") {
+    dp.drop(undefined, pkt);
+    return;
+  }
+  const dst = g.dstEni === "" ? dp.externalFor(pkt.dst) : dp.enis.get(g.dstEni);
+  if (dst === undefined) {
+    dp.drop(undefined, DropReason.NoRoute);
+    return;
+  }
+  // No spoofing across the underlay: the inner source must live where the datagram came from.
+  const src = dp.routes.lookup(pkt.src);
+  if (src === undefined || src.entry.endpoint !== from || src.entry.eniId !== g.srcEni) {
+    dp.drop(dst, DropReason.SpoofedUnderlay);
+    return;
+  }
+  // The VNI is the VPC the packet enters (or, to an external node, leaves).
+  const vni = dst.kind === "eni" ? dst.vni : vniForVpc(src.entry.vpcId);
+  if (g.vni !== vni || (dst.kind === "external" && src.external)) {
+    dp.drop(dst, DropReason.BadEncapsulation);
+    return;
+  }
+  deliverLocal(dp, dst, src.entry.subnetId, pkt, data, g.payloadOffset, g.payloadLength, nowMs);
+}
+
+/**
+ * The destination half: destination check, the port's ingress filter, the TUN. `srcSubnet` is
+ * the sender's subnet ("internet" for external nodes). Shared by the underlay and same-agent
+ * delivery.
+ */
+export function deliverLocal(
+  dp: DataPath,
+  dst: Port,
+  srcSubnet: string,
+  pkt: DecodedPacket,
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  nowMs: number,
+): void {
+  if ((dst.sourceDestCheck || dst.kind === "external") && !dst.addresses.has(pkt.dst)) {
+    dp.drop(dst, DropReason.SourceCheck);
+    return;
+  }
+  if (dst.filter !== undefined) {
+    const r = dst.filter.ingress(pkt, pkt.length, srcSubnet !== dst.subnetId, nowMs);
+    if (r.action === "drop") {
+      dp.drop(dst, r.reason);
+      dp.log(dst, false, pkt, pkt.length, false, nowMs);
+      return;
+    }
+    dp.log(dst, false, pkt, pkt.length, true, nowMs);
+  }
+  dst.writer.enqueue(buf, off, len);
+}

@@ -1,0 +1,108 @@
+/**
+ * A port: one thing the agent delivers packets to and reads packets from through a TUN device.
+ * Either a hosted ENI (filtered by its EniFilter) or an external node (the `internet` node,
+ * outside every VPC: no SG, no NACL, forwards without filtering and receives anything addressed
+ * to it).
+ */
+import type { CompiledEniPolicy } from "../filter/policy.js";
+import type { DecodedPacket } from "../packet/decoded-packet.js";
+import { encodeEniOption, vniForVpc } from "../overlay/geneve.js";
+import type { TunDevice } from "../tun/tun-device.js";
+import { AddressSet, EXTERNAL_SUBNET } from "./route-table.js";
+import { TunWriter } from "./tun-writer.js";
+import type { DropReason } from "./verdict.js";
+
+/**
+ * What the pipeline needs from one ENI's filter (node-agent/filter/filter.ts EniFilter
+ * satisfies it). Order inside: egress = conntrack, SG egress, NACL out when crossesSubnet;
+ * ingress = NACL in when crossesSubnet, conntrack, SG ingress.
+ */
+export interface PortFilter {
+  egress(pkt: DecodedPacket, bytes: number, crossesSubnet: boolean, nowMs: number): FilterVerdict;
+  ingress(pkt: DecodedPacket, bytes: number, crossesSubnet: boolean, nowMs: number): FilterVerdict;
+}
+
+/** The part of filter.ts's FilterResult the pipeline reads. */
+export type FilterVerdict =
+  { readonly action: "allow" } | { readonly action: "drop"; readonly reason: DropReason };
+
+export type PortKind = "eni" | "external";
+
+export class Port {
+  /** ENI id, or "" for an external node. */
+  readonly eniId: string;
+  /** Counter and log key: the ENI id, or "ext:<name>". */
+  readonly key: string;
+  readonly eniOption: Uint8Array;
+  readonly writer: TunWriter;
+  vpcId: string;
+  subnetId: string;
+  vni: number;
+  addresses: AddressSet;
+  /** Address texts, primary IPv4 first. */
+  addressList: readonly string[];
+  primaryIpv4: string | undefined;
+  sourceDestCheck: boolean;
+  /** Packets the port's filter allowed, both directions (counters report). */
+  accepted = 0;
+  filter: PortFilter | undefined;
+  policy: CompiledEniPolicy | undefined;
+
+  private constructor(
+    readonly kind: PortKind,
+    eniId: string,
+    key: string,
+    readonly tun: TunDevice,
+    addresses: readonly string[],
+    onWriteError: (err: unknown) => void,
+  ) {
+    this.eniId = eniId;
+    this.key = key;
+    this.eniOption = encodeEniOption(eniId);
+    this.writer = new TunWriter(tun, tun.batchSize, 8, onWriteError);
+    this.vpcId = "";
+    this.subnetId = EXTERNAL_SUBNET;
+    this.vni = 0;
+    this.addresses = new AddressSet(addresses);
+    this.addressList = addresses;
+    this.primaryIpv4 = addresses.find((a) => !a.includes(":"));
+    this.sourceDestCheck = true;
+    this.filter = undefined;
+    this.policy = undefined;
+  }
+
+  /** A hosted ENI with its filter. */
+  static forEni(
+    policy: CompiledEniPolicy,
+    filter: PortFilter,
+    tun: TunDevice,
+    onWriteError: (err: unknown) => void,
+  ): Port {
+    const p = new Port("eni", policy.eniId, policy.eniId, tun, [], onWriteError);
+    p.filter = filter;
+    p.applyPolicy(policy);
+    return p;
+  }
+
+  /** An external node: no VPC, no filter. */
+  static forExternal(
+    name: string,
+    addresses: readonly string[],
+    tun: TunDevice,
+    onWriteError: (err: unknown) => void,
+  ): Port {
+    return new Port("external", "", `ext:${name}`, tun, addresses, onWriteError);
+  }
+
+  /** Takes the ENI's new revision (addresses, subnet, source/dest check). The filter is swapped by the caller. */
+  applyPolicy(policy: CompiledEniPolicy): void {
+    this.policy = policy;
+    this.vpcId = policy.vpcId;
+    this.subnetId = policy.subnetId;
+    this.vni = vniForVpc(policy.vpcId);
+    this.addressList = [...policy.ipv4, ...policy.ipv6];
+    this.addresses = new AddressSet(this.addressList);
+    this.primaryIpv4 = policy.ipv4[0];
+    this.sourceDestCheck = policy.sourceDestCheck;
+  }
+}

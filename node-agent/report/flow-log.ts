@@ -1,0 +1,235 @@
+/**
+ * Flow logs in AWS's default (version 2) format (AWS-BEHAVIOUR FL-1..FL-6): one record per
+ * ENI, per 5-tuple and direction, per action, per 60 s aggregation window (FL-3), 14
+ * space-separated fields (FL-1):
+ *
+ *   version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status
+ *
+ * ACCEPT for packets the ENI's SG/NACL allowed, REJECT for those they refused (FL-5); ports 0 for
+ * ICMP (FL-2); the ENI side's IPv4 address is its primary private IPv4 even for traffic to a
+ * secondary address (FL-4); an ENI with no traffic in a window gets a NODATA record, and a window
+ * that overflowed its record budget a SKIPDATA record (FL-5). start/end are the Unix seconds of
+ * the first and last packet in the window.
+ *
+ * Pure: time is passed in (nowMs); the agent calls record() per judged packet and flush() on a
+ * timer.
+ */
+import type { DecodedPacket } from "../packet/decoded-packet.js";
+import { formatIpAddress } from "../packet/address.js";
+
+export type FlowLogAction = "ACCEPT" | "REJECT";
+export type FlowLogStatus = "OK" | "NODATA" | "SKIPDATA";
+
+/** One default-format record; "-" where AWS prints "-" (NODATA/SKIPDATA). */
+export interface FlowLogRecord {
+  readonly version: 2;
+  readonly accountId: string;
+  readonly interfaceId: string;
+  readonly srcaddr: string;
+  readonly dstaddr: string;
+  readonly srcport: number | "-";
+  readonly dstport: number | "-";
+  readonly protocol: number | "-";
+  readonly packets: number | "-";
+  readonly bytes: number | "-";
+  /** Unix seconds. */
+  readonly start: number;
+  readonly end: number;
+  readonly action: FlowLogAction | "-";
+  readonly logStatus: FlowLogStatus;
+}
+
+/** The record as AWS prints it: 14 fields separated by single spaces (FL-1). */
+export function formatFlowLogRecord(r: FlowLogRecord): string {
+  return [
+    r.version,
+    r.accountId,
+    r.interfaceId,
+    r.srcaddr,
+    r.dstaddr,
+    r.srcport,
+    r.dstport,
+    r.protocol,
+    r.packets,
+    r.bytes,
+    r.start,
+    r.end,
+    r.action,
+    r.logStatus,
+  ].join(" ");
+}
+
+export interface FlowLogOptions {
+  /** Default "123456789012" (the controller's default account). */
+  readonly accountId?: string;
+  /** Aggregation window; default 60 000 ms (FL-3, Nitro). */
+  readonly windowMs?: number;
+  /** Records kept per window before the rest is counted as SKIPDATA; default 50 000. */
+  readonly maxRecordsPerWindow?: number;
+}
+
+interface Aggregate {
+  readonly eni: string;
+  readonly src: string;
+  readonly dst: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly protocol: number;
+  readonly action: FlowLogAction;
+  packets: number;
+  bytes: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+interface Window {
+  readonly startMs: number;
+  readonly flows: Map<string, Aggregate>;
+  /** ENIs that lost records to the budget. */
+  readonly skipped: Map<string, { firstMs: number; lastMs: number }>;
+}
+
+export class FlowLogAggregator {
+  private readonly accountId: string;
+  private readonly windowMs: number;
+  private readonly maxRecords: number;
+  private readonly windows = new Map<number, Window>();
+
+  constructor(opts: FlowLogOptions = {}) {
+    this.accountId = opts.accountId ?? "123456789012";
+    this.windowMs = opts.windowMs ?? 60_000;
+    this.maxRecords = opts.maxRecordsPerWindow ?? 50_000;
+  }
+
+  /**
+   * Counts one packet judged on `eniId`. `outbound`: the packet leaves the ENI (its source is
+   * the ENI side); `primaryIpv4`: the ENI's primary private IPv4 text (FL-4), used for IPv4
+   * packets in place of the ENI-side address.
+   */
+  record(
+    eniId: string,
+    primaryIpv4: string | undefined,
+    outbound: boolean,
+    pkt: DecodedPacket,
+    bytes: number,
+    action: FlowLogAction,
+    nowMs: number,
+  ): void {
+    const startMs = nowMs - (nowMs % this.windowMs);
+    let w = this.windows.get(startMs);
+    if (!w) {
+      w = { startMs, flows: new Map(), skipped: new Map() };
+      this.windows.set(startMs, w);
+    }
+    const key = flowKey(eniId, outbound, pkt, action);
+    const a = w.flows.get(key);
+    if (a) {
+      a.packets++;
+      a.bytes += bytes;
+      a.lastMs = nowMs;
+      return;
+    }
+    if (w.flows.size >= this.maxRecords) {
+      const s = w.skipped.get(eniId);
+      if (s) s.lastMs = nowMs;
+      else w.skipped.set(eniId, { firstMs: nowMs, lastMs: nowMs });
+      return;
+    }
+    const v4 = pkt.family === 4 && primaryIpv4 !== undefined;
+    const src = v4 && outbound ? primaryIpv4 : formatIpAddress(pkt.src);
+    const dst = v4 && !outbound ? primaryIpv4 : formatIpAddress(pkt.dst);
+    w.flows.set(key, {
+      eni: eniId,
+      src,
+      dst,
+      srcPort: pkt.srcPort,
+      dstPort: pkt.dstPort,
+      protocol: pkt.protocol,
+      action,
+      packets: 1,
+      bytes,
+      firstMs: nowMs,
+      lastMs: nowMs,
+    });
+  }
+
+  /**
+   * Closes every window that ended at or before nowMs and returns its records: OK records,
+   * one SKIPDATA per ENI that overflowed, and one NODATA per ENI in `enis` with no traffic
+   * in the window (FL-5). Windows with no traffic at all on any ENI still yield NODATA records
+   * for `enis`, from the earliest window not yet closed (`sinceMs`, if given) onwards.
+   */
+  flush(nowMs: number, enis: readonly string[], sinceMs?: number): FlowLogRecord[] {
+    const out: FlowLogRecord[] = [];
+    const currentStart = nowMs - (nowMs % this.windowMs);
+    const starts = new Set<number>();
+    for (const s of this.windows.keys()) if (s < currentStart) starts.add(s);
+    if (sinceMs !== undefined) {
+      for (let s = sinceMs - (sinceMs % this.windowMs); s < currentStart; s += this.windowMs) {
+        starts.add(s);
+      }
+    }
+    for (const startMs of [...starts].sort((a, b) => a - b)) {
+      const w = this.windows.get(startMs);
+      this.windows.delete(startMs);
+      const seen = new Set<string>();
+      if (w) {
+        for (const a of w.flows.values()) {
+          seen.add(a.eni);
+          out.push({
+            version: 2,
+            accountId: this.accountId,
+            interfaceId: a.eni,
+            srcaddr: a.src,
+            dstaddr: a.dst,
+            srcport: a.srcPort,
+            dstport: a.dstPort,
+            protocol: a.protocol,
+            packets: a.packets,
+            bytes: a.bytes,
+            start: Math.floor(a.firstMs / 1000),
+            end: Math.floor(a.lastMs / 1000),
+            action: a.action,
+            logStatus: "OK",
+          });
+        }
+        for (const [eni, s] of w.skipped) {
+          seen.add(eni);
+          out.push(this.empty(eni, s.firstMs, s.lastMs, "SKIPDATA"));
+        }
+      }
+      for (const eni of enis) {
+        if (!seen.has(eni)) out.push(this.empty(eni, startMs, startMs + this.windowMs, "NODATA"));
+      }
+    }
+    return out;
+  }
+
+  private empty(eni: string, fromMs: number, toMs: number, status: FlowLogStatus): FlowLogRecord {
+    return {
+      version: 2,
+      accountId: this.accountId,
+      interfaceId: eni,
+      srcaddr: "-",
+      dstaddr: "-",
+      srcport: "-",
+      dstport: "-",
+      protocol: "-",
+      packets: "-",
+      bytes: "-",
+      start: Math.floor(fromMs / 1000),
+      end: Math.floor(toMs / 1000),
+      action: "-",
+      logStatus: status,
+    };
+  }
+}
+
+function flowKey(eni: string, outbound: boolean, p: DecodedPacket, action: FlowLogAction): string {
+  return `${eni}|${outbound ? 1 : 0}|${addrKey(p.src)}|${addrKey(p.dst)}|${p.srcPort}|${p.dstPort}|${p.protocol}|${action}`;
+}
+
+function addrKey(a: Uint8Array): string | number {
+  if (a.length === 4) return ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+  return formatIpAddress(a);
+}
