@@ -82,8 +82,8 @@ const FLAG_CLASS_MASK = TcpFlag.FIN | TcpFlag.SYN | TcpFlag.RST | TcpFlag.ACK | 
  * or garbage. RFC 9293 3.10.7.x: after the SYN every segment carries ACK, so FIN without ACK
  * is invalid; RST may come without ACK (a reset answering a non-ACK segment).
  */
-const VALID_FLAG_CLASSES: readonly boolean[] = (() => {
-  const t = new Array<boolean>(64).fill(false);
+const VALID_FLAG_CLASSES: Uint8Array = (() => {
+  const t = new Uint8Array(64);
   const { FIN, SYN, RST, ACK, URG } = TcpFlag;
   for (const f of [
     SYN,
@@ -96,14 +96,14 @@ const VALID_FLAG_CLASSES: readonly boolean[] = (() => {
     ACK,
     ACK | URG,
   ]) {
-    t[f] = true;
+    t[f] = 1;
   }
   return t;
 })();
 
 /** True for a flag byte a conforming TCP may send (see VALID_FLAG_CLASSES). */
 export function isValidTcpFlagCombination(flags: number): boolean {
-  return VALID_FLAG_CLASSES[flags & FLAG_CLASS_MASK] === true;
+  return VALID_FLAG_CLASSES[flags & FLAG_CLASS_MASK] === 1;
 }
 
 /** A validated TCP header read in place; every getter reads the buffer. */
