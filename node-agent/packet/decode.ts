@@ -77,7 +77,9 @@ const TCP_OVERLAP_FRAGMENT_OFFSET = 8;
  * - BadIpChecksum / BadL4Checksum: only with `verifyChecksums`.
  * Non-first fragments decode with ports 0, tcpFlags 0 and icmpType -1 (their transport header
  * travels in the first fragment); a first fragment must hold the whole transport header
- * (RFC 1858, RFC 7112) or is Truncated.
+ * (RFC 1858, RFC 7112) or is Truncated. Fragments are not reassembled: an IPv6 non-first
+ * fragment's protocol is the Fragment header's Next Header, which names the transport only
+ * when no extension header follows the Fragment header (the usual case).
  */
 export function decodePacket(
   buf: Uint8Array,
