@@ -1,0 +1,134 @@
+/**
+ * The controller's composition root: state store (SQLite), EC2 Query API, policy compiler and
+ * agent hub, JSON API, one HTTP listener. cli/commands/controller.ts and the local runtime
+ * start it; tests start it in-process on port 0.
+ *
+ *   new Controller(config) --start()--> StartedController --stop() / await using--> stopped
+ *
+ * A Controller starts once; StartedController is AsyncDisposable (STYLE.md §4.10).
+ */
+import type { AddressInfo } from "node:net";
+import { createEc2Handler } from "./ec2/handler.js";
+import { StateStore } from "./store/state-store.js";
+import { createJsonApi } from "./api/routes.js";
+import { AGENT_WS_PATH, AgentHub } from "./hub/agent-hub.js";
+import { createControllerServer } from "./server.js";
+import {
+  resolveControllerConfig,
+  type ControllerConfig,
+  type ResolvedControllerConfig,
+} from "./config.js";
+import { systemClock, type Clock } from "./clock.js";
+
+export interface StartedController extends AsyncDisposable {
+  /** http://HOST:PORT (wildcard listens are shown as loopback). */
+  readonly url: string;
+  /** Endpoint for EC2 SDKs / the aws CLI (--endpoint-url): the same as url. */
+  readonly ec2Endpoint: string;
+  /** ws://HOST:PORT/v1/agents/ws: what agents connect to. */
+  readonly agentUrl: string;
+  readonly port: number;
+  readonly config: ResolvedControllerConfig;
+  readonly store: StateStore;
+  readonly hub: AgentHub;
+  /** The store's current (persisted) revision. */
+  revision(): number;
+  /** Resolves when every connected agent enforces `revision`; rejects (EMU_ERR_HUB_NOT_ENFORCED) after timeoutMs. */
+  waitForEnforced(revision: number, timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ControllerDeps {
+  readonly clock?: Clock;
+}
+
+export class Controller {
+  private started = false;
+  readonly config: ResolvedControllerConfig;
+
+  /** Validates the configuration at once (throws ConfigError). */
+  constructor(
+    config: ControllerConfig = {},
+    private readonly deps: ControllerDeps = {},
+  ) {
+    this.config = resolveControllerConfig(config);
+  }
+
+  async start(): Promise<StartedController> {
+    if (this.started) throw new Error("Controller.start() called twice; make a new Controller");
+    this.started = true;
+    const cfg = this.config;
+    const store = StateStore.open(cfg.statePath);
+    let hub: AgentHub | undefined;
+    try {
+      hub = new AgentHub({
+        source: store,
+        ...(cfg.joinToken !== undefined ? { joinToken: cfg.joinToken } : {}),
+        clock: this.deps.clock ?? systemClock,
+        heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+        heartbeatTimeoutMs: cfg.heartbeatTimeoutMs,
+        compile: { defaultAllowance: cfg.conntrackMax },
+        log: (l) => cfg.log(`vpcemu hub: ${l}`),
+      });
+      const ec2 = createEc2Handler(store, {
+        region: cfg.region,
+        accountId: cfg.accountId,
+        ...(cfg.authKeys !== undefined ? { auth: { keys: cfg.authKeys } } : {}),
+        logger: {
+          error: (msg, fields) =>
+            cfg.log(`vpcemu ec2: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}`),
+        },
+      });
+      const h = hub;
+      const api = createJsonApi({
+        revision: () => store.revision(),
+        hub: h,
+        log: (l) => cfg.log(`vpcemu api: ${l}`),
+      });
+      const server = createControllerServer({
+        ec2,
+        api,
+        hub: h,
+        log: (l) => cfg.log(`vpcemu http: ${l}`),
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(cfg.port, cfg.host, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      const port = (server.address() as AddressInfo).port;
+      const shownHost = cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host === "::" ? "::1" : cfg.host;
+      const hostPart = shownHost.includes(":") ? `[${shownHost}]` : shownHost;
+      const url = `http://${hostPart}:${port}`;
+      let stopping: Promise<void> | undefined;
+      const stop = (): Promise<void> =>
+        (stopping ??= (async () => {
+          await h.close();
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+          store.close();
+        })());
+      return {
+        url,
+        ec2Endpoint: url,
+        agentUrl: `ws://${hostPart}:${port}${AGENT_WS_PATH}`,
+        port,
+        config: cfg,
+        store,
+        hub: h,
+        revision: () => store.revision(),
+        waitForEnforced: (revision, timeoutMs) => h.waitForEnforced(revision, timeoutMs),
+        stop,
+        [Symbol.asyncDispose]: stop,
+      };
+    } catch (err) {
+      await hub?.close();
+      store.close();
+      throw err;
+    }
+  }
+}
