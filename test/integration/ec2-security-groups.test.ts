@@ -21,6 +21,7 @@ import {
   type IpPermission,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ec2Failure as failure } from "../helpers/ec2-failure.js";
 import { startEc2Server, type Ec2TestServer } from "../helpers/ec2-server.js";
 
 let server: Ec2TestServer;
@@ -57,19 +58,6 @@ async function rulesOf(groupId: string) {
     new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId] }] }),
   );
   return r.SecurityGroupRules ?? [];
-}
-
-/** The AWS error code (`.name`) and HTTP status an SDK call fails with. */
-async function failure(
-  p: Promise<unknown>,
-): Promise<{ code: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error("expected the call to fail");
 }
 
 const http80: IpPermission = {
