@@ -15,9 +15,11 @@ import { Allowance } from "./conntrack/allowance.js";
 import type {
   ConntrackReport,
   CountersReport,
+  EniConntrackReport,
   EniCounters,
   FlowLogRecord as WireFlowLogRecord,
 } from "./control/wire.js";
+import { ControllerClient, type ControllerClientOptions } from "./control/controller-client.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import type { AgentConfig } from "./config.js";
@@ -42,8 +44,8 @@ import type { TunProvider } from "./tun/tun-provider.js";
 export interface AgentControl {
   /** Registers the snapshot handler; the client acks the revision once the handler resolves. */
   onSnapshot(handler: (snapshot: AgentSnapshot) => Promise<void>): void;
-  /** Registers the handler of the controller's conntrack requests. */
-  onConntrackRequest(handler: (requestId: string, eniIds: readonly string[]) => void): void;
+  /** Registers what answers the controller's conntrack requests (all ENIs when eniIds is empty). */
+  onConntrackRequest(handler: (eniIds: readonly string[]) => readonly EniConntrackReport[]): void;
   sendConntrackReport(report: ConntrackReport): void;
   sendCounters(counters: CountersReport): void;
   sendFlowLogs(records: readonly WireFlowLogRecord[]): void;
@@ -169,17 +171,17 @@ class RunningAgent implements StartedAgent {
           windowMs: deps.config.flowLogWindowMs,
         })
       : undefined;
-    this.dp = new DataPath(this.agentId, this.flowLog, this.logger, () => this.clock.nowMs());
+    this.dp = new DataPath(this.agentId, this.flowLog, this.logger, () => this.clock.now());
     this.createFilter =
       deps.createFilter ?? ((policy, allowance) => new EniFilter(policy, { allowance }));
-    this.lastFlowFlushMs = this.clock.nowMs();
+    this.lastFlowFlushMs = this.clock.now();
   }
 
   async start(): Promise<void> {
     const { transport, control } = this.deps;
     transport.onReceive((data, from) => {
       try {
-        receiveDatagram(this.dp, data, from, this.clock.nowMs());
+        receiveDatagram(this.dp, data, from, this.clock.now());
       } catch (err) {
         this.dp.internalError(undefined, err);
       }
@@ -207,9 +209,7 @@ class RunningAgent implements StartedAgent {
     }
     if (control) {
       control.onSnapshot((s) => this.applySnapshot(s));
-      control.onConntrackRequest((requestId, eniIds) => {
-        control.sendConntrackReport(this.conntrackReport(requestId, eniIds));
-      });
+      control.onConntrackRequest((eniIds) => this.conntrackReport("", eniIds).enis);
       await control.start();
     }
   }
@@ -369,7 +369,7 @@ class RunningAgent implements StartedAgent {
         }
         return;
       }
-      const now = this.clock.nowMs();
+      const now = this.clock.now();
       for (let i = 0; i < count; i++) {
         try {
           forwardFromTun(this.dp, port, outbox, bufs[i]!, ENCAP_HEADROOM, sizes[i]!, now);
@@ -407,11 +407,11 @@ class RunningAgent implements StartedAgent {
   }
 
   conntrack(eniId: string): ConntrackEntryView[] {
-    return this.enisById.get(eniId)?.filter.conntrackEntries(this.clock.nowMs()) ?? [];
+    return this.enisById.get(eniId)?.filter.conntrackEntries(this.clock.now()) ?? [];
   }
 
   conntrackReport(requestId = "", eniIds: readonly string[] = []): ConntrackReport {
-    const now = this.clock.nowMs();
+    const now = this.clock.now();
     const want = eniIds.length > 0 ? new Set(eniIds) : undefined;
     const enis = [];
     for (const [id, st] of this.enisById) {
@@ -439,12 +439,12 @@ class RunningAgent implements StartedAgent {
         packetsAccepted: st.port.accepted,
       });
     }
-    return { takenAtMs: this.clock.nowMs(), enis };
+    return { takenAtMs: this.clock.now(), enis };
   }
 
   flushFlowLogs(): WireFlowLogRecord[] {
     if (!this.flowLog) return [];
-    const now = this.clock.nowMs();
+    const now = this.clock.now();
     const records = this.flowLog.flush(now, this.enis(), this.lastFlowFlushMs);
     // Next time, NODATA starts from the window that is open now.
     this.lastFlowFlushMs = now;
@@ -462,7 +462,7 @@ class RunningAgent implements StartedAgent {
   }
 
   private reap(): void {
-    const now = this.clock.nowMs();
+    const now = this.clock.now();
     for (const st of this.enisById.values()) {
       try {
         st.filter.reap(now);
@@ -508,4 +508,33 @@ class RunningAgent implements StartedAgent {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
+
+/**
+ * An AgentControl over the real ControllerClient (ws + protobuf, reconnect and resync). The
+ * snapshot and conntrack handlers are bound when the agent starts.
+ */
+export function controllerControl(
+  opts: Omit<ControllerClientOptions, "onSnapshot" | "onConntrackRequest">,
+): AgentControl & { readonly client: ControllerClient } {
+  let onSnapshot: ((s: AgentSnapshot) => Promise<void>) | undefined;
+  let onRequest: ((eniIds: readonly string[]) => readonly EniConntrackReport[]) | undefined;
+  const client = new ControllerClient({
+    ...opts,
+    onSnapshot: (s) => {
+      if (!onSnapshot) throw new Error("snapshot before the agent started");
+      return onSnapshot(s);
+    },
+    onConntrackRequest: (eniIds) => onRequest?.(eniIds) ?? [],
+  });
+  return {
+    client,
+    onSnapshot: (h) => (onSnapshot = h),
+    onConntrackRequest: (h) => (onRequest = h),
+    sendConntrackReport: (r) => void client.sendConntrackReport(r),
+    sendCounters: (c) => void client.sendCounters(c),
+    sendFlowLogs: (r) => void client.sendFlowLogs(r),
+    start: async () => client.start(),
+    close: () => client.close(),
+  };
 }

@@ -4,7 +4,7 @@
  */
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
-  nowMs(): number;
+  now(): number;
 }
 
-export const systemClock: Clock = { nowMs: () => Date.now() };
+export const systemClock: Clock = { now: () => Date.now() };

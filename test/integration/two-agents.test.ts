@@ -35,6 +35,7 @@ import {
 import { decodePacket } from "../../node-agent/packet/decode.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
 import { MemoryBus } from "../helpers/memory-transport.js";
 import { buildIcmpEcho, buildTcp, buildUdp } from "../helpers/packet-builder.js";
@@ -165,16 +166,6 @@ function snapshots(revision = 1, dbNacl?: { in: NaclEntry[]; out: NaclEntry[] })
   };
   const x: AgentSnapshot = { revision, agentId: "agent-x", enis: [], mapping: MAPPING };
   return { a, b, x };
-}
-
-class ManualClock {
-  constructor(public t = 1_700_000_000_000) {}
-  nowMs(): number {
-    return this.t;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
 }
 
 interface World {
