@@ -258,9 +258,9 @@ export class StartedLocalRuntime implements AsyncDisposable {
     this.records.clear();
     this.client?.destroy();
     if (this.controller) {
-      await this.controller[Symbol.asyncDispose]().catch((err: unknown) =>
-        this.log(`controller stop: ${String(err)}`),
-      );
+      await this.controller
+        .stop()
+        .catch((err: unknown) => this.log(`controller stop: ${String(err)}`));
     }
     removeRuntimeState(this.runtimeDir);
     this.log("local runtime stopped");

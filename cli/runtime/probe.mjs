@@ -7,7 +7,9 @@
 //   echo-server tcp|udp PORT           echoes what it receives (per line for TCP)
 //   http-get HOST PORT TIMEOUT_MS      {"ok","ms","status","body"|"error"}
 //   tcp-request HOST PORT TIMEOUT_MS   connect, send a line, await its echo: {"ok","ms"|"error"}
-//   udp-request HOST PORT TIMEOUT_MS [COUNT]   COUNT request/response pairs on one socket
+//   udp-request HOST PORT TIMEOUT_MS [COUNT [DELAYS]]  COUNT request/response pairs on one
+//                                      socket; DELAYS "0,0,33000" asks the echo server to
+//                                      answer request i after that many ms
 //   tcp-session HOST PORT TIMEOUT_MS   one long connection; each stdin line "send" sends a
 //                                      numbered line and prints {"seq","ok","ms"|"error"}
 // Servers print {"listening":PORT} once ready and run until killed.
@@ -31,7 +33,11 @@ function httpServer(port, body = "hello") {
 function echoServer(proto, port) {
   if (proto === "udp") {
     const sock = createSocket("udp4");
-    sock.on("message", (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
+    // A request may ask for a late answer ("... d=MS"), to show conntrack expiry (CT-12).
+    sock.on("message", (msg, rinfo) => {
+      const delay = Number(/d=(\d+)/.exec(String(msg))?.[1] ?? 0);
+      setTimeout(() => sock.send(msg, rinfo.port, rinfo.address), delay);
+    });
     sock.bind(Number(port), "0.0.0.0", () => out({ listening: Number(port) }));
     return;
   }
@@ -96,7 +102,8 @@ function tcpRequest(host, port, timeoutMs) {
   });
 }
 
-function udpRequest(host, port, timeoutMs, count = "1") {
+function udpRequest(host, port, timeoutMs, count = "1", delays = "") {
+  const delayOf = (n) => Number(delays.split(",")[n - 1] || 0);
   const sock = createSocket("udp4");
   const total = Number(count);
   let seq = 0;
@@ -111,14 +118,14 @@ function udpRequest(host, port, timeoutMs, count = "1") {
     }
     seq += 1;
     start = now();
-    sock.send(`req ${seq}`, Number(port), host);
+    sock.send(`req ${seq} d=${delayOf(seq)}`, Number(port), host);
     timer = setTimeout(() => {
       results.push({ seq, ok: false, error: "timeout" });
       next();
     }, Number(timeoutMs));
   };
   sock.on("message", (msg) => {
-    if (String(msg) !== `req ${seq}`) return;
+    if (!String(msg).startsWith(`req ${seq} `)) return;
     clearTimeout(timer);
     results.push({ seq, ok: true, ms: +(now() - start).toFixed(2) });
     next();
@@ -189,7 +196,7 @@ switch (mode) {
     tcpRequest(args[0], args[1], args[2]);
     break;
   case "udp-request":
-    udpRequest(args[0], args[1], args[2], args[3]);
+    udpRequest(args[0], args[1], args[2], args[3], args[4]);
     break;
   case "tcp-session":
     tcpSession(args[0], args[1], args[2]);

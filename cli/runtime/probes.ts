@@ -107,17 +107,21 @@ export class Probes {
     return this.client(node, ["tcp-request", host, String(port), String(timeoutMs)], timeoutMs);
   }
 
-  /** `count` UDP request/response pairs on one socket (one flow) from `node` to host:port. */
+  /**
+   * `count` UDP request/response pairs on one socket (one flow) from `node` to host:port; the
+   * echo server answers request i after `delaysMs[i]` (default 0), each waited for `timeoutMs`.
+   */
   udpRequest(
     node: string,
     host: string,
     port: number,
     timeoutMs = 3000,
     count = 1,
+    delaysMs: readonly number[] = [],
   ): Promise<ProbeResult> {
     return this.client(
       node,
-      ["udp-request", host, String(port), String(timeoutMs), String(count)],
+      ["udp-request", host, String(port), String(timeoutMs), String(count), delaysMs.join(",")],
       timeoutMs * count,
     );
   }

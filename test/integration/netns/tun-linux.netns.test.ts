@@ -1,0 +1,129 @@
+/**
+ * A real TUN device (LinuxTun: koffi, worker read loop) created in the host namespace, moved
+ * into a test namespace and configured there with iproute2 (tun-placement.ts). Root needed.
+ *
+ *   host namespace (this process)             vpcemu-test-tunNNNN
+ *   +---------------------------+  fd keeps   +--------------------------------+
+ *   | LinuxTun fd  readBatch <--+------------+-- eth0 10.99.0.1/32, mtu 9001  |
+ *   |              writeBatch --+----------->+   default route -> eth0         |
+ *   +---------------------------+  working    |   node UDP sockets             |
+ *                                             +--------------------------------+
+ *
+ * 10.99.0.x exists only inside the namespace; the host never sends to it.
+ */
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createNamespace,
+  deleteNamespace,
+  namespaceLinks,
+  runInNamespace,
+} from "../../../cli/runtime/netns.js";
+import { decodePacket } from "../../../node-agent/packet/decode.js";
+import { openLinuxTun, type LinuxTun } from "../../../node-agent/tun/linux-tun.js";
+import {
+  listTunAddresses,
+  placeTun,
+  setTunAddresses,
+  type PlacedTun,
+} from "../../../node-agent/tun/tun-placement.js";
+import { buildUdp } from "../../helpers/packet-builder.js";
+import { requireNetnsPrerequisites } from "../../helpers/prerequisites.js";
+
+const NS = `vpcemu-test-tun${process.pid % 100000}`;
+const NODE = process.execPath;
+
+let tun: LinuxTun | undefined;
+let placed: PlacedTun;
+
+beforeAll(async () => {
+  requireNetnsPrerequisites();
+  await deleteNamespace(NS);
+  await createNamespace(NS);
+  tun = await openLinuxTun({ name: "vpct%d", batchSize: 16 });
+  placed = await placeTun({ device: tun.name, netns: NS, nameInNode: "eth0", mtu: 9001 });
+  await setTunAddresses(placed, ["10.99.0.1"]);
+});
+
+afterAll(async () => {
+  await tun?.close();
+  await deleteNamespace(NS);
+});
+
+describe("LinuxTun placed in a namespace", () => {
+  it("is eth0 in the namespace with MTU 9001, its address and a default route, and gone from the host", async () => {
+    expect(placed.name).toBe("eth0");
+    expect(await namespaceLinks(NS)).toEqual(expect.arrayContaining(["lo", "eth0"]));
+    expect(await listTunAddresses(placed)).toEqual(["10.99.0.1"]);
+    const link = await runInNamespace(NS, "ip", ["-o", "link", "show", "eth0"]);
+    expect(link.stdout).toMatch(/mtu 9001/);
+    const route = await runInNamespace(NS, "ip", ["route", "show"]);
+    expect(route.stdout).toMatch(/^default dev eth0/m);
+    const host = await runInNamespace(NS, "ip", ["-o", "link"]);
+    expect(host.code).toBe(0);
+  });
+
+  it("delivers a UDP datagram sent by a socket in the namespace to readBatch", async () => {
+    const script = `
+      const s = require("node:dgram").createSocket("udp4");
+      s.bind(0, "10.99.0.1", () => s.send("hello-from-ns", 9999, "10.99.0.2", () => s.close()));`;
+    const r = await runInNamespace(NS, NODE, ["-e", script], { timeoutMs: 10_000 });
+    expect(r.code).toBe(0);
+    const bufs = Array.from({ length: 16 }, () => new Uint8Array(128 + 9001));
+    const sizes = new Array<number>(16).fill(0);
+    // Skip anything else the kernel might emit; find our datagram.
+    for (let tries = 0; tries < 5; tries++) {
+      const n = await tun!.readBatch(bufs, sizes, 128);
+      for (let i = 0; i < n; i++) {
+        const p = decodePacket(bufs[i]!, 128, sizes[i]!);
+        if (typeof p === "string" || p.dstPort !== 9999) continue;
+        expect(Array.from(p.src).join(".")).toBe("10.99.0.1");
+        expect(Array.from(p.dst).join(".")).toBe("10.99.0.2");
+        const payload = new TextDecoder().decode(
+          bufs[i]!.subarray(p.payloadOffset, 128 + sizes[i]!),
+        );
+        expect(payload).toBe("hello-from-ns");
+        return;
+      }
+    }
+    throw new Error("datagram not read from the TUN");
+  });
+
+  it("delivers a packet written with writeBatch to a socket in the namespace", async () => {
+    const script = `
+      const s = require("node:dgram").createSocket("udp4");
+      s.on("message", (m, r) => { console.log(r.address + ":" + r.port + " " + m); s.close(); });
+      s.bind(7777, "10.99.0.1", () => console.log("ready"));
+      setTimeout(() => process.exit(3), 8000);`;
+    const child = spawn("ip", ["netns", "exec", NS, NODE, "-e", script]);
+    let out = "";
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("ready")) resolve();
+      });
+      child.on("exit", () => reject(new Error(`listener exited early: ${out}`)));
+    });
+    const pkt = buildUdp({
+      src: "10.99.0.2",
+      dst: "10.99.0.1",
+      srcPort: 5555,
+      dstPort: 7777,
+      payload: new TextEncoder().encode("hello-from-agent"),
+    });
+    const buf = new Uint8Array(64 + pkt.length);
+    buf.set(pkt, 64);
+    expect(await tun!.writeBatch([buf], [pkt.length], 64)).toBe(1);
+    expect(await exited).toBe(0);
+    expect(out).toContain("10.99.0.2:5555 hello-from-agent");
+  });
+
+  it("rejects pending reads once closed", async () => {
+    const t = await openLinuxTun({ name: "vpct%d" });
+    const bufs = [new Uint8Array(9100)];
+    const pending = expect(t.readBatch(bufs, [0], 0)).rejects.toThrow(/closed/);
+    await t.close();
+    await pending;
+  });
+});
