@@ -1,0 +1,192 @@
+/**
+ * The EC2 Query protocol itself (AWS-BEHAVIOUR API-1..API-5, ERR-36, ERR-39): raw HTTP for the
+ * wire shapes, the AWS SDK for DryRun and SigV4 auth mode.
+ */
+import {
+  CreateSecurityGroupCommand,
+  CreateVpcCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+} from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ec2Failure as failure } from "../helpers/ec2-failure.js";
+import { startEc2Server, type Ec2TestServer } from "../helpers/ec2-server.js";
+
+let server: Ec2TestServer;
+
+beforeAll(async () => {
+  server = await startEc2Server({ store: { quotas: { vpcsPerRegion: 50 } } });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function post(body: string): Promise<{ status: number; text: string; headers: Headers }> {
+  const r = await fetch(`${server.endpoint}/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body,
+  });
+  return { status: r.status, text: await r.text(), headers: r.headers };
+}
+
+describe("EC2 Query protocol", () => {
+  it("answers a form POST with namespaced XML, requestId first, <x/> for empty lists (API-1, API-3)", async () => {
+    const r = await post("Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0%2F16");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("text/xml;charset=UTF-8");
+    expect(r.headers.get("server")).toBe("AmazonEC2");
+    expect(r.text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<CreateVpcResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>[0-9a-f-]{36}<\/requestId><vpc><vpcId>vpc-[0-9a-f]{17}<\/vpcId>/,
+    );
+    expect(r.text).toContain("<ipv6CidrBlockAssociationSet/>");
+    expect(r.text).toContain("<tagSet/>");
+  });
+
+  it("answers `<return>true</return>` for actions without output and accepts GET (API-1, API-3)", async () => {
+    const vpc = /<vpcId>(vpc-[0-9a-f]+)<\/vpcId>/.exec(
+      (await post("Action=CreateVpc&CidrBlock=10.1.0.0/16")).text,
+    )?.[1];
+    const g = await fetch(
+      `${server.endpoint}/?Action=CreateSecurityGroup&Version=2016-11-15&GroupName=g&GroupDescription=d&VpcId=${vpc}`,
+    );
+    expect(g.status).toBe(200);
+    const groupId = /<groupId>(sg-[0-9a-f]+)<\/groupId>/.exec(await g.text())?.[1];
+    const del = await post(`Action=DeleteSecurityGroup&GroupId=${groupId}`);
+    expect(del.text).toContain("<return>true</return>");
+  });
+
+  it("decodes legacy top-level params and IpPermissions.N.Groups.M / UserIdGroupPairs.M (API-2, API-17)", async () => {
+    const vpc = /<vpcId>(vpc-[0-9a-f]+)<\/vpcId>/.exec(
+      (await post("Action=CreateVpc&CidrBlock=10.2.0.0/16")).text,
+    )?.[1];
+    const mk = async (name: string) =>
+      /<groupId>(sg-[0-9a-f]+)<\/groupId>/.exec(
+        (await post(`Action=CreateSecurityGroup&GroupName=${name}&GroupDescription=d&VpcId=${vpc}`))
+          .text,
+      )?.[1];
+    const a = await mk("a");
+    const b = await mk("b");
+    const legacy = await post(
+      `Action=AuthorizeSecurityGroupIngress&GroupId=${a}&IpProtocol=tcp&FromPort=22&ToPort=22&CidrIp=203.0.113.1/32`,
+    );
+    expect(legacy.text).toContain("<cidrIpv4>203.0.113.1/32</cidrIpv4>");
+    const pairs = await post(
+      `Action=AuthorizeSecurityGroupIngress&GroupId=${a}&IpPermissions.1.IpProtocol=udp&IpPermissions.1.FromPort=53&IpPermissions.1.ToPort=53` +
+        `&IpPermissions.1.Groups.1.GroupId=${b}&IpPermissions.1.UserIdGroupPairs.1.GroupName=a`,
+    );
+    expect(pairs.status).toBe(200);
+    expect(pairs.text).toContain(`<referencedGroupInfo><groupId>${b}</groupId>`);
+    expect(pairs.text).toContain(`<referencedGroupInfo><groupId>${a}</groupId>`);
+    const noPeer = await post(
+      `Action=AuthorizeSecurityGroupIngress&GroupId=${a}&IpProtocol=tcp&FromPort=1&ToPort=1`,
+    );
+    expect(noPeer.text).toContain("<Code>MissingParameter</Code>");
+  });
+
+  it("answers errors in AWS's body with RequestID, 400 (API-4, ERR-36)", async () => {
+    const r = await post("Action=DescribeVpcs&VpcId.1=vpc-0123456789abcdef0");
+    expect(r.status).toBe(400);
+    expect(r.text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Response><Errors><Error><Code>InvalidVpcID.NotFound<\/Code><Message>The vpc ID 'vpc-0123456789abcdef0' does not exist<\/Message><\/Error><\/Errors><RequestID>[0-9a-f-]{36}<\/RequestID><\/Response>$/,
+    );
+    const unknown = await post("Action=LaunchRockets&Version=2016-11-15");
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain("<Code>InvalidAction</Code>");
+    expect(unknown.text).toContain("LaunchRockets");
+    const missing = await post("Action=CreateSubnet&CidrBlock=10.0.0.0/24");
+    expect(missing.text).toContain(
+      "<Code>MissingParameter</Code><Message>The request must contain the parameter VpcId</Message>",
+    );
+    expect((await post("Version=2016-11-15")).text).toContain("<Code>MissingAction</Code>");
+  });
+
+  it("answers DryRun with DryRunOperation, HTTP 412, changing nothing (API-5, ERR-39)", async () => {
+    const ec2 = server.client();
+    const before = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs?.length;
+    expect(
+      await failure(ec2.send(new CreateVpcCommand({ CidrBlock: "10.3.0.0/16", DryRun: true }))),
+    ).toEqual({
+      code: "DryRunOperation",
+      status: 412,
+      message: "Request would have succeeded, but DryRun flag is set.",
+    });
+    expect((await ec2.send(new DescribeVpcsCommand({}))).Vpcs?.length).toBe(before);
+    // DryRun validates first: an invalid request fails with its own error.
+    expect(
+      (await failure(ec2.send(new CreateVpcCommand({ CidrBlock: "10.3.0.0/8", DryRun: true }))))
+        .code,
+    ).toBe("InvalidVpc.Range");
+    expect(
+      (await failure(ec2.send(new DescribeSecurityGroupsCommand({ DryRun: true })))).code,
+    ).toBe("DryRunOperation");
+    const revision = server.store.revision();
+    await failure(ec2.send(new CreateVpcCommand({ CidrBlock: "10.4.0.0/16", DryRun: true })));
+    expect(server.store.revision()).toBe(revision);
+  });
+
+  it("pages with MaxResults/NextToken and rejects MaxResults outside 5..1000 (API-6)", async () => {
+    const ec2 = server.client();
+    const all = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [];
+    const p1 = await ec2.send(new DescribeVpcsCommand({ MaxResults: 5 }));
+    expect(p1.Vpcs).toHaveLength(Math.min(5, all.length));
+    expect((await failure(ec2.send(new DescribeVpcsCommand({ MaxResults: 4 })))).code).toBe(
+      "InvalidParameterValue",
+    );
+    expect((await failure(ec2.send(new DescribeVpcsCommand({ NextToken: "garbage!" })))).code).toBe(
+      "InvalidPaginationToken",
+    );
+  });
+
+  it("rejects an unknown filter name naming it (API-7)", async () => {
+    const e = await failure(
+      server
+        .client()
+        .send(new DescribeVpcsCommand({ Filters: [{ Name: "colour", Values: ["red"] }] })),
+    );
+    expect(e).toMatchObject({
+      code: "InvalidParameterValue",
+      message: "The filter 'colour' is invalid",
+    });
+  });
+});
+
+describe("EC2 Query SigV4 auth mode", () => {
+  let authed: Ec2TestServer;
+  beforeAll(async () => {
+    authed = await startEc2Server({ auth: { keys: { AKIDVPCEMU: "s3cr3t" } } });
+  });
+  afterAll(async () => {
+    await authed.close();
+  });
+
+  it("accepts requests signed by a configured key", async () => {
+    const ec2 = authed.client({ accessKeyId: "AKIDVPCEMU", secretAccessKey: "s3cr3t" });
+    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }));
+    const g = await ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: "x y",
+        Description: "with (parens) & stuff",
+        VpcId: vpc.Vpc?.VpcId,
+      }),
+    );
+    expect(g.GroupId).toMatch(/^sg-/);
+  });
+
+  it("rejects a wrong secret with SignatureDoesNotMatch (403) and an unknown key with AuthFailure (401)", async () => {
+    const wrong = authed.client({ accessKeyId: "AKIDVPCEMU", secretAccessKey: "nope" });
+    expect(await failure(wrong.send(new DescribeVpcsCommand({})))).toMatchObject({
+      code: "SignatureDoesNotMatch",
+      status: 403,
+    });
+    const stranger = authed.client({ accessKeyId: "AKIDOTHER", secretAccessKey: "s3cr3t" });
+    expect(await failure(stranger.send(new DescribeVpcsCommand({})))).toMatchObject({
+      code: "AuthFailure",
+      status: 401,
+      message: "AWS was not able to validate the provided access credentials",
+    });
+    const r = await fetch(`${authed.endpoint}/`, { method: "POST", body: "Action=DescribeVpcs" });
+    expect(r.status).toBe(401);
+    expect(await r.text()).toContain("<Code>AuthFailure</Code>");
+  });
+});
