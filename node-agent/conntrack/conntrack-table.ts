@@ -1,11 +1,13 @@
 /**
  * One ENI's connection-tracking table (AWS-BEHAVIOUR CT-*, TO-*, MET-*).
  *
- * Storage is struct-of-arrays in typed arrays (no per-entry JS objects): entry `e` owns slot
- * `e` of every column. Each entry is findable under two keys (STYLE.md §4.4), its original key
- * and its reply key, through one open-addressing hash index (linear probing, load <= 1/2,
- * backward-shift deletion) whose slots hold `ref = e << 1 | dir`. A lookup hashes the packet's
- * key once and compares typed-array words; nothing is allocated per packet.
+ * Storage: no per-entry JS objects. Entry `e` is a 96-byte record in one ArrayBuffer, read
+ * through a Uint32Array and a Float64Array view (layout below), so a lookup and its commit
+ * touch two cache lines of the record. Each entry is findable under two keys (STYLE.md §4.4),
+ * its original key and its reply key, through one open-addressing hash index (linear probing,
+ * load <= 1/2, backward-shift deletion) whose slots interleave `ref = e << 1 | dir` and the
+ * key's hash. A lookup hashes the packet's key once and compares words; nothing is allocated
+ * per packet.
  *
  * Time is a parameter (`nowMs`). An entry expires at `lastSeenMs + timeout`, the timeout read
  * from the ENI's *current* timeouts (TO-3), so setTimeouts() applies to existing entries. An
@@ -65,17 +67,32 @@ export interface ConntrackEntryView {
   readonly ruleId: string;
 }
 
-// flags column bits
-const F_LIVE = 1;
-const F_INGRESS = 2;
-const F_UDP_REPLIED = 4;
-const F_UDP_STREAM = 8;
+// Record layout, in 32-bit words (REC_WORDS per entry). Float64 fields sit at word offsets
+// divisible by 2, read through the Float64Array view at index (e * REC_WORDS + w) / 2.
+const W_PROTO = 0; // protoWord of the original key (flow-key.ts)
+const W_A = 1; // original key a (source port / id / NO_ID); free-list link when free
+const W_B = 2; // original key b
+const W_META = 3; // cls | state << 8 | flags << 16
+const W_SRC = 4; // 4 words, original source
+const W_DST = 8; // 4 words, original destination
+const W_RULE = 12; // interned rule id index
+const W_PKTS = 13; // 2 words: packets original, reply (uint32, wrapping)
+// word 15 is spare
+const W_LAST = 16; // float64: lastSeenMs
+const W_BYTES = 18; // 2 float64: bytes original, reply
+const REC_WORDS = 24; // 96 bytes
+
+// flags bits (in W_META bits 16..23)
+const F_LIVE = 1 << 16;
+const F_INGRESS = 2 << 16;
+const F_UDP_REPLIED = 4 << 16;
+const F_UDP_STREAM = 8 << 16;
 
 const EMPTY = -1;
 
 export interface ConntrackTableOptions {
   readonly timeouts: ConntrackTimeouts;
-  /** Shared per instance (MET-1); a private unlimited-ish one when omitted. */
+  /** Shared per instance (MET-1); an unlimited private one when omitted. */
   readonly allowance?: Allowance;
   /** Initial entry capacity (rounded up to a power of two); the table doubles as needed. */
   readonly initialCapacity?: number;
@@ -93,25 +110,13 @@ export class ConntrackTable {
   private highWater = 0;
   private freeHead = -1;
 
-  // entry columns
-  private addr = new Uint32Array(0); // 8 words per entry: src[4], dst[4] of the original key
-  private pa = new Int32Array(0); // original key a (source port / id / NO_ID)
-  private pb = new Int32Array(0); // original key b
-  private protoW = new Uint32Array(0);
-  private cls = new Uint8Array(0);
-  private state = new Uint8Array(0);
-  private flags = new Uint8Array(0);
-  private lastSeen = new Float64Array(0);
-  private pkts = new Float64Array(0); // [e*2 + dir]
-  private bytesCol = new Float64Array(0); // [e*2 + dir]
-  private rule = new Int32Array(0);
-  private hashes = new Uint32Array(0); // [e*2 + dir]
-  private nextFree = new Int32Array(0);
+  /** Entry records: u32 and f64 views of one buffer. */
+  private rec = new Uint32Array(0);
+  private recF = new Float64Array(0);
 
-  // hash index
+  /** Hash index: [2 * slot] = ref or EMPTY, [2 * slot + 1] = hash (as int32). */
+  private slots = new Int32Array(0);
   private slotMask = 0;
-  private slotRef = new Int32Array(0);
-  private slotHash = new Uint32Array(0);
 
   // rule ids interned
   private readonly ruleIds: string[] = [];
@@ -153,48 +158,46 @@ export class ConntrackTable {
   }
 
   private find(k: FlowKeyScratch): number {
-    const h = k.hash;
+    const h = k.hash | 0;
     const w = k.words;
     const v6 = k.family === 6;
     const mask = this.slotMask;
-    const slotRef = this.slotRef;
-    const slotHash = this.slotHash;
-    const addr = this.addr;
+    const slots = this.slots;
+    const rec = this.rec;
     let i = h & mask;
     for (;;) {
-      const ref = slotRef[i]!;
+      const ref = slots[2 * i]!;
       if (ref === EMPTY) return -1;
-      if (slotHash[i] === h) {
-        const e = ref >> 1;
-        if (this.protoW[e] === k.protoWord) {
-          const o = e * 8;
+      if (slots[2 * i + 1] === h) {
+        const o = (ref >> 1) * REC_WORDS;
+        if (rec[o + W_PROTO] === k.protoWord) {
           if ((ref & 1) === 0) {
             if (
-              this.pa[e] === k.a &&
-              this.pb[e] === k.b &&
-              addr[o] === w[0] &&
-              addr[o + 4] === w[4] &&
+              rec[o + W_A] === k.a &&
+              rec[o + W_B] === k.b &&
+              rec[o + W_SRC] === w[0] &&
+              rec[o + W_DST] === w[4] &&
               (!v6 ||
-                (addr[o + 1] === w[1] &&
-                  addr[o + 2] === w[2] &&
-                  addr[o + 3] === w[3] &&
-                  addr[o + 5] === w[5] &&
-                  addr[o + 6] === w[6] &&
-                  addr[o + 7] === w[7]))
+                (rec[o + W_SRC + 1] === w[1] &&
+                  rec[o + W_SRC + 2] === w[2] &&
+                  rec[o + W_SRC + 3] === w[3] &&
+                  rec[o + W_DST + 1] === w[5] &&
+                  rec[o + W_DST + 2] === w[6] &&
+                  rec[o + W_DST + 3] === w[7]))
             )
               return ref;
           } else if (
-            this.pa[e] === k.b &&
-            this.pb[e] === k.a &&
-            addr[o] === w[4] &&
-            addr[o + 4] === w[0] &&
+            rec[o + W_A] === k.b &&
+            rec[o + W_B] === k.a &&
+            rec[o + W_SRC] === w[4] &&
+            rec[o + W_DST] === w[0] &&
             (!v6 ||
-              (addr[o + 1] === w[5] &&
-                addr[o + 2] === w[6] &&
-                addr[o + 3] === w[7] &&
-                addr[o + 5] === w[1] &&
-                addr[o + 6] === w[2] &&
-                addr[o + 7] === w[3]))
+              (rec[o + W_SRC + 1] === w[5] &&
+                rec[o + W_SRC + 2] === w[6] &&
+                rec[o + W_SRC + 3] === w[7] &&
+                rec[o + W_DST + 1] === w[1] &&
+                rec[o + W_DST + 2] === w[2] &&
+                rec[o + W_DST + 3] === w[3]))
           )
             return ref;
         }
@@ -205,44 +208,42 @@ export class ConntrackTable {
 
   /** True when entry `e` has idled out under the current timeouts. */
   isExpired(e: number, nowMs: number): boolean {
-    return nowMs >= this.lastSeen[e]! + this.timeouts.get(this.cls[e]!, this.timeoutState(e));
-  }
-
-  private timeoutState(e: number): number {
-    const c = this.cls[e]!;
-    if (c === TimeoutClass.TCP) return this.state[e]!;
-    if (c === TimeoutClass.UDP) return this.flags[e]! & F_UDP_STREAM ? 1 : 0;
-    return 0;
+    const meta = this.rec[e * REC_WORDS + W_META]!;
+    return (
+      nowMs >=
+      this.recF[(e * REC_WORDS + W_LAST) >> 1]! + this.timeouts.get(meta & 0xff, timeoutState(meta))
+    );
   }
 
   /** Who opened the entry of `ref`. */
   openedBy(ref: number): OpenedBy {
-    return this.flags[ref >> 1]! & F_INGRESS ? "ingress" : "egress";
+    return this.rec[(ref >> 1) * REC_WORDS + W_META]! & F_INGRESS ? "ingress" : "egress";
   }
 
   /** True when the entry was opened by an egress packet. */
   openedByEgress(ref: number): boolean {
-    return (this.flags[ref >> 1]! & F_INGRESS) === 0;
+    return (this.rec[(ref >> 1) * REC_WORDS + W_META]! & F_INGRESS) === 0;
   }
 
   /** The TCP state (TcpState) of the entry of `ref`; 0 for other protocols. */
   tcpState(ref: number): number {
-    return this.cls[ref >> 1] === TimeoutClass.TCP ? this.state[ref >> 1]! : 0;
+    const meta = this.rec[(ref >> 1) * REC_WORDS + W_META]!;
+    return (meta & 0xff) === TimeoutClass.TCP ? (meta >>> 8) & 0xff : 0;
   }
 
   /** The rule id that admitted the entry of `ref`. */
   ruleIdOf(ref: number): string {
-    return this.ruleIds[this.rule[ref >> 1]!] ?? "";
+    return this.ruleIds[this.rec[(ref >> 1) * REC_WORDS + W_RULE]!] ?? "";
   }
 
   /**
    * The state the entry of `ref` moves to when `pkt` passes: for TCP the TCP_TRANSITIONS cell
-   * (INVALID: drop the packet, leave the entry); 0 for other protocols. Does not change anything.
+   * (INVALID: drop the packet, leave the entry); 0 for other protocols. Changes nothing.
    */
   nextState(ref: number, pkt: DecodedPacket): number {
-    const e = ref >> 1;
-    if (this.cls[e] !== TimeoutClass.TCP) return 0;
-    return TCP_TRANSITIONS[ref & 1]?.[tcpFlagClass(pkt.tcpFlags)]?.[this.state[e]!] ?? INVALID;
+    const meta = this.rec[(ref >> 1) * REC_WORDS + W_META]!;
+    if ((meta & 0xff) !== TimeoutClass.TCP) return 0;
+    return TCP_TRANSITIONS[ref & 1]?.[tcpFlagClass(pkt.tcpFlags)]?.[(meta >>> 8) & 0xff] ?? INVALID;
   }
 
   /**
@@ -252,18 +253,22 @@ export class ConntrackTable {
    * initiator sends again after a reply was seen).
    */
   commit(ref: number, bytes: number, nowMs: number, next: number): void {
-    const e = ref >> 1;
+    const o = (ref >> 1) * REC_WORDS;
     const d = ref & 1;
-    this.lastSeen[e] = nowMs;
-    this.pkts[e * 2 + d]!++;
-    this.bytesCol[e * 2 + d]! += bytes;
-    const c = this.cls[e];
+    const rec = this.rec;
+    const f = this.recF;
+    f[(o + W_LAST) >> 1] = nowMs;
+    rec[o + W_PKTS + d] = (rec[o + W_PKTS + d]! + 1) >>> 0;
+    f[((o + W_BYTES) >> 1) + d]! += bytes;
+    let meta = rec[o + W_META]!;
+    const c = meta & 0xff;
     if (c === TimeoutClass.TCP) {
-      this.state[e] = next;
+      meta = (meta & ~0xff00) | ((next & 0xff) << 8);
     } else if (c === TimeoutClass.UDP) {
-      if (d === Dir.REPLY) this.flags[e]! |= F_UDP_REPLIED;
-      else if (this.flags[e]! & F_UDP_REPLIED) this.flags[e]! |= F_UDP_STREAM;
+      if (d === Dir.REPLY) meta |= F_UDP_REPLIED;
+      else if (meta & F_UDP_REPLIED) meta |= F_UDP_STREAM;
     }
+    rec[o + W_META] = meta >>> 0;
   }
 
   /**
@@ -285,91 +290,95 @@ export class ConntrackTable {
     let e: number;
     if (this.freeHead >= 0) {
       e = this.freeHead;
-      this.freeHead = this.nextFree[e]!;
+      this.freeHead = this.rec[e * REC_WORDS + W_A]! | 0;
     } else {
       e = this.highWater++;
     }
     this.count++;
-    const o = e * 8;
-    this.addr.set(k.words, o);
-    this.pa[e] = k.a;
-    this.pb[e] = k.b;
-    this.protoW[e] = k.protoWord;
-    this.cls[e] = k.cls;
-    this.state[e] = k.cls === TimeoutClass.TCP ? tcpState : 0;
-    this.flags[e] = F_LIVE | (openedBy === "ingress" ? F_INGRESS : 0);
-    this.lastSeen[e] = nowMs;
-    this.pkts[e * 2] = 1;
-    this.pkts[e * 2 + 1] = 0;
-    this.bytesCol[e * 2] = bytes;
-    this.bytesCol[e * 2 + 1] = 0;
     let ri = this.ruleIndex.get(ruleId);
     if (ri === undefined) {
       ri = this.ruleIds.length;
       this.ruleIds.push(ruleId);
       this.ruleIndex.set(ruleId, ri);
     }
-    this.rule[e] = ri;
-    const hO = k.hash;
-    const hR = this.hashOfEntry(e, Dir.REPLY);
-    this.hashes[e * 2] = hO;
-    this.hashes[e * 2 + 1] = hR;
-    this.place(e << 1, hO);
-    this.place((e << 1) | 1, hR);
+    const o = e * REC_WORDS;
+    const rec = this.rec;
+    rec[o + W_PROTO] = k.protoWord;
+    rec[o + W_A] = k.a;
+    rec[o + W_B] = k.b;
+    const state = k.cls === TimeoutClass.TCP ? tcpState & 0xff : 0;
+    rec[o + W_META] =
+      (k.cls | (state << 8) | F_LIVE | (openedBy === "ingress" ? F_INGRESS : 0)) >>> 0;
+    rec.set(k.words.subarray(0, 4), o + W_SRC);
+    rec.set(k.words.subarray(4, 8), o + W_DST);
+    rec[o + W_RULE] = ri;
+    rec[o + W_PKTS] = 1;
+    rec[o + W_PKTS + 1] = 0;
+    const f = this.recF;
+    f[(o + W_LAST) >> 1] = nowMs;
+    f[(o + W_BYTES) >> 1] = bytes;
+    f[((o + W_BYTES) >> 1) + 1] = 0;
+    this.place(e << 1, k.hash);
+    this.place((e << 1) | 1, this.hashOfEntry(e, Dir.REPLY));
     return e << 1;
   }
 
+  /** The hash of entry `e`'s key in direction `dir`, as writeFlowKey would compute it. */
   private hashOfEntry(e: number, dir: number): number {
-    // Why: computed like writeFlowKey's hash, but from stored words (src at +0, dst at +4).
-    const o = e * 8;
-    const v6 = (this.protoW[e]! & FAMILY6_BIT) !== 0;
+    const o = e * REC_WORDS;
+    const rec = this.rec;
+    const pw = rec[o + W_PROTO]!;
+    const v6 = (pw & FAMILY6_BIT) !== 0;
+    const a = rec[o + W_A]!;
+    const b = rec[o + W_B]!;
     return dir === 0
-      ? hashKey(this.protoW[e]!, this.addr, o, o + 4, this.pa[e]!, this.pb[e]!, v6)
-      : hashKey(this.protoW[e]!, this.addr, o + 4, o, this.pb[e]!, this.pa[e]!, v6);
+      ? hashKey(pw, rec, o + W_SRC, o + W_DST, a, b, v6)
+      : hashKey(pw, rec, o + W_DST, o + W_SRC, b, a, v6);
   }
 
   private place(ref: number, h: number): void {
     const mask = this.slotMask;
+    const slots = this.slots;
     let i = h & mask;
-    while (this.slotRef[i] !== EMPTY) i = (i + 1) & mask;
-    this.slotRef[i] = ref;
-    this.slotHash[i] = h;
+    while (slots[2 * i] !== EMPTY) i = (i + 1) & mask;
+    slots[2 * i] = ref;
+    slots[2 * i + 1] = h | 0;
   }
 
   private unplace(ref: number, h: number): void {
     const mask = this.slotMask;
-    const slotRef = this.slotRef;
-    const slotHash = this.slotHash;
+    const slots = this.slots;
     let i = h & mask;
-    while (slotRef[i] !== ref) {
-      if (slotRef[i] === EMPTY) return;
+    while (slots[2 * i] !== ref) {
+      if (slots[2 * i] === EMPTY) return;
       i = (i + 1) & mask;
     }
     // Backward-shift deletion: pull later members of the probe run into the hole.
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const r = slotRef[j]!;
+      const r = slots[2 * j]!;
       if (r === EMPTY) break;
-      const home = slotHash[j]! & mask;
-      // Move j into the hole at i unless j's home lies cyclically in (i, j].
+      const home = slots[2 * j + 1]! & mask;
+      // j stays unless its home lies cyclically outside (i, j].
       const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!inRange) {
-        slotRef[i] = r;
-        slotHash[i] = slotHash[j]!;
+        slots[2 * i] = r;
+        slots[2 * i + 1] = slots[2 * j + 1]!;
         i = j;
       }
     }
-    slotRef[i] = EMPTY;
+    slots[2 * i] = EMPTY;
   }
 
-  /** Removes the entry of `ref` (or entry index `ref >> 1`) and gives its allowance back. */
+  /** Removes entry `e` (a ref's `ref >> 1`) and gives its allowance back. */
   remove(e: number): void {
-    if (!(this.flags[e]! & F_LIVE)) return;
-    this.unplace(e << 1, this.hashes[e * 2]!);
-    this.unplace((e << 1) | 1, this.hashes[e * 2 + 1]!);
-    this.flags[e] = 0;
-    this.nextFree[e] = this.freeHead;
+    const o = e * REC_WORDS;
+    if (!(this.rec[o + W_META]! & F_LIVE)) return;
+    this.unplace(e << 1, this.hashOfEntry(e, Dir.ORIGINAL));
+    this.unplace((e << 1) | 1, this.hashOfEntry(e, Dir.REPLY));
+    this.rec[o + W_META] = 0;
+    this.rec[o + W_A] = this.freeHead >>> 0;
     this.freeHead = e;
     this.count--;
     this.allowance.release(1);
@@ -379,7 +388,7 @@ export class ConntrackTable {
   reap(nowMs: number): number {
     let n = 0;
     for (let e = 0; e < this.highWater; e++) {
-      if (this.flags[e]! & F_LIVE && this.isExpired(e, nowMs)) {
+      if (this.rec[e * REC_WORDS + W_META]! & F_LIVE && this.isExpired(e, nowMs)) {
         this.remove(e);
         n++;
       }
@@ -389,34 +398,38 @@ export class ConntrackTable {
 
   /** Removes every entry (allowance given back). */
   clear(): void {
-    for (let e = 0; e < this.highWater; e++) if (this.flags[e]! & F_LIVE) this.remove(e);
+    for (let e = 0; e < this.highWater; e++) {
+      if (this.rec[e * REC_WORDS + W_META]! & F_LIVE) this.remove(e);
+    }
   }
 
   /** Live, unexpired entries as report views (CT-14). Allocates; not for the hot path. */
   entries(nowMs: number, eniId: string): ConntrackEntryView[] {
     const out: ConntrackEntryView[] = [];
     for (let e = 0; e < this.highWater; e++) {
-      if (!(this.flags[e]! & F_LIVE) || this.isExpired(e, nowMs)) continue;
+      if (!(this.rec[e * REC_WORDS + W_META]! & F_LIVE) || this.isExpired(e, nowMs)) continue;
       out.push(this.view(e, eniId));
     }
     return out;
   }
 
   private view(e: number, eniId: string): ConntrackEntryView {
-    const pw = this.protoW[e]!;
+    const o = e * REC_WORDS;
+    const rec = this.rec;
+    const pw = rec[o + W_PROTO]!;
+    const meta = rec[o + W_META]!;
     const family: 4 | 6 = pw & FAMILY6_BIT ? 6 : 4;
     const protocol = pw & 0xff;
-    const c = this.cls[e]!;
-    const o = e * 8;
-    const src = formatAddressWords(family, this.addr, o);
-    const dst = formatAddressWords(family, this.addr, o + 4);
+    const c = meta & 0xff;
+    const src = formatAddressWords(family, rec, o + W_SRC);
+    const dst = formatAddressWords(family, rec, o + W_DST);
     const ported = c === TimeoutClass.TCP || c === TimeoutClass.UDP;
-    const a = ported ? this.pa[e]! : 0;
-    const b = ported ? this.pb[e]! : 0;
+    const a = ported ? rec[o + W_A]! : 0;
+    const b = ported ? rec[o + W_B]! : 0;
     let state = "ACTIVE";
-    if (c === TimeoutClass.TCP) state = TCP_STATE_NAMES[this.state[e]!] ?? "NONE";
-    else if (c === TimeoutClass.UDP) state = this.flags[e]! & F_UDP_STREAM ? "STREAM" : "SINGLE";
-    const last = this.lastSeen[e]!;
+    if (c === TimeoutClass.TCP) state = TCP_STATE_NAMES[(meta >>> 8) & 0xff] ?? "NONE";
+    else if (c === TimeoutClass.UDP) state = meta & F_UDP_STREAM ? "STREAM" : "SINGLE";
+    const last = this.recF[(o + W_LAST) >> 1]!;
     const view: ConntrackEntryView = {
       eniId,
       family,
@@ -424,75 +437,54 @@ export class ConntrackTable {
       original: { src, srcPort: a, dst, dstPort: b },
       reply: { src: dst, srcPort: b, dst: src, dstPort: a },
       state,
-      openedBy: this.flags[e]! & F_INGRESS ? "ingress" : "egress",
+      openedBy: meta & F_INGRESS ? "ingress" : "egress",
       lastSeenMs: last,
-      expiresAtMs: last + this.timeouts.get(c, this.timeoutState(e)),
-      packets: { original: this.pkts[e * 2]!, reply: this.pkts[e * 2 + 1]! },
-      bytes: { original: this.bytesCol[e * 2]!, reply: this.bytesCol[e * 2 + 1]! },
-      ruleId: this.ruleIds[this.rule[e]!] ?? "",
+      expiresAtMs: last + this.timeouts.get(c, timeoutState(meta)),
+      packets: { original: rec[o + W_PKTS]!, reply: rec[o + W_PKTS + 1]! },
+      bytes: {
+        original: this.recF[(o + W_BYTES) >> 1]!,
+        reply: this.recF[((o + W_BYTES) >> 1) + 1]!,
+      },
+      ruleId: this.ruleIds[rec[o + W_RULE]!] ?? "",
     };
     if (c === TimeoutClass.ICMP) {
-      const id = this.pa[e] !== NO_ID ? this.pa[e]! : this.pb[e]!;
+      const ra = rec[o + W_A]!;
+      const id = ra !== NO_ID ? ra : rec[o + W_B]!;
       return { ...view, icmpType: (pw >>> 8) & 0xff, icmpId: id === NO_ID ? 0 : id };
     }
     return view;
   }
 
-  /** Grows the entry columns to `newCap` and rebuilds the index. */
+  /** Grows the records to `newCap` entries and rebuilds the index. */
   private resize(newCap: number): void {
-    const grow = <T extends Uint32Array | Int32Array | Uint8Array | Float64Array>(
-      old: T,
-      make: (n: number) => T,
-      per: number,
-    ): T => {
-      const a = make(newCap * per);
-      a.set(old);
-      return a;
-    };
-    this.addr = grow(this.addr, (n) => new Uint32Array(n), 8);
-    this.pa = grow(this.pa, (n) => new Int32Array(n), 1);
-    this.pb = grow(this.pb, (n) => new Int32Array(n), 1);
-    this.protoW = grow(this.protoW, (n) => new Uint32Array(n), 1);
-    this.cls = grow(this.cls, (n) => new Uint8Array(n), 1);
-    this.state = grow(this.state, (n) => new Uint8Array(n), 1);
-    this.flags = grow(this.flags, (n) => new Uint8Array(n), 1);
-    this.lastSeen = grow(this.lastSeen, (n) => new Float64Array(n), 1);
-    this.pkts = grow(this.pkts, (n) => new Float64Array(n), 2);
-    this.bytesCol = grow(this.bytesCol, (n) => new Float64Array(n), 2);
-    this.rule = grow(this.rule, (n) => new Int32Array(n), 1);
-    this.hashes = grow(this.hashes, (n) => new Uint32Array(n), 2);
-    this.nextFree = grow(this.nextFree, (n) => new Int32Array(n), 1);
+    const buf = new ArrayBuffer(newCap * REC_WORDS * 4);
+    const rec = new Uint32Array(buf);
+    rec.set(this.rec);
+    this.rec = rec;
+    this.recF = new Float64Array(buf);
     this.cap = newCap;
     // Index: 2 keys per entry at load <= 1/2.
-    const slots = newCap * 4;
-    this.slotMask = slots - 1;
-    this.slotRef = new Int32Array(slots).fill(EMPTY);
-    this.slotHash = new Uint32Array(slots);
+    const nSlots = newCap * 4;
+    this.slotMask = nSlots - 1;
+    this.slots = new Int32Array(nSlots * 2);
+    for (let i = 0; i < nSlots; i++) this.slots[2 * i] = EMPTY;
     for (let e = 0; e < this.highWater; e++) {
-      if (!(this.flags[e]! & F_LIVE)) continue;
-      this.place(e << 1, this.hashes[e * 2]!);
-      this.place((e << 1) | 1, this.hashes[e * 2 + 1]!);
+      if (!(rec[e * REC_WORDS + W_META]! & F_LIVE)) continue;
+      this.place(e << 1, this.hashOfEntry(e, Dir.ORIGINAL));
+      this.place((e << 1) | 1, this.hashOfEntry(e, Dir.REPLY));
     }
   }
 
-  /** Approximate bytes held by the table's arrays (for benchmarks). */
+  /** Bytes held by the table's arrays (for benchmarks). */
   memoryBytes(): number {
-    return (
-      this.addr.byteLength +
-      this.pa.byteLength +
-      this.pb.byteLength +
-      this.protoW.byteLength +
-      this.cls.byteLength +
-      this.state.byteLength +
-      this.flags.byteLength +
-      this.lastSeen.byteLength +
-      this.pkts.byteLength +
-      this.bytesCol.byteLength +
-      this.rule.byteLength +
-      this.hashes.byteLength +
-      this.nextFree.byteLength +
-      this.slotRef.byteLength +
-      this.slotHash.byteLength
-    );
+    return this.rec.byteLength + this.slots.byteLength;
   }
+}
+
+/** The timeout-table state of an entry's meta word: TCP state, or UDP stream bit, else 0. */
+function timeoutState(meta: number): number {
+  const c = meta & 0xff;
+  if (c === TimeoutClass.TCP) return (meta >>> 8) & 0xff;
+  if (c === TimeoutClass.UDP) return meta & F_UDP_STREAM ? 1 : 0;
+  return 0;
 }

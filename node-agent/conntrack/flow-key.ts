@@ -80,6 +80,8 @@ export class FlowKeyScratch {
   readonly words = new Uint32Array(8);
   /** Hash of the key as written (see hashKey). */
   hash = 0;
+  /** True while words 1-3 / 5-7 may hold IPv6 words. */
+  family6Words = false;
 
   /** A FlowKey with the scratch's current value. */
   toFlowKey(): FlowKey {
@@ -136,11 +138,17 @@ export function writeFlowKey(pkt: DecodedPacket, k: FlowKeyScratch): boolean {
   k.cls = cls;
   const w = k.words;
   if (v6) {
+    k.family6Words = true;
     for (let i = 0; i < 4; i++) {
       w[i] = addressWord(pkt.src, i);
       w[4 + i] = addressWord(pkt.dst, i);
     }
   } else {
+    if (k.family6Words) {
+      // Why: a previous IPv6 key left words 1-3 and 5-7 set; IPv4 keys keep them 0.
+      w.fill(0);
+      k.family6Words = false;
+    }
     w[0] = addressWord(pkt.src, 0);
     w[4] = addressWord(pkt.dst, 0);
   }
