@@ -130,7 +130,9 @@ function main(): void {
 
   const t1 = performance.now();
   const reaped = table.reap(now);
-  console.log(`  reap scan over ${N.toLocaleString()} entries: ${(performance.now() - t1).toFixed(0)} ms (${reaped} expired)`);
+  console.log(
+    `  reap scan over ${N.toLocaleString()} entries: ${(performance.now() - t1).toFixed(0)} ms (${reaped} expired)`,
+  );
 
   // The same through the filter entry point (conntrack hit path, NACL skipped: same subnet).
   const f = new EniFilter(
