@@ -255,61 +255,150 @@ function naclToPb(e: NaclEntry): vpcemu.v1.INaclEntry {
   };
 }
 
-function eniToPb(p: CompiledEniPolicy): vpcemu.v1.ICompiledEniPolicy {
-  return {
-    revision: p.revision,
-    eniId: p.eniId,
-    instanceId: p.instanceId,
-    vpcId: p.vpcId,
-    subnetId: p.subnetId,
-    ipv4: [...p.ipv4],
-    ipv6: [...p.ipv6],
-    sourceDestCheck: p.sourceDestCheck,
-    ingress: p.ingress.map(ruleToPb),
-    egress: p.egress.map(ruleToPb),
-    naclIn: p.naclIn.map(naclToPb),
-    naclOut: p.naclOut.map(naclToPb),
-    timeouts: {
-      tcpEstablished: p.timeouts.tcpEstablished,
-      udp: p.timeouts.udp,
-      udpStream: p.timeouts.udpStream,
-    },
-    allowance: p.allowance,
-    autoTracked: p.autoTracked,
-  };
-}
-
 function mappingToPb(m: MappingEntry): vpcemu.v1.IMappingEntry {
   return { ...m };
 }
 
-/**
- * Per-ENI encode cache: an ENI policy object is immutable (the compiler keeps it across
- * revisions when nothing it depends on changed), so its protobuf form is built once.
- */
-const eniCache = new WeakMap<CompiledEniPolicy, vpcemu.v1.ICompiledEniPolicy>();
+const WT_VARINT = 0;
+const WT_LEN = 2;
+const utf8 = new TextEncoder();
 
-/** Encode a Snapshot frame; `generation` is the hub's push counter, echoed in the Ack. */
-export function encodeSnapshotFrame(s: AgentSnapshot, generation = 0): Uint8Array {
-  const enis = s.enis.map((e) => {
-    let m = eniCache.get(e);
-    if (m === undefined) {
-      m = eniToPb(e);
-      eniCache.set(e, m);
+/** A growable byte buffer with the few protobuf writes the snapshot encoder needs. */
+class ByteBuilder {
+  private buf: Uint8Array;
+  private len = 0;
+
+  constructor(capacity = 1024) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  /** Unsigned varint of a non-negative safe integer (uint32/uint64 below 2^53). */
+  varint(v: number): this {
+    this.ensure(10);
+    while (v >= 0x80) {
+      this.buf[this.len++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
     }
-    return m;
-  });
-  return pb.Frame.encode({
-    snapshot: {
-      snapshot: {
-        revision: s.revision,
-        agentId: s.agentId,
-        enis,
-        mapping: s.mapping.map(mappingToPb),
-      },
-      generation,
-    },
-  }).finish();
+    this.buf[this.len++] = v;
+    return this;
+  }
+
+  raw(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+
+  /** Field `field` as a length-delimited value holding `b` (embedded message, bytes). */
+  message(field: number, b: Uint8Array): this {
+    return this.varint((field << 3) | WT_LEN)
+      .varint(b.length)
+      .raw(b);
+  }
+
+  /** Field `field` as a varint; proto3 default 0/false is omitted. */
+  uint(field: number, v: number): this {
+    return v === 0 ? this : this.varint((field << 3) | WT_VARINT).varint(v);
+  }
+
+  /** Field `field` as a string; proto3 default "" is omitted unless `always` (repeated). */
+  string(field: number, v: string, always = false): this {
+    return v === "" && !always ? this : this.message(field, utf8.encode(v));
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/**
+ * Encodings cached per immutable object. The compiler shares one CompiledRule / NaclEntry
+ * object among every ENI of a group or subnet, keeps ENI policies that did not change, and
+ * reuses mapping entries, so a push to 100 agents encodes each of them once.
+ */
+const ruleBytes = new WeakMap<CompiledRule, Uint8Array>();
+const naclBytes = new WeakMap<NaclEntry, Uint8Array>();
+const eniBytes = new WeakMap<CompiledEniPolicy, Uint8Array>();
+/** Mapping entry as a complete `mapping` field (tag + length + message). */
+const mappingField = new WeakMap<MappingEntry, Uint8Array>();
+
+function cached<K extends object>(
+  cache: WeakMap<K, Uint8Array>,
+  key: K,
+  make: (k: K) => Uint8Array,
+): Uint8Array {
+  let b = cache.get(key);
+  if (b === undefined) {
+    b = make(key);
+    cache.set(key, b);
+  }
+  return b;
+}
+
+function encodeRule(r: CompiledRule): Uint8Array {
+  return pb.CompiledRule.encode(ruleToPb(r)).finish();
+}
+
+function encodeNacl(e: NaclEntry): Uint8Array {
+  return pb.NaclEntry.encode(naclToPb(e)).finish();
+}
+
+function encodeMappingField(m: MappingEntry): Uint8Array {
+  return new ByteBuilder(64).message(4, pb.MappingEntry.encode(mappingToPb(m)).finish()).finish();
+}
+
+/** CompiledEniPolicy (policy.proto field numbers), sub-messages from the caches. */
+function encodeEni(p: CompiledEniPolicy): Uint8Array {
+  const b = new ByteBuilder(2048)
+    .uint(1, p.revision)
+    .string(2, p.eniId)
+    .string(3, p.instanceId)
+    .string(4, p.vpcId)
+    .string(5, p.subnetId);
+  for (const a of p.ipv4) b.string(6, a, true);
+  for (const a of p.ipv6) b.string(7, a, true);
+  b.uint(8, p.sourceDestCheck ? 1 : 0);
+  for (const r of p.ingress) b.message(9, cached(ruleBytes, r, encodeRule));
+  for (const r of p.egress) b.message(10, cached(ruleBytes, r, encodeRule));
+  for (const e of p.naclIn) b.message(11, cached(naclBytes, e, encodeNacl));
+  for (const e of p.naclOut) b.message(12, cached(naclBytes, e, encodeNacl));
+  b.message(
+    13,
+    pb.ConntrackTimeouts.encode({
+      tcpEstablished: p.timeouts.tcpEstablished,
+      udp: p.timeouts.udp,
+      udpStream: p.timeouts.udpStream,
+    }).finish(),
+  );
+  return b
+    .uint(14, p.allowance)
+    .uint(15, p.autoTracked ? 1 : 0)
+    .finish();
+}
+
+/**
+ * Encode a Snapshot frame; `generation` is the hub's push counter, echoed in the Ack.
+ * Frame{snapshot=2: Snapshot{snapshot=1: AgentSnapshot{...}, generation=2}}, assembled from
+ * cached sub-message encodings (test/unit/controller/hub/wire.test.ts decodes it with the
+ * generated decoder).
+ */
+export function encodeSnapshotFrame(s: AgentSnapshot, generation = 0): Uint8Array {
+  const body = new ByteBuilder(16 * 1024).uint(1, s.revision).string(2, s.agentId);
+  for (const e of s.enis) body.message(3, cached(eniBytes, e, encodeEni));
+  for (const m of s.mapping) body.raw(cached(mappingField, m, encodeMappingField));
+  const bodyBytes = body.finish();
+  const snapshot = new ByteBuilder(bodyBytes.length + 32).message(1, bodyBytes).uint(2, generation);
+  return new ByteBuilder().message(2, snapshot.finish()).finish();
 }
 
 /** Encode a ConntrackRequest frame (empty eniIds = all hosted ENIs). */

@@ -129,6 +129,34 @@ export class PolicyIndex {
     }
   }
 
+  private readonly ruleMemo = new Map<SgRuleState, CompiledRule>();
+  private readonly naclMemo = new Map<string, readonly NaclEntry[]>();
+
+  /**
+   * A rule compiled once per state: every ENI of the group shares the object (memory, and the
+   * hub's wire encoder caches encodings per object).
+   */
+  compiledRule(rule: SgRuleState): CompiledRule {
+    let c = this.ruleMemo.get(rule);
+    if (c === undefined) {
+      c = compileSgRule(rule, this);
+      this.ruleMemo.set(rule, c);
+    }
+    return c;
+  }
+
+  /** A NACL's sorted entries of one direction, compiled once per state. */
+  compiledNacl(networkAclId: string | undefined, egress: boolean): readonly NaclEntry[] {
+    if (networkAclId === undefined) return [];
+    const key = `${networkAclId}|${egress ? "out" : "in"}`;
+    let c = this.naclMemo.get(key);
+    if (c === undefined) {
+      c = compileNacl(this.nacls.get(networkAclId), egress);
+      this.naclMemo.set(key, c);
+    }
+    return c;
+  }
+
   /** An ENI counts (membership, mapping, hosting) unless its instance is terminated. */
   isActive(eni: NetworkInterfaceState): boolean {
     if (eni.instanceId === undefined) return true;
@@ -227,10 +255,9 @@ export function compileEniPolicy(
   for (const gid of eni.groupIds) {
     const g = index.groups.get(gid);
     if (g === undefined) continue;
-    for (const r of g.rules) (r.isEgress ? egress : ingress).push(compileSgRule(r, index));
+    for (const r of g.rules) (r.isEgress ? egress : ingress).push(index.compiledRule(r));
   }
-  const subnet = index.subnets.get(eni.subnetId);
-  const nacl = subnet === undefined ? undefined : index.nacls.get(subnet.networkAclId);
+  const naclId = index.subnets.get(eni.subnetId)?.networkAclId;
   const inst = eni.instanceId === undefined ? undefined : index.instances.get(eni.instanceId);
   const tagMax = Number(inst?.tags[TAG_CONNTRACK_MAX]);
   const allowance =
@@ -248,8 +275,8 @@ export function compileEniPolicy(
     sourceDestCheck: eni.sourceDestCheck,
     ingress,
     egress,
-    naclIn: compileNacl(nacl, false),
-    naclOut: compileNacl(nacl, true),
+    naclIn: index.compiledNacl(naclId, false),
+    naclOut: index.compiledNacl(naclId, true),
     timeouts: {
       tcpEstablished: eni.tcpEstablishedTimeout ?? DEFAULT_CONNTRACK_TIMEOUTS.tcpEstablished,
       udp: eni.udpTimeout ?? DEFAULT_CONNTRACK_TIMEOUTS.udp,
