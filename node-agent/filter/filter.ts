@@ -59,7 +59,10 @@ export type FilterResult =
     };
 
 export interface EniFilterOptions {
-  /** The instance's allowance, shared by all its ENIs (MET-1). Default: a private one of policy.allowance. */
+  /**
+   * The instance's allowance, shared by all its ENIs (MET-1); its owner sets its maximum.
+   * Default: a private one whose maximum follows `policy.allowance` on every setPolicy().
+   */
   readonly allowance?: Allowance;
   /** CT-16 mode (default false). */
   readonly reclassifyLive?: boolean;
@@ -116,6 +119,8 @@ export class EniFilter {
   private readonly table: ConntrackTable;
   private readonly allowance: Allowance;
   private readonly reclassifyLive: boolean;
+  /** True when no allowance was passed in: this filter then sets its maximum from the policy. */
+  private readonly ownsAllowance: boolean;
   private exceeded = 0;
   private created = 0;
   private hits = 0;
@@ -123,8 +128,8 @@ export class EniFilter {
 
   constructor(policy: CompiledEniPolicy, opts: EniFilterOptions = {}) {
     this.compiled = new CompiledFilterPolicy(policy);
+    this.ownsAllowance = opts.allowance === undefined;
     this.allowance = opts.allowance ?? new Allowance(policy.allowance);
-    this.allowance.setMax(policy.allowance);
     this.reclassifyLive = opts.reclassifyLive ?? false;
     this.table = new ConntrackTable({
       timeouts: policy.timeouts,
@@ -140,14 +145,14 @@ export class EniFilter {
 
   /**
    * Swaps in a new revision atomically: the next packet sees only the new rules. Conntrack is
-   * kept (CT-5); the new timeouts apply to existing entries (TO-3); the allowance maximum is
-   * updated (MET-1).
+   * kept (CT-5); the new timeouts apply to existing entries (TO-3); a private allowance takes
+   * the new maximum (a shared one is left to its owner, MET-1).
    */
   setPolicy(policy: CompiledEniPolicy): void {
     const next = new CompiledFilterPolicy(policy);
     this.compiled = next;
     this.table.setTimeouts(policy.timeouts);
-    this.allowance.setMax(policy.allowance);
+    if (this.ownsAllowance) this.allowance.setMax(policy.allowance);
   }
 
   /**

@@ -463,6 +463,18 @@ describe("EniFilter", () => {
     });
   });
 
+  it("takes a private allowance's maximum from each revision, leaves a shared one to its owner", () => {
+    const pol = policy({ egress: [rule("-1", -1, -1, "0.0.0.0/0")], allowance: 1 });
+    const own = new EniFilter(pol);
+    expect(own.counters().conntrackAllowanceAvailable).toBe(1);
+    own.setPolicy({ ...pol, revision: 2, allowance: 5 });
+    expect(own.counters().conntrackAllowanceAvailable).toBe(5);
+    const shared = new Allowance(10);
+    const f = new EniFilter(pol, { allowance: shared });
+    f.setPolicy({ ...pol, revision: 2, allowance: 5 });
+    expect(f.counters().conntrackAllowanceAvailable).toBe(10);
+  });
+
   it("expires idle entries silently; a late reply is then judged as new and dropped (CT-12)", () => {
     const f = new ClockedFilter(policy({ egress: [rule("udp", 53, 53, "0.0.0.0/0")] }));
     f.out(udp(A4, 5000, C4, 53));
