@@ -7,6 +7,7 @@ import { LocalRuntime } from "../runtime/local-runtime.js";
 import { parseCommandArgs } from "./usage.js";
 
 const USAGE = `Usage: vpcemu up [-f topology.yaml] [--listen HOST:PORT] [--state PATH] [--runtime-dir DIR]
+                 [--namespace-prefix P]
 
 Starts the controller and, for every instance (from the file or any later RunInstances), a
 network namespace and a node agent; plus the 'internet' node (198.51.100.10). Runs until
@@ -15,7 +16,9 @@ Ctrl-C or 'vpcemu down'.
   -f, --file PATH        topology file to apply (docs/topology.md)
   --listen HOST:PORT     controller address (default 127.0.0.1:4566)
   --state PATH           controller state database (default :memory:)
-  --runtime-dir DIR      state file and agent logs (default /run/vpcemu, $VPCEMU_RUNTIME_DIR)`;
+  --runtime-dir DIR      state file and agent logs (default /run/vpcemu, $VPCEMU_RUNTIME_DIR)
+  --namespace-prefix P   prefix of node namespace names (default vpcemu-); with another
+                         --runtime-dir, lets two runtimes run side by side`;
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(
@@ -25,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
       listen: { type: "string" },
       state: { type: "string" },
       "runtime-dir": { type: "string" },
+      "namespace-prefix": { type: "string" },
     },
     USAGE,
   );
@@ -36,6 +40,9 @@ export async function run(args: string[]): Promise<number> {
     ...(typeof v.listen === "string" ? { listen: v.listen } : {}),
     ...(typeof v.state === "string" ? { statePath: v.state } : {}),
     ...(typeof v["runtime-dir"] === "string" ? { runtimeDir: v["runtime-dir"] } : {}),
+    ...(typeof v["namespace-prefix"] === "string"
+      ? { namespacePrefix: v["namespace-prefix"] }
+      : {}),
     log,
   }).start();
 

@@ -82,12 +82,18 @@ export function findNode(state: RuntimeState, ref: string): RuntimeNode | undefi
   );
 }
 
-/** True when a process with this id exists. */
+/** True when a process with this id exists and has not exited (a zombie counts as gone). */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // Why: an exited child its parent has not reaped yet still answers kill(pid, 0).
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }

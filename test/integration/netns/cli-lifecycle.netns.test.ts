@@ -5,7 +5,7 @@
  *
  *   internet 198.51.100.10 ---> web 10.0.1.10 (web-sg: 80, 443 from 0.0.0.0/0)
  *                               web ---> db 10.0.2.20 (db-sg: 3306 from web-sg)
- *   (examples/two-tier.yaml; namespaces vpcemu-t<pid>-*; runtime dir in /tmp)
+ *   (examples/two-tier.yaml; namespaces vpcemu-tcli<pid>-*; runtime dir in /tmp)
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +18,16 @@ import { readRuntimeState, type RuntimeState } from "../../../cli/runtime/runtim
 import { requireNetnsPrerequisites } from "../../helpers/prerequisites.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vpcemu-cli-test-"));
+const PREFIX = `vpcemu-tcli${process.pid}-`;
+let hostTunsBefore: string[] = [];
+
+/** TUN devices in the host namespace (agents create theirs here before moving them). */
+function hostTuns(): string[] {
+  return spawnSync("ip", ["-o", "link", "show", "type", "tun"], { encoding: "utf8" })
+    .stdout.split("\n")
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+    .filter((n): n is string => n !== undefined);
+}
 let up: ChildProcess | undefined;
 let upOutput = "";
 let state: RuntimeState | undefined;
@@ -37,9 +47,19 @@ function vpcemu(
 
 beforeAll(async () => {
   requireNetnsPrerequisites();
+  hostTunsBefore = hostTuns();
   up = spawn(
     process.execPath,
-    [VPCEMU_BIN, "up", "-f", TWO_TIER_EXAMPLE, "--listen", "127.0.0.1:0"],
+    [
+      VPCEMU_BIN,
+      "up",
+      "-f",
+      TWO_TIER_EXAMPLE,
+      "--listen",
+      "127.0.0.1:0",
+      "--namespace-prefix",
+      PREFIX,
+    ],
     {
       env: { ...process.env, VPCEMU_RUNTIME_DIR: dir },
       stdio: ["ignore", "pipe", "pipe"],
@@ -167,16 +187,13 @@ describe("vpcemu up / exec / conntrack / down", () => {
       up!.exitCode !== null ? resolve() : up!.once("exit", () => resolve()),
     );
     expect(up!.exitCode).toBe(0);
-    const ours = await listNamespaces(state!.namespacePrefix);
-    expect(ours).toEqual([]);
+    expect(state!.namespacePrefix).toBe(PREFIX);
+    expect(await listNamespaces(PREFIX)).toEqual([]);
     for (const pid of agentPids) {
       expect(() => process.kill(pid, 0)).toThrow();
     }
     expect(readRuntimeState(dir)).toBeUndefined();
     // No TUN left in the host namespace either.
-    const hostLinks = spawnSync("ip", ["-o", "link", "show", "type", "tun"], {
-      encoding: "utf8",
-    }).stdout;
-    for (const node of state!.nodes) expect(hostLinks).not.toContain(node.agentId);
+    expect(hostTuns().filter((t) => !hostTunsBefore.includes(t))).toEqual([]);
   }, 60_000);
 });
