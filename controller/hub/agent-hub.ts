@@ -301,7 +301,8 @@ export class AgentHub {
         return;
       }
       try {
-        this.onFrame(s, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        // Why: a Buffer lets protobufjs decode strings natively (BufferReader).
+        this.onFrame(s, data);
       } catch (err) {
         this.log(
           `agent ${s.agentId || s.remoteAddress}: internal error: ${(err as Error).stack ?? String(err)}`,
