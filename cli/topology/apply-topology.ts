@@ -306,7 +306,17 @@ export async function applyTopology(ec2: EC2Client, topology: Topology): Promise
       created.NetworkInterfaces?.[0]?.NetworkInterfaceId,
       "the primary network interface",
     );
-    await tagName(ec2, instanceId, inst.name, inst.at);
+    await at(inst.at, () =>
+      ec2.send(
+        new CreateTagsCommand({
+          Resources: [instanceId],
+          Tags: [
+            { Key: "Name", Value: inst.name },
+            ...Object.entries(inst.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+          ],
+        }),
+      ),
+    );
     if (inst.conntrack && Object.keys(inst.conntrack).length > 0) {
       const spec = inst.conntrack;
       await at(inst.at, () =>

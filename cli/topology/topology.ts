@@ -112,6 +112,8 @@ export interface TopologyInstance {
     readonly udpTimeout?: number;
     readonly udpStreamTimeout?: number;
   };
+  /** Extra tags (e.g. `vpcemu:conntrack-max`, the per-instance allowance, MET-1); Name is set from `name`. */
+  readonly tags?: Readonly<Record<string, string>>;
   readonly at: SourceLocation;
 }
 
@@ -668,7 +670,12 @@ export function parseTopology(text: string, file: string): Topology {
   });
 
   const instances = top.list("instances", (item, path, at) => {
-    const m = r.map(item, path, ["name", "subnet", "securityGroups", "privateIp", "conntrack"], at);
+    const m = r.map(
+      item,
+      path,
+      ["name", "subnet", "securityGroups", "privateIp", "conntrack", "tags"],
+      at,
+    );
     if (!m) return undefined;
     const name = m.string("name", true);
     const subnet = m.string("subnet", true);
@@ -697,6 +704,36 @@ export function parseTopology(text: string, file: string): Topology {
         };
       }
     }
+    let tags: Record<string, string> | undefined;
+    if (m.has("tags")) {
+      const node = m.node_("tags");
+      if (!isMap(node)) {
+        r.issue(m.fieldAt("tags"), "expected a mapping of tag keys to values");
+      } else {
+        tags = {};
+        for (const pair of node.items) {
+          const key = isScalar(pair.key) ? String(pair.key.value) : "";
+          const value = isScalar(pair.value) ? pair.value.value : undefined;
+          if (key === "Name") {
+            r.issue(
+              r.at(pair.key as YamlNode, `${m.fieldPath("tags")}.Name`),
+              "the Name tag comes from `name`",
+            );
+          } else if (
+            typeof value === "string" ||
+            typeof value === "number" ||
+            typeof value === "boolean"
+          ) {
+            tags[key] = String(value);
+          } else {
+            r.issue(
+              r.at(pair.key as YamlNode, `${m.fieldPath("tags")}.${key}`),
+              "expected a string value",
+            );
+          }
+        }
+      }
+    }
     if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$/.test(name)) {
       r.issue(
         m.fieldAt("name"),
@@ -718,6 +755,7 @@ export function parseTopology(text: string, file: string): Topology {
       securityGroups: groups,
       ...(privateIp !== undefined && isIPv4(privateIp) ? { privateIp } : {}),
       ...(conntrack ? { conntrack } : {}),
+      ...(tags ? { tags } : {}),
       at: m.at,
     };
   });

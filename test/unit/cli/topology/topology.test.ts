@@ -233,3 +233,14 @@ describe("parseCidr", () => {
     expect(parseCidr("::/129")).toBeUndefined();
   });
 });
+
+describe("instance tags", () => {
+  it("reads extra tags and refuses a Name tag", () => {
+    const base = `${BASE}instances:\n  - name: web\n    subnet: public\n    tags:\n`;
+    const t = parseTopology(`${base}      "vpcemu:conntrack-max": 2\n`, "t.yaml");
+    expect(t.instances[0]!.tags).toEqual({ "vpcemu:conntrack-max": "2" });
+    expect(issuesOf(`${base}      Name: x\n`)).toEqual([
+      "topology.yaml:17: instances[0].tags.Name: the Name tag comes from `name`",
+    ]);
+  });
+});
