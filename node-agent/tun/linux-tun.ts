@@ -363,6 +363,9 @@ export class LinuxTun implements TunDevice {
         (q) =>
           new Promise<void>((resolve) => {
             if (q.worker.threadId < 0) resolve();
+            // Why ref: while closing, the worker's exit must keep the process alive, or a
+            // caller awaiting close() at the end of a program would be cut short.
+            q.worker.ref();
             q.worker.once("exit", () => resolve());
             // A worker that has not exited within 2 s (poll timeout is 100 ms) is terminated.
             setTimeout(() => void q.worker.terminate(), 2000).unref();

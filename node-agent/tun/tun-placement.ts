@@ -85,7 +85,8 @@ export async function placeTun(p: TunPlacement): Promise<PlacedTun> {
   // Why addrgenmode none: no fe80:: address, so the kernel does not send router solicitations
   // and MLD reports from a source the ENI does not own (they would count as source_check drops).
   await runIp(ns, ["link", "set", "dev", name, "addrgenmode", "none"]).catch(() => undefined);
-  await runIp(ns, ["link", "set", "dev", name, "mtu", String(p.mtu), "up"]);
+  // Why txqueuelen 1000: the TUN default (500) drops bursts the agent would carry a moment later.
+  await runIp(ns, ["link", "set", "dev", name, "mtu", String(p.mtu), "txqueuelen", "1000", "up"]);
   if (ns !== undefined) {
     await runIp(ns, ["route", "replace", "default", "dev", name]);
     await runIp(ns, ["-6", "route", "replace", "default", "dev", name]).catch(() => undefined);
