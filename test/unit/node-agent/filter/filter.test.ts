@@ -7,6 +7,7 @@ import {
   DEFAULT_NACL,
   TcpFlag,
   echo,
+  fragment,
   icmp,
   icmpError,
   nacl,
@@ -515,6 +516,39 @@ describe("EniFilter", () => {
       tracked: false,
     });
     expect(f.f.counters().trackedEntries).toBe(1);
+  });
+
+  it("judges non-first fragments by the rules as decoded, never by or into conntrack (documented choice)", () => {
+    const frag = fragment(ADMIN, A4, 6, 1480);
+    expect(frag.fragmentOffset).toBe(1480);
+    const f = new ClockedFilter(policy({ ingress: [rule("tcp", 22, 22, `${ADMIN}/32`)] }));
+    f.in(tcp(ADMIN, 40000, A4, 22, SYN));
+    expect(reasonOf(f.in(frag))).toBe(DropReason.SgNoMatch);
+    const g = new ClockedFilter(
+      policy({ ingress: [rule("-1", -1, -1, `${ADMIN}/32`, "sgr-admin-all")] }),
+    );
+    expect(g.in(frag)).toMatchObject({
+      action: "allow",
+      via: "rule",
+      tracked: false,
+      ruleId: "sgr-admin-all",
+    });
+    expect(g.f.counters().trackedEntries).toBe(0);
+  });
+
+  it("applies IPv6 NACL entries to IPv6 traffic only (NACL-5)", () => {
+    const f = new ClockedFilter(
+      policy({
+        ingress: [rule("tcp", 443, 443, "::/0"), rule("tcp", 443, 443, "0.0.0.0/0")],
+        naclIn: [nacl(90, "deny", 6, "2001:db8:ff::/48", [443, 443]), ...DEFAULT_NACL],
+      }),
+    );
+    expect(f.in(tcp(C6, 1000, A6, 443, SYN))).toMatchObject({ action: "drop", naclRule: 90 });
+    expect(f.in(tcp("2001:db8:fe::1", 1000, A6, 443, SYN))).toMatchObject({
+      action: "allow",
+      naclRule: 101,
+    });
+    expect(f.in(tcp(C4, 1000, A4, 443, SYN))).toMatchObject({ action: "allow", naclRule: 100 });
   });
 
   describe("reclassifyLive (CT-16)", () => {

@@ -169,6 +169,24 @@ export function other(src: string, dst: string, protocol: number): DecodedPacket
   return decode(buildIpPacket({ src, dst, protocol, payload: new Uint8Array(8) }));
 }
 
+/** A decoded non-first fragment (offset in bytes, a multiple of 8) of protocol `protocol`. */
+export function fragment(
+  src: string,
+  dst: string,
+  protocol: number,
+  offset: number,
+): DecodedPacket {
+  return decode(
+    buildIpPacket({
+      src,
+      dst,
+      protocol,
+      payload: new Uint8Array(16),
+      fragment: { offset, more: false },
+    }),
+  );
+}
+
 /** Raw TCP bytes (for ICMP error quotes). */
 export function tcpBytes(src: string, srcPort: number, dst: string, dstPort: number): Uint8Array {
   return buildTcp({ src, dst, srcPort, dstPort, flags: TcpFlag.ACK });
