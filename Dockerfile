@@ -20,6 +20,7 @@ RUN node scripts/docker/prune-node-modules.mjs /opt/vpcemu
 FROM ${BASE_IMAGE}
 WORKDIR /opt/vpcemu
 ENV NODE_ENV=production \
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 COPY --from=deps /opt/vpcemu/node_modules ./node_modules
 COPY package.json tsconfig.json ./
