@@ -131,7 +131,10 @@ describe("controller end to end (EC2 SDK -> agent snapshot)", () => {
     const webAgent = startAgent("agent-web", [webInstance], "127.0.0.1:7101");
     const dbAgent = startAgent("agent-db", [dbInstance], "127.0.0.1:7102");
     // waitForEnforced counts connected agents only: first let both say Hello and swap in.
-    await Promise.all([webAgent.client.enforced(ctl.revision()), dbAgent.client.enforced(ctl.revision())]);
+    await Promise.all([
+      webAgent.client.enforced(ctl.revision()),
+      dbAgent.client.enforced(ctl.revision()),
+    ]);
     await ctl.waitForEnforced(ctl.revision(), 5000);
 
     const webPolicy = webAgent.snapshots.at(-1)!.enis[0]!;
