@@ -429,6 +429,22 @@ describe("PolicyCompiler (incremental)", () => {
     expect(r.snapshots.get("agent-web")!.enis.map((e) => e.eniId)).toEqual([WEB1.eniId]);
   });
 
+  it("drops the ENI of a terminated instance from its agent and from the mapping", () => {
+    const c = new PolicyCompiler();
+    c.update(seedState(1), [placeWeb, placeDb]);
+    const s1 = seedState(2);
+    const s2: PolicyState = {
+      ...s1,
+      instances: s1.instances.map((i) =>
+        i.instanceId === WEB1.instanceId ? { ...i, state: "terminated" } : i,
+      ),
+    };
+    const r = c.update(s2, [placeWeb, placeDb], change(2, { instanceIds: [WEB1.instanceId!] }));
+    expect(r.snapshots.get("agent-web")!.enis).toEqual([]);
+    expect(r.snapshots.get("agent-db")!.mapping.map((m) => m.address)).toEqual(["10.0.2.12"]);
+    expect(r.changedAgents.sort()).toEqual(["agent-db", "agent-web"]);
+  });
+
   it("reports no changed agents for a change that touches nothing they use", () => {
     const c = new PolicyCompiler();
     c.update(seedState(1), [placeWeb, placeDb]);
