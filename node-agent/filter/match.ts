@@ -118,6 +118,28 @@ class PortMatcher {
   private readonly rules: Int32Array;
 
   constructor(ranges: readonly { from: number; to: number; rule: number }[]) {
+    if (ranges.length === 1) {
+      // Why: the common leaf (one rule per address) needs no sweep.
+      const r = ranges[0]!;
+      const from = r.from < 0 ? 0 : Math.min(r.from, 65535);
+      const to = r.to < 0 ? 65535 : Math.min(r.to, 65535);
+      const starts = [0];
+      const rules = [-1];
+      if (from <= to) {
+        if (from === 0) rules[0] = r.rule;
+        else {
+          starts.push(from);
+          rules.push(r.rule);
+        }
+        if (to < 65535) {
+          starts.push(to + 1);
+          rules.push(-1);
+        }
+      }
+      this.starts = Int32Array.from(starts);
+      this.rules = Int32Array.from(rules);
+      return;
+    }
     // Sweep over range boundaries with a min-heap of active rule indices (lazy deletion).
     const events: [number, number, number][] = []; // [position, +1 open / -1 close, rule]
     for (const r of ranges) {
@@ -265,21 +287,21 @@ export class SgMatcher {
     // Group (family, protocol, prefixLen, masked address) -> leaf inputs.
     type Leaf = { words: number[]; items: { rule: number; from: number; to: number }[] };
     const groups = new Map<
-      string,
-      { fam: 4 | 6; proto: number; len: number; leaves: Map<string, Leaf> }
+      number,
+      { fam: 4 | 6; proto: number; len: number; leaves: Map<string | number, Leaf> }
     >();
     rules.forEach((r, idx) => {
       for (const text of r.cidrs) {
         const c = parseCidr(text);
         if (!c) continue;
         const proto = r.protocol < 0 ? -1 : r.protocol & 255;
-        const gk = `${c.family}/${proto}/${c.prefixLen}`;
+        const gk = ((c.family === 4 ? 0 : 1) * 257 + proto + 1) * 129 + c.prefixLen;
         let g = groups.get(gk);
         if (!g) {
           g = { fam: c.family, proto, len: c.prefixLen, leaves: new Map() };
           groups.set(gk, g);
         }
-        const lk = c.words.join(",");
+        const lk = c.family === 4 ? c.words[0]! : c.words.join(",");
         let leaf = g.leaves.get(lk);
         if (!leaf) {
           leaf = { words: [...c.words], items: [] };

@@ -60,7 +60,10 @@ class ZeroPeerPorts {
 /** True when `r` has a `cidr` peer that is exactly the /0 of `family` (CT-2). */
 export function isZeroPeerRule(r: CompiledRule, family: 4 | 6): boolean {
   if (r.peer.kind !== "cidr" || r.cidrs.length !== 1) return false;
-  const c = parseCidr(r.cidrs[0]!);
+  const text = r.cidrs[0]!;
+  // Why: a cheap pre-test; policies can hold many thousands of rules and few are /0.
+  if (!text.endsWith("/0")) return false;
+  const c = parseCidr(text);
   return c !== undefined && c.family === family && c.prefixLen === 0;
 }
 
@@ -75,8 +78,9 @@ export class TrackingClassifier {
 
   constructor(policy: Pick<CompiledEniPolicy, "ingress" | "egress" | "autoTracked">) {
     this.autoTracked = policy.autoTracked;
-    this.zero = [policy.ingress, policy.egress].map((rules) =>
-      ([4, 6] as const).map((fam) =>
+    this.zero = [policy.ingress, policy.egress].map((all) => {
+      const rules = all.filter((r) => isZeroPeerRule(r, 4) || isZeroPeerRule(r, 6));
+      return ([4, 6] as const).map((fam) =>
         [6, 17].map((proto) => {
           const ranges: [number, number][] = [];
           for (const r of rules) {
@@ -89,8 +93,8 @@ export class TrackingClassifier {
           }
           return new ZeroPeerPorts(ranges);
         }),
-      ),
-    );
+      );
+    });
   }
 
   /**
