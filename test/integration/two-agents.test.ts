@@ -25,6 +25,7 @@ import type {
   NaclEntry,
 } from "../../node-agent/filter/policy.js";
 import { DEFAULT_CONNTRACK_TIMEOUTS } from "../../node-agent/filter/policy.js";
+import { EniFilter } from "../../node-agent/filter/filter.js";
 import {
   ENCAP_HEADROOM,
   ETHERTYPE_IPV4,
@@ -56,27 +57,23 @@ function rule(protocol: number, from: number, to: number, cidr: string): Compile
   };
 }
 
+const naclEntry = (ruleNumber: number, action: "allow" | "deny", cidr: string): NaclEntry => ({
+  ruleNumber,
+  action,
+  protocol: -1,
+  cidr,
+  fromPort: -1,
+  toPort: -1,
+  icmpType: -1,
+  icmpCode: -1,
+});
+// DEF-5's default NACL: allow all (v4 100, v6 101), then the `*` denies. A v4 entry never
+// matches v6 traffic (NACL-5).
 const ALLOW_ALL_NACL: NaclEntry[] = [
-  {
-    ruleNumber: 100,
-    action: "allow",
-    protocol: -1,
-    cidr: "0.0.0.0/0",
-    fromPort: -1,
-    toPort: -1,
-    icmpType: -1,
-    icmpCode: -1,
-  },
-  {
-    ruleNumber: 32767,
-    action: "deny",
-    protocol: -1,
-    cidr: "0.0.0.0/0",
-    fromPort: -1,
-    toPort: -1,
-    icmpType: -1,
-    icmpCode: -1,
-  },
+  naclEntry(100, "allow", "0.0.0.0/0"),
+  naclEntry(101, "allow", "::/0"),
+  naclEntry(32767, "deny", "0.0.0.0/0"),
+  naclEntry(32768, "deny", "::/0"),
 ];
 
 function eni(
@@ -95,7 +92,7 @@ function eni(
     vpcId: VPC,
     subnetId,
     ipv4: [ipv4],
-    ipv6: [],
+    ipv6: IPV6[eniId] ? [IPV6[eniId]] : [],
     sourceDestCheck: true,
     ingress,
     egress,
@@ -107,10 +104,15 @@ function eni(
   };
 }
 
-const WEB_IN = [rule(6, 80, 80, "0.0.0.0/0"), rule(1, -1, -1, "10.0.0.0/16")];
+const IPV6: Record<string, string> = { "eni-a": "2001:db8:1::10", "eni-b": "2001:db8:2::20" };
+const WEB_IN = [
+  rule(6, 80, 80, "0.0.0.0/0"),
+  rule(1, -1, -1, "10.0.0.0/16"),
+  rule(58, -1, -1, "2001:db8::/32"),
+];
 const WEB_OUT = [rule(6, 3306, 3306, "10.0.2.0/24")];
 const DB_IN = [rule(6, 3306, 3306, "10.0.1.10/32")];
-const DB_OUT = [rule(1, -1, -1, "10.0.0.0/16")];
+const DB_OUT = [rule(1, -1, -1, "10.0.0.0/16"), rule(58, -1, -1, "2001:db8::/32")];
 const CLI_OUT = [rule(-1, -1, -1, "0.0.0.0/0")];
 
 const MAPPING: MappingEntry[] = [
@@ -132,6 +134,22 @@ const MAPPING: MappingEntry[] = [
   },
   {
     address: "10.0.2.20",
+    eniId: "eni-b",
+    subnetId: "subnet-b",
+    vpcId: VPC,
+    agentId: "agent-b",
+    endpoint: EP.b,
+  },
+  {
+    address: "2001:db8:1::10",
+    eniId: "eni-a",
+    subnetId: "subnet-a",
+    vpcId: VPC,
+    agentId: "agent-a",
+    endpoint: EP.a,
+  },
+  {
+    address: "2001:db8:2::20",
     eniId: "eni-b",
     subnetId: "subnet-b",
     vpcId: VPC,
@@ -180,7 +198,9 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((a) => a.stop()));
 });
 
-async function world(): Promise<World> {
+async function world(
+  createFilter?: ConstructorParameters<typeof Agent>[0]["createFilter"],
+): Promise<World> {
   const bus = new MemoryBus();
   const clock = new ManualClock();
   const providers = {
@@ -196,6 +216,7 @@ async function world(): Promise<World> {
       clock,
       timers: false,
       logger: { info: () => undefined, warn: () => undefined },
+      ...(createFilter && id === "a" ? { createFilter } : {}),
     }).start();
     started.push(agent);
     return agent;
@@ -574,6 +595,61 @@ describe("two agents in-process (FakeTun + MemoryBus)", () => {
     await w.agents.a.applySnapshot({ ...s.a, enis: s.a.enis.filter((e) => e.eniId === "eni-a") });
     expect(w.agents.a.enis()).toEqual(["eni-a"]);
     expect(w.agents.a.device("eni-c")).toBeUndefined();
+  });
+
+  it("pings over IPv6 between agents (ICMPv6 echo tracked like ICMP, CT-8)", async () => {
+    const w = await world();
+    w.tuns.b.send(buildIcmpEcho({ src: "2001:db8:2::20", dst: "2001:db8:1::10", id: 3, seq: 1 }));
+    const req = decoded(await w.tuns.a.nextReceived());
+    expect([req.family, req.icmpType]).toEqual([6, 128]);
+    w.tuns.a.send(
+      buildIcmpEcho({ src: "2001:db8:1::10", dst: "2001:db8:2::20", id: 3, seq: 1, reply: true }),
+    );
+    expect(decoded(await w.tuns.b.nextReceived()).icmpType).toBe(129);
+  });
+
+  it("drops IPv6 when the NACL has only IPv4 entries (NACL-5)", async () => {
+    const w = await world();
+    const v4only = { in: [naclEntry(100, "allow", "0.0.0.0/0")], out: ALLOW_ALL_NACL };
+    await w.agents.a.applySnapshot({
+      ...snapshots(2).a,
+      enis: snapshots(2).a.enis.map((e) => (e.eniId === "eni-a" ? { ...e, naclIn: v4only.in } : e)),
+    });
+    w.tuns.b.send(buildIcmpEcho({ src: "2001:db8:2::20", dst: "2001:db8:1::10", id: 4, seq: 1 }));
+    expect(await w.tuns.a.expectNothing(50)).toBe(true);
+    expect(w.agents.a.dropsByPort()["eni-a"]?.[DropReason.NaclDenied]).toBe(1);
+  });
+
+  it("counts an exception in the batch loop as internal_error and keeps forwarding (STYLE.md §7)", async () => {
+    const w = await world((policy, allowance) => {
+      const real = new EniFilter(policy, { allowance });
+      return Object.assign(Object.create(real) as EniFilter, {
+        egress: (...a: Parameters<EniFilter["egress"]>) => {
+          if (a[0].dstPort === 666) throw new Error("bug");
+          return real.egress(...a);
+        },
+      });
+    });
+    w.tuns.a.send(
+      buildTcp({
+        src: "10.0.1.10",
+        dst: "10.0.2.20",
+        srcPort: 1,
+        dstPort: 666,
+        flags: TcpFlag.SYN,
+      }),
+    );
+    w.tuns.a.send(
+      buildTcp({
+        src: "10.0.1.10",
+        dst: "10.0.2.20",
+        srcPort: 2,
+        dstPort: 3306,
+        flags: TcpFlag.SYN,
+      }),
+    );
+    expect(decoded(await w.tuns.b.nextReceived()).dstPort).toBe(3306);
+    expect(w.agents.a.dropsByPort()["eni-a"]?.[DropReason.InternalError]).toBe(1);
   });
 
   it("refuses a snapshot meant for another agent and stays at its revision", async () => {
