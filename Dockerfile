@@ -22,6 +22,10 @@ WORKDIR /opt/vpcemu
 ENV NODE_ENV=production \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# The agent configures its TUN with iproute2; the local base already has `ip`, the public
+# node:20-bookworm-slim does not.
+RUN command -v ip >/dev/null || (apt-get update && \
+    apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*)
 COPY --from=deps /opt/vpcemu/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY bin ./bin
