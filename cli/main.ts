@@ -82,10 +82,6 @@ export function version(): string {
   return "unknown";
 }
 
-// Why: the runtime and demo use the AWS SDK internally; its notice about future Node versions
-// is about the SDK, not about anything a vpcemu user can act on.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
 /** Dispatches argv (without node and script) and resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;

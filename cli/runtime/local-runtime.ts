@@ -133,6 +133,8 @@ export class StartedLocalRuntime implements AsyncDisposable {
 
   /** An EC2 client for the runtime's controller (any credentials are accepted, API-1). */
   get ec2(): EC2Client {
+    // Why: the SDK's notice about future Node versions is not something a vpcemu user can act on.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     this.client ??= new EC2Client({
       endpoint: this.ec2Endpoint,
       region: "us-east-1",
