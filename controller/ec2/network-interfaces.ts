@@ -351,6 +351,7 @@ const runInstancesAction: ActionHandler = (c) => {
       ...(nics.length === 0 ? {} : { networkInterfaces: nics }),
       instanceTags,
       eniTags,
+      ...(p.str("ClientToken") === undefined ? {} : { clientToken: p.req("ClientToken") }),
     });
   });
   return {

@@ -24,5 +24,7 @@ export interface Instance {
   readonly eniIds: readonly string[];
   readonly privateIpAddress: string;
   readonly launchTime: string;
+  /** RunInstances ClientToken: a retry with the same token returns this reservation. */
+  readonly clientToken?: string;
   readonly tags: Tags;
 }

@@ -187,7 +187,7 @@ export function sanitizeGroupDescription(d: string): string {
 /**
  * One IpPermission -> one RuleSpec per peer (RULE-11). Validates protocol, ports, CIDRs
  * (canonicalised, RULE-8), descriptions; group peers are resolved later by the store.
- * `strictPeers`: with no peer at all, raise ERR-23 (legacy form without a source).
+ * A permission without any peer raises ERR-23.
  */
 export function sanitizePermission(p: PermissionInput): RuleSpec[] {
   const protocol = sanitizeSgProtocol(p.ipProtocol);

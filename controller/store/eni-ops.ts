@@ -252,6 +252,8 @@ export interface RunInstancesInput {
   readonly networkInterfaces?: readonly RunInstancesNic[];
   readonly instanceTags?: Tags;
   readonly eniTags?: Tags;
+  /** Idempotency token (the SDK sends one per call and reuses it on retries). */
+  readonly clientToken?: string;
 }
 
 /** RunInstances (API-30): each instance gets its primary ENI (device 0) and starts `running`. */
@@ -259,6 +261,12 @@ export function runInstances(
   ctx: OpContext,
   input: RunInstancesInput,
 ): { reservationId: string; instances: Instance[] } {
+  if (input.clientToken !== undefined) {
+    const token = input.clientToken;
+    const earlier = ctx.tx.list("instance").filter((i) => i.clientToken === token);
+    const first = earlier[0];
+    if (first !== undefined) return { reservationId: first.reservationId, instances: earlier };
+  }
   const nics = [...(input.networkInterfaces ?? [])].sort((a, b) => a.deviceIndex - b.deviceIndex);
   const primary = nics[0];
   if (primary !== undefined && primary.deviceIndex !== 0)
@@ -349,6 +357,7 @@ export function runInstances(
       eniIds,
       privateIpAddress: primaryEni.privateIps[0] ?? "",
       launchTime: ctx.now,
+      ...(input.clientToken === undefined ? {} : { clientToken: input.clientToken }),
       tags: input.instanceTags ?? {},
     };
     ctx.tx.put("instance", instanceId, instance);

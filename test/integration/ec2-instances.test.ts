@@ -383,6 +383,24 @@ describe("instances via the AWS SDK", () => {
     expect((await eni(pre ?? ""))?.Status).toBe("available");
   });
 
+  it("answers a retried RunInstances (same ClientToken) with the first reservation", async () => {
+    const req = {
+      ImageId: "ami-1",
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: subnetId,
+      ClientToken: "retry-1",
+    };
+    const a = await ec2.send(new RunInstancesCommand(req));
+    const b = await ec2.send(new RunInstancesCommand(req));
+    expect(b.ReservationId).toBe(a.ReservationId);
+    expect(b.Instances?.map((i) => i.InstanceId)).toEqual(a.Instances?.map((i) => i.InstanceId));
+    const all = await ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: "subnet-id", Values: [subnetId] }] }),
+    );
+    expect(all.Reservations?.flatMap((r) => r.Instances ?? [])).toHaveLength(1);
+  });
+
   it("refuses SecurityGroup names with a subnet (ERR-35)", async () => {
     expect(
       await failure(
