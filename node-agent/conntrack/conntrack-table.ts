@@ -309,8 +309,11 @@ export class ConntrackTable {
     const state = k.cls === TimeoutClass.TCP ? tcpState & 0xff : 0;
     rec[o + W_META] =
       (k.cls | (state << 8) | F_LIVE | (openedBy === "ingress" ? F_INGRESS : 0)) >>> 0;
-    rec.set(k.words.subarray(0, 4), o + W_SRC);
-    rec.set(k.words.subarray(4, 8), o + W_DST);
+    const w = k.words;
+    for (let i = 0; i < 4; i++) {
+      rec[o + W_SRC + i] = w[i]!;
+      rec[o + W_DST + i] = w[4 + i]!;
+    }
     rec[o + W_RULE] = ri;
     rec[o + W_PKTS] = 1;
     rec[o + W_PKTS + 1] = 0;

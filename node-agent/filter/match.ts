@@ -53,9 +53,32 @@ export class AddressTable {
     return (h ^ (h >>> 12)) >>> 0;
   }
 
+  /**
+   * One bit per possible top 16 bits of a stored key's first word: a probe whose bit is clear
+   * cannot hit, and skips the hash. Only built for prefixes of 16 bits or more (shorter ones
+   * have few distinct keys and would set whole ranges of bits).
+   */
+  private top16: Uint32Array | undefined;
+
+  /** Builds the top-16-bit filter; call after the last set() when every key's prefix >= 16. */
+  sealWithFilter(): void {
+    const f = new Uint32Array(2048);
+    for (let i = 0; i < this.vals.length; i++) {
+      if (this.vals[i]! < 0) continue;
+      const t = this.keys[i * this.words]! >>> 16;
+      f[t >>> 5]! |= 1 << (t & 31);
+    }
+    this.top16 = f;
+  }
+
   /** Value stored under `w & m`, or -1. */
   get(w: ArrayLike<number>, m: ArrayLike<number>): number {
     const words = this.words;
+    const f = this.top16;
+    if (f !== undefined) {
+      const t = (w[0]! & m[0]!) >>> 16;
+      if ((f[t >>> 5]! & (1 << (t & 31))) === 0) return -1;
+    }
     let i = AddressTable.hash(w, m, words) & this.mask;
     for (;;) {
       const v = this.vals[i]!;
@@ -342,6 +365,7 @@ export class SgMatcher {
         }
         table.set(leaf.words, value);
       }
+      if (g.len >= 16) table.sealWithFilter();
       b.lengths.push(g.len);
       b.masks.push(mask);
       b.tables.push(table);
