@@ -128,3 +128,99 @@ describe("LinuxTun placed in a namespace", () => {
     await pending;
   });
 });
+
+describe("LinuxTunProvider in place (container sidecar mode)", () => {
+  const NS2 = `vpcemu-test-inplace${process.pid % 100000}`;
+  const provider = new URL("../../../node-agent/tun/tun-provider.ts", import.meta.url).pathname;
+
+  afterAll(async () => {
+    await deleteNamespace(NS2);
+  });
+
+  it("configures the TUN where the agent runs, with host routes reconciled to the reachable set", async () => {
+    await deleteNamespace(NS2);
+    await createNamespace(NS2);
+    // The agent runs inside the namespace (as a sidecar would), so this runs in a child there.
+    const script = `
+      const { LinuxTunProvider } = await import(${JSON.stringify(provider)});
+      const { execFileSync } = await import("node:child_process");
+      const ip = (...a) => execFileSync("ip", a).toString();
+      const p = new LinuxTunProvider({ kind: "in-place" }, "vpc0", 9001);
+      const dev = await p.open({ key: "eni-x", index: 0, addresses: ["10.0.1.10", "2001:db8::10"] });
+      await p.setReachable(dev, ["10.0.2.20", "198.51.100.10", "2001:db8::20"]);
+      await p.setReachable(dev, ["10.0.2.20", "2001:db8::20"]);
+      console.log(JSON.stringify({
+        addr: ip("-o", "addr", "show", "dev", "vpc0"),
+        v4: ip("-4", "route", "show"),
+        v6: ip("-6", "route", "show", "dev", "vpc0"),
+        mtu: ip("-o", "link", "show", "vpc0"),
+      }));
+      await p.close(dev);
+      console.log(JSON.stringify({ after: ip("-o", "link") }));`;
+    const r = await runInNamespace(
+      NS2,
+      NODE,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(r.stderr).toBe("");
+    const [first, second] = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, string>);
+    expect(first!.addr).toMatch(/inet 10\.0\.1\.10\/32/);
+    expect(first!.addr).toMatch(/inet6 2001:db8::10\/128/);
+    expect(first!.mtu).toMatch(/mtu 9001/);
+    expect(
+      first!.v4
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" ")[0]),
+    ).toEqual(["10.0.2.20"]);
+    expect(first!.v4).not.toMatch(/default/);
+    expect(first!.v6).toMatch(/^2001:db8::20 /m);
+    expect(second!.after).not.toMatch(/vpc0/);
+  });
+});
+
+describe("LinuxTun with two queues (IFF_MULTI_QUEUE)", () => {
+  const NS3 = `vpcemu-test-mq${process.pid % 100000}`;
+
+  afterAll(async () => {
+    await deleteNamespace(NS3);
+  });
+
+  it("reads every packet of many flows through both queue workers", async () => {
+    await deleteNamespace(NS3);
+    await createNamespace(NS3);
+    const mq = await openLinuxTun({ name: "vpct%d", queues: 2 });
+    try {
+      const p = await placeTun({ device: mq.name, netns: NS3, nameInNode: "eth0", mtu: 9001 });
+      await setTunAddresses(p, ["10.99.0.1"]);
+      const script = `
+        const dgram = require("node:dgram");
+        let left = 64;
+        for (let i = 0; i < 64; i++) {
+          const s = dgram.createSocket("udp4");
+          s.bind(0, "10.99.0.1", () => s.send("x", 9000 + i, "10.99.0.2", () => { s.close(); if (--left === 0) process.exit(0); }));
+        }`;
+      const r = await runInNamespace(NS3, NODE, ["-e", script], { timeoutMs: 10_000 });
+      expect(r.code).toBe(0);
+      const bufs = Array.from({ length: 64 }, () => new Uint8Array(9100));
+      const sizes = new Array<number>(64).fill(0);
+      const ports = new Set<number>();
+      while (ports.size < 64) {
+        const n = await mq.readBatch(bufs, sizes, 0);
+        for (let i = 0; i < n; i++) {
+          const d = decodePacket(bufs[i]!, 0, sizes[i]!);
+          if (typeof d !== "string" && d.dstPort >= 9000 && d.dstPort < 9064) ports.add(d.dstPort);
+        }
+      }
+      expect(ports.size).toBe(64);
+    } finally {
+      await mq.close();
+    }
+  });
+});
