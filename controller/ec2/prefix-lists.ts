@@ -38,12 +38,10 @@ function prefixListXml(c: Ec2Context, pl: PrefixList, state: string): XmlTree {
 }
 
 function entries(p: QueryParams, prefix: string) {
-  return p
-    .members(prefix)
-    .map((m) => ({
-      cidr: m.req("Cidr"),
-      description: sanitizeDescription(m.str("Description"), "Description"),
-    }));
+  return p.members(prefix).map((m) => ({
+    cidr: m.req("Cidr"),
+    description: sanitizeDescription(m.str("Description"), "Description"),
+  }));
 }
 
 const create: ActionHandler = (c) => {
