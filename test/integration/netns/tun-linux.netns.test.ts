@@ -169,12 +169,12 @@ describe("LinuxTunProvider in place (container sidecar mode)", () => {
     const [first, second] = r.stdout
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, string>);
+      .map((l) => JSON.parse(l) as Record<string, string | undefined>);
     expect(first!.addr).toMatch(/inet 10\.0\.1\.10\/32/);
     expect(first!.addr).toMatch(/inet6 2001:db8::10\/128/);
     expect(first!.mtu).toMatch(/mtu 9001/);
     expect(
-      first!.v4
+      (first!.v4 ?? "")
         .trim()
         .split("\n")
         .map((l) => l.split(" ")[0]),
