@@ -8,6 +8,7 @@
 
 import { DEFAULT_CONNTRACK_MAX } from "../filter/policy.js";
 
+/** One instance's tracked-entry budget: max, used, and the MET-3 drop count. */
 export class Allowance {
   private maxEntries: number;
   private usedEntries = 0;

@@ -90,6 +90,7 @@ const F_UDP_STREAM = 8 << 16;
 
 const EMPTY = -1;
 
+/** How to build a ConntrackTable. */
 export interface ConntrackTableOptions {
   readonly timeouts: ConntrackTimeouts;
   /** Shared per instance (MET-1); an unlimited private one when omitted. */
@@ -98,6 +99,7 @@ export interface ConntrackTableOptions {
   readonly initialCapacity?: number;
 }
 
+/** One ENI's conntrack entries (see the module comment for the per-packet protocol). */
 export class ConntrackTable {
   /** The key of the packet last given to lookup(); insert() takes it. */
   readonly key = new FlowKeyScratch();

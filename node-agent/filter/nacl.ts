@@ -23,6 +23,7 @@ export interface NaclVerdict {
 
 const NO_MATCH: NaclVerdict = { allow: false, ruleNumber: undefined };
 
+/** One NACL direction (inbound or outbound entries), compiled for first-match evaluation. */
 export class NaclMatcher {
   private readonly n: number;
   private readonly family: Uint8Array;
