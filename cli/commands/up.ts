@@ -35,42 +35,54 @@ export async function run(args: string[]): Promise<number> {
   if (!parsed) return 0;
   const v = parsed.values;
   const log = (line: string) => process.stderr.write(`vpcemu up: ${line}\n`);
-  const runtime = await new LocalRuntime({
-    ...(typeof v.file === "string" ? { topologyFile: v.file } : {}),
-    ...(typeof v.listen === "string" ? { listen: v.listen } : {}),
-    ...(typeof v.state === "string" ? { statePath: v.state } : {}),
-    ...(typeof v["runtime-dir"] === "string" ? { runtimeDir: v["runtime-dir"] } : {}),
-    ...(typeof v["namespace-prefix"] === "string"
-      ? { namespacePrefix: v["namespace-prefix"] }
-      : {}),
-    log,
-  }).start();
-
-  process.stdout.write(
-    [
-      `vpcemu is up. EC2 endpoint: ${runtime.ec2Endpoint}`,
-      ...runtime
-        .nodes()
-        .map((n) => `  ${n.name.padEnd(20)} ${n.addresses.join(", ").padEnd(16)} ${n.namespace}`),
-      `Try: vpcemu exec internet -- ping -c1 ${runtime.nodes()[1]?.addresses[0] ?? "<address>"}`,
-      `     aws --endpoint-url ${runtime.ec2Endpoint} ec2 describe-instances`,
-      "Ctrl-C or 'vpcemu down' stops it.",
-      "",
-    ].join("\n"),
-  );
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log(`${signal}: stopping`);
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolve();
-    };
-    const onInt = () => stop("SIGINT");
-    const onTerm = () => stop("SIGTERM");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
-  });
-  await runtime.stop();
-  return 0;
+  // Signals are taken from the start: a Ctrl-C while nodes are being created still ends in an
+  // orderly stop once start() returns, instead of leaving namespaces behind.
+  let signalled: string | undefined;
+  let wake: (() => void) | undefined;
+  const onInt = () => {
+    signalled ??= "SIGINT";
+    wake?.();
+  };
+  const onTerm = () => {
+    signalled ??= "SIGTERM";
+    wake?.();
+  };
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  try {
+    const runtime = await new LocalRuntime({
+      ...(typeof v.file === "string" ? { topologyFile: v.file } : {}),
+      ...(typeof v.listen === "string" ? { listen: v.listen } : {}),
+      ...(typeof v.state === "string" ? { statePath: v.state } : {}),
+      ...(typeof v["runtime-dir"] === "string" ? { runtimeDir: v["runtime-dir"] } : {}),
+      ...(typeof v["namespace-prefix"] === "string"
+        ? { namespacePrefix: v["namespace-prefix"] }
+        : {}),
+      log,
+    }).start();
+    if (signalled === undefined) {
+      const first = runtime.nodes().find((n) => n.instanceId !== undefined);
+      process.stdout.write(
+        [
+          `vpcemu is up. EC2 endpoint: ${runtime.ec2Endpoint}`,
+          ...runtime
+            .nodes()
+            .map(
+              (n) => `  ${n.name.padEnd(20)} ${n.addresses.join(", ").padEnd(16)} ${n.namespace}`,
+            ),
+          `Try: vpcemu exec internet -- ping -c1 ${first?.addresses[0] ?? "<address>"}`,
+          `     aws --endpoint-url ${runtime.ec2Endpoint} --region us-east-1 ec2 describe-instances`,
+          "Ctrl-C or 'vpcemu down' stops it.",
+          "",
+        ].join("\n"),
+      );
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    log(`${signalled}: stopping`);
+    await runtime.stop();
+    return 0;
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
 }

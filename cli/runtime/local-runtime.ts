@@ -67,7 +67,12 @@ interface NodeRecord {
   node: RuntimeNode;
   agent?: ChildProcess;
   exited?: Promise<void>;
+  /** Restarts after unexpected agent exits. */
+  restarts: number;
 }
+
+/** Restarts of a crashed agent before its node is left down. */
+const MAX_AGENT_RESTARTS = 5;
 
 /** Starts the local runtime; see the module comment. */
 export class LocalRuntime {
@@ -339,6 +344,20 @@ export class StartedLocalRuntime implements AsyncDisposable {
       await deleteNamespace(node.namespace);
     }
     await createNamespace(node.namespace);
+    const rec: NodeRecord = { node, restarts: 0 };
+    this.records.set(node.name, rec);
+    this.startAgent(rec);
+    this.log(
+      `node ${node.name}: namespace ${node.namespace}, ${node.addresses.join(", ")}, agent pid ${rec.agent?.pid}`,
+    );
+  }
+
+  /**
+   * Starts (or restarts) a node's agent. An agent that dies while the node exists is restarted
+   * after 1, 2, 4, 8, 16 s; after MAX_AGENT_RESTARTS failures the node stays down (logged).
+   */
+  private startAgent(rec: NodeRecord): void {
+    const node = rec.node;
     const args = [
       VPCEMU_BIN,
       "agent",
@@ -355,32 +374,45 @@ export class StartedLocalRuntime implements AsyncDisposable {
     const logFd = openSync(node.logFile, "a");
     let agent: ChildProcess;
     try {
-      agent = spawn(process.execPath, args, { stdio: ["ignore", logFd, logFd], env: process.env });
+      // Why detached: a Ctrl-C on `vpcemu up` must reach only up, which stops agents in order.
+      agent = spawn(process.execPath, args, {
+        stdio: ["ignore", logFd, logFd],
+        env: process.env,
+        detached: true,
+      });
     } finally {
       closeSync(logFd);
     }
-    const rec: NodeRecord = {
-      node: { ...node, ...(agent.pid ? { agentPid: agent.pid } : {}) },
-      agent,
-    };
+    rec.agent = agent;
+    rec.node = { ...node, ...(agent.pid ? { agentPid: agent.pid } : {}) };
     rec.exited = new Promise((resolveExit) => {
-      agent.on("exit", (code, signal) => {
-        if (!this.stopping && this.records.get(node.name) === rec) {
-          this.log(
-            `node ${node.name}: agent exited (${signal ?? `code ${code}`}); see ${node.logFile}`,
-          );
-        }
+      agent.once("exit", (code, signal) => {
         resolveExit();
+        if (this.stopping || this.records.get(node.name) !== rec || rec.agent !== agent) return;
+        const how = signal ?? `code ${code}`;
+        if (rec.restarts >= MAX_AGENT_RESTARTS) {
+          this.log(
+            `node ${node.name}: agent exited (${how}) ${rec.restarts} times; giving up, see ${node.logFile}`,
+          );
+          return;
+        }
+        const delay = 1000 * 2 ** rec.restarts;
+        rec.restarts += 1;
+        this.log(
+          `node ${node.name}: agent exited (${how}); restarting in ${delay / 1000} s (see ${node.logFile})`,
+        );
+        setTimeout(() => {
+          if (!this.stopping && this.records.get(node.name) === rec) {
+            this.startAgent(rec);
+            this.writeState();
+          }
+        }, delay).unref();
       });
-      agent.on("error", (err) => {
+      agent.once("error", (err) => {
         this.log(`node ${node.name}: agent failed to start: ${err.message}`);
         resolveExit();
       });
     });
-    this.records.set(node.name, rec);
-    this.log(
-      `node ${node.name}: namespace ${node.namespace}, ${node.addresses.join(", ")}, agent pid ${agent.pid}`,
-    );
     this.writeState();
   }
 
@@ -390,10 +422,8 @@ export class StartedLocalRuntime implements AsyncDisposable {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const rec = this.records.get(node.name);
-      if (rec?.agent && rec.agent.exitCode !== null) {
-        throw new Error(
-          `node ${node.name}: agent exited with code ${rec.agent.exitCode}; see ${node.logFile}`,
-        );
+      if (rec && rec.restarts >= MAX_AGENT_RESTARTS && rec.agent?.exitCode !== null) {
+        throw new Error(`node ${node.name}: its agent keeps exiting; see ${node.logFile}`);
       }
       const out = await ip(["-n", node.namespace, "-o", "addr", "show"]).catch(() => "");
       if (want === undefined || out.includes(` ${want}/`)) return;
