@@ -111,6 +111,8 @@ export class ConntrackTable {
   /** Entries [0, highWater) have been handed out at least once. */
   private highWater = 0;
   private freeHead = -1;
+  /** Where the next bounded reap() continues. */
+  private reapCursor = 0;
 
   /** Entry records: u32 and f64 views of one buffer. */
   private rec = new Uint32Array(0);
@@ -389,15 +391,26 @@ export class ConntrackTable {
     this.allowance.release(1);
   }
 
-  /** Removes every expired entry; returns how many. O(capacity); the agent calls it periodically. */
-  reap(nowMs: number): number {
+  /**
+   * Removes expired entries; returns how many. Without `maxScan` it sweeps the whole table
+   * (O(capacity), about 25 ms per million entries). With `maxScan` it examines at most that
+   * many slots, continuing where the previous call stopped, so a large table can be swept in
+   * small steps between packet batches.
+   */
+  reap(nowMs: number, maxScan = Infinity): number {
     let n = 0;
-    for (let e = 0; e < this.highWater; e++) {
+    const hw = this.highWater;
+    if (hw === 0) return 0;
+    const steps = Math.min(maxScan, hw);
+    let e = this.reapCursor >= hw ? 0 : this.reapCursor;
+    for (let i = 0; i < steps; i++) {
       if (this.rec[e * REC_WORDS + W_META]! & F_LIVE && this.isExpired(e, nowMs)) {
         this.remove(e);
         n++;
       }
+      e = e + 1 >= hw ? 0 : e + 1;
     }
+    this.reapCursor = e;
     return n;
   }
 

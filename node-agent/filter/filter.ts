@@ -276,9 +276,13 @@ export class EniFilter {
     return DROP_ALLOWANCE;
   }
 
-  /** Removes expired entries; returns how many. Call periodically (entries never admit after expiry regardless). */
-  reap(nowMs: number): number {
-    return this.table.reap(nowMs);
+  /**
+   * Removes expired entries; returns how many. Call periodically: expired entries never admit
+   * packets anyway, but they hold allowance until removed. `maxScan` bounds the work per call
+   * (the sweep continues where it stopped); default: the whole table.
+   */
+  reap(nowMs: number, maxScan?: number): number {
+    return this.table.reap(nowMs, maxScan);
   }
 
   /** Tracked, unexpired entries for reports (CT-14). Allocates. */

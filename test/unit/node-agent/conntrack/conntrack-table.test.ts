@@ -125,6 +125,19 @@ describe("ConntrackTable", () => {
     }
   });
 
+  it("reaps in bounded steps that continue where the previous one stopped", () => {
+    const t = table();
+    for (let i = 0; i < 100; i++) {
+      t.lookup(flow(i), 0);
+      t.insert(t.key, 1, 0, 0, "r", "egress");
+    }
+    let total = 0;
+    for (let step = 0; step < 10; step++) total += t.reap(30_000, 10);
+    expect(total).toBe(100);
+    expect(t.size).toBe(0);
+    expect(t.reap(30_000, 10)).toBe(0);
+  });
+
   it.each([false, true])(
     "agrees with a Map model under random inserts, lookups and removals (v6: %s)",
     (v6) => {
