@@ -84,7 +84,10 @@ function parseRuleSpecs(p: QueryParams, isEgress: boolean): RuleSpec[] {
       "EMU_ERR_REQ_PARAMETER_COMBINATION",
       "The parameter IpPermissions cannot be used with the parameters IpProtocol, FromPort, ToPort, CidrIp or SourceSecurityGroupName",
     );
-  if (!legacy) return perms.flatMap((m) => sanitizePermission(parsePermission(m)));
+  if (!legacy) {
+    if (perms.length === 0) throw controllerError("EMU_ERR_RULE_MISSING_PEER");
+    return perms.flatMap((m) => sanitizePermission(parsePermission(m)));
+  }
   const cidr = p.str("CidrIp");
   const source = isEgress ? undefined : p.str("SourceSecurityGroupName");
   if (cidr === undefined && source === undefined)

@@ -12,9 +12,14 @@ export interface XmlTree {
 
 export const EC2_XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
-/** Escapes element text (`&`, `<`, `>`); quotes stay literal, as in AWS's messages. */
+/**
+ * Escapes element text (`&`, `<`, `>`); quotes stay literal, as in AWS's messages. Characters
+ * XML 1.0 cannot carry (C0 controls but tab, LF, CR) become U+FFFD.
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
+  return s
+    .replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"))
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd");
 }
 
 function writeValue(name: string, v: XmlValue, out: string[]): void {

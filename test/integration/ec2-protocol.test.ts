@@ -151,6 +151,111 @@ describe("EC2 Query protocol", () => {
   });
 });
 
+describe("EC2 Query malformed requests", () => {
+  // Each is a client error answered with a 4xx AWS code naming the problem: never 200, never 5xx.
+  it.each([
+    [
+      "AuthorizeSecurityGroupIngress without any permission",
+      "Action=AuthorizeSecurityGroupIngress&GroupId=SG",
+      "MissingParameter",
+    ],
+    [
+      "RevokeSecurityGroupIngress without any permission",
+      "Action=RevokeSecurityGroupIngress&GroupId=SG",
+      "MissingParameter",
+    ],
+    [
+      "a non-numeric port",
+      "Action=AuthorizeSecurityGroupIngress&GroupId=SG&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=abc&IpPermissions.1.ToPort=1&IpPermissions.1.IpRanges.1.CidrIp=1.2.3.4/32",
+      "InvalidParameterValue",
+    ],
+    [
+      "a filter without a name",
+      "Action=DescribeSecurityGroups&Filter.1.Value.1=x",
+      "MissingParameter",
+    ],
+    [
+      "an IPv6 address count in an IPv4-only subnet",
+      "Action=CreateNetworkInterface&SubnetId=SUBNET&Ipv6AddressCount=1",
+      "InvalidParameterValue",
+    ],
+    [
+      "a malformed private address",
+      "Action=CreateNetworkInterface&SubnetId=SUBNET&PrivateIpAddress=banana",
+      "InvalidParameterValue",
+    ],
+    [
+      "more instances than free addresses",
+      "Action=RunInstances&ImageId=a&MinCount=1&MaxCount=300&SubnetId=SUBNET",
+      "InsufficientFreeAddressesInSubnet",
+    ],
+    [
+      "MinCount above MaxCount",
+      "Action=RunInstances&ImageId=a&MinCount=2&MaxCount=1&SubnetId=SUBNET",
+      "InvalidParameterValue",
+    ],
+    [
+      "a non-boolean Egress",
+      "Action=CreateNetworkAclEntry&NetworkAclId=acl-0123456789abcdef0&RuleNumber=1&Protocol=-1&RuleAction=allow&Egress=maybe&CidrBlock=0.0.0.0/0",
+      "InvalidParameterValue",
+    ],
+    [
+      "both CIDR families on a NACL entry",
+      "Action=CreateNetworkAclEntry&NetworkAclId=acl-0123456789abcdef0&RuleNumber=1&Protocol=-1&RuleAction=allow&Egress=true&CidrBlock=0.0.0.0/0&Ipv6CidrBlock=::/0",
+      "InvalidParameterCombination",
+    ],
+    [
+      "tagging an unknown kind of id",
+      "Action=CreateTags&ResourceId.1=foo-123&Tag.1.Key=a",
+      "InvalidID",
+    ],
+    [
+      "an aws: tag key",
+      "Action=CreateTags&ResourceId.1=VPC&Tag.1.Key=aws:x&Tag.1.Value=a",
+      "InvalidParameterValue",
+    ],
+    [
+      "an IPv6 entry in an IPv4 prefix list",
+      "Action=CreateManagedPrefixList&PrefixListName=x&MaxEntries=2&AddressFamily=IPv4&Entry.1.Cidr=::/0",
+      "InvalidParameterValue",
+    ],
+    [
+      "a control-character pagination token",
+      "Action=DescribeVpcs&NextToken=%00%01",
+      "InvalidPaginationToken",
+    ],
+    ["an Object.prototype action name", "Action=__proto__", "InvalidAction"],
+    [
+      "a non-boolean DryRun",
+      "Action=CreateVpc&CidrBlock=10.0.0.0/16&DryRun=maybe",
+      "InvalidParameterValue",
+    ],
+  ])("answers %s with a 4xx error", async (_name, template, code) => {
+    const vpc =
+      /<vpcId>(vpc-[0-9a-f]+)<\/vpcId>/.exec(
+        (await post("Action=CreateVpc&CidrBlock=10.0.0.0/16")).text,
+      )?.[1] ?? "";
+    const subnet =
+      /<subnetId>(subnet-[0-9a-f]+)<\/subnetId>/.exec(
+        (await post(`Action=CreateSubnet&VpcId=${vpc}&CidrBlock=10.0.0.0/24`)).text,
+      )?.[1] ?? "";
+    const sg =
+      /<groupId>(sg-[0-9a-f]+)<\/groupId>/.exec(
+        (await post(`Action=CreateSecurityGroup&VpcId=${vpc}&GroupName=g&GroupDescription=d`)).text,
+      )?.[1] ?? "";
+    const revision = server.store.revision();
+    const r = await post(
+      template.replace("=SG", `=${sg}`).replace("=SUBNET", `=${subnet}`).replace("=VPC", `=${vpc}`),
+    );
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    expect(r.text).toContain(`<Code>${code}</Code>`);
+    // XML 1.0 cannot carry control characters; the message still parses.
+    expect(r.text).not.toMatch(/[\u0000-\u0008]/);
+    expect(server.store.revision()).toBe(revision);
+  });
+});
+
 describe("EC2 Query SigV4 auth mode", () => {
   let authed: Ec2TestServer;
   beforeAll(async () => {
