@@ -15,6 +15,7 @@ import {
   EC2Client,
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Controller } from "../controller/app.js";
 import { ControllerClient } from "../node-agent/control/controller-client.js";
@@ -93,9 +94,11 @@ async function main(): Promise<void> {
   const sendToAck: number[] = [];
   const replyToAck: number[] = [];
   const hubAck: number[] = [];
+  const cpuMs: number[] = [];
   const swapsBefore = swaps;
   for (let r = 0; r < ROUNDS; r++) {
     const port = 1000 + r;
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     await ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
@@ -118,6 +121,8 @@ async function main(): Promise<void> {
     sendToAck.push(done - start);
     replyToAck.push(done - replied);
     hubAck.push((await hub) - start);
+    const cpu = process.cpuUsage(cpu0);
+    cpuMs.push((cpu.user + cpu.system) / 1000);
   }
 
   console.log(
@@ -127,6 +132,10 @@ async function main(): Promise<void> {
   console.log(`  ${summary("API send -> every agent swapped + acked", sendToAck)}`);
   console.log(`  ${summary("API reply -> every agent swapped + acked", replyToAck)}`);
   console.log(`  ${summary("API send -> hub saw every ack", hubAck)}`);
+  console.log(`  ${summary("CPU per round (controller + all agents)", cpuMs)}`);
+  console.log(
+    `  (shared machine: wall-clock figures grow with load; 1-min load average ${loadavg()[0]!.toFixed(1)})`,
+  );
   console.log(
     `  snapshots swapped per round: ${((swaps - swapsBefore) / ROUNDS).toFixed(1)} (goal p99 <= 50 ms)`,
   );

@@ -59,11 +59,17 @@ export class AgentSession {
     return this.sentGeneration > 0 && this.ackedGeneration >= this.sentGeneration;
   }
 
+  /** Mapping array of the last Snapshot sent on this connection (see reuse_mapping). */
+  private sentMapping: AgentSnapshot["mapping"] | undefined;
+
   sendSnapshot(snapshot: AgentSnapshot, generation: number): void {
     if (this.state !== "active") return;
     this.sentRevision = snapshot.revision;
     this.sentGeneration = generation;
-    this.ws.send(encodeSnapshotFrame(snapshot, generation));
+    // The compiler keeps the mapping array object while the mapping is unchanged.
+    const reuse = this.sentMapping === snapshot.mapping;
+    this.sentMapping = snapshot.mapping;
+    this.ws.send(encodeSnapshotFrame(snapshot, generation, reuse));
   }
 
   sendConntrackRequest(requestId: string, eniIds: readonly string[]): boolean {

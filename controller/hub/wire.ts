@@ -387,17 +387,26 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
 }
 
 /**
- * Encode a Snapshot frame; `generation` is the hub's push counter, echoed in the Ack.
+ * Encode a Snapshot frame; `generation` is the hub's push counter, echoed in the Ack;
+ * `reuseMapping` leaves the mapping out (the agent keeps the previous one on this connection).
  * Frame{snapshot=2: Snapshot{snapshot=1: AgentSnapshot{...}, generation=2}}, assembled from
  * cached sub-message encodings (test/unit/controller/hub/wire.test.ts decodes it with the
  * generated decoder).
  */
-export function encodeSnapshotFrame(s: AgentSnapshot, generation = 0): Uint8Array {
+export function encodeSnapshotFrame(
+  s: AgentSnapshot,
+  generation = 0,
+  reuseMapping = false,
+): Uint8Array {
   const body = new ByteBuilder(16 * 1024).uint(1, s.revision).string(2, s.agentId);
   for (const e of s.enis) body.message(3, cached(eniBytes, e, encodeEni));
-  for (const m of s.mapping) body.raw(cached(mappingField, m, encodeMappingField));
+  if (!reuseMapping)
+    for (const m of s.mapping) body.raw(cached(mappingField, m, encodeMappingField));
   const bodyBytes = body.finish();
-  const snapshot = new ByteBuilder(bodyBytes.length + 32).message(1, bodyBytes).uint(2, generation);
+  const snapshot = new ByteBuilder(bodyBytes.length + 32)
+    .message(1, bodyBytes)
+    .uint(2, generation)
+    .uint(3, reuseMapping ? 1 : 0);
   return new ByteBuilder().message(2, snapshot.finish()).finish();
 }
 

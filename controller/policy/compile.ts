@@ -436,12 +436,9 @@ export class PolicyCompiler {
       parts.push(this.externalMapping);
       const old = this.snapshots.get(p.agentId);
       const oldParts = old === undefined ? undefined : this.parts.get(p.agentId);
-      if (
-        old !== undefined &&
-        oldParts !== undefined &&
-        sameRefs(old.enis, enis) &&
-        sameRefs(oldParts, parts)
-      ) {
+      const sameMappingParts =
+        old !== undefined && oldParts !== undefined && sameRefs(oldParts, parts);
+      if (sameMappingParts && sameRefs(old.enis, enis)) {
         snapshots.set(p.agentId, old);
         continue;
       }
@@ -449,7 +446,9 @@ export class PolicyCompiler {
         revision: state.revision,
         agentId: p.agentId,
         enis,
-        mapping: parts.flat(),
+        // Why reuse: an unchanged mapping keeps its array object, so the hub can tell the
+        // agent to keep its copy instead of resending it (controller/hub/agent-session.ts).
+        mapping: sameMappingParts ? old.mapping : parts.flat(),
       };
       snapshots.set(p.agentId, snap);
       this.parts.set(p.agentId, parts);

@@ -80,6 +80,8 @@ export class ControllerClient {
   private readonly enforcedWaiters: { revision: number; resolve: () => void }[] = [];
   private readonly now: () => number;
   private connects = 0;
+  /** Mapping of the last Snapshot received on the current connection (reuse_mapping). */
+  private connMapping: AgentSnapshot["mapping"] | undefined;
 
   constructor(private readonly opts: ControllerClientOptions) {
     this.hosting = opts.hosting;
@@ -182,6 +184,7 @@ export class ControllerClient {
     ws.on("open", () => {
       if (this.ws !== ws) return;
       this.connects++;
+      this.connMapping = undefined;
       this.backoffMs = this.opts.backoffInitialMs ?? 100;
       this.lastHeardMs = this.now();
       ws.send(
@@ -241,10 +244,21 @@ export class ControllerClient {
   private onFrame(ws: WebSocket, bytes: Uint8Array): void {
     const f = decodeControllerFrame(bytes);
     switch (f.kind) {
-      case "snapshot":
-        this.pending = { snapshot: f.snapshot, generation: f.generation };
+      case "snapshot": {
+        let snapshot = f.snapshot;
+        if (f.reuseMapping) {
+          if (this.connMapping === undefined) {
+            // A reuse with nothing to reuse: resync through a fresh connection.
+            ws.terminate();
+            return;
+          }
+          snapshot = { ...snapshot, mapping: this.connMapping };
+        }
+        this.connMapping = snapshot.mapping;
+        this.pending = { snapshot, generation: f.generation };
         void this.applyPending();
         return;
+      }
       case "conntrack-request":
         void this.answerConntrack(f.requestId, f.eniIds);
         return;

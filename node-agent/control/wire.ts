@@ -110,7 +110,13 @@ export interface FlowLogRecord {
 
 /** A frame the controller sent, decoded. */
 export type ControllerFrame =
-  | { readonly kind: "snapshot"; readonly snapshot: AgentSnapshot; readonly generation: number }
+  | {
+      readonly kind: "snapshot";
+      readonly snapshot: AgentSnapshot;
+      readonly generation: number;
+      /** snapshot.mapping is empty here: keep the previous Snapshot's mapping (this connection). */
+      readonly reuseMapping: boolean;
+    }
   | {
       readonly kind: "conntrack-request";
       readonly requestId: string;
@@ -236,6 +242,7 @@ export function decodeControllerFrame(bytes: Uint8Array): ControllerFrame | Wire
           mapping: list(s.mapping).map(mappingFromPb),
         },
         generation: num(f.snapshot!.generation),
+        reuseMapping: f.snapshot!.reuseMapping === true,
       };
     }
     case "conntrackRequest":

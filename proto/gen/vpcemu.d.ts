@@ -63,12 +63,14 @@ export namespace vpcemu {
         interface ISnapshot {
             snapshot?: (vpcemu.v1.IAgentSnapshot|null);
             generation?: (number|null);
+            reuseMapping?: (boolean|null);
         }
 
         class Snapshot implements ISnapshot {
             constructor(properties?: vpcemu.v1.ISnapshot);
             public snapshot?: (vpcemu.v1.IAgentSnapshot|null);
             public generation: number;
+            public reuseMapping: boolean;
             public static create(properties?: vpcemu.v1.ISnapshot): vpcemu.v1.Snapshot;
             public static encode(message: vpcemu.v1.ISnapshot, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Snapshot;

@@ -552,6 +552,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @interface ISnapshot
              * @property {vpcemu.v1.IAgentSnapshot|null} [snapshot] Snapshot snapshot
              * @property {number|null} [generation] Snapshot generation
+             * @property {boolean|null} [reuseMapping] Snapshot reuseMapping
              */
 
             /**
@@ -586,6 +587,14 @@ export const vpcemu = $root.vpcemu = (() => {
             Snapshot.prototype.generation = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * Snapshot reuseMapping.
+             * @member {boolean} reuseMapping
+             * @memberof vpcemu.v1.Snapshot
+             * @instance
+             */
+            Snapshot.prototype.reuseMapping = false;
+
+            /**
              * Creates a new Snapshot instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.Snapshot
@@ -617,6 +626,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     $root.vpcemu.v1.AgentSnapshot.encode(message.snapshot, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
                 if (message.generation != null && Object.hasOwnProperty.call(message, "generation"))
                     writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.generation);
+                if (message.reuseMapping != null && Object.hasOwnProperty.call(message, "reuseMapping"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.reuseMapping);
                 return writer;
             };
 
@@ -660,6 +671,10 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 2: {
                             message.generation = reader.uint64();
+                            break;
+                        }
+                    case 3: {
+                            message.reuseMapping = reader.bool();
                             break;
                         }
                     default:

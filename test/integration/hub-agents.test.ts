@@ -194,6 +194,9 @@ describe("AgentHub with ControllerClient", () => {
     await h.hub.waitForEnforced(2, 2000);
     expect(db.snapshots.length).toBe(dbCount + 1);
     expect(db.snapshots.at(-1)!.enis[0]!.ingress.some((r) => r.ruleId === "sgr-dns")).toBe(true);
+    // The mapping was not resent (reuse_mapping); the client still hands over the whole table.
+    expect(db.snapshots.at(-1)!.mapping).toEqual(db.snapshots.at(-2)!.mapping);
+    expect(db.snapshots.at(-1)!.mapping).toHaveLength(2);
     expect(web.snapshots.length).toBe(webCount);
     // web enforces revision 2 without a push: its snapshot is the same at revision 2.
     expect(h.hub.enforcedRevision("agent-web")).toBe(2);

@@ -19,7 +19,19 @@ describe("agent protocol wire (controller/hub/wire.ts <-> node-agent/control/wir
     ]);
     const snap = r.snapshots.get("a1")!;
     const decoded = agent.decodeControllerFrame(hub.encodeSnapshotFrame(snap, 42));
-    expect(decoded).toEqual({ kind: "snapshot", snapshot: snap, generation: 42 });
+    expect(decoded).toEqual({
+      kind: "snapshot",
+      snapshot: snap,
+      generation: 42,
+      reuseMapping: false,
+    });
+    const reused = agent.decodeControllerFrame(hub.encodeSnapshotFrame(snap, 43, true));
+    expect(reused).toEqual({
+      kind: "snapshot",
+      snapshot: { ...snap, mapping: [] },
+      generation: 43,
+      reuseMapping: true,
+    });
   });
 
   it("carries hello, hosting, ack, reports, counters, flow logs and heartbeats to the controller", () => {
