@@ -240,6 +240,57 @@ describe("EniFilter", () => {
     expect(allowed(g.in(tcp(C6, 1, A6, 80, SYN)))).toBe(true);
   });
 
+  it("runs a handshake across two ENIs: sender egress, receiver ingress, both subnets' NACLs (RULE-3, NACL-7)", () => {
+    const clock = new ManualClock();
+    const B4 = "10.0.2.20";
+    const a = new EniFilter(
+      policy({ egress: [rule("tcp", 5432, 5432, "10.0.2.0/24", "sgr-a-out")] }),
+    );
+    const b = new EniFilter(
+      policy({
+        eniId: "eni-b",
+        subnetId: "subnet-2",
+        ipv4: [B4],
+        ingress: [rule("tcp", 5432, 5432, "10.0.1.0/24", "sgr-b-in")],
+        naclIn: [
+          nacl(100, "allow", 6, "10.0.1.0/24", [5432, 5432]),
+          nacl(32767, "deny", -1, "0.0.0.0/0"),
+        ],
+        naclOut: [
+          nacl(100, "allow", 6, "10.0.1.0/24", [1024, 65535]),
+          nacl(32767, "deny", -1, "0.0.0.0/0"),
+        ],
+      }),
+    );
+    /** One packet A -> B or B -> A through both sides; the first drop wins. */
+    const send = (from: EniFilter, to: EniFilter, pkt: Parameters<EniFilter["egress"]>[0]) => {
+      const out = from.egress(pkt, 60, true, clock.now());
+      return out.action === "drop" ? out : to.ingress(pkt, 60, true, clock.now());
+    };
+    expect(send(a, b, tcp(A4, 40000, B4, 5432, SYN))).toMatchObject({
+      action: "allow",
+      ruleId: "sgr-b-in",
+    });
+    expect(send(b, a, tcp(B4, 5432, A4, 40000, SYNACK))).toMatchObject({
+      action: "allow",
+      via: "conntrack",
+    });
+    expect(send(a, b, tcp(A4, 40000, B4, 5432, ACK))).toMatchObject({
+      action: "allow",
+      via: "conntrack",
+    });
+    expect(a.conntrackEntries(clock.now())[0]).toMatchObject({
+      state: "ESTABLISHED",
+      openedBy: "egress",
+    });
+    expect(b.conntrackEntries(clock.now())[0]).toMatchObject({
+      state: "ESTABLISHED",
+      openedBy: "ingress",
+    });
+    // B cannot open a connection to A: A's ingress has no rule (and B's egress none either).
+    expect(reasonOf(send(b, a, tcp(B4, 5432, A4, 40001, SYN)))).toBe(DropReason.SgNoMatch);
+  });
+
   describe("network ACLs", () => {
     it("decides by the first matching entry: deny 100 before allow 200 (NACL-3)", () => {
       const f = new ClockedFilter(
