@@ -17,13 +17,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   AuthorizeSecurityGroupIngressCommand,
+  CreateNetworkAclEntryCommand,
+  DeleteNetworkAclEntryCommand,
+  DescribeNetworkAclsCommand,
   ModifyNetworkInterfaceAttributeCommand,
   RevokeSecurityGroupIngressCommand,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchConntrack } from "../../../cli/runtime/conntrack-view.js";
-import { namespaceExists } from "../../../cli/runtime/netns.js";
+import { namespaceExists, spawnInNamespace } from "../../../cli/runtime/netns.js";
 import { startTestRuntime, type TestRuntime } from "../../helpers/netns-runtime.js";
 
 const TOPOLOGY = `vpcs:
@@ -198,6 +201,75 @@ describe("connection tracking on real traffic", () => {
       false,
     ]);
   }, 120_000);
+
+  it("keeps a live ping through an SG revoke (CT-5) but not through a NACL deny, which it survives (NACL-8)", async () => {
+    const { runtime } = rt;
+    const vpcId = runtime.applied!.vpcs.get("v")!;
+    const acls = await runtime.ec2.send(
+      new DescribeNetworkAclsCommand({
+        Filters: [
+          { Name: "vpc-id", Values: [vpcId] },
+          { Name: "default", Values: ["true"] },
+        ],
+      }),
+    );
+    const aclId = acls.NetworkAcls![0]!.NetworkAclId!;
+    const icmpRule = {
+      GroupId: runtime.applied!.securityGroups.get("v/closed-sg")!,
+      IpPermissions: [
+        { IpProtocol: "icmp", FromPort: -1, ToPort: -1, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+      ],
+    };
+    // One ping process = one echo id = one tracked flow (CT-8); -D stamps every reply.
+    const ping = spawnInNamespace(
+      runtime.node("client").namespace,
+      "ping",
+      ["-n", "-D", "-i", "0.05", CLOSED],
+      {
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    let out = "";
+    ping.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+    const now = () => Date.now() / 1000;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      await sleep(1000);
+      await runtime.ec2.send(new RevokeSecurityGroupIngressCommand(icmpRule));
+      await runtime.settle();
+      const revoked = now();
+      await sleep(1200);
+      const denyEntry = { NetworkAclId: aclId, RuleNumber: 10, Egress: false };
+      await runtime.ec2.send(
+        new CreateNetworkAclEntryCommand({
+          ...denyEntry,
+          Protocol: "1",
+          RuleAction: "deny",
+          CidrBlock: "10.0.1.0/24",
+          IcmpTypeCode: { Type: -1, Code: -1 },
+        }),
+      );
+      await runtime.settle();
+      const denied = now();
+      await sleep(1200);
+      await runtime.ec2.send(new DeleteNetworkAclEntryCommand(denyEntry));
+      await runtime.settle();
+      const lifted = now();
+      await sleep(1200);
+      const end = now();
+      const replies = [...out.matchAll(/^\[([\d.]+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+      const between = (a: number, b: number) => replies.filter((t) => t > a && t < b).length;
+      expect(between(revoked + 0.2, denied - 0.2)).toBeGreaterThan(0); // CT-5: tracked, still answered
+      expect(between(denied + 0.3, lifted - 0.1)).toBe(0); // NACL-8: cut
+      expect(between(lifted + 0.3, end)).toBeGreaterThan(0); // NACL-8, CT-7: the entry survived
+      // A new ping (new echo id, new flow) is judged by the rules: no ICMP rule now.
+      expect(await rt.probes.ping("client", CLOSED, 1, 1)).toMatchObject({ ok: false });
+      await runtime.ec2.send(new AuthorizeSecurityGroupIngressCommand(icmpRule));
+      await runtime.settle();
+    } finally {
+      ping.kill("SIGKILL");
+    }
+  });
 
   it("removes a node when its instance is terminated", async () => {
     const { runtime } = rt;
