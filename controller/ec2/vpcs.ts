@@ -3,7 +3,14 @@ import { parseCidr } from "../model/cidr.js";
 import type { Subnet, Vpc } from "../model/vpc.js";
 import { SUBNET_RESERVED_HIGH, SUBNET_RESERVED_LOW } from "../model/vpc.js";
 import type { StateReader } from "../store/transaction.js";
-import { createSubnet, createVpc, deleteSubnet, deleteVpc } from "../store/vpc-ops.js";
+import {
+  associateSubnetIpv6,
+  associateVpcIpv6,
+  createSubnet,
+  createVpc,
+  deleteSubnet,
+  deleteVpc,
+} from "../store/vpc-ops.js";
 import { mutate, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
@@ -184,6 +191,48 @@ const deleteSubnetAction: ActionHandler = (c) => {
   return { return: true };
 };
 
+/** AssociateVpcCidrBlock: IPv6 only (DEF-3); vpcemu VPCs have one IPv4 CIDR. */
+const associateVpcCidr: ActionHandler = (c) => {
+  const p = c.params;
+  const vpcId = p.req("VpcId");
+  if (p.str("CidrBlock") !== undefined)
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `Invalid value '${p.req("CidrBlock")}' for CidrBlock. vpcemu does not support secondary IPv4 CIDR blocks.`,
+    );
+  const cidr = p.str("Ipv6CidrBlock");
+  if (cidr === undefined && p.bool("AmazonProvidedIpv6CidrBlock") !== true)
+    throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "AmazonProvidedIpv6CidrBlock");
+  const vpc = mutate(c, (ctx) =>
+    associateVpcIpv6(ctx, vpcId, cidr === undefined ? { amazonProvided: true } : { cidr }),
+  );
+  return {
+    ipv6CidrBlockAssociation: {
+      associationId: vpc.ipv6AssociationId,
+      ipv6CidrBlock: vpc.ipv6CidrBlock,
+      ipv6CidrBlockState: { state: "associated" },
+      networkBorderGroup: c.region,
+      ipv6Pool: "Amazon",
+    },
+    vpcId,
+  };
+};
+
+const associateSubnetCidr: ActionHandler = (c) => {
+  const p = c.params;
+  const subnetId = p.req("SubnetId");
+  const cidr = p.req("Ipv6CidrBlock");
+  const s = mutate(c, (ctx) => associateSubnetIpv6(ctx, subnetId, cidr));
+  return {
+    ipv6CidrBlockAssociation: {
+      associationId: s.ipv6AssociationId,
+      ipv6CidrBlock: s.ipv6CidrBlock,
+      ipv6CidrBlockState: { state: "associated" },
+    },
+    subnetId,
+  };
+};
+
 export const VPC_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   CreateVpc: createVpcAction,
   DescribeVpcs: describeVpcs,
@@ -191,4 +240,6 @@ export const VPC_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   CreateSubnet: createSubnetAction,
   DescribeSubnets: describeSubnets,
   DeleteSubnet: deleteSubnetAction,
+  AssociateVpcCidrBlock: associateVpcCidr,
+  AssociateSubnetCidrBlock: associateSubnetCidr,
 };

@@ -8,11 +8,25 @@ import {
   sanitizeIpv6Cidr,
   type Cidr,
 } from "../model/cidr.js";
-import { initialNaclEntries } from "../model/network-acl.js";
+import {
+  NACL_CATCH_ALL_V4,
+  NACL_CATCH_ALL_V6,
+  initialNaclEntries,
+  sortNaclEntries,
+} from "../model/network-acl.js";
+import type { NaclEntryState } from "../policy/policy-state.js";
 import type { SecurityGroup } from "../model/security-group.js";
 import type { Tags } from "../model/tags.js";
 import { sanitizeSubnetCidr, sanitizeVpcCidr, type Subnet, type Vpc } from "../model/vpc.js";
 import type { OpContext } from "./state-store.js";
+
+/** An emulated Amazon-provided /56 from 2600:1f18::/32; it exists only inside vpcemu. */
+function amazonIpv6Block(): string {
+  const b = randomBytes(3);
+  return sanitizeIpv6Cidr(
+    `2600:1f18:${b.readUInt16BE(0).toString(16)}:${(b[2] ?? 0).toString(16)}00::/56`,
+  ).cidr;
+}
 
 export interface CreateVpcInput {
   readonly cidrBlock: string;
@@ -32,11 +46,7 @@ export function createVpc(ctx: OpContext, input: CreateVpcInput): Vpc {
     if (c.prefix !== 56) throw controllerError("EMU_ERR_VPC_RANGE", input.ipv6CidrBlock);
     ipv6 = c.cidr;
   } else if (input.amazonProvidedIpv6CidrBlock === true) {
-    // Why: an emulated /56 from 2600:1f18::/32 (AWS's pool); it exists only inside vpcemu.
-    const b = randomBytes(3);
-    ipv6 = sanitizeIpv6Cidr(
-      `2600:1f18:${b.readUInt16BE(0).toString(16)}:${(b[2] ?? 0).toString(16)}00::/56`,
-    ).cidr;
+    ipv6 = amazonIpv6Block();
   }
   if (tx.list("vpc").length >= quotas.vpcsPerRegion) throw controllerError("EMU_ERR_VPC_LIMIT");
   const vpcId = newId("vpc");
@@ -194,4 +204,123 @@ export function deleteSubnet(ctx: OpContext, subnetId: string): void {
     throw controllerError("EMU_ERR_SUBNET_DEPENDENCY", subnetId);
   ctx.tx.delete("subnet", subnetId);
   ctx.tx.touch("networkAcl", s.networkAclId);
+}
+
+/**
+ * AssociateVpcCidrBlock for IPv6 (DEF-3): the VPC gets a /56; groups whose egress is still the
+ * untouched default (-1 to 0.0.0.0/0 only) get -1 to ::/0; default-NACL directions still at
+ * their defaults get rule 101 allow ::/0; every NACL of the VPC gets the 32768 `*` deny.
+ */
+export function associateVpcIpv6(
+  ctx: OpContext,
+  vpcId: string,
+  block: { amazonProvided: true } | { cidr: string },
+): Vpc {
+  const { tx } = ctx;
+  const vpc = requireVpc(ctx, vpcId);
+  let cidr: string;
+  if ("cidr" in block) {
+    const c = sanitizeIpv6Cidr(block.cidr);
+    if (c.prefix !== 56) throw controllerError("EMU_ERR_VPC_RANGE", block.cidr);
+    cidr = c.cidr;
+  } else cidr = amazonIpv6Block();
+  if (vpc.ipv6CidrBlock !== undefined)
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `The vpc '${vpcId}' already has an IPv6 CIDR block (${vpc.ipv6CidrBlock}); vpcemu supports one.`,
+    );
+  const next: Vpc = { ...vpc, ipv6CidrBlock: cidr, ipv6AssociationId: newId("vpc-cidr-assoc") };
+  tx.put("vpc", vpcId, next);
+  for (const g of tx.list("securityGroup")) {
+    if (g.vpcId !== vpcId) continue;
+    const egress = g.rules.filter((r) => r.isEgress);
+    const untouched =
+      egress.length === 1 && egress[0]?.protocol === "-1" && egress[0].cidrIpv4 === "0.0.0.0/0";
+    if (!untouched) continue;
+    tx.put("securityGroup", g.groupId, {
+      ...g,
+      rules: [
+        ...g.rules,
+        {
+          ruleId: newId("sgr"),
+          isEgress: true,
+          protocol: "-1",
+          fromPort: -1,
+          toPort: -1,
+          cidrIpv6: "::/0",
+          tags: {},
+        },
+      ],
+    });
+  }
+  for (const acl of tx.list("networkAcl")) {
+    if (acl.vpcId !== vpcId) continue;
+    const entries: NaclEntryState[] = [...acl.entries];
+    for (const egress of [false, true]) {
+      const dir = acl.entries.filter((e) => e.egress === egress);
+      const defaults =
+        dir.length === 2 &&
+        dir.some(
+          (e) =>
+            e.ruleNumber === 100 &&
+            e.ruleAction === "allow" &&
+            e.protocol === "-1" &&
+            e.cidrBlock === "0.0.0.0/0",
+        ) &&
+        dir.some((e) => e.ruleNumber === NACL_CATCH_ALL_V4);
+      if (acl.isDefault && defaults)
+        entries.push({
+          ruleNumber: 101,
+          egress,
+          ruleAction: "allow",
+          protocol: "-1",
+          ipv6CidrBlock: "::/0",
+        });
+      if (!dir.some((e) => e.ruleNumber === NACL_CATCH_ALL_V6))
+        entries.push({
+          ruleNumber: NACL_CATCH_ALL_V6,
+          egress,
+          ruleAction: "deny",
+          protocol: "-1",
+          ipv6CidrBlock: "::/0",
+        });
+    }
+    tx.put("networkAcl", acl.networkAclId, { ...acl, entries: sortNaclEntries(entries) });
+  }
+  return next;
+}
+
+/** AssociateSubnetCidrBlock: a /64 inside the VPC's IPv6 block, not used by another subnet. */
+export function associateSubnetIpv6(
+  ctx: OpContext,
+  subnetId: string,
+  ipv6CidrBlock: string,
+): Subnet {
+  const { tx } = ctx;
+  const subnet = requireSubnet(ctx, subnetId);
+  const vpc = requireVpc(ctx, subnet.vpcId);
+  const c = sanitizeIpv6Cidr(ipv6CidrBlock);
+  if (
+    vpc.ipv6CidrBlock === undefined ||
+    c.prefix !== 64 ||
+    !cidrContains(parseCidr(vpc.ipv6CidrBlock), c)
+  )
+    throw controllerError("EMU_ERR_SUBNET_RANGE", ipv6CidrBlock);
+  if (subnet.ipv6CidrBlock !== undefined)
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `The subnet '${subnetId}' already has an IPv6 CIDR block (${subnet.ipv6CidrBlock}).`,
+    );
+  const others = tx
+    .list("subnet")
+    .filter((s) => s.vpcId === vpc.vpcId && s.ipv6CidrBlock !== undefined);
+  if (others.some((s) => cidrsOverlap(parseCidr(s.ipv6CidrBlock ?? ""), c)))
+    throw controllerError("EMU_ERR_SUBNET_CONFLICT", ipv6CidrBlock);
+  const next: Subnet = {
+    ...subnet,
+    ipv6CidrBlock: c.cidr,
+    ipv6AssociationId: newId("subnet-cidr-assoc"),
+  };
+  tx.put("subnet", subnetId, next);
+  return next;
 }

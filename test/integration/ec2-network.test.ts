@@ -3,6 +3,9 @@
  * API-22..API-26, DEF-5..DEF-8, NACL-*, ERR-26..ERR-33).
  */
 import {
+  AssociateSubnetCidrBlockCommand,
+  AssociateVpcCidrBlockCommand,
+  AuthorizeSecurityGroupEgressCommand,
   CreateNetworkAclCommand,
   CreateNetworkAclEntryCommand,
   CreateNetworkInterfaceCommand,
@@ -166,6 +169,70 @@ describe("VPCs and subnets via the AWS SDK", () => {
       }),
     );
     await ec2.send(new DeleteSubnetCommand({ SubnetId: s?.SubnetId }));
+  });
+});
+
+describe("associating an IPv6 block later (DEF-3)", () => {
+  it("adds ::/0 egress to untouched groups and 101/32768 to untouched default-NACL directions", async () => {
+    const vpcId = await newVpc("10.7.0.0/16");
+    const untouched = await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: "u", Description: "d", VpcId: vpcId }),
+    );
+    const modified = await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: "m", Description: "d", VpcId: vpcId }),
+    );
+    await ec2.send(
+      new AuthorizeSecurityGroupEgressCommand({
+        GroupId: modified.GroupId,
+        IpPermissions: [
+          { IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+        ],
+      }),
+    );
+    const defAcl = (await aclsOf(vpcId))[0]?.NetworkAclId ?? "";
+    await ec2.send(
+      new CreateNetworkAclEntryCommand({
+        NetworkAclId: defAcl,
+        RuleNumber: 90,
+        Protocol: "-1",
+        RuleAction: "deny",
+        Egress: true,
+        CidrBlock: "192.0.2.0/24",
+      }),
+    );
+    const r = await ec2.send(
+      new AssociateVpcCidrBlockCommand({ VpcId: vpcId, AmazonProvidedIpv6CidrBlock: true }),
+    );
+    expect(r.Ipv6CidrBlockAssociation?.Ipv6CidrBlock).toMatch(/::\/56$/);
+    const groups = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
+    );
+    const v6egress = (name: string) =>
+      groups.SecurityGroups?.find((g) => g.GroupName === name)?.IpPermissionsEgress?.flatMap(
+        (p) => p.Ipv6Ranges ?? [],
+      );
+    expect(v6egress("default")).toEqual([{ CidrIpv6: "::/0" }]);
+    expect(v6egress("u")).toEqual([{ CidrIpv6: "::/0" }]);
+    expect(v6egress("m")).toEqual([]);
+    const acl = (await aclsOf(vpcId)).find((a) => a.IsDefault);
+    expect(acl?.Entries?.filter((e) => !e.Egress).map((e) => e.RuleNumber)).toEqual([
+      100, 101, 32767, 32768,
+    ]);
+    expect(acl?.Entries?.filter((e) => e.Egress).map((e) => e.RuleNumber)).toEqual([
+      90, 100, 32767, 32768,
+    ]);
+    const subnet = (
+      await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.7.1.0/24" }))
+    ).Subnet;
+    const v6 = r.Ipv6CidrBlockAssociation?.Ipv6CidrBlock?.replace("/56", "/64") ?? "";
+    const s = await ec2.send(
+      new AssociateSubnetCidrBlockCommand({ SubnetId: subnet?.SubnetId, Ipv6CidrBlock: v6 }),
+    );
+    expect(s.Ipv6CidrBlockAssociation?.Ipv6CidrBlock).toBe(v6);
+    const eni = await ec2.send(
+      new CreateNetworkInterfaceCommand({ SubnetId: subnet?.SubnetId, Ipv6AddressCount: 1 }),
+    );
+    expect(eni.NetworkInterface?.Ipv6Addresses?.[0]?.Ipv6Address).toBe(v6.replace("::/64", "::4"));
   });
 });
 
