@@ -3,7 +3,7 @@
  * stdio inherited; its exit code is passed through. NODE is an instance id, a Name tag, an
  * address, or `internet`.
  */
-import { spawnInNamespace } from "../runtime/netns.js";
+import { missingPrerequisites, PrerequisiteError, spawnInNamespace } from "../runtime/netns.js";
 import { findNode, readRuntimeState, runtimeDir, stateFilePath } from "../runtime/runtime-state.js";
 import { UsageError } from "./usage.js";
 
@@ -37,6 +37,9 @@ export async function run(args: string[]): Promise<number> {
       `no local runtime (${stateFilePath(runtimeDir(dir))} does not exist): start one with 'vpcemu up'`,
     );
   }
+  // Entering a namespace needs root (CAP_SYS_ADMIN) and iproute2; the TUN device does not matter here.
+  const missing = missingPrerequisites().filter((m) => m.what !== "/dev/net/tun");
+  if (missing.length > 0) throw new PrerequisiteError(missing);
   const ref = positionals[0]!;
   const node = findNode(state, ref);
   if (!node) {
