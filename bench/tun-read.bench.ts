@@ -8,13 +8,27 @@
  *   | LinuxTun.writeBatch -----+---> eth0 -----+  (kernel: 10.99.0.1 has no :9)    |
  *   +--------------------------+               +-----------------------------------+
  *
- * Traffic exists only inside the namespace (10.99.0.0/24 is routed into the TUN there).
+ * Then the whole agent: two in-process agents (LinuxTun in two namespaces, loopback UDP
+ * underlay, compiled policies allowing UDP a -> b) forward a UDP blast from namespace a to a
+ * socket in namespace b; printed: datagrams/s the receiver got. Both agents share this process's
+ * event loop (the local runtime runs one process per node), so this is a lower bound.
+ *
+ * Traffic exists only inside the namespaces (10.x is routed into the TUNs there).
  * Prints figures; asserts nothing. Run: npx tsx bench/tun-read.bench.ts [seconds]
  */
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { createNamespace, deleteNamespace } from "../cli/runtime/netns.js";
+import { Agent } from "../node-agent/agent.js";
+import { sanitizeAgentConfig } from "../node-agent/config.js";
+import {
+  DEFAULT_CONNTRACK_TIMEOUTS,
+  type CompiledEniPolicy,
+  type MappingEntry,
+} from "../node-agent/filter/policy.js";
+import { openUdpTransport } from "../node-agent/overlay/udp-transport.js";
 import { openLinuxTun } from "../node-agent/tun/linux-tun.js";
+import { LinuxTunProvider } from "../node-agent/tun/tun-provider.js";
 import { placeTun, setTunAddresses } from "../node-agent/tun/tun-placement.js";
 import { buildUdp } from "../test/helpers/packet-builder.js";
 
@@ -110,4 +124,149 @@ async function main(): Promise<void> {
   }
 }
 
+/** Datagrams/s through two agents: UDP a -> b, counted by a socket in b. */
+async function throughAgents(): Promise<void> {
+  const nsA = `vpcemu-bench-a${process.pid % 100000}`;
+  const nsB = `vpcemu-bench-b${process.pid % 100000}`;
+  for (const ns of [nsA, nsB]) {
+    await deleteNamespace(ns);
+    await createNamespace(ns);
+  }
+  const quiet = { info: () => undefined, warn: () => undefined };
+  const start = async (id: string, ns: string) => {
+    const config = sanitizeAgentConfig({
+      agentId: id,
+      placement: { kind: "netns", netns: ns },
+      flowLogs: true,
+    });
+    return new Agent({
+      config,
+      tuns: new LinuxTunProvider(config.placement, config.tunBaseName, config.mtu),
+      transport: await openUdpTransport(),
+      logger: quiet,
+    }).start();
+  };
+  const a = await start("agent-a", nsA);
+  const b = await start("agent-b", nsB);
+  try {
+    const nacl = [
+      {
+        ruleNumber: 100,
+        action: "allow" as const,
+        protocol: -1,
+        cidr: "0.0.0.0/0",
+        fromPort: -1,
+        toPort: -1,
+        icmpType: -1,
+        icmpCode: -1,
+      },
+    ];
+    const policy = (eniId: string, ip: string, subnetId: string): CompiledEniPolicy => ({
+      revision: 1,
+      eniId,
+      instanceId: `i-${eniId}`,
+      vpcId: "vpc-1",
+      subnetId,
+      ipv4: [ip],
+      ipv6: [],
+      sourceDestCheck: true,
+      ingress: [
+        {
+          ruleId: "sgr-in",
+          groupId: "sg-1",
+          protocol: 17,
+          fromPort: 9,
+          toPort: 9,
+          cidrs: ["10.0.1.10/32"],
+          peer: { kind: "cidr" },
+        },
+      ],
+      egress: [
+        {
+          ruleId: "sgr-out",
+          groupId: "sg-1",
+          protocol: 17,
+          fromPort: 9,
+          toPort: 9,
+          cidrs: ["10.0.2.0/24"],
+          peer: { kind: "cidr" },
+        },
+      ],
+      naclIn: nacl,
+      naclOut: nacl,
+      timeouts: DEFAULT_CONNTRACK_TIMEOUTS,
+      allowance: 65_536,
+      autoTracked: false,
+    });
+    const mapping: MappingEntry[] = [
+      {
+        address: "10.0.1.10",
+        eniId: "eni-a",
+        subnetId: "subnet-a",
+        vpcId: "vpc-1",
+        agentId: "agent-a",
+        endpoint: a.underlayEndpoint,
+      },
+      {
+        address: "10.0.2.20",
+        eniId: "eni-b",
+        subnetId: "subnet-b",
+        vpcId: "vpc-1",
+        agentId: "agent-b",
+        endpoint: b.underlayEndpoint,
+      },
+    ];
+    await a.applySnapshot({
+      revision: 1,
+      agentId: "agent-a",
+      enis: [policy("eni-a", "10.0.1.10", "subnet-a")],
+      mapping,
+    });
+    await b.applySnapshot({
+      revision: 1,
+      agentId: "agent-b",
+      enis: [policy("eni-b", "10.0.2.20", "subnet-b")],
+      mapping,
+    });
+    const sink = spawn("ip", [
+      "netns",
+      "exec",
+      nsB,
+      process.execPath,
+      "-e",
+      `
+      const s = require("node:dgram").createSocket("udp4");
+      let n = 0; let first = 0; let last = 0;
+      s.on("message", () => { if (n++ === 0) first = Date.now(); last = Date.now(); });
+      s.bind(9, "10.0.2.20", () => console.log("ready"));
+      setTimeout(() => { console.log(JSON.stringify({ n, ms: last - first })); process.exit(0); }, ${SECONDS * 1000 + 2000});`,
+    ]);
+    let out = "";
+    sink.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    while (!out.includes("ready")) await new Promise((r) => setTimeout(r, 20));
+    const blast = spawn("ip", [
+      "netns",
+      "exec",
+      nsA,
+      process.execPath,
+      "-e",
+      BLAST.replaceAll("10.99.0.1", "10.0.1.10").replaceAll("10.99.0.2", "10.0.2.20"),
+    ]);
+    let sentOut = "";
+    blast.stdout.on("data", (d: Buffer) => (sentOut += d.toString()));
+    await new Promise((r) => sink.on("exit", r));
+    const { n, ms } = JSON.parse(out.slice(out.indexOf("{"))) as { n: number; ms: number };
+    const sent = Number(sentOut.trim());
+    console.log(
+      `agent a -> b (64-byte UDP, SG + NACL + conntrack + Geneve + loopback UDP): ${Math.round(n / (ms / 1000)).toLocaleString()} datagrams/s received (${n.toLocaleString()} of ${sent.toLocaleString()} sent)`,
+    );
+  } finally {
+    await a.stop();
+    await b.stop();
+    await deleteNamespace(nsA);
+    await deleteNamespace(nsB);
+  }
+}
+
 await main();
+await throughAgents();

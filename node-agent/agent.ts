@@ -382,6 +382,9 @@ class RunningAgent implements StartedAgent {
       } catch (err) {
         this.dp.internalError(port, err);
       }
+      // Why: a full batch means more is waiting; readBatch would then resolve without ever
+      // leaving the microtask queue, starving the underlay receive path. Yield once per batch.
+      if (count === n) await new Promise((r) => setImmediate(r));
     }
   }
 
