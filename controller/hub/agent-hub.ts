@@ -120,6 +120,8 @@ export class AgentHub {
   private requestSeq = 0;
   private closed = false;
   private placementTimer: NodeJS.Timeout | undefined;
+  private placementImmediate: NodeJS.Immediate | undefined;
+  private placementDirty = false;
 
   constructor(private readonly opts: AgentHubOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -276,6 +278,7 @@ export class AgentHub {
     this.unsubscribe();
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.placementTimer);
+    if (this.placementImmediate !== undefined) clearImmediate(this.placementImmediate);
     for (const s of this.sessions) s.close(CLOSE_SHUTDOWN, "controller shutting down");
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -321,7 +324,7 @@ export class AgentHub {
       if (r !== undefined && r.session === s) {
         r.session = undefined;
         r.lastSeenMs = s.lastSeenMs;
-        this.schedulePlacementFlush();
+        this.schedulePlacementFlush(20);
       }
       this.checkWaiters();
     });
@@ -361,7 +364,7 @@ export class AgentHub {
       case "hosting":
         if (rec !== undefined) {
           rec.hosting = f.hosting;
-          this.flush(true);
+          this.schedulePlacementFlush(0);
         }
         return;
       case "ack":
@@ -436,10 +439,15 @@ export class AgentHub {
         CLOSE_REPLACED,
       );
     }
-    this.flush(true);
-    // A (re)connecting agent always gets the current snapshot (resync), changed or not.
-    if (s.sentGeneration === 0) {
-      const snap = this.compiler.snapshot(hello.agentId);
+    // The snapshot follows in the flush (sendFirstSnapshots), coalesced with other Hellos.
+    this.schedulePlacementFlush(0);
+  }
+
+  /** A (re)connecting agent always gets the current snapshot (resync), changed or not. */
+  private sendFirstSnapshots(): void {
+    for (const s of this.sessions) {
+      if (s.state !== "active" || s.sentGeneration !== 0) continue;
+      const snap = this.compiler.snapshot(s.agentId);
       if (snap !== undefined) s.sendSnapshot(snap, ++this.generation);
     }
   }
@@ -447,15 +455,26 @@ export class AgentHub {
   // --- compile and push
 
   /**
-   * A disconnect changes the mapping (its endpoint becomes ""); Why a short delay: when many
-   * agents go at once (shutdown, partition) one compile and one push per agent suffices.
+   * Placement changed (Hello, Hosting: delayMs 0; disconnect: 20). Why coalesce: when many
+   * agents come or go at once (start-up, shutdown, partition) one compile and one push per
+   * agent suffices instead of one per agent per event; a Hello waits at most one event-loop
+   * turn (setImmediate) for its snapshot.
    */
-  private schedulePlacementFlush(): void {
-    if (this.closed || this.placementTimer !== undefined) return;
+  private schedulePlacementFlush(delayMs: 0 | 20): void {
+    this.placementDirty = true;
+    if (this.closed) return;
+    if (delayMs === 0) {
+      this.placementImmediate ??= setImmediate(() => {
+        this.placementImmediate = undefined;
+        this.flush();
+      });
+      return;
+    }
+    if (this.placementTimer !== undefined) return;
     this.placementTimer = setTimeout(() => {
       this.placementTimer = undefined;
-      this.flush(true);
-    }, 20);
+      this.flush();
+    }, delayMs);
     this.placementTimer.unref();
   }
 
@@ -470,15 +489,16 @@ export class AgentHub {
   }
 
   /**
-   * Compile what changed (store changes since the last flush; `placementChanged` when an agent
-   * came, went or re-announced its hosting) and push to agents whose snapshot changed.
+   * Compile what changed (store changes since the last flush; placement when an agent came,
+   * went or re-announced its hosting) and push to agents whose snapshot changed.
    */
-  private flush(placementChanged = false): void {
+  private flush(): void {
     this.flushScheduled = false;
     if (this.closed) return;
     const change = this.pendingChange;
-    if (change === undefined && !placementChanged) return;
+    if (change === undefined && !this.placementDirty) return;
     this.pendingChange = undefined;
+    this.placementDirty = false;
     const state = this.opts.source.readPolicyState();
     const placements: AgentPlacement[] = [...this.records.values()].map((r) => {
       const live = r.session !== undefined && r.session.state === "active";
@@ -500,6 +520,7 @@ export class AgentHub {
       if (s !== undefined && s.state === "active" && snap !== undefined)
         s.sendSnapshot(snap, ++this.generation);
     }
+    this.sendFirstSnapshots();
     this.checkWaiters();
   }
 
