@@ -108,6 +108,12 @@ export const ERRORS = {
     403,
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
   ),
+  EMU_ERR_AUTH_SCOPE: def(
+    "EMU_ERR_AUTH_SCOPE",
+    "SignatureDoesNotMatch",
+    403,
+    "Credential should be scoped to correct service: 'ec2'. ",
+  ),
   // --- VPC / subnet (ERR-31..ERR-33, Q-6)
   EMU_ERR_VPC_NOT_FOUND: def(
     "EMU_ERR_VPC_NOT_FOUND",

@@ -36,7 +36,8 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string {
 /**
  * Verifies an AWS Signature Version 4 `Authorization` header (service `ec2`) against `keys`.
  * Throws AuthFailure (401) when it is missing or names an unknown key, SignatureDoesNotMatch
- * (403) when the signature is wrong. The region in the credential scope is taken as signed.
+ * (403) when the signature is wrong or the credential scope names another service than `ec2`.
+ * The region in the credential scope is taken as signed.
  */
 export function verifySigV4(
   method: string,
@@ -56,6 +57,7 @@ export function verifySigV4(
     credential.split("/");
   const secret = keys[accessKeyId];
   if (secret === undefined) throw controllerError("EMU_ERR_AUTH_UNKNOWN_KEY");
+  if (service !== "ec2") throw controllerError("EMU_ERR_AUTH_SCOPE");
   const amzDate = headerValue(headers, "x-amz-date");
   if (terminator !== "aws4_request" || !amzDate.startsWith(date))
     throw controllerError("EMU_ERR_AUTH_SIGNATURE");
@@ -64,7 +66,10 @@ export function verifySigV4(
   const search = q < 0 ? "" : url.slice(q + 1);
   const names = signedHeaders.split(";");
   const canonicalHeaders = names.map((n) => `${n}:${headerValue(headers, n)}\n`).join("");
-  const payloadHash = headerValue(headers, "x-amz-content-sha256") || sha256Hex(body);
+  // Why: the body is hashed here; a claimed x-amz-content-sha256 must match it, not replace it.
+  const payloadHash = sha256Hex(body);
+  const claimed = headerValue(headers, "x-amz-content-sha256");
+  if (claimed !== "" && claimed !== payloadHash) throw controllerError("EMU_ERR_AUTH_SIGNATURE");
   const canonicalRequest = [
     method,
     path || "/",
