@@ -81,5 +81,6 @@ export function deliverLocal(
     }
     dp.log(dst, false, pkt, pkt.length, true, nowMs);
   }
-  dst.writer.enqueue(buf, off, len);
+  // Why pkt.length: bytes after the IP packet (underlay padding) do not belong to it.
+  dst.writer.enqueue(buf, off, pkt.length <= len ? pkt.length : len);
 }

@@ -52,7 +52,12 @@ async function startAgent(id: string, instanceId: string, endpoint: string) {
     hosting: { instanceIds: [instanceId], eniIds: [], externals: [], underlayEndpoint: endpoint },
   });
   const agent = await new Agent({
-    config: sanitizeAgentConfig({ agentId: id, instanceIds: [instanceId], reportIntervalMs: 200 }),
+    config: sanitizeAgentConfig({
+      agentId: id,
+      instanceIds: [instanceId],
+      reportIntervalMs: 200,
+      flowLogWindowMs: 1000,
+    }),
     tuns,
     transport: bus.transport(endpoint),
     control,
@@ -219,5 +224,22 @@ describe("agents under the real controller", () => {
     expect(body.counters?.drops?.[DropReason.SgNoMatch]).toBeGreaterThanOrEqual(1);
     // MET-4: one tracked entry (the surviving 3306 flow) out of the default 65536.
     expect(body.counters?.conntrackAllowanceAvailable).toBe(65_535);
+  });
+
+  it("ships flow-log lines in the AWS default format to the controller (FL-1, FL-5)", async () => {
+    let records: string[] = [];
+    for (let i = 0; i < 50 && !records.some((l) => l.endsWith("REJECT OK")); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await fetch(`${ctl.url}/v1/flow-logs?eni=${dbEni}`);
+      records = ((await res.json()) as { records: string[] }).records;
+    }
+    const reject = records.find((l) => l.endsWith("REJECT OK"))!;
+    expect(reject.split(" ")).toHaveLength(14);
+    expect(reject).toContain(` ${dbEni} ${webIp} ${dbIp} 40001 3306 6 1 40 `);
+    expect(
+      records.some(
+        (l) => l.includes(` ${dbEni} ${webIp} ${dbIp} 40000 3306 6 `) && l.endsWith("ACCEPT OK"),
+      ),
+    ).toBe(true);
   });
 });
