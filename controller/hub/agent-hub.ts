@@ -106,7 +106,7 @@ export class AgentHub {
   readonly reports = new ReportStore();
   private readonly wss: WebSocketServer;
   private readonly clock: Clock;
-  private readonly compiler: PolicyCompiler;
+  private compiler: PolicyCompiler;
   private readonly records = new Map<string, AgentRecord>();
   private readonly sessions = new Set<AgentSession>();
   private readonly waiters = new Set<Waiter>();
@@ -499,6 +499,18 @@ export class AgentHub {
     if (change === undefined && !this.placementDirty) return;
     this.pendingChange = undefined;
     this.placementDirty = false;
+    try {
+      this.compileAndPush(change);
+    } catch (err) {
+      // Why: flush runs from microtasks and timers; a compile bug must not take the controller
+      // down. Agents keep their last snapshot; the next change recompiles everything.
+      this.log(`compile failed: ${(err as Error).stack ?? String(err)}`);
+      this.compiler = new PolicyCompiler(this.opts.compile);
+      this.placementDirty = true;
+    }
+  }
+
+  private compileAndPush(change: StateChange | undefined): void {
     const state = this.opts.source.readPolicyState();
     const placements: AgentPlacement[] = [...this.records.values()].map((r) => {
       const live = r.session !== undefined && r.session.state === "active";
