@@ -12,6 +12,9 @@
  * 10.99.0.x exists only inside the namespace; the host never sends to it.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createNamespace,
@@ -118,6 +121,19 @@ describe("LinuxTun placed in a namespace", () => {
     expect(await tun!.writeBatch([buf], [pkt.length], 64)).toBe(1);
     expect(await exited).toBe(0);
     expect(out).toContain("10.99.0.2:5555 hello-from-agent");
+  });
+
+  it("creates a missing TUN device node with mknod (container sidecar without --device)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vpcemu-test-dev-"));
+    try {
+      const path = join(dir, "net", "tun");
+      const t = await openLinuxTun({ name: "vpct%d", devicePath: path });
+      expect(statSync(path).isCharacterDevice()).toBe(true);
+      expect(t.name).toMatch(/^vpct\d+$/);
+      await t.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("rejects pending reads once closed", async () => {
