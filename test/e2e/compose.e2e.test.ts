@@ -11,20 +11,30 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertDockerPrerequisites, E2E_IMAGE } from "./docker-prerequisites.js";
+import { assertDockerPrerequisites, docker, E2E_IMAGE } from "./docker-prerequisites.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..", "..");
 const PROJECT = `vpcemue2e${process.pid}`;
-const PREFIX = `172.29.${100 + (process.pid % 100)}`;
-const CONTROLLER = `http://${PREFIX}.2:4566`;
+/** A 172.29.x.0/24 no Docker network uses (a crashed earlier run may still hold one). */
+function freeUnderlayPrefix(): string {
+  const ids = docker(["network", "ls", "-q"]).trim().split("\n").filter(Boolean);
+  const used = ids.length
+    ? docker(["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", ...ids])
+    : "";
+  if (/\b172\.29\.0\.0\/16\b/.test(used))
+    throw new Error("e2e: a Docker network holds 172.29.0.0/16");
+  for (let i = 0; i < 100; i++) {
+    const x = 100 + ((process.pid + i) % 100);
+    if (!used.includes(`172.29.${x}.`)) return `172.29.${x}`;
+  }
+  throw new Error("e2e: no free 172.29.x.0/24 for the compose underlay");
+}
 const SCRIPTS = "/opt/vpcemu/scripts/docker";
-const ENV = {
-  ...process.env,
-  VPCEMU_IMAGE: E2E_IMAGE,
-  VPCEMU_UNDERLAY_PREFIX: PREFIX,
-  VPCEMU_JOIN_TOKEN: `e2e-${process.pid}`,
-};
+// Set in beforeAll, once Docker is known to answer.
+let PREFIX = "";
+let CONTROLLER = "";
+let ENV: NodeJS.ProcessEnv = { ...process.env };
 
 async function compose(args: string[], timeoutMs = 60_000): Promise<string> {
   try {
@@ -123,11 +133,19 @@ async function waitForAgents(ids: string[], timeoutMs = 90_000): Promise<void> {
   }
 }
 
-describe("compose.yaml with docker-compose", () => {
+describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
     assertDockerPrerequisites({ compose: true });
+    PREFIX = freeUnderlayPrefix();
+    CONTROLLER = `http://${PREFIX}.2:4566`;
+    ENV = {
+      ...process.env,
+      VPCEMU_IMAGE: E2E_IMAGE,
+      VPCEMU_UNDERLAY_PREFIX: PREFIX,
+      VPCEMU_JOIN_TOKEN: `e2e-${process.pid}`,
+    };
     const t0 = performance.now();
     await compose(["up", "-d"], 240_000);
     timings.upMs = performance.now() - t0;

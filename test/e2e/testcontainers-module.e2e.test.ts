@@ -48,7 +48,7 @@ async function probeHttp(from: StartedTestContainer, host: string, timeoutMs = 3
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { ok: boolean; error?: string };
 }
 
-describe("VpcEmulatorContainer", () => {
+describe("VpcEmulatorContainer", { timeout: 60_000 }, () => {
   it("fails, naming `npm run image`, when the image is not present (never pulls)", async () => {
     assertDockerPrerequisites();
     await expect(new VpcEmulatorContainer("vpcemu:no-such-tag").start()).rejects.toThrow(
@@ -57,7 +57,7 @@ describe("VpcEmulatorContainer", () => {
   });
 });
 
-describe("StartedVpcEmulatorContainer", () => {
+describe("StartedVpcEmulatorContainer", { timeout: 60_000 }, () => {
   let emu: StartedVpcEmulatorContainer;
   let ec2: EC2Client;
   let subnetId = "";

@@ -66,7 +66,7 @@ function appContainer(emu: StartedVpcEmulatorContainer, entry: string[]): Generi
     .withEntrypoint(entry);
 }
 
-describe("two-tier app on containers (testcontainers module)", () => {
+describe("two-tier app on containers (testcontainers module)", { timeout: 60_000 }, () => {
   let emu: StartedVpcEmulatorContainer;
   let ec2: EC2Client;
   const containers: StartedTestContainer[] = [];
