@@ -455,12 +455,13 @@ export class AgentHub {
   // --- compile and push
 
   /**
-   * Placement changed (Hello, Hosting: delayMs 0; disconnect: 20). Why coalesce: when many
+   * Placement changed (Hello, Hosting: delayMs 0; disconnect: 20; retry after a failed
+   * compile: 1000). Why coalesce: when many
    * agents come or go at once (start-up, shutdown, partition) one compile and one push per
    * agent suffices instead of one per agent per event; a Hello waits at most one event-loop
    * turn (setImmediate) for its snapshot.
    */
-  private schedulePlacementFlush(delayMs: 0 | 20): void {
+  private schedulePlacementFlush(delayMs: 0 | 20 | 1000): void {
     this.placementDirty = true;
     if (this.closed) return;
     if (delayMs === 0) {
@@ -506,7 +507,7 @@ export class AgentHub {
       // down. Agents keep their last snapshot; the next change recompiles everything.
       this.log(`compile failed: ${(err as Error).stack ?? String(err)}`);
       this.compiler = new PolicyCompiler(this.opts.compile);
-      this.placementDirty = true;
+      this.schedulePlacementFlush(1000);
     }
   }
 

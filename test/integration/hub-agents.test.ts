@@ -316,6 +316,27 @@ describe("AgentHub with ControllerClient", () => {
     expect(h.hub.agents().find((a) => a.agentId === "agent-bad")!.connected).toBe(false);
   });
 
+  it("survives a compile that throws: logs it and recovers by recompiling everything", async () => {
+    const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    await db.client.enforced(1);
+    const read = h.source.readPolicyState.bind(h.source);
+    let fail = true;
+    h.source.readPolicyState = () => {
+      if (fail) {
+        fail = false;
+        throw new Error("injected compile failure");
+      }
+      return read();
+    };
+    h.source.commit(withWeb2(2), { eniIds: ["eni-00000000000000003"] });
+    // The failed compile is retried from scratch (full recompile), without a new change.
+    await h.hub.waitForEnforced(2, 5000);
+    expect(fail).toBe(false);
+    await db.client.enforced(2);
+    const ref = db.snapshots.at(-1)!.enis[0]!.ingress.find((r) => r.peer.kind === "sg")!;
+    expect(ref.cidrs).toEqual(["10.0.1.11/32", "10.0.1.13/32"]);
+  });
+
   it("closes a connection whose first frame is not Hello", async () => {
     const bad = rawSocket(h.url);
     await new Promise((r) => bad.ws.once("open", r));
