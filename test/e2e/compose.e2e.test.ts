@@ -10,8 +10,13 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertDockerPrerequisites, docker, E2E_IMAGE } from "./docker-prerequisites.js";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  assertDockerPrerequisites,
+  docker,
+  E2E_IMAGE,
+  setupOrFailEach,
+} from "./docker-prerequisites.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -136,7 +141,7 @@ async function waitForAgents(ids: string[], timeoutMs = 90_000): Promise<void> {
 describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
   const timings: Record<string, number> = {};
 
-  beforeAll(async () => {
+  setupOrFailEach(async () => {
     assertDockerPrerequisites({ compose: true });
     PREFIX = freeUnderlayPrefix();
     CONTROLLER = `http://${PREFIX}.2:4566`;

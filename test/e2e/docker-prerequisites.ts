@@ -3,6 +3,7 @@
  * docker-compose. A missing one FAILS the suite with what to do; nothing skips.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { beforeAll, beforeEach } from "vitest";
 
 export const E2E_IMAGE = process.env.VPCEMU_IMAGE ?? "vpcemu:local";
 
@@ -40,4 +41,22 @@ export function assertDockerPrerequisites(opts: { compose?: boolean } = {}): voi
 /** `docker ...` synchronously; returns stdout, throws with stderr. */
 export function docker(args: readonly string[], timeoutMs = 60_000): string {
   return execFileSync("docker", args, { encoding: "utf8", timeout: timeoutMs });
+}
+
+/**
+ * beforeAll whose failure (a missing prerequisite, a stack that does not come up) FAILS every test
+ * of the suite with that error, instead of vitest reporting them as skipped.
+ */
+export function setupOrFailEach(setup: () => Promise<void>, timeoutMs: number): void {
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      await setup();
+    } catch (err) {
+      failure = err;
+    }
+  }, timeoutMs);
+  beforeEach(() => {
+    if (failure !== undefined) throw failure;
+  });
 }

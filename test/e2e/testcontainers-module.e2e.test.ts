@@ -16,13 +16,18 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   VpcEmulatorContainer,
   VPCEMU_LABEL,
   type StartedVpcEmulatorContainer,
 } from "../../testcontainers/index.js";
-import { assertDockerPrerequisites, docker, E2E_IMAGE } from "./docker-prerequisites.js";
+import {
+  assertDockerPrerequisites,
+  docker,
+  E2E_IMAGE,
+  setupOrFailEach,
+} from "./docker-prerequisites.js";
 
 const SCRIPTS = "/opt/vpcemu/scripts/docker";
 
@@ -75,7 +80,7 @@ describe("StartedVpcEmulatorContainer", { timeout: 60_000 }, () => {
     return started;
   };
 
-  beforeAll(async () => {
+  setupOrFailEach(async () => {
     assertDockerPrerequisites();
     emu = await new VpcEmulatorContainer(E2E_IMAGE).start();
     networkName = emu.getNetwork().getName();
@@ -108,7 +113,9 @@ describe("StartedVpcEmulatorContainer", { timeout: 60_000 }, () => {
     await Promise.allSettled(apps.map((c) => c.stop({ timeout: 1_000 })));
     await emu?.stop({ timeout: 2_000 });
     // The underlay network the emulator created is gone with it.
-    expect(docker(["network", "ls", "-q", "--filter", `name=^${networkName}$`]).trim()).toBe("");
+    if (networkName) {
+      expect(docker(["network", "ls", "-q", "--filter", `name=^${networkName}$`]).trim()).toBe("");
+    }
   }, 120_000);
 
   it("creates its underlay network internal (no route off the machine)", () => {

@@ -22,13 +22,13 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   VpcEmulatorContainer,
   type AttachedInstance,
   type StartedVpcEmulatorContainer,
 } from "../../testcontainers/index.js";
-import { assertDockerPrerequisites, E2E_IMAGE } from "./docker-prerequisites.js";
+import { assertDockerPrerequisites, E2E_IMAGE, setupOrFailEach } from "./docker-prerequisites.js";
 
 const SCRIPTS = "/opt/vpcemu/scripts/docker";
 
@@ -81,7 +81,7 @@ describe("two-tier app on containers (testcontainers module)", { timeout: 60_000
   let dbAttached: AttachedInstance;
   const timings: Record<string, number> = {};
 
-  beforeAll(async () => {
+  setupOrFailEach(async () => {
     const t0 = performance.now();
     assertDockerPrerequisites();
     emu = await new VpcEmulatorContainer(E2E_IMAGE).start();
