@@ -27,6 +27,13 @@ export interface TunPlacement {
   /** Name inside the namespace; default: eth0 (netns) or the device name (in place). */
   readonly nameInNode?: string;
   readonly mtu: number;
+  /**
+   * The port's position in the node (0 = the first ENI). netns mode: port 0 owns the main
+   * table's default routes; port i > 0 gets its own routing table (1000 + i) with a default
+   * route into its TUN, selected by `ip rule from <address>` for each of its addresses, so a
+   * program bound to a second ENI's address leaves through that ENI (its source check holds).
+   */
+  readonly index?: number;
 }
 
 /** Where a placed device is and how to reach it with `ip`. */
@@ -34,7 +41,12 @@ export interface PlacedTun {
   readonly netns: string | undefined;
   /** The interface name inside the node. */
   readonly name: string;
+  /** netns mode, ports after the first: the routing table selected by source address. */
+  readonly table: number | undefined;
 }
+
+/** First routing table of ports after the first (table = base + index). */
+export const SECONDARY_TABLE_BASE = 1000;
 
 /** Runs `ip` with args (`-n NS` prepended when netns is set); rejects with TunSetupError. */
 export async function runIp(netns: string | undefined, args: readonly string[]): Promise<string> {
@@ -87,11 +99,16 @@ export async function placeTun(p: TunPlacement): Promise<PlacedTun> {
   await runIp(ns, ["link", "set", "dev", name, "addrgenmode", "none"]).catch(() => undefined);
   // Why txqueuelen 1000: the TUN default (500) drops bursts the agent would carry a moment later.
   await runIp(ns, ["link", "set", "dev", name, "mtu", String(p.mtu), "txqueuelen", "1000", "up"]);
+  const index = p.index ?? 0;
+  const table = ns !== undefined && index > 0 ? SECONDARY_TABLE_BASE + index : undefined;
   if (ns !== undefined) {
-    await runIp(ns, ["route", "replace", "default", "dev", name]);
-    await runIp(ns, ["-6", "route", "replace", "default", "dev", name]).catch(() => undefined);
+    const t = table === undefined ? [] : ["table", String(table)];
+    await runIp(ns, ["route", "replace", "default", "dev", name, ...t]);
+    await runIp(ns, ["-6", "route", "replace", "default", "dev", name, ...t]).catch(
+      () => undefined,
+    );
   }
-  return { netns: ns, name };
+  return { netns: ns, name, table };
 }
 
 /** Addresses currently on the interface (without prefix lengths). */
@@ -118,12 +135,31 @@ export async function setTunAddresses(t: PlacedTun, addresses: readonly string[]
     const args = ["addr", "add", `${a}/${v6 ? 128 : 32}`, "dev", t.name];
     if (v6) args.push("nodad");
     await runIp(t.netns, v6 ? ["-6", ...args] : args);
+    if (t.table !== undefined) await sourceRule(t, a, "add");
   }
   for (const a of have) {
     if (want.has(a)) continue;
     const v6 = a.includes(":");
     await runIp(t.netns, ["addr", "del", `${a}/${v6 ? 128 : 32}`, "dev", t.name]);
+    if (t.table !== undefined) await sourceRule(t, a, "del").catch(() => undefined);
   }
+}
+
+/** `ip rule add|del from ADDR lookup TABLE` for a port after the first. */
+async function sourceRule(t: PlacedTun, address: string, op: "add" | "del"): Promise<void> {
+  const v6 = address.includes(":");
+  const args = [v6 ? "-6" : "-4", "rule", op, "from", address, "lookup", String(t.table)];
+  if (op === "add")
+    await runIp(t.netns, [
+      v6 ? "-6" : "-4",
+      "rule",
+      "del",
+      "from",
+      address,
+      "lookup",
+      String(t.table),
+    ]).catch(() => undefined);
+  await runIp(t.netns, args);
 }
 
 /**

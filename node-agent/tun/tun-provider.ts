@@ -58,6 +58,7 @@ export class LinuxTunProvider implements TunProvider {
         ...(this.placement.kind === "netns" ? { netns: this.placement.netns } : {}),
         nameInNode: finalName,
         mtu: this.mtu,
+        index: spec.index,
       });
       this.placed.set(dev, placed);
       await setTunAddresses(placed, spec.addresses);

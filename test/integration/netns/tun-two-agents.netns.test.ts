@@ -168,7 +168,10 @@ beforeAll(async () => {
   };
   await a.applySnapshot(sa);
   await b.applySnapshot(sb);
+  snapshots = { a: sa, b: sb };
 });
+
+let snapshots: { a: AgentSnapshot; b: AgentSnapshot };
 
 afterAll(async () => {
   await Promise.all(agents.splice(0).map((a) => a.stop()));
@@ -260,5 +263,61 @@ describe("two agents on real TUN devices and a UDP underlay", () => {
     const after =
       agents[0]!.drops()[DropReason.SgNoMatch] + agents[1]!.drops()[DropReason.SgNoMatch];
     expect(after).toBeGreaterThan(before);
+  });
+
+  it("a second ENI in the node (eth1) sends from its own address through its own TUN", async () => {
+    const [a, b] = agents as [StartedAgent, StartedAgent];
+    const second = {
+      address: "10.0.1.11",
+      eniId: "eni-a2",
+      subnetId: "subnet-a",
+      vpcId: "vpc-1",
+      agentId: "agent-a",
+      endpoint: a.underlayEndpoint,
+    };
+    const mapping = [...snapshots.a.mapping, second];
+    const a2 = eni("eni-a2", "subnet-a", "10.0.1.11", [], [rule("sgr-a4", 6, 3306, "10.0.2.0/24")]);
+    await a.applySnapshot({
+      ...snapshots.a,
+      revision: 2,
+      enis: [...snapshots.a.enis, a2],
+      mapping,
+    });
+    const dbPolicy = snapshots.b.enis[0]!;
+    await b.applySnapshot({
+      ...snapshots.b,
+      revision: 2,
+      enis: [
+        {
+          ...dbPolicy,
+          revision: 2,
+          ingress: [...dbPolicy.ingress, rule("sgr-b3", 6, 3306, "10.0.1.11/32")],
+        },
+      ],
+      mapping,
+    });
+    const server = await serve(
+      NS_B,
+      `const s = require("node:net").createServer((c) => { c.end(c.remoteAddress); s.close(); });
+       s.listen(3306, "10.0.2.20", () => console.log("ready"));
+       setTimeout(() => process.exit(3), 10000).unref();`,
+    );
+    const client = await runInNamespace(
+      NS_A,
+      NODE,
+      [
+        "-e",
+        `const c = require("node:net").connect({ port: 3306, host: "10.0.2.20", localAddress: "10.0.1.11" });
+         c.on("data", (d) => { console.log(String(d)); process.exit(0); });
+         c.on("error", (e) => { console.log("error " + e.message); process.exit(1); });
+         setTimeout(() => { console.log("timeout"); process.exit(2); }, 5000);`,
+      ],
+      { timeoutMs: 10_000 },
+    );
+    expect(client.stdout.trim()).toBe("10.0.1.11");
+    await server.exited;
+    expect(a.dropsByPort()["eni-a"]?.[DropReason.SourceCheck] ?? 0).toBe(0);
+    const links = await runInNamespace(NS_A, "ip", ["-o", "link"]);
+    expect(links.stdout).toMatch(/eth1/);
   });
 });
