@@ -79,6 +79,10 @@ export class LocalRuntime {
   constructor(private readonly options: LocalRuntimeOptions = {}) {}
 
   async start(): Promise<StartedLocalRuntime> {
+    // Parse before anything else: a bad file fails fast with its line numbers, on any machine.
+    const topology = this.options.topologyFile
+      ? parseTopology(readFileSync(this.options.topologyFile, "utf8"), this.options.topologyFile)
+      : undefined;
     assertPrerequisites();
     const dir = defaultRuntimeDir(this.options.runtimeDir);
     const previous = readRuntimeState(dir);
@@ -88,10 +92,6 @@ export class LocalRuntime {
       );
     }
     if (previous) await cleanUpRuntime(previous, dir);
-    // Parse before starting anything: a bad file fails fast with its line numbers.
-    const topology = this.options.topologyFile
-      ? parseTopology(readFileSync(this.options.topologyFile, "utf8"), this.options.topologyFile)
-      : undefined;
     const runtime = new StartedLocalRuntime(this.options, dir);
     try {
       await runtime.boot(topology);

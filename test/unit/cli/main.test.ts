@@ -61,3 +61,23 @@ describe("vpcemu main", () => {
     expect(out).toContain("Usage: vpcemu conntrack");
   });
 });
+
+describe("vpcemu up with a broken topology file", () => {
+  it("exits 1 naming file, line and field, before starting anything", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "vpcemu-unit-up-"));
+    try {
+      const file = join(dir, "bad.yaml");
+      writeFileSync(file, "vpcs:\n  - name: main\n    cidr: 10.0.0.0/8\n");
+      expect(await main(["up", "-f", file, "--runtime-dir", dir])).toBe(1);
+      expect(err).toContain(
+        `${file}:3: vpcs[0].cidr: expected an IPv4 CIDR from /16 to /28, got '10.0.0.0/8'`,
+      );
+      expect(await main(["up", "--bogus"])).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
