@@ -9,6 +9,7 @@
 import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
+  CreateTagsCommand,
   CreateVpcCommand,
   AuthorizeSecurityGroupIngressCommand,
   DescribeInstancesCommand,
@@ -90,6 +91,9 @@ describe("StartedVpcEmulatorContainer", { timeout: 60_000 }, () => {
       new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId!, CidrBlock: "10.0.1.0/24" }),
     );
     subnetId = subnet.Subnet!.SubnetId!;
+    await ec2.send(
+      new CreateTagsCommand({ Resources: [subnetId], Tags: [{ Key: "Name", Value: "public" }] }),
+    );
     webSg = (
       await ec2.send(
         new CreateSecurityGroupCommand({
@@ -128,7 +132,8 @@ describe("StartedVpcEmulatorContainer", { timeout: 60_000 }, () => {
     let instanceId = "";
     let sidecarId = "";
     {
-      await using vm = await emu.attach(c, { subnet: subnetId, securityGroups: [webSg] });
+      // Subnet by Name tag, no groups: the VPC default SG (DEF-4).
+      await using vm = await emu.attach(c, { subnet: "public", name: "lifecycle" });
       instanceId = vm.instanceId;
       sidecarId = vm.agent.getId();
       expect(vm.privateIp).toMatch(/^10\.0\.1\./);
