@@ -15,8 +15,10 @@ import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { cleanUpRuntime } from "./cleanup.js";
 import { VPCEMU_BIN } from "./paths.js";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { Controller, type StartedController } from "../../controller/app.js";
+import { isLoopbackHost, parseListen } from "../../controller/config.js";
 import type { PolicyState } from "../../controller/policy/policy-state.js";
 import { applyTopology, type AppliedTopology } from "../topology/apply-topology.js";
 import { parseTopology, type Topology } from "../topology/topology.js";
@@ -59,6 +61,12 @@ export interface LocalRuntimeOptions {
   /** Prefix of namespace names; default `vpcemu-`. Tests use their own. */
   readonly namespacePrefix?: string;
   readonly internetAddress?: string;
+  /**
+   * Token agents present to the controller. Default: none on loopback; a random one when the
+   * controller listens beyond loopback (the controller then requires one). Passed to agents in
+   * their environment ($VPCEMU_JOIN_TOKEN), not on their command line.
+   */
+  readonly joinToken?: string;
   /** Progress lines (default: none). */
   readonly log?: (line: string) => void;
 }
@@ -116,6 +124,7 @@ export class StartedLocalRuntime implements AsyncDisposable {
   private stopping = false;
   private stopped?: Promise<void>;
   private appliedTopology?: AppliedTopology;
+  private joinToken?: string;
   private readonly log: (line: string) => void;
 
   constructor(
@@ -165,9 +174,14 @@ export class StartedLocalRuntime implements AsyncDisposable {
   /** @internal Called once by LocalRuntime.start(). */
   async boot(topology: Topology | undefined): Promise<void> {
     mkdirSync(join(this.runtimeDir, "logs"), { recursive: true });
+    const listen = this.options.listen ?? "127.0.0.1:4566";
+    this.joinToken =
+      this.options.joinToken ??
+      (isLoopbackHost(parseListen(listen).host) ? undefined : randomBytes(24).toString("hex"));
     this.controller = await new Controller({
-      listen: this.options.listen ?? "127.0.0.1:4566",
+      listen,
       statePath: this.options.statePath ?? ":memory:",
+      ...(this.joinToken !== undefined ? { joinToken: this.joinToken } : {}),
     }).start();
     this.log(`controller listening on ${this.controller.url}`);
     this.writeState();
@@ -377,7 +391,10 @@ export class StartedLocalRuntime implements AsyncDisposable {
       // Why detached: a Ctrl-C on `vpcemu up` must reach only up, which stops agents in order.
       agent = spawn(process.execPath, args, {
         stdio: ["ignore", logFd, logFd],
-        env: process.env,
+        env:
+          this.joinToken !== undefined
+            ? { ...process.env, VPCEMU_JOIN_TOKEN: this.joinToken }
+            : process.env,
         detached: true,
       });
     } finally {
