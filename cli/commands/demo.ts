@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalRuntime } from "../runtime/local-runtime.js";
+import { assertPrerequisites } from "../runtime/netns.js";
 import { TWO_TIER_EXAMPLE } from "../runtime/paths.js";
 import { runTwoTierScenario } from "../runtime/two-tier-demo.js";
 import { parseCommandArgs } from "./usage.js";
@@ -20,6 +21,7 @@ and ping. Uses its own namespaces (vpcemu-demo-*), so it can run next to 'vpcemu
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(args, {}, USAGE);
   if (!parsed) return 0;
+  assertPrerequisites(["ping"]);
   const print = (line: string) => process.stdout.write(line + "\n");
   const dir = mkdtempSync(join(tmpdir(), "vpcemu-demo-"));
   const t0 = performance.now();
