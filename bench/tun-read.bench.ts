@@ -10,7 +10,8 @@
  *
  * Then the whole agent: two in-process agents (LinuxTun in two namespaces, loopback UDP
  * underlay, compiled policies allowing UDP a -> b) forward a UDP blast from namespace a to a
- * socket in namespace b; printed: datagrams/s the receiver got. Both agents share this process's
+ * socket in namespace b, and one TCP connection; printed: datagrams/s the receiver got and TCP
+ * Mbit/s. Both agents share this process's
  * event loop (the local runtime runs one process per node), so this is a lower bound.
  *
  * Traffic exists only inside the namespaces (10.x is routed into the TUNs there).
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
 }
 
 /** Datagrams/s through two agents: UDP a -> b, counted by a socket in b. */
-async function throughAgents(): Promise<void> {
+async function throughAgents(proto: "udp" | "tcp"): Promise<void> {
   const nsA = `vpcemu-bench-a${process.pid % 100000}`;
   const nsB = `vpcemu-bench-b${process.pid % 100000}`;
   for (const ns of [nsA, nsB]) {
@@ -174,7 +175,7 @@ async function throughAgents(): Promise<void> {
         {
           ruleId: "sgr-in",
           groupId: "sg-1",
-          protocol: 17,
+          protocol: proto === "udp" ? 17 : 6,
           fromPort: 9,
           toPort: 9,
           cidrs: ["10.0.1.10/32"],
@@ -185,7 +186,7 @@ async function throughAgents(): Promise<void> {
         {
           ruleId: "sgr-out",
           groupId: "sg-1",
-          protocol: 17,
+          protocol: proto === "udp" ? 17 : 6,
           fromPort: 9,
           toPort: 9,
           cidrs: ["10.0.2.0/24"],
@@ -228,38 +229,8 @@ async function throughAgents(): Promise<void> {
       enis: [policy("eni-b", "10.0.2.20", "subnet-b")],
       mapping,
     });
-    const sink = spawn("ip", [
-      "netns",
-      "exec",
-      nsB,
-      process.execPath,
-      "-e",
-      `
-      const s = require("node:dgram").createSocket("udp4");
-      let n = 0; let first = 0; let last = 0;
-      s.on("message", () => { if (n++ === 0) first = Date.now(); last = Date.now(); });
-      s.bind(9, "10.0.2.20", () => console.log("ready"));
-      setTimeout(() => { console.log(JSON.stringify({ n, ms: last - first })); process.exit(0); }, ${SECONDS * 1000 + 2000});`,
-    ]);
-    let out = "";
-    sink.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    while (!out.includes("ready")) await new Promise((r) => setTimeout(r, 20));
-    const blast = spawn("ip", [
-      "netns",
-      "exec",
-      nsA,
-      process.execPath,
-      "-e",
-      BLAST.replaceAll("10.99.0.1", "10.0.1.10").replaceAll("10.99.0.2", "10.0.2.20"),
-    ]);
-    let sentOut = "";
-    blast.stdout.on("data", (d: Buffer) => (sentOut += d.toString()));
-    await new Promise((r) => sink.on("exit", r));
-    const { n, ms } = JSON.parse(out.slice(out.indexOf("{"))) as { n: number; ms: number };
-    const sent = Number(sentOut.trim());
-    console.log(
-      `agent a -> b (64-byte UDP, SG + NACL + conntrack + Geneve + loopback UDP): ${Math.round(n / (ms / 1000)).toLocaleString()} datagrams/s received (${n.toLocaleString()} of ${sent.toLocaleString()} sent)`,
-    );
+    if (proto === "udp") await udpThroughAgents(nsA, nsB);
+    else await tcpThroughAgents(nsA, nsB);
   } finally {
     await a.stop();
     await b.stop();
@@ -268,5 +239,78 @@ async function throughAgents(): Promise<void> {
   }
 }
 
+/** UDP blast a -> b; a socket in b counts what arrives. */
+async function udpThroughAgents(nsA: string, nsB: string): Promise<void> {
+  const sink = spawn("ip", [
+    "netns",
+    "exec",
+    nsB,
+    process.execPath,
+    "-e",
+    `
+      const s = require("node:dgram").createSocket("udp4");
+      let n = 0; let first = 0; let last = 0;
+      s.on("message", () => { if (n++ === 0) first = Date.now(); last = Date.now(); });
+      s.bind(9, "10.0.2.20", () => console.log("ready"));
+      setTimeout(() => { console.log(JSON.stringify({ n, ms: last - first })); process.exit(0); }, ${SECONDS * 1000 + 2000});`,
+  ]);
+  let out = "";
+  sink.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  while (!out.includes("ready")) await new Promise((r) => setTimeout(r, 20));
+  const blast = spawn("ip", [
+    "netns",
+    "exec",
+    nsA,
+    process.execPath,
+    "-e",
+    BLAST.replaceAll("10.99.0.1", "10.0.1.10").replaceAll("10.99.0.2", "10.0.2.20"),
+  ]);
+  let sentOut = "";
+  blast.stdout.on("data", (d: Buffer) => (sentOut += d.toString()));
+  await new Promise((r) => sink.on("exit", r));
+  const { n, ms } = JSON.parse(out.slice(out.indexOf("{"))) as { n: number; ms: number };
+  const sent = Number(sentOut.trim());
+  console.log(
+    `agent a -> b (64-byte UDP, SG + NACL + conntrack + Geneve + loopback UDP): ${Math.round(n / (ms / 1000)).toLocaleString()} datagrams/s received (${n.toLocaleString()} of ${sent.toLocaleString()} sent)`,
+  );
+}
+
+/** One TCP connection a -> b for SECONDS; the receiver counts bytes. */
+async function tcpThroughAgents(nsA: string, nsB: string): Promise<void> {
+  const sink = spawn("ip", [
+    "netns",
+    "exec",
+    nsB,
+    process.execPath,
+    "-e",
+    `
+    let n = 0; let first = 0; let last = 0;
+    const s = require("node:net").createServer((c) => c.on("data", (d) => { if (n === 0) first = Date.now(); n += d.length; last = Date.now(); }));
+    s.listen(9, "10.0.2.20", () => console.log("ready"));
+    setTimeout(() => { console.log(JSON.stringify({ n, ms: last - first })); process.exit(0); }, ${SECONDS * 1000 + 1500});`,
+  ]);
+  let out = "";
+  sink.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  while (!out.includes("ready")) await new Promise((r) => setTimeout(r, 20));
+  spawn("ip", [
+    "netns",
+    "exec",
+    nsA,
+    process.execPath,
+    "-e",
+    `
+    const c = require("node:net").connect(9, "10.0.2.20");
+    const chunk = Buffer.alloc(1 << 16, 7); const end = Date.now() + ${SECONDS * 1000};
+    function pump() { while (Date.now() < end) { if (!c.write(chunk)) return c.once("drain", pump); } c.destroy(); process.exit(0); }
+    c.on("connect", pump); c.on("error", () => process.exit(1));`,
+  ]);
+  await new Promise((r) => sink.on("exit", r));
+  const { n, ms } = JSON.parse(out.slice(out.indexOf("{"))) as { n: number; ms: number };
+  console.log(
+    `agent a -> b, one TCP connection (MTU 9001): ${((n * 8) / (ms / 1000) / 1e6).toFixed(0)} Mbit/s (${(n / 1e6).toFixed(1)} MB in ${ms} ms)`,
+  );
+}
+
 await main();
-await throughAgents();
+await throughAgents("udp");
+await throughAgents("tcp");
