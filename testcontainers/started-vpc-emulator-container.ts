@@ -47,6 +47,7 @@ export interface StartedVpcEmulatorOptions {
   readonly ownsNetwork: boolean;
   readonly region: string;
   readonly joinToken: string;
+  readonly credentials: VpcEmulatorCredentials;
 }
 
 /** Which table `conntrack()` reads: one instance (all its ENIs) or one ENI. */
@@ -86,8 +87,9 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
     return this.opts.region;
   }
 
+  /** The key pair the emulator verifies (withCredentials), else test/test (accepted unverified). */
   getCredentials(): VpcEmulatorCredentials {
-    return { accessKeyId: "test", secretAccessKey: "test" };
+    return this.opts.credentials;
   }
 
   /** The internal underlay network: start app containers with `.withNetwork(this.getNetwork())`. */

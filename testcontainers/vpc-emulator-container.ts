@@ -26,7 +26,10 @@ import {
   VPCEMU_LABEL,
 } from "./constants.js";
 import { startInternalNetwork } from "./internal-network.js";
-import { StartedVpcEmulatorContainer } from "./started-vpc-emulator-container.js";
+import {
+  StartedVpcEmulatorContainer,
+  type VpcEmulatorCredentials,
+} from "./started-vpc-emulator-container.js";
 
 /** Fails (never skips) when the image is missing, saying how to build it. */
 export async function assertImagePresent(image: string): Promise<void> {
@@ -49,6 +52,7 @@ export async function assertImagePresent(image: string): Promise<void> {
 export class VpcEmulatorContainer extends GenericContainer {
   private underlay: StartedNetwork | undefined;
   private region = "us-east-1";
+  private credentials: VpcEmulatorCredentials | undefined;
   private readonly joinToken = randomBytes(16).toString("hex");
   private readonly emulatorImage: string;
 
@@ -68,9 +72,21 @@ export class VpcEmulatorContainer extends GenericContainer {
     return this;
   }
 
-  /** Region the EC2 client signs for (the emulator answers for any region). */
+  /** Region of the emulator (shown in ARNs) and of the EC2 client it hands out. */
   withRegion(region: string): this {
     this.region = region;
+    return this;
+  }
+
+  /**
+   * Makes the emulator verify SigV4 signatures with this key pair (`--auth-keys`); without it any
+   * credentials are accepted and `getCredentials()` returns test/test.
+   */
+  withCredentials(accessKeyId: string, secretAccessKey: string): this {
+    if (!/^[A-Za-z0-9]+$/.test(accessKeyId) || secretAccessKey.includes(",")) {
+      throw new Error("vpcemu: access key id must be alphanumeric and the secret free of ','");
+    }
+    this.credentials = { accessKeyId, secretAccessKey };
     return this;
   }
 
@@ -89,6 +105,11 @@ export class VpcEmulatorContainer extends GenericContainer {
           ":memory:",
           "--join-token",
           this.joinToken,
+          "--region",
+          this.region,
+          ...(this.credentials
+            ? ["--auth-keys", `${this.credentials.accessKeyId}:${this.credentials.secretAccessKey}`]
+            : []),
         ]);
       const started = await super.start();
       return new StartedVpcEmulatorContainer(started, {
@@ -97,6 +118,7 @@ export class VpcEmulatorContainer extends GenericContainer {
         ownsNetwork,
         region: this.region,
         joinToken: this.joinToken,
+        credentials: this.credentials ?? { accessKeyId: "test", secretAccessKey: "test" },
       });
     } catch (err) {
       if (ownsNetwork) await network.stop().catch(() => undefined);

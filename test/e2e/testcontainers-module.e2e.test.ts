@@ -13,8 +13,9 @@ import {
   CreateVpcCommand,
   AuthorizeSecurityGroupIngressCommand,
   DescribeInstancesCommand,
+  DescribeVpcsCommand,
+  EC2Client,
   RevokeSecurityGroupEgressCommand,
-  type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,6 +61,28 @@ describe("VpcEmulatorContainer", { timeout: 60_000 }, () => {
     await expect(new VpcEmulatorContainer("vpcemu:no-such-tag").start()).rejects.toThrow(
       /vpcemu:no-such-tag is not present locally.*npm run image/,
     );
+  });
+});
+
+describe("VpcEmulatorContainer.withCredentials", { timeout: 60_000 }, () => {
+  it("makes the emulator verify SigV4: its own client works, a wrong secret gets AuthFailure", async () => {
+    assertDockerPrerequisites();
+    await using emu = await new VpcEmulatorContainer(E2E_IMAGE)
+      .withRegion("eu-west-1")
+      .withCredentials("AKIDVPCEMUTEST", "s3cr3t")
+      .start();
+    expect(emu.getRegion()).toBe("eu-west-1");
+    await expect(emu.getEc2Client().send(new DescribeVpcsCommand({}))).resolves.toBeDefined();
+    const wrong = new EC2Client({
+      endpoint: emu.getEc2Endpoint(),
+      region: "eu-west-1",
+      credentials: { accessKeyId: "AKIDVPCEMUTEST", secretAccessKey: "wrong" },
+      maxAttempts: 1,
+    });
+    await expect(wrong.send(new DescribeVpcsCommand({}))).rejects.toMatchObject({
+      name: expect.stringMatching(/AuthFailure|SignatureDoesNotMatch/),
+    });
+    wrong.destroy();
   });
 });
 
