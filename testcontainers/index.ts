@@ -20,6 +20,8 @@ export { startInternalNetwork } from "./internal-network.js";
 export {
   VpcEmulatorApiError,
   type ConntrackReport,
+  type CountersReport,
+  type EniCounters,
   type ConntrackEntry,
   type EniConntrack,
   type FlowTuple,

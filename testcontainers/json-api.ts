@@ -42,6 +42,31 @@ export interface ConntrackReport {
   readonly enis: readonly EniConntrack[];
 }
 
+/** Counters of one ENI: drops per reason (`sg_no_match`, `nacl_denied`, ...) and ENA metrics. */
+export interface EniCounters {
+  readonly eniId: string;
+  readonly instanceId: string;
+  /** Dropped packets per DropReason label, cumulative since the agent started. */
+  readonly drops: Readonly<Record<string, number>>;
+  /** AWS-BEHAVIOUR MET-3 */
+  readonly conntrackAllowanceExceeded: number;
+  /** AWS-BEHAVIOUR MET-4 */
+  readonly conntrackAllowanceAvailable: number;
+  readonly bwInAllowanceExceeded: number;
+  readonly bwOutAllowanceExceeded: number;
+  readonly ppsAllowanceExceeded: number;
+  readonly linklocalAllowanceExceeded: number;
+  readonly packetsAccepted: number;
+}
+
+/** GET /v1/counters: the last counters report of an ENI and when the agent took it. */
+export interface CountersReport {
+  readonly agentId: string;
+  readonly takenAtMs: number;
+  readonly receivedAtMs: number;
+  readonly counters: EniCounters;
+}
+
 /** Thrown when the JSON API answers with an error body `{ code, message }` or a bad status. */
 export class VpcEmulatorApiError extends Error {
   constructor(

@@ -31,7 +31,7 @@ import {
   VPCEMU_INSTANCE_IMAGE_ID as IMAGE_ID,
   VPCEMU_UNDERLAY_PORT as UNDERLAY_PORT,
 } from "./constants.js";
-import { getJson, type ConntrackReport } from "./json-api.js";
+import { getJson, type ConntrackReport, type CountersReport } from "./json-api.js";
 
 const ATTACH_TIMEOUT_MS = 45_000;
 
@@ -125,6 +125,22 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
     else params.set("eni", query.eni);
     if (query.refresh !== false) params.set("refresh", "1");
     return getJson<ConntrackReport>(this.getApiUrl(), `/v1/conntrack?${params.toString()}`);
+  }
+
+  /** The last counters report of an ENI (agents report every few seconds). */
+  async counters(eni: string): Promise<CountersReport> {
+    return getJson<CountersReport>(this.getApiUrl(), `/v1/counters?eni=${encodeURIComponent(eni)}`);
+  }
+
+  /**
+   * Flow-log lines of an ENI in AWS's default v2 format (AWS-BEHAVIOUR FL-1): 14 space-separated
+   * fields ending in ACCEPT/REJECT and the log status. Records arrive per aggregation window (FL-3).
+   */
+  async flowLogs(eni: string, limit?: number): Promise<string[]> {
+    const q = new URLSearchParams({ eni });
+    if (limit !== undefined) q.set("limit", String(limit));
+    const body = await getJson<{ records: string[] }>(this.getApiUrl(), `/v1/flow-logs?${q}`);
+    return body.records;
   }
 
   /** The controller's current revision. */

@@ -189,6 +189,17 @@ describe("two-tier app on containers (testcontainers module)", { timeout: 60_000
     expect(r).toMatchObject({ ok: false, error: "timeout" });
   });
 
+  it("counts the silently dropped internet -> db packets on db's ENI as sg_no_match", async () => {
+    await probe(internet, "tcp", "10.0.2.20", 3306, 1_000);
+    let drops = 0;
+    for (let i = 0; i < 60 && drops === 0; i++) {
+      const report = await emu.counters(dbAttached.eniId).catch(() => undefined);
+      drops = report?.counters.drops.sg_no_match ?? 0;
+      if (drops === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(drops).toBeGreaterThan(0);
+  });
+
   it("drops db:3306 from an instance outside web-sg", async () => {
     const r = await probe(other, "tcp", "10.0.2.20", 3306, 2_000);
     expect(r).toMatchObject({ ok: false, error: "timeout" });
