@@ -38,7 +38,12 @@ export interface EniConntrack {
 
 export interface ConntrackReport {
   readonly requestId: string;
+  /** The agent hosting the ENIs. */
+  readonly agentId: string;
+  /** When the agent took the table, Unix epoch ms. */
   readonly takenAtMs: number;
+  /** When the controller received it. */
+  readonly receivedAtMs: number;
   readonly enis: readonly EniConntrack[];
 }
 
