@@ -11,19 +11,21 @@
  * Then the whole agent: two in-process agents (LinuxTun in two namespaces, loopback UDP
  * underlay, compiled policies allowing UDP a -> b) forward a UDP blast from namespace a to a
  * socket in namespace b, and one TCP connection; printed: datagrams/s the receiver got and TCP
- * Mbit/s. Both agents share this process's
- * event loop (the local runtime runs one process per node), so this is a lower bound.
+ * Mbit/s. Agent a runs in this process, agent b in a child process (one per node, as the local
+ * runtime runs them).
  *
  * Traffic exists only inside the namespaces (10.x is routed into the TUNs there).
  * Prints figures; asserts nothing. Run: npx tsx bench/tun-read.bench.ts [seconds]
  */
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { createNamespace, deleteNamespace } from "../cli/runtime/netns.js";
+import { createNamespace, deleteNamespace, runInNamespace } from "../cli/runtime/netns.js";
 import { Agent } from "../node-agent/agent.js";
 import { sanitizeAgentConfig } from "../node-agent/config.js";
 import {
   DEFAULT_CONNTRACK_TIMEOUTS,
+  type AgentSnapshot,
   type CompiledEniPolicy,
   type MappingEntry,
 } from "../node-agent/filter/policy.js";
@@ -33,7 +35,7 @@ import { LinuxTunProvider } from "../node-agent/tun/tun-provider.js";
 import { placeTun, setTunAddresses } from "../node-agent/tun/tun-placement.js";
 import { buildUdp } from "../test/helpers/packet-builder.js";
 
-const SECONDS = Number(process.argv[2] ?? 3);
+const SECONDS = Number(process.argv[2] === "--agent" ? 3 : (process.argv[2] ?? 3));
 const NS = `vpcemu-bench-tun${process.pid % 100000}`;
 const HEADROOM = 128;
 
@@ -126,6 +128,79 @@ async function main(): Promise<void> {
 }
 
 /** Datagrams/s through two agents: UDP a -> b, counted by a socket in b. */
+/** An agent in this process. */
+async function startAgent(id: string, ns: string) {
+  const config = sanitizeAgentConfig({ agentId: id, placement: { kind: "netns", netns: ns } });
+  return new Agent({
+    config,
+    tuns: new LinuxTunProvider(config.placement, config.tunBaseName, config.mtu),
+    transport: await openUdpTransport(),
+    logger: { info: () => undefined, warn: () => undefined },
+  }).start();
+}
+
+/**
+ * An agent in a child process (this file with --agent-b), as the local runtime runs one per
+ * node: it prints its underlay endpoint, applies the snapshot read as one JSON line on stdin,
+ * prints "applied", and stops when stdin closes.
+ */
+async function startAgentProcess(id: string, ns: string) {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), "--agent", id, ns],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  let out = "";
+  const line = (want: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const m = want.exec(out);
+        if (m) {
+          child.stdout.off("data", onData);
+          resolve(m[1] ?? m[0]);
+        }
+      };
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        check();
+      };
+      child.stdout.on("data", onData);
+      child.once("exit", () => reject(new Error(`agent process exited: ${out}`)));
+      check();
+    });
+  const underlayEndpoint = await line(/endpoint (\S+)\n/);
+  return {
+    underlayEndpoint,
+    async applySnapshot(snapshot: AgentSnapshot) {
+      child.stdin.write(JSON.stringify(snapshot) + "\n");
+      await line(/applied\n/);
+    },
+    async stop() {
+      child.stdin.end();
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+/** Child mode: see startAgentProcess. */
+async function agentProcess(id: string, ns: string): Promise<void> {
+  const agent = await startAgent(id, ns);
+  process.stdout.write(`endpoint ${agent.underlayEndpoint}\n`);
+  let buf = "";
+  process.stdin.on("data", (d: Buffer) => {
+    buf += d.toString();
+    const nl = buf.indexOf("\n");
+    if (nl < 0) return;
+    const snapshot = JSON.parse(buf.slice(0, nl)) as AgentSnapshot;
+    buf = buf.slice(nl + 1);
+    void agent.applySnapshot(snapshot).then(() => process.stdout.write("applied\n"));
+  });
+  await new Promise((r) => process.stdin.once("end", r));
+  await agent.stop();
+}
+
 async function throughAgents(proto: "udp" | "tcp"): Promise<void> {
   const nsA = `vpcemu-bench-a${process.pid % 100000}`;
   const nsB = `vpcemu-bench-b${process.pid % 100000}`;
@@ -133,22 +208,8 @@ async function throughAgents(proto: "udp" | "tcp"): Promise<void> {
     await deleteNamespace(ns);
     await createNamespace(ns);
   }
-  const quiet = { info: () => undefined, warn: () => undefined };
-  const start = async (id: string, ns: string) => {
-    const config = sanitizeAgentConfig({
-      agentId: id,
-      placement: { kind: "netns", netns: ns },
-      flowLogs: true,
-    });
-    return new Agent({
-      config,
-      tuns: new LinuxTunProvider(config.placement, config.tunBaseName, config.mtu),
-      transport: await openUdpTransport(),
-      logger: quiet,
-    }).start();
-  };
-  const a = await start("agent-a", nsA);
-  const b = await start("agent-b", nsB);
+  const a = await startAgent("agent-a", nsA);
+  const b = await startAgentProcess("agent-b", nsB);
   try {
     const nacl = [
       {
@@ -241,22 +302,9 @@ async function throughAgents(proto: "udp" | "tcp"): Promise<void> {
 
 /** UDP blast a -> b; a socket in b counts what arrives. */
 async function udpThroughAgents(nsA: string, nsB: string): Promise<void> {
-  const sink = spawn("ip", [
-    "netns",
-    "exec",
-    nsB,
-    process.execPath,
-    "-e",
-    `
-      const s = require("node:dgram").createSocket("udp4");
-      let n = 0; let first = 0; let last = 0;
-      s.on("message", () => { if (n++ === 0) first = Date.now(); last = Date.now(); });
-      s.bind(9, "10.0.2.20", () => console.log("ready"));
-      setTimeout(() => { console.log(JSON.stringify({ n, ms: last - first })); process.exit(0); }, ${SECONDS * 1000 + 2000});`,
-  ]);
-  let out = "";
-  sink.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  while (!out.includes("ready")) await new Promise((r) => setTimeout(r, 20));
+  // Counted in namespace b's kernel (datagrams that reached its UDP layer), so a slow receiving
+  // program does not hide what the agents delivered.
+  const before = await udpCounters(nsB);
   const blast = spawn("ip", [
     "netns",
     "exec",
@@ -267,12 +315,27 @@ async function udpThroughAgents(nsA: string, nsB: string): Promise<void> {
   ]);
   let sentOut = "";
   blast.stdout.on("data", (d: Buffer) => (sentOut += d.toString()));
-  await new Promise((r) => sink.on("exit", r));
-  const { n, ms } = JSON.parse(out.slice(out.indexOf("{"))) as { n: number; ms: number };
+  const t0 = performance.now();
+  await new Promise((r) => blast.on("exit", r));
+  const elapsed = (performance.now() - t0) / 1000;
+  const after = await udpCounters(nsB);
+  const delivered = after - before;
   const sent = Number(sentOut.trim());
   console.log(
-    `agent a -> b (64-byte UDP, SG + NACL + conntrack + Geneve + loopback UDP): ${Math.round(n / (ms / 1000)).toLocaleString()} datagrams/s received (${n.toLocaleString()} of ${sent.toLocaleString()} sent)`,
+    `agent a -> b (64-byte UDP, SG + NACL + conntrack + Geneve + loopback UDP): ` +
+      `${Math.round(delivered / elapsed).toLocaleString()} datagrams/s delivered into b ` +
+      `(${delivered.toLocaleString()} of ${sent.toLocaleString()} sent)`,
   );
+}
+
+/** UDP datagrams that reached namespace ns's UDP layer (delivered, refused or dropped). */
+async function udpCounters(ns: string): Promise<number> {
+  const r = await runInNamespace(ns, "cat", ["/proc/net/snmp"]);
+  const lines = r.stdout.split("\n").filter((l) => l.startsWith("Udp:"));
+  const names = lines[0]!.split(/\s+/);
+  const values = lines[1]!.split(/\s+/).map(Number);
+  const get = (k: string) => values[names.indexOf(k)] ?? 0;
+  return get("InDatagrams") + get("NoPorts") + get("InErrors");
 }
 
 /** One TCP connection a -> b for SECONDS; the receiver counts bytes. */
@@ -311,6 +374,10 @@ async function tcpThroughAgents(nsA: string, nsB: string): Promise<void> {
   );
 }
 
-await main();
-await throughAgents("udp");
-await throughAgents("tcp");
+if (process.argv[2] === "--agent") {
+  await agentProcess(process.argv[3]!, process.argv[4]!);
+} else {
+  await main();
+  await throughAgents("udp");
+  await throughAgents("tcp");
+}

@@ -110,6 +110,8 @@ export interface StartedAgent extends AsyncDisposable {
 }
 
 const FLOW_LOG_KEEP = 10_000;
+/** Buffer sets each TUN read loop rotates through (see readLoop). */
+const READ_BUFFER_SETS = 4;
 
 const consoleLogger: AgentLogger = {
   info: (m) => console.error(`[agent] ${m}`),
@@ -353,35 +355,47 @@ class RunningAgent implements StartedAgent {
   private async readLoop(port: Port): Promise<void> {
     const tun = port.tun;
     const n = Math.max(1, tun.batchSize);
-    const bufs: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) bufs.push(new Uint8Array(ENCAP_HEADROOM + tun.mtu));
-    const sizes: number[] = new Array<number>(n).fill(0);
-    const outbox = new Outbox(this.deps.transport);
+    // Why several buffer sets: a set's datagrams stay queued in the socket until their send
+    // callbacks run (a later event-loop turn); rotating sets lets the next batch be read and
+    // forwarded meanwhile instead of waiting a turn per batch.
+    const sets = Array.from({ length: READ_BUFFER_SETS }, () => ({
+      bufs: Array.from({ length: n }, () => new Uint8Array(ENCAP_HEADROOM + tun.mtu)),
+      sizes: new Array<number>(n).fill(0),
+      outbox: new Outbox(this.deps.transport),
+      sending: Promise.resolve(),
+    }));
     // Why a macrotask first: the caller finishes its synchronous swap before the first read.
     await new Promise((r) => setImmediate(r));
-    for (;;) {
+    for (let turn = 0; ; turn = (turn + 1) % READ_BUFFER_SETS) {
+      const set = sets[turn]!;
+      await set.sending;
       let count: number;
       try {
-        count = await tun.readBatch(bufs, sizes, ENCAP_HEADROOM);
+        count = await tun.readBatch(set.bufs, set.sizes, ENCAP_HEADROOM);
       } catch (err) {
         if (!(err instanceof TunClosedError) && !this.stopping) {
           this.logger.warn(`reading ${port.key}: ${(err as Error).message}; port stopped`);
         }
+        await Promise.all(sets.map((s) => s.sending));
         return;
       }
       const now = this.clock.now();
       for (let i = 0; i < count; i++) {
         try {
-          forwardFromTun(this.dp, port, outbox, bufs[i]!, ENCAP_HEADROOM, sizes[i]!, now);
+          forwardFromTun(
+            this.dp,
+            port,
+            set.outbox,
+            set.bufs[i]!,
+            ENCAP_HEADROOM,
+            set.sizes[i]!,
+            now,
+          );
         } catch (err) {
           this.dp.internalError(port, err);
         }
       }
-      try {
-        await outbox.flush();
-      } catch (err) {
-        this.dp.internalError(port, err);
-      }
+      set.sending = set.outbox.flush().catch((err: unknown) => this.dp.internalError(port, err));
       // Why: a full batch means more is waiting; readBatch would then resolve without ever
       // leaving the microtask queue, starving the underlay receive path. Yield once per batch.
       if (count === n) await new Promise((r) => setImmediate(r));
