@@ -12,12 +12,14 @@ export type TunPlacementMode =
   /** The agent already runs in the node's namespace (container sidecar). */
   | { readonly kind: "in-place" };
 
+/** An external node this agent hosts (`--external NAME=ADDR`). */
 export interface ExternalNode {
   /** Node name ("internet"); the mapping table reports it as the entry's subnetId. */
   readonly name: string;
   readonly address: string;
 }
 
+/** The validated configuration (sanitizeAgentConfig). */
 export interface AgentConfig {
   readonly agentId: string;
   /** ws(s):// URL of the controller's agent hub, or http(s):// of the controller. */
@@ -48,6 +50,7 @@ export interface AgentConfig {
   readonly accountId: string;
 }
 
+/** Raw input: any subset, agentId required. */
 export type AgentConfigInput = Partial<AgentConfig> & { readonly agentId: string };
 
 /** A configuration value is invalid; the message names it. */

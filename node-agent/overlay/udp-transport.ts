@@ -16,6 +16,7 @@ export interface UdpTransportOptions {
   readonly bufferBytes?: number;
 }
 
+/** One bound UDP socket; `from` on receive is the sender's "host:port". Create with openUdpTransport(). */
 export class UdpTransport implements Transport {
   private receiver: ((data: Uint8Array, from: Endpoint) => void) | undefined;
   private readonly targets = new Map<Endpoint, { host: string; port: number }>();

@@ -43,6 +43,10 @@ export class Outbox {
   }
 }
 
+/**
+ * Shared by both directions of one agent: ports, routes, counters, flow log. Mutated only by the
+ * agent (snapshot swap) and read per packet; single-threaded.
+ */
 export class DataPath {
   /** Hosted ENIs by ENI id. */
   readonly enis = new Map<string, Port>();

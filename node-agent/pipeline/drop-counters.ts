@@ -14,6 +14,7 @@ export function zeroDropCounts(): DropCounts {
   return out;
 }
 
+/** Cumulative drop counts per port key and reason. */
 export class DropCounters {
   private readonly byPort = new Map<string, DropCounts>();
 

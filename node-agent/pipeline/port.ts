@@ -26,8 +26,10 @@ export interface PortFilter {
 export type FilterVerdict =
   { readonly action: "allow" } | { readonly action: "drop"; readonly reason: DropReason };
 
+/** A hosted ENI (filtered) or an external node (not filtered). */
 export type PortKind = "eni" | "external";
 
+/** One port's state as the pipeline reads it per packet; see the module comment. */
 export class Port {
   /** ENI id, or "" for an external node. */
   readonly eniId: string;

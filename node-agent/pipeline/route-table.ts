@@ -23,6 +23,7 @@ export interface Route {
 /** The subnet id external nodes carry in the mapping table. */
 export const EXTERNAL_SUBNET = "internet";
 
+/** Address -> Route for one snapshot's mapping table; immutable once built. */
 export class RouteTable {
   private readonly v4 = new Map<number, Route>();
   private readonly v6 = new Map<string, Route>();

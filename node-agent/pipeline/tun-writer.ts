@@ -10,6 +10,7 @@ interface Batch {
   readonly sizes: number[];
 }
 
+/** See the module comment; one per port, used from the main thread only. */
 export class TunWriter {
   private current: Batch;
   private readonly free: Batch[] = [];

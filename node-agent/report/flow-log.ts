@@ -17,6 +17,7 @@
 import type { DecodedPacket } from "../packet/decoded-packet.js";
 import { formatIpAddress } from "../packet/address.js";
 
+/** FL-5 `action` and `log-status` values. */
 export type FlowLogAction = "ACCEPT" | "REJECT";
 export type FlowLogStatus = "OK" | "NODATA" | "SKIPDATA";
 
@@ -89,6 +90,7 @@ interface Window {
   readonly skipped: Map<string, { firstMs: number; lastMs: number }>;
 }
 
+/** Aggregates judged packets into per-window records; see the module comment. */
 export class FlowLogAggregator {
   private readonly accountId: string;
   private readonly windowMs: number;

@@ -15,6 +15,7 @@
  * Lifecycle: openLinuxTun() -> open (workers running) -> close() (workers stopped, fds closed).
  * The device disappears when its last fd closes (not persistent).
  */
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import koffi from "koffi";
@@ -48,6 +49,7 @@ const CTL_WORDS = 16;
 /** Default interface MTU (AWS jumbo frames inside a VPC, AWS-BEHAVIOUR MTU). */
 export const DEFAULT_TUN_MTU = 9001;
 
+/** Options of openLinuxTun(). */
 export interface LinuxTunOptions {
   /** Interface name, ≤ 15 bytes; a `%d` lets the kernel pick a number. */
   readonly name: string;
@@ -117,9 +119,7 @@ export function ensureTunDeviceNode(devicePath = "/dev/net/tun"): void {
   }
   const err = koffi.errno();
   if (err !== ENOENT) throw openError(devicePath, err);
-  const dir = devicePath.slice(0, devicePath.lastIndexOf("/"));
-  // Why: mkdir through libc would be one more native call; node:fs is fine for a directory.
-  mkdirSync(dir);
+  mkdirSync(devicePath.slice(0, devicePath.lastIndexOf("/")), { recursive: true });
   // makedev(10, 200) = (10 << 8) | 200 for small numbers.
   if (c.mknod(devicePath, S_IFCHR | 0o600, (10 << 8) | 200) !== 0) {
     const e = koffi.errno();
@@ -129,12 +129,6 @@ export function ensureTunDeviceNode(devicePath = "/dev/net/tun"): void {
         `pass the device in (docker run --device /dev/net/tun)`,
     );
   }
-}
-
-function mkdirSync(dir: string): void {
-  // Lazy import keeps this module's top-level free of fs for readers of the hot path.
-  const fs = requireNode("node:fs") as typeof import("node:fs");
-  fs.mkdirSync(dir, { recursive: true });
 }
 
 const requireNode = createRequire(import.meta.url);

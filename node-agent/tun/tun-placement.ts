@@ -19,6 +19,7 @@
 import { execFile } from "node:child_process";
 import { TunSetupError } from "./tun-device.js";
 
+/** Where a freshly created device goes and how it is configured (placeTun). */
 export interface TunPlacement {
   /** The device's name in the agent's namespace at creation. */
   readonly device: string;

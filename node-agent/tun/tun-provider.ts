@@ -16,6 +16,7 @@ import {
   type PlacedTun,
 } from "./tun-placement.js";
 
+/** What the agent asks a provider for. */
 export interface TunSpec {
   /** The port's key: ENI id, or "ext:<name>". */
   readonly key: string;
@@ -25,6 +26,7 @@ export interface TunSpec {
   readonly addresses: readonly string[];
 }
 
+/** Makes, configures and removes ports' devices; see the module comment. */
 export interface TunProvider {
   /** Creates, places and configures the device; rejects with TunSetupError. */
   open(spec: TunSpec): Promise<TunDevice>;

@@ -39,6 +39,7 @@ export class MemoryBus {
   }
 }
 
+/** One endpoint on a MemoryBus; counts what it sent. */
 export class MemoryTransport implements Transport {
   private receiver: ((data: Uint8Array, from: Endpoint) => void) | undefined;
   closed = false;
