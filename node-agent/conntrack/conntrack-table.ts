@@ -1,9 +1,9 @@
 /**
  * One ENI's connection-tracking table (AWS-BEHAVIOUR CT-*, TO-*, MET-*).
  *
- * Storage: no per-entry JS objects. Entry `e` is a 96-byte record in one ArrayBuffer, read
+ * Storage: no per-entry JS objects. Entry `e` is a 64-byte record in one ArrayBuffer, read
  * through a Uint32Array and a Float64Array view (layout below), so a lookup and its commit
- * touch two cache lines of the record. Each entry is findable under two keys (STYLE.md §4.4),
+ * touch one record (IPv6 also reads three more words per address from a side array). Each entry is findable under two keys (STYLE.md §4.4),
  * its original key and its reply key, through one open-addressing hash index (linear probing,
  * load <= 1/2, backward-shift deletion) whose slots interleave `ref = e << 1 | dir` and the
  * key's hash. A lookup hashes the packet's key once and compares words; nothing is allocated
@@ -67,20 +67,23 @@ export interface ConntrackEntryView {
   readonly ruleId: string;
 }
 
-// Record layout, in 32-bit words (REC_WORDS per entry). Float64 fields sit at word offsets
-// divisible by 2, read through the Float64Array view at index (e * REC_WORDS + w) / 2.
+// Record layout, in 32-bit words (REC_WORDS per entry, 64 bytes). Everything a hit on an
+// IPv4 flow reads or writes is in the record; IPv6 keeps its address words 1-3 in `ext`.
+// Float64 fields sit at even word offsets, read through the Float64Array view at index
+// (e * REC_WORDS + w) / 2.
 const W_PROTO = 0; // protoWord of the original key (flow-key.ts)
 const W_A = 1; // original key a (source port / id / NO_ID); free-list link when free
 const W_B = 2; // original key b
 const W_META = 3; // cls | state << 8 | flags << 16
-const W_SRC = 4; // 4 words, original source
-const W_DST = 8; // 4 words, original destination
-const W_RULE = 12; // interned rule id index
-const W_PKTS = 13; // 2 words: packets original, reply (uint32, wrapping)
-// word 15 is spare
-const W_LAST = 16; // float64: lastSeenMs
-const W_BYTES = 18; // 2 float64: bytes original, reply
-const REC_WORDS = 24; // 96 bytes
+const W_SRC = 4; // original source, word 0 (IPv6 words 1-3: ext[e * 6 + 0..2])
+const W_DST = 5; // original destination, word 0 (IPv6 words 1-3: ext[e * 6 + 3..5])
+const W_RULE = 6; // interned rule id index
+const W_PKTS = 7; // 2 words: packets original, reply (uint32, wrapping)
+// word 9 is spare
+const W_LAST = 10; // float64: lastSeenMs
+const W_BYTES = 12; // 2 float64: bytes original, reply
+const REC_WORDS = 16; // 64 bytes
+const EXT_WORDS = 6;
 
 // flags bits (in W_META bits 16..23)
 const F_LIVE = 1 << 16;
@@ -117,6 +120,10 @@ export class ConntrackTable {
   /** Entry records: u32 and f64 views of one buffer. */
   private rec = new Uint32Array(0);
   private recF = new Float64Array(0);
+  /** IPv6 address words 1-3 of source and destination, EXT_WORDS per entry. */
+  private ext = new Uint32Array(0);
+  /** Scratch for a stored key's 8 address words (hashing, formatting). */
+  private readonly keyWords = new Uint32Array(8);
 
   /** Hash index: [2 * slot] = ref or EMPTY, [2 * slot + 1] = hash (as int32). */
   private slots = new Int32Array(0);
@@ -173,7 +180,8 @@ export class ConntrackTable {
       const ref = slots[2 * i]!;
       if (ref === EMPTY) return -1;
       if (slots[2 * i + 1] === h) {
-        const o = (ref >> 1) * REC_WORDS;
+        const e = ref >> 1;
+        const o = e * REC_WORDS;
         if (rec[o + W_PROTO] === k.protoWord) {
           if ((ref & 1) === 0) {
             if (
@@ -181,13 +189,7 @@ export class ConntrackTable {
               rec[o + W_B] === k.b &&
               rec[o + W_SRC] === w[0] &&
               rec[o + W_DST] === w[4] &&
-              (!v6 ||
-                (rec[o + W_SRC + 1] === w[1] &&
-                  rec[o + W_SRC + 2] === w[2] &&
-                  rec[o + W_SRC + 3] === w[3] &&
-                  rec[o + W_DST + 1] === w[5] &&
-                  rec[o + W_DST + 2] === w[6] &&
-                  rec[o + W_DST + 3] === w[7]))
+              (!v6 || this.extEquals(e, w, 1, 5))
             )
               return ref;
           } else if (
@@ -195,19 +197,27 @@ export class ConntrackTable {
             rec[o + W_B] === k.a &&
             rec[o + W_SRC] === w[4] &&
             rec[o + W_DST] === w[0] &&
-            (!v6 ||
-              (rec[o + W_SRC + 1] === w[5] &&
-                rec[o + W_SRC + 2] === w[6] &&
-                rec[o + W_SRC + 3] === w[7] &&
-                rec[o + W_DST + 1] === w[1] &&
-                rec[o + W_DST + 2] === w[2] &&
-                rec[o + W_DST + 3] === w[3]))
+            (!v6 || this.extEquals(e, w, 5, 1))
           )
             return ref;
         }
       }
       i = (i + 1) & mask;
     }
+  }
+
+  /** True when entry `e`'s IPv6 words 1-3 equal w[src..src+2] (source) and w[dst..dst+2]. */
+  private extEquals(e: number, w: Uint32Array, src: number, dst: number): boolean {
+    const x = this.ext;
+    const o = e * EXT_WORDS;
+    return (
+      x[o] === w[src] &&
+      x[o + 1] === w[src + 1] &&
+      x[o + 2] === w[src + 2] &&
+      x[o + 3] === w[dst] &&
+      x[o + 4] === w[dst + 1] &&
+      x[o + 5] === w[dst + 2]
+    );
   }
 
   /** True when entry `e` has idled out under the current timeouts. */
@@ -314,13 +324,22 @@ export class ConntrackTable {
     rec[o + W_META] =
       (k.cls | (state << 8) | F_LIVE | (openedBy === "ingress" ? F_INGRESS : 0)) >>> 0;
     const w = k.words;
-    for (let i = 0; i < 4; i++) {
-      rec[o + W_SRC + i] = w[i]!;
-      rec[o + W_DST + i] = w[4 + i]!;
+    rec[o + W_SRC] = w[0]!;
+    rec[o + W_DST] = w[4]!;
+    if (k.family === 6) {
+      const x = this.ext;
+      const xo = e * EXT_WORDS;
+      x[xo] = w[1]!;
+      x[xo + 1] = w[2]!;
+      x[xo + 2] = w[3]!;
+      x[xo + 3] = w[5]!;
+      x[xo + 4] = w[6]!;
+      x[xo + 5] = w[7]!;
     }
     rec[o + W_RULE] = ri;
     rec[o + W_PKTS] = 1;
     rec[o + W_PKTS + 1] = 0;
+    rec[o + 9] = 0;
     const f = this.recF;
     f[(o + W_LAST) >> 1] = nowMs;
     f[(o + W_BYTES) >> 1] = bytes;
@@ -338,9 +357,30 @@ export class ConntrackTable {
     const v6 = (pw & FAMILY6_BIT) !== 0;
     const a = rec[o + W_A]!;
     const b = rec[o + W_B]!;
-    return dir === 0
-      ? hashKey(pw, rec, o + W_SRC, o + W_DST, a, b, v6)
-      : hashKey(pw, rec, o + W_DST, o + W_SRC, b, a, v6);
+    const kw = this.loadKeyWords(e);
+    return dir === 0 ? hashKey(pw, kw, 0, 4, a, b, v6) : hashKey(pw, kw, 4, 0, b, a, v6);
+  }
+
+  /** Entry `e`'s original source (words 0-3) and destination (4-7) in this.keyWords. */
+  private loadKeyWords(e: number): Uint32Array {
+    const kw = this.keyWords;
+    const o = e * REC_WORDS;
+    const x = this.ext;
+    const xo = e * EXT_WORDS;
+    kw[0] = this.rec[o + W_SRC]!;
+    kw[4] = this.rec[o + W_DST]!;
+    if (this.rec[o + W_PROTO]! & FAMILY6_BIT) {
+      kw[1] = x[xo]!;
+      kw[2] = x[xo + 1]!;
+      kw[3] = x[xo + 2]!;
+      kw[5] = x[xo + 3]!;
+      kw[6] = x[xo + 4]!;
+      kw[7] = x[xo + 5]!;
+    } else {
+      kw.fill(0, 1, 4);
+      kw.fill(0, 5, 8);
+    }
+    return kw;
   }
 
   private place(ref: number, h: number): void {
@@ -439,8 +479,9 @@ export class ConntrackTable {
     const family: 4 | 6 = pw & FAMILY6_BIT ? 6 : 4;
     const protocol = pw & 0xff;
     const c = meta & 0xff;
-    const src = formatAddressWords(family, rec, o + W_SRC);
-    const dst = formatAddressWords(family, rec, o + W_DST);
+    const kw = this.loadKeyWords(e);
+    const src = formatAddressWords(family, kw, 0);
+    const dst = formatAddressWords(family, kw, 4);
     const ported = c === TimeoutClass.TCP || c === TimeoutClass.UDP;
     const a = ported ? rec[o + W_A]! : 0;
     const b = ported ? rec[o + W_B]! : 0;
@@ -480,6 +521,9 @@ export class ConntrackTable {
     rec.set(this.rec);
     this.rec = rec;
     this.recF = new Float64Array(buf);
+    const ext = new Uint32Array(newCap * EXT_WORDS);
+    ext.set(this.ext);
+    this.ext = ext;
     this.cap = newCap;
     // Index: 2 keys per entry at load <= 1/2.
     const nSlots = newCap * 4;
@@ -495,7 +539,7 @@ export class ConntrackTable {
 
   /** Bytes held by the table's arrays (for benchmarks). */
   memoryBytes(): number {
-    return this.rec.byteLength + this.slots.byteLength;
+    return this.rec.byteLength + this.ext.byteLength + this.slots.byteLength;
   }
 }
 
