@@ -2,8 +2,9 @@
  * compose.yaml brought up with docker-compose and checked with real traffic.
  *
  *   underlay (internal) ${PREFIX}.0/24
- *   controller .2     agent-web .10 + web     agent-db .20 + db     agent-internet .30 + internet
- *                     10.0.1.10:80            10.0.2.20:3306        198.51.100.10
+ *   controller .2     node-web .10            node-db .20           node-internet .30
+ *                     ├ agent-web             ├ agent-db            ├ agent-internet
+ *                     └ web 10.0.1.10:80      └ db 10.0.2.20:3306   └ internet 198.51.100.10
  *
  * The project gets its own name and underlay prefix so it never meets a stack a user runs.
  */
@@ -138,6 +139,18 @@ async function waitForAgents(ids: string[], timeoutMs = 90_000): Promise<void> {
   }
 }
 
+/** Waits until the node's namespace carries `address` (its agent placed the ENI's TUN). */
+async function waitForAddress(service: string, address: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await execIn(service, ["ip", "-o", "addr", "show"]);
+    if (r.stdout.includes(` ${address}/`)) return;
+    if (Date.now() > deadline)
+      throw new Error(`${service}: no interface has ${address}: ${r.stdout}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
 describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
   const timings: Record<string, number> = {};
 
@@ -226,5 +239,25 @@ describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     expect(table).toMatch(/tcp \S+ \d+s src=10\.0\.1\.10 dst=10\.0\.2\.20 sport=\d+ dport=3306/);
+  });
+
+  it("survives an agent's death: the restarted agent rebuilds the ENI in the same namespace", async () => {
+    await compose(["kill", "agent-web"]);
+    expect(await probe("internet", "http", "10.0.1.10", 80, 1_500)).toMatchObject({ ok: false });
+    await compose(["start", "agent-web"]);
+    await waitForAgents(["agent-web", "agent-db", "agent-internet"]);
+    await waitForAddress("web", "10.0.1.10");
+    expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+    expect(await probe("web", "tcp", "10.0.2.20", 3306)).toMatchObject({ ok: true });
+  });
+
+  it("keeps its state across a controller restart; agents reconnect and resync", async () => {
+    const { revision: before } = (await getJson("/v1/revision")) as { revision: number };
+    await compose(["restart", "-t", "2", "controller"]);
+    await waitForAgents(["agent-web", "agent-db", "agent-internet"]);
+    const { revision: after } = (await getJson("/v1/revision")) as { revision: number };
+    expect(after).toBeGreaterThanOrEqual(before);
+    expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+    expect(await probe("internet", "tcp", "10.0.2.20", 3306, 2_000)).toMatchObject({ ok: false });
   });
 });
