@@ -1,6 +1,7 @@
 #!/bin/sh
-# Entry point of a compose agent service (compose.yaml). Starts `vpcemu agent --in-place` in this
-# container's network namespace, which the app container joins (network_mode: service:<agent>).
+# Entry point of a compose agent service (compose.yaml). Starts `vpcemu agent --in-place` in the
+# network namespace of its node-* holder, which the app container joins too
+# (network_mode: service:node-<name>); the TUN it creates there is the node's ENI.
 #   VPCEMU_NODE=web          instance Name tag: waits for the `topology` service's id file
 #   VPCEMU_EXTERNAL=internet=198.51.100.10   instead: a node outside every VPC
 #   VPCEMU_CONTROLLER, VPCEMU_JOIN_TOKEN, VPCEMU_UNDERLAY (this container's underlay IP:port)
