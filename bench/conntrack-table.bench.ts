@@ -101,21 +101,27 @@ function main(): void {
     const ref = table.lookup(pkt, now);
     if (ref >= 0) table.commit(ref, 60, now, table.nextState(ref, pkt));
   }
-  t0 = performance.now();
-  for (let i = 0; i < LOOKUPS; i++) {
-    setFlow(order[i]!, 0x10);
-    const ref = table.lookup(pkt, now);
-    if (ref >= 0) {
-      table.commit(ref, 60, now, table.nextState(ref, pkt));
-      hits++;
+  // Three timed passes; the machine is shared, so print each and the best.
+  const rates: number[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    hits = 0;
+    t0 = performance.now();
+    for (let i = 0; i < LOOKUPS; i++) {
+      setFlow(order[i]!, 0x10);
+      const ref = table.lookup(pkt, now);
+      if (ref >= 0) {
+        table.commit(ref, 60, now, table.nextState(ref, pkt));
+        hits++;
+      }
     }
+    const lookMs = performance.now() - t0;
+    if (hits !== LOOKUPS) throw new Error(`only ${hits} of ${LOOKUPS} lookups hit`);
+    rates.push((LOOKUPS / lookMs) * 1000);
   }
-  const lookMs = performance.now() - t0;
-  if (hits !== LOOKUPS) throw new Error(`only ${hits} of ${LOOKUPS} lookups hit`);
+  const fmt = (r: number): string => r.toLocaleString(undefined, { maximumFractionDigits: 0 });
   console.log(
-    `  established lookups (lookup + TCP transition + commit, random order): ` +
-      `${((LOOKUPS / lookMs) * 1000).toLocaleString(undefined, { maximumFractionDigits: 0 })} /s ` +
-      `(${((lookMs * 1e6) / LOOKUPS).toFixed(0)} ns each)`,
+    `  established lookups (lookup + TCP transition + commit, random order): best ` +
+      `${fmt(Math.max(...rates))} /s (${(1e9 / Math.max(...rates)).toFixed(0)} ns each); passes ${rates.map(fmt).join(", ")}`,
   );
 
   // Misses (new flows' first probe) on the full table.
