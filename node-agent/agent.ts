@@ -318,12 +318,22 @@ class RunningAgent implements StartedAgent {
       else this.waiters.push(w);
     }
     // 3. Device housekeeping after the swap (addresses, in-place routes, removed devices).
-    for (const [tun, addrs] of readdress) await this.deps.tuns.setAddresses(tun, addrs);
+    // Why warn, not throw: the revision is already enforced by the data path; a device that
+    // cannot take an address (IPv6 disabled in a container) must not leave it unacked.
+    for (const [tun, addrs] of readdress) {
+      await this.deps.tuns
+        .setAddresses(tun, addrs)
+        .catch((e: unknown) =>
+          this.logger.warn(`addresses of ${tun.name}: ${(e as Error).message}`),
+        );
+    }
     for (const st of removed) {
       await this.deps.tuns.close(st.port.tun).catch(() => undefined);
       await st.loop;
     }
-    await this.updateReachable();
+    await this.updateReachable().catch((e: unknown) =>
+      this.logger.warn(`routes to reachable destinations: ${(e as Error).message}`),
+    );
   }
 
   private async updateReachable(): Promise<void> {

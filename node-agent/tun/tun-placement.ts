@@ -125,14 +125,18 @@ export async function listTunAddresses(t: PlacedTun): Promise<string[]> {
 
 /**
  * Makes the interface's addresses exactly `addresses` (IPv4 as /32, IPv6 as /128 with nodad):
- * adds the missing ones, removes the others. Idempotent; called on every snapshot.
+ * adds the missing ones, removes the others. Idempotent; called on every snapshot. IPv6
+ * addresses are skipped when IPv6 is disabled in the namespace (Docker's default); IPv4 errors
+ * throw.
  */
 export async function setTunAddresses(t: PlacedTun, addresses: readonly string[]): Promise<void> {
   const have = new Set(await listTunAddresses(t));
   const want = new Set(addresses.map(canonical));
+  const v6Enabled = await ipv6Enabled(t);
   for (const a of want) {
     if (have.has(a)) continue;
     const v6 = a.includes(":");
+    if (v6 && !v6Enabled) continue;
     const args = ["addr", "add", `${a}/${v6 ? 128 : 32}`, "dev", t.name];
     if (v6) args.push("nodad");
     await runIp(t.netns, v6 ? ["-6", ...args] : args);
@@ -172,7 +176,8 @@ export async function setTunHostRoutes(
   destinations: readonly string[],
 ): Promise<void> {
   const have = new Set<string>();
-  for (const fam of ["-4", "-6"]) {
+  const v6Enabled = await ipv6Enabled(t);
+  for (const fam of v6Enabled ? ["-4", "-6"] : ["-4"]) {
     const out = await runIp(t.netns, [fam, "route", "show", "dev", t.name]);
     for (const line of out.split("\n")) {
       const dst = line.trim().split(/\s+/)[0];
@@ -184,6 +189,7 @@ export async function setTunHostRoutes(
   for (const d of want) {
     if (have.has(d)) continue;
     const v6 = d.includes(":");
+    if (v6 && !v6Enabled) continue;
     await runIp(t.netns, [v6 ? "-6" : "-4", "route", "replace", d, "dev", t.name]);
   }
   for (const d of have) {
@@ -193,6 +199,17 @@ export async function setTunHostRoutes(
       () => undefined,
     );
   }
+}
+
+/** False when IPv6 is disabled on the interface (net.ipv6.conf.<dev>.disable_ipv6 = 1 or no IPv6). */
+async function ipv6Enabled(t: PlacedTun): Promise<boolean> {
+  const args = ["cat", `/proc/sys/net/ipv6/conf/${t.name}/disable_ipv6`];
+  return new Promise((resolve) => {
+    const [cmd, ...rest] = t.netns === undefined ? args : ["ip", "netns", "exec", t.netns, ...args];
+    execFile(cmd!, rest, { timeout: 5000 }, (err, stdout) =>
+      resolve(!err && String(stdout).trim() === "0"),
+    );
+  });
 }
 
 /** Deletes the interface if it still exists (closing the TUN fd also removes it). */

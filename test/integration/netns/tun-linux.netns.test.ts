@@ -240,3 +240,31 @@ describe("LinuxTun with two queues (IFF_MULTI_QUEUE)", () => {
     }
   });
 });
+
+describe("placement where IPv6 is disabled (Docker's default for containers)", () => {
+  const NS4 = `vpcemu-test-nov6${process.pid % 100000}`;
+
+  afterAll(async () => {
+    await deleteNamespace(NS4);
+  });
+
+  it("configures the IPv4 addresses and skips the IPv6 ones instead of failing", async () => {
+    await deleteNamespace(NS4);
+    await createNamespace(NS4);
+    for (const scope of ["all", "default"]) {
+      const r = await runInNamespace(NS4, "sysctl", [
+        "-qw",
+        `net.ipv6.conf.${scope}.disable_ipv6=1`,
+      ]);
+      expect(r.code).toBe(0);
+    }
+    const t = await openLinuxTun({ name: "vpct%d" });
+    try {
+      const p = await placeTun({ device: t.name, netns: NS4, nameInNode: "eth0", mtu: 9001 });
+      await setTunAddresses(p, ["10.99.0.1", "2001:db8::1"]);
+      expect(await listTunAddresses(p)).toEqual(["10.99.0.1"]);
+    } finally {
+      await t.close();
+    }
+  });
+});
