@@ -2,6 +2,8 @@
 # Installs what vpcemu needs on a fresh Debian/Ubuntu machine (run as root), then the npm
 # dependencies. Idempotent: installs only what is missing. Used by README's commands and .ci/run.
 #   bash scripts/setup.sh            system packages + npm ci
+#   bash scripts/setup.sh --all      also the Docker tier: a Docker engine (started when none
+#                                    answers) and the vpcemu:local image built with no registry
 #   bash scripts/setup.sh --no-npm   system packages only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +16,7 @@ fi
 # command -> Debian package
 declare -A want=(
   [ip]=iproute2 [ping]=iputils-ping [iperf3]=iperf3 [nft]=nftables
-  [dockerd]=docker.io [docker-compose]=docker-compose [nc]=netcat-openbsd
-  [tcpdump]=tcpdump [curl]=curl
+  [dockerd]=docker.io [docker-compose]=docker-compose
 )
 missing=()
 for cmd in "${!want[@]}"; do
@@ -34,4 +35,12 @@ fi
 
 if [ "${1:-}" != "--no-npm" ]; then
   npm ci --no-audit --no-fund
+fi
+
+# The Docker tier's provisioning lives in scripts/ci/ (engine, image), run in order.
+if [ "${1:-}" = "--all" ]; then
+  for step in scripts/ci/*.sh; do
+    echo "== setup.sh: $step"
+    bash "$step"
+  done
 fi
