@@ -515,9 +515,13 @@ export class AgentHub {
     const state = this.opts.source.readPolicyState();
     const placements: AgentPlacement[] = [...this.records.values()].map((r) => {
       const live = r.session !== undefined && r.session.state === "active";
+      // Why the last known endpoint even while disconnected: the agent's data plane usually
+      // outlives its control connection (controller restart, reconnect backoff); an empty
+      // endpoint would make its peers drop its traffic (spoofed_underlay in, no_route out).
       return {
         agentId: r.agentId,
-        endpoint: live ? r.hosting.underlayEndpoint : "",
+        connected: live,
+        endpoint: r.hosting.underlayEndpoint,
         instanceIds: r.hosting.instanceIds,
         eniIds: r.hosting.eniIds,
         externals: r.hosting.externals,
@@ -527,6 +531,7 @@ export class AgentHub {
     });
     const result = this.compiler.update(state, placements, change ?? emptyChange(state.revision));
     this.compiledRev = result.revision;
+    this.forgetMovedHosting(result.snapshots);
     for (const agentId of result.changedAgents) {
       const s = this.records.get(agentId)?.session;
       const snap = result.snapshots.get(agentId);
@@ -535,6 +540,43 @@ export class AgentHub {
     }
     this.sendFirstSnapshots();
     this.checkWaiters();
+  }
+
+  /**
+   * A disconnected agent whose instances or ENIs are now hosted by a connected agent (connected
+   * agents claim first, controller/policy/compile.ts) forgets those claims, so its stale
+   * endpoint is never mapped for them again, even after the new host disconnects too. When it
+   * reconnects, its Hello announces what it hosts afresh.
+   */
+  private forgetMovedHosting(snapshots: ReadonlyMap<string, AgentSnapshot>): void {
+    const stale = [...this.records.values()].filter(
+      (r) =>
+        (r.session === undefined || r.session.state !== "active") &&
+        (r.hosting.instanceIds.length > 0 || r.hosting.eniIds.length > 0),
+    );
+    if (stale.length === 0) return;
+    const eniHost = new Map<string, string>();
+    const instanceHost = new Map<string, string>();
+    for (const [agentId, snap] of snapshots) {
+      const s = this.records.get(agentId)?.session;
+      if (s === undefined || s.state !== "active") continue;
+      for (const e of snap.enis) {
+        eniHost.set(e.eniId, agentId);
+        if (e.instanceId !== "") instanceHost.set(e.instanceId, agentId);
+      }
+    }
+    for (const r of stale) {
+      const instanceIds = r.hosting.instanceIds.filter((id) => !instanceHost.has(id));
+      const eniIds = r.hosting.eniIds.filter((id) => !eniHost.has(id));
+      if (
+        instanceIds.length === r.hosting.instanceIds.length &&
+        eniIds.length === r.hosting.eniIds.length
+      ) {
+        continue;
+      }
+      this.log(`agent ${r.agentId} (disconnected): its hosting moved to connected agents`);
+      r.hosting = { ...r.hosting, instanceIds, eniIds };
+    }
   }
 
   /**

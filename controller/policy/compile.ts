@@ -47,8 +47,17 @@ import type {
 /** Which agent hosts what; built by the hub from each agent's Hello/Update. */
 export interface AgentPlacement {
   readonly agentId: string;
-  /** Underlay endpoint "host:port"; "" when unknown. */
+  /**
+   * Underlay endpoint "host:port"; "" when unknown. The hub passes a disconnected agent's last
+   * announced endpoint: its data plane usually outlives its control connection.
+   */
   readonly endpoint: string;
+  /**
+   * Whether the agent's control connection is up (default true). Connected agents claim ENIs
+   * before disconnected ones, so an ENI whose hosting moved to a connected agent stops being
+   * routed to the stale endpoint of the agent that left.
+   */
+  readonly connected?: boolean;
   /** Hosted instances: every ENI attached to one of them is hosted by this agent. */
   readonly instanceIds: readonly string[];
   /** ENIs hosted directly (with or without an instance). */
@@ -367,7 +376,12 @@ export class PolicyCompiler {
     );
     const hostOf = new Map<string, { placement: AgentPlacement }>();
     const hostedBy = new Map<string, NetworkInterfaceState[]>();
-    for (const p of sorted) {
+    // Connected agents claim first, then disconnected ones (each by agentId).
+    const claimOrder = [
+      ...sorted.filter((p) => p.connected !== false),
+      ...sorted.filter((p) => p.connected === false),
+    ];
+    for (const p of claimOrder) {
       const list: NetworkInterfaceState[] = [];
       hostedBy.set(p.agentId, list);
       const claim = (e: NetworkInterfaceState | undefined): void => {

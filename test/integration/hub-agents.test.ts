@@ -286,6 +286,65 @@ describe("AgentHub with ControllerClient", () => {
     });
   });
 
+  it("keeps a disconnected agent's last endpoint in its peers' mapping until a connected agent takes its instance over", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    const dbEntry = (s: AgentSnapshot | undefined) => s?.mapping.find((m) => m.eniId === DB1.eniId);
+    await until(
+      () => dbEntry(web.snapshots.at(-1))?.endpoint === "127.0.0.1:7002",
+      "db's endpoint in web's mapping",
+    );
+    // db's control connection goes away (controller restart, backoff): its data plane still
+    // runs, so web must keep routing to it and accepting its packets.
+    await db.client.close();
+    await until(
+      () => h.hub.agents().some((a) => a.agentId === "agent-db" && !a.connected),
+      "db to be seen gone",
+    );
+    // A store change recompiles with db disconnected and pushes web a new mapping (ENI 3 added).
+    h.source.commit(withWeb2(2), {
+      eniIds: ["eni-00000000000000003"],
+      instanceIds: ["i-00000000000000003"],
+    });
+    await web.client.enforced(2);
+    expect(web.snapshots.at(-1)!.revision).toBe(2);
+    expect(dbEntry(web.snapshots.at(-1))).toMatchObject({
+      agentId: "agent-db",
+      endpoint: "127.0.0.1:7002",
+    });
+    expect(h.hub.agents().find((a) => a.agentId === "agent-db")).toMatchObject({
+      connected: false,
+      endpoint: "127.0.0.1:7002",
+    });
+
+    // The instance moves to another agent (larger id, but connected): its endpoint replaces the
+    // stale one and the disconnected agent forgets the instance.
+    const db2 = agent("agent-db2", hosting([DB1.instanceId!], "127.0.0.1:7012"));
+    await until(
+      () => dbEntry(web.snapshots.at(-1))?.endpoint === "127.0.0.1:7012",
+      "db2's endpoint in web's mapping",
+    );
+    expect(dbEntry(web.snapshots.at(-1))!.agentId).toBe("agent-db2");
+    expect(h.hub.agents().find((a) => a.agentId === "agent-db")!.instanceIds).toEqual([]);
+    await until(() => db2.snapshots.at(-1)?.enis.length === 1, "db2 to host db's ENI");
+
+    // When the new host disconnects too, the mapping keeps the new host, not the stale one.
+    await db2.client.close();
+    await until(
+      () => h.hub.agents().some((a) => a.agentId === "agent-db2" && !a.connected),
+      "db2 to be seen gone",
+    );
+    h.source.commit(seedState(3, [WEB1, DB1]), {
+      eniIds: ["eni-00000000000000003"],
+      instanceIds: ["i-00000000000000003"],
+    });
+    await web.client.enforced(3);
+    expect(dbEntry(web.snapshots.at(-1))).toMatchObject({
+      agentId: "agent-db2",
+      endpoint: "127.0.0.1:7012",
+    });
+  });
+
   it("closes only the connection that sent a malformed frame", async () => {
     const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
     await web.client.enforced(1);

@@ -274,6 +274,36 @@ describe("mapping table", () => {
     expect(r.snapshots.get("agent-web")!.enis.map((e) => e.eniId)).toEqual([WEB1.eniId]);
     expect(r.snapshots.get("agent-zzz")!.enis).toEqual([]);
   });
+
+  it("keeps a disconnected agent's endpoint, but lets a connected agent's claim win", () => {
+    const c = new PolicyCompiler();
+    const away: AgentPlacement = { ...placeDb, agentId: "agent-a-old", connected: false };
+    const r1 = c.update(seedState(), [placeWeb, away]);
+    expect(r1.snapshots.get("agent-web")!.mapping).toContainEqual(
+      expect.objectContaining({
+        eniId: DB1.eniId,
+        agentId: "agent-a-old",
+        endpoint: "127.0.0.1:7002",
+      }),
+    );
+    expect(r1.snapshots.get("agent-a-old")!.enis.map((e) => e.eniId)).toEqual([DB1.eniId]);
+    // A connected agent with a larger id claims the same ENI: the hosting moves to it.
+    const moved: AgentPlacement = {
+      ...placeDb,
+      agentId: "agent-z-new",
+      endpoint: "127.0.0.1:7012",
+    };
+    const r2 = c.update(seedState(), [placeWeb, away, moved]);
+    expect(r2.snapshots.get("agent-web")!.mapping).toContainEqual(
+      expect.objectContaining({
+        eniId: DB1.eniId,
+        agentId: "agent-z-new",
+        endpoint: "127.0.0.1:7012",
+      }),
+    );
+    expect(r2.snapshots.get("agent-z-new")!.enis.map((e) => e.eniId)).toEqual([DB1.eniId]);
+    expect(r2.snapshots.get("agent-a-old")!.enis).toEqual([]);
+  });
 });
 
 describe("PolicyCompiler (incremental)", () => {
