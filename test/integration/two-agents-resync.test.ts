@@ -169,7 +169,7 @@ describe("agent across a controller restart", () => {
       }),
     );
     // Why: waitForEnforced counts connected agents only; first let both finish their reconnect
-    // backoff (the mapping table names each agent's endpoint only while it is connected).
+    // backoff so the new rule is known to have reached db.
     for (let i = 0; i < 100; i++) {
       const res = await fetch(`${ctl.url}/v1/agents`);
       const { agents: list } = (await res.json()) as { agents: { connected: boolean }[] };
@@ -186,5 +186,134 @@ describe("agent across a controller restart", () => {
     const dec = decodePacket(p, 0, p.length);
     expect(typeof dec === "string" ? dec : dec.dstPort).toBe(5432);
     ec2.destroy();
+  });
+});
+
+describe("agent disconnected from a running controller", () => {
+  it("keeps forwarding to and from it while its peers receive new snapshots", async () => {
+    const c = await new Controller({ listen: "127.0.0.1:0", log: () => {} }).start();
+    const ec2 = ec2For(c);
+    const local: StartedAgent[] = [];
+    try {
+      const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!
+        .VpcId!;
+      const subnetId = (
+        await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.1.0/24" }))
+      ).Subnet!.SubnetId!;
+      const dbSg = (
+        await ec2.send(
+          new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "db", Description: "db" }),
+        )
+      ).GroupId!;
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: dbSg,
+          IpPermissions: [
+            {
+              IpProtocol: "tcp",
+              FromPort: 3306,
+              ToPort: 3306,
+              IpRanges: [{ CidrIp: "10.0.0.0/16" }],
+            },
+          ],
+        }),
+      );
+      const run = async (groups: string[]) =>
+        (
+          await ec2.send(
+            new RunInstancesCommand({
+              ImageId: "ami-12345678",
+              MinCount: 1,
+              MaxCount: 1,
+              SubnetId: subnetId,
+              SecurityGroupIds: groups,
+            }),
+          )
+        ).Instances![0]!;
+      const web = await run([]);
+      const db = await run([dbSg]);
+      const bus = new MemoryBus();
+      const start = async (id: string, instanceId: string, endpoint: string) => {
+        const tuns = new FakeTunProvider();
+        const control = controllerControl({
+          url: c.agentUrl,
+          agentId: id,
+          hosting: {
+            instanceIds: [instanceId],
+            eniIds: [],
+            externals: [],
+            underlayEndpoint: endpoint,
+          },
+          backoffInitialMs: 50,
+          backoffMaxMs: 200,
+        });
+        const agent = await new Agent({
+          config: sanitizeAgentConfig({ agentId: id, instanceIds: [instanceId] }),
+          tuns,
+          transport: bus.transport(endpoint),
+          control,
+          logger: { info: () => undefined, warn: () => undefined },
+        }).start();
+        local.push(agent);
+        return { agent, tuns, control };
+      };
+      const w = await start("agent-web", web.InstanceId!, "127.0.0.1:7311");
+      const d = await start("agent-db", db.InstanceId!, "127.0.0.1:7312");
+      await c.waitForEnforced(c.revision(), 5000);
+      await Promise.all([w.agent.enforced(c.revision()), d.agent.enforced(c.revision())]);
+      const webTun = await w.tuns.tun(web.NetworkInterfaces![0]!.NetworkInterfaceId!);
+      const dbTun = await d.tuns.tun(db.NetworkInterfaces![0]!.NetworkInterfaceId!);
+      const webIp = web.PrivateIpAddress!;
+      const dbIp = db.PrivateIpAddress!;
+
+      // db loses its controller connection for good; its data plane keeps running.
+      await d.control.client.close();
+      for (let i = 0; i < 100; i++) {
+        const res = await fetch(`${c.url}/v1/agents`);
+        const { agents: list } = (await res.json()) as {
+          agents: { agentId: string; connected: boolean }[];
+        };
+        if (list.some((a) => a.agentId === "agent-db" && !a.connected)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // A third instance in the subnet changes web's mapping table: web gets a new snapshot
+      // compiled while db is away.
+      await run([]);
+      await c.waitForEnforced(c.revision(), 5000);
+      await w.agent.enforced(c.revision());
+      expect(w.agent.revision()).toBe(c.revision());
+      expect(d.agent.revision()).toBeLessThan(c.revision());
+
+      // A new connection web -> db:3306 still goes through both ways (no no_route at web, no
+      // spoofed_underlay at db or web).
+      webTun.send(
+        buildTcp({ src: webIp, dst: dbIp, srcPort: 41000, dstPort: 3306, flags: TcpFlag.SYN }),
+      );
+      const syn = await dbTun.nextReceived();
+      const synDecoded = decodePacket(syn, 0, syn.length);
+      expect(typeof synDecoded === "string" ? synDecoded : synDecoded.dstPort).toBe(3306);
+      dbTun.send(
+        buildTcp({
+          src: dbIp,
+          dst: webIp,
+          srcPort: 3306,
+          dstPort: 41000,
+          flags: TcpFlag.SYN | TcpFlag.ACK,
+          ack: 1,
+        }),
+      );
+      const synAck = await webTun.nextReceived();
+      const synAckDecoded = decodePacket(synAck, 0, synAck.length);
+      expect(typeof synAckDecoded === "string" ? synAckDecoded : synAckDecoded.tcpFlags).toBe(
+        TcpFlag.SYN | TcpFlag.ACK,
+      );
+      expect(w.agent.drops().no_route).toBe(0);
+      expect(w.agent.drops().spoofed_underlay).toBe(0);
+      expect(d.agent.drops().spoofed_underlay).toBe(0);
+    } finally {
+      ec2.destroy();
+      await Promise.all(local.map((a) => a.stop()));
+      await c.stop();
+    }
   });
 });
