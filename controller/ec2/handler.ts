@@ -4,6 +4,7 @@ import { newRequestId } from "../ids.js";
 import type { StateStore } from "../store/state-store.js";
 import { EC2_ACTIONS, isReadOnlyAction } from "./actions.js";
 import { verifySigV4, type Credentials } from "./auth.js";
+import { checkParameters } from "./parameters.js";
 import { QueryParams } from "./query.js";
 import { renderError, renderSuccess } from "./xml.js";
 
@@ -79,6 +80,7 @@ export function createEc2Handler(store: StateStore, opts: Ec2HandlerOptions = {}
       if (action === "") throw controllerError("EMU_ERR_REQ_MISSING_ACTION");
       const handler = Object.hasOwn(EC2_ACTIONS, action) ? EC2_ACTIONS[action] : undefined;
       if (handler === undefined) throw controllerError("EMU_ERR_REQ_INVALID_ACTION", action);
+      checkParameters(action, params);
       const dryRun = params.bool("DryRun") === true;
       const result = handler({ store, params, region, accountId, dryRun });
       if (dryRun && isReadOnlyAction(action)) throw controllerError("EMU_ERR_REQ_DRY_RUN");

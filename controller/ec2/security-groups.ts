@@ -321,7 +321,7 @@ function revokedXml(c: Ec2Context, groupId: string, r: SgRule): XmlTree {
 }
 
 function ruleIdList(p: QueryParams): string[] {
-  return [...p.list("SecurityGroupRuleId"), ...p.list("SecurityGroupRuleIds")];
+  return p.list("SecurityGroupRuleId");
 }
 
 function revoke(isEgress: boolean): ActionHandler {
@@ -414,10 +414,7 @@ const modifyRulesAction: ActionHandler = (c) => {
 function updateDescriptions(isEgress: boolean): ActionHandler {
   return (c) => {
     const p = c.params;
-    const byId = [
-      ...p.members("SecurityGroupRuleDescription"),
-      ...p.members("SecurityGroupRuleDescriptions"),
-    ].map((m, i) => {
+    const byId = p.members("SecurityGroupRuleDescription").map((m, i) => {
       const ruleId = m.str("SecurityGroupRuleId");
       if (ruleId === undefined)
         throw controllerError(
