@@ -1,0 +1,141 @@
+/**
+ * Runs documentation examples as a user would paste them.
+ *
+ * TypeScript: the example goes, unchanged, into NAME.ts of a fresh temp project whose
+ * node_modules is a link to the repository's and whose tsconfig maps `vpcemu/testcontainers`
+ * to testcontainers/index.ts (what the published package's dist/ is built from). It is
+ * typechecked with tsc, then run with tsx.
+ *
+ * Shell: each command of a block runs verbatim, in order, in one bash, from the repository root;
+ * a command's exit code and output are recorded between marker lines.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const REPO_ROOT = join(import.meta.dirname, "..", "..", "..");
+
+export interface ProcessResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** execFile that resolves with the exit code instead of rejecting on a non-zero one. */
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<ProcessResult> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { cwd: opts.cwd, env: opts.env, timeout: opts.timeoutMs, maxBuffer: 32 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+        const killed = err && err.killed ? `\n(killed after ${opts.timeoutMs} ms)` : "";
+        resolve({ exitCode: code, stdout, stderr: stderr + killed, ms: performance.now() - t0 });
+      },
+    );
+  });
+}
+
+export interface TsExampleResult {
+  readonly typecheck: ProcessResult;
+  /** Undefined when the typecheck failed (the example is not run then). */
+  readonly run: ProcessResult | undefined;
+}
+
+/** Typechecks and runs one TypeScript example in a temp project; removes the project after. */
+export async function runTsExample(
+  name: string,
+  code: string,
+  opts: { env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<TsExampleResult> {
+  const dir = await mkdtemp(join(tmpdir(), "vpcemu-docs-"));
+  try {
+    await symlink(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+    const tsconfig = {
+      extends: join(REPO_ROOT, "tsconfig.json"),
+      compilerOptions: {
+        rootDir: "/",
+        noEmit: true,
+        paths: { "vpcemu/testcontainers": [join(REPO_ROOT, "testcontainers", "index.ts")] },
+      },
+      include: [`${name}.ts`],
+    };
+    await writeFile(join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+    // An ESM project, as the docs require (top-level await, `await using`).
+    await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
+    await writeFile(join(dir, `${name}.ts`), code);
+    const bin = (tool: string) => join(REPO_ROOT, "node_modules", ".bin", tool);
+    const typecheck = await runProcess(bin("tsc"), ["-p", join(dir, "tsconfig.json")], {
+      cwd: dir,
+      env: opts.env,
+      timeoutMs: 120_000,
+    });
+    if (typecheck.exitCode !== 0) return { typecheck, run: undefined };
+    const run = await runProcess(
+      bin("tsx"),
+      ["--tsconfig", join(dir, "tsconfig.json"), join(dir, `${name}.ts`)],
+      { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs },
+    );
+    return { typecheck, run };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface ShellCommandResult {
+  readonly command: string;
+  readonly exitCode: number;
+  /** stdout and stderr, interleaved as the terminal shows them. */
+  readonly output: string;
+}
+
+const MARK = "@@vpcemu-docs";
+
+/**
+ * Runs `commands` in one bash (so `export` and variables carry from one to the next), each
+ * verbatim, and returns each one's exit code and output. Resolves once all have run.
+ */
+export async function runShellCommands(
+  commands: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<{ results: ShellCommandResult[]; raw: ProcessResult }> {
+  const script = ["exec 2>&1 </dev/null"];
+  commands.forEach((c, i) => {
+    script.push(`echo '${MARK} start ${i}'`, c, `echo "${MARK} exit ${i} $?"`);
+  });
+  const raw = await runProcess("bash", ["-c", script.join("\n")], opts);
+  const results: ShellCommandResult[] = [];
+  const lines = raw.stdout.split("\n");
+  let current: { index: number; out: string[] } | undefined;
+  for (const line of lines) {
+    const start = new RegExp(`^${MARK} start (\\d+)$`).exec(line);
+    const exit = new RegExp(`^(.*)${MARK} exit (\\d+) (\\d+)$`).exec(line);
+    if (start) {
+      current = { index: Number(start[1]), out: [] };
+    } else if (exit && current) {
+      if (exit[1]) current.out.push(exit[1]);
+      results.push({
+        command: commands[current.index]!,
+        exitCode: Number(exit[3]),
+        output: current.out.join("\n"),
+      });
+      current = undefined;
+    } else if (current) {
+      current.out.push(line);
+    }
+  }
+  return { results, raw };
+}
+
+/** A readable transcript of shell results for assertion messages. */
+export function transcript(results: readonly ShellCommandResult[]): string {
+  return results.map((r) => `$ ${r.command}\n${r.output}\n[exit ${r.exitCode}]`).join("\n");
+}
