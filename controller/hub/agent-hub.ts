@@ -11,6 +11,10 @@
  * - Acks: per agent, the revision it enforces; waitForEnforced() waits for all connected agents.
  * - Heartbeats both ways; a silent agent is dropped. A malformed frame closes only that agent.
  * - Reports (conntrack, counters, flow logs) land in `reports` (controller/reports/).
+ * - An agent that disconnects stays known with its last underlay endpoint (peers keep routing
+ *   to it: its data plane usually outlives the control connection) until a connected agent
+ *   takes over what it hosted. When the source implements loadAgents/saveAgents, the known
+ *   agents survive a controller restart the same way.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -48,6 +52,21 @@ export interface PolicySource {
   revision(): number;
   readPolicyState(): PolicyState;
   onChange(listener: (change: StateChange) => void): () => void;
+  /**
+   * Optional: the agents known when the hub last saved them (saveAgents). A restarted
+   * controller starts with them as disconnected agents, so the first agent to reconnect is
+   * given the last endpoints of peers still in reconnect backoff instead of none.
+   */
+  loadAgents?(): readonly KnownAgent[];
+  /** Optional: called when the known agents or what they host changed (after a compile). */
+  saveAgents?(agents: readonly KnownAgent[]): void;
+}
+
+/** An agent as the hub persists it (PolicySource.saveAgents): plain JSON-serialisable data. */
+export interface KnownAgent {
+  readonly agentId: string;
+  /** What it announced last (underlay endpoint included). */
+  readonly hosting: Hosting;
 }
 
 export interface AgentHubOptions {
@@ -122,6 +141,8 @@ export class AgentHub {
   private placementTimer: NodeJS.Timeout | undefined;
   private placementImmediate: NodeJS.Immediate | undefined;
   private placementDirty = false;
+  /** knownAgentsKey() as last saved (or loaded). */
+  private savedAgents = "";
 
   constructor(private readonly opts: AgentHubOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -132,7 +153,21 @@ export class AgentHub {
       perMessageDeflate: false,
     });
     this.wss.on("connection", (ws: WebSocket, req: IncomingMessage) => this.onConnection(ws, req));
-    this.compiledRev = this.compiler.update(opts.source.readPolicyState(), []).revision;
+    for (const k of this.loadKnownAgents()) {
+      this.records.set(k.agentId, {
+        agentId: k.agentId,
+        hosting: k.hosting,
+        version: "",
+        session: undefined,
+        lastSeenMs: 0,
+        remoteAddress: "",
+      });
+    }
+    this.savedAgents = this.knownAgentsKey();
+    this.compiledRev = this.compiler.update(
+      opts.source.readPolicyState(),
+      this.placements(),
+    ).revision;
     this.unsubscribe = opts.source.onChange((change) => this.onStoreChange(change));
     const interval = opts.heartbeatIntervalMs ?? 5000;
     this.heartbeatTimer = setInterval(() => this.heartbeat(), interval);
@@ -513,7 +548,26 @@ export class AgentHub {
 
   private compileAndPush(change: StateChange | undefined): void {
     const state = this.opts.source.readPolicyState();
-    const placements: AgentPlacement[] = [...this.records.values()].map((r) => {
+    const result = this.compiler.update(
+      state,
+      this.placements(),
+      change ?? emptyChange(state.revision),
+    );
+    this.compiledRev = result.revision;
+    this.forgetMovedHosting(result.snapshots);
+    this.saveKnownAgents();
+    for (const agentId of result.changedAgents) {
+      const s = this.records.get(agentId)?.session;
+      const snap = result.snapshots.get(agentId);
+      if (s !== undefined && s.state === "active" && snap !== undefined)
+        s.sendSnapshot(snap, ++this.generation);
+    }
+    this.sendFirstSnapshots();
+    this.checkWaiters();
+  }
+
+  private placements(): AgentPlacement[] {
+    return [...this.records.values()].map((r) => {
       const live = r.session !== undefined && r.session.state === "active";
       // Why the last known endpoint even while disconnected: the agent's data plane usually
       // outlives its control connection (controller restart, reconnect backoff); an empty
@@ -529,17 +583,40 @@ export class AgentHub {
         ...(r.hosting.autoTracked !== undefined ? { autoTracked: r.hosting.autoTracked } : {}),
       };
     });
-    const result = this.compiler.update(state, placements, change ?? emptyChange(state.revision));
-    this.compiledRev = result.revision;
-    this.forgetMovedHosting(result.snapshots);
-    for (const agentId of result.changedAgents) {
-      const s = this.records.get(agentId)?.session;
-      const snap = result.snapshots.get(agentId);
-      if (s !== undefined && s.state === "active" && snap !== undefined)
-        s.sendSnapshot(snap, ++this.generation);
+  }
+
+  private loadKnownAgents(): readonly KnownAgent[] {
+    if (this.opts.source.loadAgents === undefined) return [];
+    try {
+      return this.opts.source.loadAgents().filter(isKnownAgent);
+    } catch (err) {
+      this.log(`loading the known agents failed; starting without them: ${String(err)}`);
+      return [];
     }
-    this.sendFirstSnapshots();
-    this.checkWaiters();
+  }
+
+  /** Agents and what they host, in a stable form (what saveAgents receives, as JSON). */
+  private knownAgentsKey(): string {
+    return JSON.stringify(this.knownAgents());
+  }
+
+  private knownAgents(): KnownAgent[] {
+    return [...this.records.values()]
+      .sort((a, b) => (a.agentId < b.agentId ? -1 : 1))
+      .map((r) => ({ agentId: r.agentId, hosting: r.hosting }));
+  }
+
+  private saveKnownAgents(): void {
+    if (this.opts.source.saveAgents === undefined) return;
+    const key = this.knownAgentsKey();
+    if (key === this.savedAgents) return;
+    try {
+      this.opts.source.saveAgents(this.knownAgents());
+      this.savedAgents = key;
+    } catch (err) {
+      // Why not fatal: only a restarted controller's first mappings depend on it.
+      this.log(`saving the known agents failed: ${String(err)}`);
+    }
   }
 
   /**
@@ -630,6 +707,27 @@ function emptyChange(revision: number): StateChange {
     eniIds: [],
     instanceIds: [],
   };
+}
+
+/** Saved data is checked before the compiler sees it (a corrupt row must not break compiles). */
+function isKnownAgent(k: KnownAgent): boolean {
+  const h = k.hosting as Partial<Hosting> | undefined;
+  const strings = (xs: unknown): boolean =>
+    Array.isArray(xs) && xs.every((x) => typeof x === "string");
+  return (
+    typeof k.agentId === "string" &&
+    AGENT_ID.test(k.agentId) &&
+    h !== undefined &&
+    strings(h.instanceIds) &&
+    strings(h.eniIds) &&
+    Array.isArray(h.externals) &&
+    h.externals.every(
+      (e: ExternalAddress) => typeof e?.name === "string" && typeof e?.address === "string",
+    ) &&
+    typeof h.underlayEndpoint === "string" &&
+    (h.conntrackMax === undefined || typeof h.conntrackMax === "number") &&
+    (h.autoTracked === undefined || typeof h.autoTracked === "boolean")
+  );
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { AGENT_WS_PATH, AgentHub } from "../../controller/hub/agent-hub.js";
+import { AGENT_WS_PATH, AgentHub, type KnownAgent } from "../../controller/hub/agent-hub.js";
 import { encodeSnapshotFrame } from "../../controller/hub/wire.js";
 import type { AgentSnapshot } from "../../node-agent/filter/policy.js";
 import { ControllerClient } from "../../node-agent/control/controller-client.js";
@@ -43,10 +43,15 @@ const clients: ControllerClient[] = [];
 let h: Harness;
 
 async function startHub(
-  opts: { joinToken?: string; heartbeatIntervalMs?: number; heartbeatTimeoutMs?: number } = {},
+  opts: {
+    joinToken?: string;
+    heartbeatIntervalMs?: number;
+    heartbeatTimeoutMs?: number;
+    source?: FakePolicySource;
+  } = {},
 ) {
-  const source = new FakePolicySource(seedState(1));
-  const hub = new AgentHub({ source, ...opts, log: () => {} });
+  const { source = new FakePolicySource(seedState(1)), ...rest } = opts;
+  const hub = new AgentHub({ source, ...rest, log: () => {} });
   const server = createServer((_req, res) => res.writeHead(404).end());
   server.on("upgrade", (req, socket, head) => {
     if (req.url === AGENT_WS_PATH) hub.handleUpgrade(req, socket, head);
@@ -436,6 +441,93 @@ describe("AgentHub with ControllerClient", () => {
     ]);
     await until(() => h.hub.reports.flowLogsOf(WEB1.eniId).length === 1, "flow log stored");
     expect(h.hub.reports.countersOf(WEB1.eniId)!.counters.drops).toEqual({ sg_no_match: 3 });
+  });
+});
+
+/** A policy source that also keeps the hub's known agents, as a persistent store would. */
+class PersistingSource extends FakePolicySource {
+  saved: readonly KnownAgent[] = [];
+  saves = 0;
+  loadAgents(): readonly KnownAgent[] {
+    return JSON.parse(JSON.stringify(this.saved)) as KnownAgent[];
+  }
+  saveAgents(agents: readonly KnownAgent[]): void {
+    this.saved = JSON.parse(JSON.stringify(agents)) as KnownAgent[];
+    this.saves++;
+  }
+}
+
+describe("AgentHub across a controller restart (known agents saved in the source)", () => {
+  afterEach(async () => {
+    await stopHub(h);
+  });
+
+  it("saves the agents it knows and what they host, only when that changes", async () => {
+    const source = new PersistingSource(seedState(1));
+    h = await startHub({ source });
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    await Promise.all([web.client.enforced(1), db.client.enforced(1)]);
+    await until(() => source.saved.length === 2, "both agents saved");
+    expect(source.saved).toEqual([
+      { agentId: "agent-db", hosting: hosting([DB1.instanceId!], "127.0.0.1:7002") },
+      { agentId: "agent-web", hosting: hosting([WEB1.instanceId!], "127.0.0.1:7001") },
+    ]);
+    const saves = source.saves;
+    source.commit(withWeb2(2), { eniIds: ["eni-00000000000000003"] });
+    await h.hub.waitForEnforced(2, 2000);
+    expect(source.saves).toBe(saves);
+  });
+
+  it("gives the first agent to reconnect the last endpoint of a peer still away", async () => {
+    const source = new PersistingSource(seedState(1));
+    h = await startHub({ source });
+    const web1 = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    const db1 = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    await Promise.all([web1.client.enforced(1), db1.client.enforced(1)]);
+    await until(() => source.saved.length === 2, "both agents saved");
+    await stopHub(h); // closes both clients too
+
+    // The controller restarts; only web reconnects, db is still in its reconnect backoff.
+    h = await startHub({ source });
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    expect(web.snapshots[0]!.mapping.find((m) => m.eniId === DB1.eniId)).toMatchObject({
+      agentId: "agent-db",
+      endpoint: "127.0.0.1:7002",
+    });
+    expect(h.hub.agents().map((a) => [a.agentId, a.connected, a.endpoint])).toEqual([
+      ["agent-db", false, "127.0.0.1:7002"],
+      ["agent-web", true, "127.0.0.1:7001"],
+    ]);
+    // Enforcement counts connected agents only: the restored one does not hold it up.
+    await h.hub.waitForEnforced(1, 2000);
+    // db comes back on another port: its new endpoint replaces the saved one everywhere.
+    agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7102"));
+    await until(
+      () =>
+        web.snapshots.at(-1)?.mapping.find((m) => m.eniId === DB1.eniId)?.endpoint ===
+        "127.0.0.1:7102",
+      "db's new endpoint in web's mapping",
+    );
+    await until(
+      () =>
+        source.saved.find((k) => k.agentId === "agent-db")?.hosting.underlayEndpoint ===
+        "127.0.0.1:7102",
+      "db's new endpoint saved",
+    );
+  });
+
+  it("ignores saved rows it cannot use", async () => {
+    const source = new PersistingSource(seedState(1));
+    source.saved = [
+      { agentId: "bad id!", hosting: hosting([], "127.0.0.1:1") },
+      { agentId: "agent-x", hosting: { instanceIds: "nope" } as unknown as Hosting },
+      { agentId: "agent-db", hosting: hosting([DB1.instanceId!], "127.0.0.1:7002") },
+    ];
+    h = await startHub({ source });
+    expect(h.hub.agents().map((a) => a.agentId)).toEqual(["agent-db"]);
+    expect(h.hub.snapshotOf("agent-db")!.enis.map((e) => e.eniId)).toEqual([DB1.eniId]);
   });
 });
 
