@@ -242,6 +242,12 @@ export const ERRORS = {
     400,
     "The maximum number of security groups per interface has been reached.",
   ),
+  EMU_ERR_SG_PER_ENI_RULE_LIMIT: def(
+    "EMU_ERR_SG_PER_ENI_RULE_LIMIT",
+    "SecurityGroupsPerInterfaceLimitExceeded",
+    400,
+    "The maximum number of security groups per interface has been reached. These security groups have {0} {1} rules together; an interface allows {2} (rules per group x groups per interface).",
+  ),
   EMU_ERR_RULE_DUPLICATE: def(
     "EMU_ERR_RULE_DUPLICATE",
     "InvalidPermission.Duplicate",
@@ -277,6 +283,12 @@ export const ERRORS = {
     "RulesPerSecurityGroupLimitExceeded",
     400,
     "The maximum number of rules per security group has been reached.",
+  ),
+  EMU_ERR_RULE_PER_ENI_LIMIT: def(
+    "EMU_ERR_RULE_PER_ENI_LIMIT",
+    "RulesPerSecurityGroupLimitExceeded",
+    400,
+    "The maximum number of rules per security group has been reached. Network interface {0} would have {1} {2} rules across its security groups; an interface allows {3} (rules per group x groups per interface).",
   ),
   EMU_ERR_RULE_MALFORMED: def("EMU_ERR_RULE_MALFORMED", "InvalidPermission.Malformed", 400, "{0}"),
   EMU_ERR_RULE_MISSING_PEER: def(

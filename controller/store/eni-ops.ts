@@ -6,6 +6,7 @@ import type { ConntrackSpec, NetworkInterface } from "../model/network-interface
 import type { Tags } from "../model/tags.js";
 import { SUBNET_RESERVED_HIGH, SUBNET_RESERVED_LOW, type Subnet } from "../model/vpc.js";
 import type { OpContext } from "./state-store.js";
+import { checkGroupSetRuleQuota } from "./sg-ops.js";
 import { requireSubnet, requireVpc } from "./vpc-ops.js";
 
 export function requireEni(ctx: OpContext, id: string): NetworkInterface {
@@ -23,14 +24,20 @@ export function requireInstance(ctx: OpContext, id: string): Instance {
   return i;
 }
 
-/** Validates an ENI's group set: exists (ERR-5), same VPC (ERR-34), ≤ quota (ERR-15). DEF-4 default. */
+/**
+ * Validates an ENI's group set: exists (ERR-5), same VPC (ERR-34), ≤ quota (ERR-15), their rules
+ * together ≤ rulesPerEni (Q-3). DEF-4 default.
+ */
 function resolveGroups(
   ctx: OpContext,
   subnet: Subnet,
   groupIds: readonly string[] | undefined,
 ): string[] {
-  if (groupIds === undefined || groupIds.length === 0)
-    return [requireVpc(ctx, subnet.vpcId).defaultGroupId];
+  if (groupIds === undefined || groupIds.length === 0) {
+    const fallback = [requireVpc(ctx, subnet.vpcId).defaultGroupId];
+    checkGroupSetRuleQuota(ctx, fallback);
+    return fallback;
+  }
   const unique = [...new Set(groupIds)];
   const missing = unique.filter((g) => ctx.tx.get("securityGroup", g) === undefined);
   if (missing.length === 1) throw controllerError("EMU_ERR_SG_NOT_FOUND", missing[0] ?? "");
@@ -44,6 +51,7 @@ function resolveGroups(
       );
   }
   if (unique.length > ctx.quotas.groupsPerEni) throw controllerError("EMU_ERR_SG_PER_ENI_LIMIT");
+  checkGroupSetRuleQuota(ctx, unique);
   return unique;
 }
 

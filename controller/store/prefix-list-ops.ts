@@ -3,7 +3,7 @@ import { newId } from "../ids.js";
 import { sanitizeIpv4Cidr, sanitizeIpv6Cidr } from "../model/cidr.js";
 import type { PrefixList, PrefixListEntry } from "../model/prefix-list.js";
 import type { Tags } from "../model/tags.js";
-import { checkRuleQuota } from "./sg-ops.js";
+import { checkEnisOfGroupRuleQuota, checkRuleQuota } from "./sg-ops.js";
 import type { OpContext } from "./state-store.js";
 
 export function requirePrefixList(ctx: OpContext, id: string): PrefixList {
@@ -132,7 +132,10 @@ export function modifyPrefixList(ctx: OpContext, input: ModifyPrefixListInput): 
   ctx.tx.put("prefixList", pl.prefixListId, next);
   if (maxEntries !== pl.maxEntries) {
     for (const g of ctx.tx.list("securityGroup"))
-      if (g.rules.some((r) => r.prefixListId === pl.prefixListId)) checkRuleQuota(ctx, g.rules);
+      if (g.rules.some((r) => r.prefixListId === pl.prefixListId)) {
+        checkRuleQuota(ctx, g.rules);
+        checkEnisOfGroupRuleQuota(ctx, g);
+      }
   }
   return next;
 }

@@ -4,6 +4,11 @@ export interface Quotas {
   readonly rulesPerGroupPerDirection: number;
   /** SGs per ENI. */
   readonly groupsPerEni: number;
+  /**
+   * Q-3: (rules per SG) x (SGs per ENI) <= 1,000, held as a cap on the rules of all groups on one
+   * ENI, per direction and per address family, weighted as Q-2 (docs/ec2-api.md [CHOICE]).
+   */
+  readonly rulesPerEni: number;
   /** VPC SGs per Region. */
   readonly groupsPerRegion: number;
   /** Q-4 optional per-VPC cap (older SDK docs: 100); undefined = none. */
@@ -21,6 +26,7 @@ export interface Quotas {
 export const DEFAULT_QUOTAS: Quotas = {
   rulesPerGroupPerDirection: 60,
   groupsPerEni: 5,
+  rulesPerEni: 1000,
   groupsPerRegion: 2500,
   groupsPerVpc: undefined,
   naclEntriesPerDirection: 20,

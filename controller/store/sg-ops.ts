@@ -152,22 +152,101 @@ function ruleWeight(
   return { v4: 1, v6: 1 };
 }
 
+/** Q-1/Q-2 weighted rule counts per direction and address family. */
+export interface RuleUsage {
+  readonly ingressV4: number;
+  readonly ingressV6: number;
+  readonly egressV4: number;
+  readonly egressV6: number;
+}
+
+const USAGE_LABELS: ReadonlyArray<[keyof RuleUsage, string]> = [
+  ["ingressV4", "inbound IPv4"],
+  ["ingressV6", "inbound IPv6"],
+  ["egressV4", "outbound IPv4"],
+  ["egressV6", "outbound IPv6"],
+];
+
+/** The weighted usage of `rules` (Q-1, Q-2). */
+export function ruleUsage(
+  ctx: OpContext,
+  rules: ReadonlyArray<Omit<SgRule, "ruleId" | "tags">>,
+): RuleUsage {
+  const u = { ingressV4: 0, ingressV6: 0, egressV4: 0, egressV6: 0 };
+  for (const r of rules) {
+    const w = ruleWeight(ctx, r);
+    if (r.isEgress) {
+      u.egressV4 += w.v4;
+      u.egressV6 += w.v6;
+    } else {
+      u.ingressV4 += w.v4;
+      u.ingressV6 += w.v6;
+    }
+  }
+  return u;
+}
+
+/** The first direction/family of `u` above `max`, with its count and label. */
+function overLimit(u: RuleUsage, max: number): { count: number; label: string } | undefined {
+  for (const [k, label] of USAGE_LABELS) if (u[k] > max) return { count: u[k], label };
+  return undefined;
+}
+
 /** Throws ERR-14 when `rules` exceed the per-direction, per-family quota (Q-1, Q-2). */
 export function checkRuleQuota(
   ctx: OpContext,
   rules: ReadonlyArray<Omit<SgRule, "ruleId" | "tags">>,
 ): void {
-  for (const egress of [false, true]) {
-    let v4 = 0;
-    let v6 = 0;
-    for (const r of rules) {
-      if (r.isEgress !== egress) continue;
-      const w = ruleWeight(ctx, r);
-      v4 += w.v4;
-      v6 += w.v6;
-    }
-    const max = ctx.quotas.rulesPerGroupPerDirection;
-    if (v4 > max || v6 > max) throw controllerError("EMU_ERR_RULE_LIMIT");
+  if (overLimit(ruleUsage(ctx, rules), ctx.quotas.rulesPerGroupPerDirection) !== undefined)
+    throw controllerError("EMU_ERR_RULE_LIMIT");
+}
+
+/** Sum of the usage of `groupIds` on one ENI; `override` stands in for a group's stored rules. */
+function eniUsage(
+  ctx: OpContext,
+  groupIds: readonly string[],
+  override?: SecurityGroup,
+): RuleUsage {
+  const total = { ingressV4: 0, ingressV6: 0, egressV4: 0, egressV6: 0 };
+  for (const id of new Set(groupIds)) {
+    const g = id === override?.groupId ? override : ctx.tx.get("securityGroup", id);
+    if (g === undefined) continue;
+    const u = ruleUsage(ctx, g.rules);
+    for (const [k] of USAGE_LABELS) total[k] += u[k];
+  }
+  return total;
+}
+
+/**
+ * Q-3 when groups go onto an ENI (create, ModifyNetworkInterfaceAttribute, RunInstances,
+ * ModifyInstanceAttribute): the rules of `groupIds` together stay within `rulesPerEni` per
+ * direction and family, else SecurityGroupsPerInterfaceLimitExceeded (ERR-15).
+ */
+export function checkGroupSetRuleQuota(ctx: OpContext, groupIds: readonly string[]): void {
+  const max = ctx.quotas.rulesPerEni;
+  const over = overLimit(eniUsage(ctx, groupIds), max);
+  if (over !== undefined)
+    throw controllerError("EMU_ERR_SG_PER_ENI_RULE_LIMIT", over.count, over.label, max);
+}
+
+/**
+ * Q-3 when a group's rules grow (Authorize*, ModifySecurityGroupRules, a prefix list's
+ * MaxEntries): every ENI carrying `group` (as it will be) stays within `rulesPerEni` per
+ * direction and family, else RulesPerSecurityGroupLimitExceeded (ERR-14) naming the ENI.
+ */
+export function checkEnisOfGroupRuleQuota(ctx: OpContext, group: SecurityGroup): void {
+  const max = ctx.quotas.rulesPerEni;
+  for (const eni of ctx.tx.list("networkInterface")) {
+    if (!eni.groupIds.includes(group.groupId)) continue;
+    const over = overLimit(eniUsage(ctx, eni.groupIds, group), max);
+    if (over !== undefined)
+      throw controllerError(
+        "EMU_ERR_RULE_PER_ENI_LIMIT",
+        eni.eniId,
+        over.count,
+        over.label,
+        max,
+      );
   }
 }
 
@@ -204,6 +283,7 @@ export function authorizeRules(ctx: OpContext, input: AuthorizeInput): SgRule[] 
   }
   const rules = [...group.rules, ...added];
   checkRuleQuota(ctx, rules);
+  checkEnisOfGroupRuleQuota(ctx, { ...group, rules });
   ctx.tx.put("securityGroup", group.groupId, { ...group, rules });
   return added;
 }
@@ -290,6 +370,7 @@ export function modifyRules(
     group = { ...group, rules };
   }
   checkRuleQuota(ctx, group.rules);
+  checkEnisOfGroupRuleQuota(ctx, group);
   ctx.tx.put("securityGroup", group.groupId, group);
 }
 

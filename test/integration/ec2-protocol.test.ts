@@ -3,10 +3,23 @@
  * wire shapes, the AWS SDK for DryRun and SigV4 auth mode.
  */
 import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateManagedPrefixListCommand,
+  CreateNetworkInterfaceCommand,
   CreateSecurityGroupCommand,
+  CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
+  ModifyInstanceAttributeCommand,
+  ModifyManagedPrefixListCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  ModifySecurityGroupRulesCommand,
+  RunInstancesCommand,
+  type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ec2Failure as failure } from "../helpers/ec2-failure.js";
@@ -293,5 +306,283 @@ describe("EC2 Query SigV4 auth mode", () => {
     const r = await fetch(`${authed.endpoint}/`, { method: "POST", body: "Action=DescribeVpcs" });
     expect(r.status).toBe(401);
     expect(await r.text()).toContain("<Code>AuthFailure</Code>");
+  });
+});
+
+describe("Q-3: (rules per SG) x (SGs per ENI) <= 1,000 with raised quotas", () => {
+  // 400 rules per group x 5 groups = 2,000: AWS would lower one quota; vpcemu holds the product as
+  // a cap of 1,000 rules per ENI, per direction and family (docs/ec2-api.md [CHOICE]).
+  let raised: Ec2TestServer;
+  let ec2: EC2Client;
+  let vpcId = "";
+  let subnetId = "";
+  let next = 0;
+
+  beforeAll(async () => {
+    raised = await startEc2Server({ store: { quotas: { rulesPerGroupPerDirection: 400 } } });
+    ec2 = raised.client();
+    vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId ?? "";
+    subnetId =
+      (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.0.0/24" }))).Subnet
+        ?.SubnetId ?? "";
+  });
+  afterAll(async () => {
+    await raised.close();
+  });
+
+  /** `n` distinct IPv4 /32 peers never used before in this server. */
+  function cidrs(n: number): { CidrIp: string }[] {
+    return Array.from({ length: n }, () => {
+      const i = next++;
+      return { CidrIp: `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` };
+    });
+  }
+
+  async function group(name: string, inboundV4: number): Promise<string> {
+    const id =
+      (
+        await ec2.send(
+          new CreateSecurityGroupCommand({ GroupName: name, Description: "d", VpcId: vpcId }),
+        )
+      ).GroupId ?? "";
+    if (inboundV4 > 0)
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: id,
+          IpPermissions: [
+            { IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: cidrs(inboundV4) },
+          ],
+        }),
+      );
+    return id;
+  }
+
+  async function ingressCount(groupId: string): Promise<number> {
+    const r = await ec2.send(
+      new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId] }] }),
+    );
+    return (r.SecurityGroupRules ?? []).filter((x) => x.IsEgress === false).length;
+  }
+
+  it("lets one group hold the raised 400 rules and an ENI carry exactly 1,000 inbound IPv4 rules", async () => {
+    const a = await group("exact-a", 400);
+    const b = await group("exact-b", 400);
+    const c = await group("exact-c", 200);
+    const eni = await ec2.send(
+      new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [a, b, c] }),
+    );
+    expect(eni.NetworkInterface?.Groups?.map((g) => g.GroupId)).toEqual([a, b, c]);
+    // Q-1 still counts families and directions apart: IPv6 and outbound rules fit beside them.
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: c,
+        IpPermissions: [
+          {
+            IpProtocol: "tcp",
+            FromPort: 22,
+            ToPort: 22,
+            Ipv6Ranges: [{ CidrIpv6: "2001:db8::/32" }],
+          },
+        ],
+      }),
+    );
+    await ec2.send(
+      new AuthorizeSecurityGroupEgressCommand({
+        GroupId: c,
+        IpPermissions: [{ IpProtocol: "udp", FromPort: 53, ToPort: 53, IpRanges: cidrs(1) }],
+      }),
+    );
+  });
+
+  it("refuses a group set whose rules exceed 1,000 with SecurityGroupsPerInterfaceLimitExceeded (ERR-15)", async () => {
+    const a = await group("set-a", 400);
+    const b = await group("set-b", 400);
+    const c = await group("set-c", 201);
+    const small = await group("set-small", 1);
+    const revision = raised.store.revision();
+    const created = await failure(
+      ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [a, b, c] })),
+    );
+    expect(created.code).toBe("SecurityGroupsPerInterfaceLimitExceeded");
+    expect(created.status).toBe(400);
+    expect(created.message).toContain(
+      "The maximum number of security groups per interface has been reached.",
+    );
+    expect(created.message).toContain("1001 inbound IPv4 rules");
+    const run = await failure(
+      ec2.send(
+        new RunInstancesCommand({
+          ImageId: "ami-12345678",
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: subnetId,
+          SecurityGroupIds: [a, b, c],
+        }),
+      ),
+    );
+    expect(run.code).toBe("SecurityGroupsPerInterfaceLimitExceeded");
+    expect(raised.store.revision()).toBe(revision);
+
+    const eniId =
+      (
+        await ec2.send(
+          new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [a, b, small] }),
+        )
+      ).NetworkInterface?.NetworkInterfaceId ?? "";
+    const modified = await failure(
+      ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({
+          NetworkInterfaceId: eniId,
+          Groups: [a, b, c],
+        }),
+      ),
+    );
+    expect(modified.code).toBe("SecurityGroupsPerInterfaceLimitExceeded");
+    const kept = await ec2.send(
+      new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }),
+    );
+    expect(kept.NetworkInterfaces?.[0]?.Groups?.map((g) => g.GroupId)).toEqual([a, b, small]);
+
+    const instanceId =
+      (
+        await ec2.send(
+          new RunInstancesCommand({
+            ImageId: "ami-12345678",
+            MinCount: 1,
+            MaxCount: 1,
+            SubnetId: subnetId,
+            SecurityGroupIds: [small],
+          }),
+        )
+      ).Instances?.[0]?.InstanceId ?? "";
+    const attr = await failure(
+      ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, Groups: [a, b, c] })),
+    );
+    expect(attr.code).toBe("SecurityGroupsPerInterfaceLimitExceeded");
+  });
+
+  it("refuses rules that would take an attached ENI past 1,000 with RulesPerSecurityGroupLimitExceeded (ERR-14)", async () => {
+    const a = await group("grow-a", 400);
+    const b = await group("grow-b", 400);
+    const c = await group("grow-c", 199);
+    const eniId =
+      (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [a, b, c] })))
+        .NetworkInterface?.NetworkInterfaceId ?? "";
+    const revision = raised.store.revision();
+    const grow = await failure(
+      ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: c,
+          IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: cidrs(2) }],
+        }),
+      ),
+    );
+    expect(grow.code).toBe("RulesPerSecurityGroupLimitExceeded");
+    expect(grow.message).toContain(
+      "The maximum number of rules per security group has been reached.",
+    );
+    expect(grow.message).toContain(`Network interface ${eniId} would have 1001 inbound IPv4 rules`);
+    expect(raised.store.revision()).toBe(revision);
+    expect(await ingressCount(c)).toBe(199);
+    // One more still fits (1,000 exactly); an SG reference counts in both families (Q-2), so then
+    // a reference is refused too.
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: c,
+        IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: cidrs(1) }],
+      }),
+    );
+    const ref = await failure(
+      ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: c,
+          IpPermissions: [
+            { IpProtocol: "tcp", FromPort: 8080, ToPort: 8080, UserIdGroupPairs: [{ GroupId: a }] },
+          ],
+        }),
+      ),
+    );
+    expect(ref.code).toBe("RulesPerSecurityGroupLimitExceeded");
+    // The same growth on a group no ENI carries is only bound by the per-group quota (Q-1).
+    const loose = await group("grow-loose", 399);
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: loose,
+        IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: cidrs(1) }],
+      }),
+    );
+    expect(await ingressCount(loose)).toBe(400);
+  });
+
+  it("refuses ModifySecurityGroupRules and a prefix list resize that would overflow an attached ENI", async () => {
+    const pl =
+      (
+        await ec2.send(
+          new CreateManagedPrefixListCommand({
+            PrefixListName: "q3",
+            MaxEntries: 10,
+            AddressFamily: "IPv4",
+          }),
+        )
+      ).PrefixList?.PrefixListId ?? "";
+    const a = await group("pl-a", 400);
+    const b = await group("pl-b", 400);
+    const c = await group("pl-c", 180);
+    // A prefix list counts its MaxEntries in both families (Q-2): 10 here, so 990 inbound IPv4.
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: c,
+        IpPermissions: [
+          { IpProtocol: "tcp", FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: pl }] },
+        ],
+      }),
+    );
+    await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [a, b, c] }));
+    const resize = await failure(
+      ec2.send(new ModifyManagedPrefixListCommand({ PrefixListId: pl, MaxEntries: 21 })),
+    );
+    expect(resize.code).toBe("RulesPerSecurityGroupLimitExceeded");
+    await ec2.send(new ModifyManagedPrefixListCommand({ PrefixListId: pl, MaxEntries: 20 }));
+
+    // ModifySecurityGroupRules: a CIDR rule switched to a prefix list rule is a peer-type change
+    // (ERR-25), so exercise a prefix-list rule switched to a larger list instead.
+    const big =
+      (
+        await ec2.send(
+          new CreateManagedPrefixListCommand({
+            PrefixListName: "q3-big",
+            MaxEntries: 21,
+            AddressFamily: "IPv4",
+          }),
+        )
+      ).PrefixList?.PrefixListId ?? "";
+    const rules = await ec2.send(
+      new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [c] }] }),
+    );
+    const plRule =
+      rules.SecurityGroupRules?.find((r) => r.PrefixListId === pl)?.SecurityGroupRuleId ?? "";
+    const modify = await failure(
+      ec2.send(
+        new ModifySecurityGroupRulesCommand({
+          GroupId: c,
+          SecurityGroupRules: [
+            {
+              SecurityGroupRuleId: plRule,
+              SecurityGroupRule: {
+                IpProtocol: "tcp",
+                FromPort: 443,
+                ToPort: 443,
+                PrefixListId: big,
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    expect(modify.code).toBe("RulesPerSecurityGroupLimitExceeded");
+    const after = await ec2.send(
+      new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [plRule] }),
+    );
+    expect(after.SecurityGroupRules?.[0]?.PrefixListId).toBe(pl);
   });
 });
