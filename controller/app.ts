@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { createEc2Handler } from "./ec2/handler.js";
 import { StateStore } from "./store/state-store.js";
 import { createJsonApi } from "./api/routes.js";
-import { AGENT_WS_PATH, AgentHub } from "./hub/agent-hub.js";
+import { AGENT_WS_PATH, AgentHub, type KnownAgent } from "./hub/agent-hub.js";
 import { createControllerServer } from "./server.js";
 import {
   resolveControllerConfig,
@@ -19,6 +19,9 @@ import {
   type ResolvedControllerConfig,
 } from "./config.js";
 import { systemClock, type Clock } from "./clock.js";
+
+/** StateStore side value holding the hub's known agents (AgentHub PolicySource.saveAgents). */
+const KNOWN_AGENTS_KEY = "hub.known-agents";
 
 export interface StartedController extends AsyncDisposable {
   /** http://HOST:PORT (wildcard listens are shown as loopback). */
@@ -62,7 +65,18 @@ export class Controller {
     let hub: AgentHub | undefined;
     try {
       hub = new AgentHub({
-        source: store,
+        source: {
+          revision: () => store.revision(),
+          readPolicyState: () => store.readPolicyState(),
+          onChange: (listener) => store.onChange(listener),
+          // Known agents survive a controller restart, so the first agent to reconnect gets the
+          // last endpoints of peers still in reconnect backoff (the hub validates each row).
+          loadAgents: () => {
+            const saved = store.readSideValue(KNOWN_AGENTS_KEY);
+            return Array.isArray(saved) ? (saved as KnownAgent[]) : [];
+          },
+          saveAgents: (agents) => store.writeSideValue(KNOWN_AGENTS_KEY, agents),
+        },
         ...(cfg.joinToken !== undefined ? { joinToken: cfg.joinToken } : {}),
         clock: this.deps.clock ?? systemClock,
         heartbeatIntervalMs: cfg.heartbeatIntervalMs,

@@ -103,6 +103,30 @@ export class StateStore {
     this.deletes = deletes as typeof this.deletes;
   }
 
+  /**
+   * A value kept beside the state, not part of it (no revision bump, no change event): the
+   * hub's known agents, for instance. JSON-parsed; undefined when never written or unreadable.
+   */
+  readSideValue(key: string): unknown {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(`side:${key}`) as
+      { value: string } | undefined;
+    if (row === undefined) return undefined;
+    try {
+      return JSON.parse(row.value) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores `value` (JSON) under `key` beside the state; see readSideValue. */
+  writeSideValue(key: string, value: unknown): void {
+    this.db
+      .prepare(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      )
+      .run(`side:${key}`, JSON.stringify(value));
+  }
+
   /** The persisted revision: 0 for a new database, +1 per committed mutation. */
   revision(): number {
     return this.rev;
