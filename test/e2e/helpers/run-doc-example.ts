@@ -6,8 +6,9 @@
  * to testcontainers/index.ts (what the published package's dist/ is built from). It is
  * typechecked with tsc, then run with tsx.
  *
- * Shell: each command of a block runs verbatim, in order, in one bash, from the repository root;
- * a command's exit code and output are recorded between marker lines.
+ * Shell: each command of a block runs verbatim, in order, in one bash (on a pseudo-terminal when
+ * asked), from the repository root; a command's exit code and output are recorded between marker
+ * lines.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
@@ -98,38 +99,53 @@ export interface ShellCommandResult {
 }
 
 const MARK = "@@vpcemu-docs";
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /**
  * Runs `commands` in one bash (so `export` and variables carry from one to the next), each
- * verbatim, and returns each one's exit code and output. Resolves once all have run.
+ * verbatim, and returns each one's exit code and output. With `tty`, bash runs on a pseudo-terminal
+ * (util-linux `script`), as in the terminal a user pastes into: `docker-compose exec` without -T
+ * needs one.
  */
 export async function runShellCommands(
   commands: readonly string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; tty?: boolean },
 ): Promise<{ results: ShellCommandResult[]; raw: ProcessResult }> {
-  const script = ["exec 2>&1 </dev/null"];
+  const script = [opts.tty ? "exec 2>&1" : "exec 2>&1 </dev/null"];
   commands.forEach((c, i) => {
     script.push(`echo '${MARK} start ${i}'`, c, `echo "${MARK} exit ${i} $?"`);
   });
-  const raw = await runProcess("bash", ["-c", script.join("\n")], opts);
+  const dir = await mkdtemp(join(tmpdir(), "vpcemu-docs-sh-"));
+  let raw: ProcessResult;
+  try {
+    const file = join(dir, "block.sh");
+    await writeFile(file, script.join("\n") + "\n");
+    raw = opts.tty
+      ? await runProcess("script", ["-qec", `bash ${file}`, "/dev/null"], opts)
+      : await runProcess("bash", [file], opts);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   const results: ShellCommandResult[] = [];
-  const lines = raw.stdout.split("\n");
+  // A terminal gets \r\n, and progress lines redrawn with \r and escape sequences that may
+  // share a line with a marker.
+  const lines = raw.stdout.replace(/\r\n?/g, "\n").replace(ANSI_ESCAPE, "").split("\n");
+  const marker = new RegExp(`${MARK} (start|exit) (\\d+)(?: (\\d+))?`);
   let current: { index: number; out: string[] } | undefined;
   for (const line of lines) {
-    const start = new RegExp(`^${MARK} start (\\d+)$`).exec(line);
-    const exit = new RegExp(`^(.*)${MARK} exit (\\d+) (\\d+)$`).exec(line);
-    if (start) {
-      current = { index: Number(start[1]), out: [] };
-    } else if (exit && current) {
-      if (exit[1]) current.out.push(exit[1]);
+    const m = marker.exec(line);
+    const before = m ? line.slice(0, m.index) : line;
+    if (current && before) current.out.push(before);
+    if (m?.[1] === "start") {
+      current = { index: Number(m[2]), out: [] };
+    } else if (m?.[1] === "exit" && current) {
       results.push({
         command: commands[current.index]!,
-        exitCode: Number(exit[3]),
+        exitCode: Number(m[3]),
         output: current.out.join("\n"),
       });
       current = undefined;
-    } else if (current) {
-      current.out.push(line);
     }
   }
   return { results, raw };
