@@ -48,7 +48,7 @@ const INDEX = /^[1-9]\d*$/;
 /** Whether flat `name` (with `value`) is a parameter `shape` defines. */
 export function isKnownParameter(shape: RequestShape, name: string, value: string): boolean {
   if (ALWAYS.has(name) || isQueryAuth(name)) return true;
-  let node: ParamShape | undefined = { ...shape };
+  let node: ParamShape | undefined = shape;
   for (const seg of name.split(".")) {
     if (node === 0) return false;
     if (Array.isArray(node)) {
