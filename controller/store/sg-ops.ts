@@ -201,17 +201,25 @@ export function checkRuleQuota(
     throw controllerError("EMU_ERR_RULE_LIMIT");
 }
 
-/** Sum of the usage of `groupIds` on one ENI; `override` stands in for a group's stored rules. */
+/**
+ * Sum of the usage of `groupIds` on one ENI; `override` stands in for a group's stored rules.
+ * `memo` keeps each group's usage across the ENIs of one check.
+ */
 function eniUsage(
   ctx: OpContext,
   groupIds: readonly string[],
   override?: SecurityGroup,
+  memo: Map<string, RuleUsage> = new Map(),
 ): RuleUsage {
   const total = { ingressV4: 0, ingressV6: 0, egressV4: 0, egressV6: 0 };
   for (const id of new Set(groupIds)) {
-    const g = id === override?.groupId ? override : ctx.tx.get("securityGroup", id);
-    if (g === undefined) continue;
-    const u = ruleUsage(ctx, g.rules);
+    let u = memo.get(id);
+    if (u === undefined) {
+      const g = id === override?.groupId ? override : ctx.tx.get("securityGroup", id);
+      if (g === undefined) continue;
+      u = ruleUsage(ctx, g.rules);
+      memo.set(id, u);
+    }
     for (const [k] of USAGE_LABELS) total[k] += u[k];
   }
   return total;
@@ -236,17 +244,12 @@ export function checkGroupSetRuleQuota(ctx: OpContext, groupIds: readonly string
  */
 export function checkEnisOfGroupRuleQuota(ctx: OpContext, group: SecurityGroup): void {
   const max = ctx.quotas.rulesPerEni;
+  const memo = new Map<string, RuleUsage>();
   for (const eni of ctx.tx.list("networkInterface")) {
     if (!eni.groupIds.includes(group.groupId)) continue;
-    const over = overLimit(eniUsage(ctx, eni.groupIds, group), max);
+    const over = overLimit(eniUsage(ctx, eni.groupIds, group, memo), max);
     if (over !== undefined)
-      throw controllerError(
-        "EMU_ERR_RULE_PER_ENI_LIMIT",
-        eni.eniId,
-        over.count,
-        over.label,
-        max,
-      );
+      throw controllerError("EMU_ERR_RULE_PER_ENI_LIMIT", eni.eniId, over.count, over.label, max);
   }
 }
 
