@@ -237,6 +237,10 @@ describe("docs/compose.md examples", () => {
       const results = await runBlock("conntrack");
       expectExits(results, [0, 0, 0, 0]);
       expect(results[0]!.output).toMatch(/^# i-\S+ eni-\S+: \d+ tracked flows/m);
+      // The 'traffic' block's web -> db connection, tracked under db-sg's rule from web-sg (CT-14).
+      expect(results[0]!.output).toMatch(
+        /^tcp \S+ \d+s src=10\.0\.1\.10 dst=10\.0\.2\.20 sport=\d+ dport=3306 .* rule=sgr-/m,
+      );
       expect(results[1]!.output).toMatch(/"enis"/);
       expect(results[3]!.output).toMatch(/"enis":\[\{/);
     },
