@@ -63,7 +63,16 @@ describe("docs/testcontainers.md examples", () => {
     TESTCONTAINERS_RYUK_DISABLED: "true",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
-  setupOrFailEach(async () => assertDockerPrerequisites(), 60_000);
+  setupOrFailEach(async () => {
+    assertDockerPrerequisites();
+    // The examples' app containers name vpcemu:local whatever VPCEMU_IMAGE says; testcontainers
+    // would try to pull a missing one.
+    try {
+      docker(["image", "inspect", "vpcemu:local"]);
+    } catch {
+      throw new Error("e2e docs: the examples' app image vpcemu:local is missing: npm run image");
+    }
+  }, 60_000);
 
   for (const [name, code] of examplesOf(TC_DOC, "ts")) {
     it(
