@@ -1,10 +1,11 @@
 /**
  * Issue 5 "Done when": the docs examples run as written.
  *
- * docs/testcontainers.md: every ```ts block marked `<!-- example: NAME -->` (parts of one NAME
- * joined in order) is typechecked with tsc and run with tsx, unchanged, in a temp project where
- * `vpcemu/testcontainers` resolves to this repository's module. It must exit 0 (the examples
- * assert with node:assert).
+ * docs/testcontainers.md: the package is built as published (tsc -p tsconfig.build.json into a
+ * temp dist/ beside package.json); every ```ts block marked `<!-- example: NAME -->` (parts of
+ * one NAME joined in order) is typechecked with tsc and run with tsx, unchanged, in a temp ES
+ * module project that depends on it (`vpcemu/testcontainers` resolves through package.json
+ * "exports"). It must exit 0 (the examples assert with node:assert).
  *
  * docs/compose.md: every ```sh block marked `<!-- example: NAME -->` runs verbatim with bash from
  * the repository root against docker-compose, in document order, each command's exit code
@@ -24,11 +25,13 @@ import {
   type DocBlock,
 } from "./helpers/doc-blocks.js";
 import {
+  buildPackage,
   REPO_ROOT,
   runProcess,
   runShellCommands,
   runTsExample,
   transcript,
+  type BuiltPackage,
   type ShellCommandResult,
 } from "./helpers/run-doc-example.js";
 
@@ -63,8 +66,14 @@ describe("docs/testcontainers.md examples", () => {
     TESTCONTAINERS_RYUK_DISABLED: "true",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
+  let pkg: BuiltPackage | undefined;
   setupOrFailEach(async () => {
     assertDockerPrerequisites();
+    pkg = await buildPackage(env);
+    timings["build"] = pkg.build.ms;
+    if (pkg.build.exitCode !== 0) {
+      throw new Error(`npm run build fails:\n${pkg.build.stdout}${pkg.build.stderr}`);
+    }
     // The examples' app containers name vpcemu:local whatever VPCEMU_IMAGE says; testcontainers
     // would try to pull a missing one.
     try {
@@ -72,7 +81,8 @@ describe("docs/testcontainers.md examples", () => {
     } catch {
       throw new Error("e2e docs: the examples' app image vpcemu:local is missing: npm run image");
     }
-  }, 60_000);
+  }, 240_000);
+  afterAll(async () => pkg?.remove());
 
   for (const [name, code] of examplesOf(TC_DOC, "ts")) {
     it(
@@ -81,7 +91,7 @@ describe("docs/testcontainers.md examples", () => {
         timeout: 420_000,
       },
       async () => {
-        const r = await runTsExample(name, code, { env, timeoutMs: 360_000 });
+        const r = await runTsExample(name, code, { pkg: pkg!, env, timeoutMs: 360_000 });
         timings[`ts:${name}:typecheck`] = r.typecheck.ms;
         expect(r.typecheck.exitCode, `tsc:\n${r.typecheck.stdout}${r.typecheck.stderr}`).toBe(0);
         timings[`ts:${name}:run`] = r.run!.ms;

@@ -1,17 +1,19 @@
 /**
  * Runs documentation examples as a user would paste them.
  *
- * TypeScript: the example goes, unchanged, into NAME.ts of a fresh temp project whose
- * node_modules is a link to the repository's and whose tsconfig maps `vpcemu/testcontainers`
- * to testcontainers/index.ts (what the published package's dist/ is built from). It is
- * typechecked with tsc, then run with tsx.
+ * TypeScript: the package is built as published (`tsc -p tsconfig.build.json` into a temp
+ * dist/ beside a copy of package.json, so `vpcemu/testcontainers` resolves through package.json
+ * "exports" to dist/testcontainers/index.js and its .d.ts). Each example goes, unchanged, into
+ * NAME.ts of a fresh ES module project that has that package and the repository's dependencies
+ * in node_modules and a plain strict NodeNext tsconfig; it is typechecked with tsc, then run with
+ * tsx.
  *
  * Shell: each command of a block runs verbatim, in order, in one bash (on a pseudo-terminal when
  * asked), from the repository root; a command's exit code and output are recorded between marker
  * lines.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -45,46 +47,83 @@ export function runProcess(
   });
 }
 
+const bin = (tool: string): string => join(REPO_ROOT, "node_modules", ".bin", tool);
+
+/** The package as `npm pack` would ship its testcontainers entry: package.json and dist/. */
+export interface BuiltPackage {
+  readonly dir: string;
+  readonly build: ProcessResult;
+  remove(): Promise<void>;
+}
+
+/** Builds the package into a temp directory (`npm run build`, with another outDir). */
+export async function buildPackage(env: NodeJS.ProcessEnv): Promise<BuiltPackage> {
+  const dir = await mkdtemp(join(tmpdir(), "vpcemu-pkg-"));
+  const build = await runProcess(
+    bin("tsc"),
+    ["-p", join(REPO_ROOT, "tsconfig.build.json"), "--outDir", join(dir, "dist")],
+    { cwd: REPO_ROOT, env, timeoutMs: 180_000 },
+  );
+  await copyFile(join(REPO_ROOT, "package.json"), join(dir, "package.json"));
+  // The package's own dependencies, as npm would install them beside it.
+  await symlink(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return { dir, build, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A user's tsconfig: strict ES modules on Node, with the lib `await using` needs. */
+const USER_TSCONFIG = {
+  compilerOptions: {
+    target: "ES2022",
+    lib: ["ES2023", "ESNext.Disposable"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ["node"],
+  },
+};
+
 export interface TsExampleResult {
   readonly typecheck: ProcessResult;
   /** Undefined when the typecheck failed (the example is not run then). */
   readonly run: ProcessResult | undefined;
 }
 
-/** Typechecks and runs one TypeScript example in a temp project; removes the project after. */
+/**
+ * Typechecks and runs one TypeScript example in a temp project that depends on `pkg`; removes
+ * the project after.
+ */
 export async function runTsExample(
   name: string,
   code: string,
-  opts: { env: NodeJS.ProcessEnv; timeoutMs: number },
+  opts: { pkg: BuiltPackage; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<TsExampleResult> {
   const dir = await mkdtemp(join(tmpdir(), "vpcemu-docs-"));
   try {
-    await symlink(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-    const tsconfig = {
-      extends: join(REPO_ROOT, "tsconfig.json"),
-      compilerOptions: {
-        rootDir: "/",
-        noEmit: true,
-        paths: { "vpcemu/testcontainers": [join(REPO_ROOT, "testcontainers", "index.ts")] },
-      },
-      include: [`${name}.ts`],
-    };
+    const modules = join(dir, "node_modules");
+    await mkdir(modules);
+    for (const entry of await readdir(join(REPO_ROOT, "node_modules"))) {
+      if (entry !== "vpcemu")
+        await symlink(join(REPO_ROOT, "node_modules", entry), join(modules, entry));
+    }
+    await symlink(opts.pkg.dir, join(modules, "vpcemu"), "dir");
+    const tsconfig = { ...USER_TSCONFIG, include: [`${name}.ts`] };
     await writeFile(join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-    // An ESM project, as the docs require (top-level await, `await using`).
+    // An ES module project, as the docs require (top-level await, `await using`).
     await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
     await writeFile(join(dir, `${name}.ts`), code);
-    const bin = (tool: string) => join(REPO_ROOT, "node_modules", ".bin", tool);
     const typecheck = await runProcess(bin("tsc"), ["-p", join(dir, "tsconfig.json")], {
       cwd: dir,
       env: opts.env,
       timeoutMs: 120_000,
     });
     if (typecheck.exitCode !== 0) return { typecheck, run: undefined };
-    const run = await runProcess(
-      bin("tsx"),
-      ["--tsconfig", join(dir, "tsconfig.json"), join(dir, `${name}.ts`)],
-      { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs },
-    );
+    const run = await runProcess(bin("tsx"), [join(dir, `${name}.ts`)], {
+      cwd: dir,
+      env: opts.env,
+      timeoutMs: opts.timeoutMs,
+    });
     return { typecheck, run };
   } finally {
     await rm(dir, { recursive: true, force: true });
