@@ -10,7 +10,8 @@
  * payloads, unlimited rate, receiver-side packets/s), and ping RTT (median of N). Prints both
  * paths and the ratios; asserts nothing. Goals: vpcemu TCP >= 50% of the kernel's; added
  * median RTT <= 100 us.
- * Env: BENCH_SECONDS (default 5), BENCH_PINGS (default 200).
+ * Env: BENCH_SECONDS (default 5), BENCH_PINGS (default 200), BENCH_ONLY=rtt (pings only, for
+ * quick latency comparisons; throughput columns print 0).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +28,7 @@ import {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PINGS = Number(process.env.BENCH_PINGS ?? 200);
 const PORT = 5201;
+const RTT_ONLY = process.env.BENCH_ONLY === "rtt";
 
 interface PathFigures {
   tcpGbps: number;
@@ -115,6 +117,10 @@ async function pingRtts(ns: string, host: string): Promise<{ median: number; p99
 }
 
 async function measure(serverNs: string, clientNs: string, host: string): Promise<PathFigures> {
+  if (RTT_ONLY) {
+    const rtt = await pingRtts(clientNs, host);
+    return { tcpGbps: 0, udpPps: 0, udpLossPct: 0, rttMedianUs: rtt.median, rttP99Us: rtt.p99 };
+  }
   const tcp = await iperf(serverNs, clientNs, host, []);
   const udp = await iperf(serverNs, clientNs, host, ["-u", "-b", "0", "-l", "64"]);
   const rtt = await pingRtts(clientNs, host);
