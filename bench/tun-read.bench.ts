@@ -1,6 +1,7 @@
 /**
- * Packets per second through a real TUN device with LinuxTun (worker read loop over a
- * SharedArrayBuffer ring; writes with write(2) from the main thread). Root needed.
+ * Packets per second through a real TUN device with LinuxTun, once per reader ("event-loop":
+ * libuv watches the fd on the main thread; "worker": a read-loop thread and a
+ * SharedArrayBuffer ring; writes with write(2) from the main thread either way). Root needed.
  *
  *   this process (host namespace)              vpcemu-bench-tunNNNN
  *   +--------------------------+               +-----------------------------------+
@@ -30,7 +31,7 @@ import {
   type MappingEntry,
 } from "../node-agent/filter/policy.js";
 import { openUdpTransport } from "../node-agent/overlay/udp-transport.js";
-import { openLinuxTun } from "../node-agent/tun/linux-tun.js";
+import { openLinuxTun, type TunReader } from "../node-agent/tun/linux-tun.js";
 import { LinuxTunProvider } from "../node-agent/tun/tun-provider.js";
 import { placeTun, setTunAddresses } from "../node-agent/tun/tun-placement.js";
 import { buildUdp } from "../test/helpers/packet-builder.js";
@@ -54,10 +55,11 @@ s.bind(0, "10.99.0.1", () => {
   burst();
 });`;
 
-async function main(): Promise<void> {
+async function main(reader: TunReader): Promise<void> {
   await deleteNamespace(NS);
   await createNamespace(NS);
-  const tun = await openLinuxTun({ name: "vpct%d", batchSize: 64 });
+  const tun = await openLinuxTun({ name: "vpct%d", batchSize: 64, reader });
+  console.log(`LinuxTun, ${tun.reader} reader:`);
   try {
     const placed = await placeTun({ device: tun.name, netns: NS, nameInNode: "eth0", mtu: 9001 });
     await setTunAddresses(placed, ["10.99.0.1"]);
@@ -377,7 +379,8 @@ async function tcpThroughAgents(nsA: string, nsB: string): Promise<void> {
 if (process.argv[2] === "--agent") {
   await agentProcess(process.argv[3]!, process.argv[4]!);
 } else {
-  await main();
+  await main("event-loop");
+  await main("worker");
   await throughAgents("udp");
   await throughAgents("tcp");
 }

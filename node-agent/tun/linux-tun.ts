@@ -7,8 +7,9 @@
  * - "event-loop" (default): the fd is watched by the main thread's libuv loop (a pipe handle
  *   opened on it, net.Socket with `onread` user buffers); each read(2) lands one packet
  *   straight in a slot of the queue's ring and wakes a pending readBatch in the same turn. No
- *   thread hand-off: a packet costs no extra wake-up, which dominates latency on a busy or
- *   virtualised host. Measured here: ~585k 64-byte packets/s read.
+ *   thread hand-off: a packet costs no extra wake-up. Measured here (docs/agent.md): ~35% more
+ *   TCP throughput through two agents and ~120 us less ping RTT than the worker reader; raw
+ *   reads into readBatch keep up with a 550k packets/s generator, like the worker's.
  * - "worker": a worker thread per queue runs a synchronous read loop on the non-blocking fd
  *   (read until EAGAIN, then poll with a short timeout so close() is noticed), filling a
  *   SharedArrayBuffer ring (single producer: the worker; single consumer: readBatch); it
