@@ -1,12 +1,17 @@
 /**
  * The UDP underlay (node:dgram): the only socket code of the data path. Binds one socket to a
- * loopback address or a container network address; sends each datagram with its own send (Node
- * has no sendmmsg), resolving the batch once every send completed.
+ * loopback address or a container network address. Sends to an IP-literal endpoint go out as
+ * synchronous sendto(2) calls on the socket's fd (koffi, MSG_DONTWAIT): no request object, no
+ * completion callback, the batch is done on return. A full socket buffer (EAGAIN), a hostname
+ * endpoint (containers) or a Node without the fd fall back to dgram's send, one per datagram,
+ * resolving the batch once every send completed.
  *
  * Network safety (DESIGN.md): the agent binds where the runtime tells it (loopback by default)
  * and only ever sends to endpoints the mapping table names.
  */
 import dgram from "node:dgram";
+import koffi from "koffi";
+import { parseIpAddress } from "../packet/address.js";
 import { formatEndpoint, parseEndpoint, type Endpoint, type Transport } from "./transport.js";
 
 export interface UdpTransportOptions {
@@ -16,17 +21,78 @@ export interface UdpTransportOptions {
   readonly bufferBytes?: number;
 }
 
+const MSG_DONTWAIT = 0x40;
+const AF_INET = 2;
+const AF_INET6 = 10;
+
+type SendTo = (
+  fd: number,
+  buf: Uint8Array,
+  n: number,
+  flags: number,
+  addr: Uint8Array,
+  addrLen: number,
+) => number;
+
+let sendto: SendTo | null | undefined;
+
+/** libc sendto through koffi, or null where it cannot load (then dgram does every send). */
+function loadSendTo(): SendTo | null {
+  if (sendto !== undefined) return sendto;
+  try {
+    const lib = koffi.load("libc.so.6");
+    sendto = lib.func(
+      "long sendto(int fd, void *buf, unsigned long n, int flags, void *addr, unsigned int len)",
+    ) as SendTo;
+  } catch {
+    sendto = null;
+  }
+  return sendto;
+}
+
+/** struct sockaddr_in / sockaddr_in6 for an IP literal of the socket's family, else undefined. */
+function sockaddr(host: string, port: number, v6Socket: boolean): Uint8Array | undefined {
+  const ip = parseIpAddress(host);
+  if (ip === undefined || (ip.length === 16) !== v6Socket) return undefined;
+  const sa = new Uint8Array(ip.length === 4 ? 16 : 28);
+  const view = new DataView(sa.buffer);
+  view.setUint16(0, ip.length === 4 ? AF_INET : AF_INET6, true); // host order (x86, arm64: LE)
+  view.setUint16(2, port, false);
+  sa.set(ip, ip.length === 4 ? 4 : 8);
+  return sa;
+}
+
+/**
+ * The fd of a bound dgram socket, -1 when this Node does not show it. Why the state symbol:
+ * dgram has no public fd accessor, and the `_handle` getter prints a deprecation warning.
+ */
+function socketFd(socket: dgram.Socket): number {
+  const sym = Object.getOwnPropertySymbols(socket).find((s) => s.description === "state symbol");
+  const state = sym === undefined ? undefined : (socket as unknown as Record<symbol, unknown>)[sym];
+  const fd = (state as { handle?: { fd?: unknown } } | undefined)?.handle?.fd;
+  return typeof fd === "number" ? fd : -1;
+}
+
 /** One bound UDP socket; `from` on receive is the sender's "host:port". Create with openUdpTransport(). */
 export class UdpTransport implements Transport {
   private receiver: ((data: Uint8Array, from: Endpoint) => void) | undefined;
-  private readonly targets = new Map<Endpoint, { host: string; port: number }>();
+  private readonly targets = new Map<
+    Endpoint,
+    { host: string; port: number; sa: Uint8Array | undefined }
+  >();
   private closed = false;
+  /** The socket's fd for synchronous sends, -1 when unavailable. */
+  private readonly fd: number;
+  private readonly v6: boolean;
 
   /** @internal use openUdpTransport() */
   constructor(
     private readonly socket: dgram.Socket,
     readonly localEndpoint: Endpoint,
   ) {
+    const fd = socketFd(socket);
+    this.fd = fd >= 0 && loadSendTo() !== null ? fd : -1;
+    this.v6 = socket.address().family === "IPv6";
     socket.on("message", (msg, rinfo) => {
       this.receiver?.(msg, formatEndpoint(rinfo.address, rinfo.port));
     });
@@ -38,16 +104,33 @@ export class UdpTransport implements Transport {
     if (this.closed || datagrams.length === 0) return Promise.resolve();
     let t = this.targets.get(to);
     if (!t) {
-      t = parseEndpoint(to);
+      const { host, port } = parseEndpoint(to);
+      t = { host, port, sa: this.fd >= 0 ? sockaddr(host, port, this.v6) : undefined };
       this.targets.set(to, t);
+    }
+    let first = 0;
+    if (t.sa !== undefined) {
+      const send = sendto!;
+      const sa = t.sa;
+      for (; first < datagrams.length; first++) {
+        const d = datagrams[first]!;
+        if (send(this.fd, d, d.length, MSG_DONTWAIT, sa, sa.length) >= 0) continue;
+        const e = koffi.errno();
+        // EAGAIN/ENOBUFS: the socket buffer is full; dgram queues the rest. Anything else
+        // (ECONNREFUSED after an ICMP error from a dead peer) loses the datagram: UDP is best effort.
+        if (e === 11 || e === 105) break;
+      }
+      if (first === datagrams.length) return Promise.resolve();
     }
     const { host, port } = t;
     return new Promise((resolve) => {
-      let left = datagrams.length;
+      let left = datagrams.length - first;
       const done = (): void => {
         if (--left === 0) resolve();
       };
-      for (const d of datagrams) this.socket.send(d, port, host, done);
+      for (let i = first; i < datagrams.length; i++) {
+        this.socket.send(datagrams[i]!, port, host, done);
+      }
     });
   }
 
