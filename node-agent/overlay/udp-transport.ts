@@ -4,7 +4,10 @@
  * synchronous sendto(2) calls on the socket's fd (koffi, MSG_DONTWAIT): no request object, no
  * completion callback, the batch is done on return. A full socket buffer (EAGAIN), a hostname
  * endpoint (containers) or a Node without the fd fall back to dgram's send, one per datagram,
- * resolving the batch once every send completed.
+ * resolving the batch once every send completed. Receiving: after each `message` event of an
+ * IPv4 socket, the transport goes on with synchronous recvfrom(2)s (MSG_DONTWAIT) into one
+ * reused buffer until the socket is empty or 64 datagrams were taken, so a burst costs neither a
+ * buffer allocation nor a native-to-JavaScript callback per datagram.
  *
  * Network safety (DESIGN.md): the agent binds where the runtime tells it (loopback by default)
  * and only ever sends to endpoints the mapping table names.
@@ -34,9 +37,22 @@ type SendTo = (
   addrLen: number,
 ) => number;
 
-let sendto: SendTo | null | undefined;
+type RecvFrom = (
+  fd: number,
+  buf: Uint8Array,
+  n: number,
+  flags: number,
+  addr: Uint8Array,
+  addrLen: Uint32Array,
+) => number;
 
-/** libc sendto through koffi, or null where it cannot load (then dgram does every send). */
+/** Datagrams one `message` event may take from the socket (then other handles get a turn). */
+const RECEIVE_BURST = 64;
+
+let sendto: SendTo | null | undefined;
+let recvfrom: RecvFrom | undefined;
+
+/** libc sendto/recvfrom through koffi, or null where it cannot load (then dgram does all). */
 function loadSendTo(): SendTo | null {
   if (sendto !== undefined) return sendto;
   try {
@@ -44,6 +60,9 @@ function loadSendTo(): SendTo | null {
     sendto = lib.func(
       "long sendto(int fd, void *buf, unsigned long n, int flags, void *addr, unsigned int len)",
     ) as SendTo;
+    recvfrom = lib.func(
+      "long recvfrom(int fd, void *buf, unsigned long n, int flags, void *addr, void *len)",
+    ) as RecvFrom;
   } catch {
     sendto = null;
   }
@@ -84,6 +103,12 @@ export class UdpTransport implements Transport {
   /** The socket's fd for synchronous sends, -1 when unavailable. */
   private readonly fd: number;
   private readonly v6: boolean;
+  /** Receive burst state: one reused buffer (max UDP payload), the sender's sockaddr_in. */
+  private readonly rxBuf = new Uint8Array(65536);
+  private readonly rxAddr = new Uint8Array(16);
+  private readonly rxAddrLen = new Uint32Array(1);
+  /** "a.b.c.d:port" by address and port, so a burst builds no string per datagram. */
+  private readonly senders = new Map<number, Endpoint>();
 
   /** @internal use openUdpTransport() */
   constructor(
@@ -94,10 +119,35 @@ export class UdpTransport implements Transport {
     this.fd = fd >= 0 && loadSendTo() !== null ? fd : -1;
     this.v6 = socket.address().family === "IPv6";
     socket.on("message", (msg, rinfo) => {
-      this.receiver?.(msg, formatEndpoint(rinfo.address, rinfo.port));
+      const receiver = this.receiver;
+      if (receiver === undefined) return;
+      receiver(msg, formatEndpoint(rinfo.address, rinfo.port));
+      if (this.fd >= 0 && !this.v6) this.drain(receiver);
     });
     // Why: ICMP port-unreachable from a dead peer surfaces as a socket error; UDP is best effort.
     socket.on("error", () => undefined);
+  }
+
+  /** Hands what else is queued in the socket to `receiver` (see the module comment). */
+  private drain(receiver: (data: Uint8Array, from: Endpoint) => void): void {
+    const recv = recvfrom!;
+    const buf = this.rxBuf;
+    const sa = this.rxAddr;
+    for (let k = 1; k < RECEIVE_BURST && !this.closed; k++) {
+      this.rxAddrLen[0] = sa.length;
+      const n = recv(this.fd, buf, buf.length, MSG_DONTWAIT, sa, this.rxAddrLen);
+      // EAGAIN ends the burst; any other error shows on libuv's next receive.
+      if (n < 0) return;
+      const port = (sa[2]! << 8) | sa[3]!;
+      const key = ((sa[4]! << 24) | (sa[5]! << 16) | (sa[6]! << 8) | sa[7]!) * 65536 + port;
+      let from = this.senders.get(key);
+      if (from === undefined) {
+        from = `${sa[4]}.${sa[5]}.${sa[6]}.${sa[7]}:${port}`;
+        if (this.senders.size >= 1024) this.senders.clear();
+        this.senders.set(key, from);
+      }
+      receiver(buf.subarray(0, n), from);
+    }
   }
 
   sendBatch(datagrams: Uint8Array[], to: Endpoint): Promise<void> {
