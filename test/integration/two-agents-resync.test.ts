@@ -191,7 +191,11 @@ describe("agent across a controller restart", () => {
 
 describe("agent disconnected from a running controller", () => {
   it("keeps forwarding to and from it while its peers receive new snapshots", async () => {
-    const c = await new Controller({ listen: "127.0.0.1:0", log: () => {} }).start();
+    const c = await new Controller({
+      listen: "127.0.0.1:0",
+      statePath: ":memory:",
+      log: () => {},
+    }).start();
     const ec2 = ec2For(c);
     const local: StartedAgent[] = [];
     try {
