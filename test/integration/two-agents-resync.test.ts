@@ -48,47 +48,51 @@ const ec2For = (c: StartedController) =>
     maxAttempts: 1,
   });
 
+/**
+ * One VPC, one subnet 10.0.1.0/24, db-sg admitting tcp 3306 from 10.0.0.0/16, and two instances:
+ * web (VPC default SG) and db (db-sg); `run` launches more instances in the subnet.
+ */
+async function createWebDbTopology(ec2: EC2Client) {
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
+  const subnetId = (
+    await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.1.0/24" }))
+  ).Subnet!.SubnetId!;
+  const dbSg = (
+    await ec2.send(
+      new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "db", Description: "db" }),
+    )
+  ).GroupId!;
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: dbSg,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, IpRanges: [{ CidrIp: "10.0.0.0/16" }] },
+      ],
+    }),
+  );
+  const run = async (groups: string[]) =>
+    (
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: "ami-12345678",
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: subnetId,
+          SecurityGroupIds: groups,
+        }),
+      )
+    ).Instances![0]!;
+  const web = await run([]);
+  const db = await run([dbSg]);
+  return { dbSg, web, db, run };
+}
+
 describe("agent across a controller restart", () => {
   it("reconnects, resyncs, keeps forwarding, and enforces changes made after the restart", async () => {
     ctl = await new Controller({ listen: "127.0.0.1:0", statePath, log: () => {} }).start();
     const listen = new URL(ctl.url).host;
     let ec2 = ec2For(ctl);
-    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
-    const subnetId = (
-      await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.1.0/24" }))
-    ).Subnet!.SubnetId!;
-    const dbSg = (
-      await ec2.send(
-        new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "db", Description: "db" }),
-      )
-    ).GroupId!;
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: dbSg,
-        IpPermissions: [
-          {
-            IpProtocol: "tcp",
-            FromPort: 3306,
-            ToPort: 3306,
-            IpRanges: [{ CidrIp: "10.0.0.0/16" }],
-          },
-        ],
-      }),
-    );
-    const run = async (groups: string[]) =>
-      (
-        await ec2.send(
-          new RunInstancesCommand({
-            ImageId: "ami-12345678",
-            MinCount: 1,
-            MaxCount: 1,
-            SubnetId: subnetId,
-            SecurityGroupIds: groups,
-          }),
-        )
-      ).Instances![0]!;
-    const web = await run([]);
-    const db = await run([dbSg]);
+    const { dbSg, web, db } = await createWebDbTopology(ec2);
     const bus = new MemoryBus();
     const start = async (id: string, instanceId: string, endpoint: string) => {
       const tuns = new FakeTunProvider();
@@ -199,43 +203,7 @@ describe("agent disconnected from a running controller", () => {
     const ec2 = ec2For(c);
     const local: StartedAgent[] = [];
     try {
-      const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!
-        .VpcId!;
-      const subnetId = (
-        await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.1.0/24" }))
-      ).Subnet!.SubnetId!;
-      const dbSg = (
-        await ec2.send(
-          new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "db", Description: "db" }),
-        )
-      ).GroupId!;
-      await ec2.send(
-        new AuthorizeSecurityGroupIngressCommand({
-          GroupId: dbSg,
-          IpPermissions: [
-            {
-              IpProtocol: "tcp",
-              FromPort: 3306,
-              ToPort: 3306,
-              IpRanges: [{ CidrIp: "10.0.0.0/16" }],
-            },
-          ],
-        }),
-      );
-      const run = async (groups: string[]) =>
-        (
-          await ec2.send(
-            new RunInstancesCommand({
-              ImageId: "ami-12345678",
-              MinCount: 1,
-              MaxCount: 1,
-              SubnetId: subnetId,
-              SecurityGroupIds: groups,
-            }),
-          )
-        ).Instances![0]!;
-      const web = await run([]);
-      const db = await run([dbSg]);
+      const { web, db, run } = await createWebDbTopology(ec2);
       const bus = new MemoryBus();
       const start = async (id: string, instanceId: string, endpoint: string) => {
         const tuns = new FakeTunProvider();
