@@ -12,36 +12,15 @@ import { TcpState } from "../node-agent/conntrack/tcp-state.js";
 import { DEFAULT_CONNTRACK_TIMEOUTS } from "../node-agent/filter/policy.js";
 import { EniFilter } from "../node-agent/filter/filter.js";
 import type { DecodedPacket } from "../node-agent/packet/decoded-packet.js";
+import { benchTcpPacket, type Mutable } from "./bench-packet.js";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const LOOKUPS = 4_000_000;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** One reusable packet whose addresses/ports are rewritten per flow, as a decoder would fill them. */
 const local = new Uint8Array([10, 0, 1, 10]);
 const remote = new Uint8Array(4);
-const pkt: Mutable<DecodedPacket> = {
-  family: 4,
-  src: remote,
-  dst: local,
-  protocol: 6,
-  srcPort: 0,
-  dstPort: 443,
-  tcpFlags: 0x02,
-  tcpSeq: 0,
-  tcpAck: 0,
-  icmpType: -1,
-  icmpCode: -1,
-  icmpId: -1,
-  icmpError: false,
-  fragmentOffset: 0,
-  moreFragments: false,
-  l3Offset: 0,
-  l4Offset: 20,
-  payloadOffset: 40,
-  length: 40,
-};
+const pkt = benchTcpPacket(remote, local);
 
 /** Flow i: remote 100.64.0.0/10 address from i's high bits, source port from its low 10 bits. */
 function setFlow(i: number, flags: number): void {

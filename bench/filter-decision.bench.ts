@@ -18,36 +18,15 @@ import {
   type CompiledRule,
 } from "../node-agent/filter/policy.js";
 import type { DecodedPacket } from "../node-agent/packet/decoded-packet.js";
+import { benchTcpPacket, type Mutable } from "./bench-packet.js";
 
 const FLOWS = 200_000;
 const REPEAT_HITS = 5;
 const RULE_COUNTS = [1, 60, 1_000, 10_000];
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 const local = new Uint8Array([10, 0, 1, 10]);
 const remote = new Uint8Array([198, 51, 100, 0]);
-const pkt: Mutable<DecodedPacket> = {
-  family: 4,
-  src: remote,
-  dst: local,
-  protocol: 6,
-  srcPort: 0,
-  dstPort: 443,
-  tcpFlags: 0x02,
-  tcpSeq: 0,
-  tcpAck: 0,
-  icmpType: -1,
-  icmpCode: -1,
-  icmpId: -1,
-  icmpError: false,
-  fragmentOffset: 0,
-  moreFragments: false,
-  l3Offset: 0,
-  l4Offset: 20,
-  payloadOffset: 40,
-  length: 40,
-};
+const pkt = benchTcpPacket(remote, local);
 const reply: Mutable<DecodedPacket> = { ...pkt, src: local, dst: remote, srcPort: 443 };
 
 /** Flow i: source 198.51.100.(i & 255), port 1024 + (i >> 8). */
