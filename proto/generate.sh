@@ -12,7 +12,7 @@ bin=node_modules/.bin
 # (protobufjs bundles `long`), so both wire.ts files convert through num().
 "$bin/pbjs" -t static-module -w es6 --force-number --no-verify --no-convert --no-delimited --no-typeurl -p proto \
   -o "$out/vpcemu.js" \
-  proto/vpcemu/v1/control.proto proto/vpcemu/v1/policy.proto proto/vpcemu/v1/report.proto
+  proto/vpcemu/v1/control.proto proto/vpcemu/v1/policy.proto proto/vpcemu/v1/report.proto proto/vpcemu/v1/fault.proto
 # Why: protobufjs/minimal is CommonJS without an "exports" map; Node's ESM loader needs the
 # file extension and a default import (its named exports are not statically detectable).
 sed -i 's#^import \* as \$protobuf from "protobufjs/minimal";#import $protobuf from "protobufjs/minimal.js";#' "$out/vpcemu.js"

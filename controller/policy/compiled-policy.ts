@@ -6,6 +6,8 @@
  * checks the two stay assignable to each other. Pure type module.
  */
 
+import type { CompiledFault } from "./compiled-fault.js";
+
 /** Where a compiled SG rule's CIDRs came from (AWS-BEHAVIOUR RULE-7, REF-1, REF-7). */
 export type RulePeer =
   | { readonly kind: "cidr" }
@@ -71,6 +73,12 @@ export interface CompiledEniPolicy {
   readonly timeouts: ConntrackTimeouts;
   readonly allowance: number;
   readonly autoTracked: boolean;
+  /**
+   * Chaos (docs/chaos.md): the agent flushes this ENI's conntrack table when the epoch grows
+   * between two snapshots it receives; 0 or absent = never. `allowance` and `timeouts` already
+   * carry any conntrack fault's overrides.
+   */
+  readonly conntrackEpoch?: number;
 }
 
 /** Where an address lives: the VPC mapping table (DESIGN.md step 4). */
@@ -94,4 +102,6 @@ export interface AgentSnapshot {
   readonly agentId: string;
   readonly enis: readonly CompiledEniPolicy[];
   readonly mapping: readonly MappingEntry[];
+  /** Chaos faults touching a port this agent hosts (absent = none). */
+  readonly faults?: readonly CompiledFault[];
 }

@@ -6,6 +6,8 @@
  * shapes; only the two wire.ts files convert. Pure type module.
  */
 
+import type { CompiledFault } from "../fault/compiled-fault.js";
+
 /** Where a compiled SG rule's CIDRs came from (AWS-BEHAVIOUR RULE-7, REF-1, REF-7). */
 export type RulePeer =
   | { readonly kind: "cidr" }
@@ -98,6 +100,12 @@ export interface CompiledEniPolicy {
   readonly allowance: number;
   /** CT-4: every flow is tracked whatever the rules (NLB, NAT GW, ... stand-ins). */
   readonly autoTracked: boolean;
+  /**
+   * Chaos (docs/chaos.md): the agent flushes this ENI's conntrack table when the epoch grows
+   * between two snapshots it receives; 0 or absent = never. `allowance` and `timeouts` already
+   * carry any conntrack fault's overrides.
+   */
+  readonly conntrackEpoch?: number;
 }
 
 /** Where an address lives: the VPC mapping table (DESIGN.md step 4). */
@@ -118,4 +126,6 @@ export interface AgentSnapshot {
   readonly agentId: string;
   readonly enis: readonly CompiledEniPolicy[];
   readonly mapping: readonly MappingEntry[];
+  /** Chaos faults touching a port this agent hosts (absent = none). */
+  readonly faults?: readonly CompiledFault[];
 }

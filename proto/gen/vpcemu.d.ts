@@ -259,6 +259,7 @@ export namespace vpcemu {
             timeouts?: (vpcemu.v1.IConntrackTimeouts|null);
             allowance?: (number|null);
             autoTracked?: (boolean|null);
+            conntrackEpoch?: (number|null);
         }
 
         class CompiledEniPolicy implements ICompiledEniPolicy {
@@ -278,6 +279,7 @@ export namespace vpcemu {
             public timeouts?: (vpcemu.v1.IConntrackTimeouts|null);
             public allowance: number;
             public autoTracked: boolean;
+            public conntrackEpoch: number;
             public static create(properties?: vpcemu.v1.ICompiledEniPolicy): vpcemu.v1.CompiledEniPolicy;
             public static encode(message: vpcemu.v1.ICompiledEniPolicy, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledEniPolicy;
@@ -310,6 +312,7 @@ export namespace vpcemu {
             agentId?: (string|null);
             enis?: (vpcemu.v1.ICompiledEniPolicy[]|null);
             mapping?: (vpcemu.v1.IMappingEntry[]|null);
+            faults?: (vpcemu.v1.ICompiledFault[]|null);
         }
 
         class AgentSnapshot implements IAgentSnapshot {
@@ -318,9 +321,220 @@ export namespace vpcemu {
             public agentId: string;
             public enis: vpcemu.v1.ICompiledEniPolicy[];
             public mapping: vpcemu.v1.IMappingEntry[];
+            public faults: vpcemu.v1.ICompiledFault[];
             public static create(properties?: vpcemu.v1.IAgentSnapshot): vpcemu.v1.AgentSnapshot;
             public static encode(message: vpcemu.v1.IAgentSnapshot, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.AgentSnapshot;
+        }
+
+        interface IFaultEndpointSet {
+            any?: (boolean|null);
+            portKeys?: (string[]|null);
+        }
+
+        class FaultEndpointSet implements IFaultEndpointSet {
+            constructor(properties?: vpcemu.v1.IFaultEndpointSet);
+            public any: boolean;
+            public portKeys: string[];
+            public static create(properties?: vpcemu.v1.IFaultEndpointSet): vpcemu.v1.FaultEndpointSet;
+            public static encode(message: vpcemu.v1.IFaultEndpointSet, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FaultEndpointSet;
+        }
+
+        interface IFaultPair {
+            from?: (vpcemu.v1.IFaultEndpointSet|null);
+            to?: (vpcemu.v1.IFaultEndpointSet|null);
+            reverse?: (boolean|null);
+        }
+
+        class FaultPair implements IFaultPair {
+            constructor(properties?: vpcemu.v1.IFaultPair);
+            public from?: (vpcemu.v1.IFaultEndpointSet|null);
+            public to?: (vpcemu.v1.IFaultEndpointSet|null);
+            public reverse: boolean;
+            public static create(properties?: vpcemu.v1.IFaultPair): vpcemu.v1.FaultPair;
+            public static encode(message: vpcemu.v1.IFaultPair, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FaultPair;
+        }
+
+        enum DelayDistribution {
+            DELAY_DISTRIBUTION_UNSPECIFIED = 0,
+            DELAY_DISTRIBUTION_UNIFORM = 1,
+            DELAY_DISTRIBUTION_NORMAL = 2,
+            DELAY_DISTRIBUTION_PARETO = 3,
+            DELAY_DISTRIBUTION_PARETONORMAL = 4
+        }
+
+        interface IDelayEffect {
+            latencyMs?: (number|null);
+            jitterMs?: (number|null);
+            correlation?: (number|null);
+            distribution?: (vpcemu.v1.DelayDistribution|null);
+        }
+
+        class DelayEffect implements IDelayEffect {
+            constructor(properties?: vpcemu.v1.IDelayEffect);
+            public latencyMs: number;
+            public jitterMs: number;
+            public correlation: number;
+            public distribution: vpcemu.v1.DelayDistribution;
+            public static create(properties?: vpcemu.v1.IDelayEffect): vpcemu.v1.DelayEffect;
+            public static encode(message: vpcemu.v1.IDelayEffect, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.DelayEffect;
+        }
+
+        interface ILossEffect {
+            percent?: (number|null);
+            correlation?: (number|null);
+            gilbertElliott?: (boolean|null);
+            geP?: (number|null);
+            geR?: (number|null);
+            ge_1h?: (number|null);
+            ge_1k?: (number|null);
+        }
+
+        class LossEffect implements ILossEffect {
+            constructor(properties?: vpcemu.v1.ILossEffect);
+            public percent: number;
+            public correlation: number;
+            public gilbertElliott: boolean;
+            public geP: number;
+            public geR: number;
+            public ge_1h: number;
+            public ge_1k: number;
+            public static create(properties?: vpcemu.v1.ILossEffect): vpcemu.v1.LossEffect;
+            public static encode(message: vpcemu.v1.ILossEffect, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.LossEffect;
+        }
+
+        interface IProbabilityEffect {
+            percent?: (number|null);
+            correlation?: (number|null);
+        }
+
+        class ProbabilityEffect implements IProbabilityEffect {
+            constructor(properties?: vpcemu.v1.IProbabilityEffect);
+            public percent: number;
+            public correlation: number;
+            public static create(properties?: vpcemu.v1.IProbabilityEffect): vpcemu.v1.ProbabilityEffect;
+            public static encode(message: vpcemu.v1.IProbabilityEffect, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.ProbabilityEffect;
+        }
+
+        interface IReorderEffect {
+            percent?: (number|null);
+            correlation?: (number|null);
+            gap?: (number|null);
+        }
+
+        class ReorderEffect implements IReorderEffect {
+            constructor(properties?: vpcemu.v1.IReorderEffect);
+            public percent: number;
+            public correlation: number;
+            public gap: number;
+            public static create(properties?: vpcemu.v1.IReorderEffect): vpcemu.v1.ReorderEffect;
+            public static encode(message: vpcemu.v1.IReorderEffect, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.ReorderEffect;
+        }
+
+        interface IRateEffect {
+            bitsPerSecond?: (number|null);
+            queueLimitBytes?: (number|null);
+        }
+
+        class RateEffect implements IRateEffect {
+            constructor(properties?: vpcemu.v1.IRateEffect);
+            public bitsPerSecond: number;
+            public queueLimitBytes: number;
+            public static create(properties?: vpcemu.v1.IRateEffect): vpcemu.v1.RateEffect;
+            public static encode(message: vpcemu.v1.IRateEffect, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.RateEffect;
+        }
+
+        interface IFaultEffects {
+            delay?: (vpcemu.v1.IDelayEffect|null);
+            loss?: (vpcemu.v1.ILossEffect|null);
+            duplicate?: (vpcemu.v1.IProbabilityEffect|null);
+            corrupt?: (vpcemu.v1.IProbabilityEffect|null);
+            reorder?: (vpcemu.v1.IReorderEffect|null);
+            rate?: (vpcemu.v1.IRateEffect|null);
+            blackhole?: (boolean|null);
+            reject?: (boolean|null);
+        }
+
+        class FaultEffects implements IFaultEffects {
+            constructor(properties?: vpcemu.v1.IFaultEffects);
+            public delay?: (vpcemu.v1.IDelayEffect|null);
+            public loss?: (vpcemu.v1.ILossEffect|null);
+            public duplicate?: (vpcemu.v1.IProbabilityEffect|null);
+            public corrupt?: (vpcemu.v1.IProbabilityEffect|null);
+            public reorder?: (vpcemu.v1.IReorderEffect|null);
+            public rate?: (vpcemu.v1.IRateEffect|null);
+            public blackhole: boolean;
+            public reject: boolean;
+            public static create(properties?: vpcemu.v1.IFaultEffects): vpcemu.v1.FaultEffects;
+            public static encode(message: vpcemu.v1.IFaultEffects, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FaultEffects;
+        }
+
+        interface ICompiledFault {
+            faultId?: (string|null);
+            pairs?: (vpcemu.v1.IFaultPair[]|null);
+            protocol?: (number|null);
+            fromPort?: (number|null);
+            toPort?: (number|null);
+            effects?: (vpcemu.v1.IFaultEffects|null);
+            seed?: (number|null);
+            startAtMs?: (number|null);
+            endAtMs?: (number|null);
+            queueLimitPackets?: (number|null);
+        }
+
+        class CompiledFault implements ICompiledFault {
+            constructor(properties?: vpcemu.v1.ICompiledFault);
+            public faultId: string;
+            public pairs: vpcemu.v1.IFaultPair[];
+            public protocol: number;
+            public fromPort: number;
+            public toPort: number;
+            public effects?: (vpcemu.v1.IFaultEffects|null);
+            public seed: number;
+            public startAtMs: number;
+            public endAtMs: number;
+            public queueLimitPackets: number;
+            public static create(properties?: vpcemu.v1.ICompiledFault): vpcemu.v1.CompiledFault;
+            public static encode(message: vpcemu.v1.ICompiledFault, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledFault;
+        }
+
+        interface IFaultCounters {
+            faultId?: (string|null);
+            matched?: (number|null);
+            delayed?: (number|null);
+            dropped?: (number|null);
+            duplicated?: (number|null);
+            corrupted?: (number|null);
+            reordered?: (number|null);
+            rejected?: (number|null);
+            queueOverflow?: (number|null);
+            rateLimited?: (number|null);
+        }
+
+        class FaultCounters implements IFaultCounters {
+            constructor(properties?: vpcemu.v1.IFaultCounters);
+            public faultId: string;
+            public matched: number;
+            public delayed: number;
+            public dropped: number;
+            public duplicated: number;
+            public corrupted: number;
+            public reordered: number;
+            public rejected: number;
+            public queueOverflow: number;
+            public rateLimited: number;
+            public static create(properties?: vpcemu.v1.IFaultCounters): vpcemu.v1.FaultCounters;
+            public static encode(message: vpcemu.v1.IFaultCounters, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FaultCounters;
         }
 
         interface IFlowTuple {
@@ -452,12 +666,14 @@ export namespace vpcemu {
         interface ICounters {
             takenAtMs?: (number|null);
             enis?: (vpcemu.v1.IEniCounters[]|null);
+            faults?: (vpcemu.v1.IFaultCounters[]|null);
         }
 
         class Counters implements ICounters {
             constructor(properties?: vpcemu.v1.ICounters);
             public takenAtMs: number;
             public enis: vpcemu.v1.IEniCounters[];
+            public faults: vpcemu.v1.IFaultCounters[];
             public static create(properties?: vpcemu.v1.ICounters): vpcemu.v1.Counters;
             public static encode(message: vpcemu.v1.ICounters, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Counters;

@@ -2080,6 +2080,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {vpcemu.v1.IConntrackTimeouts|null} [timeouts] CompiledEniPolicy timeouts
              * @property {number|null} [allowance] CompiledEniPolicy allowance
              * @property {boolean|null} [autoTracked] CompiledEniPolicy autoTracked
+             * @property {number|null} [conntrackEpoch] CompiledEniPolicy conntrackEpoch
              */
 
             /**
@@ -2224,6 +2225,14 @@ export const vpcemu = $root.vpcemu = (() => {
             CompiledEniPolicy.prototype.autoTracked = false;
 
             /**
+             * CompiledEniPolicy conntrackEpoch.
+             * @member {number} conntrackEpoch
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.conntrackEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new CompiledEniPolicy instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.CompiledEniPolicy
@@ -2287,6 +2296,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 14, wireType 0 =*/112).uint32(message.allowance);
                 if (message.autoTracked != null && Object.hasOwnProperty.call(message, "autoTracked"))
                     writer.uint32(/* id 15, wireType 0 =*/120).bool(message.autoTracked);
+                if (message.conntrackEpoch != null && Object.hasOwnProperty.call(message, "conntrackEpoch"))
+                    writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.conntrackEpoch);
                 return writer;
             };
 
@@ -2394,6 +2405,10 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 15: {
                             message.autoTracked = reader.bool();
+                            break;
+                        }
+                    case 16: {
+                            message.conntrackEpoch = reader.uint64();
                             break;
                         }
                     default:
@@ -2616,6 +2631,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {string|null} [agentId] AgentSnapshot agentId
              * @property {Array.<vpcemu.v1.ICompiledEniPolicy>|null} [enis] AgentSnapshot enis
              * @property {Array.<vpcemu.v1.IMappingEntry>|null} [mapping] AgentSnapshot mapping
+             * @property {Array.<vpcemu.v1.ICompiledFault>|null} [faults] AgentSnapshot faults
              */
 
             /**
@@ -2629,6 +2645,7 @@ export const vpcemu = $root.vpcemu = (() => {
             function AgentSnapshot(properties) {
                 this.enis = [];
                 this.mapping = [];
+                this.faults = [];
                 if (properties)
                     for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2668,6 +2685,14 @@ export const vpcemu = $root.vpcemu = (() => {
             AgentSnapshot.prototype.mapping = $util.emptyArray;
 
             /**
+             * AgentSnapshot faults.
+             * @member {Array.<vpcemu.v1.ICompiledFault>} faults
+             * @memberof vpcemu.v1.AgentSnapshot
+             * @instance
+             */
+            AgentSnapshot.prototype.faults = $util.emptyArray;
+
+            /**
              * Creates a new AgentSnapshot instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.AgentSnapshot
@@ -2705,6 +2730,9 @@ export const vpcemu = $root.vpcemu = (() => {
                 if (message.mapping != null && message.mapping.length)
                     for (let i = 0; i < message.mapping.length; ++i)
                         $root.vpcemu.v1.MappingEntry.encode(message.mapping[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                if (message.faults != null && message.faults.length)
+                    for (let i = 0; i < message.faults.length; ++i)
+                        $root.vpcemu.v1.CompiledFault.encode(message.faults[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -2762,6 +2790,12 @@ export const vpcemu = $root.vpcemu = (() => {
                             message.mapping.push($root.vpcemu.v1.MappingEntry.decode(reader, reader.uint32(), undefined, long + 1));
                             break;
                         }
+                    case 5: {
+                            if (!(message.faults && message.faults.length))
+                                message.faults = [];
+                            message.faults.push($root.vpcemu.v1.CompiledFault.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -2776,6 +2810,1878 @@ export const vpcemu = $root.vpcemu = (() => {
             };
 
             return AgentSnapshot;
+        })();
+
+        v1.FaultEndpointSet = (function() {
+
+            /**
+             * Properties of a FaultEndpointSet.
+             * @memberof vpcemu.v1
+             * @interface IFaultEndpointSet
+             * @property {boolean|null} [any] FaultEndpointSet any
+             * @property {Array.<string>|null} [portKeys] FaultEndpointSet portKeys
+             */
+
+            /**
+             * Constructs a new FaultEndpointSet.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a FaultEndpointSet.
+             * @implements IFaultEndpointSet
+             * @constructor
+             * @param {vpcemu.v1.IFaultEndpointSet=} [properties] Properties to set
+             */
+            function FaultEndpointSet(properties) {
+                this.portKeys = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FaultEndpointSet any.
+             * @member {boolean} any
+             * @memberof vpcemu.v1.FaultEndpointSet
+             * @instance
+             */
+            FaultEndpointSet.prototype.any = false;
+
+            /**
+             * FaultEndpointSet portKeys.
+             * @member {Array.<string>} portKeys
+             * @memberof vpcemu.v1.FaultEndpointSet
+             * @instance
+             */
+            FaultEndpointSet.prototype.portKeys = $util.emptyArray;
+
+            /**
+             * Creates a new FaultEndpointSet instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.FaultEndpointSet
+             * @static
+             * @param {vpcemu.v1.IFaultEndpointSet=} [properties] Properties to set
+             * @returns {vpcemu.v1.FaultEndpointSet} FaultEndpointSet instance
+             */
+            FaultEndpointSet.create = function create(properties) {
+                return new FaultEndpointSet(properties);
+            };
+
+            /**
+             * Encodes the specified FaultEndpointSet message. Does not implicitly {@link vpcemu.v1.FaultEndpointSet.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.FaultEndpointSet
+             * @static
+             * @param {vpcemu.v1.IFaultEndpointSet} message FaultEndpointSet message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FaultEndpointSet.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.any != null && Object.hasOwnProperty.call(message, "any"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.any);
+                if (message.portKeys != null && message.portKeys.length)
+                    for (let i = 0; i < message.portKeys.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.portKeys[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a FaultEndpointSet message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.FaultEndpointSet
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.FaultEndpointSet} FaultEndpointSet
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FaultEndpointSet.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.FaultEndpointSet();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.any = reader.bool();
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.portKeys && message.portKeys.length))
+                                message.portKeys = [];
+                            message.portKeys.push(reader.string());
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return FaultEndpointSet;
+        })();
+
+        v1.FaultPair = (function() {
+
+            /**
+             * Properties of a FaultPair.
+             * @memberof vpcemu.v1
+             * @interface IFaultPair
+             * @property {vpcemu.v1.IFaultEndpointSet|null} [from] FaultPair from
+             * @property {vpcemu.v1.IFaultEndpointSet|null} [to] FaultPair to
+             * @property {boolean|null} [reverse] FaultPair reverse
+             */
+
+            /**
+             * Constructs a new FaultPair.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a FaultPair.
+             * @implements IFaultPair
+             * @constructor
+             * @param {vpcemu.v1.IFaultPair=} [properties] Properties to set
+             */
+            function FaultPair(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FaultPair from.
+             * @member {vpcemu.v1.IFaultEndpointSet|null|undefined} from
+             * @memberof vpcemu.v1.FaultPair
+             * @instance
+             */
+            FaultPair.prototype.from = null;
+
+            /**
+             * FaultPair to.
+             * @member {vpcemu.v1.IFaultEndpointSet|null|undefined} to
+             * @memberof vpcemu.v1.FaultPair
+             * @instance
+             */
+            FaultPair.prototype.to = null;
+
+            /**
+             * FaultPair reverse.
+             * @member {boolean} reverse
+             * @memberof vpcemu.v1.FaultPair
+             * @instance
+             */
+            FaultPair.prototype.reverse = false;
+
+            /**
+             * Creates a new FaultPair instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.FaultPair
+             * @static
+             * @param {vpcemu.v1.IFaultPair=} [properties] Properties to set
+             * @returns {vpcemu.v1.FaultPair} FaultPair instance
+             */
+            FaultPair.create = function create(properties) {
+                return new FaultPair(properties);
+            };
+
+            /**
+             * Encodes the specified FaultPair message. Does not implicitly {@link vpcemu.v1.FaultPair.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.FaultPair
+             * @static
+             * @param {vpcemu.v1.IFaultPair} message FaultPair message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FaultPair.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.from != null && Object.hasOwnProperty.call(message, "from"))
+                    $root.vpcemu.v1.FaultEndpointSet.encode(message.from, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.to != null && Object.hasOwnProperty.call(message, "to"))
+                    $root.vpcemu.v1.FaultEndpointSet.encode(message.to, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.reverse != null && Object.hasOwnProperty.call(message, "reverse"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.reverse);
+                return writer;
+            };
+
+            /**
+             * Decodes a FaultPair message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.FaultPair
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.FaultPair} FaultPair
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FaultPair.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.FaultPair();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.from = $root.vpcemu.v1.FaultEndpointSet.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 2: {
+                            message.to = $root.vpcemu.v1.FaultEndpointSet.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 3: {
+                            message.reverse = reader.bool();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return FaultPair;
+        })();
+
+        /**
+         * DelayDistribution enum.
+         * @name vpcemu.v1.DelayDistribution
+         * @enum {number}
+         * @property {number} DELAY_DISTRIBUTION_UNSPECIFIED=0 DELAY_DISTRIBUTION_UNSPECIFIED value
+         * @property {number} DELAY_DISTRIBUTION_UNIFORM=1 DELAY_DISTRIBUTION_UNIFORM value
+         * @property {number} DELAY_DISTRIBUTION_NORMAL=2 DELAY_DISTRIBUTION_NORMAL value
+         * @property {number} DELAY_DISTRIBUTION_PARETO=3 DELAY_DISTRIBUTION_PARETO value
+         * @property {number} DELAY_DISTRIBUTION_PARETONORMAL=4 DELAY_DISTRIBUTION_PARETONORMAL value
+         */
+        v1.DelayDistribution = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "DELAY_DISTRIBUTION_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "DELAY_DISTRIBUTION_UNIFORM"] = 1;
+            values[valuesById[2] = "DELAY_DISTRIBUTION_NORMAL"] = 2;
+            values[valuesById[3] = "DELAY_DISTRIBUTION_PARETO"] = 3;
+            values[valuesById[4] = "DELAY_DISTRIBUTION_PARETONORMAL"] = 4;
+            return values;
+        })();
+
+        v1.DelayEffect = (function() {
+
+            /**
+             * Properties of a DelayEffect.
+             * @memberof vpcemu.v1
+             * @interface IDelayEffect
+             * @property {number|null} [latencyMs] DelayEffect latencyMs
+             * @property {number|null} [jitterMs] DelayEffect jitterMs
+             * @property {number|null} [correlation] DelayEffect correlation
+             * @property {vpcemu.v1.DelayDistribution|null} [distribution] DelayEffect distribution
+             */
+
+            /**
+             * Constructs a new DelayEffect.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a DelayEffect.
+             * @implements IDelayEffect
+             * @constructor
+             * @param {vpcemu.v1.IDelayEffect=} [properties] Properties to set
+             */
+            function DelayEffect(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * DelayEffect latencyMs.
+             * @member {number} latencyMs
+             * @memberof vpcemu.v1.DelayEffect
+             * @instance
+             */
+            DelayEffect.prototype.latencyMs = 0;
+
+            /**
+             * DelayEffect jitterMs.
+             * @member {number} jitterMs
+             * @memberof vpcemu.v1.DelayEffect
+             * @instance
+             */
+            DelayEffect.prototype.jitterMs = 0;
+
+            /**
+             * DelayEffect correlation.
+             * @member {number} correlation
+             * @memberof vpcemu.v1.DelayEffect
+             * @instance
+             */
+            DelayEffect.prototype.correlation = 0;
+
+            /**
+             * DelayEffect distribution.
+             * @member {vpcemu.v1.DelayDistribution} distribution
+             * @memberof vpcemu.v1.DelayEffect
+             * @instance
+             */
+            DelayEffect.prototype.distribution = 0;
+
+            /**
+             * Creates a new DelayEffect instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.DelayEffect
+             * @static
+             * @param {vpcemu.v1.IDelayEffect=} [properties] Properties to set
+             * @returns {vpcemu.v1.DelayEffect} DelayEffect instance
+             */
+            DelayEffect.create = function create(properties) {
+                return new DelayEffect(properties);
+            };
+
+            /**
+             * Encodes the specified DelayEffect message. Does not implicitly {@link vpcemu.v1.DelayEffect.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.DelayEffect
+             * @static
+             * @param {vpcemu.v1.IDelayEffect} message DelayEffect message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DelayEffect.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.latencyMs != null && Object.hasOwnProperty.call(message, "latencyMs"))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.latencyMs);
+                if (message.jitterMs != null && Object.hasOwnProperty.call(message, "jitterMs"))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.jitterMs);
+                if (message.correlation != null && Object.hasOwnProperty.call(message, "correlation"))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.correlation);
+                if (message.distribution != null && Object.hasOwnProperty.call(message, "distribution"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).int32(message.distribution);
+                return writer;
+            };
+
+            /**
+             * Decodes a DelayEffect message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.DelayEffect
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.DelayEffect} DelayEffect
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DelayEffect.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.DelayEffect();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.latencyMs = reader.double();
+                            break;
+                        }
+                    case 2: {
+                            message.jitterMs = reader.double();
+                            break;
+                        }
+                    case 3: {
+                            message.correlation = reader.double();
+                            break;
+                        }
+                    case 4: {
+                            message.distribution = reader.int32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return DelayEffect;
+        })();
+
+        v1.LossEffect = (function() {
+
+            /**
+             * Properties of a LossEffect.
+             * @memberof vpcemu.v1
+             * @interface ILossEffect
+             * @property {number|null} [percent] LossEffect percent
+             * @property {number|null} [correlation] LossEffect correlation
+             * @property {boolean|null} [gilbertElliott] LossEffect gilbertElliott
+             * @property {number|null} [geP] LossEffect geP
+             * @property {number|null} [geR] LossEffect geR
+             * @property {number|null} [ge_1h] LossEffect ge_1h
+             * @property {number|null} [ge_1k] LossEffect ge_1k
+             */
+
+            /**
+             * Constructs a new LossEffect.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a LossEffect.
+             * @implements ILossEffect
+             * @constructor
+             * @param {vpcemu.v1.ILossEffect=} [properties] Properties to set
+             */
+            function LossEffect(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * LossEffect percent.
+             * @member {number} percent
+             * @memberof vpcemu.v1.LossEffect
+             * @instance
+             */
+            LossEffect.prototype.percent = 0;
+
+            /**
+             * LossEffect correlation.
+             * @member {number} correlation
+             * @memberof vpcemu.v1.LossEffect
+             * @instance
+             */
+            LossEffect.prototype.correlation = 0;
+
+            /**
+             * LossEffect gilbertElliott.
+             * @member {boolean} gilbertElliott
+             * @memberof vpcemu.v1.LossEffect
+             * @instance
+             */
+            LossEffect.prototype.gilbertElliott = false;
+
+            /**
+             * LossEffect geP.
+             * @member {number} geP
+             * @memberof vpcemu.v1.LossEffect
+             * @instance
+             */
+            LossEffect.prototype.geP = 0;
+
+            /**
+             * LossEffect geR.
+             * @member {number} geR
+             * @memberof vpcemu.v1.LossEffect
+             * @instance
+             */
+            LossEffect.prototype.geR = 0;
+
+            /**
+             * LossEffect ge_1h.
+             * @member {number} ge_1h
+             * @memberof vpcemu.v1.LossEffect
+             * @instance
+             */
+            LossEffect.prototype.ge_1h = 0;
+
+            /**
+             * LossEffect ge_1k.
+             * @member {number} ge_1k
+             * @memberof vpcemu.v1.LossEffect
+             * @instance
+             */
+            LossEffect.prototype.ge_1k = 0;
+
+            /**
+             * Creates a new LossEffect instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.LossEffect
+             * @static
+             * @param {vpcemu.v1.ILossEffect=} [properties] Properties to set
+             * @returns {vpcemu.v1.LossEffect} LossEffect instance
+             */
+            LossEffect.create = function create(properties) {
+                return new LossEffect(properties);
+            };
+
+            /**
+             * Encodes the specified LossEffect message. Does not implicitly {@link vpcemu.v1.LossEffect.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.LossEffect
+             * @static
+             * @param {vpcemu.v1.ILossEffect} message LossEffect message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LossEffect.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.percent != null && Object.hasOwnProperty.call(message, "percent"))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.percent);
+                if (message.correlation != null && Object.hasOwnProperty.call(message, "correlation"))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.correlation);
+                if (message.gilbertElliott != null && Object.hasOwnProperty.call(message, "gilbertElliott"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.gilbertElliott);
+                if (message.geP != null && Object.hasOwnProperty.call(message, "geP"))
+                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.geP);
+                if (message.geR != null && Object.hasOwnProperty.call(message, "geR"))
+                    writer.uint32(/* id 5, wireType 1 =*/41).double(message.geR);
+                if (message.ge_1h != null && Object.hasOwnProperty.call(message, "ge_1h"))
+                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.ge_1h);
+                if (message.ge_1k != null && Object.hasOwnProperty.call(message, "ge_1k"))
+                    writer.uint32(/* id 7, wireType 1 =*/57).double(message.ge_1k);
+                return writer;
+            };
+
+            /**
+             * Decodes a LossEffect message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.LossEffect
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.LossEffect} LossEffect
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LossEffect.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.LossEffect();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.percent = reader.double();
+                            break;
+                        }
+                    case 2: {
+                            message.correlation = reader.double();
+                            break;
+                        }
+                    case 3: {
+                            message.gilbertElliott = reader.bool();
+                            break;
+                        }
+                    case 4: {
+                            message.geP = reader.double();
+                            break;
+                        }
+                    case 5: {
+                            message.geR = reader.double();
+                            break;
+                        }
+                    case 6: {
+                            message.ge_1h = reader.double();
+                            break;
+                        }
+                    case 7: {
+                            message.ge_1k = reader.double();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return LossEffect;
+        })();
+
+        v1.ProbabilityEffect = (function() {
+
+            /**
+             * Properties of a ProbabilityEffect.
+             * @memberof vpcemu.v1
+             * @interface IProbabilityEffect
+             * @property {number|null} [percent] ProbabilityEffect percent
+             * @property {number|null} [correlation] ProbabilityEffect correlation
+             */
+
+            /**
+             * Constructs a new ProbabilityEffect.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a ProbabilityEffect.
+             * @implements IProbabilityEffect
+             * @constructor
+             * @param {vpcemu.v1.IProbabilityEffect=} [properties] Properties to set
+             */
+            function ProbabilityEffect(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ProbabilityEffect percent.
+             * @member {number} percent
+             * @memberof vpcemu.v1.ProbabilityEffect
+             * @instance
+             */
+            ProbabilityEffect.prototype.percent = 0;
+
+            /**
+             * ProbabilityEffect correlation.
+             * @member {number} correlation
+             * @memberof vpcemu.v1.ProbabilityEffect
+             * @instance
+             */
+            ProbabilityEffect.prototype.correlation = 0;
+
+            /**
+             * Creates a new ProbabilityEffect instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.ProbabilityEffect
+             * @static
+             * @param {vpcemu.v1.IProbabilityEffect=} [properties] Properties to set
+             * @returns {vpcemu.v1.ProbabilityEffect} ProbabilityEffect instance
+             */
+            ProbabilityEffect.create = function create(properties) {
+                return new ProbabilityEffect(properties);
+            };
+
+            /**
+             * Encodes the specified ProbabilityEffect message. Does not implicitly {@link vpcemu.v1.ProbabilityEffect.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.ProbabilityEffect
+             * @static
+             * @param {vpcemu.v1.IProbabilityEffect} message ProbabilityEffect message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ProbabilityEffect.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.percent != null && Object.hasOwnProperty.call(message, "percent"))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.percent);
+                if (message.correlation != null && Object.hasOwnProperty.call(message, "correlation"))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.correlation);
+                return writer;
+            };
+
+            /**
+             * Decodes a ProbabilityEffect message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.ProbabilityEffect
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.ProbabilityEffect} ProbabilityEffect
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ProbabilityEffect.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.ProbabilityEffect();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.percent = reader.double();
+                            break;
+                        }
+                    case 2: {
+                            message.correlation = reader.double();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ProbabilityEffect;
+        })();
+
+        v1.ReorderEffect = (function() {
+
+            /**
+             * Properties of a ReorderEffect.
+             * @memberof vpcemu.v1
+             * @interface IReorderEffect
+             * @property {number|null} [percent] ReorderEffect percent
+             * @property {number|null} [correlation] ReorderEffect correlation
+             * @property {number|null} [gap] ReorderEffect gap
+             */
+
+            /**
+             * Constructs a new ReorderEffect.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a ReorderEffect.
+             * @implements IReorderEffect
+             * @constructor
+             * @param {vpcemu.v1.IReorderEffect=} [properties] Properties to set
+             */
+            function ReorderEffect(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * ReorderEffect percent.
+             * @member {number} percent
+             * @memberof vpcemu.v1.ReorderEffect
+             * @instance
+             */
+            ReorderEffect.prototype.percent = 0;
+
+            /**
+             * ReorderEffect correlation.
+             * @member {number} correlation
+             * @memberof vpcemu.v1.ReorderEffect
+             * @instance
+             */
+            ReorderEffect.prototype.correlation = 0;
+
+            /**
+             * ReorderEffect gap.
+             * @member {number} gap
+             * @memberof vpcemu.v1.ReorderEffect
+             * @instance
+             */
+            ReorderEffect.prototype.gap = 0;
+
+            /**
+             * Creates a new ReorderEffect instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.ReorderEffect
+             * @static
+             * @param {vpcemu.v1.IReorderEffect=} [properties] Properties to set
+             * @returns {vpcemu.v1.ReorderEffect} ReorderEffect instance
+             */
+            ReorderEffect.create = function create(properties) {
+                return new ReorderEffect(properties);
+            };
+
+            /**
+             * Encodes the specified ReorderEffect message. Does not implicitly {@link vpcemu.v1.ReorderEffect.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.ReorderEffect
+             * @static
+             * @param {vpcemu.v1.IReorderEffect} message ReorderEffect message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReorderEffect.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.percent != null && Object.hasOwnProperty.call(message, "percent"))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.percent);
+                if (message.correlation != null && Object.hasOwnProperty.call(message, "correlation"))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.correlation);
+                if (message.gap != null && Object.hasOwnProperty.call(message, "gap"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.gap);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReorderEffect message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.ReorderEffect
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.ReorderEffect} ReorderEffect
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReorderEffect.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.ReorderEffect();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.percent = reader.double();
+                            break;
+                        }
+                    case 2: {
+                            message.correlation = reader.double();
+                            break;
+                        }
+                    case 3: {
+                            message.gap = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return ReorderEffect;
+        })();
+
+        v1.RateEffect = (function() {
+
+            /**
+             * Properties of a RateEffect.
+             * @memberof vpcemu.v1
+             * @interface IRateEffect
+             * @property {number|null} [bitsPerSecond] RateEffect bitsPerSecond
+             * @property {number|null} [queueLimitBytes] RateEffect queueLimitBytes
+             */
+
+            /**
+             * Constructs a new RateEffect.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a RateEffect.
+             * @implements IRateEffect
+             * @constructor
+             * @param {vpcemu.v1.IRateEffect=} [properties] Properties to set
+             */
+            function RateEffect(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * RateEffect bitsPerSecond.
+             * @member {number} bitsPerSecond
+             * @memberof vpcemu.v1.RateEffect
+             * @instance
+             */
+            RateEffect.prototype.bitsPerSecond = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * RateEffect queueLimitBytes.
+             * @member {number} queueLimitBytes
+             * @memberof vpcemu.v1.RateEffect
+             * @instance
+             */
+            RateEffect.prototype.queueLimitBytes = 0;
+
+            /**
+             * Creates a new RateEffect instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.RateEffect
+             * @static
+             * @param {vpcemu.v1.IRateEffect=} [properties] Properties to set
+             * @returns {vpcemu.v1.RateEffect} RateEffect instance
+             */
+            RateEffect.create = function create(properties) {
+                return new RateEffect(properties);
+            };
+
+            /**
+             * Encodes the specified RateEffect message. Does not implicitly {@link vpcemu.v1.RateEffect.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.RateEffect
+             * @static
+             * @param {vpcemu.v1.IRateEffect} message RateEffect message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RateEffect.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.bitsPerSecond != null && Object.hasOwnProperty.call(message, "bitsPerSecond"))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.bitsPerSecond);
+                if (message.queueLimitBytes != null && Object.hasOwnProperty.call(message, "queueLimitBytes"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.queueLimitBytes);
+                return writer;
+            };
+
+            /**
+             * Decodes a RateEffect message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.RateEffect
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.RateEffect} RateEffect
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RateEffect.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.RateEffect();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.bitsPerSecond = reader.uint64();
+                            break;
+                        }
+                    case 2: {
+                            message.queueLimitBytes = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return RateEffect;
+        })();
+
+        v1.FaultEffects = (function() {
+
+            /**
+             * Properties of a FaultEffects.
+             * @memberof vpcemu.v1
+             * @interface IFaultEffects
+             * @property {vpcemu.v1.IDelayEffect|null} [delay] FaultEffects delay
+             * @property {vpcemu.v1.ILossEffect|null} [loss] FaultEffects loss
+             * @property {vpcemu.v1.IProbabilityEffect|null} [duplicate] FaultEffects duplicate
+             * @property {vpcemu.v1.IProbabilityEffect|null} [corrupt] FaultEffects corrupt
+             * @property {vpcemu.v1.IReorderEffect|null} [reorder] FaultEffects reorder
+             * @property {vpcemu.v1.IRateEffect|null} [rate] FaultEffects rate
+             * @property {boolean|null} [blackhole] FaultEffects blackhole
+             * @property {boolean|null} [reject] FaultEffects reject
+             */
+
+            /**
+             * Constructs a new FaultEffects.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a FaultEffects.
+             * @implements IFaultEffects
+             * @constructor
+             * @param {vpcemu.v1.IFaultEffects=} [properties] Properties to set
+             */
+            function FaultEffects(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FaultEffects delay.
+             * @member {vpcemu.v1.IDelayEffect|null|undefined} delay
+             * @memberof vpcemu.v1.FaultEffects
+             * @instance
+             */
+            FaultEffects.prototype.delay = null;
+
+            /**
+             * FaultEffects loss.
+             * @member {vpcemu.v1.ILossEffect|null|undefined} loss
+             * @memberof vpcemu.v1.FaultEffects
+             * @instance
+             */
+            FaultEffects.prototype.loss = null;
+
+            /**
+             * FaultEffects duplicate.
+             * @member {vpcemu.v1.IProbabilityEffect|null|undefined} duplicate
+             * @memberof vpcemu.v1.FaultEffects
+             * @instance
+             */
+            FaultEffects.prototype.duplicate = null;
+
+            /**
+             * FaultEffects corrupt.
+             * @member {vpcemu.v1.IProbabilityEffect|null|undefined} corrupt
+             * @memberof vpcemu.v1.FaultEffects
+             * @instance
+             */
+            FaultEffects.prototype.corrupt = null;
+
+            /**
+             * FaultEffects reorder.
+             * @member {vpcemu.v1.IReorderEffect|null|undefined} reorder
+             * @memberof vpcemu.v1.FaultEffects
+             * @instance
+             */
+            FaultEffects.prototype.reorder = null;
+
+            /**
+             * FaultEffects rate.
+             * @member {vpcemu.v1.IRateEffect|null|undefined} rate
+             * @memberof vpcemu.v1.FaultEffects
+             * @instance
+             */
+            FaultEffects.prototype.rate = null;
+
+            /**
+             * FaultEffects blackhole.
+             * @member {boolean} blackhole
+             * @memberof vpcemu.v1.FaultEffects
+             * @instance
+             */
+            FaultEffects.prototype.blackhole = false;
+
+            /**
+             * FaultEffects reject.
+             * @member {boolean} reject
+             * @memberof vpcemu.v1.FaultEffects
+             * @instance
+             */
+            FaultEffects.prototype.reject = false;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(FaultEffects.prototype, "_delay", {
+                get: $util.oneOfGetter($oneOfFields = ["delay"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(FaultEffects.prototype, "_loss", {
+                get: $util.oneOfGetter($oneOfFields = ["loss"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(FaultEffects.prototype, "_duplicate", {
+                get: $util.oneOfGetter($oneOfFields = ["duplicate"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(FaultEffects.prototype, "_corrupt", {
+                get: $util.oneOfGetter($oneOfFields = ["corrupt"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(FaultEffects.prototype, "_reorder", {
+                get: $util.oneOfGetter($oneOfFields = ["reorder"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            Object.defineProperty(FaultEffects.prototype, "_rate", {
+                get: $util.oneOfGetter($oneOfFields = ["rate"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new FaultEffects instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.FaultEffects
+             * @static
+             * @param {vpcemu.v1.IFaultEffects=} [properties] Properties to set
+             * @returns {vpcemu.v1.FaultEffects} FaultEffects instance
+             */
+            FaultEffects.create = function create(properties) {
+                return new FaultEffects(properties);
+            };
+
+            /**
+             * Encodes the specified FaultEffects message. Does not implicitly {@link vpcemu.v1.FaultEffects.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.FaultEffects
+             * @static
+             * @param {vpcemu.v1.IFaultEffects} message FaultEffects message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FaultEffects.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.delay != null && Object.hasOwnProperty.call(message, "delay"))
+                    $root.vpcemu.v1.DelayEffect.encode(message.delay, writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.loss != null && Object.hasOwnProperty.call(message, "loss"))
+                    $root.vpcemu.v1.LossEffect.encode(message.loss, writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.duplicate != null && Object.hasOwnProperty.call(message, "duplicate"))
+                    $root.vpcemu.v1.ProbabilityEffect.encode(message.duplicate, writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (message.corrupt != null && Object.hasOwnProperty.call(message, "corrupt"))
+                    $root.vpcemu.v1.ProbabilityEffect.encode(message.corrupt, writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                if (message.reorder != null && Object.hasOwnProperty.call(message, "reorder"))
+                    $root.vpcemu.v1.ReorderEffect.encode(message.reorder, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                if (message.rate != null && Object.hasOwnProperty.call(message, "rate"))
+                    $root.vpcemu.v1.RateEffect.encode(message.rate, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                if (message.blackhole != null && Object.hasOwnProperty.call(message, "blackhole"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.blackhole);
+                if (message.reject != null && Object.hasOwnProperty.call(message, "reject"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).bool(message.reject);
+                return writer;
+            };
+
+            /**
+             * Decodes a FaultEffects message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.FaultEffects
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.FaultEffects} FaultEffects
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FaultEffects.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.FaultEffects();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.delay = $root.vpcemu.v1.DelayEffect.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 2: {
+                            message.loss = $root.vpcemu.v1.LossEffect.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 3: {
+                            message.duplicate = $root.vpcemu.v1.ProbabilityEffect.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 4: {
+                            message.corrupt = $root.vpcemu.v1.ProbabilityEffect.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 5: {
+                            message.reorder = $root.vpcemu.v1.ReorderEffect.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 6: {
+                            message.rate = $root.vpcemu.v1.RateEffect.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 7: {
+                            message.blackhole = reader.bool();
+                            break;
+                        }
+                    case 8: {
+                            message.reject = reader.bool();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return FaultEffects;
+        })();
+
+        v1.CompiledFault = (function() {
+
+            /**
+             * Properties of a CompiledFault.
+             * @memberof vpcemu.v1
+             * @interface ICompiledFault
+             * @property {string|null} [faultId] CompiledFault faultId
+             * @property {Array.<vpcemu.v1.IFaultPair>|null} [pairs] CompiledFault pairs
+             * @property {number|null} [protocol] CompiledFault protocol
+             * @property {number|null} [fromPort] CompiledFault fromPort
+             * @property {number|null} [toPort] CompiledFault toPort
+             * @property {vpcemu.v1.IFaultEffects|null} [effects] CompiledFault effects
+             * @property {number|null} [seed] CompiledFault seed
+             * @property {number|null} [startAtMs] CompiledFault startAtMs
+             * @property {number|null} [endAtMs] CompiledFault endAtMs
+             * @property {number|null} [queueLimitPackets] CompiledFault queueLimitPackets
+             */
+
+            /**
+             * Constructs a new CompiledFault.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a CompiledFault.
+             * @implements ICompiledFault
+             * @constructor
+             * @param {vpcemu.v1.ICompiledFault=} [properties] Properties to set
+             */
+            function CompiledFault(properties) {
+                this.pairs = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CompiledFault faultId.
+             * @member {string} faultId
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.faultId = "";
+
+            /**
+             * CompiledFault pairs.
+             * @member {Array.<vpcemu.v1.IFaultPair>} pairs
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.pairs = $util.emptyArray;
+
+            /**
+             * CompiledFault protocol.
+             * @member {number} protocol
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.protocol = 0;
+
+            /**
+             * CompiledFault fromPort.
+             * @member {number} fromPort
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.fromPort = 0;
+
+            /**
+             * CompiledFault toPort.
+             * @member {number} toPort
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.toPort = 0;
+
+            /**
+             * CompiledFault effects.
+             * @member {vpcemu.v1.IFaultEffects|null|undefined} effects
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.effects = null;
+
+            /**
+             * CompiledFault seed.
+             * @member {number} seed
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.seed = 0;
+
+            /**
+             * CompiledFault startAtMs.
+             * @member {number} startAtMs
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.startAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * CompiledFault endAtMs.
+             * @member {number} endAtMs
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.endAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * CompiledFault queueLimitPackets.
+             * @member {number} queueLimitPackets
+             * @memberof vpcemu.v1.CompiledFault
+             * @instance
+             */
+            CompiledFault.prototype.queueLimitPackets = 0;
+
+            /**
+             * Creates a new CompiledFault instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.CompiledFault
+             * @static
+             * @param {vpcemu.v1.ICompiledFault=} [properties] Properties to set
+             * @returns {vpcemu.v1.CompiledFault} CompiledFault instance
+             */
+            CompiledFault.create = function create(properties) {
+                return new CompiledFault(properties);
+            };
+
+            /**
+             * Encodes the specified CompiledFault message. Does not implicitly {@link vpcemu.v1.CompiledFault.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.CompiledFault
+             * @static
+             * @param {vpcemu.v1.ICompiledFault} message CompiledFault message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CompiledFault.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.faultId != null && Object.hasOwnProperty.call(message, "faultId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.faultId);
+                if (message.pairs != null && message.pairs.length)
+                    for (let i = 0; i < message.pairs.length; ++i)
+                        $root.vpcemu.v1.FaultPair.encode(message.pairs[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.protocol != null && Object.hasOwnProperty.call(message, "protocol"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).sint32(message.protocol);
+                if (message.fromPort != null && Object.hasOwnProperty.call(message, "fromPort"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).sint32(message.fromPort);
+                if (message.toPort != null && Object.hasOwnProperty.call(message, "toPort"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).sint32(message.toPort);
+                if (message.effects != null && Object.hasOwnProperty.call(message, "effects"))
+                    $root.vpcemu.v1.FaultEffects.encode(message.effects, writer.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                if (message.seed != null && Object.hasOwnProperty.call(message, "seed"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.seed);
+                if (message.startAtMs != null && Object.hasOwnProperty.call(message, "startAtMs"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).int64(message.startAtMs);
+                if (message.endAtMs != null && Object.hasOwnProperty.call(message, "endAtMs"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).int64(message.endAtMs);
+                if (message.queueLimitPackets != null && Object.hasOwnProperty.call(message, "queueLimitPackets"))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.queueLimitPackets);
+                return writer;
+            };
+
+            /**
+             * Decodes a CompiledFault message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.CompiledFault
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.CompiledFault} CompiledFault
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CompiledFault.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.CompiledFault();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.faultId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.pairs && message.pairs.length))
+                                message.pairs = [];
+                            message.pairs.push($root.vpcemu.v1.FaultPair.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 3: {
+                            message.protocol = reader.sint32();
+                            break;
+                        }
+                    case 4: {
+                            message.fromPort = reader.sint32();
+                            break;
+                        }
+                    case 5: {
+                            message.toPort = reader.sint32();
+                            break;
+                        }
+                    case 6: {
+                            message.effects = $root.vpcemu.v1.FaultEffects.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 7: {
+                            message.seed = reader.uint32();
+                            break;
+                        }
+                    case 8: {
+                            message.startAtMs = reader.int64();
+                            break;
+                        }
+                    case 9: {
+                            message.endAtMs = reader.int64();
+                            break;
+                        }
+                    case 10: {
+                            message.queueLimitPackets = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return CompiledFault;
+        })();
+
+        v1.FaultCounters = (function() {
+
+            /**
+             * Properties of a FaultCounters.
+             * @memberof vpcemu.v1
+             * @interface IFaultCounters
+             * @property {string|null} [faultId] FaultCounters faultId
+             * @property {number|null} [matched] FaultCounters matched
+             * @property {number|null} [delayed] FaultCounters delayed
+             * @property {number|null} [dropped] FaultCounters dropped
+             * @property {number|null} [duplicated] FaultCounters duplicated
+             * @property {number|null} [corrupted] FaultCounters corrupted
+             * @property {number|null} [reordered] FaultCounters reordered
+             * @property {number|null} [rejected] FaultCounters rejected
+             * @property {number|null} [queueOverflow] FaultCounters queueOverflow
+             * @property {number|null} [rateLimited] FaultCounters rateLimited
+             */
+
+            /**
+             * Constructs a new FaultCounters.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a FaultCounters.
+             * @implements IFaultCounters
+             * @constructor
+             * @param {vpcemu.v1.IFaultCounters=} [properties] Properties to set
+             */
+            function FaultCounters(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * FaultCounters faultId.
+             * @member {string} faultId
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.faultId = "";
+
+            /**
+             * FaultCounters matched.
+             * @member {number} matched
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.matched = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultCounters delayed.
+             * @member {number} delayed
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.delayed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultCounters dropped.
+             * @member {number} dropped
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.dropped = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultCounters duplicated.
+             * @member {number} duplicated
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.duplicated = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultCounters corrupted.
+             * @member {number} corrupted
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.corrupted = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultCounters reordered.
+             * @member {number} reordered
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.reordered = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultCounters rejected.
+             * @member {number} rejected
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.rejected = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultCounters queueOverflow.
+             * @member {number} queueOverflow
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.queueOverflow = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FaultCounters rateLimited.
+             * @member {number} rateLimited
+             * @memberof vpcemu.v1.FaultCounters
+             * @instance
+             */
+            FaultCounters.prototype.rateLimited = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new FaultCounters instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.FaultCounters
+             * @static
+             * @param {vpcemu.v1.IFaultCounters=} [properties] Properties to set
+             * @returns {vpcemu.v1.FaultCounters} FaultCounters instance
+             */
+            FaultCounters.create = function create(properties) {
+                return new FaultCounters(properties);
+            };
+
+            /**
+             * Encodes the specified FaultCounters message. Does not implicitly {@link vpcemu.v1.FaultCounters.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.FaultCounters
+             * @static
+             * @param {vpcemu.v1.IFaultCounters} message FaultCounters message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FaultCounters.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.faultId != null && Object.hasOwnProperty.call(message, "faultId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.faultId);
+                if (message.matched != null && Object.hasOwnProperty.call(message, "matched"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.matched);
+                if (message.delayed != null && Object.hasOwnProperty.call(message, "delayed"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.delayed);
+                if (message.dropped != null && Object.hasOwnProperty.call(message, "dropped"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.dropped);
+                if (message.duplicated != null && Object.hasOwnProperty.call(message, "duplicated"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.duplicated);
+                if (message.corrupted != null && Object.hasOwnProperty.call(message, "corrupted"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.corrupted);
+                if (message.reordered != null && Object.hasOwnProperty.call(message, "reordered"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.reordered);
+                if (message.rejected != null && Object.hasOwnProperty.call(message, "rejected"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.rejected);
+                if (message.queueOverflow != null && Object.hasOwnProperty.call(message, "queueOverflow"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.queueOverflow);
+                if (message.rateLimited != null && Object.hasOwnProperty.call(message, "rateLimited"))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.rateLimited);
+                return writer;
+            };
+
+            /**
+             * Decodes a FaultCounters message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.FaultCounters
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.FaultCounters} FaultCounters
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FaultCounters.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.FaultCounters();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.faultId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.matched = reader.uint64();
+                            break;
+                        }
+                    case 3: {
+                            message.delayed = reader.uint64();
+                            break;
+                        }
+                    case 4: {
+                            message.dropped = reader.uint64();
+                            break;
+                        }
+                    case 5: {
+                            message.duplicated = reader.uint64();
+                            break;
+                        }
+                    case 6: {
+                            message.corrupted = reader.uint64();
+                            break;
+                        }
+                    case 7: {
+                            message.reordered = reader.uint64();
+                            break;
+                        }
+                    case 8: {
+                            message.rejected = reader.uint64();
+                            break;
+                        }
+                    case 9: {
+                            message.queueOverflow = reader.uint64();
+                            break;
+                        }
+                    case 10: {
+                            message.rateLimited = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return FaultCounters;
         })();
 
         v1.FlowTuple = (function() {
@@ -3946,6 +5852,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @interface ICounters
              * @property {number|null} [takenAtMs] Counters takenAtMs
              * @property {Array.<vpcemu.v1.IEniCounters>|null} [enis] Counters enis
+             * @property {Array.<vpcemu.v1.IFaultCounters>|null} [faults] Counters faults
              */
 
             /**
@@ -3958,6 +5865,7 @@ export const vpcemu = $root.vpcemu = (() => {
              */
             function Counters(properties) {
                 this.enis = [];
+                this.faults = [];
                 if (properties)
                     for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3979,6 +5887,14 @@ export const vpcemu = $root.vpcemu = (() => {
              * @instance
              */
             Counters.prototype.enis = $util.emptyArray;
+
+            /**
+             * Counters faults.
+             * @member {Array.<vpcemu.v1.IFaultCounters>} faults
+             * @memberof vpcemu.v1.Counters
+             * @instance
+             */
+            Counters.prototype.faults = $util.emptyArray;
 
             /**
              * Creates a new Counters instance using the specified properties.
@@ -4013,6 +5929,9 @@ export const vpcemu = $root.vpcemu = (() => {
                 if (message.enis != null && message.enis.length)
                     for (let i = 0; i < message.enis.length; ++i)
                         $root.vpcemu.v1.EniCounters.encode(message.enis[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.faults != null && message.faults.length)
+                    for (let i = 0; i < message.faults.length; ++i)
+                        $root.vpcemu.v1.FaultCounters.encode(message.faults[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -4058,6 +5977,12 @@ export const vpcemu = $root.vpcemu = (() => {
                             if (!(message.enis && message.enis.length))
                                 message.enis = [];
                             message.enis.push($root.vpcemu.v1.EniCounters.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.faults && message.faults.length))
+                                message.faults = [];
+                            message.faults.push($root.vpcemu.v1.FaultCounters.decode(reader, reader.uint32(), undefined, long + 1));
                             break;
                         }
                     default:
