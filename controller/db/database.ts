@@ -46,6 +46,20 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE instances (id TEXT PRIMARY KEY, body TEXT NOT NULL);
     `,
   },
+  {
+    // CloudFormation (controller/cloudformation/stack-store.ts): side tables, not policy state.
+    id: 2,
+    name: "cloudformation stacks, events, change sets",
+    sql: `
+      CREATE TABLE cfn_stacks (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE cfn_stack_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        stack_id TEXT NOT NULL,
+        body TEXT NOT NULL);
+      CREATE INDEX cfn_stack_events_stack ON cfn_stack_events (stack_id, seq);
+      CREATE TABLE cfn_change_sets (id TEXT PRIMARY KEY, stack_id TEXT NOT NULL, body TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Table of each resource kind, and the column (if any) naming its parent. */

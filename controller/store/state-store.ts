@@ -127,6 +127,15 @@ export class StateStore {
       .run(`side:${key}`, JSON.stringify(value));
   }
 
+  /**
+   * The database itself, for another service's side tables (CloudFormation's cfn_* tables,
+   * created by migration 2): rows written there are not state (no revision bump, no change
+   * event). Callers own their tables and must not touch the resource tables.
+   */
+  sideDatabase(): Db {
+    return this.db;
+  }
+
   /** The persisted revision: 0 for a new database, +1 per committed mutation. */
   revision(): number {
     return this.rev;
