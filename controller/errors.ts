@@ -112,7 +112,7 @@ export const ERRORS = {
     "EMU_ERR_AUTH_SCOPE",
     "SignatureDoesNotMatch",
     403,
-    "Credential should be scoped to correct service: 'ec2'. ",
+    "Credential should be scoped to correct service: '{0}'. ",
   ),
   // --- VPC / subnet (ERR-31..ERR-33, Q-6)
   EMU_ERR_VPC_NOT_FOUND: def(

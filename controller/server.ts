@@ -1,19 +1,28 @@
 /**
- * The controller's one HTTP listener (node:http): the EC2 Query API at `/` (every path not
- * under /v1), the JSON API under `/v1/`, and the agent WebSocket upgrade at AGENT_WS_PATH
- * (/v1/agents/ws), handed to the hub. Nothing else listens.
+ * The controller's one HTTP listener (node:http): the AWS APIs at `/` (every path not under
+ * /v1): EC2 Query, and the services registered in controller/services.ts (STS, ...), picked per
+ * request by pickService(); the JSON API under `/v1/`; and the agent WebSocket upgrade at
+ * AGENT_WS_PATH (/v1/agents/ws), handed to the hub. Nothing else listens.
  */
 import { createServer, type Server } from "node:http";
 import type { Ec2Handler } from "./ec2/handler.js";
 import { readRequestBody } from "./ec2/handler.js";
 import type { JsonApiHandler } from "./api/routes.js";
 import { AGENT_WS_PATH, type AgentHub } from "./hub/agent-hub.js";
+import {
+  AWS_SERVICES,
+  pickService,
+  type AwsServiceDefinition,
+  type AwsServiceHandler,
+} from "./services.js";
 
 export interface ControllerServerDeps {
   readonly ec2: Ec2Handler;
   readonly api: JsonApiHandler;
   readonly hub: AgentHub;
   readonly log: (line: string) => void;
+  /** Services besides EC2; default AWS_SERVICES (controller/services.ts). */
+  readonly services?: readonly AwsServiceDefinition[];
 }
 
 function pathOf(url: string | undefined): string {
@@ -24,6 +33,10 @@ function pathOf(url: string | undefined): string {
 
 /** Build (not start) the HTTP server; app.ts listens and closes it. */
 export function createControllerServer(deps: ControllerServerDeps): Server {
+  const services = deps.services ?? AWS_SERVICES;
+  const handlers = new Map<string, AwsServiceHandler>(
+    services.map((s) => [s.name, s.create(deps.ec2.context)]),
+  );
   const server = createServer((req, res) => {
     const path = pathOf(req.url);
     if (path === "/v1" || path.startsWith("/v1/")) {
@@ -31,10 +44,14 @@ export function createControllerServer(deps: ControllerServerDeps): Server {
       return;
     }
     readRequestBody(req)
-      .then((body) => deps.ec2(req, res, body))
+      .then((body) => {
+        const service = pickService(services, req, body);
+        const handler = service === undefined ? undefined : handlers.get(service.name);
+        return (handler ?? deps.ec2)(req, res, body);
+      })
       .catch((err: unknown) => {
-        // Why: the EC2 handler answers its own errors; this is a body that could not be read.
-        deps.log(`ec2 request body: ${(err as Error).message}`);
+        // Why: the service handlers answer their own errors; this is a body that could not be read.
+        deps.log(`request body: ${(err as Error).message}`);
         if (!res.headersSent) {
           res.writeHead((err as { status?: number }).status ?? 400, {
             "Content-Type": "text/plain",

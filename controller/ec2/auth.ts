@@ -33,11 +33,46 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string {
   return s.trim().replace(/\s+/g, " ");
 }
 
+/** The credential scope a request was signed with: `AKID/DATE/REGION/SERVICE/aws4_request`. */
+export interface CredentialScope {
+  readonly accessKeyId: string;
+  readonly date: string;
+  readonly region: string;
+  readonly service: string;
+}
+
+const AUTH_HEADER =
+  /^AWS4-HMAC-SHA256 Credential=([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/;
+
+function splitScope(credential: string): CredentialScope | undefined {
+  const [accessKeyId = "", date = "", region = "", service = ""] = credential.split("/");
+  if (accessKeyId === "") return undefined;
+  return { accessKeyId, date, region, service };
+}
+
 /**
- * Verifies an AWS Signature Version 4 `Authorization` header (service `ec2`) against `keys`.
- * Throws AuthFailure (401) when it is missing or names an unknown key, SignatureDoesNotMatch
- * (403) when the signature is wrong or the credential scope names another service than `ec2`.
- * The region in the credential scope is taken as signed.
+ * The credential scope of a SigV4-signed request, read (not verified) from the `Authorization`
+ * header or a pre-signed URL's `X-Amz-Credential`; undefined for an unsigned request. The
+ * controller picks the service (sts, ec2, ...), the account (from the access key) and the region
+ * from it; verifySigV4 checks the signature where auth keys are configured.
+ */
+export function credentialScope(
+  headers: IncomingHttpHeaders,
+  url: string | undefined,
+): CredentialScope | undefined {
+  const m = AUTH_HEADER.exec(headerValue(headers, "authorization"));
+  if (m?.[1] !== undefined) return splitScope(m[1]);
+  const q = (url ?? "").indexOf("?");
+  if (q < 0) return undefined;
+  const cred = new URLSearchParams((url ?? "").slice(q + 1)).get("X-Amz-Credential");
+  return cred === null ? undefined : splitScope(cred);
+}
+
+/**
+ * Verifies an AWS Signature Version 4 `Authorization` header (for `expectedService`, default
+ * `ec2`) against `keys`. Throws AuthFailure (401) when it is missing or names an unknown key,
+ * SignatureDoesNotMatch (403) when the signature is wrong or the credential scope names another
+ * service. The region in the credential scope is taken as signed. Returns the access key id.
  */
 export function verifySigV4(
   method: string,
@@ -45,19 +80,16 @@ export function verifySigV4(
   headers: IncomingHttpHeaders,
   body: Buffer,
   keys: Credentials,
+  expectedService = "ec2",
 ): string {
-  const auth = headerValue(headers, "authorization");
-  const m =
-    /^AWS4-HMAC-SHA256 Credential=([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(
-      auth,
-    );
+  const m = AUTH_HEADER.exec(headerValue(headers, "authorization"));
   if (m === null) throw controllerError("EMU_ERR_AUTH_MISSING");
   const [, credential = "", signedHeaders = "", signature = ""] = m;
   const [accessKeyId = "", date = "", region = "", service = "", terminator = ""] =
     credential.split("/");
   const secret = keys[accessKeyId];
   if (secret === undefined) throw controllerError("EMU_ERR_AUTH_UNKNOWN_KEY");
-  if (service !== "ec2") throw controllerError("EMU_ERR_AUTH_SCOPE");
+  if (service !== expectedService) throw controllerError("EMU_ERR_AUTH_SCOPE", expectedService);
   const amzDate = headerValue(headers, "x-amz-date");
   if (terminator !== "aws4_request" || !amzDate.startsWith(date))
     throw controllerError("EMU_ERR_AUTH_SIGNATURE");

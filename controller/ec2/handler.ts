@@ -7,6 +7,7 @@ import { verifySigV4, type Credentials } from "./auth.js";
 import { checkParameters } from "./parameters.js";
 import { QueryParams } from "./query.js";
 import { renderError, renderSuccess } from "./xml.js";
+import type { AwsServiceContext } from "../services.js";
 
 export interface Ec2Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
@@ -22,7 +23,14 @@ export interface Ec2HandlerOptions {
   readonly logger?: Ec2Logger;
 }
 
-export type Ec2Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>;
+/**
+ * The EC2 Query handler. `context` is what the other services of the same endpoint are built
+ * from (controller/services.ts): the store and the API settings this handler was created with.
+ */
+export interface Ec2Handler {
+  (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
+  readonly context: AwsServiceContext;
+}
 
 /** Largest request body read by readRequestBody (bytes). */
 export const MAX_EC2_BODY_BYTES = 1 << 20;
@@ -55,7 +63,7 @@ export function readRequestBody(req: IncomingMessage, limit = MAX_EC2_BODY_BYTES
 export function createEc2Handler(store: StateStore, opts: Ec2HandlerOptions = {}): Ec2Handler {
   const region = opts.region ?? "us-east-1";
   const accountId = opts.accountId ?? "123456789012";
-  return async (req, res, body) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const requestId = newRequestId();
     const send = (status: number, xml: string) => {
       res.writeHead(status, {
@@ -99,4 +107,12 @@ export function createEc2Handler(store: StateStore, opts: Ec2HandlerOptions = {}
       send(e.status, renderError(e.awsCode, e.message, requestId));
     }
   };
+  const context: AwsServiceContext = {
+    store,
+    defaultRegion: region,
+    defaultAccountId: accountId,
+    auth: opts.auth,
+    log: (line) => opts.logger?.error(line),
+  };
+  return Object.assign(handle, { context });
 }
