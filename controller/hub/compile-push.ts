@@ -1,0 +1,163 @@
+/**
+ * Compile and push (controller/hub/agent-hub.ts): every store change (PolicySource.onChange) and
+ * every placement change (Hello, Hosting, disconnect) is coalesced into one incremental compile
+ * (controller/policy/compile.ts); only agents whose snapshot changed get a push, and a
+ * (re)connecting agent always gets the current snapshot.
+ */
+import {
+  PolicyCompiler,
+  mergeStateChanges,
+  type CompileOptions,
+  type CompileResult,
+} from "../policy/compile.js";
+import type { AgentSnapshot } from "../policy/compiled-policy.js";
+import type { StateChange } from "../policy/policy-state.js";
+import type { AgentRegistry, PolicySource } from "./agent-registry.js";
+import { isLive } from "./agent-registry.js";
+
+export interface CompilePushOptions {
+  readonly source: PolicySource;
+  readonly registry: AgentRegistry;
+  readonly compile?: CompileOptions;
+  /** Called after every successful compile and push (the hub checks its waiters). */
+  readonly afterPush: (result: CompileResult) => void;
+  readonly log: (line: string) => void;
+}
+
+export class CompilePush {
+  private compiler: PolicyCompiler;
+  private pendingChange: StateChange | undefined;
+  private flushScheduled = false;
+  private generation = 0;
+  private compiledRev = 0;
+  private closed = false;
+  private placementTimer: NodeJS.Timeout | undefined;
+  private placementImmediate: NodeJS.Immediate | undefined;
+  private placementDirty = false;
+
+  /** Compiles the current state at once (no push: nobody is connected yet). */
+  constructor(private readonly opts: CompilePushOptions) {
+    this.compiler = new PolicyCompiler(opts.compile);
+    this.compiledRev = this.compiler.update(
+      opts.source.readPolicyState(),
+      opts.registry.placements(),
+    ).revision;
+  }
+
+  /** The store revision of the latest compile. */
+  compiledRevision(): number {
+    return this.compiledRev;
+  }
+
+  /** The latest compiled snapshot of an agent. */
+  snapshot(agentId: string): AgentSnapshot | undefined {
+    return this.compiler.snapshot(agentId);
+  }
+
+  /** A store write committed: compile it in a microtask, coalesced with the same tick's writes. */
+  onStoreChange(change: StateChange): void {
+    this.pendingChange =
+      this.pendingChange === undefined ? change : mergeStateChanges(this.pendingChange, change);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Why: a microtask coalesces writes committed in the same tick into one compile, yet runs
+    // before any timer, so pushes leave right after the API's transaction.
+    queueMicrotask(() => this.flush());
+  }
+
+  /**
+   * Placement changed (Hello, Hosting: delayMs 0; disconnect: 20; retry after a failed
+   * compile: 1000). Why coalesce: when many
+   * agents come or go at once (start-up, shutdown, partition) one compile and one push per
+   * agent suffices instead of one per agent per event; a Hello waits at most one event-loop
+   * turn (setImmediate) for its snapshot.
+   */
+  schedulePlacementFlush(delayMs: 0 | 20 | 1000): void {
+    this.placementDirty = true;
+    if (this.closed) return;
+    if (delayMs === 0) {
+      this.placementImmediate ??= setImmediate(() => {
+        this.placementImmediate = undefined;
+        this.flush();
+      });
+      return;
+    }
+    if (this.placementTimer !== undefined) return;
+    this.placementTimer = setTimeout(() => {
+      this.placementTimer = undefined;
+      this.flush();
+    }, delayMs);
+    this.placementTimer.unref();
+  }
+
+  /**
+   * Compile what changed (store changes since the last flush; placement when an agent came,
+   * went or re-announced its hosting) and push to agents whose snapshot changed.
+   */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    const change = this.pendingChange;
+    if (change === undefined && !this.placementDirty) return;
+    this.pendingChange = undefined;
+    this.placementDirty = false;
+    try {
+      this.compileAndPush(change);
+    } catch (err) {
+      // Why: flush runs from microtasks and timers; a compile bug must not take the controller
+      // down. Agents keep their last snapshot; the next change recompiles everything.
+      this.opts.log(`compile failed: ${(err as Error).stack ?? String(err)}`);
+      this.compiler = new PolicyCompiler(this.opts.compile);
+      this.schedulePlacementFlush(1000);
+    }
+  }
+
+  /** Stop: no more compiles; pending timers are cleared. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.placementTimer);
+    if (this.placementImmediate !== undefined) clearImmediate(this.placementImmediate);
+  }
+
+  private compileAndPush(change: StateChange | undefined): void {
+    const { registry } = this.opts;
+    const state = this.opts.source.readPolicyState();
+    const result = this.compiler.update(
+      state,
+      registry.placements(),
+      change ?? emptyChange(state.revision),
+    );
+    this.compiledRev = result.revision;
+    registry.forgetMovedHosting(result.snapshots);
+    registry.saveKnown();
+    for (const agentId of result.changedAgents) {
+      const s = registry.liveSession(agentId);
+      const snap = result.snapshots.get(agentId);
+      if (s !== undefined && snap !== undefined) s.sendSnapshot(snap, ++this.generation);
+    }
+    this.sendFirstSnapshots();
+    this.opts.afterPush(result);
+  }
+
+  /** A (re)connecting agent always gets the current snapshot (resync), changed or not. */
+  private sendFirstSnapshots(): void {
+    for (const s of this.opts.registry.sessions) {
+      if (!isLive(s) || s.sentGeneration !== 0) continue;
+      const snap = this.compiler.snapshot(s.agentId);
+      if (snap !== undefined) s.sendSnapshot(snap, ++this.generation);
+    }
+  }
+}
+
+function emptyChange(revision: number): StateChange {
+  return {
+    revision,
+    vpcIds: [],
+    subnetIds: [],
+    groupIds: [],
+    networkAclIds: [],
+    prefixListIds: [],
+    eniIds: [],
+    instanceIds: [],
+  };
+}
