@@ -4,41 +4,45 @@
  *
  *   new Agent(deps) --start()--> StartedAgent --stop() / await using--> stopped (no restart)
  *
- * Snapshots (AgentSnapshot) are applied in arrival order and atomically: new TUN devices are
- * created first (async), then one synchronous step swaps every ENI's policy
- * (EniFilter.setPolicy keeps conntrack), adds and removes ports and replaces the route table
- * whole, so no packet sees half a revision. The control client acks a revision after
- * applySnapshot() resolved. Without a control client (in-process tests) the caller applies
- * snapshots itself.
+ * Snapshots (AgentSnapshot) are applied in arrival order and atomically
+ * (agent/snapshot-apply.ts): new TUN devices are created first (async), then one synchronous
+ * step swaps every ENI's policy (EniFilter.setPolicy keeps conntrack), adds and removes ports
+ * and replaces the route table whole, so no packet sees half a revision. The control client
+ * acks a revision after applySnapshot() resolved. Without a control client (in-process tests)
+ * the caller applies snapshots itself.
+ *
+ * This file owns the lifecycle; agent/ holds the parts: hosted-ports.ts (what is hosted),
+ * snapshot-apply.ts, read-loop.ts (TUN -> egress), reports.ts (conntrack, counters, flow logs).
  */
-import { Allowance } from "./conntrack/allowance.js";
+import type { Allowance } from "./conntrack/allowance.js";
 import type {
   ConntrackReport,
   CountersReport,
   EniConntrackReport,
-  EniCounters,
   FlowLogRecord as WireFlowLogRecord,
 } from "./control/wire.js";
-import { ControllerClient, type ControllerClientOptions } from "./control/controller-client.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import type { AgentConfig } from "./config.js";
 import { EniFilter, type ConntrackEntryView } from "./filter/filter.js";
 import type { AgentSnapshot, CompiledEniPolicy } from "./filter/policy.js";
-import { ENCAP_HEADROOM } from "./overlay/geneve.js";
 import type { Endpoint, Transport } from "./overlay/transport.js";
 import { parseIpAddress } from "./packet/address.js";
-import { DataPath, Outbox, type DataPathLogger } from "./pipeline/data-path.js";
+import { DataPath, type DataPathLogger } from "./pipeline/data-path.js";
 import type { DropCounts } from "./pipeline/drop-counters.js";
-import { forwardFromTun } from "./pipeline/egress.js";
 import { receiveDatagram } from "./pipeline/ingress.js";
 import { Port, type PortFilter } from "./pipeline/port.js";
-import { RouteTable, ipv4Key, ipv6Key } from "./pipeline/route-table.js";
+import { ipv4Key, ipv6Key } from "./pipeline/route-table.js";
 import type { DropReason } from "./pipeline/verdict.js";
-import { toEniConntrackReport } from "./report/conntrack-report.js";
-import { FlowLogAggregator, formatFlowLogRecord } from "./report/flow-log.js";
-import { TunClosedError, type TunDevice } from "./tun/tun-device.js";
+import { FlowLogAggregator } from "./report/flow-log.js";
+import type { TunDevice } from "./tun/tun-device.js";
 import type { TunProvider } from "./tun/tun-provider.js";
+import { HostedPorts } from "./agent/hosted-ports.js";
+import { runReadLoop, type ReadLoopContext } from "./agent/read-loop.js";
+import { AgentReports } from "./agent/reports.js";
+import { applySnapshot, type SnapshotApplyContext } from "./agent/snapshot-apply.js";
+
+export { controllerControl } from "./control/controller-control.js";
 
 /** What the agent needs from its controller connection (control/controller-client.ts). */
 export interface AgentControl {
@@ -109,10 +113,6 @@ export interface StartedAgent extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-const FLOW_LOG_KEEP = 10_000;
-/** Buffer sets each TUN read loop rotates through (see readLoop). */
-const READ_BUFFER_SETS = 4;
-
 const consoleLogger: AgentLogger = {
   info: (m) => console.error(`[agent] ${m}`),
   warn: (m) => console.error(`[agent] WARN ${m}`),
@@ -133,13 +133,6 @@ export class Agent {
   }
 }
 
-interface EniState {
-  readonly port: Port;
-  readonly filter: AgentFilter;
-  readonly instanceId: string;
-  readonly loop: Promise<void>;
-}
-
 class RunningAgent implements StartedAgent {
   readonly agentId: string;
   readonly underlayEndpoint: Endpoint;
@@ -147,19 +140,15 @@ class RunningAgent implements StartedAgent {
   private readonly clock: Clock;
   private readonly logger: AgentLogger;
   private readonly dp: DataPath;
-  private readonly flowLog: FlowLogAggregator | undefined;
-  private readonly enisById = new Map<string, EniState>();
-  private readonly externalPorts: Array<{ port: Port; loop: Promise<void> }> = [];
-  private readonly allowances = new Map<string, Allowance>();
-  private readonly usedIndexes = new Set<number>();
+  private readonly hosted: HostedPorts;
+  private readonly reports: AgentReports;
+  private readonly loopCtx: ReadLoopContext;
+  private readonly applyCtx: SnapshotApplyContext;
   private readonly waiters: Array<{ revision: number; resolve: () => void }> = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly keptFlowLogs: WireFlowLogRecord[] = [];
   private applied = 0;
   private applying: Promise<void> = Promise.resolve();
-  private lastFlowFlushMs: number;
   private stopping: Promise<void> | undefined;
-  private readonly createFilter: (policy: CompiledEniPolicy, a: Allowance) => AgentFilter;
 
   constructor(private readonly deps: AgentDeps) {
     this.config = deps.config;
@@ -167,16 +156,35 @@ class RunningAgent implements StartedAgent {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? consoleLogger;
     this.underlayEndpoint = deps.config.underlayAdvertise ?? deps.transport.localEndpoint;
-    this.flowLog = deps.config.flowLogs
+    const flowLog = deps.config.flowLogs
       ? new FlowLogAggregator({
           accountId: deps.config.accountId,
           windowMs: deps.config.flowLogWindowMs,
         })
       : undefined;
-    this.dp = new DataPath(this.agentId, this.flowLog, this.logger, () => this.clock.now());
-    this.createFilter =
-      deps.createFilter ?? ((policy, allowance) => new EniFilter(policy, { allowance }));
-    this.lastFlowFlushMs = this.clock.now();
+    this.dp = new DataPath(this.agentId, flowLog, this.logger, () => this.clock.now());
+    this.hosted = new HostedPorts(deps.config.conntrackMax);
+    this.reports = new AgentReports(this.dp, this.hosted, this.clock, this.logger, deps.control);
+    this.loopCtx = {
+      dp: this.dp,
+      transport: deps.transport,
+      clock: this.clock,
+      stopping: () => this.stopping !== undefined,
+      warn: (m) => this.logger.warn(m),
+    };
+    const createFilter =
+      deps.createFilter ??
+      ((policy: CompiledEniPolicy, allowance: Allowance) => new EniFilter(policy, { allowance }));
+    this.applyCtx = {
+      agentId: this.agentId,
+      dp: this.dp,
+      hosted: this.hosted,
+      tuns: deps.tuns,
+      logger: this.logger,
+      createFilter,
+      startReadLoop: (port) => runReadLoop(this.loopCtx, port),
+      onSwapped: (revision) => this.swapped(revision),
+    };
   }
 
   async start(): Promise<void> {
@@ -189,7 +197,7 @@ class RunningAgent implements StartedAgent {
       }
     });
     for (const ext of this.config.externals) {
-      const index = this.takeIndex();
+      const index = this.hosted.takeIndex();
       const tun = await this.deps.tuns.open({
         key: `ext:${ext.name}`,
         index,
@@ -200,11 +208,11 @@ class RunningAgent implements StartedAgent {
       );
       const bytes = parseIpAddress(ext.address)!;
       this.dp.externals.set(bytes.length === 4 ? ipv4Key(bytes) : ipv6Key(bytes), port);
-      this.externalPorts.push({ port, loop: this.readLoop(port) });
+      this.hosted.externals.push({ port, loop: runReadLoop(this.loopCtx, port) });
     }
     if (this.deps.timers ?? true) {
-      const t1 = setInterval(() => this.reap(), 1000);
-      const t2 = setInterval(() => this.report(), this.config.reportIntervalMs);
+      const t1 = setInterval(() => this.reports.reap(), 1000);
+      const t2 = setInterval(() => this.reports.report(), this.config.reportIntervalMs);
       t1.unref();
       t2.unref();
       this.timers.push(t1, t2);
@@ -246,169 +254,15 @@ class RunningAgent implements StartedAgent {
 
   private async apply(s: AgentSnapshot): Promise<void> {
     if (this.stopping) throw new Error(`agent ${this.agentId} is stopped`);
-    if (s.agentId !== this.agentId) {
-      throw new Error(`snapshot for agent '${s.agentId}' sent to agent '${this.agentId}'`);
-    }
-    // 1. Devices for new ENIs (async; nothing visible to packets yet).
-    const created = new Map<string, { tun: TunDevice; index: number }>();
-    try {
-      for (const p of s.enis) {
-        if (this.enisById.has(p.eniId)) continue;
-        const index = this.takeIndex();
-        try {
-          const tun = await this.deps.tuns.open({
-            key: p.eniId,
-            index,
-            addresses: [...p.ipv4, ...p.ipv6],
-          });
-          created.set(p.eniId, { tun, index });
-        } catch (err) {
-          this.usedIndexes.delete(index);
-          throw err;
-        }
-      }
-    } catch (err) {
-      for (const c of created.values()) {
-        await this.deps.tuns.close(c.tun).catch(() => undefined);
-        this.usedIndexes.delete(c.index);
-      }
-      throw err;
-    }
-    // 2. The atomic swap: synchronous, so no packet sees half a revision.
-    const wanted = new Set(s.enis.map((p) => p.eniId));
-    const readdress: Array<[TunDevice, string[]]> = [];
-    const removed: EniState[] = [];
-    for (const p of s.enis) {
-      const cur = this.enisById.get(p.eniId);
-      if (cur) {
-        const before = cur.port.addressList.join(",");
-        cur.filter.setPolicy(p);
-        cur.port.applyPolicy(p);
-        if (cur.port.addressList.join(",") !== before) {
-          readdress.push([cur.port.tun, [...cur.port.addressList]]);
-        }
-        continue;
-      }
-      const c = created.get(p.eniId)!;
-      const filter = this.createFilter(p, this.allowanceFor(p.instanceId, p.allowance));
-      const port = Port.forEni(p, filter, c.tun, (e) => this.dp.internalError(port, e));
-      this.dp.enis.set(p.eniId, port);
-      this.enisById.set(p.eniId, {
-        port,
-        filter,
-        instanceId: p.instanceId,
-        loop: this.readLoop(port),
-      });
-    }
-    for (const [id, st] of this.enisById) {
-      if (wanted.has(id)) continue;
-      this.enisById.delete(id);
-      this.dp.enis.delete(id);
-      removed.push(st);
-    }
-    this.dp.routes = new RouteTable(s.mapping);
-    if (this.dp.routes.invalid > 0) {
-      this.logger.warn(
-        `snapshot ${s.revision}: ${this.dp.routes.invalid} unparsable mapping addresses`,
-      );
-    }
-    this.applied = s.revision;
+    await applySnapshot(this.applyCtx, s);
+  }
+
+  /** The data path enforces `revision` from now on: wake whoever waits for it. */
+  private swapped(revision: number): void {
+    this.applied = revision;
     for (const w of this.waiters.splice(0)) {
-      if (w.revision <= s.revision) w.resolve();
+      if (w.revision <= revision) w.resolve();
       else this.waiters.push(w);
-    }
-    // 3. Device housekeeping after the swap (addresses, in-place routes, removed devices).
-    // Why warn, not throw: the revision is already enforced by the data path; a device that
-    // cannot take an address (IPv6 disabled in a container) must not leave it unacked.
-    for (const [tun, addrs] of readdress) {
-      await this.deps.tuns
-        .setAddresses(tun, addrs)
-        .catch((e: unknown) =>
-          this.logger.warn(`addresses of ${tun.name}: ${(e as Error).message}`),
-        );
-    }
-    for (const st of removed) {
-      await this.deps.tuns.close(st.port.tun).catch(() => undefined);
-      await st.loop;
-    }
-    await this.updateReachable().catch((e: unknown) =>
-      this.logger.warn(`routes to reachable destinations: ${(e as Error).message}`),
-    );
-  }
-
-  private async updateReachable(): Promise<void> {
-    const first = [...this.enisById.values()][0]?.port ?? this.externalPorts[0]?.port;
-    if (!first) return;
-    const own = new Set(first.addressList);
-    const dests = this.dp.routes.addresses().filter((a) => !own.has(a));
-    await this.deps.tuns.setReachable(first.tun, dests);
-  }
-
-  private allowanceFor(instanceId: string, max: number): Allowance {
-    const key = instanceId || "";
-    let a = this.allowances.get(key);
-    if (!a) {
-      a = new Allowance(this.config.conntrackMax ?? max);
-      this.allowances.set(key, a);
-    }
-    return a;
-  }
-
-  private takeIndex(): number {
-    let i = 0;
-    while (this.usedIndexes.has(i)) i++;
-    this.usedIndexes.add(i);
-    return i;
-  }
-
-  /** Reads batches from a port's TUN until it closes; STYLE.md §7 for exceptions. */
-  private async readLoop(port: Port): Promise<void> {
-    const tun = port.tun;
-    const n = Math.max(1, tun.batchSize);
-    // Why several buffer sets: a set's datagrams stay queued in the socket until their send
-    // callbacks run (a later event-loop turn); rotating sets lets the next batch be read and
-    // forwarded meanwhile instead of waiting a turn per batch.
-    const sets = Array.from({ length: READ_BUFFER_SETS }, () => ({
-      bufs: Array.from({ length: n }, () => new Uint8Array(ENCAP_HEADROOM + tun.mtu)),
-      sizes: new Array<number>(n).fill(0),
-      outbox: new Outbox(this.deps.transport),
-      sending: Promise.resolve(),
-    }));
-    // Why a macrotask first: the caller finishes its synchronous swap before the first read.
-    await new Promise((r) => setImmediate(r));
-    for (let turn = 0; ; turn = (turn + 1) % READ_BUFFER_SETS) {
-      const set = sets[turn]!;
-      await set.sending;
-      let count: number;
-      try {
-        count = await tun.readBatch(set.bufs, set.sizes, ENCAP_HEADROOM);
-      } catch (err) {
-        if (!(err instanceof TunClosedError) && !this.stopping) {
-          this.logger.warn(`reading ${port.key}: ${(err as Error).message}; port stopped`);
-        }
-        await Promise.all(sets.map((s) => s.sending));
-        return;
-      }
-      const now = this.clock.now();
-      for (let i = 0; i < count; i++) {
-        try {
-          forwardFromTun(
-            this.dp,
-            port,
-            set.outbox,
-            set.bufs[i]!,
-            ENCAP_HEADROOM,
-            set.sizes[i]!,
-            now,
-          );
-        } catch (err) {
-          this.dp.internalError(port, err);
-        }
-      }
-      set.sending = set.outbox.flush().catch((err: unknown) => this.dp.internalError(port, err));
-      // Why: a full batch means more is waiting; readBatch would then resolve without ever
-      // leaving the microtask queue, starving the underlay receive path. Yield once per batch.
-      if (count === n) await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -423,92 +277,31 @@ class RunningAgent implements StartedAgent {
   }
 
   enis(): string[] {
-    return [...this.enisById.keys()];
+    return [...this.hosted.enis.keys()];
   }
 
   device(key: string): TunDevice | undefined {
-    return (
-      this.enisById.get(key)?.port.tun ??
-      this.externalPorts.find((e) => e.port.key === key)?.port.tun
-    );
+    return this.hosted.port(key)?.tun;
   }
 
   conntrack(eniId: string): ConntrackEntryView[] {
-    return this.enisById.get(eniId)?.filter.conntrackEntries(this.clock.now()) ?? [];
+    return this.hosted.enis.get(eniId)?.filter.conntrackEntries(this.clock.now()) ?? [];
   }
 
   conntrackReport(requestId = "", eniIds: readonly string[] = []): ConntrackReport {
-    const now = this.clock.now();
-    const want = eniIds.length > 0 ? new Set(eniIds) : undefined;
-    const enis = [];
-    for (const [id, st] of this.enisById) {
-      if (want && !want.has(id)) continue;
-      enis.push(toEniConntrackReport(id, st.instanceId, st.filter.conntrackEntries(now)));
-    }
-    return { requestId, takenAtMs: now, enis };
+    return this.reports.conntrackReport(requestId, eniIds);
   }
 
   countersReport(): CountersReport {
-    const enis: EniCounters[] = [];
-    for (const [id, st] of this.enisById) {
-      const allowance = this.allowances.get(st.instanceId || "");
-      enis.push({
-        eniId: id,
-        instanceId: st.instanceId,
-        drops: this.dp.drops.forPort(id),
-        // AWS-BEHAVIOUR MET-3, MET-4; MET-5 names reported at 0 (not modelled).
-        conntrackAllowanceExceeded: st.filter.counters().conntrackAllowanceExceeded,
-        conntrackAllowanceAvailable: allowance ? allowance.available() : 0,
-        bwInAllowanceExceeded: 0,
-        bwOutAllowanceExceeded: 0,
-        ppsAllowanceExceeded: 0,
-        linklocalAllowanceExceeded: 0,
-        packetsAccepted: st.port.accepted,
-      });
-    }
-    return { takenAtMs: this.clock.now(), enis };
+    return this.reports.countersReport();
   }
 
   flushFlowLogs(): WireFlowLogRecord[] {
-    if (!this.flowLog) return [];
-    const now = this.clock.now();
-    const records = this.flowLog.flush(now, this.enis(), this.lastFlowFlushMs);
-    // Next time, NODATA starts from the window that is open now.
-    this.lastFlowFlushMs = now;
-    const lines = records.map((r) => ({ eniId: r.interfaceId, line: formatFlowLogRecord(r) }));
-    this.keptFlowLogs.push(...lines);
-    if (this.keptFlowLogs.length > FLOW_LOG_KEEP) {
-      this.keptFlowLogs.splice(0, this.keptFlowLogs.length - FLOW_LOG_KEEP);
-    }
-    if (lines.length > 0) this.deps.control?.sendFlowLogs(lines);
-    return lines;
+    return this.reports.flushFlowLogs();
   }
 
   flowLogs(): readonly WireFlowLogRecord[] {
-    return this.keptFlowLogs;
-  }
-
-  private reap(): void {
-    const now = this.clock.now();
-    for (const st of this.enisById.values()) {
-      try {
-        st.filter.reap(now);
-      } catch (err) {
-        this.dp.internalError(st.port, err);
-      }
-    }
-  }
-
-  private report(): void {
-    const control = this.deps.control;
-    try {
-      this.flushFlowLogs();
-      if (!control) return;
-      control.sendConntrackReport(this.conntrackReport());
-      control.sendCounters(this.countersReport());
-    } catch (err) {
-      this.logger.warn(`report failed: ${(err as Error).message}`);
-    }
+    return this.reports.flowLogs();
   }
 
   stop(): Promise<void> {
@@ -520,11 +313,8 @@ class RunningAgent implements StartedAgent {
     for (const t of this.timers) clearInterval(t);
     await this.applying;
     await this.deps.control?.close().catch(() => undefined);
-    const ports = [
-      ...[...this.enisById.values()].map((s) => ({ port: s.port, loop: s.loop })),
-      ...this.externalPorts,
-    ];
-    this.enisById.clear();
+    const ports = this.hosted.all();
+    this.hosted.enis.clear();
     this.dp.enis.clear();
     this.dp.externals.clear();
     await Promise.all(ports.map((p) => this.deps.tuns.close(p.port.tun).catch(() => undefined)));
@@ -535,33 +325,4 @@ class RunningAgent implements StartedAgent {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
-}
-
-/**
- * An AgentControl over the real ControllerClient (ws + protobuf, reconnect and resync). The
- * snapshot and conntrack handlers are bound when the agent starts.
- */
-export function controllerControl(
-  opts: Omit<ControllerClientOptions, "onSnapshot" | "onConntrackRequest">,
-): AgentControl & { readonly client: ControllerClient } {
-  let onSnapshot: ((s: AgentSnapshot) => Promise<void>) | undefined;
-  let onRequest: ((eniIds: readonly string[]) => readonly EniConntrackReport[]) | undefined;
-  const client = new ControllerClient({
-    ...opts,
-    onSnapshot: (s) => {
-      if (!onSnapshot) throw new Error("snapshot before the agent started");
-      return onSnapshot(s);
-    },
-    onConntrackRequest: (eniIds) => onRequest?.(eniIds) ?? [],
-  });
-  return {
-    client,
-    onSnapshot: (h) => (onSnapshot = h),
-    onConntrackRequest: (h) => (onRequest = h),
-    sendConntrackReport: (r) => void client.sendConntrackReport(r),
-    sendCounters: (c) => void client.sendCounters(c),
-    sendFlowLogs: (r) => void client.sendFlowLogs(r),
-    start: async () => client.start(),
-    close: () => client.close(),
-  };
 }

@@ -1,0 +1,34 @@
+/**
+ * An AgentControl (node-agent/agent.ts) over the real ControllerClient (ws + protobuf,
+ * reconnect and resync). The snapshot and conntrack handlers are bound when the agent starts.
+ */
+import type { AgentControl } from "../agent.js";
+import type { AgentSnapshot } from "../filter/policy.js";
+import { ControllerClient, type ControllerClientOptions } from "./controller-client.js";
+import type { EniConntrackReport } from "./wire.js";
+
+/** See the module comment; `client` is exposed for tests and the CLI (connection state). */
+export function controllerControl(
+  opts: Omit<ControllerClientOptions, "onSnapshot" | "onConntrackRequest">,
+): AgentControl & { readonly client: ControllerClient } {
+  let onSnapshot: ((s: AgentSnapshot) => Promise<void>) | undefined;
+  let onRequest: ((eniIds: readonly string[]) => readonly EniConntrackReport[]) | undefined;
+  const client = new ControllerClient({
+    ...opts,
+    onSnapshot: (s) => {
+      if (!onSnapshot) throw new Error("snapshot before the agent started");
+      return onSnapshot(s);
+    },
+    onConntrackRequest: (eniIds) => onRequest?.(eniIds) ?? [],
+  });
+  return {
+    client,
+    onSnapshot: (h) => (onSnapshot = h),
+    onConntrackRequest: (h) => (onRequest = h),
+    sendConntrackReport: (r) => void client.sendConntrackReport(r),
+    sendCounters: (c) => void client.sendCounters(c),
+    sendFlowLogs: (r) => void client.sendFlowLogs(r),
+    start: async () => client.start(),
+    close: () => client.close(),
+  };
+}
