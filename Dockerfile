@@ -27,12 +27,12 @@ ENV NODE_ENV=production \
 RUN command -v ip >/dev/null || (apt-get update && \
     apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*)
 COPY --from=deps /opt/vpcemu/node_modules ./node_modules
-COPY package.json tsconfig.json ./
+# The compiled package (scripts/build.mjs; `npm run image` builds it first): bin/vpcemu.js runs
+# dist/ because no TypeScript sources are copied, so neither tsx nor TypeScript is in the image.
+COPY package.json ./
 COPY bin ./bin
-COPY proto ./proto
-COPY controller ./controller
-COPY node-agent ./node-agent
-COPY cli ./cli
+COPY dist ./dist
+COPY cli/runtime/probe.mjs ./cli/runtime/probe.mjs
 COPY scripts/docker ./scripts/docker
 LABEL org.opencontainers.image.title="vpcemu" \
       org.opencontainers.image.description="Emulator of AWS VPC security groups and network ACLs on real traffic" \

@@ -3,7 +3,7 @@
 #   1. vpcemu-base:node<major>-local: `docker import` of a minimal root filesystem made from this
 #      machine's own Node runtime (scripts/docker/make-base-rootfs.sh: node, sh, ip, mknod, the
 #      shared libraries from ldd). Re-imported only when its content hash changes.
-#   2. vpcemu:local from ./Dockerfile with --build-arg BASE_IMAGE=<that base> --pull=false, using
+#   2. dist/ (scripts/build.mjs), then vpcemu:local from ./Dockerfile with --build-arg BASE_IMAGE=<that base> --pull=false, using
 #      the legacy builder (DOCKER_BUILDKIT=0) so nothing tries to resolve the base remotely.
 #   3. A smoke check: node, better-sqlite3 and koffi load inside the image; `vpcemu --help` runs.
 # Environment: VPCEMU_IMAGE (default vpcemu:local), VPCEMU_BASE_IMAGE (skip step 1 and use this
@@ -52,6 +52,10 @@ else
   docker image inspect "$base" >/dev/null 2>&1 || die "VPCEMU_BASE_IMAGE=$base is not a local image"
 fi
 
+# The image carries the compiled package (Dockerfile), never the TypeScript sources.
+say "building dist/ (npm run build)"
+node scripts/build.mjs || die "npm run build failed (see above)"
+
 say "building $image from Dockerfile on $base (legacy builder, --pull=false)"
 DOCKER_BUILDKIT=0 docker build --pull=false \
   --build-arg "BASE_IMAGE=$base" \
@@ -72,8 +76,8 @@ if [ "${VPCEMU_IMAGE_SKIP_SMOKE:-}" != 1 ]; then
     console.log(`node ${process.version}, sqlite ${v}, koffi ${koffi.version}, getpid() ${getpid()}`);
   ' || die "native modules do not load inside $image"
   docker run --rm --network none --entrypoint ip "$image" -V >/dev/null || die "iproute2 'ip' does not run inside $image"
-  docker run --rm --network none "$image" --help >/dev/null 2>&1 ||
-    say "warning: '$image --help' exited non-zero (cli/main.ts may not be in the tree yet)"
+  docker run --rm --network none "$image" --help >/dev/null ||
+    die "'vpcemu --help' does not run inside $image"
 fi
 
 size=$(docker image inspect -f '{{.Size}}' "$image")

@@ -1,12 +1,36 @@
-/** Files of the checkout the local runtime starts: the `vpcemu` bin and the probe apps. */
-import { dirname, join, resolve } from "node:path";
+/** Files of the package the local runtime starts: the `vpcemu` bin and the probe apps. */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/**
+ * The package root: the nearest folder above this module whose package.json names vpcemu.
+ * This module runs from cli/runtime/ in a checkout and from dist/cli/runtime/ when built.
+ */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "vpcemu")
+          return dir;
+      } catch {
+        // Why: an unreadable package.json is not ours; keep climbing.
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir)
+      throw new Error(`vpcemu: no package.json of vpcemu above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
+
+const PACKAGE_ROOT = packageRoot();
 
 /** The `vpcemu` bin (agents are started through it, as a user would). */
-export const VPCEMU_BIN = join(REPO_ROOT, "bin", "vpcemu.js");
+export const VPCEMU_BIN = join(PACKAGE_ROOT, "bin", "vpcemu.js");
 /** Probe apps for the demo and tests (plain JavaScript, run by `node` in a namespace). */
-export const PROBE_SCRIPT = join(REPO_ROOT, "cli", "runtime", "probe.mjs");
+export const PROBE_SCRIPT = join(PACKAGE_ROOT, "cli", "runtime", "probe.mjs");
 /** The seed scenario. */
-export const TWO_TIER_EXAMPLE = join(REPO_ROOT, "examples", "two-tier.yaml");
+export const TWO_TIER_EXAMPLE = join(PACKAGE_ROOT, "examples", "two-tier.yaml");

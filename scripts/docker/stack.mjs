@@ -5,7 +5,7 @@
 //        GROUP: group name or sg-id; PROTO: tcp|udp|icmp|-1; PORTS: 80 | 1024-65535 | -1;
 //        PEER: a CIDR, a group name or sg-id
 // Talks to the controller at $VPCEMU_ENDPOINT (default http://controller:4566) with the AWS SDK
-// and the JSON API. `apply` reuses the cli's topology parser and applier (through tsx).
+// and the JSON API. `apply` reuses the cli's compiled topology parser and applier (dist/).
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -60,13 +60,11 @@ async function instancesByName() {
 
 async function apply(file, idsDir) {
   await waitForController();
-  const { register } = await import("tsx/esm/api");
-  register();
   const { parseTopology } = await import(
-    pathToFileURL(join(root, "cli/topology/topology.ts")).href
+    pathToFileURL(join(root, "dist/cli/topology/topology.js")).href
   );
   const { applyTopology } = await import(
-    pathToFileURL(join(root, "cli/topology/apply-topology.ts")).href
+    pathToFileURL(join(root, "dist/cli/topology/apply-topology.js")).href
   );
   const topology = parseTopology(readFileSync(file, "utf8"), file);
   const vpcs = await ec2.send(
