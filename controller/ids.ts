@@ -16,6 +16,8 @@ export const ID_PREFIX = {
   reservation: "r",
   prefixList: "pl",
   request: "req",
+  /** Chaos faults (docs/json-api.md /v1/faults); not an AWS resource. */
+  fault: "flt",
 } as const;
 export type IdPrefix = (typeof ID_PREFIX)[keyof typeof ID_PREFIX];
 

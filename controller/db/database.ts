@@ -60,6 +60,12 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE cfn_change_sets (id TEXT PRIMARY KEY, stack_id TEXT NOT NULL, body TEXT NOT NULL);
     `,
   },
+  {
+    // Chaos faults (controller/model/fault.ts): state like the resources (revision, compile).
+    id: 3,
+    name: "chaos faults",
+    sql: `CREATE TABLE faults (id TEXT PRIMARY KEY, body TEXT NOT NULL);`,
+  },
 ];
 
 /** Table of each resource kind, and the column (if any) naming its parent. */
@@ -71,6 +77,7 @@ export const RESOURCE_TABLES = {
   prefixList: { table: "prefix_lists", parent: undefined },
   networkInterface: { table: "network_interfaces", parent: "subnet_id" },
   instance: { table: "instances", parent: undefined },
+  fault: { table: "faults", parent: undefined },
 } as const;
 export type ResourceKind = keyof typeof RESOURCE_TABLES;
 

@@ -46,6 +46,14 @@ export const HUB_ERRORS = {
     404,
     "No conntrack report for {0} '{1}' yet.",
   ),
+  EMU_ERR_API_BAD_JSON: def("EMU_ERR_API_BAD_JSON", 400, "The request body is not valid JSON: {0}"),
+  EMU_ERR_API_BODY_TOO_LARGE: def(
+    "EMU_ERR_API_BODY_TOO_LARGE",
+    413,
+    "The request body exceeds {0} bytes.",
+  ),
+  EMU_ERR_FAULT_INVALID: def("EMU_ERR_FAULT_INVALID", 400, "Invalid fault: {0}"),
+  EMU_ERR_FAULT_NOT_FOUND: def("EMU_ERR_FAULT_NOT_FOUND", 404, "No fault '{0}'."),
   EMU_ERR_API_INTERNAL: def("EMU_ERR_API_INTERNAL", 500, "Internal error (request {0})."),
 } as const satisfies Record<string, JsonErrorDef>;
 

@@ -17,6 +17,8 @@ export interface SubnetState {
   readonly ipv6CidrBlock?: string;
   /** The NACL associated with the subnet (the VPC default NACL unless replaced). */
   readonly networkAclId: string;
+  /** Its availability zone (chaos selectors `az:...`); absent in states built without one. */
+  readonly availabilityZone?: string;
 }
 
 /** One SG rule as stored (one peer per rule, AWS-BEHAVIOUR RULE-11). */
@@ -99,6 +101,97 @@ export interface InstanceState {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** Chaos fault direction: from -> to only, or both ways (docs/json-api.md /v1/faults). */
+export type FaultDirection = "one-way" | "both";
+
+/** Jepsen's partition grudges (a list of groups; every pair across groups is cut). */
+export type PartitionMode = "complete" | "majorities-ring" | "bridge";
+
+/** Stored fault effects, in the JSON API's shape with defaults filled in (controller/model/fault.ts). */
+export interface FaultEffectsState {
+  readonly delay?: {
+    readonly latencyMs: number;
+    readonly jitterMs: number;
+    readonly correlation: number;
+    readonly distribution: "uniform" | "normal" | "pareto" | "paretonormal";
+  };
+  readonly loss?:
+    | { readonly percent: number; readonly correlation: number }
+    | {
+        /** netem `loss gemodel p r 1-h 1-k` with h and k themselves given (percent). */
+        readonly gilbertElliott: {
+          readonly p: number;
+          readonly r: number;
+          readonly h: number;
+          readonly k: number;
+        };
+      };
+  readonly duplicate?: { readonly percent: number; readonly correlation: number };
+  readonly corrupt?: { readonly percent: number; readonly correlation: number };
+  readonly reorder?: {
+    readonly percent: number;
+    readonly correlation: number;
+    readonly gap: number;
+  };
+  readonly rate?: { readonly bitsPerSecond: number; readonly queueLimitBytes: number };
+  readonly blackhole?: boolean;
+  readonly reject?: boolean;
+  /** Acts on the ENIs of `from`: allowance shrunk, table flushed once, idle timeouts replaced. */
+  readonly conntrack?: {
+    readonly allowance?: number;
+    readonly flush?: boolean;
+    readonly timeouts?: {
+      readonly tcpEstablished?: number;
+      readonly udp?: number;
+      readonly udpStream?: number;
+    };
+  };
+}
+
+/**
+ * A chaos fault as stored (controller/model/fault.ts sanitizes it; controller/store/fault-ops.ts
+ * writes it). Selectors are canonical strings with names already resolved to ids: `*`, an
+ * sg-/subnet-/i-/eni-/pl- id, a CIDR, `tag:Key=Value`, `az:<zone>`, `node:<external node>`.
+ * Membership is resolved when compiling (controller/policy/compile-faults.ts).
+ */
+export interface FaultState {
+  /** `flt-` + 17 hex. */
+  readonly faultId: string;
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  /** A partition instead of from/to: every ordered group pair the mode cuts is blackholed. */
+  readonly partition?: {
+    readonly groups: readonly (readonly string[])[];
+    readonly mode: PartitionMode;
+    readonly oneWay: boolean;
+  };
+  readonly direction: FaultDirection;
+  /** -1 = every protocol, else the IANA number. */
+  readonly protocol: number;
+  /** Inclusive port range (tcp/udp only); -1/-1 = any port. */
+  readonly fromPort: number;
+  readonly toPort: number;
+  readonly effects: FaultEffectsState;
+  readonly seed: number;
+  /** 0 = the agent's default. */
+  readonly queueLimitPackets: number;
+  readonly description: string;
+  /** Epoch ms (the controller's clock). */
+  readonly createdAtMs: number;
+  readonly startsAtMs: number;
+  /** null = no end. */
+  readonly expiresAtMs: number | null;
+  /** The store revision that created it. */
+  readonly revision: number;
+  /** Set by the controller once its window closed; an expired fault compiles to nothing. */
+  readonly expired: boolean;
+  /**
+   * Conntrack effects take hold only once started: at once without a start delay, else when
+   * the controller marks it started at startsAtMs (a state change, like expiry).
+   */
+  readonly started: boolean;
+}
+
 export interface PolicyState {
   readonly revision: number;
   readonly vpcs: readonly VpcState[];
@@ -108,6 +201,8 @@ export interface PolicyState {
   readonly prefixLists: readonly PrefixListState[];
   readonly networkInterfaces: readonly NetworkInterfaceState[];
   readonly instances: readonly InstanceState[];
+  /** Chaos faults, expired ones included (absent = none). */
+  readonly faults?: readonly FaultState[];
 }
 
 /**
@@ -124,4 +219,6 @@ export interface StateChange {
   readonly prefixListIds: readonly string[];
   readonly eniIds: readonly string[];
   readonly instanceIds: readonly string[];
+  /** Chaos faults created, changed (expired, started) or deleted (absent = none). */
+  readonly faultIds?: readonly string[];
 }

@@ -23,6 +23,8 @@ export interface OpContext {
   readonly quotas: Quotas;
   /** ISO-8601 time of this mutation (launch and attach times). */
   readonly now: string;
+  /** The revision this mutation commits as, if it writes anything. */
+  readonly revision: number;
 }
 
 export interface MutateOptions {
@@ -161,7 +163,12 @@ export class StateStore {
    */
   mutate<R>(fn: (ctx: OpContext) => R, opts: MutateOptions = {}): R {
     const tx = new Transaction(this.tables);
-    const result = fn({ tx, quotas: this.quotas, now: new Date().toISOString() });
+    const result = fn({
+      tx,
+      quotas: this.quotas,
+      now: new Date().toISOString(),
+      revision: this.rev + 1,
+    });
     if (opts.dryRun === true) throw controllerError("EMU_ERR_REQ_DRY_RUN");
     if (!tx.hasWrites()) return result;
     const next = this.rev + 1;
@@ -193,6 +200,7 @@ export class StateStore {
       prefixListIds: [...t.prefixListIds],
       eniIds: [...t.eniIds],
       instanceIds: [...t.instanceIds],
+      ...(t.faultIds.size > 0 ? { faultIds: [...t.faultIds] } : {}),
     };
     for (const l of this.listeners) {
       try {
@@ -229,6 +237,7 @@ export class StateStore {
         cidrBlock: s.cidrBlock,
         ...(s.ipv6CidrBlock === undefined ? {} : { ipv6CidrBlock: s.ipv6CidrBlock }),
         networkAclId: s.networkAclId,
+        availabilityZone: s.availabilityZone,
       })),
       securityGroups: [...t.securityGroup.values()].map((g) => ({
         groupId: g.groupId,
@@ -274,6 +283,7 @@ export class StateStore {
           primaryEniId: i.eniIds[0] ?? "",
           tags: i.tags,
         })),
+      ...(t.fault.size > 0 ? { faults: [...t.fault.values()] } : {}),
     };
     this.policyCache = state;
     return state;

@@ -5,6 +5,7 @@ import type { NetworkAcl } from "../model/network-acl.js";
 import type { PrefixList } from "../model/prefix-list.js";
 import type { NetworkInterface } from "../model/network-interface.js";
 import type { Instance } from "../model/instance.js";
+import type { Fault } from "../model/fault.js";
 
 /** The record type stored for each resource kind. */
 export interface Records {
@@ -15,6 +16,7 @@ export interface Records {
   prefixList: PrefixList;
   networkInterface: NetworkInterface;
   instance: Instance;
+  fault: Fault;
 }
 
 export const RESOURCE_KINDS: readonly ResourceKind[] = [
@@ -25,6 +27,7 @@ export const RESOURCE_KINDS: readonly ResourceKind[] = [
   "prefixList",
   "networkInterface",
   "instance",
+  "fault",
 ];
 
 /** Committed state: one insertion-ordered map per kind. Records are immutable values. */
@@ -39,6 +42,7 @@ export function emptyTables(): Tables {
     prefixList: new Map(),
     networkInterface: new Map(),
     instance: new Map(),
+    fault: new Map(),
   };
 }
 
@@ -66,6 +70,7 @@ export interface Touched {
   prefixListIds: Set<string>;
   eniIds: Set<string>;
   instanceIds: Set<string>;
+  faultIds: Set<string>;
 }
 
 const TOUCH_FIELD: Readonly<Record<ResourceKind, keyof Touched>> = {
@@ -76,6 +81,7 @@ const TOUCH_FIELD: Readonly<Record<ResourceKind, keyof Touched>> = {
   prefixList: "prefixListIds",
   networkInterface: "eniIds",
   instance: "instanceIds",
+  fault: "faultIds",
 };
 
 /**
@@ -92,6 +98,7 @@ export class Transaction implements StateReader {
     prefixList: new Map(),
     networkInterface: new Map(),
     instance: new Map(),
+    fault: new Map(),
   };
   readonly touched: Touched = {
     vpcIds: new Set(),
@@ -101,6 +108,7 @@ export class Transaction implements StateReader {
     prefixListIds: new Set(),
     eniIds: new Set(),
     instanceIds: new Set(),
+    faultIds: new Set(),
   };
 
   constructor(private readonly base: Tables) {}

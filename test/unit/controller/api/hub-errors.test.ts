@@ -6,7 +6,7 @@ describe("hub and JSON API error catalogue", () => {
   it("has keys equal to codes, unique EMU_ERR_ codes", () => {
     const codes = Object.entries(HUB_ERRORS).map(([k, d]) => {
       expect(d.code).toBe(k);
-      expect(k).toMatch(/^EMU_ERR_(HUB|API)_[A-Z_]+$/);
+      expect(k).toMatch(/^EMU_ERR_(HUB|API|FAULT)_[A-Z_]+$/);
       return d.code;
     });
     expect(new Set(codes).size).toBe(codes.length);

@@ -180,6 +180,7 @@ describe("StateStore", () => {
         vpcId: vpc.vpcId,
         cidrBlock: "10.0.1.0/24",
         networkAclId: vpc.defaultNetworkAclId,
+        availabilityZone: subnet.availabilityZone,
       },
     ]);
     const web = s.securityGroups.find((x) => x.groupId === g.groupId);
@@ -224,10 +225,10 @@ describe("StateStore", () => {
   it("applies migrations once, recording them (append-only table)", () => {
     const path = tempDb();
     const db = openDatabase(path);
-    expect(appliedMigrations(db)).toEqual([1, 2]);
+    expect(appliedMigrations(db)).toEqual([1, 2, 3]);
     db.close();
     const again = openDatabase(path);
-    expect(appliedMigrations(again)).toEqual([1, 2]);
+    expect(appliedMigrations(again)).toEqual([1, 2, 3]);
     expect(again.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(again.pragma("foreign_keys", { simple: true })).toBe(1);
     again.close();
