@@ -114,6 +114,21 @@ export const ERRORS = {
     403,
     "Credential should be scoped to correct service: '{0}'. ",
   ),
+  EMU_ERR_AUTH_EXPIRED_TOKEN: def(
+    "EMU_ERR_AUTH_EXPIRED_TOKEN",
+    "ExpiredToken",
+    400,
+    "The security token included in the request is expired",
+  ),
+  EMU_ERR_AUTH_INVALID_TOKEN: def(
+    "EMU_ERR_AUTH_INVALID_TOKEN",
+    "InvalidClientTokenId",
+    403,
+    "The security token included in the request is invalid.",
+  ),
+  // --- STS (docs/ec2-api.md "STS")
+  EMU_ERR_STS_VALIDATION: def("EMU_ERR_STS_VALIDATION", "ValidationError", 400, "{0}"),
+  EMU_ERR_STS_ACCESS_DENIED: def("EMU_ERR_STS_ACCESS_DENIED", "AccessDenied", 403, "{0}"),
   // --- VPC / subnet (ERR-31..ERR-33, Q-6)
   EMU_ERR_VPC_NOT_FOUND: def(
     "EMU_ERR_VPC_NOT_FOUND",

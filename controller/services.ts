@@ -14,6 +14,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StateStore } from "./store/state-store.js";
 import { credentialScope, type Credentials } from "./ec2/auth.js";
+import type { CallerIdentities } from "./sts/identities.js";
+import { STS_SERVICE } from "./sts/handler.js";
 
 /** Answers one request whose body has been read; writes the whole response. */
 export type AwsServiceHandler = (
@@ -31,6 +33,8 @@ export interface AwsServiceContext {
   readonly defaultAccountId: string;
   /** When set, requests must carry a valid SigV4 signature by one of these keys. */
   readonly auth: { readonly keys: Credentials } | undefined;
+  /** Access key -> account, ARN, user id; the sessions STS issued (controller/sts/identities.ts). */
+  readonly identities: CallerIdentities;
   /** One line per call, for unexpected (500) failures. */
   readonly log: (line: string) => void;
 }
@@ -44,7 +48,7 @@ export interface AwsServiceDefinition {
 }
 
 /** Registered services, checked in order. EC2 is the fallback and not listed. */
-export const AWS_SERVICES: AwsServiceDefinition[] = [];
+export const AWS_SERVICES: AwsServiceDefinition[] = [STS_SERVICE];
 
 function formParams(req: IncomingMessage, body: Buffer): URLSearchParams {
   const url = req.url ?? "/";

@@ -3,20 +3,22 @@ import { ControllerError, controllerError } from "../errors.js";
 import { newRequestId } from "../ids.js";
 import type { StateStore } from "../store/state-store.js";
 import { EC2_ACTIONS, isReadOnlyAction } from "./actions.js";
-import { verifySigV4, type Credentials } from "./auth.js";
+import type { Credentials } from "./auth.js";
+import { resolveRequestScope } from "../request-scope.js";
 import { checkParameters } from "./parameters.js";
 import { QueryParams } from "./query.js";
 import { renderError, renderSuccess } from "./xml.js";
 import type { AwsServiceContext } from "../services.js";
+import { CallerIdentities } from "../sts/identities.js";
 
 export interface Ec2Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
 export interface Ec2HandlerOptions {
-  /** Region answered in ARNs and default AZs; default "us-east-1". */
+  /** Region of requests whose signature names none (unsigned requests); default "us-east-1". */
   readonly region?: string;
-  /** Account id answered as ownerId; default "123456789012". */
+  /** The default account: of access keys that are not a 12-digit account id; default "123456789012". */
   readonly accountId?: string;
   /** When set, requests must carry a valid SigV4 signature by one of these keys. */
   readonly auth?: { readonly keys: Credentials };
@@ -61,8 +63,14 @@ export function readRequestBody(req: IncomingMessage, limit = MAX_EC2_BODY_BYTES
  * the request id). The caller reads the body (readRequestBody) and routes `/` here.
  */
 export function createEc2Handler(store: StateStore, opts: Ec2HandlerOptions = {}): Ec2Handler {
-  const region = opts.region ?? "us-east-1";
-  const accountId = opts.accountId ?? "123456789012";
+  const context: AwsServiceContext = {
+    store,
+    defaultRegion: opts.region ?? "us-east-1",
+    defaultAccountId: opts.accountId ?? "123456789012",
+    auth: opts.auth,
+    identities: new CallerIdentities(store, opts.accountId ?? "123456789012"),
+    log: (line) => opts.logger?.error(line),
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const requestId = newRequestId();
     const send = (status: number, xml: string) => {
@@ -80,7 +88,7 @@ export function createEc2Handler(store: StateStore, opts: Ec2HandlerOptions = {}
       if (method !== "POST" && method !== "GET")
         throw controllerError("EMU_ERR_REQ_METHOD", method);
       const url = req.url ?? "/";
-      if (opts.auth !== undefined) verifySigV4(method, url, req.headers, body, opts.auth.keys);
+      const { accountId, region } = resolveRequestScope(context, req, body, "ec2");
       const q = url.indexOf("?");
       let params = QueryParams.parse(q < 0 ? "" : url.slice(q + 1));
       if (method === "POST") params = params.merge(QueryParams.parse(body.toString("utf8")));
@@ -106,13 +114,6 @@ export function createEc2Handler(store: StateStore, opts: Ec2HandlerOptions = {}
       const e = controllerError("EMU_ERR_INTERNAL");
       send(e.status, renderError(e.awsCode, e.message, requestId));
     }
-  };
-  const context: AwsServiceContext = {
-    store,
-    defaultRegion: region,
-    defaultAccountId: accountId,
-    auth: opts.auth,
-    log: (line) => opts.logger?.error(line),
   };
   return Object.assign(handle, { context });
 }

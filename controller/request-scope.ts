@@ -1,0 +1,50 @@
+/**
+ * The account and region of one request to any of the endpoint's services (docs/ec2-api.md
+ * "Accounts and regions"), with the signature check of auth mode.
+ */
+import type { IncomingMessage } from "node:http";
+import { controllerError } from "./errors.js";
+import { credentialScope, verifySigV4 } from "./ec2/auth.js";
+import type { AwsServiceContext } from "./services.js";
+
+/** The account and region one request acts in, and the key it was signed with. */
+export interface RequestScope {
+  readonly accountId: string;
+  readonly region: string;
+  /** Undefined for an unsigned request. */
+  readonly accessKeyId: string | undefined;
+}
+
+/**
+ * The account (from the access key, CallerIdentities rules) and region (from the signature's
+ * credential scope, else the default region) of `req`. With auth keys configured the signature
+ * is verified first for `service` (AuthFailure / SignatureDoesNotMatch); keys STS issued are
+ * accepted with their session secret until they expire (ExpiredToken).
+ */
+export function resolveRequestScope(
+  ctx: AwsServiceContext,
+  req: IncomingMessage,
+  body: Buffer,
+  service: string,
+): RequestScope {
+  const scope = credentialScope(req.headers, req.url);
+  if (ctx.auth !== undefined) {
+    const akid = scope?.accessKeyId ?? "";
+    const session = ctx.identities.session(akid);
+    let keys = ctx.auth.keys;
+    if (session !== undefined && !Object.hasOwn(keys, akid)) {
+      if (Date.parse(session.expiration) <= Date.now())
+        throw controllerError("EMU_ERR_AUTH_EXPIRED_TOKEN");
+      const token = req.headers["x-amz-security-token"];
+      if (token !== session.sessionToken) throw controllerError("EMU_ERR_AUTH_INVALID_TOKEN");
+      keys = { ...keys, [akid]: session.secretAccessKey };
+    }
+    verifySigV4(req.method ?? "GET", req.url ?? "/", req.headers, body, keys, service);
+  }
+  const region = scope?.region !== undefined && scope.region !== "" ? scope.region : undefined;
+  return {
+    accountId: ctx.identities.accountOf(scope?.accessKeyId),
+    region: region ?? ctx.defaultRegion,
+    accessKeyId: scope?.accessKeyId,
+  };
+}
