@@ -16,6 +16,7 @@ import type { StateStore } from "./store/state-store.js";
 import { credentialScope, type Credentials } from "./ec2/auth.js";
 import type { CallerIdentities } from "./sts/identities.js";
 import { STS_SERVICE } from "./sts/handler.js";
+import { CLOUDFORMATION_SERVICE } from "./cloudformation/handler.js";
 
 /** Answers one request whose body has been read; writes the whole response. */
 export type AwsServiceHandler = (
@@ -48,7 +49,7 @@ export interface AwsServiceDefinition {
 }
 
 /** Registered services, checked in order. EC2 is the fallback and not listed. */
-export const AWS_SERVICES: AwsServiceDefinition[] = [STS_SERVICE];
+export const AWS_SERVICES: AwsServiceDefinition[] = [STS_SERVICE, CLOUDFORMATION_SERVICE];
 
 function formParams(req: IncomingMessage, body: Buffer): URLSearchParams {
   const url = req.url ?? "/";
