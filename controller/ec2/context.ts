@@ -1,4 +1,7 @@
-import type { OpContext, StateStore } from "../store/state-store.js";
+import type { ResourceKind } from "../db/database.js";
+import type { StateStore } from "../store/state-store.js";
+import { getInScope, listInScope, type Scope, type ScopedOpContext } from "../store/scope.js";
+import type { Records } from "../store/transaction.js";
 import type { QueryParams } from "./query.js";
 import type { XmlTree } from "./xml.js";
 
@@ -6,7 +9,9 @@ import type { XmlTree } from "./xml.js";
 export interface Ec2Context {
   readonly store: StateStore;
   readonly params: QueryParams;
+  /** The request's region (signature scope, else the default region). */
   readonly region: string;
+  /** The request's account (from its access key, controller/sts/identities.ts). */
   readonly accountId: string;
   /** API-5: validate, change nothing, answer DryRunOperation. */
   readonly dryRun: boolean;
@@ -15,7 +20,26 @@ export interface Ec2Context {
 /** One action: validated params in, response tree out (no XML here; xml.ts writes it). */
 export type ActionHandler = (c: Ec2Context) => XmlTree;
 
-/** Runs a mutation in one store transaction, honouring DryRun. */
-export function mutate<R>(c: Ec2Context, fn: (ctx: OpContext) => R): R {
-  return c.store.mutate(fn, { dryRun: c.dryRun });
+/** accountId and region together: what the request sees and changes (store/scope.ts). */
+export function scopeOfRequest(c: Ec2Context): Scope {
+  return { accountId: c.accountId, region: c.region };
+}
+
+/** Runs a mutation in one store transaction in the request's scope, honouring DryRun. */
+export function mutate<R>(c: Ec2Context, fn: (ctx: ScopedOpContext) => R): R {
+  return c.store.mutate((ctx) => fn({ ...ctx, scope: scopeOfRequest(c) }), { dryRun: c.dryRun });
+}
+
+/** The committed records of `kind` in the request's scope, in creation order. */
+export function visible<K extends ResourceKind>(c: Ec2Context, kind: K): Array<Records[K]> {
+  return listInScope(c.store.reader(), kind, scopeOfRequest(c));
+}
+
+/** The committed record `id` of `kind` if the request's scope has it. */
+export function visibleGet<K extends ResourceKind>(
+  c: Ec2Context,
+  kind: K,
+  id: string,
+): Records[K] | undefined {
+  return getInScope(c.store.reader(), kind, id, scopeOfRequest(c));
 }

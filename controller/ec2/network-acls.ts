@@ -8,7 +8,7 @@ import {
   replaceNaclAssociation,
   replaceNaclEntry,
 } from "../store/nacl-ops.js";
-import { mutate, type ActionHandler, type Ec2Context } from "./context.js";
+import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
   paginate,
@@ -21,7 +21,7 @@ import type { QueryParams } from "./query.js";
 import type { XmlTree } from "./xml.js";
 
 function networkAclXml(c: Ec2Context, acl: NetworkAcl): XmlTree {
-  const subnets = c.store.list("subnet").filter((s) => s.networkAclId === acl.networkAclId);
+  const subnets = visible(c, "subnet").filter((s) => s.networkAclId === acl.networkAclId);
   return {
     networkAclId: acl.networkAclId,
     vpcId: acl.vpcId,
@@ -115,13 +115,13 @@ const replaceAssociation: ActionHandler = (c) => {
 const describeAcls: ActionHandler = (c) => {
   const p = c.params;
   const all = selectByIds(
-    c.store.list("networkAcl"),
+    visible(c, "networkAcl"),
     p.list("NetworkAclId"),
     (a) => a.networkAclId,
     (m) => controllerError("EMU_ERR_NACL_NOT_FOUND", m.join(", ")),
   );
   const subnetsOf = (a: NetworkAcl) =>
-    c.store.list("subnet").filter((s) => s.networkAclId === a.networkAclId);
+    visible(c, "subnet").filter((s) => s.networkAclId === a.networkAclId);
   const items = applyFilters(
     all,
     parseFilters(p),

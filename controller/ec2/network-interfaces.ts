@@ -17,7 +17,7 @@ import {
   type EniAttributeChange,
   type RunInstancesNic,
 } from "../store/eni-ops.js";
-import { mutate, type ActionHandler, type Ec2Context } from "./context.js";
+import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
   paginate,
@@ -183,7 +183,7 @@ const modifyEni: ActionHandler = (c) => {
 const describeEnis: ActionHandler = (c) => {
   const p = c.params;
   const all = selectByIds(
-    c.store.list("networkInterface"),
+    visible(c, "networkInterface"),
     p.list("NetworkInterfaceId"),
     (e) => e.eniId,
     (m) => controllerError("EMU_ERR_ENI_NOT_FOUND", m.join(", ")),
@@ -371,7 +371,7 @@ const describeInstances: ActionHandler = (c) => {
       "The parameter instancesSet cannot be used with the parameter maxResults",
     );
   const all = selectByIds(
-    c.store.list("instance"),
+    visible(c, "instance"),
     ids,
     (i) => i.instanceId,
     (m) => controllerError("EMU_ERR_INSTANCE_NOT_FOUND", m.join(", ")),

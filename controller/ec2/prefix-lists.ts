@@ -11,7 +11,7 @@ import {
   modifyPrefixList,
   prefixListEntriesAt,
 } from "../store/prefix-list-ops.js";
-import { mutate, type ActionHandler, type Ec2Context } from "./context.js";
+import { mutate, visible, visibleGet, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
   paginate,
@@ -83,7 +83,7 @@ const modify: ActionHandler = (c) => {
 const describe: ActionHandler = (c) => {
   const p = c.params;
   const all = selectByIds(
-    c.store.list("prefixList"),
+    visible(c, "prefixList"),
     p.list("PrefixListId"),
     (x) => x.prefixListId,
     (m) => controllerError("EMU_ERR_PREFIX_LIST_NOT_FOUND", m.join(", ")),
@@ -105,7 +105,7 @@ const describe: ActionHandler = (c) => {
 const getEntries: ActionHandler = (c) => {
   const p = c.params;
   const id = p.req("PrefixListId");
-  const pl = c.store.get("prefixList", id);
+  const pl = visibleGet(c, "prefixList", id);
   if (pl === undefined) throw controllerError("EMU_ERR_PREFIX_LIST_NOT_FOUND", id);
   const version = p.int("TargetVersion", 1);
   const list = prefixListEntriesAt(pl, version);

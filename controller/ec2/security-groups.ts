@@ -23,8 +23,8 @@ import {
   updateRuleDescriptions,
   type ModifyRuleInput,
 } from "../store/sg-ops.js";
-import type { OpContext } from "../store/state-store.js";
-import { mutate, type ActionHandler, type Ec2Context } from "./context.js";
+import type { ScopedOpContext } from "../store/scope.js";
+import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
   paginate,
@@ -114,7 +114,7 @@ function parseRuleSpecs(p: QueryParams, isEgress: boolean): RuleSpec[] {
 }
 
 /** `GroupId`, or `GroupName` (unique name in any VPC: vpcemu has no default VPC). */
-function targetGroupId(ctx: OpContext, p: QueryParams): string {
+function targetGroupId(ctx: ScopedOpContext, p: QueryParams): string {
   const id = p.str("GroupId");
   if (id !== undefined) return requireGroup(ctx, id).groupId;
   const name = p.str("GroupName");
@@ -256,7 +256,7 @@ function ipPermissionFilters(prefix: string, egress: boolean) {
 const describeGroups: ActionHandler = (c) => {
   const p = c.params;
   let all = selectByIds(
-    c.store.list("securityGroup"),
+    visible(c, "securityGroup"),
     p.list("GroupId"),
     (g) => g.groupId,
     (m) =>

@@ -11,7 +11,7 @@ import {
   deleteSubnet,
   deleteVpc,
 } from "../store/vpc-ops.js";
-import { mutate, type ActionHandler, type Ec2Context } from "./context.js";
+import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
   paginate,
@@ -112,7 +112,7 @@ const createVpcAction: ActionHandler = (c) => {
 const describeVpcs: ActionHandler = (c) => {
   const p = c.params;
   const all = selectByIds(
-    c.store.list("vpc"),
+    visible(c, "vpc"),
     p.list("VpcId"),
     (v) => v.vpcId,
     (m) => controllerError("EMU_ERR_VPC_NOT_FOUND", m.join(", ")),
@@ -159,7 +159,7 @@ const createSubnetAction: ActionHandler = (c) => {
 const describeSubnets: ActionHandler = (c) => {
   const p = c.params;
   const all = selectByIds(
-    c.store.list("subnet"),
+    visible(c, "subnet"),
     p.list("SubnetId"),
     (s) => s.subnetId,
     (m) => controllerError("EMU_ERR_SUBNET_NOT_FOUND", m.join(", ")),

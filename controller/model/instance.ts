@@ -1,3 +1,4 @@
+import type { ScopedFields } from "../store/scope.js";
 import type { Tags } from "./tags.js";
 
 /** Instance lifecycle states and their codes (AWS-BEHAVIOUR API-31). */
@@ -12,7 +13,7 @@ export const INSTANCE_STATE_CODES = {
 export type InstanceStateName = keyof typeof INSTANCE_STATE_CODES;
 
 /** An instance as stored; its ENIs carry the addresses and groups (RULE-2). */
-export interface Instance {
+export interface Instance extends ScopedFields {
   readonly instanceId: string;
   readonly reservationId: string;
   readonly imageId: string;

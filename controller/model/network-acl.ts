@@ -1,10 +1,11 @@
+import type { ScopedFields } from "../store/scope.js";
 import type { Tags } from "./tags.js";
 import type { NaclEntryState } from "../policy/policy-state.js";
 import { controllerError, invalidValue } from "../errors.js";
 import { sanitizeIpv4Cidr, sanitizeIpv6Cidr } from "./cidr.js";
 
 /** A NACL as stored, entries included (the `*` denies as 32767/32768, NACL-4). */
-export interface NetworkAcl {
+export interface NetworkAcl extends ScopedFields {
   readonly networkAclId: string;
   readonly vpcId: string;
   readonly isDefault: boolean;

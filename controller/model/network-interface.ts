@@ -1,3 +1,4 @@
+import type { ScopedFields } from "../store/scope.js";
 import type { Tags } from "./tags.js";
 import { controllerError, invalidValue } from "../errors.js";
 
@@ -10,7 +11,7 @@ export interface EniAttachment {
 }
 
 /** An ENI as stored (AWS-BEHAVIOUR API-27, TO-2). */
-export interface NetworkInterface {
+export interface NetworkInterface extends ScopedFields {
   readonly eniId: string;
   readonly subnetId: string;
   readonly vpcId: string;

@@ -1,3 +1,4 @@
+import type { ScopedFields } from "../store/scope.js";
 import type { Tags } from "./tags.js";
 import { controllerError, invalidValue } from "../errors.js";
 
@@ -7,7 +8,7 @@ export interface PrefixListEntry {
 }
 
 /** A customer-managed prefix list with its version history (AWS-BEHAVIOUR API-34, Q-6). */
-export interface PrefixList {
+export interface PrefixList extends ScopedFields {
   readonly prefixListId: string;
   readonly name: string;
   readonly addressFamily: "IPv4" | "IPv6";

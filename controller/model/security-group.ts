@@ -1,3 +1,4 @@
+import type { ScopedFields } from "../store/scope.js";
 import type { Tags } from "./tags.js";
 import { controllerError, invalidValue } from "../errors.js";
 import { sanitizeIpv4Cidr, sanitizeIpv6Cidr } from "./cidr.js";
@@ -19,7 +20,7 @@ export interface SgRule {
   readonly tags: Tags;
 }
 
-export interface SecurityGroup {
+export interface SecurityGroup extends ScopedFields {
   readonly groupId: string;
   readonly vpcId: string;
   readonly groupName: string;

@@ -1,9 +1,10 @@
+import type { ScopedFields } from "../store/scope.js";
 import type { Tags } from "./tags.js";
 import { controllerError } from "../errors.js";
 import { sanitizeIpv4Cidr, type Cidr } from "./cidr.js";
 
 /** A VPC as stored (AWS-BEHAVIOUR API-9). */
-export interface Vpc {
+export interface Vpc extends ScopedFields {
   readonly vpcId: string;
   readonly cidrBlock: string;
   readonly cidrAssociationId: string;
@@ -18,7 +19,7 @@ export interface Vpc {
 }
 
 /** A subnet as stored (API-12, DEF-7). */
-export interface Subnet {
+export interface Subnet extends ScopedFields {
   readonly subnetId: string;
   readonly vpcId: string;
   readonly cidrBlock: string;

@@ -5,18 +5,18 @@ import type { Instance, InstanceStateName } from "../model/instance.js";
 import type { ConntrackSpec, NetworkInterface } from "../model/network-interface.js";
 import type { Tags } from "../model/tags.js";
 import { SUBNET_RESERVED_HIGH, SUBNET_RESERVED_LOW, type Subnet } from "../model/vpc.js";
-import type { OpContext } from "./state-store.js";
+import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 import { checkGroupSetRuleQuota } from "./sg-ops.js";
 import { requireSubnet, requireVpc } from "./vpc-ops.js";
 
-export function requireEni(ctx: OpContext, id: string): NetworkInterface {
-  const e = ctx.tx.get("networkInterface", id);
+export function requireEni(ctx: ScopedOpContext, id: string): NetworkInterface {
+  const e = scopedGet(ctx, "networkInterface", id);
   if (e === undefined) throw controllerError("EMU_ERR_ENI_NOT_FOUND", id);
   return e;
 }
 
-export function requireInstance(ctx: OpContext, id: string): Instance {
-  const i = ctx.tx.get("instance", id);
+export function requireInstance(ctx: ScopedOpContext, id: string): Instance {
+  const i = scopedGet(ctx, "instance", id);
   if (i === undefined) {
     if (!/^i-[0-9a-f]{8,17}$/.test(id)) throw controllerError("EMU_ERR_INSTANCE_MALFORMED_ID", id);
     throw controllerError("EMU_ERR_INSTANCE_NOT_FOUND", id);
@@ -29,7 +29,7 @@ export function requireInstance(ctx: OpContext, id: string): Instance {
  * together ≤ rulesPerEni (Q-3). DEF-4 default.
  */
 function resolveGroups(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   subnet: Subnet,
   groupIds: readonly string[] | undefined,
 ): string[] {
@@ -39,7 +39,7 @@ function resolveGroups(
     return fallback;
   }
   const unique = [...new Set(groupIds)];
-  const missing = unique.filter((g) => ctx.tx.get("securityGroup", g) === undefined);
+  const missing = unique.filter((g) => scopedGet(ctx, "securityGroup", g) === undefined);
   if (missing.length === 1) throw controllerError("EMU_ERR_SG_NOT_FOUND", missing[0] ?? "");
   if (missing.length > 1)
     throw controllerError("EMU_ERR_SG_NOT_FOUND_MANY", missing.map((m) => `'${m}'`).join(", "));
@@ -56,7 +56,7 @@ function resolveGroups(
 }
 
 /** Addresses used in `subnet` (by family), from every ENI in the transaction's view. */
-function usedAddresses(ctx: OpContext, subnetId: string): Set<string> {
+function usedAddresses(ctx: ScopedOpContext, subnetId: string): Set<string> {
   const used = new Set<string>();
   for (const e of ctx.tx.list("networkInterface")) {
     if (e.subnetId !== subnetId) continue;
@@ -69,7 +69,7 @@ function usedAddresses(ctx: OpContext, subnetId: string): Set<string> {
 class AddressAllocator {
   private readonly used: Set<string>;
   constructor(
-    private readonly ctx: OpContext,
+    private readonly ctx: ScopedOpContext,
     private readonly subnet: Subnet,
   ) {
     this.used = usedAddresses(ctx, subnet.subnetId);
@@ -153,10 +153,13 @@ export interface CreateEniInput {
 }
 
 /** CreateNetworkInterface (API-27): addresses allocated from the subnet; DEF-4 groups. */
-export function createNetworkInterface(ctx: OpContext, input: CreateEniInput): NetworkInterface {
+export function createNetworkInterface(
+  ctx: ScopedOpContext,
+  input: CreateEniInput,
+): NetworkInterface {
   const subnet = requireSubnet(ctx, input.subnetId);
   const groupIds = resolveGroups(ctx, subnet, input.groupIds);
-  if (ctx.tx.list("networkInterface").length >= ctx.quotas.enisPerRegion)
+  if (scopedList(ctx, "networkInterface").length >= ctx.quotas.enisPerRegion)
     throw controllerError("EMU_ERR_ENI_LIMIT");
   const alloc = new AddressAllocator(ctx, subnet);
   const privateIps = (input.privateIps ?? []).map((a) => alloc.claimV4(a, "PrivateIpAddress"));
@@ -174,6 +177,7 @@ export function createNetworkInterface(ctx: OpContext, input: CreateEniInput): N
     groupIds,
     sourceDestCheck: true,
     macAddress: newMacAddress(),
+    ...scopeFields(ctx.scope),
     ...input.conntrack,
     tags: input.tags ?? {},
   };
@@ -183,7 +187,7 @@ export function createNetworkInterface(ctx: OpContext, input: CreateEniInput): N
 }
 
 /** DeleteNetworkInterface: attached ENIs are in use. */
-export function deleteNetworkInterface(ctx: OpContext, eniId: string): void {
+export function deleteNetworkInterface(ctx: ScopedOpContext, eniId: string): void {
   const eni = requireEni(ctx, eniId);
   if (eni.attachment !== undefined) throw controllerError("EMU_ERR_ENI_IN_USE", eniId);
   ctx.tx.delete("networkInterface", eniId);
@@ -203,7 +207,7 @@ export type EniAttributeChange =
 
 /** ModifyNetworkInterfaceAttribute (API-28): one attribute; group changes touch old and new groups. */
 export function modifyNetworkInterface(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   eniId: string,
   change: EniAttributeChange,
 ): void {
@@ -266,12 +270,12 @@ export interface RunInstancesInput {
 
 /** RunInstances (API-30): each instance gets its primary ENI (device 0) and starts `running`. */
 export function runInstances(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   input: RunInstancesInput,
 ): { reservationId: string; instances: Instance[] } {
   if (input.clientToken !== undefined) {
     const token = input.clientToken;
-    const earlier = ctx.tx.list("instance").filter((i) => i.clientToken === token);
+    const earlier = scopedList(ctx, "instance").filter((i) => i.clientToken === token);
     const first = earlier[0];
     if (first !== undefined) return { reservationId: first.reservationId, instances: earlier };
   }
@@ -365,6 +369,7 @@ export function runInstances(
       eniIds,
       privateIpAddress: primaryEni.privateIps[0] ?? "",
       launchTime: ctx.now,
+      ...scopeFields(ctx.scope),
       ...(input.clientToken === undefined ? {} : { clientToken: input.clientToken }),
       tags: input.instanceTags ?? {},
     };
@@ -381,7 +386,10 @@ export interface StateTransition {
 }
 
 /** TerminateInstances (API-32): idempotent; any unknown id -> nothing terminated. */
-export function terminateInstances(ctx: OpContext, ids: readonly string[]): StateTransition[] {
+export function terminateInstances(
+  ctx: ScopedOpContext,
+  ids: readonly string[],
+): StateTransition[] {
   const instances = ids.map((id) => requireInstance(ctx, id));
   const out: StateTransition[] = [];
   for (const inst of instances) {
@@ -404,7 +412,7 @@ export function terminateInstances(ctx: OpContext, ids: readonly string[]): Stat
 
 /** ModifyInstanceAttribute GroupId.N (API-33, RULE-2): replaces the primary ENI's groups. */
 export function modifyInstanceGroups(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   instanceId: string,
   groupIds: readonly string[],
 ): void {

@@ -8,18 +8,18 @@ import {
   type NetworkAcl,
 } from "../model/network-acl.js";
 import type { Tags } from "../model/tags.js";
-import type { OpContext } from "./state-store.js";
+import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 import { requireVpc } from "./vpc-ops.js";
 
-export function requireNacl(ctx: OpContext, id: string): NetworkAcl {
-  const n = ctx.tx.get("networkAcl", id);
+export function requireNacl(ctx: ScopedOpContext, id: string): NetworkAcl {
+  const n = scopedGet(ctx, "networkAcl", id);
   if (n === undefined) throw controllerError("EMU_ERR_NACL_NOT_FOUND", id);
   return n;
 }
 
 /** CreateNetworkAcl (API-22, DEF-6): only the `*` denies; Q-5 NACLs per VPC. */
 export function createNetworkAcl(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   input: { vpcId: string; tags?: Tags },
 ): NetworkAcl {
   const vpc = requireVpc(ctx, input.vpcId);
@@ -31,6 +31,7 @@ export function createNetworkAcl(
     networkAclId: newId("acl"),
     vpcId: vpc.vpcId,
     isDefault: false,
+    ...scopeFields(ctx.scope),
     entries: initialNaclEntries(false, vpc.ipv6CidrBlock !== undefined),
     tags: input.tags ?? {},
   };
@@ -39,7 +40,7 @@ export function createNetworkAcl(
 }
 
 /** DeleteNetworkAcl: ERR-30 while associated or when default (NACL-11). */
-export function deleteNetworkAcl(ctx: OpContext, id: string): void {
+export function deleteNetworkAcl(ctx: ScopedOpContext, id: string): void {
   const acl = requireNacl(ctx, id);
   if (acl.isDefault) throw controllerError("EMU_ERR_NACL_DELETE_DEFAULT", id);
   if (ctx.tx.list("subnet").some((s) => s.networkAclId === id))
@@ -52,7 +53,7 @@ function userEntries(acl: NetworkAcl, egress: boolean): NaclEntryState[] {
 }
 
 /** CreateNetworkAclEntry (API-23): ERR-26 number taken in that direction; ERR-29 quota (Q-5). */
-export function createNaclEntry(ctx: OpContext, id: string, entry: NaclEntryState): void {
+export function createNaclEntry(ctx: ScopedOpContext, id: string, entry: NaclEntryState): void {
   const acl = requireNacl(ctx, id);
   const same = userEntries(acl, entry.egress);
   if (same.some((e) => e.ruleNumber === entry.ruleNumber))
@@ -63,7 +64,7 @@ export function createNaclEntry(ctx: OpContext, id: string, entry: NaclEntryStat
 }
 
 /** ReplaceNetworkAclEntry (API-23): ERR-27 when absent. */
-export function replaceNaclEntry(ctx: OpContext, id: string, entry: NaclEntryState): void {
+export function replaceNaclEntry(ctx: ScopedOpContext, id: string, entry: NaclEntryState): void {
   const acl = requireNacl(ctx, id);
   const i = acl.entries.findIndex(
     (e) => e.egress === entry.egress && e.ruleNumber === entry.ruleNumber,
@@ -76,7 +77,7 @@ export function replaceNaclEntry(ctx: OpContext, id: string, entry: NaclEntrySta
 
 /** DeleteNetworkAclEntry (API-24): the `*` entries cannot be removed (NACL-4); ERR-27 when absent. */
 export function deleteNaclEntry(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   id: string,
   ruleNumber: number,
   egress: boolean,
@@ -91,11 +92,11 @@ export function deleteNaclEntry(
 
 /** ReplaceNetworkAclAssociation (API-25, NACL-1): returns the new `aclassoc-` id. */
 export function replaceNaclAssociation(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   associationId: string,
   naclId: string,
 ): string {
-  const subnet = ctx.tx.list("subnet").find((s) => s.networkAclAssociationId === associationId);
+  const subnet = scopedList(ctx, "subnet").find((s) => s.networkAclAssociationId === associationId);
   if (subnet === undefined) throw controllerError("EMU_ERR_NACL_ASSOC_NOT_FOUND", associationId);
   const acl = requireNacl(ctx, naclId);
   if (acl.vpcId !== subnet.vpcId)

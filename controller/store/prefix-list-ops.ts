@@ -4,10 +4,10 @@ import { sanitizeIpv4Cidr, sanitizeIpv6Cidr } from "../model/cidr.js";
 import type { PrefixList, PrefixListEntry } from "../model/prefix-list.js";
 import type { Tags } from "../model/tags.js";
 import { checkEnisOfGroupRuleQuota, checkRuleQuota } from "./sg-ops.js";
-import type { OpContext } from "./state-store.js";
+import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 
-export function requirePrefixList(ctx: OpContext, id: string): PrefixList {
-  const p = ctx.tx.get("prefixList", id);
+export function requirePrefixList(ctx: ScopedOpContext, id: string): PrefixList {
+  const p = scopedGet(ctx, "prefixList", id);
   if (p === undefined) throw controllerError("EMU_ERR_PREFIX_LIST_NOT_FOUND", id);
   return p;
 }
@@ -44,8 +44,8 @@ export interface CreatePrefixListInput {
 }
 
 /** CreateManagedPrefixList (API-34): version 1; Q-6 lists per Region, entries ≤ MaxEntries. */
-export function createPrefixList(ctx: OpContext, input: CreatePrefixListInput): PrefixList {
-  if (ctx.tx.list("prefixList").length >= ctx.quotas.prefixListsPerRegion)
+export function createPrefixList(ctx: ScopedOpContext, input: CreatePrefixListInput): PrefixList {
+  if (scopedList(ctx, "prefixList").length >= ctx.quotas.prefixListsPerRegion)
     throw controllerError("EMU_ERR_PREFIX_LIST_LIMIT");
   const prefixListId = newId("pl");
   const entries = dedupe(prefixListId, canonicalEntries(input.addressFamily, input.entries));
@@ -64,6 +64,7 @@ export function createPrefixList(ctx: OpContext, input: CreatePrefixListInput): 
     version: 1,
     entries,
     history: [],
+    ...scopeFields(ctx.scope),
     tags: input.tags ?? {},
   };
   ctx.tx.put("prefixList", prefixListId, pl);
@@ -83,7 +84,7 @@ export interface ModifyPrefixListInput {
  * ModifyManagedPrefixList: entry changes make a new version (CurrentVersion must match when
  * given); a MaxEntries change re-checks the rule quota of every group referencing the list (Q-2).
  */
-export function modifyPrefixList(ctx: OpContext, input: ModifyPrefixListInput): PrefixList {
+export function modifyPrefixList(ctx: ScopedOpContext, input: ModifyPrefixListInput): PrefixList {
   const pl = requirePrefixList(ctx, input.prefixListId);
   if (input.currentVersion !== undefined && input.currentVersion !== pl.version)
     throw controllerError(

@@ -11,11 +11,11 @@ import {
   type SgRule,
 } from "../model/security-group.js";
 import type { Tags } from "../model/tags.js";
-import type { OpContext } from "./state-store.js";
+import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 import { requireVpc } from "./vpc-ops.js";
 
-export function requireGroup(ctx: OpContext, groupId: string): SecurityGroup {
-  const g = ctx.tx.get("securityGroup", groupId);
+export function requireGroup(ctx: ScopedOpContext, groupId: string): SecurityGroup {
+  const g = scopedGet(ctx, "securityGroup", groupId);
   if (g !== undefined) return g;
   if (!groupId.startsWith("sg-")) throw controllerError("EMU_ERR_SG_MALFORMED_ID", groupId);
   throw controllerError("EMU_ERR_SG_NOT_FOUND", groupId);
@@ -23,14 +23,14 @@ export function requireGroup(ctx: OpContext, groupId: string): SecurityGroup {
 
 /** A group by name (case-insensitive, RULE-13), in `vpcId` or, without one, in any VPC. */
 export function findGroupByName(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   name: string,
   vpcId?: string,
 ): SecurityGroup | undefined {
   const n = name.toLowerCase();
-  return ctx.tx
-    .list("securityGroup")
-    .find((g) => g.groupName.toLowerCase() === n && (vpcId === undefined || g.vpcId === vpcId));
+  return scopedList(ctx, "securityGroup").find(
+    (g) => g.groupName.toLowerCase() === n && (vpcId === undefined || g.vpcId === vpcId),
+  );
 }
 
 export interface CreateSecurityGroupInput {
@@ -42,7 +42,7 @@ export interface CreateSecurityGroupInput {
 
 /** CreateSecurityGroup (API-14): DEF-2 egress, RULE-13 names, Q-4 quota. */
 export function createSecurityGroup(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   input: CreateSecurityGroupInput,
 ): SecurityGroup {
   const { tx, quotas } = ctx;
@@ -51,7 +51,7 @@ export function createSecurityGroup(
   const vpc = requireVpc(ctx, input.vpcId);
   if (findGroupByName(ctx, name, vpc.vpcId) !== undefined)
     throw controllerError("EMU_ERR_SG_DUPLICATE_NAME", name, vpc.vpcId);
-  const all = tx.list("securityGroup");
+  const all = scopedList(ctx, "securityGroup");
   if (all.length >= quotas.groupsPerRegion) throw controllerError("EMU_ERR_SG_LIMIT");
   if (
     quotas.groupsPerVpc !== undefined &&
@@ -73,6 +73,7 @@ export function createSecurityGroup(
     groupName: name,
     description,
     isDefault: false,
+    ...scopeFields(ctx.scope),
     rules: [
       egress({ cidrIpv4: "0.0.0.0/0" }),
       ...(vpc.ipv6CidrBlock === undefined ? [] : [egress({ cidrIpv6: "::/0" })]),
@@ -84,7 +85,7 @@ export function createSecurityGroup(
 }
 
 /** DeleteSecurityGroup (API-15): ERR-10 default, ERR-9 in use by an ENI or referenced. */
-export function deleteSecurityGroup(ctx: OpContext, groupId: string): SecurityGroup {
+export function deleteSecurityGroup(ctx: ScopedOpContext, groupId: string): SecurityGroup {
   const { tx } = ctx;
   const g = requireGroup(ctx, groupId);
   if (g.isDefault) throw controllerError("EMU_ERR_SG_DELETE_DEFAULT", groupId);
@@ -99,7 +100,7 @@ export function deleteSecurityGroup(ctx: OpContext, groupId: string): SecurityGr
 
 /** A rule body (no id, no tags) from a spec, its group peer resolved in `group`'s VPC. */
 function resolveSpec(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   group: SecurityGroup,
   isEgress: boolean,
   spec: RuleSpec,
@@ -118,7 +119,7 @@ function resolveSpec(
     case "cidr6":
       return { ...base, cidrIpv6: p.cidr };
     case "prefix-list": {
-      if (ctx.tx.get("prefixList", p.prefixListId) === undefined)
+      if (scopedGet(ctx, "prefixList", p.prefixListId) === undefined)
         throw controllerError("EMU_ERR_PREFIX_LIST_NOT_FOUND", p.prefixListId);
       return { ...base, prefixListId: p.prefixListId };
     }
@@ -139,7 +140,7 @@ function resolveSpec(
 
 /** Q-1/Q-2: rule weight per family of one rule. */
 function ruleWeight(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   r: Omit<SgRule, "ruleId" | "tags">,
 ): { v4: number; v6: number } {
   if (r.cidrIpv4 !== undefined) return { v4: 1, v6: 0 };
@@ -169,7 +170,7 @@ const USAGE_LABELS: ReadonlyArray<[keyof RuleUsage, string]> = [
 
 /** The weighted usage of `rules` (Q-1, Q-2). */
 export function ruleUsage(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   rules: ReadonlyArray<Omit<SgRule, "ruleId" | "tags">>,
 ): RuleUsage {
   const u = { ingressV4: 0, ingressV6: 0, egressV4: 0, egressV6: 0 };
@@ -194,7 +195,7 @@ function overLimit(u: RuleUsage, max: number): { count: number; label: string } 
 
 /** Throws ERR-14 when `rules` exceed the per-direction, per-family quota (Q-1, Q-2). */
 export function checkRuleQuota(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   rules: ReadonlyArray<Omit<SgRule, "ruleId" | "tags">>,
 ): void {
   if (overLimit(ruleUsage(ctx, rules), ctx.quotas.rulesPerGroupPerDirection) !== undefined)
@@ -206,7 +207,7 @@ export function checkRuleQuota(
  * `memo` keeps each group's usage across the ENIs of one check.
  */
 function eniUsage(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   groupIds: readonly string[],
   override?: SecurityGroup,
   memo: Map<string, RuleUsage> = new Map(),
@@ -230,7 +231,7 @@ function eniUsage(
  * ModifyInstanceAttribute): the rules of `groupIds` together stay within `rulesPerEni` per
  * direction and family, else SecurityGroupsPerInterfaceLimitExceeded (ERR-15).
  */
-export function checkGroupSetRuleQuota(ctx: OpContext, groupIds: readonly string[]): void {
+export function checkGroupSetRuleQuota(ctx: ScopedOpContext, groupIds: readonly string[]): void {
   const max = ctx.quotas.rulesPerEni;
   const over = overLimit(eniUsage(ctx, groupIds), max);
   if (over !== undefined)
@@ -242,7 +243,7 @@ export function checkGroupSetRuleQuota(ctx: OpContext, groupIds: readonly string
  * MaxEntries): every ENI carrying `group` (as it will be) stays within `rulesPerEni` per
  * direction and family, else RulesPerSecurityGroupLimitExceeded (ERR-14) naming the ENI.
  */
-export function checkEnisOfGroupRuleQuota(ctx: OpContext, group: SecurityGroup): void {
+export function checkEnisOfGroupRuleQuota(ctx: ScopedOpContext, group: SecurityGroup): void {
   const max = ctx.quotas.rulesPerEni;
   const memo = new Map<string, RuleUsage>();
   for (const eni of ctx.tx.list("networkInterface")) {
@@ -271,7 +272,7 @@ export interface AuthorizeInput {
 }
 
 /** Authorize* (API-17): one rule per spec; ERR-1, ERR-2, ERR-14; all or nothing (RULE-12). */
-export function authorizeRules(ctx: OpContext, input: AuthorizeInput): SgRule[] {
+export function authorizeRules(ctx: ScopedOpContext, input: AuthorizeInput): SgRule[] {
   const group = requireGroup(ctx, input.groupId);
   const existing = new Set(group.rules.map((r) => ruleKey(r)));
   const seen = new Set<string>();
@@ -299,7 +300,7 @@ export interface RevokeInput {
 }
 
 /** Revoke* (API-18) by permission (exact match, description ignored) or by `sgr-` id; ERR-3/ERR-4. */
-export function revokeRules(ctx: OpContext, input: RevokeInput): SgRule[] {
+export function revokeRules(ctx: ScopedOpContext, input: RevokeInput): SgRule[] {
   const group = requireGroup(ctx, input.groupId);
   const doomed = new Map<string, SgRule>();
   for (const spec of input.specs ?? []) {
@@ -322,9 +323,12 @@ export function revokeRules(ctx: OpContext, input: RevokeInput): SgRule[] {
 }
 
 /** The group holding rule `ruleId`, or ERR-4. */
-export function findRule(ctx: OpContext, ruleId: string): { group: SecurityGroup; rule: SgRule } {
+export function findRule(
+  ctx: ScopedOpContext,
+  ruleId: string,
+): { group: SecurityGroup; rule: SgRule } {
   if (!isWellFormedId(ruleId, "sgr")) throw controllerError("EMU_ERR_RULE_ID_MALFORMED", ruleId);
-  for (const group of ctx.tx.list("securityGroup")) {
+  for (const group of scopedList(ctx, "securityGroup")) {
     const rule = group.rules.find((r) => r.ruleId === ruleId);
     if (rule !== undefined) return { group, rule };
   }
@@ -338,7 +342,7 @@ export interface ModifyRuleInput {
 
 /** ModifySecurityGroupRules (API-20): id kept; the peer type cannot change (ERR-25). */
 export function modifyRules(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   groupId: string,
   mods: readonly ModifyRuleInput[],
 ): void {
@@ -382,7 +386,7 @@ export function modifyRules(
  * omitted description clears it) or by rule id.
  */
 export function updateRuleDescriptions(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   input: {
     groupId: string;
     isEgress: boolean;

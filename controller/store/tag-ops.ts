@@ -1,7 +1,7 @@
 import type { ResourceKind } from "../db/database.js";
 import { controllerError, type ErrorCode } from "../errors.js";
 import { withTags, withoutTags, type TagInput, type Tags } from "../model/tags.js";
-import type { OpContext } from "./state-store.js";
+import { scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 
 const KIND_BY_PREFIX: ReadonlyArray<[string, ResourceKind, ErrorCode]> = [
   ["vpc-", "vpc", "EMU_ERR_VPC_NOT_FOUND"],
@@ -15,7 +15,7 @@ const KIND_BY_PREFIX: ReadonlyArray<[string, ResourceKind, ErrorCode]> = [
 
 /** Applies `edit` to the tags of each resource (any kind, SG rules included); unknown ids fail first. */
 function editTags(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   ids: readonly string[],
   edit: (id: string, tags: Tags) => Tags,
 ): void {
@@ -24,7 +24,9 @@ function editTags(
   const plan: Array<() => void> = [];
   for (const id of ids) {
     if (id.startsWith("sgr-")) {
-      const group = tx.list("securityGroup").find((g) => g.rules.some((r) => r.ruleId === id));
+      const group = scopedList(ctx, "securityGroup").find((g) =>
+        g.rules.some((r) => r.ruleId === id),
+      );
       if (group === undefined) throw controllerError("EMU_ERR_RULE_ID_NOT_FOUND", id);
       plan.push(() => {
         const g = tx.get("securityGroup", group.groupId) ?? group;
@@ -38,7 +40,7 @@ function editTags(
     const hit = KIND_BY_PREFIX.find(([p]) => id.startsWith(p));
     if (hit === undefined) throw controllerError("EMU_ERR_RESOURCE_NOT_FOUND", id);
     const [, kind, notFound] = hit;
-    const rec = tx.get(kind, id);
+    const rec = scopedGet(ctx, kind, id);
     if (rec === undefined) throw controllerError(notFound, id);
     plan.push(() => {
       const cur = tx.get(kind, id) ?? rec;
@@ -50,7 +52,7 @@ function editTags(
 
 /** CreateTags (API-35): existing keys overwritten; ≤50 per resource. */
 export function createTags(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   ids: readonly string[],
   tags: ReadonlyArray<readonly [string, string]>,
 ): void {
@@ -59,7 +61,7 @@ export function createTags(
 
 /** DeleteTags: no Tag.N removes every tag; a Tag with Value removes the key only if it matches. */
 export function deleteTags(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   ids: readonly string[],
   tags: readonly TagInput[],
 ): void {

@@ -18,7 +18,7 @@ import type { NaclEntryState } from "../policy/policy-state.js";
 import type { SecurityGroup } from "../model/security-group.js";
 import type { Tags } from "../model/tags.js";
 import { sanitizeSubnetCidr, sanitizeVpcCidr, type Subnet, type Vpc } from "../model/vpc.js";
-import type { OpContext } from "./state-store.js";
+import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 
 /** An emulated Amazon-provided /56 from 2600:1f18::/32; it exists only inside vpcemu. */
 function amazonIpv6Block(): string {
@@ -37,7 +37,7 @@ export interface CreateVpcInput {
 }
 
 /** CreateVpc (API-9) with its default SG (DEF-1) and default NACL (DEF-5). */
-export function createVpc(ctx: OpContext, input: CreateVpcInput): Vpc {
+export function createVpc(ctx: ScopedOpContext, input: CreateVpcInput): Vpc {
   const { tx, quotas } = ctx;
   const cidr = sanitizeVpcCidr(input.cidrBlock);
   let ipv6: string | undefined;
@@ -48,7 +48,8 @@ export function createVpc(ctx: OpContext, input: CreateVpcInput): Vpc {
   } else if (input.amazonProvidedIpv6CidrBlock === true) {
     ipv6 = amazonIpv6Block();
   }
-  if (tx.list("vpc").length >= quotas.vpcsPerRegion) throw controllerError("EMU_ERR_VPC_LIMIT");
+  if (scopedList(ctx, "vpc").length >= quotas.vpcsPerRegion)
+    throw controllerError("EMU_ERR_VPC_LIMIT");
   const vpcId = newId("vpc");
   const groupId = newId("sg");
   const aclId = newId("acl");
@@ -61,6 +62,7 @@ export function createVpc(ctx: OpContext, input: CreateVpcInput): Vpc {
       : { ipv6CidrBlock: ipv6, ipv6AssociationId: newId("vpc-cidr-assoc") }),
     instanceTenancy: input.instanceTenancy ?? "default",
     isDefault: false,
+    ...scopeFields(ctx.scope),
     defaultGroupId: groupId,
     defaultNetworkAclId: aclId,
     tags: input.tags ?? {},
@@ -72,6 +74,7 @@ export function createVpc(ctx: OpContext, input: CreateVpcInput): Vpc {
     groupName: "default",
     description: "default VPC security group",
     isDefault: true,
+    ...scopeFields(ctx.scope),
     rules: [
       {
         ruleId: newId("sgr"),
@@ -112,6 +115,7 @@ export function createVpc(ctx: OpContext, input: CreateVpcInput): Vpc {
     networkAclId: aclId,
     vpcId,
     isDefault: true,
+    ...scopeFields(ctx.scope),
     entries: initialNaclEntries(true, ipv6 !== undefined),
     tags: {},
   });
@@ -119,7 +123,7 @@ export function createVpc(ctx: OpContext, input: CreateVpcInput): Vpc {
 }
 
 /** DeleteVpc (API-11): ERR-31 while subnets, custom SGs or custom NACLs remain; DEF-8. */
-export function deleteVpc(ctx: OpContext, vpcId: string): void {
+export function deleteVpc(ctx: ScopedOpContext, vpcId: string): void {
   const { tx } = ctx;
   const vpc = requireVpc(ctx, vpcId);
   const busy =
@@ -132,14 +136,14 @@ export function deleteVpc(ctx: OpContext, vpcId: string): void {
   tx.delete("vpc", vpcId);
 }
 
-export function requireVpc(ctx: OpContext, vpcId: string): Vpc {
-  const vpc = ctx.tx.get("vpc", vpcId);
+export function requireVpc(ctx: ScopedOpContext, vpcId: string): Vpc {
+  const vpc = scopedGet(ctx, "vpc", vpcId);
   if (vpc === undefined) throw controllerError("EMU_ERR_VPC_NOT_FOUND", vpcId);
   return vpc;
 }
 
-export function requireSubnet(ctx: OpContext, subnetId: string): Subnet {
-  const s = ctx.tx.get("subnet", subnetId);
+export function requireSubnet(ctx: ScopedOpContext, subnetId: string): Subnet {
+  const s = scopedGet(ctx, "subnet", subnetId);
   if (s === undefined) throw controllerError("EMU_ERR_SUBNET_NOT_FOUND", subnetId);
   return s;
 }
@@ -153,7 +157,7 @@ export interface CreateSubnetInput {
 }
 
 /** CreateSubnet (API-12): inside the VPC, no overlap (ERR-33), on the default NACL (DEF-7). */
-export function createSubnet(ctx: OpContext, input: CreateSubnetInput): Subnet {
+export function createSubnet(ctx: ScopedOpContext, input: CreateSubnetInput): Subnet {
   const { tx, quotas } = ctx;
   const cidr = sanitizeSubnetCidr(input.cidrBlock);
   const vpc = requireVpc(ctx, input.vpcId);
@@ -190,6 +194,7 @@ export function createSubnet(ctx: OpContext, input: CreateSubnetInput): Subnet {
     availabilityZone: input.availabilityZone,
     networkAclId: vpc.defaultNetworkAclId,
     networkAclAssociationId: newId("aclassoc"),
+    ...scopeFields(ctx.scope),
     tags: input.tags ?? {},
   };
   tx.put("subnet", subnet.subnetId, subnet);
@@ -198,7 +203,7 @@ export function createSubnet(ctx: OpContext, input: CreateSubnetInput): Subnet {
 }
 
 /** DeleteSubnet: DependencyViolation while ENIs remain in it. */
-export function deleteSubnet(ctx: OpContext, subnetId: string): void {
+export function deleteSubnet(ctx: ScopedOpContext, subnetId: string): void {
   const s = requireSubnet(ctx, subnetId);
   if (ctx.tx.list("networkInterface").some((e) => e.subnetId === subnetId))
     throw controllerError("EMU_ERR_SUBNET_DEPENDENCY", subnetId);
@@ -212,7 +217,7 @@ export function deleteSubnet(ctx: OpContext, subnetId: string): void {
  * their defaults get rule 101 allow ::/0; every NACL of the VPC gets the 32768 `*` deny.
  */
 export function associateVpcIpv6(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   vpcId: string,
   block: { amazonProvided: true } | { cidr: string },
 ): Vpc {
@@ -292,7 +297,7 @@ export function associateVpcIpv6(
 
 /** AssociateSubnetCidrBlock: a /64 inside the VPC's IPv6 block, not used by another subnet. */
 export function associateSubnetIpv6(
-  ctx: OpContext,
+  ctx: ScopedOpContext,
   subnetId: string,
   ipv6CidrBlock: string,
 ): Subnet {

@@ -13,6 +13,7 @@ import {
 } from "../../../../controller/store/eni-ops.js";
 import { replaceNaclAssociation, createNetworkAcl } from "../../../../controller/store/nacl-ops.js";
 import { authorizeRules, createSecurityGroup } from "../../../../controller/store/sg-ops.js";
+import { inScopeOf } from "../../../../controller/store/scope.js";
 import { StateStore, defaultStatePath } from "../../../../controller/store/state-store.js";
 import { createSubnet, createVpc } from "../../../../controller/store/vpc-ops.js";
 
@@ -27,9 +28,9 @@ afterEach(() => {
 });
 
 function seed(store: StateStore) {
-  const vpc = store.mutate((ctx) => createVpc(ctx, { cidrBlock: "10.0.0.0/16" }));
-  const subnet = store.mutate((ctx) =>
-    createSubnet(ctx, {
+  const vpc = store.mutate((tx) => createVpc(inScopeOf(tx), { cidrBlock: "10.0.0.0/16" }));
+  const subnet = store.mutate((tx) =>
+    createSubnet(inScopeOf(tx), {
       vpcId: vpc.vpcId,
       cidrBlock: "10.0.1.0/24",
       availabilityZone: "us-east-1a",
@@ -50,8 +51,8 @@ describe("StateStore", () => {
   it("changes nothing and keeps the revision when a mutation throws (RULE-12)", () => {
     const store = StateStore.open(":memory:");
     const { vpc } = seed(store);
-    const g = store.mutate((ctx) =>
-      createSecurityGroup(ctx, { groupName: "web", description: "d", vpcId: vpc.vpcId }),
+    const g = store.mutate((tx) =>
+      createSecurityGroup(inScopeOf(tx), { groupName: "web", description: "d", vpcId: vpc.vpcId }),
     );
     const rev = store.revision();
     const specs = [
@@ -75,7 +76,9 @@ describe("StateStore", () => {
       }),
     ];
     expect(() =>
-      store.mutate((ctx) => authorizeRules(ctx, { groupId: g.groupId, isEgress: false, specs })),
+      store.mutate((tx) =>
+        authorizeRules(inScopeOf(tx), { groupId: g.groupId, isEgress: false, specs }),
+      ),
     ).toThrow("The security group 'sg-0123456789abcdef0' does not exist");
     expect(store.revision()).toBe(rev);
     expect(store.get("securityGroup", g.groupId)?.rules.filter((r) => !r.isEgress)).toEqual([]);
@@ -87,12 +90,14 @@ describe("StateStore", () => {
     const { vpc, subnet } = seed(store);
     const changes: StateChange[] = [];
     const off = store.onChange((c) => changes.push(c));
-    const g = store.mutate((ctx) =>
-      createSecurityGroup(ctx, { groupName: "web", description: "d", vpcId: vpc.vpcId }),
+    const g = store.mutate((tx) =>
+      createSecurityGroup(inScopeOf(tx), { groupName: "web", description: "d", vpcId: vpc.vpcId }),
     );
-    const eni = store.mutate((ctx) => createNetworkInterface(ctx, { subnetId: subnet.subnetId }));
-    store.mutate((ctx) =>
-      modifyNetworkInterface(ctx, eni.eniId, { kind: "groups", groupIds: [g.groupId] }),
+    const eni = store.mutate((tx) =>
+      createNetworkInterface(inScopeOf(tx), { subnetId: subnet.subnetId }),
+    );
+    store.mutate((tx) =>
+      modifyNetworkInterface(inScopeOf(tx), eni.eniId, { kind: "groups", groupIds: [g.groupId] }),
     );
     expect(changes[0]).toMatchObject({ revision: 3, groupIds: [g.groupId] });
     expect(changes[2]).toMatchObject({ revision: 5, eniIds: [eni.eniId] });
@@ -100,8 +105,8 @@ describe("StateStore", () => {
       [vpc.defaultGroupId, g.groupId].sort(),
     );
     off();
-    store.mutate((ctx) =>
-      createSecurityGroup(ctx, { groupName: "app", description: "d", vpcId: vpc.vpcId }),
+    store.mutate((tx) =>
+      createSecurityGroup(inScopeOf(tx), { groupName: "app", description: "d", vpcId: vpc.vpcId }),
     );
     expect(changes).toHaveLength(3);
     store.close();
@@ -110,11 +115,11 @@ describe("StateStore", () => {
   it("announces the subnet and both NACLs when an association changes", () => {
     const store = StateStore.open(":memory:");
     const { vpc, subnet } = seed(store);
-    const acl = store.mutate((ctx) => createNetworkAcl(ctx, { vpcId: vpc.vpcId }));
+    const acl = store.mutate((tx) => createNetworkAcl(inScopeOf(tx), { vpcId: vpc.vpcId }));
     const changes: StateChange[] = [];
     store.onChange((c) => changes.push(c));
-    store.mutate((ctx) =>
-      replaceNaclAssociation(ctx, subnet.networkAclAssociationId, acl.networkAclId),
+    store.mutate((tx) =>
+      replaceNaclAssociation(inScopeOf(tx), subnet.networkAclAssociationId, acl.networkAclId),
     );
     expect(changes[0]?.subnetIds).toEqual([subnet.subnetId]);
     expect([...(changes[0]?.networkAclIds ?? [])].sort()).toEqual(
@@ -128,10 +133,12 @@ describe("StateStore", () => {
     let calls = 0;
     store.onChange(() => calls++);
     expect(() =>
-      store.mutate((ctx) => createVpc(ctx, { cidrBlock: "10.0.0.0/16" }), { dryRun: true }),
+      store.mutate((tx) => createVpc(inScopeOf(tx), { cidrBlock: "10.0.0.0/16" }), {
+        dryRun: true,
+      }),
     ).toThrow("Request would have succeeded, but DryRun flag is set.");
     expect(() =>
-      store.mutate((ctx) => createVpc(ctx, { cidrBlock: "10.0.0.0/8" }), { dryRun: true }),
+      store.mutate((tx) => createVpc(inScopeOf(tx), { cidrBlock: "10.0.0.0/8" }), { dryRun: true }),
     ).toThrow("is invalid");
     expect(store.revision()).toBe(0);
     expect(calls).toBe(0);
@@ -142,11 +149,11 @@ describe("StateStore", () => {
   it("reads the compiler's PolicyState: numeric protocols, NACL `*` entries, ENIs, running instances", () => {
     const store = StateStore.open(":memory:");
     const { vpc, subnet } = seed(store);
-    const g = store.mutate((ctx) =>
-      createSecurityGroup(ctx, { groupName: "web", description: "d", vpcId: vpc.vpcId }),
+    const g = store.mutate((tx) =>
+      createSecurityGroup(inScopeOf(tx), { groupName: "web", description: "d", vpcId: vpc.vpcId }),
     );
-    store.mutate((ctx) =>
-      authorizeRules(ctx, {
+    store.mutate((tx) =>
+      authorizeRules(inScopeOf(tx), {
         groupId: g.groupId,
         isEgress: false,
         specs: sanitizePermission({
@@ -160,8 +167,8 @@ describe("StateStore", () => {
         }),
       }),
     );
-    const run = store.mutate((ctx) =>
-      runInstances(ctx, {
+    const run = store.mutate((tx) =>
+      runInstances(inScopeOf(tx), {
         imageId: "ami-1",
         instanceType: "t3.micro",
         minCount: 2,
@@ -170,7 +177,7 @@ describe("StateStore", () => {
         groupIds: [g.groupId],
       }),
     );
-    store.mutate((ctx) => terminateInstances(ctx, [run.instances[1]?.instanceId ?? ""]));
+    store.mutate((tx) => terminateInstances(inScopeOf(tx), [run.instances[1]?.instanceId ?? ""]));
     const s = store.readPolicyState();
     expect(s.revision).toBe(store.revision());
     expect(s.vpcs).toEqual([{ vpcId: vpc.vpcId, cidrBlocks: ["10.0.0.0/16"], ipv6CidrBlocks: [] }]);
@@ -209,8 +216,8 @@ describe("StateStore", () => {
     const a = StateStore.open(path);
     const { vpc } = seed(a);
     for (const name of ["c", "a", "b"])
-      a.mutate((ctx) =>
-        createSecurityGroup(ctx, { groupName: name, description: "d", vpcId: vpc.vpcId }),
+      a.mutate((tx) =>
+        createSecurityGroup(inScopeOf(tx), { groupName: name, description: "d", vpcId: vpc.vpcId }),
       );
     const rev = a.revision();
     const before = a.readPolicyState();
