@@ -12,6 +12,7 @@ import { createEc2Handler } from "./ec2/handler.js";
 import { StateStore } from "./store/state-store.js";
 import { createJsonApi } from "./api/routes.js";
 import { AGENT_WS_PATH, AgentHub, type KnownAgent } from "./hub/agent-hub.js";
+import { FaultService } from "./hub/fault-service.js";
 import { createControllerServer } from "./server.js";
 import {
   resolveControllerConfig,
@@ -34,6 +35,11 @@ export interface StartedController extends AsyncDisposable {
   readonly config: ResolvedControllerConfig;
   readonly store: StateStore;
   readonly hub: AgentHub;
+  /**
+   * Chaos faults, as the JSON API's /v1/faults serves them: `faults.add(body)` takes the
+   * POST /v1/faults body and returns the view (throws HubError EMU_ERR_FAULT_INVALID).
+   */
+  readonly faults: FaultService;
   /** The store's current (persisted) revision. */
   revision(): number;
   /** Resolves when every connected agent enforces `revision`; rejects (EMU_ERR_HUB_NOT_ENFORCED) after timeoutMs. */
@@ -63,6 +69,7 @@ export class Controller {
     const cfg = this.config;
     const store = StateStore.open(cfg.statePath);
     let hub: AgentHub | undefined;
+    let faults: FaultService | undefined;
     try {
       hub = new AgentHub({
         source: {
@@ -94,9 +101,19 @@ export class Controller {
         },
       });
       const h = hub;
+      const f = new FaultService({
+        store,
+        hub: h,
+        clock: this.deps.clock ?? systemClock,
+        log: (l) => cfg.log(`vpcemu faults: ${l}`),
+      });
+      faults = f;
+      // Past-due faults (a restart after their end) expire now, before anyone connects.
+      f.start();
       const api = createJsonApi({
         revision: () => store.revision(),
         hub: h,
+        faults: f,
         log: (l) => cfg.log(`vpcemu api: ${l}`),
       });
       const server = createControllerServer({
@@ -119,6 +136,7 @@ export class Controller {
       let stopping: Promise<void> | undefined;
       const stop = (): Promise<void> =>
         (stopping ??= (async () => {
+          f.close();
           await h.close();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
@@ -134,12 +152,14 @@ export class Controller {
         config: cfg,
         store,
         hub: h,
+        faults: f,
         revision: () => store.revision(),
         waitForEnforced: (revision, timeoutMs) => h.waitForEnforced(revision, timeoutMs),
         stop,
         [Symbol.asyncDispose]: stop,
       };
     } catch (err) {
+      faults?.close();
       await hub?.close();
       store.close();
       throw err;

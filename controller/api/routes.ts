@@ -1,11 +1,14 @@
 /**
- * The native JSON API under /v1 (docs/json-api.md): thin handlers over the hub and its report
- * store. Every error answers `{ "code": "EMU_ERR_...", "message": "..." }` with the catalogue's
- * status (controller/hub/hub-errors.ts). GET only; bodies are JSON, UTF-8.
+ * The native JSON API under /v1 (docs/json-api.md): thin handlers over the hub, its report
+ * store and the chaos faults (controller/hub/fault-service.ts). Every error answers
+ * `{ "code": "EMU_ERR_...", "message": "..." }` with the catalogue's status
+ * (controller/hub/hub-errors.ts). Bodies are JSON, UTF-8; a request body over 1 MiB is refused
+ * (413) without being kept.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AgentHub } from "../hub/agent-hub.js";
+import type { FaultService } from "../hub/fault-service.js";
 import { HubError } from "../hub/hub-errors.js";
 import type { EniConntrackReport } from "../reports/report-types.js";
 
@@ -13,6 +16,8 @@ export interface JsonApiDeps {
   /** The store's persisted revision. */
   readonly revision: () => number;
   readonly hub: AgentHub;
+  /** Chaos faults (/v1/faults). */
+  readonly faults: FaultService;
   readonly log: (line: string) => void;
 }
 
@@ -21,11 +26,59 @@ export type JsonApiHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 /** How long `refresh=1` waits for the agent's fresh report before serving the stored one. */
 export const CONNTRACK_REFRESH_WAIT_MS = 2000;
 
+/** Largest request body the JSON API reads (1 MiB). */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+/** Beyond this a too-large body is not even drained: the connection is cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
 type Route = (q: URLSearchParams) => Promise<unknown> | unknown;
+
+/** A handler of one method on one path: what it answers (status 200 unless given). */
+type MethodHandler = (req: {
+  readonly query: URLSearchParams;
+  /** The parsed JSON body (POST), undefined when empty. */
+  readonly body: unknown;
+  /** Captures of the path pattern. */
+  readonly params: readonly string[];
+}) => Promise<Reply> | Reply;
+
+interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+interface PatternRoute {
+  readonly pattern: RegExp;
+  readonly methods: Readonly<Partial<Record<"GET" | "POST" | "DELETE", MethodHandler>>>;
+}
 
 /** The /v1 router; server.ts sends every path starting with /v1/ here (except the agent ws). */
 export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
-  const { hub } = deps;
+  const { hub, faults } = deps;
+  const ok = (body: unknown): Reply => ({ status: 200, body });
+
+  // Chaos faults; /v1/faults/partition before /v1/faults/{id}.
+  const faultRoutes: readonly PatternRoute[] = [
+    {
+      pattern: /^\/v1\/faults$/,
+      methods: {
+        GET: () => ok({ faults: faults.list() }),
+        POST: ({ body }) => ({ status: 201, body: faults.add(body) }),
+        DELETE: () => ok({ deleted: faults.clear() }),
+      },
+    },
+    {
+      pattern: /^\/v1\/faults\/partition$/,
+      methods: { POST: ({ body }) => ({ status: 201, body: faults.partition(body) }) },
+    },
+    {
+      pattern: /^\/v1\/faults\/([^/]+)$/,
+      methods: {
+        GET: ({ params }) => ok(faults.get(params[0]!)),
+        DELETE: ({ params }) => ok(faults.remove(params[0]!)),
+      },
+    },
+  ];
 
   const routes: Record<string, Route> = {
     "/v1/agents": () => ({ agents: hub.agents() }),
@@ -120,8 +173,11 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
     const url = new URL(req.url ?? "/", "http://localhost");
     const route = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
     try {
-      if (route === undefined)
-        throw new HubError("EMU_ERR_API_NOT_FOUND", req.method ?? "GET", url.pathname);
+      if (route === undefined) {
+        const reply = await dispatchPattern(faultRoutes, req, url);
+        sendJson(res, reply.status, reply.body);
+        return;
+      }
       if (req.method !== "GET" && req.method !== "HEAD") {
         throw new HubError("EMU_ERR_API_METHOD", req.method ?? "", url.pathname);
       }
@@ -139,6 +195,74 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
       sendJson(res, e.status, { code: e.code, message: e.message });
     }
   };
+}
+
+/** Routes with a path pattern and per-method handlers; 404 / 405 from the catalogue. */
+async function dispatchPattern(
+  routes: readonly PatternRoute[],
+  req: IncomingMessage,
+  url: URL,
+): Promise<Reply> {
+  const method = req.method ?? "GET";
+  for (const r of routes) {
+    const m = r.pattern.exec(url.pathname);
+    if (m === null) continue;
+    const key = method === "HEAD" ? "GET" : method;
+    const handler = Object.hasOwn(r.methods, key)
+      ? r.methods[key as keyof PatternRoute["methods"]]
+      : undefined;
+    if (handler === undefined) throw new HubError("EMU_ERR_API_METHOD", method, url.pathname);
+    const body = method === "POST" ? await readJsonBody(req) : undefined;
+    let params: string[];
+    try {
+      params = m.slice(1).map((p) => decodeURIComponent(p));
+    } catch {
+      throw new HubError("EMU_ERR_API_NOT_FOUND", method, url.pathname);
+    }
+    return handler({ query: url.searchParams, body, params });
+  }
+  throw new HubError("EMU_ERR_API_NOT_FOUND", method, url.pathname);
+}
+
+/**
+ * The request body as JSON (undefined when empty). Over MAX_JSON_BODY_BYTES: the rest is
+ * drained unkept (so the client reads the 413) up to MAX_DRAIN_BYTES, beyond which the
+ * connection is cut.
+ */
+export function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    let tooLarge = Number.isFinite(declared) && declared > MAX_JSON_BODY_BYTES;
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_JSON_BODY_BYTES) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > MAX_DRAIN_BYTES) {
+        req.destroy();
+        reject(new HubError("EMU_ERR_API_BODY_TOO_LARGE", MAX_JSON_BODY_BYTES));
+      }
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      if (tooLarge) {
+        reject(new HubError("EMU_ERR_API_BODY_TOO_LARGE", MAX_JSON_BODY_BYTES));
+        return;
+      }
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (text.trim() === "") {
+        resolve(undefined);
+        return;
+      }
+      try {
+        resolve(JSON.parse(text) as unknown);
+      } catch (err) {
+        reject(new HubError("EMU_ERR_API_BAD_JSON", (err as Error).message));
+      }
+    });
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { Clock } from "../clock.js";
 import type { ReportStore } from "../reports/report-store.js";
+import type { CountersReport } from "../reports/report-types.js";
 import {
   AgentSession,
   CLOSE_BAD_FRAME,
@@ -35,6 +36,8 @@ export interface AgentConnectionsOptions {
   readonly placementChanged: (delayMs: 0 | 20) => void;
   /** An agent acked a push or closed: enforced revisions may have moved. */
   readonly enforcementChanged: () => void;
+  /** An agent's counters report arrived (after it was stored in `reports`). */
+  readonly countersReceived?: (agentId: string, counters: CountersReport) => void;
   readonly log: (line: string) => void;
 }
 
@@ -153,6 +156,7 @@ export class AgentConnections {
       }
       case "counters":
         this.opts.reports.putCounters(s.agentId, f.counters, this.opts.clock.now());
+        this.opts.countersReceived?.(s.agentId, f.counters);
         return;
       case "flow-logs":
         this.opts.reports.putFlowLogs(f.records);

@@ -14,13 +14,17 @@
  *   snapshot changed get a push.
  * - waiters.ts: per agent, the revision it enforces; waitForEnforced() waits for all connected
  *   agents; conntrack requests wait for their report.
- * - Reports (conntrack, counters, flow logs) land in `reports` (controller/reports/).
+ * - Reports (conntrack, counters, flow logs) land in `reports` (controller/reports/); per-fault
+ *   counters in `faultCounters` (fault-counters.ts).
+ * - Chaos faults are state: compiled with the rest; faultEnforced() tells whether every agent
+ *   a fault affects enforces it (controller/hub/fault-service.ts builds the views).
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { systemClock, type Clock } from "../clock.js";
 import type { CompileOptions } from "../policy/compile.js";
+import type { FaultResolution } from "../policy/compile-faults.js";
 import type { AgentSnapshot } from "../policy/compiled-policy.js";
 import type { ExternalAddress } from "../policy/mapping-table.js";
 import { ReportStore, type StoredConntrack } from "../reports/report-store.js";
@@ -29,6 +33,7 @@ import { AgentConnections } from "./agent-connections.js";
 import { AgentRegistry, isLive, type PolicySource } from "./agent-registry.js";
 import { CLOSE_SHUTDOWN, type AgentSession } from "./agent-session.js";
 import { CompilePush } from "./compile-push.js";
+import { FaultCounterStore } from "./fault-counters.js";
 import { ConntrackRequests, EnforcementWaiters } from "./waiters.js";
 
 export type { KnownAgent, PolicySource } from "./agent-registry.js";
@@ -74,6 +79,8 @@ export interface AgentInfo {
 export class AgentHub {
   /** Latest reports from agents (read by the JSON API). */
   readonly reports = new ReportStore();
+  /** Per-fault counters summed over agents (Counters.faults). */
+  readonly faultCounters = new FaultCounterStore();
   private readonly wss: WebSocketServer;
   private readonly registry: AgentRegistry;
   private readonly push: CompilePush;
@@ -120,6 +127,9 @@ export class AgentHub {
         : {}),
       placementChanged: (delayMs) => this.push.schedulePlacementFlush(delayMs),
       enforcementChanged: () => this.waiters.check(),
+      countersReceived: (agentId, c) => {
+        if (c.faults !== undefined) this.faultCounters.put(agentId, c.faults);
+      },
       log,
     });
     this.unsubscribe = opts.source.onChange((change) => this.push.onStoreChange(change));
@@ -200,6 +210,37 @@ export class AgentHub {
       if (enis.length > 0) return { agentId: r.agentId, eniIds: enis.map((e) => e.eniId) };
     }
     return undefined;
+  }
+
+  /** Compile pending store and placement changes now (normally a microtask or timer away). */
+  compileNow(): void {
+    this.push.flush();
+  }
+
+  /** Names of the external nodes known agents host (connected or not), sorted. */
+  externalNodes(): string[] {
+    const names = new Set<string>();
+    for (const r of this.registry.records.values())
+      for (const x of r.hosting.externals) names.add(x.name);
+    return [...names].sort();
+  }
+
+  /** What a chaos fault resolved to at the latest compile (undefined: not compiled yet). */
+  faultResolution(faultId: string): FaultResolution | undefined {
+    return this.push.faultResolution(faultId);
+  }
+
+  /**
+   * True when the hub compiled the fault (created at `revision`) and every agent it affects
+   * enforces a snapshot carrying it as it is now; a disconnected affected agent enforces nothing.
+   */
+  faultEnforced(faultId: string, revision: number): boolean {
+    if (this.push.compiledRevision() < revision) return false;
+    const r = this.push.faultResolution(faultId);
+    if (r === undefined) return false;
+    return r.agents.every(
+      (a) => this.enforcedRevision(a) >= Math.max(revision, r.since.get(a) ?? revision),
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   type CompileOptions,
   type CompileResult,
 } from "../policy/compile.js";
+import type { FaultResolution } from "../policy/compile-faults.js";
 import type { AgentSnapshot } from "../policy/compiled-policy.js";
 import type { StateChange } from "../policy/policy-state.js";
 import type { AgentRegistry, PolicySource } from "./agent-registry.js";
@@ -52,6 +53,11 @@ export class CompilePush {
   /** The latest compiled snapshot of an agent. */
   snapshot(agentId: string): AgentSnapshot | undefined {
     return this.compiler.snapshot(agentId);
+  }
+
+  /** What a chaos fault resolved to at the latest compile. */
+  faultResolution(faultId: string): FaultResolution | undefined {
+    return this.compiler.faultResolution(faultId);
   }
 
   /** A store write committed: compile it in a microtask, coalesced with the same tick's writes. */

@@ -12,6 +12,7 @@ import type {
   MappingEntry,
   NaclEntry,
 } from "../policy/compiled-policy.js";
+import type { CompiledFault, FaultCounters } from "../policy/compiled-fault.js";
 import type { ExternalAddress } from "../policy/mapping-table.js";
 import type {
   ConntrackEntryReport,
@@ -138,9 +139,26 @@ function conntrackFromPb(r: vpcemu.v1.IConntrackReport): ConntrackReport {
   };
 }
 
+function faultCountersFromPb(f: vpcemu.v1.IFaultCounters): FaultCounters {
+  return {
+    faultId: str(f.faultId),
+    matched: num(f.matched),
+    delayed: num(f.delayed),
+    dropped: num(f.dropped),
+    duplicated: num(f.duplicated),
+    corrupted: num(f.corrupted),
+    reordered: num(f.reordered),
+    rejected: num(f.rejected),
+    queueOverflow: num(f.queueOverflow),
+    rateLimited: num(f.rateLimited),
+  };
+}
+
 function countersFromPb(c: vpcemu.v1.ICounters): CountersReport {
+  const faults = list(c.faults).map(faultCountersFromPb);
   return {
     takenAtMs: num(c.takenAtMs),
+    ...(faults.length > 0 ? { faults } : {}),
     enis: list(c.enis).map((e): EniCounters => {
       const drops: Record<string, number> = {};
       for (const [k, v] of Object.entries(e.drops ?? {})) drops[k] = num(v as number);
@@ -259,6 +277,63 @@ function mappingToPb(m: MappingEntry): vpcemu.v1.IMappingEntry {
   return { ...m };
 }
 
+const DISTRIBUTION_TO_PB = {
+  uniform: pb.DelayDistribution.DELAY_DISTRIBUTION_UNIFORM,
+  normal: pb.DelayDistribution.DELAY_DISTRIBUTION_NORMAL,
+  pareto: pb.DelayDistribution.DELAY_DISTRIBUTION_PARETO,
+  paretonormal: pb.DelayDistribution.DELAY_DISTRIBUTION_PARETONORMAL,
+} as const;
+
+function faultToPb(f: CompiledFault): vpcemu.v1.ICompiledFault {
+  const e = f.effects;
+  return {
+    faultId: f.faultId,
+    pairs: f.pairs.map((p) => ({
+      from: { any: p.from.any, portKeys: [...p.from.portKeys] },
+      to: { any: p.to.any, portKeys: [...p.to.portKeys] },
+      reverse: p.reverse,
+    })),
+    protocol: f.protocol,
+    fromPort: f.fromPort,
+    toPort: f.toPort,
+    effects: {
+      ...(e.delay !== undefined
+        ? {
+            delay: {
+              latencyMs: e.delay.latencyMs,
+              jitterMs: e.delay.jitterMs,
+              correlation: e.delay.correlation,
+              distribution: DISTRIBUTION_TO_PB[e.delay.distribution],
+            },
+          }
+        : {}),
+      ...(e.loss !== undefined
+        ? {
+            loss: {
+              percent: e.loss.percent,
+              correlation: e.loss.correlation,
+              gilbertElliott: e.loss.gilbertElliott,
+              geP: e.loss.geP,
+              geR: e.loss.geR,
+              ge_1h: e.loss.ge1h,
+              ge_1k: e.loss.ge1k,
+            },
+          }
+        : {}),
+      ...(e.duplicate !== undefined ? { duplicate: { ...e.duplicate } } : {}),
+      ...(e.corrupt !== undefined ? { corrupt: { ...e.corrupt } } : {}),
+      ...(e.reorder !== undefined ? { reorder: { ...e.reorder } } : {}),
+      ...(e.rate !== undefined ? { rate: { ...e.rate } } : {}),
+      blackhole: e.blackhole,
+      reject: e.reject,
+    },
+    seed: f.seed,
+    startAtMs: f.startAtMs,
+    endAtMs: f.endAtMs,
+    queueLimitPackets: f.queueLimitPackets,
+  };
+}
+
 const WT_VARINT = 0;
 const WT_LEN = 2;
 const utf8 = new TextEncoder();
@@ -329,6 +404,7 @@ class ByteBuilder {
 const ruleBytes = new WeakMap<CompiledRule, Uint8Array>();
 const naclBytes = new WeakMap<NaclEntry, Uint8Array>();
 const eniBytes = new WeakMap<CompiledEniPolicy, Uint8Array>();
+const faultBytes = new WeakMap<CompiledFault, Uint8Array>();
 /** Mapping entry as a complete `mapping` field (tag + length + message). */
 const mappingField = new WeakMap<MappingEntry, Uint8Array>();
 
@@ -351,6 +427,10 @@ function encodeRule(r: CompiledRule): Uint8Array {
 
 function encodeNacl(e: NaclEntry): Uint8Array {
   return pb.NaclEntry.encode(naclToPb(e)).finish();
+}
+
+function encodeFault(f: CompiledFault): Uint8Array {
+  return pb.CompiledFault.encode(faultToPb(f)).finish();
 }
 
 function encodeMappingField(m: MappingEntry): Uint8Array {
@@ -383,6 +463,7 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
   return b
     .uint(14, p.allowance)
     .uint(15, p.autoTracked ? 1 : 0)
+    .uint(16, p.conntrackEpoch ?? 0)
     .finish();
 }
 
@@ -402,6 +483,7 @@ export function encodeSnapshotFrame(
   for (const e of s.enis) body.message(3, cached(eniBytes, e, encodeEni));
   if (!reuseMapping)
     for (const m of s.mapping) body.raw(cached(mappingField, m, encodeMappingField));
+  for (const f of s.faults ?? []) body.message(5, cached(faultBytes, f, encodeFault));
   const bodyBytes = body.finish();
   const snapshot = new ByteBuilder(bodyBytes.length + 32)
     .message(1, bodyBytes)

@@ -10,6 +10,10 @@
  * conntrack timeouts (TO-1 defaults 432000/30/180); allowance (MET-1, default 65536). Plus the
  * mapping table (mapping-table.ts).
  *
+ * Chaos faults (compile-faults.ts): per agent, the faults whose pairs touch a port it hosts,
+ * selectors resolved live at every compile; conntrack faults folded into the ENI policies.
+ * Without faults this costs one length check.
+ *
  * Incremental: PolicyCompiler keeps the last compiled policy per ENI and, given the StateChange
  * of a write, recompiles only ENIs whose inputs it touched: the ENI itself or its instance, its
  * subnet or that subnet's NACL, its own SGs, SGs its rules reference (whose membership changed),
@@ -25,6 +29,8 @@ import {
   type MappingEntry,
   type NaclEntry,
 } from "./compiled-policy.js";
+import { FaultCompiler, type FaultResolution } from "./compile-faults.js";
+import type { CompiledFault } from "./compiled-fault.js";
 import {
   buildExternalMapping,
   buildVpcMapping,
@@ -337,6 +343,9 @@ export function mergeStateChanges(a: StateChange, b: StateChange): StateChange {
     prefixListIds: u(a.prefixListIds, b.prefixListIds),
     eniIds: u(a.eniIds, b.eniIds),
     instanceIds: u(a.instanceIds, b.instanceIds),
+    ...(a.faultIds !== undefined || b.faultIds !== undefined
+      ? { faultIds: u(a.faultIds ?? [], b.faultIds ?? []) }
+      : {}),
   };
 }
 
@@ -351,12 +360,18 @@ export class PolicyCompiler {
   private vpcMappings = new Map<string, readonly MappingEntry[]>();
   private externalMapping: readonly MappingEntry[] = [];
   private snapshots = new Map<string, AgentSnapshot>();
+  private readonly faults = new FaultCompiler();
 
   constructor(private readonly opts: CompileOptions = {}) {}
 
   /** The latest snapshot of an agent, if compiled. */
   snapshot(agentId: string): AgentSnapshot | undefined {
     return this.snapshots.get(agentId);
+  }
+
+  /** What a chaos fault resolved to at the latest compile (undefined: not in the state). */
+  faultResolution(faultId: string): FaultResolution | undefined {
+    return this.faults.resolution(faultId);
   }
 
   update(
@@ -439,12 +454,21 @@ export class PolicyCompiler {
     const ext = buildExternalMapping(sorted);
     if (!sameMapping(ext, this.externalMapping)) this.externalMapping = ext;
 
+    // Chaos faults (none: one length check).
+    const faults = state.faults ?? [];
+    if (faults.length > 0 || !this.faults.empty()) {
+      this.faults.update({ faults, index, revision: state.revision, placements: sorted, hostedBy });
+    }
+
     // Snapshots.
     const snapshots = new Map<string, AgentSnapshot>();
     const changedAgents: string[] = [];
     const vpcIdsSorted = [...vpcMappings.keys()].sort();
     for (const p of sorted) {
-      const enis = (hostedBy.get(p.agentId) ?? []).map((e) => this.enis.get(e.eniId)!.policy);
+      const enis = (hostedBy.get(p.agentId) ?? []).map((e) =>
+        this.faults.eniPolicy(this.enis.get(e.eniId)!.policy),
+      );
+      const agentFaults = this.faults.agentFaults(p.agentId);
       const vpcs = enis.length === 0 ? vpcIdsSorted : [...new Set(enis.map((e) => e.vpcId))].sort();
       const parts = vpcs.map((v) => vpcMappings.get(v) ?? []);
       parts.push(this.externalMapping);
@@ -452,7 +476,11 @@ export class PolicyCompiler {
       const oldParts = old === undefined ? undefined : this.parts.get(p.agentId);
       const sameMappingParts =
         old !== undefined && oldParts !== undefined && sameRefs(oldParts, parts);
-      if (sameMappingParts && sameRefs(old.enis, enis)) {
+      if (
+        sameMappingParts &&
+        sameRefs(old.enis, enis) &&
+        sameRefs(old.faults ?? NO_FAULTS, agentFaults)
+      ) {
         snapshots.set(p.agentId, old);
         continue;
       }
@@ -463,6 +491,7 @@ export class PolicyCompiler {
         // Why reuse: an unchanged mapping keeps its array object, so the hub can tell the
         // agent to keep its copy instead of resending it (controller/hub/agent-session.ts).
         mapping: sameMappingParts ? old.mapping : parts.flat(),
+        ...(agentFaults.length > 0 ? { faults: agentFaults } : {}),
       };
       snapshots.set(p.agentId, snap);
       this.parts.set(p.agentId, parts);
@@ -475,6 +504,8 @@ export class PolicyCompiler {
 
   private readonly parts = new Map<string, readonly (readonly MappingEntry[])[]>();
 }
+
+const NO_FAULTS: readonly CompiledFault[] = [];
 
 function sameRefs<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;

@@ -4,6 +4,8 @@
  * node-agent/control/wire.ts (STYLE.md §2). Pure type module.
  */
 
+import type { FaultCounters } from "../policy/compiled-fault.js";
+
 /** One direction of a flow. ICMP echo: the echo id fills both ports (AWS-BEHAVIOUR CT-8). */
 export interface FlowTuple {
   readonly src: string;
@@ -61,6 +63,8 @@ export interface EniCounters {
 export interface CountersReport {
   readonly takenAtMs: number;
   readonly enis: readonly EniCounters[];
+  /** Chaos faults the agent enforces, cumulative since it learned each (absent = none). */
+  readonly faults?: readonly FaultCounters[];
 }
 
 /** One AWS default-format (v2) flow-log line (FL-1) and the ENI it belongs to. */
