@@ -36,6 +36,11 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
     load: () => import("./commands/conntrack.js"),
     summary: "show a node's connection tracking table: vpcemu conntrack NODE [-o json]",
   },
+  chaos: {
+    load: () => import("./commands/chaos.js"),
+    summary:
+      "inject faults: delay, loss, partitions, conntrack, agent/controller kills (docs/chaos.md)",
+  },
   demo: {
     load: () => import("./commands/demo.js"),
     summary: "run the two-tier seed scenario on real traffic and report PASS/FAIL",
@@ -61,6 +66,7 @@ export function helpText(): string {
     "  -v, --version  print the version",
     "",
     "The local runtime (up, down, exec, conntrack, demo) needs Linux, root, /dev/net/tun and iproute2.",
+    "`vpcemu chaos` talks to any controller (--endpoint URL); its process faults need `vpcemu up`.",
   ].join("\n");
 }
 
