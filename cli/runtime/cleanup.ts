@@ -2,13 +2,20 @@
  * Clean-up of a local runtime whose `vpcemu up` process is gone (killed or crashed), from its
  * state file. Kept apart from local-runtime.ts so `vpcemu down` does not load the controller.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { deleteNamespace } from "./netns.js";
-import { processAlive, removeRuntimeState, type RuntimeState } from "./runtime-state.js";
+import { controlSocketPath } from "./runtime-control.js";
+import {
+  ephemeralStatePath,
+  processAlive,
+  removeRuntimeState,
+  type RuntimeState,
+} from "./runtime-state.js";
 
 /**
  * Removes what a runtime recorded in its state file when its `up` process is gone: kills the
- * recorded agents, deletes the recorded namespaces, removes the file. Used by `vpcemu down`
+ * recorded agents (paused ones too: SIGKILL needs no SIGCONT), deletes the recorded namespaces,
+ * removes the file, the control socket and the private controller database. Used by `vpcemu down`
  * and by `up` before starting over a stale file.
  */
 export async function cleanUpRuntime(state: RuntimeState, dir: string): Promise<void> {
@@ -26,7 +33,15 @@ export async function cleanUpRuntime(state: RuntimeState, dir: string): Promise<
     }
     await deleteNamespace(node.namespace);
   }
+  rmSync(controlSocketPath(dir), { force: true });
+  removeDatabaseFiles(ephemeralStatePath(dir));
   removeRuntimeState(dir);
+}
+
+/** Removes an SQLite database and its -wal/-shm/-journal companions. */
+export function removeDatabaseFiles(path: string): void {
+  for (const suffix of ["", "-wal", "-shm", "-journal"])
+    rmSync(`${path}${suffix}`, { force: true });
 }
 
 /** Guards against killing a recycled pid: the process must be a vpcemu agent. */

@@ -4,7 +4,8 @@
  * (`node bin/vpcemu.js agent ... --netns NS`), plus the `internet` node outside every VPC.
  * Instances are followed live: RunInstances through the API adds a node, TerminateInstances
  * removes it (the store's change feed triggers a reconcile). A state file lets `vpcemu down`,
- * `exec` and `conntrack` find everything from another process.
+ * `exec` and `conntrack` find everything from another process; a control socket
+ * (runtime-control.ts) lets `vpcemu chaos` kill, pause and restart agents and the controller.
  *
  *   LocalRuntime --start()--> StartedLocalRuntime --stop() / asyncDispose--> stopped
  *                  (controller, topology, nodes)      (agents killed, namespaces deleted,
@@ -12,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import { cleanUpRuntime } from "./cleanup.js";
+import { cleanUpRuntime, removeDatabaseFiles } from "./cleanup.js";
 import { VPCEMU_BIN } from "./paths.js";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -22,6 +23,14 @@ import { isLoopbackHost, parseListen } from "../../controller/config.js";
 import type { PolicyState } from "../../controller/policy/policy-state.js";
 import { applyTopology, type AppliedTopology } from "../topology/apply-topology.js";
 import { parseTopology, type Topology } from "../topology/topology.js";
+import {
+  ProcessFaultError,
+  serveRuntimeControl,
+  controlSocketPath,
+  type ControlServer,
+  type ProcessFaultResult,
+  type RuntimeProcessControl,
+} from "./runtime-control.js";
 import {
   assertPrerequisites,
   createNamespace,
@@ -34,6 +43,7 @@ import {
   type NamespaceRunResult,
 } from "./netns.js";
 import {
+  ephemeralStatePath,
   processAlive,
   readRuntimeState,
   removeRuntimeState,
@@ -54,7 +64,12 @@ export interface LocalRuntimeOptions {
   readonly topologyFile?: string;
   /** Controller listen address; default 127.0.0.1:4566. Port 0 picks a free port. */
   readonly listen?: string;
-  /** Controller state database; default ":memory:". */
+  /**
+   * Controller state database. Default: a private file in the runtime directory
+   * (`controller-state.db`), created empty at start and removed at stop, so a killed controller
+   * (`vpcemu chaos kill-controller`) comes back with its state. ":memory:" keeps it in memory
+   * (the controller then cannot be killed and restarted).
+   */
   readonly statePath?: string;
   /** Directory of the state file and agent logs; default /run/vpcemu ($VPCEMU_RUNTIME_DIR). */
   readonly runtimeDir?: string;
@@ -77,10 +92,21 @@ interface NodeRecord {
   exited?: Promise<void>;
   /** Restarts after unexpected agent exits. */
   restarts: number;
+  /** When the current agent was started (Date.now()). */
+  startedAtMs: number;
+  /** Set by a process fault before it stops the agent: restart after this many ms, as planned. */
+  plannedRestartMs?: number;
+  /** A pending (re)start of the agent. */
+  restartTimer?: NodeJS.Timeout;
+  /** While paused by `chaos pause-agent`: when it resumes, and the timer that resumes it. */
+  pausedUntilMs?: number;
+  resumeTimer?: NodeJS.Timeout;
 }
 
 /** Restarts of a crashed agent before its node is left down. */
 const MAX_AGENT_RESTARTS = 5;
+/** An agent that ran this long before exiting starts over with a fresh restart budget. */
+const HEALTHY_RUN_MS = 30_000;
 
 /** Starts the local runtime; see the module comment. */
 export class LocalRuntime {
@@ -112,10 +138,16 @@ export class LocalRuntime {
 }
 
 /** A running local runtime. Call stop() (or `await using`) to remove everything it made. */
-export class StartedLocalRuntime implements AsyncDisposable {
+export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessControl {
   readonly namespacePrefix: string;
   readonly internetAddress: string;
   private controller?: StartedController;
+  /** The controller's URL; it stays the same across a kill-controller restart. */
+  private url?: string;
+  private statePath = ":memory:";
+  private controlServer?: ControlServer;
+  /** While the controller is killed: when it comes back, and the timer that restarts it. */
+  private controllerDown?: { untilMs: number; timer: NodeJS.Timeout };
   private client?: EC2Client;
   private readonly records = new Map<string, NodeRecord>();
   private unsubscribe?: () => void;
@@ -138,11 +170,12 @@ export class StartedLocalRuntime implements AsyncDisposable {
 
   /** Controller base URL (EC2 Query API at `/`, JSON API at `/v1`). */
   get controllerUrl(): string {
-    return this.started().url;
+    if (this.url === undefined) throw new Error("the local runtime is not running");
+    return this.url;
   }
 
   get ec2Endpoint(): string {
-    return this.started().ec2Endpoint;
+    return this.controllerUrl;
   }
 
   /** An EC2 client for the runtime's controller (any credentials are accepted, API-1). */
@@ -167,6 +200,11 @@ export class StartedLocalRuntime implements AsyncDisposable {
   }
 
   private started(): StartedController {
+    if (this.controllerDown) {
+      throw new Error(
+        `the controller is down (vpcemu chaos kill-controller) until ${new Date(this.controllerDown.untilMs).toISOString()}`,
+      );
+    }
     if (!this.controller) throw new Error("the local runtime is not running");
     return this.controller;
   }
@@ -178,12 +216,17 @@ export class StartedLocalRuntime implements AsyncDisposable {
     this.joinToken =
       this.options.joinToken ??
       (isLoopbackHost(parseListen(listen).host) ? undefined : randomBytes(24).toString("hex"));
-    this.controller = await new Controller({
-      listen,
-      statePath: this.options.statePath ?? ":memory:",
-      ...(this.joinToken !== undefined ? { joinToken: this.joinToken } : {}),
-    }).start();
+    if (this.options.statePath === undefined) {
+      this.statePath = ephemeralStatePath(this.runtimeDir);
+      // Why: a leftover of a runtime that died without `down`; this one starts empty.
+      this.removeEphemeralState();
+    } else {
+      this.statePath = this.options.statePath;
+    }
+    this.controller = await this.startController(listen);
+    this.url = this.controller.url;
     this.log(`controller listening on ${this.controller.url}`);
+    this.controlServer = await serveRuntimeControl(this.runtimeDir, this);
     this.writeState();
     await this.addInternetNode();
     if (topology) {
@@ -195,8 +238,13 @@ export class StartedLocalRuntime implements AsyncDisposable {
       if ((existing.Vpcs ?? []).length > 0) {
         this.log(`${topology.file}: its VPCs already exist in the state; not applied again`);
       } else {
-        this.appliedTopology = await applyTopology(this.ec2, topology);
-        this.log(`${topology.file}: applied (${topology.instances.length} instances)`);
+        this.appliedTopology = await applyTopology(this.ec2, topology, {
+          jsonApiUrl: this.controllerUrl,
+        });
+        const faults = topology.faults.length;
+        this.log(
+          `${topology.file}: applied (${topology.instances.length} instances${faults > 0 ? `, ${faults} faults` : ""})`,
+        );
       }
     }
     // Why subscribe after applying: nodes are named after the instances' Name tags, which the
@@ -274,6 +322,8 @@ export class StartedLocalRuntime implements AsyncDisposable {
   private async shutdown(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
+    if (this.controllerDown) clearTimeout(this.controllerDown.timer);
+    await this.controlServer?.close();
     await this.queue.catch(() => undefined);
     await Promise.all([...this.records.values()].map((r) => this.removeRecord(r)));
     this.records.clear();
@@ -283,8 +333,228 @@ export class StartedLocalRuntime implements AsyncDisposable {
         .stop()
         .catch((err: unknown) => this.log(`controller stop: ${String(err)}`));
     }
+    if (this.options.statePath === undefined) this.removeEphemeralState();
     removeRuntimeState(this.runtimeDir);
     this.log("local runtime stopped");
+  }
+
+  // ---- process faults (vpcemu chaos kill-agent | restart-agent | pause-agent | kill-controller)
+
+  /**
+   * SIGKILLs the node's agent (its TUN device goes with it: the node is cut off) and starts it
+   * again after `downMs`. Resolves once the agent has exited. Not counted as a crash.
+   */
+  async killAgent(ref: string, downMs: number): Promise<ProcessFaultResult> {
+    const rec = this.recordOf(ref);
+    const agent = this.runningAgent(rec, "kill");
+    rec.plannedRestartMs = downMs;
+    this.clearPause(rec);
+    agent.kill("SIGKILL");
+    await rec.exited;
+    const until = new Date(Date.now() + downMs).toISOString();
+    return {
+      node: rec.node.name,
+      ...(agent.pid !== undefined ? { pid: agent.pid } : {}),
+      until,
+      message: `killed the agent of ${rec.node.name} (pid ${agent.pid}); 'vpcemu up' starts it again ${downMs === 0 ? "now" : `at ${until}`}`,
+    };
+  }
+
+  /**
+   * Stops the node's agent (SIGTERM, SIGKILL after 3 s) and starts a new one at once; resolves
+   * when the new agent has placed its TUN device and enforces the current revision.
+   */
+  async restartAgent(ref: string): Promise<ProcessFaultResult> {
+    const rec = this.recordOf(ref);
+    const old = rec.agent;
+    if (old && old.exitCode === null && old.signalCode === null) {
+      rec.plannedRestartMs = 0;
+      this.clearPause(rec);
+      old.kill("SIGTERM");
+      const exited = await Promise.race([
+        rec.exited!.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
+      ]);
+      if (!exited) {
+        old.kill("SIGKILL");
+        await rec.exited;
+      }
+    } else {
+      // Killed earlier and waiting for its planned start, or given up on: start it now.
+      clearTimeout(rec.restartTimer);
+      rec.restarts = 0;
+      this.startAgent(rec);
+    }
+    const deadline = Date.now() + 20_000;
+    while (rec.agent === old || rec.agent === undefined) {
+      if (Date.now() > deadline) throw new Error(`node ${rec.node.name}: the agent did not start`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await this.waitForTun(rec.node, Math.max(1, deadline - Date.now()));
+    if (this.controller && !this.controllerDown) {
+      await this.controller.waitForEnforced(
+        this.controller.revision(),
+        Math.max(1, deadline - Date.now()),
+      );
+    }
+    const newPid = rec.agent.pid;
+    return {
+      node: rec.node.name,
+      ...(old?.pid !== undefined ? { pid: old.pid } : {}),
+      ...(newPid !== undefined ? { newPid } : {}),
+      message: `restarted the agent of ${rec.node.name}: pid ${old?.pid ?? "-"} -> ${newPid}, ready`,
+    };
+  }
+
+  /**
+   * SIGSTOPs the node's agent for `durationMs`, then SIGCONTs it. The agent stays connected on
+   * paper but answers nothing: packets of its node queue in the TUN and are lost, the controller
+   * misses its heartbeats. `vpcemu up` owns the timer, and resumes paused agents before it stops.
+   */
+  async pauseAgent(ref: string, durationMs: number): Promise<ProcessFaultResult> {
+    const rec = this.recordOf(ref);
+    const agent = this.runningAgent(rec, "pause");
+    if (durationMs <= 0) {
+      throw new ProcessFaultError(
+        "EMU_ERR_RUNTIME_BAD_REQUEST",
+        "a pause needs a duration above 0",
+      );
+    }
+    if (rec.pausedUntilMs !== undefined) {
+      throw new ProcessFaultError(
+        "EMU_ERR_RUNTIME_ALREADY_PAUSED",
+        `the agent of ${rec.node.name} is already paused until ${new Date(rec.pausedUntilMs).toISOString()}`,
+        409,
+      );
+    }
+    agent.kill("SIGSTOP");
+    rec.pausedUntilMs = Date.now() + durationMs;
+    rec.resumeTimer = setTimeout(() => {
+      if (rec.agent === agent && agent.exitCode === null) agent.kill("SIGCONT");
+      rec.pausedUntilMs = undefined;
+      rec.resumeTimer = undefined;
+      this.log(`node ${rec.node.name}: agent resumed (SIGCONT)`);
+    }, durationMs);
+    const until = new Date(rec.pausedUntilMs).toISOString();
+    this.log(`node ${rec.node.name}: agent paused (SIGSTOP) until ${until}`);
+    return {
+      node: rec.node.name,
+      ...(agent.pid !== undefined ? { pid: agent.pid } : {}),
+      until,
+      message: `paused the agent of ${rec.node.name} (pid ${agent.pid}, SIGSTOP); 'vpcemu up' resumes it at ${until}`,
+    };
+  }
+
+  /**
+   * Stops the controller at once (listener and agent connections closed, database kept) and
+   * starts it again on the same address after `downMs`. Agents keep forwarding with the policy
+   * they have and reconnect. The controller lives in `up`'s process, so this is a stop, not a
+   * SIGKILL; for a real one run `vpcemu controller` apart (or compose: docker kill).
+   */
+  async killController(downMs: number): Promise<ProcessFaultResult> {
+    if (this.statePath === ":memory:") {
+      throw new ProcessFaultError(
+        "EMU_ERR_RUNTIME_STATE_IN_MEMORY",
+        "the controller keeps its state in memory (--state :memory:): it could not come back; start 'vpcemu up' without --state, or with a file",
+        409,
+      );
+    }
+    if (this.controllerDown) {
+      throw new ProcessFaultError(
+        "EMU_ERR_RUNTIME_CONTROLLER_DOWN",
+        `the controller is already down until ${new Date(this.controllerDown.untilMs).toISOString()}`,
+        409,
+      );
+    }
+    const old = this.started();
+    const host = parseListen(this.options.listen ?? "127.0.0.1:4566").host;
+    const listen = `${host.includes(":") ? `[${host}]` : host}:${old.port}`;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    const untilMs = Date.now() + downMs;
+    const timer = setTimeout(() => void this.bringControllerBack(listen, 0), downMs);
+    this.controllerDown = { untilMs, timer };
+    await this.queue.catch(() => undefined);
+    this.controller = undefined;
+    await old.stop();
+    const until = new Date(untilMs).toISOString();
+    this.log(`controller stopped (chaos kill-controller); back at ${until}`);
+    return {
+      until,
+      message: `stopped the controller (${old.url}); 'vpcemu up' starts it again ${downMs === 0 ? "now" : `at ${until}`} from its database`,
+    };
+  }
+
+  /** Starts the controller again after a kill-controller; retries while the port is busy. */
+  private async bringControllerBack(listen: string, attempt: number): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const controller = await this.startController(listen);
+      if (this.stopping) {
+        await controller.stop();
+        return;
+      }
+      this.controller = controller;
+      this.controllerDown = undefined;
+      this.unsubscribe = controller.store.onChange(() => this.scheduleReconcile());
+      this.log(`controller listening on ${controller.url} again`);
+      this.scheduleReconcile();
+    } catch (err) {
+      if (attempt >= 20) {
+        this.log(
+          `controller did not come back: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        return;
+      }
+      const timer = setTimeout(() => void this.bringControllerBack(listen, attempt + 1), 500);
+      this.controllerDown = { untilMs: Date.now() + 500, timer };
+    }
+  }
+
+  private startController(listen: string): Promise<StartedController> {
+    return new Controller({
+      listen,
+      statePath: this.statePath,
+      ...(this.joinToken !== undefined ? { joinToken: this.joinToken } : {}),
+    }).start();
+  }
+
+  private removeEphemeralState(): void {
+    removeDatabaseFiles(this.statePath);
+  }
+
+  private recordOf(ref: string): NodeRecord {
+    const node = (() => {
+      try {
+        return this.node(ref);
+      } catch (err) {
+        throw new ProcessFaultError("EMU_ERR_RUNTIME_UNKNOWN_NODE", (err as Error).message, 404);
+      }
+    })();
+    return this.records.get(node.name)!;
+  }
+
+  /** The node's agent process when it runs; a precise refusal when it does not. */
+  private runningAgent(rec: NodeRecord, what: string): ChildProcess {
+    const agent = rec.agent;
+    if (!agent || agent.exitCode !== null || agent.signalCode !== null) {
+      throw new ProcessFaultError(
+        "EMU_ERR_RUNTIME_AGENT_DOWN",
+        `cannot ${what} the agent of ${rec.node.name}: it is not running (killed, or starting again)`,
+        409,
+      );
+    }
+    return agent;
+  }
+
+  /** Ends a pause early (the agent is about to be stopped anyway). */
+  private clearPause(rec: NodeRecord): void {
+    if (rec.resumeTimer) clearTimeout(rec.resumeTimer);
+    if (rec.pausedUntilMs !== undefined && rec.agent && rec.agent.exitCode === null) {
+      rec.agent.kill("SIGCONT");
+    }
+    rec.pausedUntilMs = undefined;
+    rec.resumeTimer = undefined;
   }
 
   private scheduleReconcile(): void {
@@ -358,7 +628,7 @@ export class StartedLocalRuntime implements AsyncDisposable {
       await deleteNamespace(node.namespace);
     }
     await createNamespace(node.namespace);
-    const rec: NodeRecord = { node, restarts: 0 };
+    const rec: NodeRecord = { node, restarts: 0, startedAtMs: Date.now() };
     this.records.set(node.name, rec);
     this.startAgent(rec);
     this.log(
@@ -376,7 +646,7 @@ export class StartedLocalRuntime implements AsyncDisposable {
       VPCEMU_BIN,
       "agent",
       "--controller",
-      this.started().url,
+      this.controllerUrl,
       "--agent-id",
       node.agentId,
       "--netns",
@@ -401,12 +671,34 @@ export class StartedLocalRuntime implements AsyncDisposable {
       closeSync(logFd);
     }
     rec.agent = agent;
+    rec.startedAtMs = Date.now();
     rec.node = { ...node, ...(agent.pid ? { agentPid: agent.pid } : {}) };
     rec.exited = new Promise((resolveExit) => {
       agent.once("exit", (code, signal) => {
         resolveExit();
         if (this.stopping || this.records.get(node.name) !== rec || rec.agent !== agent) return;
         const how = signal ?? `code ${code}`;
+        const restart = (delay: number) => {
+          rec.restartTimer = setTimeout(() => {
+            rec.restartTimer = undefined;
+            if (!this.stopping && this.records.get(node.name) === rec) {
+              this.startAgent(rec);
+              this.writeState();
+            }
+          }, delay);
+          rec.restartTimer.unref();
+        };
+        if (rec.plannedRestartMs !== undefined) {
+          // A process fault stopped it: restart as planned, outside the crash budget.
+          const delay = rec.plannedRestartMs;
+          rec.plannedRestartMs = undefined;
+          this.log(
+            `node ${node.name}: agent stopped by a process fault (${how}); starting it again in ${delay / 1000} s`,
+          );
+          restart(delay);
+          return;
+        }
+        if (Date.now() - rec.startedAtMs >= HEALTHY_RUN_MS) rec.restarts = 0;
         if (rec.restarts >= MAX_AGENT_RESTARTS) {
           this.log(
             `node ${node.name}: agent exited (${how}) ${rec.restarts} times; giving up, see ${node.logFile}`,
@@ -418,12 +710,7 @@ export class StartedLocalRuntime implements AsyncDisposable {
         this.log(
           `node ${node.name}: agent exited (${how}); restarting in ${delay / 1000} s (see ${node.logFile})`,
         );
-        setTimeout(() => {
-          if (!this.stopping && this.records.get(node.name) === rec) {
-            this.startAgent(rec);
-            this.writeState();
-          }
-        }, delay).unref();
+        restart(delay);
       });
       agent.once("error", (err) => {
         this.log(`node ${node.name}: agent failed to start: ${err.message}`);
@@ -455,6 +742,9 @@ export class StartedLocalRuntime implements AsyncDisposable {
 
   private async removeRecord(rec: NodeRecord): Promise<void> {
     const agent = rec.agent;
+    if (rec.restartTimer) clearTimeout(rec.restartTimer);
+    // Why: a stopped process acts on SIGTERM only once continued.
+    this.clearPause(rec);
     if (agent && agent.exitCode === null && agent.signalCode === null) {
       agent.kill("SIGTERM");
       const killed = await Promise.race([
@@ -472,15 +762,16 @@ export class StartedLocalRuntime implements AsyncDisposable {
   }
 
   private writeState(): void {
-    if (!this.controller || this.stopping) return;
+    if (this.url === undefined || this.stopping) return;
     const state: RuntimeState = {
       version: 1,
       pid: process.pid,
       startedAt: new Date().toISOString(),
-      controllerUrl: this.controller.url,
-      ec2Endpoint: this.controller.ec2Endpoint,
+      controllerUrl: this.url,
+      ec2Endpoint: this.url,
       namespacePrefix: this.namespacePrefix,
       nodes: this.nodes(),
+      ...(this.controlServer ? { controlSocket: controlSocketPath(this.runtimeDir) } : {}),
     };
     writeRuntimeState(this.runtimeDir, state);
   }

@@ -40,10 +40,20 @@ export interface RuntimeState {
   readonly ec2Endpoint: string;
   readonly namespacePrefix: string;
   readonly nodes: readonly RuntimeNode[];
+  /** Unix socket where `up` takes process faults (runtime-control.ts); absent in older files. */
+  readonly controlSocket?: string;
 }
 
 export function stateFilePath(dir: string): string {
   return join(dir, "runtime.json");
+}
+
+/**
+ * The controller database `up` keeps in its runtime directory when no `--state` is given:
+ * created empty at start, removed at stop (it exists so a killed controller comes back).
+ */
+export function ephemeralStatePath(dir: string): string {
+  return join(dir, "controller-state.db");
 }
 
 /** Writes the state atomically (temp file + rename). */
