@@ -6,7 +6,9 @@
  *
  * Order: VPCs, subnets, prefix lists, security groups (all created before any rule, so rules may
  * reference groups written later in the file), rules, network ACLs with entries and
- * associations, instances (+ their ConnectionTrackingSpecification).
+ * associations, instances (+ their ConnectionTrackingSpecification), then the `faults:` section
+ * through the controller's JSON API (POST /v1/faults), with the file's names turned into the ids
+ * just created.
  */
 import {
   AuthorizeSecurityGroupEgressCommand,
@@ -27,10 +29,12 @@ import {
   type EC2Client,
   type IpPermission,
 } from "@aws-sdk/client-ec2";
+import { FaultApiError, FaultClient, type FaultRequest } from "../chaos/fault-api.js";
 import {
   TopologyError,
   type SourceLocation,
   type Topology,
+  type TopologyFault,
   type TopologySgRule,
 } from "./topology.js";
 
@@ -46,6 +50,16 @@ export interface AppliedTopology {
     string,
     { readonly instanceId: string; readonly eniId: string; readonly privateIp: string }
   >;
+  /** The faults of the file, in file order, with the ids the controller gave them. */
+  readonly faults: readonly { readonly name?: string; readonly faultId: string }[];
+}
+
+export interface ApplyTopologyOptions {
+  /**
+   * Base URL of the controller's JSON API, for the `faults:` section. Default: the EC2 client's
+   * endpoint (the controller serves both on one listener).
+   */
+  readonly jsonApiUrl?: string;
 }
 
 /** The image and type RunInstances gets (vpcemu ignores both). */
@@ -107,7 +121,11 @@ export function ipPermissionOf(
  * Creates everything `topology` describes through `ec2`. Throws TopologyError (with the item's
  * location) on the first API error; what was created before it stays.
  */
-export async function applyTopology(ec2: EC2Client, topology: Topology): Promise<AppliedTopology> {
+export async function applyTopology(
+  ec2: EC2Client,
+  topology: Topology,
+  options: ApplyTopologyOptions = {},
+): Promise<AppliedTopology> {
   const vpcs = new Map<string, string>();
   const subnets = new Map<string, string>();
   const prefixLists = new Map<string, string>();
@@ -343,5 +361,87 @@ export async function applyTopology(ec2: EC2Client, topology: Topology): Promise
     });
   }
 
-  return { vpcs, subnets, prefixLists, securityGroups: groups, networkAcls: nacls, instances };
+  const faults: { name?: string; faultId: string }[] = [];
+  if (topology.faults.length > 0) {
+    const client = new FaultClient(options.jsonApiUrl ?? (await endpointOf(ec2)));
+    const ids = selectorIds(groups, subnets, instances);
+    for (const f of topology.faults) {
+      const view = await at(f.at, () => addFault(client, f, ids));
+      faults.push({ ...(f.name !== undefined ? { name: f.name } : {}), faultId: view.faultId });
+    }
+  }
+
+  return {
+    vpcs,
+    subnets,
+    prefixLists,
+    securityGroups: groups,
+    networkAcls: nacls,
+    instances,
+    faults,
+  };
+}
+
+/** Sends one fault; an API error keeps its EMU_ERR_* code in the message. */
+async function addFault(
+  client: FaultClient,
+  f: TopologyFault,
+  ids: (selector: string) => string[],
+): Promise<{ faultId: string }> {
+  const map = (list: readonly string[] | undefined) => list?.flatMap(ids);
+  try {
+    if (f.kind === "partition") {
+      return await client.partition({ ...f.request, groups: f.request.groups.map((g) => map(g)!) });
+    }
+    const request: FaultRequest = {
+      ...f.request,
+      ...(f.request.from ? { from: map(f.request.from)! } : {}),
+      ...(f.request.to ? { to: map(f.request.to)! } : {}),
+    };
+    return await client.add(request);
+  } catch (err) {
+    // Why: at() prefixes `${name}: `; FaultApiError's message already starts with the code.
+    if (err instanceof FaultApiError) throw new Error(err.message);
+    throw err;
+  }
+}
+
+/**
+ * The file's names -> the ids just created: `sg:web-sg` (or a bare `web-sg`) becomes the group's
+ * id in every VPC of the file that has one, `subnet:private` and `instance:db` likewise; any
+ * other selector (ids, CIDRs, `*`, `az:`, `node:`, `tag:`) goes to the controller as written.
+ */
+function selectorIds(
+  groups: ReadonlyMap<string, string>,
+  subnets: ReadonlyMap<string, string>,
+  instances: ReadonlyMap<string, { instanceId: string }>,
+): (selector: string) => string[] {
+  const groupIds = (name: string) =>
+    [...groups].filter(([key]) => key.slice(key.indexOf("/") + 1) === name).map(([, id]) => id);
+  return (selector) => {
+    const colon = selector.indexOf(":");
+    const kind = colon > 0 ? selector.slice(0, colon) : "";
+    const name = colon > 0 ? selector.slice(colon + 1) : selector;
+    if (kind === "sg" || kind === "") {
+      const found = groupIds(name);
+      if (found.length > 0) return found;
+    }
+    if ((kind === "subnet" || kind === "") && subnets.has(name)) return [subnets.get(name)!];
+    if ((kind === "instance" || kind === "") && instances.has(name)) {
+      return [instances.get(name)!.instanceId];
+    }
+    return [selector];
+  };
+}
+
+/** The EC2 client's endpoint as a base URL (the JSON API shares the listener). */
+async function endpointOf(ec2: EC2Client): Promise<string> {
+  const provider = ec2.config.endpoint as
+    | (() => Promise<{ protocol: string; hostname: string; port?: number; path?: string }>)
+    | undefined;
+  const e = provider ? await provider() : undefined;
+  if (!e) throw new Error("applyTopology: faults need options.jsonApiUrl (no EC2 endpoint set)");
+  const host =
+    e.hostname.includes(":") && !e.hostname.startsWith("[") ? `[${e.hostname}]` : e.hostname;
+  return `${e.protocol}//${host}${e.port !== undefined ? `:${e.port}` : ""}`;
 }

@@ -11,13 +11,16 @@
  *
  * The work is split by responsibility: yaml-reader.ts (locations and issues), read-network.ts
  * (VPCs, subnets, prefix lists, instances), read-filters.ts (security groups, network ACLs and
- * their rules), check-references.ts (cross-item checks), cidr.ts. This file holds the schema and
+ * their rules), read-faults.ts (the `faults:` section), check-references.ts (cross-item
+ * checks), cidr.ts. This file holds the schema and
  * parseTopology, and re-exports what callers used from it before the split.
  */
 import { LineCounter, parseDocument } from "yaml";
 import { checkReferences } from "./check-references.js";
 import { readInstances, readPrefixLists, readSubnets, readVpcs } from "./read-network.js";
 import { readNetworkAcls, readSecurityGroups } from "./read-filters.js";
+import { checkFaultSelectors, readFaults } from "./read-faults.js";
+import type { FaultRequest, PartitionRequest } from "../chaos/fault-api.js";
 import { Reader, TopologyError, type Issues, type SourceLocation } from "./yaml-reader.js";
 
 export {
@@ -116,6 +119,32 @@ export interface TopologyInstance {
   readonly at: SourceLocation;
 }
 
+/** A selector of a fault as written (`sg:web-sg`, `subnet-...`, `*`), where it was written. */
+export interface TopologySelector {
+  readonly text: string;
+  readonly at: SourceLocation;
+}
+
+/**
+ * An item of `faults:`: the JSON API request it becomes (POST /v1/faults, or
+ * /v1/faults/partition for a partition), applied after every resource of the file.
+ */
+export type TopologyFault =
+  | {
+      readonly kind: "fault";
+      readonly name?: string;
+      readonly request: FaultRequest;
+      readonly selectors: readonly TopologySelector[];
+      readonly at: SourceLocation;
+    }
+  | {
+      readonly kind: "partition";
+      readonly name?: string;
+      readonly request: PartitionRequest;
+      readonly selectors: readonly TopologySelector[];
+      readonly at: SourceLocation;
+    };
+
 export interface Topology {
   readonly file: string;
   readonly vpcs: readonly TopologyVpc[];
@@ -124,6 +153,8 @@ export interface Topology {
   readonly securityGroups: readonly TopologySecurityGroup[];
   readonly networkAcls: readonly TopologyNetworkAcl[];
   readonly instances: readonly TopologyInstance[];
+  /** Chaos faults to add once the resources exist (docs/chaos.md); [] when none. */
+  readonly faults: readonly TopologyFault[];
 }
 
 const TOP_KEYS = [
@@ -134,6 +165,7 @@ const TOP_KEYS = [
   "securityGroups",
   "networkAcls",
   "instances",
+  "faults",
 ];
 
 /**
@@ -166,8 +198,10 @@ export function parseTopology(text: string, file: string): Topology {
     securityGroups: readSecurityGroups(r, top),
     networkAcls: readNetworkAcls(r, top),
     instances: readInstances(r, top),
+    faults: readFaults(r, top),
   };
   checkReferences(r, topology);
+  checkFaultSelectors(r, topology);
   if (issues.length > 0) throw new TopologyError([...issues].sort((a, b) => a.at.line - b.at.line));
   return topology;
 }

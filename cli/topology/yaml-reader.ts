@@ -150,6 +150,50 @@ export class MapView {
     return num;
   }
 
+  /**
+   * A number (fractions allowed) within [min, max]; `above` makes min exclusive
+   * (`expected a number above 0 and at most 60000, got '0'`).
+   */
+  number(
+    key: string,
+    min: number,
+    max: number,
+    opts: { required?: boolean; above?: boolean } = {},
+  ): number | undefined {
+    const n = this.node.get(key, true);
+    if (n === undefined) {
+      if (opts.required)
+        this.r.issue({ ...this.at, path: this.fieldPath(key) }, "required field missing");
+      return undefined;
+    }
+    const v = isScalar(n) ? n.value : undefined;
+    const num =
+      typeof v === "number"
+        ? v
+        : typeof v === "string" && /^-?(\d+(\.\d+)?|\.\d+)$/.test(v)
+          ? Number(v)
+          : NaN;
+    const low = opts.above ? num <= min : num < min;
+    if (!Number.isFinite(num) || low || num > max) {
+      const range = opts.above ? `above ${min} and at most ${max}` : `in ${min}..${max}`;
+      this.r.issue(this.fieldAt(key), `expected a number ${range}, got '${String(v)}'`);
+      return undefined;
+    }
+    return num;
+  }
+
+  /** true or false. */
+  bool(key: string): boolean | undefined {
+    const n = this.node.get(key, true);
+    if (n === undefined) return undefined;
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== "boolean") {
+      this.r.issue(this.fieldAt(key), `expected true or false, got '${String(v)}'`);
+      return undefined;
+    }
+    return v;
+  }
+
   /** A list of items (each handed to `each` with its index path); absent -> []. */
   list<T>(
     key: string,
