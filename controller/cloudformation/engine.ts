@@ -146,6 +146,28 @@ export class CloudFormationEngine {
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.settleInterrupted();
+  }
+
+  /**
+   * A stack whose operation was running when the controller stopped ends in that operation's
+   * failed state ([CHOICE] CFN-28: vpcemu does not resume an operation), so it can be deleted.
+   */
+  private settleInterrupted(): void {
+    const failedState: Partial<Record<StackStatus, StackStatus>> = {
+      CREATE_IN_PROGRESS: "CREATE_FAILED",
+      ROLLBACK_IN_PROGRESS: "ROLLBACK_FAILED",
+      DELETE_IN_PROGRESS: "DELETE_FAILED",
+      UPDATE_IN_PROGRESS: "UPDATE_FAILED",
+      UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: "UPDATE_COMPLETE",
+      UPDATE_ROLLBACK_IN_PROGRESS: "UPDATE_ROLLBACK_FAILED",
+      UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: "UPDATE_ROLLBACK_COMPLETE",
+    };
+    for (const s of this.deps.stacks.allStacks()) {
+      const next = failedState[s.status];
+      if (next !== undefined)
+        this.setStatus(s, next, "The controller stopped during the operation");
+    }
   }
 
   private time(): string {
