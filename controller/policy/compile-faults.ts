@@ -14,8 +14,8 @@
  *
  * Pairs: a one-way fault is one pair (from -> to); `both` adds the reverse pair (reverse: true).
  * A partition cuts ordered group pairs as Jepsen's nemesis grudges do (complete, majorities-ring,
- * bridge; see partitionCuts). An agent receives a fault when a pair side is `any` or holds a
- * port it hosts (ENI or external node): the fault step runs on the sending agent.
+ * bridge; see partitionCuts). An agent receives a fault when a pair side holds a port it hosts
+ * (ENI or external node), or is `any` and it hosts a port: the fault step runs on the sender.
  *
  * Conntrack effects act on the ENIs of `from` and are folded into CompiledEniPolicy: allowance
  * = min(node's, fault's), timeouts replaced per field (newest fault wins), conntrackEpoch = the
@@ -335,7 +335,11 @@ export class FaultCompiler {
         externals.push(x);
       }
     }
-    const allAgents = placements.map((p) => p.agentId);
+    // Why only agents hosting a port: one hosting nothing sends nothing (and a departed agent
+    // whose instances are gone must not hold a `*` fault pending).
+    const allAgents = placements
+      .filter((p) => (hostedBy.get(p.agentId)?.length ?? 0) > 0 || p.externals.length > 0)
+      .map((p) => p.agentId);
     const resolver = new Resolver(index, externals);
 
     const compiled = new Map<string, { key: string; fault: CompiledFault }>();

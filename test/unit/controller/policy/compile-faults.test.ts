@@ -137,13 +137,32 @@ describe("faults in the compiler", () => {
     expect([f.protocol, f.fromPort, f.toPort]).toEqual([6, 3306, 3306]);
   });
 
-  it("compiles * to any and sends the fault to every agent", () => {
-    const { r } = compileWith([fault(1, { from: ["*"], to: ["node:internet"] })]);
+  it("compiles * to any and sends the fault to every agent hosting a port", () => {
+    const c = new PolicyCompiler();
+    const r = c.update(
+      withFaults(seedState(2), [fault(1, { from: ["*"], to: ["node:internet"] })]),
+      [
+        ...PLACEMENTS,
+        {
+          agentId: "agent-idle",
+          endpoint: "127.0.0.1:7009",
+          instanceIds: [],
+          eniIds: [],
+          externals: [],
+        },
+      ],
+    );
     for (const a of ["agent-web", "agent-db", "agent-inet"]) {
       const f = r.snapshots.get(a)!.faults![0]!;
       expect(f.pairs[0]!.from).toEqual({ any: true, portKeys: [] });
       expect(f.pairs[0]!.to).toEqual({ any: false, portKeys: ["ext:internet"] });
     }
+    expect(r.snapshots.get("agent-idle")!.faults).toBeUndefined();
+    expect(c.faultResolution("flt-00000000000000001")!.agents).toEqual([
+      "agent-db",
+      "agent-inet",
+      "agent-web",
+    ]);
   });
 
   it.each([
