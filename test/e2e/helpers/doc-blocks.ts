@@ -93,3 +93,40 @@ export function shellCommands(code: string): string[] {
   if (pending) commands.push(pending);
   return commands;
 }
+
+/** One row of a recipe table: its name, the one command, and what the reader should see. */
+export interface DocRecipe {
+  readonly name: string;
+  readonly command: string;
+  readonly expect: string;
+  /** 1-based line of the row. */
+  readonly line: number;
+}
+
+const RECIPES = /^<!--\s*recipes:\s*([\w-]+)\s*-->$/;
+
+/**
+ * The rows of the table marked `<!-- recipes: NAME -->` (the nearest table below the marker):
+ * `| recipe | \`command\` | what you see |`. The command is the first cell's backquoted text,
+ * verbatim; a row without exactly one backquoted command is an error.
+ */
+export function extractRecipes(markdown: string, name: string): DocRecipe[] {
+  const lines = markdown.split("\n");
+  const start = lines.findIndex((l) => RECIPES.exec(l.trim())?.[1] === name);
+  if (start < 0) throw new Error(`no <!-- recipes: ${name} --> marker`);
+  let i = start + 1;
+  while (i < lines.length && !lines[i]!.startsWith("|")) i++;
+  const recipes: DocRecipe[] = [];
+  // Header and separator rows first.
+  for (i += 2; i < lines.length && lines[i]!.startsWith("|"); i++) {
+    const cells = lines[i]!.split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((c) => c.trim());
+    const command = /^`([^`]+)`$/.exec(cells[1] ?? "")?.[1];
+    if (cells.length !== 3 || command === undefined) {
+      throw new Error(`line ${i + 1}: a recipe row needs | name | \`command\` | what you see |`);
+    }
+    recipes.push({ name: cells[0]!, command, expect: cells[2]!, line: i + 1 });
+  }
+  return recipes;
+}
