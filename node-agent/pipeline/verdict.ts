@@ -25,6 +25,12 @@ export const DropReason = {
   BadEncapsulation: "bad_encapsulation",
   NoPolicy: "no_policy",
   InternalError: "internal_error",
+  // fault/ (chaos: the fault step after the egress verdict, pipeline/fault-step.ts)
+  FaultBlackhole: "fault_blackhole",
+  FaultReject: "fault_reject",
+  FaultLoss: "fault_loss",
+  FaultQueueOverflow: "fault_queue_overflow",
+  FaultPortGone: "fault_port_gone",
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
