@@ -26,7 +26,12 @@ import {
   waitUntilStackDeleteComplete,
   waitUntilStackUpdateComplete,
 } from "@aws-sdk/client-cloudformation";
-import { CreateVpcCommand, DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  CreateVpcCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Controller, type StartedController } from "../../controller/app.js";
 
@@ -190,6 +195,40 @@ describe("CloudFormation through @aws-sdk/client-cloudformation", { timeout: 120
       .send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }))
       .catch((e: unknown) => e);
     expect(gone).toMatchObject({ name: "InvalidGroup.NotFound" });
+  });
+
+  it("creates the seed's group in the default VPC when no VpcId is given (CFN-20, DEF default VPC)", async () => {
+    const body = readFileSync(join(EXAMPLES, "seed-security-group.yaml"), "utf8");
+    await cfn.send(new CreateStackCommand({ StackName: "seed-default", TemplateBody: body }));
+    expect(
+      (
+        await waitUntilStackCreateComplete(
+          { ...waiter, client: cfn },
+          { StackName: "seed-default" },
+        )
+      ).state,
+    ).toBe("SUCCESS");
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: "seed-default" })))
+      .Stacks?.[0];
+    const groupId = stack?.Outputs?.find((o) => o.OutputKey === "GroupId")?.OutputValue as string;
+    const defaultVpc = (
+      await ec2.send(
+        new DescribeVpcsCommand({ Filters: [{ Name: "isDefault", Values: ["true"] }] }),
+      )
+    ).Vpcs?.[0]?.VpcId;
+    expect(defaultVpc).toMatch(/^vpc-/);
+    const group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] })))
+      .SecurityGroups?.[0];
+    expect(group).toMatchObject({ GroupName: "seed-default-sg", VpcId: defaultVpc });
+    await cfn.send(new DeleteStackCommand({ StackName: "seed-default" }));
+    expect(
+      (
+        await waitUntilStackDeleteComplete(
+          { ...waiter, client: cfn },
+          { StackName: "seed-default" },
+        )
+      ).state,
+    ).toBe("SUCCESS");
   });
 
   it("answers Stack with id X does not exist for an unknown stack (CFN-11)", async () => {
