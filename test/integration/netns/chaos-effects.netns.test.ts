@@ -115,14 +115,16 @@ describe("chaos effects on real traffic", () => {
         effects: { loss: { percent: 20 } },
       });
       const sent = await rt.probe("web").udpSend(DB, 9100, N, tag);
-      const received = await rt.probe("db").settledCount(9100, tag);
-      // The agent reports per-fault counters with its periodic report (every 5 s).
+      // The agent reports per-fault counters with its periodic report (every 5 s); once they
+      // show every datagram matched, all of them have passed the agent, so the sink's count
+      // is final (settledCount still waits for a quiet 0.5 s).
       const view = (await rt.api.waitFor(
         fault.faultId,
         (v) => (v?.counters.matched ?? 0) >= N,
         `counting ${N} matched packets`,
         20_000,
       )) as FaultView;
+      const received = await rt.probe("db").settledCount(9100, tag);
       await rt.api.removeEnforced(fault.faultId, rt.agentCount);
       return { sent, received, lost: sent - received, counters: view.counters };
     };
