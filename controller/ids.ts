@@ -15,6 +15,9 @@ export const ID_PREFIX = {
   instance: "i",
   reservation: "r",
   prefixList: "pl",
+  routeTable: "rtb",
+  routeTableAssoc: "rtbassoc",
+  internetGateway: "igw",
   request: "req",
   /** Chaos faults (docs/json-api.md /v1/faults); not an AWS resource. */
   fault: "flt",

@@ -1,7 +1,9 @@
 import type { ActionHandler } from "./context.js";
+import { INSTANCE_ACTIONS } from "./instances.js";
 import { NETWORK_ACL_ACTIONS } from "./network-acls.js";
 import { NETWORK_INTERFACE_ACTIONS } from "./network-interfaces.js";
 import { PREFIX_LIST_ACTIONS } from "./prefix-lists.js";
+import { ROUTE_TABLE_ACTIONS } from "./route-tables.js";
 import { SECURITY_GROUP_ACTIONS } from "./security-groups.js";
 import { TAG_ACTIONS } from "./tags.js";
 import { VPC_ACTIONS } from "./vpcs.js";
@@ -12,7 +14,9 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...SECURITY_GROUP_ACTIONS,
   ...NETWORK_ACL_ACTIONS,
   ...NETWORK_INTERFACE_ACTIONS,
+  ...INSTANCE_ACTIONS,
   ...PREFIX_LIST_ACTIONS,
+  ...ROUTE_TABLE_ACTIONS,
   ...TAG_ACTIONS,
 };
 

@@ -1,5 +1,4 @@
 import { controllerError } from "../errors.js";
-import { INSTANCE_STATE_CODES, type Instance } from "../model/instance.js";
 import {
   CONNTRACK_TIMEOUT_DEFAULTS,
   sanitizeConntrackSpec,
@@ -9,13 +8,8 @@ import {
 import {
   createNetworkInterface,
   deleteNetworkInterface,
-  modifyInstanceGroups,
   modifyNetworkInterface,
-  requireInstance,
-  runInstances,
-  terminateInstances,
   type EniAttributeChange,
-  type RunInstancesNic,
 } from "../store/eni-ops.js";
 import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
 import {
@@ -29,7 +23,7 @@ import {
 import type { QueryParams } from "./query.js";
 import type { XmlTree } from "./xml.js";
 
-function conntrackParams(p: QueryParams) {
+export function conntrackParams(p: QueryParams) {
   const s = p.sub("ConnectionTrackingSpecification");
   return sanitizeConntrackSpec({
     TcpEstablishedTimeout: s.str("TcpEstablishedTimeout"),
@@ -38,7 +32,7 @@ function conntrackParams(p: QueryParams) {
   });
 }
 
-function groupSetXml(c: Ec2Context, groupIds: readonly string[]): XmlTree[] {
+export function groupSetXml(c: Ec2Context, groupIds: readonly string[]): XmlTree[] {
   return groupIds.map((g) => ({
     groupId: g,
     groupName: c.store.get("securityGroup", g)?.groupName,
@@ -46,7 +40,7 @@ function groupSetXml(c: Ec2Context, groupIds: readonly string[]): XmlTree[] {
 }
 
 /** TO-2: `connectionTrackingConfiguration`, effective values, present once any is configured. */
-function conntrackXml(e: NetworkInterface): XmlTree | undefined {
+export function conntrackXml(e: NetworkInterface): XmlTree | undefined {
   if (
     e.tcpEstablishedTimeout === undefined &&
     e.udpTimeout === undefined &&
@@ -61,7 +55,7 @@ function conntrackXml(e: NetworkInterface): XmlTree | undefined {
   };
 }
 
-function privateIpsXml(e: NetworkInterface): XmlTree[] {
+export function privateIpsXml(e: NetworkInterface): XmlTree[] {
   return e.privateIps.map((a, i) => ({
     privateIpAddress: a,
     privateDnsName: dnsName(a),
@@ -69,7 +63,7 @@ function privateIpsXml(e: NetworkInterface): XmlTree[] {
   }));
 }
 
-function dnsName(ip: string): string {
+export function dnsName(ip: string): string {
   return `ip-${ip.replace(/\./g, "-")}.ec2.internal`;
 }
 
@@ -197,6 +191,7 @@ const describeEnis: ActionHandler = (c) => {
       "group-name": (e) => e.groupIds.map((g) => c.store.get("securityGroup", g)?.groupName),
       "subnet-id": (e) => [e.subnetId],
       "vpc-id": (e) => [e.vpcId],
+      "availability-zone": (e) => [c.store.get("subnet", e.subnetId)?.availabilityZone],
       "attachment.instance-id": (e) => [e.attachment?.instanceId],
       "attachment.attachment-id": (e) => [e.attachment?.attachmentId],
       "private-ip-address": (e) => e.privateIps,
@@ -214,258 +209,9 @@ const describeEnis: ActionHandler = (c) => {
   return { networkInterfaceSet: page.map((e) => networkInterfaceXml(c, e)), nextToken };
 };
 
-// ---- instances
-
-function instanceXml(c: Ec2Context, i: Instance): XmlTree {
-  const enis = i.eniIds
-    .map((id) => c.store.get("networkInterface", id))
-    .filter(
-      (e): e is NetworkInterface => e !== undefined && e.attachment?.instanceId === i.instanceId,
-    );
-  const primary = enis[0];
-  const subnet = c.store.get("subnet", i.subnetId);
-  return {
-    instanceId: i.instanceId,
-    imageId: i.imageId,
-    instanceState: { code: INSTANCE_STATE_CODES[i.state], name: i.state },
-    privateDnsName: i.state === "terminated" ? "" : dnsName(i.privateIpAddress),
-    reason: "",
-    amiLaunchIndex: 0,
-    instanceType: i.instanceType,
-    launchTime: i.launchTime,
-    placement: { availabilityZone: subnet?.availabilityZone, tenancy: "default" },
-    monitoring: { state: "disabled" },
-    subnetId: i.state === "terminated" ? undefined : i.subnetId,
-    vpcId: i.state === "terminated" ? undefined : i.vpcId,
-    privateIpAddress: i.state === "terminated" ? undefined : i.privateIpAddress,
-    sourceDestCheck: primary?.sourceDestCheck,
-    groupSet: groupSetXml(c, primary?.groupIds ?? []),
-    architecture: "x86_64",
-    rootDeviceType: "ebs",
-    rootDeviceName: "/dev/xvda",
-    blockDeviceMapping: [],
-    virtualizationType: "hvm",
-    hypervisor: "xen",
-    tagSet: tagSet(i.tags),
-    networkInterfaceSet: enis.map((e) => {
-      const x = networkInterfaceXml(c, e);
-      return {
-        networkInterfaceId: e.eniId,
-        subnetId: e.subnetId,
-        vpcId: e.vpcId,
-        description: e.description,
-        ownerId: c.accountId,
-        status: "in-use",
-        macAddress: e.macAddress,
-        privateIpAddress: e.privateIps[0],
-        privateDnsName: x["privateDnsName"],
-        sourceDestCheck: e.sourceDestCheck,
-        groupSet: groupSetXml(c, e.groupIds),
-        attachment: {
-          attachmentId: e.attachment?.attachmentId,
-          deviceIndex: e.attachment?.deviceIndex,
-          status: "attached",
-          attachTime: e.attachment?.attachTime,
-          deleteOnTermination: e.attachment?.deleteOnTermination,
-        },
-        privateIpAddressesSet: privateIpsXml(e),
-        ipv6AddressesSet: e.ipv6.map((a) => ({ ipv6Address: a })),
-        interfaceType: "interface",
-        connectionTrackingConfiguration: conntrackXml(e),
-      };
-    }),
-  };
-}
-
-function parseNic(m: QueryParams, i: number): RunInstancesNic {
-  const deviceIndex = m.int("DeviceIndex", 0, 31);
-  if (deviceIndex === undefined)
-    throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", `NetworkInterface.${i + 1}.DeviceIndex`);
-  const groups = m.list("SecurityGroupId");
-  const dot = m.bool("DeleteOnTermination");
-  const conntrack = conntrackParams(m);
-  return {
-    deviceIndex,
-    ...(m.str("NetworkInterfaceId") === undefined
-      ? {}
-      : { networkInterfaceId: m.req("NetworkInterfaceId") }),
-    ...(m.str("SubnetId") === undefined ? {} : { subnetId: m.req("SubnetId") }),
-    ...(groups.length === 0 ? {} : { groupIds: groups }),
-    ...(m.str("PrivateIpAddress") === undefined
-      ? {}
-      : { privateIpAddress: m.req("PrivateIpAddress") }),
-    ...(m.str("SecondaryPrivateIpAddressCount") === undefined
-      ? {}
-      : { secondaryPrivateIpCount: m.int("SecondaryPrivateIpAddressCount", 0, 49) ?? 0 }),
-    ...(m.str("Ipv6AddressCount") === undefined
-      ? {}
-      : { ipv6Count: m.int("Ipv6AddressCount", 0, 49) ?? 0 }),
-    ...(dot === undefined ? {} : { deleteOnTermination: dot }),
-    ...(m.str("Description") === undefined
-      ? {}
-      : { description: sanitizeEniDescription(m.str("Description")) }),
-    ...(Object.keys(conntrack).length === 0 ? {} : { conntrack }),
-  };
-}
-
-const runInstancesAction: ActionHandler = (c) => {
-  const p = c.params;
-  const imageId = p.req("ImageId");
-  const minCount = p.int("MinCount", 1, 1000);
-  const maxCount = p.int("MaxCount", 1, 1000);
-  if (minCount === undefined) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "MinCount");
-  if (maxCount === undefined) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "MaxCount");
-  if (minCount > maxCount)
-    throw controllerError(
-      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
-      `Invalid value '${minCount}' for MinCount. MinCount must not exceed MaxCount.`,
-    );
-  const names = p.list("SecurityGroup");
-  const subnetId = p.str("SubnetId");
-  if (names.length > 0 && subnetId !== undefined)
-    throw controllerError(
-      "EMU_ERR_REQ_PARAMETER_COMBINATION",
-      "The parameter groupName cannot be used with the parameter subnet",
-    );
-  const groupIds = p.list("SecurityGroupId");
-  const nics = p.members("NetworkInterface").map(parseNic);
-  const instanceTags = tagSpecifications(p, "instance");
-  const eniTags = tagSpecifications(p, "network-interface");
-  const res = mutate(c, (ctx) => {
-    if (names.length > 0) {
-      // Why: SecurityGroup.N names only resolve in a default VPC, which vpcemu does not create.
-      throw controllerError("EMU_ERR_SG_NOT_FOUND", names[0] ?? "");
-    }
-    if (subnetId === undefined && nics.length === 0)
-      throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "SubnetId");
-    return runInstances(ctx, {
-      imageId,
-      instanceType: p.str("InstanceType") ?? "m1.small",
-      minCount,
-      maxCount,
-      ...(subnetId === undefined ? {} : { subnetId }),
-      ...(groupIds.length === 0 ? {} : { groupIds }),
-      ...(p.str("PrivateIpAddress") === undefined
-        ? {}
-        : { privateIpAddress: p.req("PrivateIpAddress") }),
-      ...(nics.length === 0 ? {} : { networkInterfaces: nics }),
-      instanceTags,
-      eniTags,
-      ...(p.str("ClientToken") === undefined ? {} : { clientToken: p.req("ClientToken") }),
-    });
-  });
-  return {
-    reservationId: res.reservationId,
-    ownerId: c.accountId,
-    groupSet: [],
-    instancesSet: res.instances.map((i) => instanceXml(c, i)),
-  };
-};
-
-const describeInstances: ActionHandler = (c) => {
-  const p = c.params;
-  const ids = p.list("InstanceId");
-  if (ids.length > 0 && p.str("MaxResults") !== undefined)
-    throw controllerError(
-      "EMU_ERR_REQ_PARAMETER_COMBINATION",
-      "The parameter instancesSet cannot be used with the parameter maxResults",
-    );
-  const all = selectByIds(
-    visible(c, "instance"),
-    ids,
-    (i) => i.instanceId,
-    (m) => controllerError("EMU_ERR_INSTANCE_NOT_FOUND", m.join(", ")),
-  );
-  const enisOf = (i: Instance) =>
-    i.eniIds
-      .map((id) => c.store.get("networkInterface", id))
-      .filter((e): e is NetworkInterface => e !== undefined);
-  const items = applyFilters(
-    all,
-    parseFilters(p),
-    {
-      "instance-id": (i) => [i.instanceId],
-      "instance-state-name": (i) => [i.state],
-      "instance-state-code": (i) => [String(INSTANCE_STATE_CODES[i.state])],
-      "subnet-id": (i) => [i.subnetId],
-      "vpc-id": (i) => [i.vpcId],
-      "image-id": (i) => [i.imageId],
-      "instance-type": (i) => [i.instanceType],
-      "private-ip-address": (i) => [i.privateIpAddress],
-      "reservation-id": (i) => [i.reservationId],
-      "instance.group-id": (i) => enisOf(i).flatMap((e) => e.groupIds),
-      "group-id": (i) => enisOf(i).flatMap((e) => e.groupIds),
-      "instance.group-name": (i) =>
-        enisOf(i).flatMap((e) => e.groupIds.map((g) => c.store.get("securityGroup", g)?.groupName)),
-      "network-interface.network-interface-id": (i) => enisOf(i).map((e) => e.eniId),
-      "owner-id": () => [c.accountId],
-    },
-    (i) => i.tags,
-  );
-  const { page, nextToken } = paginate(items, p);
-  const byReservation = new Map<string, Instance[]>();
-  for (const i of page) {
-    const list = byReservation.get(i.reservationId) ?? [];
-    list.push(i);
-    byReservation.set(i.reservationId, list);
-  }
-  return {
-    reservationSet: [...byReservation].map(([reservationId, instances]) => ({
-      reservationId,
-      ownerId: c.accountId,
-      groupSet: [],
-      instancesSet: instances.map((i) => instanceXml(c, i)),
-    })),
-    nextToken,
-  };
-};
-
-const terminate: ActionHandler = (c) => {
-  const ids = c.params.list("InstanceId");
-  if (ids.length === 0) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "InstanceId");
-  const out = mutate(c, (ctx) => terminateInstances(ctx, ids));
-  return {
-    instancesSet: out.map((t) => ({
-      instanceId: t.instanceId,
-      currentState: { code: INSTANCE_STATE_CODES[t.current], name: t.current },
-      previousState: { code: INSTANCE_STATE_CODES[t.previous], name: t.previous },
-    })),
-  };
-};
-
-/** API-33: GroupId.N replaces the primary ENI's groups; SourceDestCheck.Value likewise. */
-const modifyInstance: ActionHandler = (c) => {
-  const p = c.params;
-  const id = p.req("InstanceId");
-  const groups = p.list("GroupId");
-  const sdc = p.bool("SourceDestCheck.Value");
-  if (groups.length > 0 && sdc !== undefined)
-    throw controllerError(
-      "EMU_ERR_REQ_PARAMETER_COMBINATION",
-      "Only one attribute can be modified at a time",
-    );
-  if (groups.length === 0 && sdc === undefined)
-    throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "GroupId");
-  mutate(c, (ctx) => {
-    if (groups.length > 0) modifyInstanceGroups(ctx, id, groups);
-    else {
-      const inst = requireInstance(ctx, id);
-      const primary = inst.eniIds[0];
-      if (inst.state === "terminated" || primary === undefined)
-        throw controllerError("EMU_ERR_INSTANCE_STATE", id);
-      modifyNetworkInterface(ctx, primary, { kind: "sourceDestCheck", value: sdc ?? true });
-    }
-  });
-  return { return: true };
-};
-
 export const NETWORK_INTERFACE_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   CreateNetworkInterface: createEni,
   DeleteNetworkInterface: deleteEni,
   DescribeNetworkInterfaces: describeEnis,
   ModifyNetworkInterfaceAttribute: modifyEni,
-  RunInstances: runInstancesAction,
-  DescribeInstances: describeInstances,
-  TerminateInstances: terminate,
-  ModifyInstanceAttribute: modifyInstance,
 };

@@ -8,6 +8,7 @@ import {
 import { sanitizeDescription } from "../model/security-group.js";
 import {
   createPrefixList,
+  deletePrefixList,
   modifyPrefixList,
   prefixListEntriesAt,
 } from "../store/prefix-list-ops.js";
@@ -115,7 +116,14 @@ const getEntries: ActionHandler = (c) => {
   return { entrySet: page.map((e) => ({ cidr: e.cidr, description: e.description })), nextToken };
 };
 
+const remove: ActionHandler = (c) => {
+  const id = c.params.req("PrefixListId");
+  const pl = mutate(c, (ctx) => deletePrefixList(ctx, id));
+  return { prefixList: prefixListXml(c, pl, "delete-complete") };
+};
+
 export const PREFIX_LIST_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  DeleteManagedPrefixList: remove,
   CreateManagedPrefixList: create,
   ModifyManagedPrefixList: modify,
   DescribeManagedPrefixLists: describe,

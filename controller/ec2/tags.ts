@@ -1,7 +1,9 @@
 import { controllerError } from "../errors.js";
 import { sanitizeTags } from "../model/tags.js";
 import { createTags, deleteTags } from "../store/tag-ops.js";
-import { mutate, type ActionHandler } from "./context.js";
+import type { Tags } from "../model/tags.js";
+import { mutate, visible, type ActionHandler } from "./context.js";
+import { applyFilters, paginate, parseFilters } from "./describe.js";
 import type { QueryParams } from "./query.js";
 
 function tagInputs(p: QueryParams) {
@@ -25,7 +27,70 @@ const remove: ActionHandler = (c) => {
   return { return: true };
 };
 
+/** One tag of one resource, as DescribeTags lists it. */
+interface TagItem {
+  readonly resourceId: string;
+  readonly resourceType: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+function tagItems(id: string, type: string, tags: Tags): TagItem[] {
+  return Object.entries(tags).map(([key, value]) => ({
+    resourceId: id,
+    resourceType: type,
+    key,
+    value,
+  }));
+}
+
+/**
+ * DescribeTags: every tag of every resource in the request's scope, filtered by `key`, `value`,
+ * `resource-id`, `resource-type` and `tag:<key>` (that key with one of the values); paged.
+ */
+const describe: ActionHandler = (c) => {
+  const p = c.params;
+  const all: TagItem[] = [
+    ...visible(c, "vpc").flatMap((v) => tagItems(v.vpcId, "vpc", v.tags)),
+    ...visible(c, "subnet").flatMap((s) => tagItems(s.subnetId, "subnet", s.tags)),
+    ...visible(c, "securityGroup").flatMap((g) => [
+      ...tagItems(g.groupId, "security-group", g.tags),
+      ...g.rules.flatMap((r) => tagItems(r.ruleId, "security-group-rule", r.tags)),
+    ]),
+    ...visible(c, "networkAcl").flatMap((a) => tagItems(a.networkAclId, "network-acl", a.tags)),
+    ...visible(c, "prefixList").flatMap((x) => tagItems(x.prefixListId, "prefix-list", x.tags)),
+    ...visible(c, "networkInterface").flatMap((e) =>
+      tagItems(e.eniId, "network-interface", e.tags),
+    ),
+    ...visible(c, "instance")
+      .filter((i) => i.state !== "terminated")
+      .flatMap((i) => tagItems(i.instanceId, "instance", i.tags)),
+  ];
+  const items = applyFilters(
+    all,
+    parseFilters(p),
+    {
+      key: (t) => [t.key],
+      value: (t) => [t.value],
+      "resource-id": (t) => [t.resourceId],
+      "resource-type": (t) => [t.resourceType],
+    },
+    (t) => ({ [t.key]: t.value }),
+  );
+  const { page, nextToken } = paginate(items, p);
+  return {
+    tagSet: page.map((t) => ({
+      resourceId: t.resourceId,
+      resourceType: t.resourceType,
+      key: t.key,
+      value: t.value,
+    })),
+    nextToken,
+  };
+};
+
 export const TAG_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  DescribeTags: describe,
   CreateTags: create,
   DeleteTags: remove,
 };

@@ -1,6 +1,6 @@
-import { controllerError } from "../errors.js";
+import { controllerError, invalidValue } from "../errors.js";
 import { parseCidr } from "../model/cidr.js";
-import type { Subnet, Vpc } from "../model/vpc.js";
+import { vpcAttribute, type Subnet, type SubnetAttributes, type Vpc } from "../model/vpc.js";
 import { SUBNET_RESERVED_HIGH, SUBNET_RESERVED_LOW } from "../model/vpc.js";
 import type { StateReader } from "../store/transaction.js";
 import {
@@ -10,8 +10,11 @@ import {
   createVpc,
   deleteSubnet,
   deleteVpc,
+  modifySubnetAttributes,
+  modifyVpcAttribute,
+  type VpcAttributeChange,
 } from "../store/vpc-ops.js";
-import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
+import { mutate, visible, visibleGet, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
   paginate,
@@ -37,6 +40,11 @@ export function vpcXml(c: Ec2Context, v: Vpc): XmlTree {
         cidrBlock: v.cidrBlock,
         cidrBlockState: { state: "associated" },
       },
+      ...(v.secondaryCidrs ?? []).map((s) => ({
+        associationId: s.associationId,
+        cidrBlock: s.cidrBlock,
+        cidrBlockState: { state: "associated" },
+      })),
     ],
     ipv6CidrBlockAssociationSet:
       v.ipv6CidrBlock === undefined
@@ -64,6 +72,7 @@ function availableIps(reader: StateReader, s: Subnet): number {
 }
 
 export function subnetXml(c: Ec2Context, s: Subnet): XmlTree {
+  const a = s.attributes ?? {};
   return {
     subnetId: s.subnetId,
     subnetArn: `arn:aws:ec2:${c.region}:${c.accountId}:subnet/${s.subnetId}`,
@@ -83,10 +92,21 @@ export function subnetXml(c: Ec2Context, s: Subnet): XmlTree {
     availableIpAddressCount: availableIps(c.store.reader(), s),
     availabilityZone: s.availabilityZone,
     availabilityZoneId: `use1-az${(s.availabilityZone.charCodeAt(s.availabilityZone.length - 1) - 96).toString()}`,
-    defaultForAz: false,
-    mapPublicIpOnLaunch: false,
-    assignIpv6AddressOnCreation: false,
+    defaultForAz: s.defaultForAz === true,
+    mapPublicIpOnLaunch: a.mapPublicIpOnLaunch === true,
+    mapCustomerOwnedIpOnLaunch: a.mapCustomerOwnedIpOnLaunch === true,
+    customerOwnedIpv4Pool: a.customerOwnedIpv4Pool,
+    assignIpv6AddressOnCreation: a.assignIpv6AddressOnCreation === true,
+    enableLniAtDeviceIndex: a.enableLniAtDeviceIndex,
     ownerId: c.accountId,
+    enableDns64: a.enableDns64 === true,
+    ipv6Native: false,
+    privateDnsNameOptionsOnLaunch: {
+      hostnameType: a.hostnameType ?? "ip-name",
+      enableResourceNameDnsARecord: a.enableResourceNameDnsARecordOnLaunch === true,
+      enableResourceNameDnsAAAARecord: a.enableResourceNameDnsAAAARecordOnLaunch === true,
+    },
+    blockPublicAccessStates: { internetGatewayBlockMode: "off" },
     tagSet: tagSet(s.tags),
   };
 }
@@ -233,7 +253,105 @@ const associateSubnetCidr: ActionHandler = (c) => {
   };
 };
 
+const VPC_ATTRIBUTES = [
+  "enableDnsSupport",
+  "enableDnsHostnames",
+  "enableNetworkAddressUsageMetrics",
+] as const;
+type VpcAttributeName = (typeof VPC_ATTRIBUTES)[number];
+
+/** DescribeVpcAttribute: `Attribute` names one of VPC_ATTRIBUTES; answers `{value}`. */
+const describeVpcAttribute: ActionHandler = (c) => {
+  const p = c.params;
+  const vpcId = p.req("VpcId");
+  const name = p.req("Attribute");
+  if (!(VPC_ATTRIBUTES as readonly string[]).includes(name))
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `Value (${name}) for parameter attribute is invalid. Unknown attribute.`,
+    );
+  const vpc = visibleGet(c, "vpc", vpcId);
+  if (vpc === undefined) throw controllerError("EMU_ERR_VPC_NOT_FOUND", vpcId);
+  return { vpcId, [name]: { value: vpcAttribute(vpc, name as VpcAttributeName) } };
+};
+
+/**
+ * ModifyVpcAttribute: exactly one of EnableDnsSupport, EnableDnsHostnames,
+ * EnableNetworkAddressUsageMetrics (`.Value`) per request (AWS API reference).
+ */
+const modifyVpcAttributeAction: ActionHandler = (c) => {
+  const p = c.params;
+  const vpcId = p.req("VpcId");
+  const changes: VpcAttributeChange[] = [];
+  for (const name of VPC_ATTRIBUTES) {
+    const wire = name.charAt(0).toUpperCase() + name.slice(1);
+    if (!p.has(wire)) continue;
+    const value = p.bool(`${wire}.Value`);
+    if (value === undefined)
+      throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", `${wire}.Value`);
+    changes.push({ name, value });
+  }
+  const change = changes[0];
+  if (change === undefined) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "Attribute");
+  if (changes.length > 1)
+    throw controllerError(
+      "EMU_ERR_REQ_PARAMETER_COMBINATION",
+      "Fields for multiple attribute types specified: " + changes.map((x) => x.name).join(", "),
+    );
+  mutate(c, (ctx) => modifyVpcAttribute(ctx, vpcId, change));
+  return { return: true };
+};
+
+/** ModifySubnetAttribute: one attribute per request (AWS API reference); DescribeSubnets shows it. */
+const modifySubnetAttribute: ActionHandler = (c) => {
+  const p = c.params;
+  const subnetId = p.req("SubnetId");
+  const change: Record<string, unknown> = {};
+  const bools = [
+    ["MapPublicIpOnLaunch", "mapPublicIpOnLaunch"],
+    ["AssignIpv6AddressOnCreation", "assignIpv6AddressOnCreation"],
+    ["EnableDns64", "enableDns64"],
+    ["EnableResourceNameDnsARecordOnLaunch", "enableResourceNameDnsARecordOnLaunch"],
+    ["EnableResourceNameDnsAAAARecordOnLaunch", "enableResourceNameDnsAAAARecordOnLaunch"],
+    ["MapCustomerOwnedIpOnLaunch", "mapCustomerOwnedIpOnLaunch"],
+  ] as const;
+  for (const [wire, key] of bools) {
+    if (!p.has(wire)) continue;
+    const value = p.bool(`${wire}.Value`);
+    if (value === undefined)
+      throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", `${wire}.Value`);
+    change[key] = value;
+  }
+  const hostnameType = p.str("PrivateDnsHostnameTypeOnLaunch");
+  if (hostnameType !== undefined) {
+    if (hostnameType !== "ip-name" && hostnameType !== "resource-name")
+      throw invalidValue(hostnameType, "PrivateDnsHostnameTypeOnLaunch");
+    change["hostnameType"] = hostnameType;
+  }
+  const pool = p.str("CustomerOwnedIpv4Pool");
+  if (pool !== undefined) change["customerOwnedIpv4Pool"] = pool;
+  const lni = p.int("EnableLniAtDeviceIndex", 1, 31);
+  if (lni !== undefined) change["enableLniAtDeviceIndex"] = lni;
+  if (p.has("DisableLniAtDeviceIndex")) change["enableLniAtDeviceIndex"] = undefined;
+  const n = Object.keys(change).length;
+  if (n === 0) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "Attribute");
+  // Why: CustomerOwnedIpv4Pool travels with MapCustomerOwnedIpOnLaunch in one request.
+  if (
+    n > 1 &&
+    !(n === 2 && "customerOwnedIpv4Pool" in change && "mapCustomerOwnedIpOnLaunch" in change)
+  )
+    throw controllerError(
+      "EMU_ERR_REQ_PARAMETER_COMBINATION",
+      "Fields for multiple attribute types specified: " + Object.keys(change).join(", "),
+    );
+  mutate(c, (ctx) => modifySubnetAttributes(ctx, subnetId, change as Partial<SubnetAttributes>));
+  return { return: true };
+};
+
 export const VPC_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  DescribeVpcAttribute: describeVpcAttribute,
+  ModifyVpcAttribute: modifyVpcAttributeAction,
+  ModifySubnetAttribute: modifySubnetAttribute,
   CreateVpc: createVpcAction,
   DescribeVpcs: describeVpcs,
   DeleteVpc: deleteVpcAction,

@@ -27,5 +27,36 @@ export interface Instance extends ScopedFields {
   readonly launchTime: string;
   /** RunInstances ClientToken: a retry with the same token returns this reservation. */
   readonly clientToken?: string;
+  /** Instance attributes (Describe/ModifyInstanceAttribute); absent = AWS's default. */
+  readonly attributes?: InstanceAttributes;
+  /** Why it last changed state (`stateTransitionReason`, `stateReason`). */
+  readonly stateReason?: { readonly code: string; readonly message: string };
+  readonly stateTransitionReason?: string;
   readonly tags: Tags;
+}
+
+/** Attributes an instance keeps (defaults in brackets). */
+export interface InstanceAttributes {
+  /** [false] TerminateInstances refuses while true. */
+  readonly disableApiTermination?: boolean;
+  /** [false] StopInstances refuses while true. */
+  readonly disableApiStop?: boolean;
+  /** ["stop"] */
+  readonly instanceInitiatedShutdownBehavior?: "stop" | "terminate";
+  /** Base64, as sent. */
+  readonly userData?: string;
+  /** [false] */
+  readonly ebsOptimized?: boolean;
+  /** [true on Nitro types] */
+  readonly enaSupport?: boolean;
+  readonly sriovNetSupport?: string;
+  readonly kernel?: string;
+  readonly ramdisk?: string;
+  /** Burstable types: ["standard" for T2, "unlimited" for T3/T3a/T4g]. */
+  readonly cpuCredits?: "standard" | "unlimited";
+  /** [false] */
+  readonly enclaveOptions?: boolean;
+  readonly keyName?: string;
+  /** [false] detailed monitoring */
+  readonly monitoring?: boolean;
 }

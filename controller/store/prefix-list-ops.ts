@@ -149,3 +149,17 @@ export function prefixListEntriesAt(
   if (version === undefined || version === pl.version) return pl.entries;
   return pl.history.find((h) => h.version === version)?.entries;
 }
+
+/**
+ * DeleteManagedPrefixList: refused while a security group rule references the list (AWS lets
+ * the deletion fail later with state `delete-failed`; vpcemu refuses at once, docs/ec2-api.md).
+ */
+export function deletePrefixList(ctx: ScopedOpContext, id: string): PrefixList {
+  const pl = requirePrefixList(ctx, id);
+  const users = ctx.tx
+    .list("securityGroup")
+    .flatMap((g) => g.rules.filter((r) => r.prefixListId === id).map((r) => r.ruleId));
+  if (users.length > 0) throw controllerError("EMU_ERR_PREFIX_LIST_IN_USE", id, users.join(", "));
+  ctx.tx.delete("prefixList", id);
+  return pl;
+}

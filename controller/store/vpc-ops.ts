@@ -17,7 +17,14 @@ import {
 import type { NaclEntryState } from "../policy/policy-state.js";
 import type { SecurityGroup } from "../model/security-group.js";
 import type { Tags } from "../model/tags.js";
-import { sanitizeSubnetCidr, sanitizeVpcCidr, type Subnet, type Vpc } from "../model/vpc.js";
+import {
+  sanitizeSubnetCidr,
+  sanitizeVpcCidr,
+  vpcAttribute,
+  type Subnet,
+  type SubnetAttributes,
+  type Vpc,
+} from "../model/vpc.js";
 import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 
 /** An emulated Amazon-provided /56 from 2600:1f18::/32; it exists only inside vpcemu. */
@@ -65,6 +72,8 @@ export function createVpc(ctx: ScopedOpContext, input: CreateVpcInput): Vpc {
     ...scopeFields(ctx.scope),
     defaultGroupId: groupId,
     defaultNetworkAclId: aclId,
+    mainRouteTableId: newId("rtb"),
+    mainRouteTableAssociationId: newId("rtbassoc"),
     tags: input.tags ?? {},
   };
   tx.put("vpc", vpcId, vpc);
@@ -327,5 +336,64 @@ export function associateSubnetIpv6(
     ipv6AssociationId: newId("subnet-cidr-assoc"),
   };
   tx.put("subnet", subnetId, next);
+  return next;
+}
+
+/** One ModifyVpcAttribute change (exactly one per request). */
+export type VpcAttributeChange = {
+  readonly name: "enableDnsSupport" | "enableDnsHostnames" | "enableNetworkAddressUsageMetrics";
+  readonly value: boolean;
+};
+
+/**
+ * ModifyVpcAttribute: DNS hostnames can be enabled only while DNS support is on, and DNS
+ * support not turned off while hostnames are on (AWS API reference, ModifyVpcAttribute).
+ */
+export function modifyVpcAttribute(
+  ctx: ScopedOpContext,
+  vpcId: string,
+  change: VpcAttributeChange,
+): Vpc {
+  const vpc = requireVpc(ctx, vpcId);
+  const next: Vpc = { ...vpc, [change.name]: change.value };
+  if (vpcAttribute(next, "enableDnsHostnames") && !vpcAttribute(next, "enableDnsSupport"))
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      change.name === "enableDnsHostnames"
+        ? "Invalid value 'true' for enableDnsHostnames. You can only enable DNS hostnames if you've enabled DNS support."
+        : "Invalid value 'false' for enableDnsSupport. DNS support cannot be disabled while DNS hostnames are enabled.",
+    );
+  ctx.tx.put("vpc", vpcId, next);
+  return next;
+}
+
+/** ModifySubnetAttribute: one attribute per request (AWS API reference); DescribeSubnets shows it. */
+export function modifySubnetAttributes(
+  ctx: ScopedOpContext,
+  subnetId: string,
+  change: Partial<SubnetAttributes>,
+): Subnet {
+  const subnet = requireSubnet(ctx, subnetId);
+  if (change.assignIpv6AddressOnCreation === true && subnet.ipv6CidrBlock === undefined)
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `Invalid value 'true' for assignIpv6AddressOnCreation. Cannot set assignIpv6AddressOnCreation to true unless the subnet (${subnetId}) has an IPv6 CIDR block associated with it.`,
+    );
+  if (change.enableResourceNameDnsAAAARecordOnLaunch === true && subnet.ipv6CidrBlock === undefined)
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `Invalid value 'true' for enableResourceNameDnsAAAARecordOnLaunch. The subnet (${subnetId}) has no IPv6 CIDR block.`,
+    );
+  if (
+    change.mapCustomerOwnedIpOnLaunch !== undefined ||
+    change.customerOwnedIpv4Pool !== undefined ||
+    change.enableLniAtDeviceIndex !== undefined
+  )
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER",
+      `The subnet ${subnetId} is not an AWS Outposts subnet; customer-owned IPs and local network interfaces need one.`,
+    );
+  const next: Subnet = { ...subnet, attributes: { ...subnet.attributes, ...change } };
+  ctx.tx.put("subnet", subnetId, next);
   return next;
 }

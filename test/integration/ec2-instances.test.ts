@@ -289,7 +289,7 @@ describe("network interfaces via the AWS SDK", () => {
 });
 
 describe("instances via the AWS SDK", () => {
-  it("runs instances with a primary ENI each, running, and describes them (API-30, API-31)", async () => {
+  it("runs instances with a primary ENI each, pending in the answer, running when described (API-30, API-31)", async () => {
     const web = await newGroup("web");
     const r = await ec2.send(
       new RunInstancesCommand({
@@ -307,7 +307,7 @@ describe("instances via the AWS SDK", () => {
     const i = r.Instances?.[0];
     expect(i?.InstanceId).toMatch(/^i-[0-9a-f]{17}$/);
     expect(i).toMatchObject({
-      State: { Code: 16, Name: "running" },
+      State: { Code: 0, Name: "pending" },
       SubnetId: subnetId,
       VpcId: vpcId,
       PrivateIpAddress: "10.0.1.4",
@@ -460,10 +460,13 @@ describe("instances via the AWS SDK", () => {
     expect(t.TerminatingInstances?.[0]).toMatchObject({
       InstanceId: id,
       PreviousState: { Code: 16, Name: "running" },
-      CurrentState: { Code: 48, Name: "terminated" },
+      CurrentState: { Code: 32, Name: "shutting-down" },
     });
     const again = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-    expect(again.TerminatingInstances?.[0]?.PreviousState?.Name).toBe("terminated");
+    expect(again.TerminatingInstances?.[0]).toMatchObject({
+      PreviousState: { Name: "terminated" },
+      CurrentState: { Name: "terminated" },
+    });
     expect(
       (
         await failure(

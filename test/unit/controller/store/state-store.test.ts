@@ -8,9 +8,8 @@ import { sanitizePermission } from "../../../../controller/model/security-group.
 import {
   createNetworkInterface,
   modifyNetworkInterface,
-  runInstances,
-  terminateInstances,
 } from "../../../../controller/store/eni-ops.js";
+import { runInstances, terminateInstances } from "../../../../controller/store/instance-ops.js";
 import { replaceNaclAssociation, createNetworkAcl } from "../../../../controller/store/nacl-ops.js";
 import { authorizeRules, createSecurityGroup } from "../../../../controller/store/sg-ops.js";
 import { inScopeOf } from "../../../../controller/store/scope.js";
