@@ -727,7 +727,7 @@ export class CloudFormationEngine {
     }));
     const draft: StackRecord = { ...stack, templateBody: body, parameters };
     this.checkImports(caller, draft, template);
-    const changes = this.changesFor(caller, stack, template, tree, parameters);
+    const changes = this.changesFor(caller, stack, template, parameters);
     const oldTree = safeParse(stack.templateBody) ?? {};
     const otherChanges =
       !deepEqual(withoutResources(oldTree), withoutResources(tree)) ||
@@ -1097,7 +1097,6 @@ export class CloudFormationEngine {
     caller: Caller,
     stack: StackRecord,
     template: Template,
-    tree: Record<string, unknown>,
     parameters: readonly StackParameter[],
   ): ResourceChange[] {
     const draft: StackRecord = { ...stack, parameters };
@@ -1171,7 +1170,6 @@ export class CloudFormationEngine {
           scope: [],
           details: [],
         });
-    void tree;
     return changes;
   }
 
