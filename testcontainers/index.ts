@@ -18,6 +18,18 @@ export {
 export type { AttachOptions, AttachExternalOptions, AttachedInstance } from "./attach.js";
 export { startInternalNetwork } from "./internal-network.js";
 export {
+  VpcEmulatorFaults,
+  type FaultSpec,
+  type PartitionSpec,
+  type FaultEffects,
+  type FaultDelayDistribution,
+  type FaultHandle,
+  type FaultView,
+  type FaultCounters,
+  type AddFaultOptions,
+  type AgentPause,
+} from "./faults.js";
+export {
   VpcEmulatorApiError,
   type ConntrackReport,
   type CountersReport,

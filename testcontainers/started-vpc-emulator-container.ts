@@ -31,6 +31,7 @@ import {
   VPCEMU_INSTANCE_IMAGE_ID as IMAGE_ID,
   VPCEMU_UNDERLAY_PORT as UNDERLAY_PORT,
 } from "./constants.js";
+import { VpcEmulatorFaults } from "./faults.js";
 import { getJson, type ConntrackReport, type CountersReport } from "./json-api.js";
 
 const ATTACH_TIMEOUT_MS = 45_000;
@@ -65,6 +66,15 @@ interface AgentView {
 export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
   private readonly attached = new Set<AttachedInstance>();
   private ec2: EC2Client | undefined;
+
+  /**
+   * Chaos: network faults by AWS identity (`add`, `partition`, `list`, `clear`) and process
+   * faults on agent sidecars (`killAgent`, `pauseAgent`, `restartAgent`); docs/chaos.md.
+   */
+  readonly faults: VpcEmulatorFaults = new VpcEmulatorFaults({
+    apiUrl: () => this.getApiUrl(),
+    waitForAgent: (i) => this.waitForAgent(i.agentId, i.agent, i.privateIp),
+  });
 
   constructor(
     started: StartedTestContainer,

@@ -221,6 +221,7 @@ describe("docs/compose.md examples", () => {
       "rules",
       "aws-cli",
       "resilience",
+      "chaos",
       "down",
     ]);
   });
@@ -308,6 +309,29 @@ describe("docs/compose.md examples", () => {
       expect(results[3]!.output).toMatch(/^\{"agents":\[/m);
       await waitForAgents();
       expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+    },
+  );
+
+  it(
+    "'chaos' delays web -> db:3306 by 100 ms, lists and clears it; a paused agent-db cuts db off",
+    {
+      timeout: 240_000,
+    },
+    async () => {
+      const results = await runBlock("chaos");
+      expectExits(results, [0, 0, 0, 0, 0, 1, 0]);
+      expect(results[0]!.output).toMatch(/^flt-[0-9a-f]{17}\s*$/m);
+      const delayed = JSON.parse(/\{.*\}/.exec(results[1]!.output)![0]) as {
+        ok: boolean;
+        ms: number;
+      };
+      expect(delayed.ok).toBe(true);
+      expect(delayed.ms).toBeGreaterThanOrEqual(95);
+      expect(results[2]!.output).toMatch(/active .*delay 100ms/);
+      expect(results[3]!.output).toMatch(/removed 1 fault/);
+      expect(results[5]!.output).toMatch(/"error":"timeout"/);
+      await waitForAgents();
+      expect(await probe("web", "tcp", "10.0.2.20", 3306)).toMatchObject({ ok: true });
     },
   );
 
