@@ -15,7 +15,7 @@ afterEach(() => vi.restoreAllMocks());
 describe("vpcemu main", () => {
   it("lists every command in --help", async () => {
     expect(await main(["--help"])).toBe(0);
-    for (const cmd of ["controller", "agent", "up", "down", "exec", "conntrack", "demo"]) {
+    for (const cmd of ["controller", "agent", "up", "down", "exec", "conntrack", "chaos", "demo"]) {
       expect(out).toMatch(new RegExp(`^  ${cmd} `, "m"));
     }
     expect(helpText()).toContain("Usage: vpcemu <command>");
@@ -59,6 +59,21 @@ describe("vpcemu main", () => {
     expect(out).toContain("Usage: vpcemu exec");
     expect(await main(["conntrack", "-h"])).toBe(0);
     expect(out).toContain("Usage: vpcemu conntrack");
+    expect(await main(["chaos", "--help"])).toBe(0);
+    expect(out).toContain("Usage: vpcemu chaos <subcommand>");
+    expect(await main(["chaos", "add", "-h"])).toBe(0);
+  });
+
+  it("exits 2 on chaos without a subcommand or with an unknown one", async () => {
+    expect(await main(["chaos"])).toBe(2);
+    expect(await main(["chaos", "explode"])).toBe(2);
+    expect(err).toContain("vpcemu chaos: unknown subcommand 'explode'");
+    expect(await main(["chaos", "ls", "--bogus"])).toBe(2);
+    expect(err).toContain("Unknown option '--bogus'");
+    expect(await main(["chaos", "show"])).toBe(2);
+    expect(err).toContain("expected one fault ID");
+    expect(await main(["chaos", "ls", "-o", "yaml"])).toBe(2);
+    expect(err).toContain("-o yaml: must be 'json' or 'text'");
   });
 });
 
