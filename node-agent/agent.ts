@@ -21,8 +21,8 @@ import type {
   EniConntrackReport,
   FlowLogRecord as WireFlowLogRecord,
 } from "./control/wire.js";
-import type { Clock } from "./clock.js";
-import { systemClock } from "./clock.js";
+import type { Clock, Scheduler } from "./clock.js";
+import { preciseSystemClock, systemClock, systemScheduler } from "./clock.js";
 import type { AgentConfig } from "./config.js";
 import { EniFilter, type ConntrackEntryView } from "./filter/filter.js";
 import type { AgentSnapshot, CompiledEniPolicy } from "./filter/policy.js";
@@ -30,6 +30,7 @@ import type { Endpoint, Transport } from "./overlay/transport.js";
 import { parseIpAddress } from "./packet/address.js";
 import { DataPath, type DataPathLogger } from "./pipeline/data-path.js";
 import type { DropCounts } from "./pipeline/drop-counters.js";
+import { FaultStep } from "./pipeline/fault-step.js";
 import { receiveDatagram } from "./pipeline/ingress.js";
 import { Port, type PortFilter } from "./pipeline/port.js";
 import { ipv4Key, ipv6Key } from "./pipeline/route-table.js";
@@ -81,6 +82,11 @@ export interface AgentDeps {
   readonly createFilter?: (policy: CompiledEniPolicy, allowance: Allowance) => AgentFilter;
   /** Run the report/reap timers (default true; tests drive reports by hand). */
   readonly timers?: boolean;
+  /**
+   * The fault step's one-shot release timer (default: the system's setTimeout). Tests with a
+   * ManualClock pass a manual scheduler they fire as they advance the clock.
+   */
+  readonly scheduler?: Scheduler;
 }
 
 /** A running agent. Dispose (or stop()) to close its devices, transport and timers. */
@@ -140,6 +146,7 @@ class RunningAgent implements StartedAgent {
   private readonly clock: Clock;
   private readonly logger: AgentLogger;
   private readonly dp: DataPath;
+  private readonly faults: FaultStep;
   private readonly hosted: HostedPorts;
   private readonly reports: AgentReports;
   private readonly loopCtx: ReadLoopContext;
@@ -163,8 +170,24 @@ class RunningAgent implements StartedAgent {
         })
       : undefined;
     this.dp = new DataPath(this.agentId, flowLog, this.logger, () => this.clock.now());
+    // Why a precise clock by default: due times of delayed packets in whole ms would be off by
+    // up to 1 ms; an injected clock (tests) is used as is.
+    this.faults = new FaultStep(
+      this.dp,
+      deps.transport,
+      deps.clock ?? preciseSystemClock,
+      deps.scheduler ?? systemScheduler,
+    );
+    this.dp.faults = this.faults;
     this.hosted = new HostedPorts(deps.config.conntrackMax);
-    this.reports = new AgentReports(this.dp, this.hosted, this.clock, this.logger, deps.control);
+    this.reports = new AgentReports(
+      this.dp,
+      this.hosted,
+      this.faults,
+      this.clock,
+      this.logger,
+      deps.control,
+    );
     this.loopCtx = {
       dp: this.dp,
       transport: deps.transport,
@@ -179,6 +202,7 @@ class RunningAgent implements StartedAgent {
       agentId: this.agentId,
       dp: this.dp,
       hosted: this.hosted,
+      faults: this.faults,
       tuns: deps.tuns,
       logger: this.logger,
       createFilter,
@@ -313,6 +337,7 @@ class RunningAgent implements StartedAgent {
     for (const t of this.timers) clearInterval(t);
     await this.applying;
     await this.deps.control?.close().catch(() => undefined);
+    this.faults.stop();
     const ports = this.hosted.all();
     this.hosted.enis.clear();
     this.dp.enis.clear();

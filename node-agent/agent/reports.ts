@@ -1,6 +1,6 @@
 /**
  * What a running agent reports: conntrack tables (CT-14), counters (MET-3..MET-5, drops per
- * reason), flow-log lines (FL-1), and the periodic tasks around them (reap, report). Reads the
+ * reason, per-fault counters), flow-log lines (FL-1), and the periodic tasks around them (reap, report). Reads the
  * hosted ports and the data path; owns the flow-log aggregator's flush bookkeeping.
  */
 import type { AgentControl, AgentLogger } from "../agent.js";
@@ -12,6 +12,7 @@ import type {
   FlowLogRecord as WireFlowLogRecord,
 } from "../control/wire.js";
 import type { DataPath } from "../pipeline/data-path.js";
+import type { FaultStep } from "../pipeline/fault-step.js";
 import { toEniConntrackReport } from "../report/conntrack-report.js";
 import { formatFlowLogRecord } from "../report/flow-log.js";
 import type { HostedPorts } from "./hosted-ports.js";
@@ -26,6 +27,7 @@ export class AgentReports {
   constructor(
     private readonly dp: DataPath,
     private readonly hosted: HostedPorts,
+    private readonly faults: FaultStep,
     private readonly clock: Clock,
     private readonly logger: AgentLogger,
     private readonly control: AgentControl | undefined,
@@ -63,7 +65,7 @@ export class AgentReports {
         packetsAccepted: st.port.accepted,
       });
     }
-    return { takenAtMs: this.clock.now(), enis };
+    return { takenAtMs: this.clock.now(), enis, faults: this.faults.counters() };
   }
 
   /** Closes finished flow-log windows now and returns their lines (also sent to the controller). */

@@ -3,8 +3,8 @@
  *
  *   1. devices for new ENIs (async; nothing visible to packets yet; all closed again on failure)
  *   2. one synchronous swap: every ENI's policy (EniFilter.setPolicy keeps conntrack), new and
- *      removed ports, the route table whole; then `onSwapped(revision)` (the revision counts as
- *      enforced from here)
+ *      removed ports, the route table whole, the faults; then `onSwapped(revision)` (the
+ *      revision counts as enforced from here)
  *   3. device housekeeping: changed addresses, removed devices, routes to reachable destinations
  *
  * So no packet sees half a revision. Snapshots are applied one at a time (the agent queues them).
@@ -13,6 +13,7 @@ import type { AgentFilter, AgentLogger } from "../agent.js";
 import type { Allowance } from "../conntrack/allowance.js";
 import type { AgentSnapshot, CompiledEniPolicy } from "../filter/policy.js";
 import type { DataPath } from "../pipeline/data-path.js";
+import type { FaultStep } from "../pipeline/fault-step.js";
 import { Port } from "../pipeline/port.js";
 import { RouteTable } from "../pipeline/route-table.js";
 import type { TunDevice } from "../tun/tun-device.js";
@@ -24,6 +25,7 @@ export interface SnapshotApplyContext {
   readonly agentId: string;
   readonly dp: DataPath;
   readonly hosted: HostedPorts;
+  readonly faults: FaultStep;
   readonly tuns: TunProvider;
   readonly logger: AgentLogger;
   createFilter(policy: CompiledEniPolicy, allowance: Allowance): AgentFilter;
@@ -74,6 +76,7 @@ export async function applySnapshot(ctx: SnapshotApplyContext, s: AgentSnapshot)
     removed.push(st);
   }
   dp.routes = new RouteTable(s.mapping);
+  ctx.faults.setFaults(s.faults ?? []);
   if (dp.routes.invalid > 0) {
     ctx.logger.warn(`snapshot ${s.revision}: ${dp.routes.invalid} unparsable mapping addresses`);
   }

@@ -5,6 +5,13 @@
  */
 import { vpcemu } from "../../proto/gen/vpcemu.js";
 import type {
+  CompiledFault,
+  DelayDistribution,
+  FaultCounters,
+  FaultEffects,
+  FaultEndpointSet,
+} from "../fault/compiled-fault.js";
+import type {
   AgentSnapshot,
   CompiledEniPolicy,
   CompiledRule,
@@ -100,6 +107,8 @@ export interface EniCounters {
 export interface CountersReport {
   readonly takenAtMs: number;
   readonly enis: readonly EniCounters[];
+  /** Per chaos fault, cumulative since this agent learned it (absent = none). */
+  readonly faults?: readonly FaultCounters[];
 }
 
 /** One AWS default-format (v2) flow-log line (FL-1). */
@@ -210,6 +219,90 @@ function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
   };
 }
 
+function endpointSetFromPb(e: vpcemu.v1.IFaultEndpointSet | null | undefined): FaultEndpointSet {
+  return { any: e?.any === true, portKeys: list(e?.portKeys) };
+}
+
+function distributionFromPb(d: vpcemu.v1.DelayDistribution | null | undefined): DelayDistribution {
+  switch (d) {
+    case pb.DelayDistribution.DELAY_DISTRIBUTION_NORMAL:
+      return "normal";
+    case pb.DelayDistribution.DELAY_DISTRIBUTION_PARETO:
+      return "pareto";
+    case pb.DelayDistribution.DELAY_DISTRIBUTION_PARETONORMAL:
+      return "paretonormal";
+    default:
+      return "uniform";
+  }
+}
+
+function effectsFromPb(e: vpcemu.v1.IFaultEffects | null | undefined): FaultEffects {
+  const out: {
+    -readonly [K in keyof FaultEffects]: FaultEffects[K];
+  } = { blackhole: e?.blackhole === true, reject: e?.reject === true };
+  if (e?.delay != null) {
+    out.delay = {
+      latencyMs: num(e.delay.latencyMs),
+      jitterMs: num(e.delay.jitterMs),
+      correlation: num(e.delay.correlation),
+      distribution: distributionFromPb(e.delay.distribution),
+    };
+  }
+  if (e?.loss != null) {
+    out.loss = {
+      percent: num(e.loss.percent),
+      correlation: num(e.loss.correlation),
+      gilbertElliott: e.loss.gilbertElliott === true,
+      geP: num(e.loss.geP),
+      geR: num(e.loss.geR),
+      ge1h: num(e.loss.ge_1h),
+      ge1k: num(e.loss.ge_1k),
+    };
+  }
+  if (e?.duplicate != null) {
+    out.duplicate = {
+      percent: num(e.duplicate.percent),
+      correlation: num(e.duplicate.correlation),
+    };
+  }
+  if (e?.corrupt != null) {
+    out.corrupt = { percent: num(e.corrupt.percent), correlation: num(e.corrupt.correlation) };
+  }
+  if (e?.reorder != null) {
+    out.reorder = {
+      percent: num(e.reorder.percent),
+      correlation: num(e.reorder.correlation),
+      gap: num(e.reorder.gap),
+    };
+  }
+  if (e?.rate != null) {
+    out.rate = {
+      bitsPerSecond: num(e.rate.bitsPerSecond),
+      queueLimitBytes: num(e.rate.queueLimitBytes),
+    };
+  }
+  return out;
+}
+
+function faultFromPb(f: vpcemu.v1.ICompiledFault): CompiledFault {
+  return {
+    faultId: str(f.faultId),
+    pairs: list(f.pairs).map((p) => ({
+      from: endpointSetFromPb(p.from),
+      to: endpointSetFromPb(p.to),
+      reverse: p.reverse === true,
+    })),
+    protocol: num(f.protocol),
+    fromPort: num(f.fromPort),
+    toPort: num(f.toPort),
+    effects: effectsFromPb(f.effects),
+    seed: num(f.seed),
+    startAtMs: num(f.startAtMs),
+    endAtMs: num(f.endAtMs),
+    queueLimitPackets: num(f.queueLimitPackets),
+  };
+}
+
 function mappingFromPb(m: vpcemu.v1.IMappingEntry): MappingEntry {
   return {
     address: str(m.address),
@@ -240,6 +333,8 @@ export function decodeControllerFrame(bytes: Uint8Array): ControllerFrame | Wire
           agentId: str(s.agentId),
           enis: list(s.enis).map(eniFromPb),
           mapping: list(s.mapping).map(mappingFromPb),
+          // Why only when non-empty: a snapshot without faults reads back as it was written.
+          ...(list(s.faults).length > 0 ? { faults: list(s.faults).map(faultFromPb) } : {}),
         },
         generation: num(f.snapshot!.generation),
         reuseMapping: f.snapshot!.reuseMapping === true,
@@ -350,6 +445,18 @@ export function encodeCountersFrame(c: CountersReport): Uint8Array {
         ppsAllowanceExceeded: e.ppsAllowanceExceeded,
         linklocalAllowanceExceeded: e.linklocalAllowanceExceeded,
         packetsAccepted: e.packetsAccepted,
+      })),
+      faults: (c.faults ?? []).map((f) => ({
+        faultId: f.faultId,
+        matched: f.matched,
+        delayed: f.delayed,
+        dropped: f.dropped,
+        duplicated: f.duplicated,
+        corrupted: f.corrupted,
+        reordered: f.reordered,
+        rejected: f.rejected,
+        queueOverflow: f.queueOverflow,
+        rateLimited: f.rateLimited,
       })),
     },
   }).finish();

@@ -9,12 +9,35 @@ import type { Endpoint, Transport } from "../overlay/transport.js";
 import type { FlowLogAggregator } from "../report/flow-log.js";
 import { DropCounters } from "./drop-counters.js";
 import type { Port } from "./port.js";
-import { RouteTable, ipv4Key, ipv6Key } from "./route-table.js";
+import { RouteTable, ipv4Key, ipv6Key, type Route } from "./route-table.js";
 import { DropReason } from "./verdict.js";
 
 /** Where the data path reports what it cannot count (internal errors), rate-limited. */
 export interface DataPathLogger {
   warn(message: string): void;
+}
+
+/**
+ * The fault step as egress calls it (pipeline/fault-step.ts FaultStep): after the egress
+ * verdict, before local delivery or encapsulation (DESIGN.md step 7).
+ */
+export interface EgressFaults {
+  /** Faults installed; egress skips the step when 0. */
+  readonly size: number;
+  /**
+   * Runs the faults of (src.key, route.portKey) on the packet at buf[off, off + len); `dst` is
+   * the destination port when it is on this agent. True: the caller forwards the packet as
+   * usual; false: it was dropped, or the fault step owns its copies and forwards them itself.
+   */
+  apply(
+    src: Port,
+    route: Route,
+    dst: Port | undefined,
+    pkt: DecodedPacket,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+  ): boolean;
 }
 
 /**
@@ -54,6 +77,8 @@ export class DataPath {
   readonly externals = new Map<number | string, Port>();
   routes = new RouteTable([]);
   readonly drops = new DropCounters();
+  /** The fault step (chaos); undefined = none (pure pipeline tests). */
+  faults: EgressFaults | undefined = undefined;
   private lastWarnMs = -Infinity;
   private suppressed = 0;
 

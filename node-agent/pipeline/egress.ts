@@ -1,9 +1,10 @@
 /**
- * Egress: a packet read from a port's TUN (DESIGN.md steps 1-7).
+ * Egress: a packet read from a port's TUN (DESIGN.md steps 1-8).
  *
  *   decode -> source check -> route (mapping table) -> EniFilter.egress (conntrack, SG egress,
- *   NACL outbound when the destination's subnet differs) -> same agent: ingress of the
- *   destination port | other agent: Geneve into the headroom, queue for the underlay
+ *   NACL outbound when the destination's subnet differs) -> fault step (chaos, step 7:
+ *   pipeline/fault-step.ts) -> same agent: ingress of the destination port | other agent:
+ *   Geneve into the headroom, queue for the underlay
  *
  * External nodes skip the filter (they are outside every VPC). Every refusal is a silent drop
  * counted on the source port with its reason; SG/NACL verdicts also go to the flow log.
@@ -62,21 +63,28 @@ export function forwardFromTun(
     }
     dp.log(port, true, pkt, bytes, true, nowMs);
   }
-  // Same agent: no underlay.
+  // Where it goes: a port on this agent (no underlay), or another agent's endpoint.
+  let dst: Port | undefined;
   if (route.entry.agentId === dp.agentId) {
-    const dst = route.external ? dp.externalFor(pkt.dst) : dp.enis.get(route.entry.eniId);
+    dst = route.external ? dp.externalFor(pkt.dst) : dp.enis.get(route.entry.eniId);
     if (dst === undefined) {
       dp.drop(port, DropReason.NoRoute);
       return;
     }
-    deliverLocal(dp, dst, port.subnetId, pkt, buf, off, len, nowMs);
-    return;
-  }
-  // Step 7.
-  if (route.entry.endpoint === "") {
+  } else if (route.entry.endpoint === "") {
     dp.drop(port, DropReason.NoRoute);
     return;
   }
+  // Step 7: faults act after the verdict, so they only ever make delivery worse.
+  const faults = dp.faults;
+  if (faults !== undefined && faults.size > 0) {
+    if (!faults.apply(port, route, dst, pkt, buf, off, len)) return;
+  }
+  if (dst !== undefined) {
+    deliverLocal(dp, dst, port.subnetId, pkt, buf, off, len, nowMs);
+    return;
+  }
+  // Step 8.
   const vni = port.kind === "eni" ? port.vni : vniForVpc(route.entry.vpcId);
   const start = writeGeneveHeader(
     buf,

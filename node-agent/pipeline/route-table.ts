@@ -18,6 +18,8 @@ export interface Route {
   readonly eniOption: Uint8Array;
   /** True for external nodes (outside every VPC). */
   readonly external: boolean;
+  /** The destination's port key (Port.key): the ENI id, or "ext:<subnetId>" for an external node. */
+  readonly portKey: string;
 }
 
 /** The subnet id external nodes carry in the mapping table. */
@@ -44,10 +46,12 @@ export class RouteTable {
         opt = encodeEniOption(entry.eniId);
         options.set(entry.eniId, opt);
       }
+      const external = entry.vpcId === "" || entry.subnetId === EXTERNAL_SUBNET;
       const route: Route = {
         entry,
         eniOption: opt,
-        external: entry.vpcId === "" || entry.subnetId === EXTERNAL_SUBNET,
+        external,
+        portKey: external ? `ext:${entry.subnetId}` : entry.eniId,
       };
       if (bytes.length === 4) this.v4.set(ipv4Key(bytes), route);
       else this.v6.set(ipv6Key(bytes), route);
