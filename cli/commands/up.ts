@@ -15,7 +15,8 @@ Ctrl-C or 'vpcemu down'.
 
   -f, --file PATH        topology file to apply (docs/topology.md)
   --listen HOST:PORT     controller address (default 127.0.0.1:4566)
-  --state PATH           controller state database (default :memory:)
+  --state PATH           controller state database (default: a private file in the runtime
+                         directory, removed at stop; :memory: keeps it in memory)
   --runtime-dir DIR      state file and agent logs (default /run/vpcemu, $VPCEMU_RUNTIME_DIR)
   --namespace-prefix P   prefix of node namespace names (default vpcemu-); with another
                          --runtime-dir, lets two runtimes run side by side`;

@@ -333,7 +333,9 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         .stop()
         .catch((err: unknown) => this.log(`controller stop: ${String(err)}`));
     }
-    if (this.options.statePath === undefined) this.removeEphemeralState();
+    if (this.options.statePath === undefined && this.statePath !== ":memory:") {
+      this.removeEphemeralState();
+    }
     removeRuntimeState(this.runtimeDir);
     this.log("local runtime stopped");
   }
