@@ -62,6 +62,8 @@ export interface AgentControl {
 /** One ENI's filter as the agent uses it (EniFilter). */
 export interface AgentFilter extends PortFilter {
   setPolicy(policy: CompiledEniPolicy): void;
+  /** Removes every conntrack entry (CompiledEniPolicy.conntrackEpoch grew); returns how many. */
+  flushConntrack(): number;
   reap(nowMs: number): number;
   conntrackEntries(nowMs: number): ConntrackEntryView[];
   counters(): { readonly conntrackAllowanceExceeded: number };

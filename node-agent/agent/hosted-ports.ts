@@ -14,6 +14,8 @@ export interface EniState {
   readonly instanceId: string;
   /** The read loop of the port's TUN; resolves once the device closed. */
   readonly loop: Promise<void>;
+  /** CompiledEniPolicy.conntrackEpoch last applied (a larger one flushes the table). */
+  conntrackEpoch: number;
 }
 
 /** One hosted external node (the `internet` node). */
@@ -28,6 +30,8 @@ export class HostedPorts {
   readonly externals: ExternalState[] = [];
   /** Per-instance allowance by instance id ("" for ENIs without an instance). */
   readonly allowances = new Map<string, Allowance>();
+  /** The policy allowance last applied per instance id (see applyAllowance). */
+  private readonly policyAllowance = new Map<string, number>();
   private readonly usedIndexes = new Set<number>();
 
   /** `conntrackMax`: the node's configured allowance, which wins over the policy's at creation. */
@@ -42,6 +46,21 @@ export class HostedPorts {
       this.allowances.set(key, a);
     }
     return a;
+  }
+
+  /**
+   * A snapshot's allowance for an instance (the smallest over its ENIs). The allowance is
+   * created with the node's conntrackMax when configured, else this value; from then on a
+   * CHANGED policy allowance (a chaos conntrack fault shrinking it, its removal restoring it)
+   * becomes the maximum of the running allowance: existing entries stay, new tracked flows
+   * beyond it are dropped (AWS-BEHAVIOUR MET-1, MET-2: untracked flows take none).
+   */
+  applyAllowance(instanceId: string, max: number): void {
+    const key = instanceId || "";
+    const before = this.policyAllowance.get(key);
+    this.policyAllowance.set(key, max);
+    if (before === undefined || before === max) return;
+    this.allowances.get(key)?.setMax(max);
   }
 
   /** The lowest free TUN index (names count up from the base name). */

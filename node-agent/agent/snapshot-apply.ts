@@ -2,9 +2,10 @@
  * Applies one AgentSnapshot to a running agent, atomically for the data path:
  *
  *   1. devices for new ENIs (async; nothing visible to packets yet; all closed again on failure)
- *   2. one synchronous swap: every ENI's policy (EniFilter.setPolicy keeps conntrack), new and
- *      removed ports, the route table whole, the faults; then `onSwapped(revision)` (the
- *      revision counts as enforced from here)
+ *   2. one synchronous swap: every ENI's policy (EniFilter.setPolicy keeps conntrack and takes
+ *      the new timeouts, TO-3), a grown conntrackEpoch flushes the ENI's table, changed
+ *      per-instance allowances (MET-1), new and removed ports, the route table whole, the
+ *      faults; then `onSwapped(revision)` (the revision counts as enforced from here)
  *   3. device housekeeping: changed addresses, removed devices, routes to reachable destinations
  *
  * So no packet sees half a revision. Snapshots are applied one at a time (the agent queues them).
@@ -47,11 +48,21 @@ export async function applySnapshot(ctx: SnapshotApplyContext, s: AgentSnapshot)
   const wanted = new Set(s.enis.map((p) => p.eniId));
   const readdress: Array<[TunDevice, string[]]> = [];
   const removed: EniState[] = [];
+  const allowances = new Map<string, number>();
+  for (const p of s.enis) {
+    const a = allowances.get(p.instanceId);
+    allowances.set(p.instanceId, a === undefined ? p.allowance : Math.min(a, p.allowance));
+  }
+  for (const [instanceId, max] of allowances) hosted.applyAllowance(instanceId, max);
   for (const p of s.enis) {
     const cur = hosted.enis.get(p.eniId);
     if (cur) {
       const before = cur.port.addressList.join(",");
       cur.filter.setPolicy(p);
+      const epoch = p.conntrackEpoch ?? 0;
+      // Chaos `conntrack flush`: once per growth of the epoch; a newly hosted ENI only records it.
+      if (epoch > cur.conntrackEpoch) cur.filter.flushConntrack();
+      cur.conntrackEpoch = epoch;
       cur.port.applyPolicy(p);
       if (cur.port.addressList.join(",") !== before) {
         readdress.push([cur.port.tun, [...cur.port.addressList]]);
@@ -59,7 +70,10 @@ export async function applySnapshot(ctx: SnapshotApplyContext, s: AgentSnapshot)
       continue;
     }
     const c = created.get(p.eniId)!;
-    const filter = ctx.createFilter(p, hosted.allowanceFor(p.instanceId, p.allowance));
+    const filter = ctx.createFilter(
+      p,
+      hosted.allowanceFor(p.instanceId, allowances.get(p.instanceId) ?? p.allowance),
+    );
     const port = Port.forEni(p, filter, c.tun, (e) => dp.internalError(port, e));
     dp.enis.set(p.eniId, port);
     hosted.enis.set(p.eniId, {
@@ -67,6 +81,7 @@ export async function applySnapshot(ctx: SnapshotApplyContext, s: AgentSnapshot)
       filter,
       instanceId: p.instanceId,
       loop: ctx.startReadLoop(port),
+      conntrackEpoch: p.conntrackEpoch ?? 0,
     });
   }
   for (const [id, st] of hosted.enis) {

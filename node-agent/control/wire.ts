@@ -216,6 +216,8 @@ function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
     },
     allowance: num(p.allowance),
     autoTracked: p.autoTracked === true,
+    // Why only when set: 0 means "never flushed", the same as absent.
+    ...(num(p.conntrackEpoch) > 0 ? { conntrackEpoch: num(p.conntrackEpoch) } : {}),
   };
 }
 

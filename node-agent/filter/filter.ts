@@ -277,6 +277,17 @@ export class EniFilter {
   }
 
   /**
+   * Removes every entry and gives their allowance back; returns how many there were. Chaos
+   * `conntrack flush`: the flows' next packets are judged as new by the current rules (an
+   * established TCP flow then continues only where CT-15's mid-stream pickup admits it).
+   */
+  flushConntrack(): number {
+    const n = this.table.size;
+    this.table.clear();
+    return n;
+  }
+
+  /**
    * Removes expired entries; returns how many. Call periodically: expired entries never admit
    * packets anyway, but they hold allowance until removed. `maxScan` bounds the work per call
    * (the sweep continues where it stopped); default: the whole table.

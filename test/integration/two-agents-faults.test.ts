@@ -634,3 +634,110 @@ describe("fault step in the pipeline (FakeTun + MemoryBus, injected clock and ti
     expect(dec(await w.tuns.a.nextReceived()).icmpId).toBe(3);
   });
 });
+
+describe("conntrack faults on a running ENI (allowance, timeouts, flush)", () => {
+  const syn = (srcPort: number, dstPort = 3306) =>
+    buildTcp({ src: "10.0.1.10", dst: "10.0.2.20", srcPort, dstPort, flags: TcpFlag.SYN, seq: 1 });
+  const ack = (srcPort: number) =>
+    buildTcp({
+      src: "10.0.1.10",
+      dst: "10.0.2.20",
+      srcPort,
+      dstPort: 3306,
+      flags: TcpFlag.ACK,
+      seq: 2,
+      ack: 1,
+    });
+
+  it("a shrunk allowance drops new tracked flows only; existing ones go on; restoring it admits again (MET-1, MET-3)", async () => {
+    const w = await world();
+    for (const port of [41001, 41002]) {
+      w.tuns.a.send(syn(port));
+      await settle();
+      w.tuns.b.send(
+        buildTcp({
+          src: "10.0.2.20",
+          dst: "10.0.1.10",
+          srcPort: 3306,
+          dstPort: port,
+          flags: TcpFlag.SYN | TcpFlag.ACK,
+          seq: 0,
+          ack: 2,
+        }),
+      );
+      await settle();
+    }
+    expect(w.tuns.b.received()).toHaveLength(2);
+    expect(w.tuns.a.received()).toHaveLength(2);
+    expect(w.agents.a.conntrack("eni-a").map((e) => e.state)).toEqual(["SYN_RECV", "SYN_RECV"]);
+    await w.apply(2, [], { a: { allowance: 2 } });
+    w.tuns.a.send(syn(41003)); // a third tracked flow: beyond the allowance
+    w.tuns.a.send(ack(41001)); // an existing flow
+    await settle();
+    expect(w.tuns.b.received().map((p) => dec(p).srcPort)).toEqual([41001]);
+    expect(w.agents.a.conntrack("eni-a").map((e) => e.state)).toContain("ESTABLISHED");
+    expect(w.agents.a.dropsByPort()["eni-a"]?.[DropReason.CtAllowance]).toBe(1);
+    const c = w.agents.a.countersReport().enis.find((e) => e.eniId === "eni-a")!;
+    expect(c.conntrackAllowanceExceeded).toBe(1);
+    expect(c.conntrackAllowanceAvailable).toBe(0);
+    await w.apply(3, [], { a: { allowance: 65_536 } });
+    w.tuns.a.send(syn(41003));
+    await settle();
+    expect(w.tuns.b.received().map((p) => dec(p).srcPort)).toEqual([41003]);
+  });
+
+  it("untracked flows take no allowance: they go on when it is 0 (MET-2)", async () => {
+    // cli-sg: in everything from 10.0.0.0/16 is not /0, so give eni-c symmetric /0 rules.
+    const open = {
+      ingress: [rule(-1, -1, -1, "0.0.0.0/0")],
+      egress: [rule(-1, -1, -1, "0.0.0.0/0")],
+    };
+    const w = await world([], { c: open });
+    await w.apply(2, [], { c: { ...open, allowance: 0 } });
+    w.tuns.c.send(
+      buildTcp({
+        src: "10.0.1.11",
+        dst: "10.0.1.10",
+        srcPort: 42000,
+        dstPort: 80,
+        flags: TcpFlag.SYN,
+      }),
+    );
+    await settle();
+    expect(w.tuns.a.received()).toHaveLength(1);
+    expect(w.agents.a.conntrack("eni-c")).toEqual([]);
+  });
+
+  it("changed timeouts apply to existing entries at once (TO-3)", async () => {
+    const w = await world();
+    w.tuns.a.send(udp("10.0.1.10", "10.0.2.20", 5000));
+    await settle();
+    expect(w.agents.a.conntrack("eni-a")).toHaveLength(1);
+    await w.apply(2, [], { a: { timeouts: { tcpEstablished: 30, udp: 5, udpStream: 10 } } });
+    w.clock.advance(4_999);
+    expect(w.agents.a.conntrack("eni-a")).toHaveLength(1);
+    w.clock.advance(1);
+    expect(w.agents.a.conntrack("eni-a")).toEqual([]);
+  });
+
+  it("flushes an ENI's table when conntrackEpoch grows, once; not on the ENI's first snapshot", async () => {
+    const w = await world([], { a: { conntrackEpoch: 5 } });
+    w.tuns.a.send(syn(41001));
+    await settle();
+    expect(w.agents.a.conntrack("eni-a")).toHaveLength(1);
+    await w.apply(2, [], { a: { conntrackEpoch: 5 } });
+    expect(w.agents.a.conntrack("eni-a")).toHaveLength(1);
+    await w.apply(3, [], { a: { conntrackEpoch: 6 } });
+    expect(w.agents.a.conntrack("eni-a")).toEqual([]);
+    expect(
+      w.agents.a.countersReport().enis.find((e) => e.eniId === "eni-a")
+        ?.conntrackAllowanceAvailable,
+    ).toBe(65_536);
+    // Other ENIs keep theirs; a repeat of the same epoch does not flush again.
+    w.tuns.a.send(syn(41002));
+    await settle();
+    await w.apply(4, [], { a: { conntrackEpoch: 6 } });
+    expect(w.agents.a.conntrack("eni-a")).toHaveLength(1);
+    expect(w.agents.b.conntrack("eni-b")).toHaveLength(2);
+  });
+});

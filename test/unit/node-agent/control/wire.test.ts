@@ -65,6 +65,7 @@ describe("node-agent wire: faults and conntrack epoch", () => {
     });
     const f = decodeControllerFrame(frame);
     if (f.kind !== "snapshot") throw new Error(f.kind);
+    expect(f.snapshot.enis[0]?.conntrackEpoch).toBe(7);
     expect(f.snapshot.enis[0]?.timeouts).toEqual({ tcpEstablished: 30, udp: 5, udpStream: 10 });
     const want: CompiledFault = {
       faultId: "flt-0123456789abcdef0",
@@ -139,6 +140,7 @@ describe("node-agent wire: faults and conntrack epoch", () => {
     const f = decodeControllerFrame(snapshotFrame({ revision: 1, agentId: "a", enis: [ENI] }));
     if (f.kind !== "snapshot") throw new Error(f.kind);
     expect("faults" in f.snapshot).toBe(false);
+    expect("conntrackEpoch" in f.snapshot.enis[0]!).toBe(false);
   });
 
   it("encodes per-fault counters in the counters report", () => {
