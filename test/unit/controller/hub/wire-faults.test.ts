@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { vpcemu } from "../../../../proto/gen/vpcemu.js";
 import * as hub from "../../../../controller/hub/wire.js";
+import * as agent from "../../../../node-agent/control/wire.js";
 import type { CompiledFault } from "../../../../controller/policy/compiled-fault.js";
 import type { AgentSnapshot } from "../../../../controller/policy/compiled-policy.js";
 import { PolicyCompiler } from "../../../../controller/policy/compile.js";
@@ -118,6 +119,31 @@ describe("fault fields on the wire", () => {
       rate: { queueLimitBytes: 262_144 },
       blackhole: false,
       reject: true,
+    });
+  });
+
+  it("reads back unchanged through the agent's decoder (node-agent/control/wire.ts)", () => {
+    const base = new PolicyCompiler()
+      .update(seedState(9), [
+        {
+          agentId: "a1",
+          endpoint: "127.0.0.1:7001",
+          instanceIds: [WEB1.instanceId!],
+          eniIds: [],
+          externals: [],
+        },
+      ])
+      .snapshots.get("a1")!;
+    const snap: AgentSnapshot = {
+      ...base,
+      enis: [{ ...base.enis[0]!, conntrackEpoch: 8 }],
+      faults: [FAULT],
+    };
+    expect(agent.decodeControllerFrame(hub.encodeSnapshotFrame(snap, 3))).toEqual({
+      kind: "snapshot",
+      snapshot: snap,
+      generation: 3,
+      reuseMapping: false,
     });
   });
 
