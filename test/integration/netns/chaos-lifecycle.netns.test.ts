@@ -114,8 +114,8 @@ describe("chaos fault lifecycle on real traffic", () => {
     expect(await web.tcpConnect(DB, 3306, 900)).toMatchObject({ ok: false, error: "timeout" });
     expect(await web.tcpConnect(DB, 3307, 900)).toMatchObject({ ok: false, error: "timeout" });
 
-    // Down until 3 s after the short fault's end: it ends while no controller runs.
-    const downMs = Math.max(1000, shortEnd + 3000 - Date.now());
+    // Down until 5 s after the short fault's end: it ends while no controller runs.
+    const downMs = Math.max(1000, shortEnd + 5000 - Date.now());
     await rt.runtime.killController(downMs);
     const downUntil = Date.now() + downMs;
     await expect(rt.api.revision()).rejects.toThrow();
