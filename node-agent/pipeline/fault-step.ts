@@ -120,7 +120,9 @@ export class FaultStep implements EgressFaults, FaultSink<FaultContext> {
         this.dp.drop(ctx.src, DropReason.FaultPortGone);
         return;
       }
-      deliverLocal(this.dp, dst, ctx.srcSubnet, unit.pkt, unit.buf, unit.off, unit.len, nowMs);
+      // Why floor: conntrack, flow logs and reports keep whole epoch ms, as the read loops pass.
+      const ms = Math.floor(nowMs);
+      deliverLocal(this.dp, dst, ctx.srcSubnet, unit.pkt, unit.buf, unit.off, unit.len, ms);
       return;
     }
     const start = writeGeneveHeader(
