@@ -126,6 +126,12 @@ export const ERRORS = {
     403,
     "The security token included in the request is invalid.",
   ),
+  EMU_ERR_AUTH_REGION: def(
+    "EMU_ERR_AUTH_REGION",
+    "SignatureDoesNotMatch",
+    403,
+    "Credential should be scoped to a valid region, not '{0}'.",
+  ),
   // --- STS (docs/ec2-api.md "STS")
   EMU_ERR_STS_VALIDATION: def("EMU_ERR_STS_VALIDATION", "ValidationError", 400, "{0}"),
   EMU_ERR_STS_ACCESS_DENIED: def("EMU_ERR_STS_ACCESS_DENIED", "AccessDenied", 403, "{0}"),
@@ -153,6 +159,36 @@ export const ERRORS = {
     "DependencyViolation",
     400,
     "The vpc '{0}' has dependencies and cannot be deleted.",
+  ),
+  EMU_ERR_VPC_NO_DEFAULT: def(
+    "EMU_ERR_VPC_NO_DEFAULT",
+    "VPCIdNotSpecified",
+    400,
+    "No default VPC for this user",
+  ),
+  EMU_ERR_VPC_DEFAULT_EXISTS: def(
+    "EMU_ERR_VPC_DEFAULT_EXISTS",
+    "DefaultVpcAlreadyExists",
+    400,
+    "A Default VPC already exists for this account in this region.",
+  ),
+  EMU_ERR_VPC_DEFAULT_MISSING: def(
+    "EMU_ERR_VPC_DEFAULT_MISSING",
+    "DefaultVpcDoesNotExist",
+    400,
+    "No default VPC exists for this account in this region.",
+  ),
+  EMU_ERR_SUBNET_DEFAULT_EXISTS: def(
+    "EMU_ERR_SUBNET_DEFAULT_EXISTS",
+    "DefaultSubnetAlreadyExistsInAvailabilityZone",
+    400,
+    "A Default Subnet already exists in availability zone {0}.",
+  ),
+  EMU_ERR_SUBNET_NO_DEFAULT: def(
+    "EMU_ERR_SUBNET_NO_DEFAULT",
+    "MissingInput",
+    400,
+    "No default subnet for availability zone: '{0}'.",
   ),
   EMU_ERR_VPC_LIMIT: def(
     "EMU_ERR_VPC_LIMIT",
@@ -214,6 +250,12 @@ export const ERRORS = {
     "InvalidGroup.NotFound",
     400,
     "The security group '{0}' does not exist in VPC '{1}'",
+  ),
+  EMU_ERR_SG_NOT_FOUND_IN_DEFAULT_VPC: def(
+    "EMU_ERR_SG_NOT_FOUND_IN_DEFAULT_VPC",
+    "InvalidGroup.NotFound",
+    400,
+    "The security group '{0}' does not exist in default VPC '{1}'",
   ),
   EMU_ERR_SG_DIFFERENT_NETWORKS: def(
     "EMU_ERR_SG_DIFFERENT_NETWORKS",

@@ -6,6 +6,7 @@ import type { IncomingMessage } from "node:http";
 import { controllerError } from "./errors.js";
 import { credentialScope, verifySigV4 } from "./ec2/auth.js";
 import type { AwsServiceContext } from "./services.js";
+import { regionInfo } from "./model/regions.js";
 
 /** The account and region one request acts in, and the key it was signed with. */
 export interface RequestScope {
@@ -19,7 +20,8 @@ export interface RequestScope {
  * The account (from the access key, CallerIdentities rules) and region (from the signature's
  * credential scope, else the default region) of `req`. With auth keys configured the signature
  * is verified first for `service` (AuthFailure / SignatureDoesNotMatch); keys STS issued are
- * accepted with their session secret until they expire (ExpiredToken).
+ * accepted with their session secret until they expire (ExpiredToken). A region vpcemu does not
+ * know (model/regions.ts) answers SignatureDoesNotMatch, as AWS answers a scope naming no region.
  */
 export function resolveRequestScope(
   ctx: AwsServiceContext,
@@ -41,10 +43,12 @@ export function resolveRequestScope(
     }
     verifySigV4(req.method ?? "GET", req.url ?? "/", req.headers, body, keys, service);
   }
-  const region = scope?.region !== undefined && scope.region !== "" ? scope.region : undefined;
+  const signed = scope?.region !== undefined && scope.region !== "" ? scope.region : undefined;
+  const region = signed ?? ctx.defaultRegion;
+  if (regionInfo(region) === undefined) throw controllerError("EMU_ERR_AUTH_REGION", region);
   return {
     accountId: ctx.identities.accountOf(scope?.accessKeyId),
-    region: region ?? ctx.defaultRegion,
+    region,
     accessKeyId: scope?.accessKeyId,
   };
 }

@@ -3,6 +3,7 @@ import { INSTANCE_ACTIONS } from "./instances.js";
 import { NETWORK_ACL_ACTIONS } from "./network-acls.js";
 import { NETWORK_INTERFACE_ACTIONS } from "./network-interfaces.js";
 import { PREFIX_LIST_ACTIONS } from "./prefix-lists.js";
+import { REGION_ACTIONS } from "./regions.js";
 import { ROUTE_TABLE_ACTIONS } from "./route-tables.js";
 import { SECURITY_GROUP_ACTIONS } from "./security-groups.js";
 import { TAG_ACTIONS } from "./tags.js";
@@ -17,6 +18,7 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...INSTANCE_ACTIONS,
   ...PREFIX_LIST_ACTIONS,
   ...ROUTE_TABLE_ACTIONS,
+  ...REGION_ACTIONS,
   ...TAG_ACTIONS,
 };
 

@@ -1,4 +1,5 @@
 import type { ResourceKind } from "../db/database.js";
+import { ensureDefaultVpc } from "../store/default-vpc.js";
 import type { StateStore } from "../store/state-store.js";
 import { getInScope, listInScope, type Scope, type ScopedOpContext } from "../store/scope.js";
 import type { Records } from "../store/transaction.js";
@@ -25,13 +26,19 @@ export function scopeOfRequest(c: Ec2Context): Scope {
   return { accountId: c.accountId, region: c.region };
 }
 
-/** Runs a mutation in one store transaction in the request's scope, honouring DryRun. */
+/**
+ * Runs a mutation in one store transaction in the request's scope, honouring DryRun. The
+ * scope's default VPC is created first if it never was (store/default-vpc.ts).
+ */
 export function mutate<R>(c: Ec2Context, fn: (ctx: ScopedOpContext) => R): R {
-  return c.store.mutate((ctx) => fn({ ...ctx, scope: scopeOfRequest(c) }), { dryRun: c.dryRun });
+  const scope = scopeOfRequest(c);
+  ensureDefaultVpc(c.store, scope);
+  return c.store.mutate((ctx) => fn({ ...ctx, scope }), { dryRun: c.dryRun });
 }
 
 /** The committed records of `kind` in the request's scope, in creation order. */
 export function visible<K extends ResourceKind>(c: Ec2Context, kind: K): Array<Records[K]> {
+  ensureDefaultVpc(c.store, scopeOfRequest(c));
   return listInScope(c.store.reader(), kind, scopeOfRequest(c));
 }
 
@@ -41,5 +48,6 @@ export function visibleGet<K extends ResourceKind>(
   kind: K,
   id: string,
 ): Records[K] | undefined {
+  ensureDefaultVpc(c.store, scopeOfRequest(c));
   return getInScope(c.store.reader(), kind, id, scopeOfRequest(c));
 }

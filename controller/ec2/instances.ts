@@ -6,7 +6,14 @@
  */
 import { controllerError, invalidValue } from "../errors.js";
 import { INSTANCE_STATE_CODES, type Instance, type InstanceStateName } from "../model/instance.js";
-import { INSTANCE_TYPES, type InstanceTypeInfo } from "../model/instance-types.js";
+import {
+  DEFAULT_INSTANCE_TYPE,
+  INSTANCE_TYPES,
+  type InstanceTypeInfo,
+} from "../model/instance-types.js";
+import { findZone } from "../model/regions.js";
+import { defaultSubnetFor } from "../store/default-vpc.js";
+import { requireDefaultVpcGroup } from "../store/sg-ops.js";
 import { sanitizeEniDescription, type NetworkInterface } from "../model/network-interface.js";
 import {
   modifyCreditSpecification,
@@ -249,19 +256,22 @@ const runInstancesAction: ActionHandler = (c) => {
   // Why: SDKs send an empty Placement.AvailabilityZone for "no preference".
   const az = p.str("Placement.AvailabilityZone") || undefined;
   const res = mutate(c, (ctx) => {
-    if (names.length > 0) {
-      // Why: SecurityGroup.N names only resolve in a default VPC, which vpcemu does not create.
-      throw controllerError("EMU_ERR_SG_NOT_FOUND", names[0] ?? "");
-    }
-    if (subnetId === undefined && nics.length === 0)
-      throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "SubnetId");
+    if (az !== undefined && findZone(c.region, az) === undefined)
+      throw controllerError(
+        "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+        `Invalid availability zone: [${az}]`,
+      );
+    // Without SubnetId or network interfaces: the default subnet of the default VPC (in the
+    // Placement zone when one is given); SecurityGroup.N names resolve in the default VPC.
+    const subnet = subnetId ?? (nics.length === 0 ? defaultSubnetFor(ctx, az).subnetId : undefined);
+    const ids = [...groupIds, ...names.map((n) => requireDefaultVpcGroup(ctx, n).groupId)];
     return runInstances(ctx, {
       imageId,
-      instanceType: p.str("InstanceType") ?? "m1.small",
+      instanceType: p.str("InstanceType") ?? DEFAULT_INSTANCE_TYPE,
       minCount,
       maxCount,
-      ...(subnetId === undefined ? {} : { subnetId }),
-      ...(groupIds.length === 0 ? {} : { groupIds }),
+      ...(subnet === undefined ? {} : { subnetId: subnet }),
+      ...(ids.length === 0 ? {} : { groupIds: ids }),
       ...(p.str("PrivateIpAddress") === undefined
         ? {}
         : { privateIpAddress: p.req("PrivateIpAddress") }),

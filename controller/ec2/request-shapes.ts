@@ -88,6 +88,8 @@ export const REQUEST_SHAPES: { readonly [action: string]: RequestShape } = {
     TagSpecification: [{ ResourceType: 0, Tag: [{ Key: 0, Value: 0 }] }],
     DryRun: 0,
   },
+  CreateDefaultSubnet: { AvailabilityZone: 0, DryRun: 0, Ipv6Native: 0, AvailabilityZoneId: 0 },
+  CreateDefaultVpc: { DryRun: 0 },
   CreateManagedPrefixList: {
     PrefixListName: 0,
     MaxEntries: 0,
@@ -198,6 +200,13 @@ export const REQUEST_SHAPES: { readonly [action: string]: RequestShape } = {
   DeleteSubnet: { SubnetId: 0, DryRun: 0 },
   DeleteTags: { ResourceId: [0], DryRun: 0, Tag: [{ Key: 0, Value: 0 }] },
   DeleteVpc: { VpcId: 0, DryRun: 0 },
+  DescribeAvailabilityZones: {
+    ZoneName: [0],
+    ZoneId: [0],
+    AllAvailabilityZones: 0,
+    DryRun: 0,
+    Filter: [{ Name: 0, Value: [0] }],
+  },
   DescribeInstanceAttribute: { InstanceId: 0, Attribute: 0, DryRun: 0 },
   DescribeInstanceCreditSpecifications: {
     DryRun: 0,
@@ -253,6 +262,7 @@ export const REQUEST_SHAPES: { readonly [action: string]: RequestShape } = {
     NetworkInterfaceId: [0],
     Filter: [{ Name: 0, Value: [0] }],
   },
+  DescribeRegions: { RegionName: [0], AllRegions: 0, DryRun: 0, Filter: [{ Name: 0, Value: [0] }] },
   DescribeRouteTables: {
     NextToken: 0,
     MaxResults: 0,

@@ -16,15 +16,16 @@ import {
   authorizeRules,
   createSecurityGroup,
   deleteSecurityGroup,
-  findGroupByName,
   modifyRules,
+  requireDefaultVpcGroup,
   requireGroup,
   revokeRules,
   updateRuleDescriptions,
   type ModifyRuleInput,
 } from "../store/sg-ops.js";
 import type { ScopedOpContext } from "../store/scope.js";
-import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
+import { mutate, scopeOfRequest, visible, type ActionHandler, type Ec2Context } from "./context.js";
+import { findDefaultVpc, requireDefaultVpc } from "../store/default-vpc.js";
 import {
   applyFilters,
   paginate,
@@ -34,7 +35,7 @@ import {
   tagSpecifications,
 } from "./describe.js";
 import type { QueryParams } from "./query.js";
-import type { XmlTree, XmlValue } from "./xml.js";
+import type { XmlTree } from "./xml.js";
 
 // ---- request parsing
 
@@ -113,15 +114,13 @@ function parseRuleSpecs(p: QueryParams, isEgress: boolean): RuleSpec[] {
   });
 }
 
-/** `GroupId`, or `GroupName` (unique name in any VPC: vpcemu has no default VPC). */
+/** `GroupId`, or `GroupName`, a name in the default VPC (API-15, API-17). */
 function targetGroupId(ctx: ScopedOpContext, p: QueryParams): string {
   const id = p.str("GroupId");
   if (id !== undefined) return requireGroup(ctx, id).groupId;
   const name = p.str("GroupName");
   if (name === undefined) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "GroupId");
-  const g = findGroupByName(ctx, name);
-  if (g === undefined) throw controllerError("EMU_ERR_SG_NOT_FOUND", name);
-  return g.groupId;
+  return requireDefaultVpcGroup(ctx, name).groupId;
 }
 
 // ---- response shapes
@@ -216,11 +215,11 @@ const createGroup: ActionHandler = (c) => {
   const p = c.params;
   const vpcId = p.str("VpcId");
   const group = mutate(c, (ctx) => {
-    if (vpcId === undefined) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "VpcId");
     return createSecurityGroup(ctx, {
       groupName: p.req("GroupName"),
       description: p.req("GroupDescription"),
-      vpcId,
+      // Without VpcId: the default VPC (VPCIdNotSpecified when there is none).
+      vpcId: vpcId ?? requireDefaultVpc(ctx).vpcId,
       tags: tagSpecifications(p, "security-group"),
     });
   });
@@ -266,11 +265,14 @@ const describeGroups: ActionHandler = (c) => {
   );
   const names = p.list("GroupName");
   if (names.length > 0) {
+    // GroupName.N names groups of the default VPC (API-16); other VPCs: the group-name filter.
+    const vpc = findDefaultVpc(c.store.reader(), scopeOfRequest(c));
+    if (vpc === undefined) throw controllerError("EMU_ERR_VPC_NO_DEFAULT");
     const lower = new Set(names.map((n) => n.toLowerCase()));
-    all = all.filter((g) => lower.has(g.groupName.toLowerCase()));
+    all = all.filter((g) => g.vpcId === vpc.vpcId && lower.has(g.groupName.toLowerCase()));
     for (const n of names)
       if (!all.some((g) => g.groupName.toLowerCase() === n.toLowerCase()))
-        throw controllerError("EMU_ERR_SG_NOT_FOUND", n);
+        throw controllerError("EMU_ERR_SG_NOT_FOUND_IN_DEFAULT_VPC", n, vpc.vpcId);
   }
   const items = applyFilters(
     all,
@@ -320,6 +322,26 @@ function revokedXml(c: Ec2Context, groupId: string, r: SgRule): XmlTree {
   };
 }
 
+/** A permission Revoke* found no rule for, as an IpPermission (API-18, default VPC). */
+function unknownPermissionXml(s: RuleSpec): XmlTree {
+  const ports = hasPorts(s.protocol);
+  const p = s.peer;
+  return {
+    ipProtocol: protocolName(s.protocol),
+    fromPort: ports ? s.fromPort : undefined,
+    toPort: ports ? s.toPort : undefined,
+    groups:
+      p.kind === "group"
+        ? [{ groupId: p.groupId }]
+        : p.kind === "group-name"
+          ? [{ groupName: p.groupName }]
+          : [],
+    ipRanges: p.kind === "cidr4" ? [{ cidrIp: p.cidr }] : [],
+    ipv6Ranges: p.kind === "cidr6" ? [{ cidrIpv6: p.cidr }] : [],
+    prefixListIds: p.kind === "prefix-list" ? [{ prefixListId: p.prefixListId }] : [],
+  };
+}
+
 function ruleIdList(p: QueryParams): string[] {
   return p.list("SecurityGroupRuleId");
 }
@@ -329,15 +351,15 @@ function revoke(isEgress: boolean): ActionHandler {
     const p = c.params;
     const ruleIds = ruleIdList(p);
     const specs = ruleIds.length > 0 && !p.has("IpPermissions") ? [] : parseRuleSpecs(p, isEgress);
-    const { groupId, revoked } = mutate(c, (ctx) => {
+    const { groupId, revoked, unknown } = mutate(c, (ctx) => {
       const groupId = isEgress
         ? requireGroup(ctx, p.req("GroupId")).groupId
         : targetGroupId(ctx, p);
-      return { groupId, revoked: revokeRules(ctx, { groupId, isEgress, specs, ruleIds }) };
+      return { groupId, ...revokeRules(ctx, { groupId, isEgress, specs, ruleIds }) };
     });
     return {
       return: true,
-      unknownIpPermissionSet: [] as XmlValue[],
+      unknownIpPermissionSet: unknown.map(unknownPermissionXml),
       revokedSecurityGroupRuleSet: revoked.map((r) => revokedXml(c, groupId, r)),
     };
   };

@@ -1,4 +1,7 @@
 import { controllerError, invalidValue } from "../errors.js";
+import { findZone, sanitizeSubnetZone } from "../model/regions.js";
+import { scopeOf } from "../store/scope.js";
+import { createDefaultSubnet, createDefaultVpc } from "../store/default-vpc.js";
 import { parseCidr } from "../model/cidr.js";
 import { vpcAttribute, type Subnet, type SubnetAttributes, type Vpc } from "../model/vpc.js";
 import { SUBNET_RESERVED_HIGH, SUBNET_RESERVED_LOW } from "../model/vpc.js";
@@ -91,7 +94,7 @@ export function subnetXml(c: Ec2Context, s: Subnet): XmlTree {
           ],
     availableIpAddressCount: availableIps(c.store.reader(), s),
     availabilityZone: s.availabilityZone,
-    availabilityZoneId: `use1-az${(s.availabilityZone.charCodeAt(s.availabilityZone.length - 1) - 96).toString()}`,
+    availabilityZoneId: findZone(scopeOf(s).region, s.availabilityZone)?.zoneId,
     defaultForAz: s.defaultForAz === true,
     mapPublicIpOnLaunch: a.mapPublicIpOnLaunch === true,
     mapCustomerOwnedIpOnLaunch: a.mapCustomerOwnedIpOnLaunch === true,
@@ -146,6 +149,8 @@ const describeVpcs: ActionHandler = (c) => {
       "cidr-block-association.cidr-block": (v) => [v.cidrBlock],
       "ipv6-cidr-block-association.ipv6-cidr-block": (v) => [v.ipv6CidrBlock],
       "is-default": (v) => [String(v.isDefault)],
+      // Why: the older camelCase name, still accepted by AWS and common in scripts.
+      isDefault: (v) => [String(v.isDefault)],
       state: () => ["available"],
       "owner-id": () => [c.accountId],
     },
@@ -163,7 +168,11 @@ const deleteVpcAction: ActionHandler = (c) => {
 
 const createSubnetAction: ActionHandler = (c) => {
   const p = c.params;
-  const az = p.str("AvailabilityZone") ?? `${c.region}a`;
+  const az = sanitizeSubnetZone(
+    c.region,
+    p.str("AvailabilityZone"),
+    p.str("AvailabilityZoneId"),
+  ).zoneName;
   const subnet = mutate(c, (ctx) =>
     createSubnet(ctx, {
       vpcId: p.req("VpcId"),
@@ -195,7 +204,11 @@ const describeSubnets: ActionHandler = (c) => {
       cidrBlock: (s) => [s.cidrBlock],
       "ipv6-cidr-block-association.ipv6-cidr-block": (s) => [s.ipv6CidrBlock],
       "availability-zone": (s) => [s.availabilityZone],
-      "default-for-az": () => ["false"],
+      "availability-zone-id": (s) => [findZone(scopeOf(s).region, s.availabilityZone)?.zoneId],
+      "default-for-az": (s) => [String(s.defaultForAz === true)],
+      "map-public-ip-on-launch": (s) => [String(s.attributes?.mapPublicIpOnLaunch === true)],
+      "ipv6-native": () => ["false"],
+      "subnet-arn": (s) => [`arn:aws:ec2:${c.region}:${c.accountId}:subnet/${s.subnetId}`],
       state: () => ["available"],
       "owner-id": () => [c.accountId],
     },
@@ -348,7 +361,32 @@ const modifySubnetAttribute: ActionHandler = (c) => {
   return { return: true };
 };
 
+/** CreateDefaultVpc: the AWS layout (store/default-vpc.ts); DefaultVpcAlreadyExists. */
+const createDefaultVpcAction: ActionHandler = (c) => {
+  const vpc = mutate(c, (ctx) => createDefaultVpc(ctx));
+  return { vpc: vpcXml(c, vpc) };
+};
+
+/** CreateDefaultSubnet: a /20 default subnet in the zone (AvailabilityZone or AvailabilityZoneId). */
+const createDefaultSubnetAction: ActionHandler = (c) => {
+  const p = c.params;
+  const name = p.str("AvailabilityZone");
+  const id = p.str("AvailabilityZoneId");
+  if (name === undefined && id === undefined)
+    throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "AvailabilityZone");
+  if (p.bool("Ipv6Native") === true)
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      "Invalid value 'true' for Ipv6Native. The default VPC has no IPv6 CIDR block.",
+    );
+  const zone = sanitizeSubnetZone(c.region, name, id);
+  const subnet = mutate(c, (ctx) => createDefaultSubnet(ctx, zone));
+  return { subnet: subnetXml(c, subnet) };
+};
+
 export const VPC_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  CreateDefaultVpc: createDefaultVpcAction,
+  CreateDefaultSubnet: createDefaultSubnetAction,
   DescribeVpcAttribute: describeVpcAttribute,
   ModifyVpcAttribute: modifyVpcAttributeAction,
   ModifySubnetAttribute: modifySubnetAttribute,

@@ -12,6 +12,7 @@ import {
 } from "../model/security-group.js";
 import type { Tags } from "../model/tags.js";
 import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
+import { requireDefaultVpc } from "./default-vpc.js";
 import { requireVpc } from "./vpc-ops.js";
 
 export function requireGroup(ctx: ScopedOpContext, groupId: string): SecurityGroup {
@@ -31,6 +32,15 @@ export function findGroupByName(
   return scopedList(ctx, "securityGroup").find(
     (g) => g.groupName.toLowerCase() === n && (vpcId === undefined || g.vpcId === vpcId),
   );
+}
+
+/** A group of the default VPC by name (VPCIdNotSpecified without one; ERR-5 wording for it). */
+export function requireDefaultVpcGroup(ctx: ScopedOpContext, name: string): SecurityGroup {
+  const vpc = requireDefaultVpc(ctx);
+  const g = findGroupByName(ctx, name, vpc.vpcId);
+  if (g === undefined)
+    throw controllerError("EMU_ERR_SG_NOT_FOUND_IN_DEFAULT_VPC", name, vpc.vpcId);
+  return g;
 }
 
 export interface CreateSecurityGroupInput {
@@ -299,14 +309,27 @@ export interface RevokeInput {
   readonly ruleIds?: readonly string[];
 }
 
-/** Revoke* (API-18) by permission (exact match, description ignored) or by `sgr-` id; ERR-3/ERR-4. */
-export function revokeRules(ctx: ScopedOpContext, input: RevokeInput): SgRule[] {
+/**
+ * Revoke* (API-18) by permission (exact match, description ignored) or by `sgr-` id; ERR-3/ERR-4.
+ * A permission matching no rule fails the request in a non-default VPC (ERR-3); in the default
+ * VPC it is returned in `unknown` (unknownIpPermissionSet) and the rest is revoked.
+ */
+export function revokeRules(
+  ctx: ScopedOpContext,
+  input: RevokeInput,
+): { revoked: SgRule[]; unknown: RuleSpec[] } {
   const group = requireGroup(ctx, input.groupId);
+  const inDefaultVpc = ctx.tx.get("vpc", group.vpcId)?.isDefault === true;
   const doomed = new Map<string, SgRule>();
+  const unknown: RuleSpec[] = [];
   for (const spec of input.specs ?? []) {
     const key = ruleKey(resolveSpec(ctx, group, input.isEgress, spec));
     const hit = group.rules.find((r) => ruleKey(r) === key);
-    if (hit === undefined) throw controllerError("EMU_ERR_RULE_NOT_FOUND");
+    if (hit === undefined) {
+      if (!inDefaultVpc) throw controllerError("EMU_ERR_RULE_NOT_FOUND");
+      unknown.push(spec);
+      continue;
+    }
     doomed.set(hit.ruleId, hit);
   }
   for (const id of input.ruleIds ?? []) {
@@ -319,7 +342,7 @@ export function revokeRules(ctx: ScopedOpContext, input: RevokeInput): SgRule[] 
     ...group,
     rules: group.rules.filter((r) => !doomed.has(r.ruleId)),
   });
-  return [...doomed.values()];
+  return { revoked: [...doomed.values()], unknown };
 }
 
 /** The group holding rule `ruleId`, or ERR-4. */

@@ -204,8 +204,10 @@ describe("every documented parameter accepted (API-9..API-35)", () => {
   });
 
   it("security group and rule actions", async () => {
+    // GroupName names groups of the default VPC (API-15), so "full" goes there.
+    const defaultVpc = await ok(`Action=DescribeVpcs${filter("is-default", "true", false)}`, VPC);
     const g = await ok(
-      `Action=CreateSecurityGroup&GroupName=full&GroupDescription=all%20params&VpcId=${vpc}${tags("security-group")}`,
+      `Action=CreateSecurityGroup&GroupName=full&GroupDescription=all%20params&VpcId=${defaultVpc}${tags("security-group")}`,
       GROUP,
     );
     const ruleId = await ok(
@@ -214,8 +216,8 @@ describe("every documented parameter accepted (API-9..API-35)", () => {
         "&IpPermissions.1.IpRanges.1.CidrIp=203.0.113.0/24&IpPermissions.1.IpRanges.1.Description=web" +
         "&IpPermissions.1.Ipv6Ranges.1.CidrIpv6=2001:db8::/32&IpPermissions.1.Ipv6Ranges.1.Description=web6" +
         `&IpPermissions.1.PrefixListIds.1.PrefixListId=${pl}&IpPermissions.1.PrefixListIds.1.Description=pl` +
-        `&IpPermissions.1.Groups.1.GroupId=${sg}&IpPermissions.1.Groups.1.UserId=123456789012` +
-        `&IpPermissions.1.Groups.1.VpcId=${vpc}&IpPermissions.1.Groups.1.Description=peer` +
+        `&IpPermissions.1.Groups.1.GroupId=${g}&IpPermissions.1.Groups.1.UserId=123456789012` +
+        `&IpPermissions.1.Groups.1.VpcId=${defaultVpc}&IpPermissions.1.Groups.1.Description=peer` +
         tags("security-group-rule"),
       RULE,
     );
@@ -241,7 +243,9 @@ describe("every documented parameter accepted (API-9..API-35)", () => {
         "&SecurityGroupRule.1.SecurityGroupRule.ToPort=8443&SecurityGroupRule.1.SecurityGroupRule.CidrIpv4=203.0.113.0/24" +
         "&SecurityGroupRule.1.SecurityGroupRule.Description=modified",
     );
-    await ok(`Action=DescribeSecurityGroups&GroupId.1=${g}${filter("vpc-id", vpc)}&MaxResults=5`);
+    await ok(
+      `Action=DescribeSecurityGroups&GroupId.1=${g}${filter("vpc-id", defaultVpc)}&MaxResults=5`,
+    );
     await ok(`Action=DescribeSecurityGroups&GroupName.1=full`);
     await ok(
       `Action=DescribeSecurityGroupRules&SecurityGroupRuleId.1=${ruleId}&MaxResults=5${filter("group-id", g)}`,
