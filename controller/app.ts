@@ -20,6 +20,10 @@ import {
   type ResolvedControllerConfig,
 } from "./config.js";
 import { systemClock, type Clock } from "./clock.js";
+import { AlarmRegistry } from "./fis/alarms.js";
+import { FisEngine } from "./fis/engine.js";
+import { FisStore } from "./fis/fis-store.js";
+import { attachFisEngine } from "./fis/handler.js";
 
 /** StateStore side value holding the hub's known agents (AgentHub PolicySource.saveAgents). */
 const KNOWN_AGENTS_KEY = "hub.known-agents";
@@ -40,6 +44,10 @@ export interface StartedController extends AsyncDisposable {
    * POST /v1/faults body and returns the view (throws HubError EMU_ERR_FAULT_INVALID).
    */
   readonly faults: FaultService;
+  /** vpcemu alarms (/v1/alarms): the source of FIS stop conditions (docs/fis.md). */
+  readonly alarms: AlarmRegistry;
+  /** The AWS FIS engine (templates, experiments) the `fis` service answers from. */
+  readonly fis: FisEngine;
   /** The store's current (persisted) revision. */
   revision(): number;
   /** Resolves when every connected agent enforces `revision`; rejects (EMU_ERR_HUB_NOT_ENFORCED) after timeoutMs. */
@@ -49,6 +57,11 @@ export interface StartedController extends AsyncDisposable {
 
 export interface ControllerDeps {
   readonly clock?: Clock;
+  /**
+   * FIS durations run this many real ms per FIS ms (tests: 0.001 runs PT1M in 60 ms); default 1.
+   * Not a user setting: FIS's ranges (PT1M..PT12H) are checked on the unscaled values.
+   */
+  readonly fisTimeScale?: number;
 }
 
 export class Controller {
@@ -70,6 +83,7 @@ export class Controller {
     const store = StateStore.open(cfg.statePath);
     let hub: AgentHub | undefined;
     let faults: FaultService | undefined;
+    let fis: FisEngine | undefined;
     try {
       hub = new AgentHub({
         source: {
@@ -110,10 +124,25 @@ export class Controller {
       faults = f;
       // Past-due faults (a restart after their end) expire now, before anyone connects.
       f.start();
+      const alarms = new AlarmRegistry(store);
+      const engine = new FisEngine({
+        store,
+        fis: new FisStore(store.sideDatabase()),
+        faults: f,
+        alarms,
+        ...(this.deps.fisTimeScale !== undefined ? { timeScale: this.deps.fisTimeScale } : {}),
+        log: (l) => cfg.log(`vpcemu ${l}`),
+      });
+      fis = engine;
+      // An experiment a previous run left running is rolled back (no clone NACL, no stopped
+      // instance left) and marked failed, before anyone connects.
+      engine.start();
+      attachFisEngine(store, engine);
       const api = createJsonApi({
         revision: () => store.revision(),
         hub: h,
         faults: f,
+        alarms,
         log: (l) => cfg.log(`vpcemu api: ${l}`),
       });
       const server = createControllerServer({
@@ -136,6 +165,7 @@ export class Controller {
       let stopping: Promise<void> | undefined;
       const stop = (): Promise<void> =>
         (stopping ??= (async () => {
+          engine.close();
           f.close();
           await h.close();
           await new Promise<void>((resolve) => {
@@ -153,12 +183,15 @@ export class Controller {
         store,
         hub: h,
         faults: f,
+        alarms,
+        fis: engine,
         revision: () => store.revision(),
         waitForEnforced: (revision, timeoutMs) => h.waitForEnforced(revision, timeoutMs),
         stop,
         [Symbol.asyncDispose]: stop,
       };
     } catch (err) {
+      fis?.close();
       faults?.close();
       await hub?.close();
       store.close();

@@ -17,6 +17,7 @@ import { credentialScope, type Credentials } from "./ec2/auth.js";
 import type { CallerIdentities } from "./sts/identities.js";
 import { STS_SERVICE } from "./sts/handler.js";
 import { CLOUDFORMATION_SERVICE } from "./cloudformation/handler.js";
+import { FIS_SERVICE } from "./fis/handler.js";
 
 /** Answers one request whose body has been read; writes the whole response. */
 export type AwsServiceHandler = (
@@ -49,7 +50,11 @@ export interface AwsServiceDefinition {
 }
 
 /** Registered services, checked in order. EC2 is the fallback and not listed. */
-export const AWS_SERVICES: AwsServiceDefinition[] = [STS_SERVICE, CLOUDFORMATION_SERVICE];
+export const AWS_SERVICES: AwsServiceDefinition[] = [
+  STS_SERVICE,
+  CLOUDFORMATION_SERVICE,
+  FIS_SERVICE,
+];
 
 function formParams(req: IncomingMessage, body: Buffer): URLSearchParams {
   const url = req.url ?? "/";

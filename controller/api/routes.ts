@@ -11,6 +11,7 @@ import type { AgentHub } from "../hub/agent-hub.js";
 import type { FaultService } from "../hub/fault-service.js";
 import { HubError } from "../hub/hub-errors.js";
 import type { EniConntrackReport } from "../reports/report-types.js";
+import type { AlarmRegistry } from "../fis/alarms.js";
 
 export interface JsonApiDeps {
   /** The store's persisted revision. */
@@ -18,6 +19,8 @@ export interface JsonApiDeps {
   readonly hub: AgentHub;
   /** Chaos faults (/v1/faults). */
   readonly faults: FaultService;
+  /** vpcemu alarms (/v1/alarms), the FIS stop conditions' source; absent: no alarm routes. */
+  readonly alarms?: AlarmRegistry;
   readonly log: (line: string) => void;
 }
 
@@ -36,7 +39,7 @@ type Route = (q: URLSearchParams) => Promise<unknown> | unknown;
 /** A handler of one method on one path: what it answers (status 200 unless given). */
 type MethodHandler = (req: {
   readonly query: URLSearchParams;
-  /** The parsed JSON body (POST), undefined when empty. */
+  /** The parsed JSON body (POST, PUT), undefined when empty. */
   readonly body: unknown;
   /** Captures of the path pattern. */
   readonly params: readonly string[];
@@ -49,7 +52,7 @@ interface Reply {
 
 interface PatternRoute {
   readonly pattern: RegExp;
-  readonly methods: Readonly<Partial<Record<"GET" | "POST" | "DELETE", MethodHandler>>>;
+  readonly methods: Readonly<Partial<Record<"GET" | "POST" | "PUT" | "DELETE", MethodHandler>>>;
 }
 
 /** The /v1 router; server.ts sends every path starting with /v1/ here (except the agent ws). */
@@ -79,6 +82,23 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
       },
     },
   ];
+
+  // vpcemu alarms (controller/fis/alarms.ts): FIS stop conditions watch them.
+  const alarms = deps.alarms;
+  const alarmRoutes: readonly PatternRoute[] =
+    alarms === undefined
+      ? []
+      : [
+          { pattern: /^\/v1\/alarms$/, methods: { GET: () => ok({ alarms: alarms.list() }) } },
+          {
+            pattern: /^\/v1\/alarms\/([^/]+)$/,
+            methods: {
+              GET: ({ params }) => ok(alarms.get(params[0]!)),
+              PUT: ({ params, body }) => ok(alarms.put(params[0]!, body)),
+            },
+          },
+        ];
+  const patternRoutes = [...faultRoutes, ...alarmRoutes];
 
   const routes: Record<string, Route> = {
     "/v1/agents": () => ({ agents: hub.agents() }),
@@ -174,7 +194,7 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
     const route = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
     try {
       if (route === undefined) {
-        const reply = await dispatchPattern(faultRoutes, req, url);
+        const reply = await dispatchPattern(patternRoutes, req, url);
         sendJson(res, reply.status, reply.body);
         return;
       }
@@ -212,7 +232,7 @@ async function dispatchPattern(
       ? r.methods[key as keyof PatternRoute["methods"]]
       : undefined;
     if (handler === undefined) throw new HubError("EMU_ERR_API_METHOD", method, url.pathname);
-    const body = method === "POST" ? await readJsonBody(req) : undefined;
+    const body = method === "POST" || method === "PUT" ? await readJsonBody(req) : undefined;
     let params: string[];
     try {
       params = m.slice(1).map((p) => decodeURIComponent(p));

@@ -66,6 +66,15 @@ const MIGRATIONS: readonly Migration[] = [
     name: "chaos faults",
     sql: `CREATE TABLE faults (id TEXT PRIMARY KEY, body TEXT NOT NULL);`,
   },
+  {
+    // AWS FIS (controller/fis/fis-store.ts): side tables, not policy state.
+    id: 4,
+    name: "fis experiment templates and experiments",
+    sql: `
+      CREATE TABLE fis_templates (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE fis_experiments (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Table of each resource kind, and the column (if any) naming its parent. */
