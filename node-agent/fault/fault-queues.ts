@@ -97,7 +97,7 @@ export class Fifo<T> {
 }
 
 /** Burst of the bucket: this much line time, at least two 1514-byte frames. */
-export const RATE_BURST_MS = 10;
+export const RATE_BURST_MS = 25;
 const MIN_BURST_BITS = 2 * 1514 * 8;
 /**
  * Why a tolerance of 1 us of line time: times are epoch ms (about 1.7e12), whose doubles step
@@ -111,7 +111,8 @@ const DEBT_TOLERANCE_MS = 0.001;
  * then takes its size, possibly driving the bucket into debt; so any packet size passes and the
  * long-run rate is exact. The bucket holds at most RATE_BURST_MS of line rate, which absorbs a
  * late timer or a GC pause of that length without losing throughput (bench/faults.bench.ts:
- * 5 ms lost up to 5 % of a 10 Mbit/s shaper after a major GC). Starts full.
+ * 5 ms lost up to 5 % of a 10 Mbit/s shaper after a major GC; the netns iperf3 test lost rate
+ * with 10 ms at load 10+, where one 9001-byte frame alone is 7.2 ms of 10 Mbit/s). Starts full.
  */
 export class TokenBucket {
   private readonly bitsPerMs: number;

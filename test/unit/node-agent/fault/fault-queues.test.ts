@@ -52,7 +52,7 @@ describe("Fifo", () => {
 describe("TokenBucket", () => {
   it("starts full, goes into debt by a packet, and is ready again after the debt is paid", () => {
     const b = new TokenBucket(8_000_000, 0); // 8 Mbit/s = 1000 bytes/ms
-    const burstBytes = ((8_000_000 / 1000) * RATE_BURST_MS) / 8; // 5000 bytes
+    const burstBytes = ((8_000_000 / 1000) * RATE_BURST_MS) / 8; // 25 ms of 8 Mbit/s
     let sent = 0;
     while (b.ready()) {
       b.take(1500);
