@@ -18,6 +18,8 @@ import {
   type FlagValues,
 } from "../chaos/fault-args.js";
 import { FaultApiError, FaultClient, type FaultView } from "../chaos/fault-api.js";
+import { runExperimentCommand } from "../chaos/experiment-command.js";
+import { ExperimentError } from "../chaos/experiment-spec.js";
 import { formatFaultDetail, formatFaultTable } from "../chaos/format-faults.js";
 import { parseDuration, UnitError } from "../chaos/units.js";
 import {
@@ -53,6 +55,13 @@ Network faults by AWS identity (docs/chaos.md):
   add, conntrack and partition print the fault id once every affected agent enforces it
   (--no-wait: at once).
 
+Scenario runs (docs/experiments.md):
+  run EXPERIMENT.yaml [--out DIR]   probes before, during and after a timeline of faults, rule
+                                    changes and process faults; rolls back what it injected
+                                    (also on Ctrl-C); writes journal.json, junit.xml and
+                                    timeline.svg to DIR (default ./experiment-report); exit 1
+                                    when the hypothesis failed
+
 Process faults of the local runtime ('vpcemu up'):
   kill-agent NODE [--for D]     SIGKILL the node's agent; 'up' starts it again after D (default 1s)
   restart-agent NODE            stop the agent and start a new one; waits until it is ready
@@ -80,6 +89,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
   show: runShow,
   rm: runRemove,
   clear: runClear,
+  run: runRun,
   "kill-agent": (a) => runProcessFault("kill-agent", a),
   "restart-agent": (a) => runProcessFault("restart-agent", a),
   "pause-agent": (a) => runProcessFault("pause-agent", a),
@@ -98,6 +108,10 @@ export async function run(args: string[]): Promise<number> {
     return await handler(rest);
   } catch (err) {
     if (err instanceof UnitError) throw new UsageError(err.message);
+    if (err instanceof ExperimentError) {
+      process.stderr.write(`vpcemu chaos ${sub}: ${err.message}\n`);
+      return 2;
+    }
     if (err instanceof FaultApiError || err instanceof ProcessFaultError) {
       process.stderr.write(
         `vpcemu chaos ${sub}: ${err.code}: ${err.message.replace(`${err.code}: `, "")}\n`,
@@ -264,6 +278,20 @@ async function runClear(args: string[]): Promise<number> {
   const deleted = await clientFor(parsed.values).clear();
   process.stdout.write(`removed ${deleted.length} fault${deleted.length === 1 ? "" : "s"}\n`);
   return 0;
+}
+
+async function runRun(args: string[]): Promise<number> {
+  const parsed = parse(args, { ...CONNECTION_OPTIONS, out: { type: "string" } }, USAGE, true);
+  if (!parsed) return 0;
+  if (parsed.positionals.length !== 1) throw new UsageError("run needs one EXPERIMENT.yaml");
+  return runExperimentCommand({
+    file: parsed.positionals[0]!,
+    endpoint: resolveEndpoint(parsed.values),
+    ...(typeof parsed.values["runtime-dir"] === "string"
+      ? { runtimeDir: parsed.values["runtime-dir"] }
+      : {}),
+    ...(typeof parsed.values.out === "string" ? { outDir: parsed.values.out } : {}),
+  });
 }
 
 /** Default downtime of kill-agent and kill-controller: the supervisor's first crash restart. */
