@@ -694,6 +694,22 @@ export class FisEngine {
           this.save(e);
         }
         this.instanceCall(e, "StopInstances", ids);
+        // Why: vpcemu's policy compiler keeps delivering to a stopped instance's ENI (only
+        // terminated ones leave the data path), so while FIS holds the instances stopped a
+        // blackhole fault both ways makes them stop answering; removed when they start.
+        if (after !== undefined && ids.length > 0) {
+          const undo: Undo = { kind: "faults", action: name, faultIds: [] };
+          e.undo.push(undo);
+          const view = this.deps.faults.add({
+            from: ids,
+            to: ["*"],
+            direction: "both",
+            effects: { blackhole: true },
+            description: `FIS ${e.id} action ${name} (instances stopped)`,
+          });
+          undo.faultIds.push(view.faultId);
+          this.save(e);
+        }
         if (after === undefined) finish();
         else this.later(e, parseIsoDuration(after)!, finish);
         return;
