@@ -419,6 +419,59 @@ describe("FIS through @aws-sdk/client-fis", { timeout: 60_000 }, () => {
     expect(await instanceState(dbId)).toBe("running");
   });
 
+  it("terminate-instances terminates its targets for good (FIS-7)", async () => {
+    const doomed = (
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: "ami-12345678",
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: subnetB,
+          TagSpecifications: [
+            { ResourceType: "instance", Tags: [{ Key: "Role", Value: "doomed" }] },
+          ],
+        }),
+      )
+    ).Instances![0]!.InstanceId!;
+    const id = await create(
+      template(
+        { kill: { actionId: "aws:ec2:terminate-instances", targets: { Instances: "d" } } },
+        {
+          d: {
+            resourceType: "aws:ec2:instance",
+            resourceArns: [`arn:aws:ec2:us-east-1:${ACCOUNT}:instance/${doomed}`],
+            selectionMode: "ALL",
+          },
+        },
+      ),
+    );
+    const exp = (await fis.send(new StartExperimentCommand({ experimentTemplateId: id })))
+      .experiment!;
+    expect((await waitFor(exp.id!, done)).state!.status).toBe("completed");
+    expect(await instanceState(doomed)).toBe("terminated");
+    expect(await instanceState(dbId)).toBe("running");
+  });
+
+  it("vpc scope allows the VPC's CIDR, then denies the rest (FIS-5)", async () => {
+    const id = await create(disruptTemplate("PT12H", "vpc"));
+    const exp = (await fis.send(new StartExperimentCommand({ experimentTemplateId: id })))
+      .experiment!;
+    await waitFor(exp.id!, (e) => e.state!.status === "running");
+    const acl = (
+      await ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: await fisClones() }))
+    ).NetworkAcls![0]!;
+    const lead = acl
+      .Entries!.filter((e) => e.RuleNumber! <= 2 && e.Egress === false)
+      .sort((x, y) => x.RuleNumber! - y.RuleNumber!)
+      .map((e) => [e.RuleNumber, e.RuleAction, e.CidrBlock]);
+    expect(lead).toEqual([
+      [1, "allow", "10.0.0.0/16"],
+      [2, "deny", "0.0.0.0/0"],
+    ]);
+    await fis.send(new StopExperimentCommand({ id: exp.id! }));
+    expect(await fisClones()).toEqual([]);
+  });
+
   it("selectionMode COUNT and PERCENT pick from the filtered set, recorded as resolved targets (FIS-8)", async () => {
     const mk = (mode: string) =>
       template(
