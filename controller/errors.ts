@@ -136,6 +136,12 @@ export const ERRORS = {
   EMU_ERR_STS_VALIDATION: def("EMU_ERR_STS_VALIDATION", "ValidationError", 400, "{0}"),
   EMU_ERR_STS_ACCESS_DENIED: def("EMU_ERR_STS_ACCESS_DENIED", "AccessDenied", 403, "{0}"),
   // --- VPC / subnet (ERR-31..ERR-33, Q-6)
+  EMU_ERR_VPC_NOT_FOUND_MANY: def(
+    "EMU_ERR_VPC_NOT_FOUND_MANY",
+    "InvalidVpcID.NotFound",
+    400,
+    "The vpc IDs '{0}' do not exist",
+  ),
   EMU_ERR_VPC_NOT_FOUND: def(
     "EMU_ERR_VPC_NOT_FOUND",
     "InvalidVpcID.NotFound",
@@ -196,11 +202,23 @@ export const ERRORS = {
     400,
     "The maximum number of VPCs has been reached.",
   ),
+  EMU_ERR_ROUTE_TABLE_NOT_FOUND_MANY: def(
+    "EMU_ERR_ROUTE_TABLE_NOT_FOUND_MANY",
+    "InvalidRouteTableID.NotFound",
+    400,
+    "The routeTable IDs '{0}' do not exist",
+  ),
   EMU_ERR_ROUTE_TABLE_NOT_FOUND: def(
     "EMU_ERR_ROUTE_TABLE_NOT_FOUND",
     "InvalidRouteTableID.NotFound",
     400,
     "The routeTable ID '{0}' does not exist",
+  ),
+  EMU_ERR_SUBNET_NOT_FOUND_MANY: def(
+    "EMU_ERR_SUBNET_NOT_FOUND_MANY",
+    "InvalidSubnetID.NotFound",
+    400,
+    "The subnet IDs '{0}' do not exist",
   ),
   EMU_ERR_SUBNET_NOT_FOUND: def(
     "EMU_ERR_SUBNET_NOT_FOUND",
@@ -329,6 +347,12 @@ export const ERRORS = {
     400,
     "The specified rule does not exist in this security group.",
   ),
+  EMU_ERR_RULE_ID_NOT_FOUND_MANY: def(
+    "EMU_ERR_RULE_ID_NOT_FOUND_MANY",
+    "InvalidSecurityGroupRuleId.NotFound",
+    400,
+    "The security group rule IDs '{0}' do not exist",
+  ),
   EMU_ERR_RULE_ID_NOT_FOUND: def(
     "EMU_ERR_RULE_ID_NOT_FOUND",
     "InvalidSecurityGroupRuleId.NotFound",
@@ -360,11 +384,53 @@ export const ERRORS = {
     400,
     "Missing source specification: include source security group or CIDR information",
   ),
+  EMU_ERR_CIDR_BLOCK_INVALID: def(
+    "EMU_ERR_CIDR_BLOCK_INVALID",
+    "InvalidParameterValue",
+    400,
+    "Value ({0}) for parameter cidrBlock is invalid. This is not a valid CIDR block.",
+  ),
+  EMU_ERR_VPC_CIDR_LIMIT: def(
+    "EMU_ERR_VPC_CIDR_LIMIT",
+    "CidrLimitExceeded",
+    400,
+    "This network '{0}' has met its maximum number of allowed CIDRs: {1}",
+  ),
+  EMU_ERR_VPC_CIDR_ASSOC_NOT_FOUND: def(
+    "EMU_ERR_VPC_CIDR_ASSOC_NOT_FOUND",
+    "InvalidVpcCidrBlockAssociationID.NotFound",
+    400,
+    "The vpc CIDR block association ID '{0}' does not exist",
+  ),
+  EMU_ERR_VPC_CIDR_PRIMARY: def(
+    "EMU_ERR_VPC_CIDR_PRIMARY",
+    "OperationNotPermitted",
+    400,
+    "The vpc CIDR block with association ID {0} may not be disassociated. It is the primary IPv4 CIDR block of the VPC",
+  ),
+  EMU_ERR_VPC_CIDR_IN_USE: def(
+    "EMU_ERR_VPC_CIDR_IN_USE",
+    "DependencyViolation",
+    400,
+    "The vpc CIDR block with association ID {0} has subnets ({1}) and cannot be disassociated.",
+  ),
+  EMU_ERR_VPC_TENANCY: def(
+    "EMU_ERR_VPC_TENANCY",
+    "UnsupportedTenancy",
+    400,
+    "The tenancy value {0} is not supported.",
+  ),
   EMU_ERR_CIDR_MALFORMED: def(
     "EMU_ERR_CIDR_MALFORMED",
     "InvalidParameterValue",
     400,
     "CIDR block {0} is malformed",
+  ),
+  EMU_ERR_PREFIX_LIST_NOT_FOUND_MANY: def(
+    "EMU_ERR_PREFIX_LIST_NOT_FOUND_MANY",
+    "InvalidPrefixListID.NotFound",
+    400,
+    "The prefix list IDs '{0}' do not exist",
   ),
   EMU_ERR_PREFIX_LIST_NOT_FOUND: def(
     "EMU_ERR_PREFIX_LIST_NOT_FOUND",
@@ -377,6 +443,12 @@ export const ERRORS = {
     "DependencyViolation",
     400,
     "The prefix list '{0}' is referenced by security group rules ({1}) and cannot be deleted.",
+  ),
+  EMU_ERR_PREFIX_LIST_AWS_MANAGED: def(
+    "EMU_ERR_PREFIX_LIST_AWS_MANAGED",
+    "InvalidPrefixListModification",
+    400,
+    "The prefix list '{0}' is an AWS-managed prefix list and cannot be modified or deleted.",
   ),
   EMU_ERR_PREFIX_LIST_LIMIT: def(
     "EMU_ERR_PREFIX_LIST_LIMIT",
@@ -397,6 +469,12 @@ export const ERRORS = {
     "The prefix list '{0}' would have {1} entries; its maximum is {2}.",
   ),
   // --- network ACLs (ERR-26..ERR-30, Q-5)
+  EMU_ERR_NACL_NOT_FOUND_MANY: def(
+    "EMU_ERR_NACL_NOT_FOUND_MANY",
+    "InvalidNetworkAclID.NotFound",
+    400,
+    "The networkAcl IDs '{0}' do not exist",
+  ),
   EMU_ERR_NACL_NOT_FOUND: def(
     "EMU_ERR_NACL_NOT_FOUND",
     "InvalidNetworkAclID.NotFound",
@@ -446,6 +524,12 @@ export const ERRORS = {
     "The association ID '{0}' does not exist",
   ),
   // --- ENIs and instances (ERR-32, ERR-34, ERR-35, ERR-37)
+  EMU_ERR_ENI_NOT_FOUND_MANY: def(
+    "EMU_ERR_ENI_NOT_FOUND_MANY",
+    "InvalidNetworkInterfaceID.NotFound",
+    400,
+    "The networkInterface IDs '{0}' do not exist",
+  ),
   EMU_ERR_ENI_NOT_FOUND: def(
     "EMU_ERR_ENI_NOT_FOUND",
     "InvalidNetworkInterfaceID.NotFound",
@@ -481,6 +565,12 @@ export const ERRORS = {
     "InsufficientFreeAddressesInSubnet",
     400,
     "There are not enough free addresses in subnet '{0}' to satisfy the requested number of instances.",
+  ),
+  EMU_ERR_INSTANCE_NOT_FOUND_MANY: def(
+    "EMU_ERR_INSTANCE_NOT_FOUND_MANY",
+    "InvalidInstanceID.NotFound",
+    400,
+    "The instance IDs '{0}' do not exist",
   ),
   EMU_ERR_INSTANCE_NOT_FOUND: def(
     "EMU_ERR_INSTANCE_NOT_FOUND",

@@ -1,4 +1,4 @@
-import { controllerError, invalidValue } from "../errors.js";
+import { controllerError, invalidValue, type ErrorCode } from "../errors.js";
 import type { Tags } from "../model/tags.js";
 import type { QueryParams } from "./query.js";
 import type { XmlTree } from "./xml.js";
@@ -96,6 +96,15 @@ export function paginate<T>(
     nextToken:
       end < items.length ? Buffer.from(`o${end}`, "utf8").toString("base64url") : undefined,
   };
+}
+
+/**
+ * The NotFound error naming every missing id: `single` for one (`The vpc ID 'x' does not
+ * exist`), `many` for several (`The vpc IDs 'x, y' do not exist`).
+ */
+export function notFoundError(single: ErrorCode, many: ErrorCode): (missing: string[]) => Error {
+  return (m) =>
+    m.length === 1 ? controllerError(single, m[0] ?? "") : controllerError(many, m.join(", "));
 }
 
 /** Selects by explicit ids (`VpcId.N` ...): every id must exist, else `notFound(id)` for the first missing. */

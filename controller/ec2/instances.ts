@@ -32,6 +32,7 @@ import {
 import { mutate, visible, visibleGet, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
+  notFoundError,
   paginate,
   parseFilters,
   selectByIds,
@@ -338,7 +339,7 @@ const describeInstances: ActionHandler = (c) => {
     visible(c, "instance"),
     ids,
     (i) => i.instanceId,
-    (m) => controllerError("EMU_ERR_INSTANCE_NOT_FOUND", m.join(", ")),
+    notFoundError("EMU_ERR_INSTANCE_NOT_FOUND", "EMU_ERR_INSTANCE_NOT_FOUND_MANY"),
   );
   const items = applyFilters(all, parseFilters(p), instanceFilters(c), (i) => i.tags);
   const { page, nextToken } = paginate(items, p);
@@ -411,7 +412,7 @@ const describeInstanceStatus: ActionHandler = (c) => {
     visible(c, "instance"),
     ids,
     (i) => i.instanceId,
-    (m) => controllerError("EMU_ERR_INSTANCE_NOT_FOUND", m.join(", ")),
+    notFoundError("EMU_ERR_INSTANCE_NOT_FOUND", "EMU_ERR_INSTANCE_NOT_FOUND_MANY"),
   ).filter((i) => i.state !== "terminated");
   if (!includeAll) all = all.filter((i) => i.state === "running");
   const check = (i: Instance) => (i.state === "running" ? "ok" : "not-applicable");

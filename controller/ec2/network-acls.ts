@@ -11,6 +11,7 @@ import {
 import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
+  notFoundError,
   paginate,
   parseFilters,
   selectByIds,
@@ -118,7 +119,7 @@ const describeAcls: ActionHandler = (c) => {
     visible(c, "networkAcl"),
     p.list("NetworkAclId"),
     (a) => a.networkAclId,
-    (m) => controllerError("EMU_ERR_NACL_NOT_FOUND", m.join(", ")),
+    notFoundError("EMU_ERR_NACL_NOT_FOUND", "EMU_ERR_NACL_NOT_FOUND_MANY"),
   );
   const subnetsOf = (a: NetworkAcl) =>
     visible(c, "subnet").filter((s) => s.networkAclId === a.networkAclId);

@@ -14,6 +14,7 @@ import {
 import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
+  notFoundError,
   paginate,
   parseFilters,
   selectByIds,
@@ -180,7 +181,7 @@ const describeEnis: ActionHandler = (c) => {
     visible(c, "networkInterface"),
     p.list("NetworkInterfaceId"),
     (e) => e.eniId,
-    (m) => controllerError("EMU_ERR_ENI_NOT_FOUND", m.join(", ")),
+    notFoundError("EMU_ERR_ENI_NOT_FOUND", "EMU_ERR_ENI_NOT_FOUND_MANY"),
   );
   const items = applyFilters(
     all,

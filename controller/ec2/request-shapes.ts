@@ -262,6 +262,13 @@ export const REQUEST_SHAPES: { readonly [action: string]: RequestShape } = {
     NetworkInterfaceId: [0],
     Filter: [{ Name: 0, Value: [0] }],
   },
+  DescribePrefixLists: {
+    DryRun: 0,
+    Filter: [{ Name: 0, Value: [0] }],
+    MaxResults: 0,
+    NextToken: 0,
+    PrefixListId: [0],
+  },
   DescribeRegions: { RegionName: [0], AllRegions: 0, DryRun: 0, Filter: [{ Name: 0, Value: [0] }] },
   DescribeRouteTables: {
     NextToken: 0,
@@ -301,6 +308,7 @@ export const REQUEST_SHAPES: { readonly [action: string]: RequestShape } = {
     MaxResults: 0,
     DryRun: 0,
   },
+  DisassociateVpcCidrBlock: { AssociationId: 0 },
   GetManagedPrefixListEntries: {
     PrefixListId: 0,
     DryRun: 0,
@@ -405,6 +413,7 @@ export const REQUEST_SHAPES: { readonly [action: string]: RequestShape } = {
     EnableDnsSupport: { Value: 0 },
     EnableNetworkAddressUsageMetrics: { Value: 0 },
   },
+  ModifyVpcTenancy: { VpcId: 0, InstanceTenancy: 0, DryRun: 0 },
   RebootInstances: { InstanceId: [0], DryRun: 0 },
   ReplaceNetworkAclAssociation: { AssociationId: 0, NetworkAclId: 0, DryRun: 0 },
   ReplaceNetworkAclEntry: {

@@ -7,7 +7,7 @@
 import { controllerError } from "../errors.js";
 import { vpcIpv4Cidrs, type Vpc } from "../model/vpc.js";
 import { visible, type ActionHandler, type Ec2Context } from "./context.js";
-import { applyFilters, paginate, parseFilters, selectByIds } from "./describe.js";
+import { applyFilters, notFoundError, paginate, parseFilters, selectByIds } from "./describe.js";
 import type { XmlTree } from "./xml.js";
 
 /** The main route table ids of `v` (records older than them: derived from the VPC id). */
@@ -74,7 +74,7 @@ const describeRouteTables: ActionHandler = (c) => {
     visible(c, "vpc"),
     p.list("RouteTableId"),
     (v) => mainRouteTableIds(v).routeTableId,
-    (m) => controllerError("EMU_ERR_ROUTE_TABLE_NOT_FOUND", m.join(", ")),
+    notFoundError("EMU_ERR_ROUTE_TABLE_NOT_FOUND", "EMU_ERR_ROUTE_TABLE_NOT_FOUND_MANY"),
   );
   const items = applyFilters(
     all,

@@ -28,6 +28,7 @@ import { mutate, scopeOfRequest, visible, type ActionHandler, type Ec2Context } 
 import { findDefaultVpc, requireDefaultVpc } from "../store/default-vpc.js";
 import {
   applyFilters,
+  notFoundError,
   paginate,
   parseFilters,
   selectByIds,
@@ -240,20 +241,37 @@ function permissionFilter(egress: boolean, pick: (r: SgRule) => string | undefin
   return (g: SecurityGroup) => g.rules.filter((r) => r.isEgress === egress).map(pick);
 }
 
-function ipPermissionFilters(prefix: string, egress: boolean) {
+function ipPermissionFilters(c: Ec2Context, prefix: string, egress: boolean) {
+  const groupName = (id: string) => c.store.get("securityGroup", id)?.groupName;
   return {
     [`${prefix}cidr`]: permissionFilter(egress, (r) => r.cidrIpv4),
     [`${prefix}ipv6-cidr`]: permissionFilter(egress, (r) => r.cidrIpv6),
     [`${prefix}prefix-list-id`]: permissionFilter(egress, (r) => r.prefixListId),
     [`${prefix}group-id`]: permissionFilter(egress, (r) => r.referencedGroupId),
+    [`${prefix}group-name`]: permissionFilter(egress, (r) =>
+      r.referencedGroupId === undefined ? undefined : groupName(r.referencedGroupId),
+    ),
+    [`${prefix}user-id`]: permissionFilter(egress, (r) =>
+      r.referencedGroupId === undefined ? undefined : c.accountId,
+    ),
     [`${prefix}protocol`]: permissionFilter(egress, (r) => protocolName(r.protocol)),
     [`${prefix}from-port`]: permissionFilter(egress, (r) => String(r.fromPort)),
     [`${prefix}to-port`]: permissionFilter(egress, (r) => String(r.toPort)),
   };
 }
 
+/** A group id as AWS checks ids: `sg-` + hex, else InvalidGroupId.Malformed (ERR-6). */
+function checkGroupIdShape(id: string): void {
+  if (!/^sg-[0-9a-f]+$/.test(id)) throw controllerError("EMU_ERR_SG_MALFORMED_ID", id);
+}
+
 const describeGroups: ActionHandler = (c) => {
   const p = c.params;
+  // ERR-6: a malformed id, in GroupId.N or in a group-id filter, is Malformed, not NotFound.
+  for (const id of p.list("GroupId")) checkGroupIdShape(id);
+  for (const f of parseFilters(p))
+    if (f.name === "group-id")
+      for (const v of f.values) if (!v.includes("*") && !v.includes("?")) checkGroupIdShape(v);
   let all = selectByIds(
     visible(c, "securityGroup"),
     p.list("GroupId"),
@@ -283,8 +301,8 @@ const describeGroups: ActionHandler = (c) => {
       "vpc-id": (g) => [g.vpcId],
       description: (g) => [g.description],
       "owner-id": () => [c.accountId],
-      ...ipPermissionFilters("ip-permission.", false),
-      ...ipPermissionFilters("egress.ip-permission.", true),
+      ...ipPermissionFilters(c, "ip-permission.", false),
+      ...ipPermissionFilters(c, "egress.ip-permission.", true),
     },
     (g) => g.tags,
   );
@@ -375,7 +393,7 @@ const describeRules: ActionHandler = (c) => {
     all,
     ids,
     (x) => x.rule.ruleId,
-    (m) => controllerError("EMU_ERR_RULE_ID_NOT_FOUND", m.join(", ")),
+    notFoundError("EMU_ERR_RULE_ID_NOT_FOUND", "EMU_ERR_RULE_ID_NOT_FOUND_MANY"),
   );
   const items = applyFilters(
     chosen,

@@ -3,7 +3,13 @@ import { findZone, sanitizeSubnetZone } from "../model/regions.js";
 import { scopeOf } from "../store/scope.js";
 import { createDefaultSubnet, createDefaultVpc } from "../store/default-vpc.js";
 import { parseCidr } from "../model/cidr.js";
-import { vpcAttribute, type Subnet, type SubnetAttributes, type Vpc } from "../model/vpc.js";
+import {
+  vpcAttribute,
+  vpcIpv4Cidrs,
+  type Subnet,
+  type SubnetAttributes,
+  type Vpc,
+} from "../model/vpc.js";
 import { SUBNET_RESERVED_HIGH, SUBNET_RESERVED_LOW } from "../model/vpc.js";
 import type { StateReader } from "../store/transaction.js";
 import {
@@ -13,13 +19,17 @@ import {
   createVpc,
   deleteSubnet,
   deleteVpc,
+  associateVpcIpv4,
+  disassociateVpcCidr as disassociateVpcCidrBlock,
   modifySubnetAttributes,
   modifyVpcAttribute,
+  modifyVpcTenancy,
   type VpcAttributeChange,
 } from "../store/vpc-ops.js";
 import { mutate, visible, visibleGet, type ActionHandler, type Ec2Context } from "./context.js";
 import {
   applyFilters,
+  notFoundError,
   paginate,
   parseFilters,
   selectByIds,
@@ -138,7 +148,7 @@ const describeVpcs: ActionHandler = (c) => {
     visible(c, "vpc"),
     p.list("VpcId"),
     (v) => v.vpcId,
-    (m) => controllerError("EMU_ERR_VPC_NOT_FOUND", m.join(", ")),
+    notFoundError("EMU_ERR_VPC_NOT_FOUND", "EMU_ERR_VPC_NOT_FOUND_MANY"),
   );
   const items = applyFilters(
     all,
@@ -146,7 +156,16 @@ const describeVpcs: ActionHandler = (c) => {
     {
       "vpc-id": (v) => [v.vpcId],
       cidr: (v) => [v.cidrBlock],
-      "cidr-block-association.cidr-block": (v) => [v.cidrBlock],
+      "cidr-block-association.cidr-block": (v) => vpcIpv4Cidrs(v),
+      "cidr-block-association.association-id": (v) => [
+        v.cidrAssociationId,
+        ...(v.secondaryCidrs ?? []).map((s) => s.associationId),
+      ],
+      "cidr-block-association.state": () => ["associated"],
+      "ipv6-cidr-block-association.association-id": (v) => [v.ipv6AssociationId],
+      "ipv6-cidr-block-association.state": (v) =>
+        v.ipv6CidrBlock === undefined ? [] : ["associated"],
+      "dhcp-options-id": () => ["default"],
       "ipv6-cidr-block-association.ipv6-cidr-block": (v) => [v.ipv6CidrBlock],
       "is-default": (v) => [String(v.isDefault)],
       // Why: the older camelCase name, still accepted by AWS and common in scripts.
@@ -191,7 +210,7 @@ const describeSubnets: ActionHandler = (c) => {
     visible(c, "subnet"),
     p.list("SubnetId"),
     (s) => s.subnetId,
-    (m) => controllerError("EMU_ERR_SUBNET_NOT_FOUND", m.join(", ")),
+    notFoundError("EMU_ERR_SUBNET_NOT_FOUND", "EMU_ERR_SUBNET_NOT_FOUND_MANY"),
   );
   const items = applyFilters(
     all,
@@ -224,15 +243,25 @@ const deleteSubnetAction: ActionHandler = (c) => {
   return { return: true };
 };
 
-/** AssociateVpcCidrBlock: IPv6 only (DEF-3); vpcemu VPCs have one IPv4 CIDR. */
+/**
+ * AssociateVpcCidrBlock: a secondary IPv4 block (`CidrBlock`), or the IPv6 block (DEF-3),
+ * Amazon-provided or given.
+ */
 const associateVpcCidr: ActionHandler = (c) => {
   const p = c.params;
   const vpcId = p.req("VpcId");
-  if (p.str("CidrBlock") !== undefined)
-    throw controllerError(
-      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
-      `Invalid value '${p.req("CidrBlock")}' for CidrBlock. vpcemu does not support secondary IPv4 CIDR blocks.`,
-    );
+  const v4 = p.str("CidrBlock");
+  if (v4 !== undefined) {
+    const r = mutate(c, (ctx) => associateVpcIpv4(ctx, vpcId, v4));
+    return {
+      cidrBlockAssociation: {
+        associationId: r.associationId,
+        cidrBlock: r.cidrBlock,
+        cidrBlockState: { state: "associating" },
+      },
+      vpcId,
+    };
+  }
   const cidr = p.str("Ipv6CidrBlock");
   if (cidr === undefined && p.bool("AmazonProvidedIpv6CidrBlock") !== true)
     throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "AmazonProvidedIpv6CidrBlock");
@@ -384,7 +413,42 @@ const createDefaultSubnetAction: ActionHandler = (c) => {
   return { subnet: subnetXml(c, subnet) };
 };
 
+/** DisassociateVpcCidrBlock: a secondary IPv4 block or the IPv6 block, by association id. */
+const disassociateVpcCidr: ActionHandler = (c) => {
+  const id = c.params.req("AssociationId");
+  const r = mutate(c, (ctx) => disassociateVpcCidrBlock(ctx, id));
+  return r.family === "IPv4"
+    ? {
+        cidrBlockAssociation: {
+          associationId: r.associationId,
+          cidrBlock: r.cidrBlock,
+          cidrBlockState: { state: "disassociating" },
+        },
+        vpcId: r.vpcId,
+      }
+    : {
+        ipv6CidrBlockAssociation: {
+          associationId: r.associationId,
+          ipv6CidrBlock: r.cidrBlock,
+          ipv6CidrBlockState: { state: "disassociating" },
+          networkBorderGroup: c.region,
+        },
+        vpcId: r.vpcId,
+      };
+};
+
+/** ModifyVpcTenancy: dedicated -> default only. */
+const modifyVpcTenancyAction: ActionHandler = (c) => {
+  const p = c.params;
+  const vpcId = p.req("VpcId");
+  const tenancy = p.req("InstanceTenancy");
+  mutate(c, (ctx) => modifyVpcTenancy(ctx, vpcId, tenancy));
+  return { return: true };
+};
+
 export const VPC_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  DisassociateVpcCidrBlock: disassociateVpcCidr,
+  ModifyVpcTenancy: modifyVpcTenancyAction,
   CreateDefaultVpc: createDefaultVpcAction,
   CreateDefaultSubnet: createDefaultSubnetAction,
   DescribeVpcAttribute: describeVpcAttribute,

@@ -3,6 +3,15 @@ import type { Tags } from "./tags.js";
 import { controllerError } from "../errors.js";
 import { sanitizeIpv4Cidr, type Cidr } from "./cidr.js";
 
+/** An IPv4 CIDR, or undefined when `text` is not one. */
+function tryParseIpv4Cidr(text: string): Cidr | undefined {
+  try {
+    return sanitizeIpv4Cidr(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A VPC as stored (AWS-BEHAVIOUR API-9). */
 export interface Vpc extends ScopedFields {
   readonly vpcId: string;
@@ -80,16 +89,26 @@ export interface SubnetAttributes {
   readonly enableLniAtDeviceIndex?: number;
 }
 
+/**
+ * A VPC or subnet `CidrBlock` that does not parse: AWS's `Value (<v>) for parameter cidrBlock is
+ * invalid. This is not a valid CIDR block.` (InvalidParameterValue).
+ */
+function parseBlock(text: string): Cidr {
+  const c = tryParseIpv4Cidr(text);
+  if (c === undefined) throw controllerError("EMU_ERR_CIDR_BLOCK_INVALID", text);
+  return c;
+}
+
 /** VPC CIDR: IPv4, /16../28 (ERR-33 `InvalidVpc.Range`). */
 export function sanitizeVpcCidr(text: string): Cidr {
-  const c = sanitizeIpv4Cidr(text);
+  const c = parseBlock(text);
   if (c.prefix < 16 || c.prefix > 28) throw controllerError("EMU_ERR_VPC_RANGE", text);
   return c;
 }
 
 /** Subnet CIDR: IPv4, /16../28 (ERR-33 `InvalidSubnet.Range`); containment is checked by the store. */
 export function sanitizeSubnetCidr(text: string): Cidr {
-  const c = sanitizeIpv4Cidr(text);
+  const c = parseBlock(text);
   if (c.prefix < 16 || c.prefix > 28) throw controllerError("EMU_ERR_SUBNET_RANGE", text);
   return c;
 }

@@ -28,7 +28,7 @@ import {
   requireEni,
   requireInstance,
 } from "./eni-ops.js";
-import { scopeFields, scopedList, type ScopedOpContext } from "./scope.js";
+import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 import { requireSubnet } from "./vpc-ops.js";
 
 /** The catalogue entry of `instanceType`, or `Invalid value '<t>' for InstanceType.` */
@@ -243,6 +243,26 @@ export function runInstances(
   return { reservationId, instances };
 }
 
+/**
+ * Every instance of `ids` in the request's scope; a malformed id answers
+ * InvalidInstanceID.Malformed, unknown ones InvalidInstanceID.NotFound naming them all.
+ */
+export function requireInstances(ctx: ScopedOpContext, ids: readonly string[]): Instance[] {
+  const missing: string[] = [];
+  const found: Instance[] = [];
+  for (const id of [...new Set(ids)]) {
+    const i = scopedGet(ctx, "instance", id);
+    if (i !== undefined) found.push(i);
+    else if (!/^i-[0-9a-f]{8,17}$/.test(id))
+      throw controllerError("EMU_ERR_INSTANCE_MALFORMED_ID", id);
+    else missing.push(id);
+  }
+  if (missing.length === 1) throw controllerError("EMU_ERR_INSTANCE_NOT_FOUND", missing[0] ?? "");
+  if (missing.length > 1)
+    throw controllerError("EMU_ERR_INSTANCE_NOT_FOUND_MANY", missing.join(", "));
+  return found;
+}
+
 /** One instance's state change as the Start/Stop/Terminate responses show it. */
 export interface StateTransition {
   readonly instanceId: string;
@@ -264,7 +284,7 @@ export function terminateInstances(
   ctx: ScopedOpContext,
   ids: readonly string[],
 ): StateTransition[] {
-  const instances = ids.map((id) => requireInstance(ctx, id));
+  const instances = requireInstances(ctx, ids);
   for (const inst of instances)
     if (inst.state !== "terminated" && inst.attributes?.disableApiTermination === true)
       throw controllerError("EMU_ERR_INSTANCE_TERMINATION_PROTECTED", inst.instanceId);
@@ -303,7 +323,7 @@ export function terminateInstances(
  * a terminated one is IncorrectInstanceState; disableApiStop refuses. All or nothing.
  */
 export function stopInstances(ctx: ScopedOpContext, ids: readonly string[]): StateTransition[] {
-  const instances = ids.map((id) => requireInstance(ctx, id));
+  const instances = requireInstances(ctx, ids);
   for (const inst of instances) {
     if (inst.state === "terminated" || inst.state === "shutting-down")
       throw controllerError("EMU_ERR_INSTANCE_CANNOT_STOP", inst.instanceId);
@@ -332,7 +352,7 @@ export function stopInstances(ctx: ScopedOpContext, ids: readonly string[]): Sta
  * one is IncorrectInstanceState. All or nothing.
  */
 export function startInstances(ctx: ScopedOpContext, ids: readonly string[]): StateTransition[] {
-  const instances = ids.map((id) => requireInstance(ctx, id));
+  const instances = requireInstances(ctx, ids);
   for (const inst of instances)
     if (inst.state === "terminated" || inst.state === "shutting-down")
       throw controllerError("EMU_ERR_INSTANCE_CANNOT_START", inst.instanceId);
@@ -352,11 +372,9 @@ export function startInstances(ctx: ScopedOpContext, ids: readonly string[]): St
 
 /** RebootInstances: running instances only; nothing stored changes. */
 export function rebootInstances(ctx: ScopedOpContext, ids: readonly string[]): void {
-  for (const id of ids) {
-    const inst = requireInstance(ctx, id);
+  for (const inst of requireInstances(ctx, ids))
     if (inst.state !== "running" && inst.state !== "pending")
-      throw controllerError("EMU_ERR_INSTANCE_CANNOT_REBOOT", id);
-  }
+      throw controllerError("EMU_ERR_INSTANCE_CANNOT_REBOOT", inst.instanceId);
 }
 
 function requireLive(ctx: ScopedOpContext, instanceId: string): Instance {

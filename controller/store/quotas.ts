@@ -20,6 +20,8 @@ export interface Quotas {
   readonly prefixListsPerRegion: number;
   readonly vpcsPerRegion: number;
   readonly subnetsPerVpc: number;
+  /** IPv4 CIDR blocks per VPC, the primary included. */
+  readonly cidrsPerVpc: number;
   readonly enisPerRegion: number;
 }
 
@@ -34,5 +36,6 @@ export const DEFAULT_QUOTAS: Quotas = {
   prefixListsPerRegion: 100,
   vpcsPerRegion: 5,
   subnetsPerVpc: 200,
+  cidrsPerVpc: 5,
   enisPerRegion: 5000,
 };

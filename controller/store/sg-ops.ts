@@ -12,6 +12,7 @@ import {
 } from "../model/security-group.js";
 import type { Tags } from "../model/tags.js";
 import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
+import { findAwsPrefixList } from "../model/aws-prefix-lists.js";
 import { requireDefaultVpc } from "./default-vpc.js";
 import { requireVpc } from "./vpc-ops.js";
 
@@ -129,7 +130,10 @@ function resolveSpec(
     case "cidr6":
       return { ...base, cidrIpv6: p.cidr };
     case "prefix-list": {
-      if (scopedGet(ctx, "prefixList", p.prefixListId) === undefined)
+      if (
+        scopedGet(ctx, "prefixList", p.prefixListId) === undefined &&
+        findAwsPrefixList(ctx.scope.region, p.prefixListId) === undefined
+      )
         throw controllerError("EMU_ERR_PREFIX_LIST_NOT_FOUND", p.prefixListId);
       return { ...base, prefixListId: p.prefixListId };
     }
@@ -157,7 +161,9 @@ function ruleWeight(
   if (r.cidrIpv6 !== undefined) return { v4: 0, v6: 1 };
   if (r.prefixListId !== undefined) {
     const pl = ctx.tx.get("prefixList", r.prefixListId);
-    const w = pl?.maxEntries ?? 1;
+    // a customer-managed list weighs its MaxEntries, an AWS-managed one its entries.
+    const aws = findAwsPrefixList(ctx.scope.region, r.prefixListId);
+    const w = pl?.maxEntries ?? Math.max(1, aws?.cidrs.length ?? 1);
     return { v4: w, v6: w };
   }
   return { v4: 1, v6: 1 };

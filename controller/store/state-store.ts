@@ -3,6 +3,9 @@ import { RESOURCE_TABLES, openDatabase } from "../db/database.js";
 import type { PolicyState, StateChange } from "../policy/policy-state.js";
 import { controllerError } from "../errors.js";
 import { DEFAULT_QUOTAS, type Quotas } from "./quotas.js";
+import { awsPrefixListsOf } from "../model/aws-prefix-lists.js";
+import { REGIONS } from "../model/regions.js";
+import { vpcIpv4Cidrs } from "../model/vpc.js";
 import {
   RESOURCE_KINDS,
   Transaction,
@@ -228,7 +231,7 @@ export class StateStore {
       revision: this.rev,
       vpcs: [...t.vpc.values()].map((v) => ({
         vpcId: v.vpcId,
-        cidrBlocks: [v.cidrBlock],
+        cidrBlocks: vpcIpv4Cidrs(v),
         ipv6CidrBlocks: v.ipv6CidrBlock === undefined ? [] : [v.ipv6CidrBlock],
       })),
       subnets: [...t.subnet.values()].map((s) => ({
@@ -251,12 +254,23 @@ export class StateStore {
         isDefault: n.isDefault,
         entries: n.entries,
       })),
-      prefixLists: [...t.prefixList.values()].map((p) => ({
-        prefixListId: p.prefixListId,
-        addressFamily: p.addressFamily,
-        maxEntries: p.maxEntries,
-        cidrs: p.entries.map((e) => e.cidr),
-      })),
+      // AWS-managed lists (S3, DynamoDB) of every region, then the customer-managed ones.
+      prefixLists: [
+        ...[...REGIONS.keys()].flatMap((region) =>
+          awsPrefixListsOf(region).map((p) => ({
+            prefixListId: p.prefixListId,
+            addressFamily: "IPv4" as const,
+            maxEntries: Math.max(1, p.cidrs.length),
+            cidrs: p.cidrs,
+          })),
+        ),
+        ...[...t.prefixList.values()].map((p) => ({
+          prefixListId: p.prefixListId,
+          addressFamily: p.addressFamily,
+          maxEntries: p.maxEntries,
+          cidrs: p.entries.map((e) => e.cidr),
+        })),
+      ],
       networkInterfaces: [...t.networkInterface.values()].map((e) => ({
         eniId: e.eniId,
         subnetId: e.subnetId,

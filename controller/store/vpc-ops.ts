@@ -21,6 +21,7 @@ import {
   sanitizeSubnetCidr,
   sanitizeVpcCidr,
   vpcAttribute,
+  vpcIpv4Cidrs,
   type Subnet,
   type SubnetAttributes,
   type Vpc,
@@ -55,6 +56,9 @@ export function createVpc(ctx: ScopedOpContext, input: CreateVpcInput): Vpc {
   } else if (input.amazonProvidedIpv6CidrBlock === true) {
     ipv6 = amazonIpv6Block();
   }
+  const tenancy = input.instanceTenancy ?? "default";
+  if (tenancy !== "default" && tenancy !== "dedicated")
+    throw controllerError("EMU_ERR_VPC_TENANCY", tenancy);
   if (scopedList(ctx, "vpc").length >= quotas.vpcsPerRegion)
     throw controllerError("EMU_ERR_VPC_LIMIT");
   const vpcId = newId("vpc");
@@ -67,7 +71,7 @@ export function createVpc(ctx: ScopedOpContext, input: CreateVpcInput): Vpc {
     ...(ipv6 === undefined
       ? {}
       : { ipv6CidrBlock: ipv6, ipv6AssociationId: newId("vpc-cidr-assoc") }),
-    instanceTenancy: input.instanceTenancy ?? "default",
+    instanceTenancy: tenancy,
     isDefault: false,
     ...scopeFields(ctx.scope),
     defaultGroupId: groupId,
@@ -170,7 +174,7 @@ export function createSubnet(ctx: ScopedOpContext, input: CreateSubnetInput): Su
   const { tx, quotas } = ctx;
   const cidr = sanitizeSubnetCidr(input.cidrBlock);
   const vpc = requireVpc(ctx, input.vpcId);
-  if (!cidrContains(parseCidr(vpc.cidrBlock), cidr))
+  if (!vpcIpv4Cidrs(vpc).some((b) => cidrContains(parseCidr(b), cidr)))
     throw controllerError("EMU_ERR_SUBNET_RANGE", input.cidrBlock);
   const siblings = tx.list("subnet").filter((s) => s.vpcId === vpc.vpcId);
   if (siblings.some((s) => cidrsOverlap(parseCidr(s.cidrBlock), cidr)))
@@ -396,4 +400,93 @@ export function modifySubnetAttributes(
   const next: Subnet = { ...subnet, attributes: { ...subnet.attributes, ...change } };
   ctx.tx.put("subnet", subnetId, next);
   return next;
+}
+
+/**
+ * AssociateVpcCidrBlock with `CidrBlock`: a secondary IPv4 block, /16../28, overlapping none of
+ * the VPC's blocks (InvalidVpc.Range), within the per-VPC quota (CidrLimitExceeded, Q-6).
+ */
+export function associateVpcIpv4(
+  ctx: ScopedOpContext,
+  vpcId: string,
+  cidrBlock: string,
+): { vpc: Vpc; associationId: string; cidrBlock: string } {
+  const vpc = requireVpc(ctx, vpcId);
+  const c = sanitizeVpcCidr(cidrBlock);
+  const blocks = vpcIpv4Cidrs(vpc);
+  if (blocks.length >= ctx.quotas.cidrsPerVpc)
+    throw controllerError("EMU_ERR_VPC_CIDR_LIMIT", vpcId, ctx.quotas.cidrsPerVpc);
+  if (blocks.some((b) => cidrsOverlap(parseCidr(b), c)))
+    throw controllerError("EMU_ERR_VPC_RANGE", cidrBlock);
+  const associationId = newId("vpc-cidr-assoc");
+  const next: Vpc = {
+    ...vpc,
+    secondaryCidrs: [...(vpc.secondaryCidrs ?? []), { cidrBlock: c.cidr, associationId }],
+  };
+  ctx.tx.put("vpc", vpcId, next);
+  return { vpc: next, associationId, cidrBlock: c.cidr };
+}
+
+/** What DisassociateVpcCidrBlock removed. */
+export interface DisassociatedCidr {
+  readonly family: "IPv4" | "IPv6";
+  readonly vpcId: string;
+  readonly associationId: string;
+  readonly cidrBlock: string;
+}
+
+/**
+ * DisassociateVpcCidrBlock: a secondary IPv4 block or the IPv6 block, by association id. The
+ * primary IPv4 block cannot go (OperationNotPermitted); a block with subnets in it neither
+ * (DependencyViolation).
+ */
+export function disassociateVpcCidr(
+  ctx: ScopedOpContext,
+  associationId: string,
+): DisassociatedCidr {
+  const vpc = scopedList(ctx, "vpc").find(
+    (v) =>
+      v.cidrAssociationId === associationId ||
+      v.ipv6AssociationId === associationId ||
+      (v.secondaryCidrs ?? []).some((s) => s.associationId === associationId),
+  );
+  if (vpc === undefined) throw controllerError("EMU_ERR_VPC_CIDR_ASSOC_NOT_FOUND", associationId);
+  if (vpc.cidrAssociationId === associationId)
+    throw controllerError("EMU_ERR_VPC_CIDR_PRIMARY", associationId);
+  const subnets = scopedList(ctx, "subnet").filter((s) => s.vpcId === vpc.vpcId);
+  if (vpc.ipv6AssociationId === associationId && vpc.ipv6CidrBlock !== undefined) {
+    const users = subnets.filter((s) => s.ipv6CidrBlock !== undefined);
+    if (users.length > 0)
+      throw controllerError(
+        "EMU_ERR_VPC_CIDR_IN_USE",
+        associationId,
+        users.map((s) => s.subnetId).join(", "),
+      );
+    const { ipv6CidrBlock: block, ipv6AssociationId: _a, ...rest } = vpc;
+    ctx.tx.put("vpc", vpc.vpcId, rest);
+    return { family: "IPv6", vpcId: vpc.vpcId, associationId, cidrBlock: block };
+  }
+  const secondary = (vpc.secondaryCidrs ?? []).find((s) => s.associationId === associationId);
+  if (secondary === undefined)
+    throw controllerError("EMU_ERR_VPC_CIDR_ASSOC_NOT_FOUND", associationId);
+  const block = parseCidr(secondary.cidrBlock);
+  const users = subnets.filter((s) => cidrContains(block, parseCidr(s.cidrBlock)));
+  if (users.length > 0)
+    throw controllerError(
+      "EMU_ERR_VPC_CIDR_IN_USE",
+      associationId,
+      users.map((s) => s.subnetId).join(", "),
+    );
+  ctx.tx.put("vpc", vpc.vpcId, {
+    ...vpc,
+    secondaryCidrs: (vpc.secondaryCidrs ?? []).filter((s) => s.associationId !== associationId),
+  });
+  return { family: "IPv4", vpcId: vpc.vpcId, associationId, cidrBlock: secondary.cidrBlock };
+}
+
+/** ModifyVpcTenancy: only to `default` (AWS: dedicated -> default). */
+export function modifyVpcTenancy(ctx: ScopedOpContext, vpcId: string, tenancy: string): void {
+  const vpc = requireVpc(ctx, vpcId);
+  if (tenancy !== "default") throw controllerError("EMU_ERR_VPC_TENANCY", tenancy);
+  ctx.tx.put("vpc", vpcId, { ...vpc, instanceTenancy: "default" });
 }

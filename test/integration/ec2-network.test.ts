@@ -88,7 +88,7 @@ describe("VPCs and subnets via the AWS SDK", () => {
     expect(await aclsOf(vpcId)).toEqual([]);
   });
 
-  it("rejects VPC CIDRs outside /16../28 and malformed ones (ERR-33, ERR-17)", async () => {
+  it("rejects VPC CIDRs outside /16../28 and malformed ones in AWS's words (ERR-33, ECX-11)", async () => {
     expect(await failure(newVpc("10.0.0.0/8"))).toMatchObject({
       code: "InvalidVpc.Range",
       message: "The CIDR '10.0.0.0/8' is invalid.",
@@ -96,7 +96,8 @@ describe("VPCs and subnets via the AWS SDK", () => {
     expect((await failure(newVpc("10.0.0.0/29"))).code).toBe("InvalidVpc.Range");
     expect(await failure(newVpc("10.0.0.300/16"))).toMatchObject({
       code: "InvalidParameterValue",
-      message: "CIDR block 10.0.0.300/16 is malformed",
+      message:
+        "Value (10.0.0.300/16) for parameter cidrBlock is invalid. This is not a valid CIDR block.",
     });
   });
 
