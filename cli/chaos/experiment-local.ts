@@ -20,6 +20,7 @@ import { findNode, type RuntimeState } from "../runtime/runtime-state.js";
 import type { RunEnv } from "./experiment-run.js";
 import type { Ec2Action, Ec2RuleSpec, Experiment } from "./experiment-spec.js";
 import { FaultApiError, FaultClient } from "./fault-api.js";
+import { FisClient } from "./fis-client.js";
 
 /** Node names the experiment uses that the runtime does not have (empty when all exist). */
 export function unknownNodes(exp: Experiment, state: RuntimeState): string[] {
@@ -59,11 +60,8 @@ export function localRunEnv(opts: {
   const ec2Client = () =>
     (ec2 ??= new EC2Client({
       endpoint: endpoint === state.controllerUrl ? state.ec2Endpoint : endpoint,
-      region: process.env.AWS_REGION ?? "us-east-1",
-      credentials: {
-        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "test",
-        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "test",
-      },
+      region,
+      credentials,
       maxAttempts: 1,
     }));
   const groupId = async (ref: string): Promise<string> => {
@@ -85,6 +83,13 @@ export function localRunEnv(opts: {
     return ids[0]!;
   };
   let alarmsAvailable = true;
+  const credentials = {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "test",
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "test",
+    ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
+  };
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const fis = new FisClient(endpoint, region, credentials);
 
   return {
     now: () => Date.now(),
@@ -177,6 +182,39 @@ export function localRunEnv(opts: {
       const r = await callRuntimeControl(runtimeDir, op, body);
       return r.message;
     },
+    async fisStart(ref, tags) {
+      let templateId: string;
+      let created = false;
+      if (ref.create !== undefined) {
+        templateId = await fis.createTemplate({
+          ...ref.create,
+          tags: { ...(ref.create.tags as object), ...tags },
+        });
+        created = true;
+      } else if (ref.template!.startsWith("tag:")) {
+        const [key, ...rest] = ref.template!.slice(4).split("=");
+        const ids = await fis.templatesTagged(key!, rest.join("="));
+        if (ids.length !== 1) {
+          throw new Error(
+            ids.length === 0
+              ? `no FIS experiment template is tagged ${ref.template!.slice(4)}`
+              : `${ids.length} FIS experiment templates are tagged ${ref.template!.slice(4)} (${ids.join(", ")}): use the EXT... id`,
+          );
+        }
+        templateId = ids[0]!;
+      } else {
+        templateId = ref.template!;
+      }
+      try {
+        return { experiment: await fis.start(templateId, tags), templateId, created };
+      } catch (err) {
+        if (created) await fis.deleteTemplate(templateId).catch(() => undefined);
+        throw err;
+      }
+    },
+    fisGet: (id) => fis.get(id),
+    fisStop: (id) => fis.stop(id),
+    fisDeleteTemplate: (id) => fis.deleteTemplate(id),
     async setAlarm(name, stateValue, reason) {
       if (!alarmsAvailable) return false;
       const res = await fetch(new URL(`/v1/alarms/${encodeURIComponent(name)}`, endpoint), {

@@ -266,6 +266,12 @@ export function timelineSvg(j: Journal): string {
       );
     }
   }
+  for (const fx of j.experiments ?? []) {
+    const e = fx.endT ?? j.durationMs;
+    bands.push(
+      `<rect x="${x(fx.startT).toFixed(1)}" y="${top}" width="${Math.max(1, x(e) - x(fx.startT)).toFixed(1)}" height="${bottom - top}" fill="#fb8f44" fill-opacity="0.12"><title>${xmlEscape(`FIS ${fx.id} ${fx.status}${fx.reason ? `: ${fx.reason}` : ""}`)}</title></rect>`,
+    );
+  }
   for (const f of j.faults) {
     const e = f.endT ?? j.durationMs;
     bands.push(

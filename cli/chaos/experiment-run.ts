@@ -8,6 +8,7 @@
  * report writers (experiment-report.ts) turn into JSON, JUnit XML and an SVG timeline.
  */
 import type { FaultRequest, FaultView, PartitionRequest } from "./fault-api.js";
+import { FIS_TERMINAL, type FisExperiment } from "./fis-client.js";
 import {
   GAUGE_COUNTERS,
   ENI_COUNTERS,
@@ -42,6 +43,14 @@ export interface RunEnv {
   removeFault(id: string): Promise<void>;
   ec2(action: Ec2Action, rule: Ec2RuleSpec): Promise<string>;
   processFault(op: ProcessOp, node: string, ms: number | undefined): Promise<string>;
+  /** Starts a FIS experiment from an existing template or one created for it. */
+  fisStart(
+    ref: { template?: string; create?: Readonly<Record<string, unknown>> },
+    tags: Record<string, string>,
+  ): Promise<{ experiment: FisExperiment; templateId: string; created: boolean }>;
+  fisGet(id: string): Promise<FisExperiment>;
+  fisStop(id: string): Promise<FisExperiment>;
+  fisDeleteTemplate(id: string): Promise<void>;
   /** Sets a controller alarm; false when the controller has no alarm API (then not called again). */
   setAlarm(name: string, state: "ALARM" | "OK", reason: string): Promise<boolean>;
   log(line: string): void;
@@ -86,6 +95,18 @@ export interface FaultRecord {
   endT?: number;
   expiresAt?: string | null;
   counters?: FaultView["counters"];
+}
+
+export interface ExperimentRecord {
+  readonly id: string;
+  readonly templateId: string;
+  /** The template was created by the run (and is deleted after it). */
+  readonly created: boolean;
+  readonly step: number;
+  readonly startT: number;
+  endT?: number;
+  status: string;
+  reason?: string;
 }
 
 export interface Verdict {
@@ -133,6 +154,8 @@ export interface Journal {
   readonly samples: SampleRecord[];
   readonly steps: StepRecord[];
   readonly faults: FaultRecord[];
+  /** AWS FIS experiments the run started. */
+  readonly experiments: ExperimentRecord[];
   readonly rollback: RollbackRecord[];
   verdicts: Verdict[];
   readonly alarms: { available: boolean; set: number; errors: string[] };
@@ -172,6 +195,8 @@ export function describeStep(s: Step): string {
     }
     case "process":
       return `${s.op} ${s.node}${s.ms !== undefined ? ` for ${formatDuration(s.ms)}` : ""}`;
+    case "fis":
+      return `fis experiment from ${s.template ?? `a new template (${Object.keys((s.create?.actions as object | undefined) ?? {}).join(", ")})`}`;
   }
 }
 
@@ -217,6 +242,7 @@ export async function runExperiment(
     samples: [],
     steps: [],
     faults: [],
+    experiments: [],
     rollback: [],
     verdicts: [],
     alarms: { available: true, set: 0, errors: [] },
@@ -450,6 +476,43 @@ export async function runExperiment(
               rec.result = await env.processFault(step.op, step.node, step.ms);
               if (step.ms !== undefined) rec.endT = rec.t + step.ms;
               break;
+            case "fis": {
+              const started = await env.fisStart(
+                {
+                  ...(step.template !== undefined ? { template: step.template } : {}),
+                  ...(step.create !== undefined ? { create: step.create } : {}),
+                },
+                { "vpcemu:experiment": exp.title.slice(0, 256) },
+              );
+              const x: ExperimentRecord = {
+                id: started.experiment.id,
+                templateId: started.templateId,
+                created: started.created,
+                step: index,
+                startT: t(),
+                status: started.experiment.state.status,
+                ...(started.experiment.state.reason !== undefined
+                  ? { reason: started.experiment.state.reason }
+                  : {}),
+              };
+              journal.experiments.push(x);
+              rec.result = x.id;
+              if (!step.wait) break;
+              while (!FIS_TERMINAL.includes(x.status) && !methodStop.signal.aborted) {
+                await env.sleep(500, methodStop.signal);
+                const e = await env.fisGet(x.id);
+                x.status = e.state.status;
+                if (e.state.reason !== undefined) x.reason = e.state.reason;
+              }
+              if (FIS_TERMINAL.includes(x.status)) {
+                x.endT = t();
+                rec.endT = x.endT;
+                rec.result = `${x.id} ${x.status}${x.reason ? `: ${x.reason}` : ""}`;
+                if (x.status === "failed")
+                  throw new Error(`FIS experiment ${x.id} failed: ${x.reason ?? ""}`);
+              }
+              break;
+            }
           }
         } catch (err) {
           rec.ok = false;
@@ -551,6 +614,39 @@ export async function runExperiment(
 
   /** Removes every fault the run added (still stored) and reverses its EC2 rule changes. */
   async function rollback(): Promise<void> {
+    for (const x of [...journal.experiments].reverse()) {
+      try {
+        let e = await env.fisGet(x.id);
+        if (!FIS_TERMINAL.includes(e.state.status)) {
+          if (e.state.status !== "stopping") e = await env.fisStop(x.id);
+          const deadline = env.now() + 30_000;
+          while (!FIS_TERMINAL.includes(e.state.status) && env.now() < deadline) {
+            await env.sleep(250);
+            e = await env.fisGet(x.id);
+          }
+          journal.rollback.push({
+            what: `stopped FIS experiment ${x.id} (${e.state.status})`,
+            t: t(),
+            ok: FIS_TERMINAL.includes(e.state.status),
+            ...(FIS_TERMINAL.includes(e.state.status)
+              ? {}
+              : { error: "still stopping after 30 s" }),
+          });
+        }
+        x.status = e.state.status;
+        if (e.state.reason !== undefined) x.reason = e.state.reason;
+        x.endT ??= t();
+        const s = journal.steps.find((st) => st.index === x.step);
+        if (s && s.endT === undefined) s.endT = x.endT;
+      } catch (err) {
+        journal.rollback.push({
+          what: `stop FIS experiment ${x.id}`,
+          t: t(),
+          ok: false,
+          error: (err as Error).message,
+        });
+      }
+    }
     for (const f of [...journal.faults].reverse()) {
       try {
         const view = await env.getFault(f.faultId).catch(() => undefined);
@@ -588,6 +684,20 @@ export async function runExperiment(
         if (s) s.endT = t();
       } catch (err) {
         journal.rollback.push({ what, t: t(), ok: false, error: (err as Error).message });
+      }
+    }
+    for (const x of journal.experiments) {
+      if (!x.created || !FIS_TERMINAL.includes(x.status)) continue;
+      try {
+        await env.fisDeleteTemplate(x.templateId);
+        journal.rollback.push({ what: `deleted FIS template ${x.templateId}`, t: t(), ok: true });
+      } catch (err) {
+        journal.rollback.push({
+          what: `delete FIS template ${x.templateId}`,
+          t: t(),
+          ok: false,
+          error: (err as Error).message,
+        });
       }
     }
     for (const s of journal.steps) {

@@ -139,6 +139,15 @@ export type Step =
   | (StepBase & { readonly kind: "remove"; readonly target: string })
   | (StepBase & { readonly kind: "ec2"; readonly action: Ec2Action; readonly rule: Ec2RuleSpec })
   | (StepBase & {
+      readonly kind: "fis";
+      /** An existing template: `EXT...` or `tag:KEY=VALUE` (exactly one template has it). */
+      readonly template?: string;
+      /** A template body (CreateExperimentTemplate) created for the run and deleted after it. */
+      readonly create?: Readonly<Record<string, unknown>>;
+      /** Wait until the experiment ends (default); else it runs on beside the method. */
+      readonly wait: boolean;
+    })
+  | (StepBase & {
       readonly kind: "process";
       readonly op: ProcessOp;
       readonly node: string;
@@ -194,6 +203,7 @@ const STEP_KINDS = [
   "wait",
   "remove",
   "ec2",
+  "fis",
   "kill-agent",
   "pause-agent",
   "restart-agent",
@@ -533,6 +543,8 @@ function readStep(r: Reader, item: unknown, path: string, at: SourceLocation): S
     }
     case "ec2":
       return readEc2(r, m, base);
+    case "fis":
+      return readFis(r, m, base);
     default: {
       const op = kind as ProcessOp;
       const p = r.map(
@@ -615,6 +627,56 @@ function readEc2(
       ...(sourceGroup !== undefined ? { sourceGroup } : {}),
       ...(description !== undefined ? { description } : {}),
     },
+  };
+}
+
+function readFis(
+  r: Reader,
+  m: MapView,
+  base: { name?: string; at: SourceLocation },
+): Step | undefined {
+  const f = r.map(m.node_("fis"), m.fieldPath("fis"), ["template", "create", "wait"], m.at);
+  if (!f) return undefined;
+  const template = f.string("template");
+  const wait = f.bool("wait") ?? true;
+  let create: Record<string, unknown> | undefined;
+  if (f.has("create")) {
+    const node = f.node_("create");
+    if (!isMap(node)) {
+      r.issue(f.fieldAt("create"), "expected a mapping (a CreateExperimentTemplate body)");
+    } else {
+      create = node.toJSON() as Record<string, unknown>;
+      for (const k of ["targets", "actions"]) {
+        if (create[k] === null || typeof create[k] !== "object") {
+          r.issue(
+            f.fieldAt("create"),
+            `${k}: required (a mapping), as in CreateExperimentTemplate`,
+          );
+        }
+      }
+    }
+  }
+  if ((template === undefined) === !f.has("create")) {
+    r.issue(
+      f.at,
+      "expected exactly one of template: EXT... | tag:KEY=VALUE, or create: {template}",
+    );
+    return undefined;
+  }
+  if (template !== undefined && !/^(EXT[A-Za-z0-9]+|tag:[^=]+=.*)$/.test(template)) {
+    r.issue(
+      f.fieldAt("template"),
+      `expected an experiment template id (EXT...) or tag:KEY=VALUE, got '${template}'`,
+    );
+    return undefined;
+  }
+  if (template === undefined && create === undefined) return undefined;
+  return {
+    ...base,
+    kind: "fis",
+    ...(template !== undefined ? { template } : {}),
+    ...(create !== undefined ? { create } : {}),
+    wait,
   };
 }
 

@@ -18,7 +18,11 @@ class FakeWorld {
   alarms: [string, string][] = [];
   conntrackExceeded = 5;
   failStep = false;
+  fis = new Map<string, { status: string; gets: number; reason?: string }>();
+  fisTemplates = new Set<string>(["EXT1"]);
+  fisCalls: string[] = [];
   baseMs = 2;
+  fisCompletes = true;
   private n = 0;
 
   env(): RunEnv {
@@ -76,6 +80,41 @@ class FakeWorld {
         return action;
       },
       processFault: async (op, node) => `${op} ${node}`,
+      fisStart: async (ref) => {
+        let templateId = ref.template ?? "";
+        if (ref.create) {
+          templateId = `EXT${this.fisTemplates.size + 1}`;
+          this.fisTemplates.add(templateId);
+        }
+        const id = `EXP${this.fis.size + 1}`;
+        this.fis.set(id, { status: "running", gets: 0 });
+        this.fisCalls.push(`start ${templateId}`);
+        return {
+          experiment: { id, state: { status: "running" } },
+          templateId,
+          created: ref.create !== undefined,
+        };
+      },
+      fisGet: async (id) => {
+        const e = this.fis.get(id)!;
+        // Completes on the third look unless stopped.
+        if (e.status === "running" && ++e.gets >= 3 && this.fisCompletes) e.status = "completed";
+        return {
+          id,
+          state: { status: e.status as "running", ...(e.reason ? { reason: e.reason } : {}) },
+        };
+      },
+      fisStop: async (id) => {
+        const e = this.fis.get(id)!;
+        e.status = "stopped";
+        e.reason = "Experiment stopped by user.";
+        this.fisCalls.push(`stop ${id}`);
+        return { id, state: { status: "stopped", reason: e.reason } };
+      },
+      fisDeleteTemplate: async (id) => {
+        this.fisTemplates.delete(id);
+        this.fisCalls.push(`delete ${id}`);
+      },
       setAlarm: async (name, state) => {
         this.alarms.push([name, state]);
         return true;
@@ -296,6 +335,56 @@ method:
   });
 });
 
+describe("vpcemu chaos run: FIS steps", () => {
+  it("a waited experiment ends before the next step; a created template is deleted after", async () => {
+    const world = new FakeWorld();
+    const exp = parseExperiment(
+      `${HEAD}method:
+  - fis:
+      create:
+        description: d
+        roleArn: arn:aws:iam::123456789012:role/fis
+        stopConditions: [{ source: none }]
+        targets: { s: { resourceType: "aws:ec2:subnet", resourceTags: { Name: private }, selectionMode: ALL } }
+        actions: { w: { actionId: "aws:fis:wait", parameters: { duration: PT1S } } }
+  - wait: 50ms
+`,
+      "unit.yaml",
+    );
+    const j = await runExperiment(exp, world.env());
+    expect(j.outcome, j.reason).toBe("held");
+    expect(j.experiments).toMatchObject([
+      { id: "EXP1", templateId: "EXT2", created: true, status: "completed" },
+    ]);
+    expect(j.steps[0]!.result).toBe("EXP1 completed");
+    expect(j.steps[1]!.t).toBeGreaterThanOrEqual(j.experiments[0]!.endT!);
+    expect(world.fisCalls).toEqual(["start EXT2", "delete EXT2"]);
+    expect(world.fisTemplates.has("EXT2")).toBe(false);
+    expect(XMLValidator.validate(timelineSvg(j))).toBe(true);
+  });
+
+  it("an experiment still running at the end (wait: false) is stopped by the rollback", async () => {
+    const world = new FakeWorld();
+    world.fisCompletes = false;
+    const exp = parseExperiment(
+      `${HEAD}method:
+  - fis: { template: EXT1, wait: false }
+  - wait: 50ms
+`,
+      "unit.yaml",
+    );
+    const j = await runExperiment(exp, world.env());
+    expect(j.outcome, j.reason).toBe("held");
+    expect(world.fisCalls).toEqual(["start EXT1", "stop EXP1"]);
+    expect(world.fisTemplates.has("EXT1")).toBe(true); // not ours: kept
+    expect(j.experiments[0]).toMatchObject({
+      status: "stopped",
+      reason: "Experiment stopped by user.",
+    });
+    expect(j.rollback).toMatchObject([{ what: "stopped FIS experiment EXP1 (stopped)", ok: true }]);
+  });
+});
+
 describe("vpcemu chaos run: report helpers", () => {
   it("nearest-rank percentiles", () => {
     expect(percentile([], 50)).toBeUndefined();
@@ -328,6 +417,7 @@ describe("vpcemu chaos run: report helpers", () => {
       ],
       steps: [],
       faults: [],
+      experiments: [],
       rollback: [],
       verdicts: [
         {

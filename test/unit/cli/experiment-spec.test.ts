@@ -99,6 +99,7 @@ method:
   - kill-agent: { node: db, for: 2s }
   - pause-agent: { node: web, for: 500ms }
   - restart-agent: { node: db }
+  - fis: { template: "tag:Name=cut", wait: false }
 stopConditions:
   - { probe: h, failures: 2 }
 `,
@@ -132,6 +133,7 @@ stopConditions:
       "process",
       "process",
       "process",
+      "fis",
     ]);
     expect(exp.steps[0]).toMatchObject({
       request: {
@@ -163,6 +165,7 @@ stopConditions:
     expect(exp.steps[8]).toMatchObject({ op: "kill-agent", node: "db", ms: 2000 });
     expect(exp.steps[9]).toMatchObject({ op: "pause-agent", node: "web", ms: 500 });
     expect(exp.steps[10]).toMatchObject({ op: "restart-agent", node: "db" });
+    expect(exp.steps[11]).toMatchObject({ kind: "fis", template: "tag:Name=cut", wait: false });
     expect(exp.stopConditions).toMatchObject([{ probe: "h", failures: 2 }]);
   });
 });
@@ -232,6 +235,8 @@ hypothesis:
   - ec2: { action: revoke, group: db-sg, protocol: tcp, cidr: 10.0.0.0/8 }
   - ec2: { action: revoke-ingress, group: db-sg, protocol: icmp, ports: 80, cidr: 10.0.0.0/8, sourceGroup: web-sg }
   - pause-agent: { node: db }
+  - fis: { template: nope }
+  - fis: { create: { actions: {} } }
 stopConditions:
   - { probe: nobody, failures: 0 }
   - { probe: nobody, failures: 1 }
@@ -239,7 +244,7 @@ stopConditions:
     expect(errs).toEqual([
       "exp.yaml:7: method[0].add: --to is required (e.g. --to sg:db-sg, or --to '*')",
       "exp.yaml:8: method[1].add: Unknown option '--bogus'",
-      "exp.yaml:9: method[2]: expected exactly one of add, conntrack, partition, faults, wait, remove, ec2, kill-agent, pause-agent, restart-agent (got wait, remove)",
+      "exp.yaml:9: method[2]: expected exactly one of add, conntrack, partition, faults, wait, remove, ec2, fis, kill-agent, pause-agent, restart-agent (got wait, remove)",
       "exp.yaml:11: method[3]: remove: 'later' names no earlier fault or partition step",
       "exp.yaml:13: method[4].partition: a partition needs at least two groups, got 1 (e.g. sg:web-sg sg:db-sg)",
       "exp.yaml:14: method[5].ec2.action: unknown action 'revoke' (use authorize-ingress, revoke-ingress, authorize-egress, revoke-egress)",
@@ -247,8 +252,10 @@ stopConditions:
       "exp.yaml:15: method[6].ec2.ports: ports need protocol tcp or udp",
       "exp.yaml:15: method[6].ec2: expected exactly one peer: cidr or sourceGroup",
       "exp.yaml:16: method[7].pause-agent.for: required field missing",
-      "exp.yaml:18: stopConditions[0].failures: expected an integer in 1..1000000, got '0'",
-      "exp.yaml:19: stopConditions[1]: probe: unknown probe 'nobody'",
+      "exp.yaml:17: method[8].fis.template: expected an experiment template id (EXT...) or tag:KEY=VALUE, got 'nope'",
+      "exp.yaml:18: method[9].fis.create: targets: required (a mapping), as in CreateExperimentTemplate",
+      "exp.yaml:20: stopConditions[0].failures: expected an integer in 1..1000000, got '0'",
+      "exp.yaml:21: stopConditions[1]: probe: unknown probe 'nobody'",
     ]);
   });
 
