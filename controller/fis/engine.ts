@@ -166,8 +166,7 @@ export class FisEngine {
       targets: obj(body["targets"]) ? { ...old.targets, ...body["targets"] } : old.targets,
       actions: obj(body["actions"]) ? { ...old.actions, ...body["actions"] } : old.actions,
     };
-    // Why: FIS's update removes an action or target given as an empty object? No: it replaces
-    // entries by key; an action whose value is null is removed (`"name": null`).
+    // Entries are replaced by key; `"name": null` removes an action or target (vpcemu's way).
     for (const k of ["targets", "actions"] as const) {
       const m = merged[k] as Record<string, unknown>;
       for (const [name, v] of Object.entries(m)) if (v === null) delete m[name];
