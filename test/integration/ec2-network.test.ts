@@ -88,7 +88,7 @@ describe("VPCs and subnets via the AWS SDK", () => {
     expect(await aclsOf(vpcId)).toEqual([]);
   });
 
-  it("rejects VPC CIDRs outside /16../28 and malformed ones in AWS's words (ERR-33, ECX-11)", async () => {
+  it("rejects VPC CIDRs outside /16../28 and malformed ones in AWS's words (ERR-33, ECX-6)", async () => {
     expect(await failure(newVpc("10.0.0.0/8"))).toMatchObject({
       code: "InvalidVpc.Range",
       message: "The CIDR '10.0.0.0/8' is invalid.",
