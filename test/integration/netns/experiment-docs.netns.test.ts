@@ -12,7 +12,12 @@
  *
  * Needs root, /dev/net/tun and iproute2 (fails naming what is missing, never skips).
  */
-import { DescribeSecurityGroupsCommand, EC2Client, type IpPermission } from "@aws-sdk/client-ec2";
+import {
+  DescribeNetworkAclsCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  type IpPermission,
+} from "@aws-sdk/client-ec2";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -173,13 +178,17 @@ afterAll(async () => {
 describe("docs/experiments.md", () => {
   it("marks every sh block, shows the example file as it is, writes to /tmp", () => {
     expect(unmarkedBlocks(extractDocBlocks(DOC), ["sh", "ts"])).toEqual([]);
-    expect([...EXAMPLES.keys()]).toEqual(["holds", "fails"]);
+    expect([...EXAMPLES.keys()]).toEqual(["holds", "fails", "fis"]);
     const file = readFileSync(
       join(REPO_ROOT, "examples", "experiments", "slow-database.yaml"),
       "utf8",
     );
     expect(DOC).toContain(file.trimEnd());
-    expect(OUT_DIRS).toEqual(["/tmp/slow-database", "/tmp/db-rule-revoked"]);
+    expect(OUT_DIRS).toEqual([
+      "/tmp/slow-database",
+      "/tmp/db-rule-revoked",
+      "/tmp/fis-private-outage",
+    ]);
   });
 
   it(
@@ -238,6 +247,37 @@ describe("docs/experiments.md", () => {
         { ok: true, what: "ec2 authorize-ingress db-sg tcp/3306 web-sg" },
       ]);
       expect(await dbSgIngress()).toEqual(before);
+    },
+  );
+
+  it(
+    "'fis' exits 1: FIS stops the outage on the web-to-db alarm, the NACL is restored, the template deleted",
+    {
+      timeout: 180_000,
+    },
+    async () => {
+      const acls = async () =>
+        (await ec2.send(new DescribeNetworkAclsCommand({}))).NetworkAcls ?? [];
+      const aclsBefore = (await acls()).map((a) => a.NetworkAclId).sort();
+      const [r] = await runDoc(shellCommands(EXAMPLES.get("fis")!));
+      expect(r!.exitCode, transcript([r!])).toBe(1);
+      expect(r!.output).toMatch(/^FAILED probe 'web-to-db' during: /m);
+      const { journal, cases } = readReports("/tmp/fis-private-outage");
+      expect(journal.outcome).toBe("failed");
+      expect(journal.experiments).toHaveLength(1);
+      const x = journal.experiments[0]!;
+      expect(x).toMatchObject({ status: "stopped", created: true });
+      expect(x.reason).toMatch(/alarm:web-to-db is in ALARM state/);
+      expect(x.endT! - x.startT).toBeLessThan(60_000); // the template said two minutes
+      expect(journal.rollback).toMatchObject([
+        { ok: true, what: `deleted FIS template ${x.templateId}` },
+      ]);
+      expect(cases.filter((c) => c.failure).map((c) => c.name)).toEqual(["web-to-db (during)"]);
+      expect(cases.find((c) => c.name === "web-to-db (after)")!.failure).toBeUndefined();
+      // The clone is gone and the private subnet has its own NACL again.
+      const after = await acls();
+      expect(after.map((a) => a.NetworkAclId).sort()).toEqual(aclsBefore);
+      expect(after.some((a) => a.Tags?.some((t) => t.Key === "managedByFIS"))).toBe(false);
     },
   );
 
