@@ -272,6 +272,9 @@ export async function runExperiment(
     if ("fault" in p.source) {
       const id = faultIdsByStep.get(p.source.fault);
       if (id === undefined) return 0;
+      // Why: a removed fault is gone from the controller; its last counters are in the journal.
+      const done = journal.faults.find((f) => f.faultId === id && f.endT !== undefined);
+      if (done) return (done.counters as unknown as Record<string, number>)?.[p.counter] ?? 0;
       const view = await env.getFault(id);
       return (view.counters as unknown as Record<string, number>)[p.counter] ?? 0;
     }

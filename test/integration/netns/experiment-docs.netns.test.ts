@@ -282,6 +282,54 @@ describe("docs/experiments.md", () => {
   );
 
   it(
+    "udp probe, fault counter probe and pause-agent step on the real runtime",
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const file = join(dir, "process.yaml");
+      const out = join(dir, "process");
+      writeFileSync(
+        file,
+        `title: db paused
+servers:
+  - { node: db, tcp: 3306 }
+  - { node: db, udp: 5353 }
+hypothesis:
+  interval: 300ms
+  settle: 2s
+  probes:
+    - { name: web-to-db, tcp: { from: web, to: db, port: 3306 }, timeout: 1s, samples: 2 }
+    # db-sg admits only tcp 3306: udp 5353 from web is dropped (and expected to be)
+    - { name: web-to-db-udp, udp: { from: web, to: db, port: 5353 }, expect: unreachable, timeout: 500ms, samples: 1 }
+    - { name: matched, counter: { fault: slow, name: matched, min: 0 } }
+method:
+  - { name: slow, add: "--from sg:web-sg --to sg:db-sg --proto tcp --delay 10ms" }
+  - wait: 1s
+  - pause-agent: { node: db, for: 2s }
+  - wait: 3s
+`,
+      );
+      const r = vpcemu(["chaos", "run", file, "--out", out], 90_000);
+      expect(r.code, r.out).toBe(1);
+      const { journal, cases } = readReports(out);
+      expect(journal.steps.map((st) => st.ok)).toEqual([true, true, true, true]);
+      expect(journal.steps[2]!.result).toMatch(/^paused the agent of db/);
+      expect(
+        cases.filter((c) => c.failure).map((c) => c.name),
+        JSON.stringify(journal.verdicts),
+      ).toEqual(["web-to-db (during)"]);
+      expect(cases.find((c) => c.name === "web-to-db (after)")!.failure).toBeUndefined();
+      const udp = journal.samples.filter((x) => x.probe === "web-to-db-udp");
+      expect(udp.length).toBeGreaterThan(2);
+      expect(udp.every((x) => x.ok && x.answered === false)).toBe(true);
+      const matched = journal.samples.filter((x) => x.probe === "matched").map((x) => x.value!);
+      expect(Math.max(...matched)).toBeGreaterThan(0);
+      expect((await get<{ faults: unknown[] }>("/v1/faults")).faults).toEqual([]);
+    },
+  );
+
+  it(
     "SIGINT mid-run: the fault and the EC2 rule it added are rolled back, exit 130",
     {
       timeout: 120_000,

@@ -156,7 +156,10 @@ describe("vpcemu chaos run: the runner", () => {
   - { name: slow, add: "--from sg:web-sg --to sg:db-sg --delay 10ms" }
   - wait: 150ms
   - remove: slow
-`,
+`.replace(
+        "method:",
+        "    - name: matched\n      counter: { fault: slow, name: matched, max: 7 }\nmethod:",
+      ),
       "unit.yaml",
     );
     const j = await runExperiment(exp, world.env());
@@ -168,6 +171,12 @@ describe("vpcemu chaos run: the runner", () => {
       "conntrack/before/true",
       "conntrack/during/true",
       "conntrack/after/true",
+      "matched/before/true",
+      "matched/during/true",
+      "matched/after/true",
+    ]);
+    expect(j.samples.filter((s) => s.probe === "matched" && s.phase === "after")).toMatchObject([
+      { value: 7 },
     ]);
     const during = j.samples.filter((s) => s.probe === "web-to-db" && s.phase === "during");
     expect(during.length).toBeGreaterThanOrEqual(3);
@@ -182,6 +191,7 @@ describe("vpcemu chaos run: the runner", () => {
     expect(world.alarms).toEqual([
       ["web-to-db", "OK"],
       ["conntrack", "OK"],
+      ["matched", "OK"],
     ]);
     const { cases, doc } = junitCases(junitXml(j));
     expect(doc.testsuites.failures).toBe("0");
@@ -192,6 +202,9 @@ describe("vpcemu chaos run: the runner", () => {
       "conntrack (before)",
       "conntrack (during)",
       "conntrack (after)",
+      "matched (before)",
+      "matched (during)",
+      "matched (after)",
       "method",
       "rollback",
     ]);
