@@ -339,3 +339,78 @@ describe("Terraform three-tier lifecycle (hashicorp/aws 5.100.0)", () => {
     ).toBe(true);
   });
 });
+
+describe("Terraform with a provider that assumes a role (STS AssumeRole, STS-3, DVPC-2)", () => {
+  it(
+    "acts in the role's account and region, puts a group without vpc_id in its default VPC, and shows no drift",
+    async () => {
+      const aws = new TerraformWorkspace(
+        new URL("../fixtures/terraform/assume-role", import.meta.url).pathname,
+        requireTerraform(),
+      );
+      try {
+        const v = ["-var", `endpoint=${ctl.url}`];
+        const init = await aws.run(["init", "-input=false", "-no-color"]);
+        expect(init.code, failed(init)).toBe(0);
+        const apply = await aws.run(["apply", "-auto-approve", "-input=false", "-no-color", ...v]);
+        const mine = providerCalls(apply.log);
+        expect(apply.code, failed(apply)).toBe(0);
+        const o = JSON.parse((await aws.run(["output", "-json"])).stdout) as Record<
+          string,
+          { value: string }
+        >;
+        expect(o["account_id"]?.value).toBe("222222222222");
+        expect(o["caller_arn"]?.value).toBe(
+          "arn:aws:sts::222222222222:assumed-role/deploy/terraform",
+        );
+        expect(o["group_arn"]?.value).toMatch(
+          /^arn:aws:ec2:eu-west-1:222222222222:security-group\/sg-/,
+        );
+        const theirs = new EC2Client({
+          endpoint: ctl.ec2Endpoint,
+          region: "eu-west-1",
+          credentials: { accessKeyId: "222222222222", secretAccessKey: "x" },
+          maxAttempts: 1,
+        });
+        try {
+          const vpcs = await theirs.send(new DescribeVpcsCommand({ VpcIds: [o["vpc_id"]!.value] }));
+          expect(vpcs.Vpcs?.[0]).toMatchObject({ IsDefault: true, CidrBlock: "172.31.0.0/16" });
+        } finally {
+          theirs.destroy();
+        }
+        const plan = await aws.run([
+          "plan",
+          "-detailed-exitcode",
+          "-input=false",
+          "-no-color",
+          ...v,
+        ]);
+        expect(plan.code, failed(plan)).toBe(0);
+        const destroy = await aws.run([
+          "destroy",
+          "-auto-approve",
+          "-input=false",
+          "-no-color",
+          ...v,
+        ]);
+        mine.push(...providerCalls(plan.log), ...providerCalls(destroy.log));
+        expect(destroy.code, failed(destroy)).toBe(0);
+        expect(
+          mine.some((c) => c.service === "sts" && c.action === "AssumeRole" && c.status === 200),
+        ).toBe(true);
+        expect(
+          mine.filter(
+            (c) =>
+              (c.service === "ec2" || c.service === "sts") &&
+              (c.status >= 500 ||
+                c.errorCode === "InvalidAction" ||
+                c.errorCode === "UnknownParameter"),
+          ),
+        ).toEqual([]);
+      } finally {
+        aws.dispose();
+      }
+    },
+    TF_TIMEOUT,
+  );
+});
