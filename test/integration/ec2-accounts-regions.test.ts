@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 describe("state partitioned by account and region", () => {
-  it("shows a VPC only to its own account and region, owned and ARN'd by them", async () => {
+  it("shows a VPC only to its own account and region, owned and ARN'd by them (ACC-1)", async () => {
     const a = client("111111111111", "us-west-2");
     const vpc = (await a.send(new CreateVpcCommand({ CidrBlock: "10.1.0.0/16" }))).Vpc!;
     expect(vpc.OwnerId).toBe("111111111111");
@@ -80,7 +80,7 @@ describe("state partitioned by account and region", () => {
     }
   });
 
-  it("counts the VPC quota (Q-6: 5 per Region) per account and region", async () => {
+  it("counts the VPC quota (Q-6: 5 per Region) per account and region (ACC-1)", async () => {
     const a = client("333333333333", "eu-west-1");
     const existing = (await a.send(new DescribeVpcsCommand({}))).Vpcs?.length ?? 0;
     for (let i = existing; i < 5; i++)
@@ -97,7 +97,7 @@ describe("state partitioned by account and region", () => {
     );
   });
 
-  it("maps any key that is not 12 digits to the default account 123456789012", async () => {
+  it("maps any key that is not 12 digits to the default account 123456789012 (ACC-2)", async () => {
     const vpc = (
       await client("AKIDEXAMPLE").send(new CreateVpcCommand({ CidrBlock: "10.5.0.0/16" }))
     ).Vpc!;

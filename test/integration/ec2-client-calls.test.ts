@@ -89,7 +89,7 @@ async function run(extra: Partial<ConstructorParameters<typeof RunInstancesComma
 }
 
 describe("VPC and subnet attributes", () => {
-  it("answers DescribeVpcAttribute with AWS's defaults and ModifyVpcAttribute one attribute at a time", async () => {
+  it("answers DescribeVpcAttribute with AWS's defaults and ModifyVpcAttribute one attribute at a time (ECX-7)", async () => {
     const get = async (
       a: "enableDnsSupport" | "enableDnsHostnames" | "enableNetworkAddressUsageMetrics",
     ) => ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: a }));
@@ -197,7 +197,7 @@ describe("VPC and subnet attributes", () => {
 });
 
 describe("secondary CIDRs, tenancy and route tables", () => {
-  it("associates secondary IPv4 CIDRs (quota 5), refuses overlaps, and disassociates them", async () => {
+  it("associates secondary IPv4 CIDRs (quota 5), refuses overlaps, and disassociates them (ECX-8)", async () => {
     const v = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.20.0.0/16" }))).Vpc!.VpcId!;
     const a = await ec2.send(
       new AssociateVpcCidrBlockCommand({ VpcId: v, CidrBlock: "10.21.0.0/16" }),
@@ -364,7 +364,7 @@ describe("tags, NotFound messages and filters", () => {
     expect(value.Tags?.map((t) => t.ResourceId)).toEqual([g.GroupId]);
   });
 
-  it("names every unknown id in NotFound, singular and plural", async () => {
+  it("names every unknown id in NotFound, singular and plural (ECX-1)", async () => {
     expect(
       await failure(
         ec2.send(
@@ -471,7 +471,7 @@ describe("tags, NotFound messages and filters", () => {
 });
 
 describe("instance types and their network limits", () => {
-  it("describes a realistic catalogue and refuses unknown types", async () => {
+  it("describes a realistic catalogue and refuses unknown types (ECX-2)", async () => {
     const r = await ec2.send(
       new DescribeInstanceTypesCommand({ InstanceTypes: ["t3.micro", "m5.large"] }),
     );
@@ -509,7 +509,7 @@ describe("instance types and their network limits", () => {
     });
   });
 
-  it("enforces interfaces and addresses per interface on RunInstances", async () => {
+  it("enforces interfaces and addresses per interface on RunInstances (ECX-2)", async () => {
     expect(await failure(run({ InstanceType: "x9.huge" as never }))).toEqual({
       code: "InvalidParameterValue",
       status: 400,
@@ -549,7 +549,7 @@ describe("instance types and their network limits", () => {
 });
 
 describe("instance attributes, credits and lifecycle", () => {
-  it("describes every attribute and modifies DisableApiTermination without GroupId; protection refuses terminate", async () => {
+  it("describes every attribute and modifies DisableApiTermination without GroupId; protection refuses terminate (ECX-4)", async () => {
     const i = await run();
     const id = i.InstanceId!;
     const attr = (a: string) =>
@@ -612,7 +612,7 @@ describe("instance attributes, credits and lifecycle", () => {
     expect(t.TerminatingInstances?.[0]?.CurrentState).toEqual({ Code: 32, Name: "shutting-down" });
   });
 
-  it("stops (stopping -> stopped), changes the type only while stopped, starts (pending -> running), reboots running ones", async () => {
+  it("stops (stopping -> stopped), changes the type only while stopped, starts (pending -> running), reboots running ones (ECX-3, ECX-4)", async () => {
     const i = await run({ InstanceType: "t3.small" });
     const id = i.InstanceId!;
     expect(i.State).toEqual({ Code: 0, Name: "pending" });
@@ -770,7 +770,7 @@ describe("prefix lists", () => {
     });
   });
 
-  it("has the AWS-managed S3 and DynamoDB lists, read-only and usable in rules that the compiler expands", async () => {
+  it("has the AWS-managed S3 and DynamoDB lists, read-only and usable in rules that the compiler expands (ECX-5, REF-7)", async () => {
     const old = await ec2.send(new DescribePrefixListsCommand({}));
     expect(old.PrefixLists?.map((p) => [p.PrefixListName, p.PrefixListId])).toEqual([
       ["com.amazonaws.us-east-1.s3", "pl-63a5400a"],

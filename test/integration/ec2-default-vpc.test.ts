@@ -83,7 +83,7 @@ async function defaultSubnets(ec2: EC2Client, vpcId: string): Promise<Subnet[]> 
 }
 
 describe("the default VPC, laid out as AWS does", () => {
-  it("exists in a fresh account and region: 172.31.0.0/16, a /20 default subnet per zone, default group, NACL, main route table", async () => {
+  it("exists in a fresh account and region: 172.31.0.0/16, a /20 default subnet per zone, default group, NACL, main route table (DVPC-1)", async () => {
     const ec2 = client("111111111111", "us-east-1");
     const [vpc, ...more] = await defaultVpcOf(ec2);
     expect(more).toEqual([]);
@@ -138,7 +138,7 @@ describe("the default VPC, laid out as AWS does", () => {
     expect(hostnames.EnableDnsHostnames?.Value).toBe(true);
   });
 
-  it("follows the region: us-west-1 has zones b and c (usw1-az1, usw1-az3)", async () => {
+  it("follows the region: us-west-1 has zones b and c (usw1-az1, usw1-az3) (ACC-4)", async () => {
     const ec2 = client("111111111111", "us-west-1");
     const [vpc] = await defaultVpcOf(ec2);
     const subnets = await defaultSubnets(ec2, vpc!.VpcId!);
@@ -163,7 +163,7 @@ describe("the default VPC, laid out as AWS does", () => {
     });
   });
 
-  it("lists AWS's regions (DescribeRegions) and refuses a signature scoped to an unknown region", async () => {
+  it("lists AWS's regions (DescribeRegions) and refuses a signature scoped to an unknown region (ACC-3)", async () => {
     const r = await client("111111111111").send(new DescribeRegionsCommand({}));
     const names = r.Regions?.map((x) => x.RegionName) ?? [];
     expect(names).toEqual(expect.arrayContaining(["us-east-1", "eu-west-1", "ap-northeast-1"]));
@@ -181,7 +181,7 @@ describe("the default VPC, laid out as AWS does", () => {
     });
   });
 
-  it("refuses a subnet in a zone the region does not have, as AWS words it", async () => {
+  it("refuses a subnet in a zone the region does not have, as AWS words it (ACC-5)", async () => {
     const ec2 = client("111111111111", "us-west-1");
     const vpc = await ec2.send(new DescribeVpcsCommand({}));
     const custom = vpc.Vpcs!.find((v) => v.IsDefault === true)!;
@@ -207,7 +207,7 @@ describe("the default VPC, laid out as AWS does", () => {
 describe("actions that fall back to the default VPC", () => {
   const ec2 = () => client("222222222222", "eu-west-1");
 
-  it("creates a group without VpcId in the default VPC; GroupName names it there", async () => {
+  it("creates a group without VpcId in the default VPC; GroupName names it there (DVPC-2)", async () => {
     const [vpc] = await defaultVpcOf(ec2());
     const g = await ec2().send(
       new CreateSecurityGroupCommand({ GroupName: "web", Description: "web" }),
@@ -257,7 +257,7 @@ describe("actions that fall back to the default VPC", () => {
     ]);
   });
 
-  it("runs an instance without SubnetId in the default subnet of the first zone, or of its Placement zone, with the default group or named groups", async () => {
+  it("runs an instance without SubnetId in the default subnet of the first zone, or of its Placement zone, with the default group or named groups (DVPC-2)", async () => {
     const [vpc] = await defaultVpcOf(ec2());
     const subnets = await defaultSubnets(ec2(), vpc!.VpcId!);
     const a = await ec2().send(
@@ -322,7 +322,7 @@ describe("actions that fall back to the default VPC", () => {
     );
   });
 
-  it("answers VPCIdNotSpecified once the default VPC is deleted, does not bring it back, and CreateDefaultVpc does", async () => {
+  it("answers VPCIdNotSpecified once the default VPC is deleted, does not bring it back, and CreateDefaultVpc does (DVPC-3, DVPC-4)", async () => {
     const [vpc] = await defaultVpcOf(ec2());
     await ec2().send(new DeleteSecurityGroupCommand({ GroupName: "web" }));
     for (const s of await defaultSubnets(ec2(), vpc!.VpcId!))
@@ -357,7 +357,7 @@ describe("actions that fall back to the default VPC", () => {
     });
   });
 
-  it("recreates a deleted default subnet with CreateDefaultSubnet, once per zone", async () => {
+  it("recreates a deleted default subnet with CreateDefaultSubnet, once per zone (DVPC-4)", async () => {
     const [vpc] = await defaultVpcOf(ec2());
     const b = (await defaultSubnets(ec2(), vpc!.VpcId!))[1]!;
     await ec2().send(new DeleteSubnetCommand({ SubnetId: b.SubnetId! }));

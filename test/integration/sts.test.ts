@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 describe("STS GetCallerIdentity", () => {
-  it("answers the default account's root for a key that is not an account id", async () => {
+  it("answers the default account's root for a key that is not an account id (STS-2, ACC-2)", async () => {
     const id = await cli.json<Identity>(["sts", "get-caller-identity"]);
     expect(id).toEqual({
       Account: "123456789012",
@@ -60,7 +60,7 @@ describe("STS GetCallerIdentity", () => {
     });
   });
 
-  it("takes a 12-digit access key id as the account", async () => {
+  it("takes a 12-digit access key id as the account (ACC-2)", async () => {
     const id = await cli.json<Identity>(["sts", "get-caller-identity"], {
       accessKeyId: "111111111111",
     });
@@ -95,7 +95,7 @@ describe("STS GetCallerIdentity", () => {
 });
 
 describe("STS AssumeRole", () => {
-  it("issues credentials that act as the assumed role in the role's account", async () => {
+  it("issues credentials that act as the assumed role in the role's account (STS-3)", async () => {
     const a = await cli.json<Assumed>(
       [
         "sts",
