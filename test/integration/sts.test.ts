@@ -6,6 +6,8 @@
  *
  *   aws CLI / fetch --HTTP--> Controller 127.0.0.1:<port> (":memory:")  sts | ec2 by signature scope
  */
+import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Controller, type StartedController } from "../../controller/app.js";
 import { AwsCli } from "../helpers/aws-cli.js";
@@ -245,6 +247,69 @@ describe("STS in auth mode (--auth-keys)", () => {
       expect(forged.stderr).toContain("(InvalidClientTokenId)");
     } finally {
       auth.dispose();
+    }
+  });
+});
+
+describe("STS through @aws-sdk/client-sts", () => {
+  it("answers GetCallerIdentity and AssumeRole, and the assumed credentials act in the role's account for EC2 (STS-2, STS-3, ACC-2)", async () => {
+    const sts = new STSClient({
+      endpoint: ctl.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "111111111111", secretAccessKey: "x" },
+      maxAttempts: 1,
+    });
+    try {
+      expect(await sts.send(new GetCallerIdentityCommand({}))).toMatchObject({
+        Account: "111111111111",
+        Arn: "arn:aws:iam::111111111111:root",
+        UserId: "111111111111",
+      });
+      const a = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: "arn:aws:iam::666666666666:role/ci",
+          RoleSessionName: "sdk",
+          DurationSeconds: 900,
+        }),
+      );
+      expect(a.AssumedRoleUser?.Arn).toBe("arn:aws:sts::666666666666:assumed-role/ci/sdk");
+      expect(a.Credentials?.Expiration).toBeInstanceOf(Date);
+      const creds = {
+        accessKeyId: a.Credentials!.AccessKeyId!,
+        secretAccessKey: a.Credentials!.SecretAccessKey!,
+        sessionToken: a.Credentials!.SessionToken!,
+      };
+      const as = new STSClient({
+        endpoint: ctl.url,
+        region: "eu-west-1",
+        credentials: creds,
+        maxAttempts: 1,
+      });
+      const ec2 = new EC2Client({
+        endpoint: ctl.url,
+        region: "eu-west-1",
+        credentials: creds,
+        maxAttempts: 1,
+      });
+      try {
+        expect((await as.send(new GetCallerIdentityCommand({}))).Account).toBe("666666666666");
+        const vpcs = await ec2.send(new DescribeVpcsCommand({}));
+        expect(vpcs.Vpcs?.map((v) => [v.OwnerId, v.IsDefault])).toEqual([["666666666666", true]]);
+      } finally {
+        as.destroy();
+        ec2.destroy();
+      }
+      const bad = await sts
+        .send(
+          new AssumeRoleCommand({
+            RoleArn: "arn:aws:iam::666666666666:role/ci",
+            RoleSessionName: "a b",
+          }),
+        )
+        .catch((e: { name: string; message: string }) => e);
+      expect(bad).toMatchObject({ name: "ValidationError" });
+    } finally {
+      sts.destroy();
     }
   });
 });
