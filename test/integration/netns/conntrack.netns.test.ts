@@ -251,7 +251,9 @@ describe("connection tracking on real traffic", () => {
       );
       await runtime.settle();
       const denied = now();
-      await sleep(1200);
+      // Observation window, not an enforcement wait (settle() did that): long enough that a
+      // reply already past the NACL but held up to 1 s by a loaded machine falls before it.
+      await sleep(2500);
       await runtime.ec2.send(new DeleteNetworkAclEntryCommand(denyEntry));
       await runtime.settle();
       const lifted = now();
@@ -260,7 +262,7 @@ describe("connection tracking on real traffic", () => {
       const replies = [...out.matchAll(/^\[([\d.]+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
       const between = (a: number, b: number) => replies.filter((t) => t > a && t < b).length;
       expect(between(revoked + 0.2, denied - 0.2)).toBeGreaterThan(0); // CT-5: tracked, still answered
-      expect(between(denied + 0.3, lifted - 0.1)).toBe(0); // NACL-8: cut
+      expect(between(denied + 1.0, lifted - 0.1)).toBe(0); // NACL-8: cut
       expect(between(lifted + 0.3, end)).toBeGreaterThan(0); // NACL-8, CT-7: the entry survived
       // A new ping (new echo id, new flow) is judged by the rules: no ICMP rule now.
       expect(await rt.probes.ping("client", CLOSED, 1, 1)).toMatchObject({ ok: false });
