@@ -107,6 +107,8 @@ interface NodeRecord {
 const MAX_AGENT_RESTARTS = 5;
 /** An agent that ran this long before exiting starts over with a fresh restart budget. */
 const HEALTHY_RUN_MS = 30_000;
+/** How often the local runtime's agents report conntrack and counters (`vpcemu agent --report-interval`). */
+const LOCAL_REPORT_INTERVAL_MS = 1000;
 
 /** Starts the local runtime; see the module comment. */
 export class LocalRuntime {
@@ -653,6 +655,10 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       node.agentId,
       "--netns",
       node.namespace,
+      // Why 1 s: chaos counter probes and `vpcemu chaos ls` read what agents last reported; the
+      // agent default (5 s) outlives short faults. A local runtime has few ENIs to report.
+      "--report-interval",
+      String(LOCAL_REPORT_INTERVAL_MS),
       ...(node.instanceId !== undefined
         ? ["--instance", node.instanceId]
         : ["--external", `${node.name}=${node.addresses[0] ?? ""}`]),
