@@ -260,6 +260,7 @@ export namespace vpcemu {
             allowance?: (number|null);
             autoTracked?: (boolean|null);
             conntrackEpoch?: (number|null);
+            instanceStopped?: (boolean|null);
         }
 
         class CompiledEniPolicy implements ICompiledEniPolicy {
@@ -280,6 +281,7 @@ export namespace vpcemu {
             public allowance: number;
             public autoTracked: boolean;
             public conntrackEpoch: number;
+            public instanceStopped: boolean;
             public static create(properties?: vpcemu.v1.ICompiledEniPolicy): vpcemu.v1.CompiledEniPolicy;
             public static encode(message: vpcemu.v1.ICompiledEniPolicy, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledEniPolicy;

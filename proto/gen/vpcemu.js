@@ -2081,6 +2081,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {number|null} [allowance] CompiledEniPolicy allowance
              * @property {boolean|null} [autoTracked] CompiledEniPolicy autoTracked
              * @property {number|null} [conntrackEpoch] CompiledEniPolicy conntrackEpoch
+             * @property {boolean|null} [instanceStopped] CompiledEniPolicy instanceStopped
              */
 
             /**
@@ -2233,6 +2234,14 @@ export const vpcemu = $root.vpcemu = (() => {
             CompiledEniPolicy.prototype.conntrackEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * CompiledEniPolicy instanceStopped.
+             * @member {boolean} instanceStopped
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.instanceStopped = false;
+
+            /**
              * Creates a new CompiledEniPolicy instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.CompiledEniPolicy
@@ -2298,6 +2307,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 15, wireType 0 =*/120).bool(message.autoTracked);
                 if (message.conntrackEpoch != null && Object.hasOwnProperty.call(message, "conntrackEpoch"))
                     writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.conntrackEpoch);
+                if (message.instanceStopped != null && Object.hasOwnProperty.call(message, "instanceStopped"))
+                    writer.uint32(/* id 17, wireType 0 =*/136).bool(message.instanceStopped);
                 return writer;
             };
 
@@ -2409,6 +2420,10 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 16: {
                             message.conntrackEpoch = reader.uint64();
+                            break;
+                        }
+                    case 17: {
+                            message.instanceStopped = reader.bool();
                             break;
                         }
                     default:
