@@ -1,5 +1,5 @@
 import { controllerError, invalidValue, type ErrorCode } from "../errors.js";
-import type { Tags } from "../model/tags.js";
+import { MAX_TAGS_PER_RESOURCE, sanitizeTags, type TagInput, type Tags } from "../model/tags.js";
 import type { QueryParams } from "./query.js";
 import type { XmlTree } from "./xml.js";
 
@@ -48,13 +48,16 @@ export function applyFilters<T>(
     if (f.name.startsWith("tag:")) {
       const key = f.name.slice(4);
       return (item: T) => {
-        const v = tagsOf(item)[key];
+        const tags = tagsOf(item);
+        const v = Object.hasOwn(tags, key) ? tags[key] : undefined;
         return v === undefined ? [] : [v];
       };
     }
     if (f.name === "tag-key") return (item: T) => Object.keys(tagsOf(item));
     if (f.name === "tag-value") return (item: T) => Object.values(tagsOf(item));
-    const g = fields[f.name];
+    // Why hasOwn: a filter name is user input; `constructor` or `__proto__` must not find
+    // Object.prototype's members (ECX-10).
+    const g = Object.hasOwn(fields, f.name) ? fields[f.name] : undefined;
     if (g === undefined)
       throw controllerError(
         "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
@@ -126,12 +129,15 @@ export function tagSet(tags: Tags): XmlTree[] {
   return Object.entries(tags).map(([key, value]) => ({ key, value }));
 }
 
-/** Tags from `TagSpecification.N` whose ResourceType is `resourceType` (or unset). */
+/**
+ * Tags from `TagSpecification.N` whose ResourceType is `resourceType` (or unset), checked as
+ * CreateTags checks them: key and value lengths, no `aws:` prefix, at most 50 (ECX-9).
+ */
 export function tagSpecifications(
   params: QueryParams,
   resourceType: string,
 ): Record<string, string> {
-  const out: Record<string, string> = {};
+  const input: TagInput[] = [];
   for (const spec of params.members("TagSpecification")) {
     const type = spec.str("ResourceType");
     if (type !== undefined && type !== resourceType) continue;
@@ -139,8 +145,13 @@ export function tagSpecifications(
       const key = t.str("Key");
       if (key === undefined)
         throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "TagSpecification.Tag.Key");
-      out[key] = t.str("Value") ?? "";
+      input.push({ key, value: t.str("Value") });
     }
   }
+  // Why null prototype: a tag key is user input (`__proto__` is a valid key) (ECX-10).
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of sanitizeTags(input)) out[k] = v;
+  if (Object.keys(out).length > MAX_TAGS_PER_RESOURCE)
+    throw controllerError("EMU_ERR_TAG_LIMIT", `new ${resourceType}`);
   return out;
 }

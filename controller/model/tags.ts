@@ -28,13 +28,21 @@ export function sanitizeTags(input: readonly TagInput[]): Array<[string, string]
   });
 }
 
+/**
+ * A writable copy with no prototype: tag keys are user input, and `next["__proto__"] = v` on a
+ * plain object would set its prototype instead of storing the tag (ECX-10).
+ */
+function copyTags(tags: Tags): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, tags);
+}
+
 /** `tags` with `add` applied (existing keys overwritten), or ERR TagLimitExceeded over 50. */
 export function withTags(
   resourceId: string,
   tags: Tags,
   add: ReadonlyArray<readonly [string, string]>,
 ): Tags {
-  const next: Record<string, string> = { ...tags };
+  const next = copyTags(tags);
   for (const [k, v] of add) next[k] = v;
   if (Object.keys(next).length > MAX_TAGS_PER_RESOURCE)
     throw controllerError("EMU_ERR_TAG_LIMIT", resourceId);
@@ -44,7 +52,7 @@ export function withTags(
 /** `tags` without the given keys; a key with a value is removed only when the value matches. */
 export function withoutTags(tags: Tags, remove: readonly TagInput[]): Tags {
   if (remove.length === 0) return {};
-  const next: Record<string, string> = { ...tags };
+  const next = copyTags(tags);
   for (const t of remove) {
     if (t.key === undefined) continue;
     if (t.value !== undefined && next[t.key] !== t.value) continue;
