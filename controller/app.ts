@@ -143,6 +143,7 @@ export class Controller {
         hub: h,
         faults: f,
         alarms,
+        readPolicyState: () => store.readPolicyState(),
         log: (l) => cfg.log(`vpcemu api: ${l}`),
       });
       const server = createControllerServer({

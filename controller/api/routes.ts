@@ -12,6 +12,7 @@ import type { FaultService } from "../hub/fault-service.js";
 import { HubError } from "../hub/hub-errors.js";
 import type { EniConntrackReport } from "../reports/report-types.js";
 import type { AlarmRegistry } from "../fis/alarms.js";
+import type { PolicyState } from "../policy/policy-state.js";
 
 export interface JsonApiDeps {
   /** The store's persisted revision. */
@@ -21,6 +22,8 @@ export interface JsonApiDeps {
   readonly faults: FaultService;
   /** vpcemu alarms (/v1/alarms), the FIS stop conditions' source; absent: no alarm routes. */
   readonly alarms?: AlarmRegistry;
+  /** The compiler's view of the state (/v1/instances); absent: no /v1/instances route. */
+  readonly readPolicyState?: () => PolicyState;
   readonly log: (line: string) => void;
 }
 
@@ -114,6 +117,32 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
         compiledRevision: hub.compiledRevision(),
         enforced: agents.every((a) => a.enforcedRevision >= revision),
         agents,
+      };
+    },
+
+    // Instances of every account and region that own an ENI (terminated ones do not), with their
+    // primary ENI's addresses: what the local runtime makes a node for (cli/runtime/).
+    "/v1/instances": () => {
+      if (deps.readPolicyState === undefined) {
+        throw new HubError("EMU_ERR_API_NOT_FOUND", "GET", "/v1/instances");
+      }
+      const state = deps.readPolicyState();
+      const enis = new Map(state.networkInterfaces.map((e) => [e.eniId, e]));
+      return {
+        revision: state.revision,
+        instances: state.instances.map((i) => {
+          const eni = enis.get(i.primaryEniId);
+          return {
+            instanceId: i.instanceId,
+            state: i.state,
+            vpcId: i.vpcId,
+            subnetId: i.subnetId,
+            primaryEniId: i.primaryEniId,
+            privateIpv4: eni?.privateIpv4 ?? [],
+            ipv6: eni?.ipv6 ?? [],
+            tags: i.tags,
+          };
+        }),
       };
     },
 

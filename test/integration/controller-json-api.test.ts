@@ -124,6 +124,26 @@ describe("JSON API", () => {
     });
   });
 
+  it("GET /v1/instances lists the instances with their primary ENI's addresses and tags", async () => {
+    const { status, body } = await get("/v1/instances");
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      revision: ctl.revision(),
+      instances: [
+        {
+          instanceId,
+          state: "running",
+          vpcId: expect.stringMatching(/^vpc-/),
+          subnetId: expect.stringMatching(/^subnet-/),
+          primaryEniId: eniId,
+          privateIpv4: [expect.stringMatching(/^10\.0\.1\./)],
+          ipv6: [],
+          tags: {},
+        },
+      ],
+    });
+  });
+
   it("GET /v1/conntrack?instance=...&refresh=1 asks the agent and serves its report", async () => {
     const { status, body } = await get(`/v1/conntrack?instance=${instanceId}&refresh=1`);
     expect(status).toBe(200);
