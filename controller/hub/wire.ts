@@ -464,6 +464,7 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
     .uint(14, p.allowance)
     .uint(15, p.autoTracked ? 1 : 0)
     .uint(16, p.conntrackEpoch ?? 0)
+    .uint(17, p.instanceStopped === true ? 1 : 0)
     .finish();
 }
 

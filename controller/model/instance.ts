@@ -32,6 +32,11 @@ export interface Instance extends ScopedFields {
   /** Why it last changed state (`stateTransitionReason`, `stateReason`). */
   readonly stateReason?: { readonly code: string; readonly message: string };
   readonly stateTransitionReason?: string;
+  /**
+   * Revision of its last StopInstances or StartInstances (absent: never stopped). The compiler
+   * makes it its ENIs' conntrack epoch, so each stop and start empties their tables (INST-3).
+   */
+  readonly stateRevision?: number;
   readonly tags: Tags;
 }
 

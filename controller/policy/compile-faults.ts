@@ -486,7 +486,8 @@ export class FaultCompiler {
       revision: Math.max(base.revision, this.revision),
       allowance: o.allowance === undefined ? base.allowance : Math.min(base.allowance, o.allowance),
       timeouts: { ...base.timeouts, ...o.timeouts },
-      ...(o.epoch > 0 ? { conntrackEpoch: o.epoch } : {}),
+      // Why max: an instance's stop/start (INST-3) and flush faults both grow the epoch.
+      ...(o.epoch > 0 ? { conntrackEpoch: Math.max(o.epoch, base.conntrackEpoch ?? 0) } : {}),
     };
     this.policyMemo.set(base.eniId, { base, key: o.key, policy });
     return policy;

@@ -7,8 +7,10 @@
  * expanded to the members' private IPv4 /32 and IPv6 /128 (REF-1, REF-2, self-reference REF-3),
  * prefix lists expanded to their current entries (REF-7); its subnet's NACL entries per
  * direction sorted by rule number with the `*` entries 32767/32768 last (NACL-3, NACL-4);
- * conntrack timeouts (TO-1 defaults 432000/30/180); allowance (MET-1, default 65536). Plus the
- * mapping table (mapping-table.ts).
+ * conntrack timeouts (TO-1 defaults 432000/30/180); allowance (MET-1, default 65536); whether
+ * its instance is stopped (INST-2: the ENI stays hosted, mapped and in its groups, the agent
+ * drops its packets) and the revision of the instance's last stop or start as conntrack epoch
+ * (INST-3). Plus the mapping table (mapping-table.ts).
  *
  * Chaos faults (compile-faults.ts): per agent, the faults whose pairs touch a port it hosts,
  * selectors resolved live at every compile; conntrack faults folded into the ENI policies.
@@ -172,7 +174,11 @@ export class PolicyIndex {
     return c;
   }
 
-  /** An ENI counts (membership, mapping, hosting) unless its instance is terminated. */
+  /**
+   * An ENI counts (membership, mapping, hosting) unless its instance is terminated. A stopped
+   * instance's ENIs count (INST-2): they keep their addresses and groups while the data path
+   * drops their packets.
+   */
   isActive(eni: NetworkInterfaceState): boolean {
     if (eni.instanceId === undefined) return true;
     const inst = this.instances.get(eni.instanceId);
@@ -299,7 +305,25 @@ export function compileEniPolicy(
     },
     allowance,
     autoTracked: ctx.autoTracked === true || inst?.tags[TAG_AUTO_TRACKED] === "true",
+    // INST-3: every stop and start empties the ENI's conntrack table (the agent flushes when
+    // the epoch grows); the stored revision of the change keeps it growing across restarts.
+    ...(inst?.stateRevision !== undefined && inst.stateRevision > 0
+      ? { conntrackEpoch: inst.stateRevision }
+      : {}),
+    ...(inst !== undefined && isStopped(inst) ? { instanceStopped: true } : {}),
   };
+}
+
+/** States in which an instance neither sends nor receives (INST-2); terminated ones are gone. */
+const STOPPED_STATES: ReadonlySet<string> = new Set(["stopping", "stopped", "shutting-down"]);
+
+/**
+ * Whether an instance is down but keeps its ENIs (INST-2): stopping or stopped (or shutting
+ * down). Its ENIs stay hosted, mapped and members of their groups; the data path drops their
+ * packets (CompiledEniPolicy.instanceStopped).
+ */
+export function isStopped(inst: InstanceState): boolean {
+  return STOPPED_STATES.has(inst.state);
 }
 
 /**

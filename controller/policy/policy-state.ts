@@ -99,6 +99,8 @@ export interface InstanceState {
   readonly state: string;
   readonly primaryEniId: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Revision of its last stop or start (INST-3: its ENIs' conntrack epoch); absent = never. */
+  readonly stateRevision?: number;
 }
 
 /** Chaos fault direction: from -> to only, or both ways (docs/json-api.md /v1/faults). */

@@ -320,7 +320,10 @@ export function terminateInstances(
 
 /**
  * StopInstances: running -> stopped (response `stopping`); a stopped one stays (idempotent);
- * a terminated one is IncorrectInstanceState; disableApiStop refuses. All or nothing.
+ * a terminated one is IncorrectInstanceState; disableApiStop refuses. All or nothing. `Force`
+ * and `Hibernate` stop it the same way. Its ENIs stay attached with their addresses and groups;
+ * the data path drops their packets until it starts (INST-2), and `stateRevision` empties their
+ * conntrack tables (INST-3).
  */
 export function stopInstances(ctx: ScopedOpContext, ids: readonly string[]): StateTransition[] {
   const instances = requireInstances(ctx, ids);
@@ -336,6 +339,7 @@ export function stopInstances(ctx: ScopedOpContext, ids: readonly string[]): Sta
     ctx.tx.put("instance", inst.instanceId, {
       ...inst,
       state: "stopped",
+      stateRevision: ctx.revision,
       stateTransitionReason: userInitiated(ctx.now),
       stateReason: {
         code: "Client.UserInitiatedShutdown",
@@ -349,7 +353,8 @@ export function stopInstances(ctx: ScopedOpContext, ids: readonly string[]): Sta
 
 /**
  * StartInstances: stopped -> running (response `pending`); a running one stays; a terminated
- * one is IncorrectInstanceState. All or nothing.
+ * one is IncorrectInstanceState. All or nothing. Its ENIs carry traffic again, their conntrack
+ * tables empty (INST-3: on AWS a start moves the instance to new hardware).
  */
 export function startInstances(ctx: ScopedOpContext, ids: readonly string[]): StateTransition[] {
   const instances = requireInstances(ctx, ids);
@@ -363,6 +368,7 @@ export function startInstances(ctx: ScopedOpContext, ids: readonly string[]): St
     ctx.tx.put("instance", inst.instanceId, {
       ...rest,
       state: "running",
+      stateRevision: ctx.revision,
       stateTransitionReason: "",
     });
     for (const eniId of inst.eniIds) ctx.tx.touch("networkInterface", eniId);

@@ -296,6 +296,7 @@ export class StateStore {
           state: i.state,
           primaryEniId: i.eniIds[0] ?? "",
           tags: i.tags,
+          ...(i.stateRevision === undefined ? {} : { stateRevision: i.stateRevision }),
         })),
       ...(t.fault.size > 0 ? { faults: [...t.fault.values()] } : {}),
     };

@@ -218,6 +218,7 @@ function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
     autoTracked: p.autoTracked === true,
     // Why only when set: 0 means "never flushed", the same as absent.
     ...(num(p.conntrackEpoch) > 0 ? { conntrackEpoch: num(p.conntrackEpoch) } : {}),
+    ...(p.instanceStopped === true ? { instanceStopped: true } : {}),
   };
 }
 

@@ -106,6 +106,13 @@ export interface CompiledEniPolicy {
    * carry any conntrack fault's overrides.
    */
   readonly conntrackEpoch?: number;
+  /**
+   * The ENI's instance is stopping or stopped (docs/ec2-api.md INST-2): the agent keeps hosting
+   * the ENI (device, addresses, rules) but drops every packet from and to it as
+   * `instance_stopped`; absent = false. Each stop and start also grows `conntrackEpoch`, so the
+   * table is empty while stopped and after the start (INST-3).
+   */
+  readonly instanceStopped?: boolean;
 }
 
 /** Where an address lives: the VPC mapping table (DESIGN.md step 4). */

@@ -100,6 +100,18 @@ export class DataPath {
     this.drops.count(port ? port.key : "", reason);
   }
 
+  /**
+   * The one site of `instance_stopped` (docs/ec2-api.md INST-2): true, counted on the port, when
+   * the port's instance is stopped; a stopped instance neither sends (egress asks before
+   * decoding what its TUN produced) nor receives (ingress asks before the destination check).
+   * No flow-log record: no SG or NACL judged the packet.
+   */
+  dropIfStopped(port: Port): boolean {
+    if (!port.instanceStopped) return false;
+    this.drop(port, DropReason.InstanceStopped);
+    return true;
+  }
+
   /** Counts a filter verdict (accepted counter, flow log) on an ENI port; never for external nodes. */
   log(
     port: Port,

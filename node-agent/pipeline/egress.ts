@@ -1,7 +1,7 @@
 /**
  * Egress: a packet read from a port's TUN (DESIGN.md steps 1-8).
  *
- *   decode -> source check -> route (mapping table) -> EniFilter.egress (conntrack, SG egress,
+ *   instance stopped? (INST-2) -> decode -> source check -> route (mapping table) -> EniFilter.egress (conntrack, SG egress,
  *   NACL outbound when the destination's subnet differs) -> fault step (chaos, step 7:
  *   pipeline/fault-step.ts) -> same agent: ingress of the destination port | other agent:
  *   Geneve into the headroom, queue for the underlay
@@ -30,6 +30,8 @@ export function forwardFromTun(
   len: number,
   nowMs: number,
 ): void {
+  // INST-2: a stopped instance sends nothing.
+  if (port.instanceStopped && dp.dropIfStopped(port)) return;
   const pkt = decodePacket(buf, off, len);
   if (typeof pkt === "string") {
     dp.drop(port, pkt);

@@ -5,7 +5,8 @@
  *   Geneve decap -> destination port (ENI option, or the external node owning the address) ->
  *   decode -> destination check -> anti-spoofing (the outer source must be the agent the
  *   mapping table names for the inner source, and that source's ENI the one the header claims)
- *   -> EniFilter.ingress (NACL inbound when subnets differ, conntrack, SG ingress) -> TUN
+ *   -> instance stopped? (INST-2) -> EniFilter.ingress (NACL inbound when subnets differ,
+ *   conntrack, SG ingress) -> TUN
  */
 import { parseGeneve, vniForVpc } from "../overlay/geneve.js";
 import type { Endpoint } from "../overlay/transport.js";
@@ -68,6 +69,8 @@ export function deliverLocal(
   len: number,
   nowMs: number,
 ): void {
+  // INST-2: a stopped instance receives nothing.
+  if (dst.instanceStopped && dp.dropIfStopped(dst)) return;
   if ((dst.sourceDestCheck || dst.kind === "external") && !dst.addresses.has(pkt.dst)) {
     dp.drop(dst, DropReason.SourceCheck);
     return;

@@ -45,6 +45,8 @@ export class Port {
   addressList: readonly string[];
   primaryIpv4: string | undefined;
   sourceDestCheck: boolean;
+  /** The ENI's instance is stopped (INST-2): DataPath.dropIfStopped drops both directions. */
+  instanceStopped: boolean;
   /** Packets the port's filter allowed, both directions (counters report). */
   accepted = 0;
   filter: PortFilter | undefined;
@@ -69,6 +71,7 @@ export class Port {
     this.addressList = addresses;
     this.primaryIpv4 = addresses.find((a) => !a.includes(":"));
     this.sourceDestCheck = true;
+    this.instanceStopped = false;
     this.filter = undefined;
     this.policy = undefined;
   }
@@ -96,7 +99,10 @@ export class Port {
     return new Port("external", "", `ext:${name}`, tun, addresses, onWriteError);
   }
 
-  /** Takes the ENI's new revision (addresses, subnet, source/dest check). The filter is swapped by the caller. */
+  /**
+   * Takes the ENI's new revision (addresses, subnet, source/dest check, instance stopped). The
+   * filter is swapped by the caller.
+   */
   applyPolicy(policy: CompiledEniPolicy): void {
     this.policy = policy;
     this.vpcId = policy.vpcId;
@@ -106,5 +112,6 @@ export class Port {
     this.addresses = new AddressSet(this.addressList);
     this.primaryIpv4 = policy.ipv4[0];
     this.sourceDestCheck = policy.sourceDestCheck;
+    this.instanceStopped = policy.instanceStopped === true;
   }
 }

@@ -25,6 +25,8 @@ export const DropReason = {
   BadEncapsulation: "bad_encapsulation",
   NoPolicy: "no_policy",
   InternalError: "internal_error",
+  // The ENI's instance is stopped (INST-2): raised in DataPath.dropIfStopped only.
+  InstanceStopped: "instance_stopped",
   // fault/ (chaos: the fault step after the egress verdict, pipeline/fault-step.ts)
   FaultBlackhole: "fault_blackhole",
   FaultReject: "fault_reject",

@@ -74,12 +74,14 @@ describe("fault fields on the wire", () => {
       .snapshots.get("a1")!;
     const snap: AgentSnapshot = {
       ...base,
-      enis: [{ ...base.enis[0]!, conntrackEpoch: 8 }],
+      enis: [{ ...base.enis[0]!, conntrackEpoch: 8, instanceStopped: true }],
       faults: [FAULT],
     };
     const frame = pb.Frame.decode(hub.encodeSnapshotFrame(snap, 3));
     const s = frame.snapshot!.snapshot!;
     expect(toNumber(s.enis![0]!.conntrackEpoch)).toBe(8);
+    // INST-2: a stopped instance's ENI travels marked.
+    expect(s.enis![0]!.instanceStopped).toBe(true);
     expect(s.faults!).toHaveLength(1);
     const f = s.faults![0]!;
     expect(toNumber(f.effects!.rate!.bitsPerSecond)).toBe(10_000_000_000);

@@ -407,6 +407,28 @@ describe("conntrack faults", () => {
     expect(node.snapshots.get("agent-db")!.enis[0]!.allowance).toBe(500);
   });
 
+  it("keep the larger epoch of a flush fault and the instance's last stop or start (INST-3)", () => {
+    const c = new PolicyCompiler();
+    const s = seedState(9);
+    const state = (stateRevision: number, revision: number) =>
+      withFaults(
+        {
+          ...s,
+          instances: s.instances.map((i) =>
+            i.instanceId === DB1.instanceId ? { ...i, stateRevision } : i,
+          ),
+        },
+        [ct(1, { flush: true }, { revision: 6 })],
+        revision,
+      );
+    const epoch = (r: ReturnType<PolicyCompiler["update"]>) =>
+      r.snapshots.get("agent-db")!.enis[0]!.conntrackEpoch;
+    expect(epoch(c.update(state(4, 9), PLACEMENTS))).toBe(6);
+    expect(
+      epoch(c.update(state(8, 10), PLACEMENTS, change(10, { instanceIds: [DB1.instanceId!] }))),
+    ).toBe(8);
+  });
+
   it("wait for their start and let go when removed (back to the unchanged policy)", () => {
     const c = new PolicyCompiler();
     const base = c.update(seedState(2), PLACEMENTS).snapshots.get("agent-db")!.enis[0]!;

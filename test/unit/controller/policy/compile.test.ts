@@ -498,3 +498,66 @@ describe("PolicyCompiler (incremental)", () => {
     expect(m).toEqual(change(3, { groupIds: ["a", "b"], eniIds: ["e"] }));
   });
 });
+
+describe("stopped instances (INST-2, INST-3)", () => {
+  /** The seed state with WEB1's instance in `state`, stopped or started at `stateRevision`. */
+  const withWeb = (revision: number, state: string, stateRevision?: number): PolicyState => {
+    const s = seedState(revision);
+    return {
+      ...s,
+      instances: s.instances.map((i) =>
+        i.instanceId === WEB1.instanceId
+          ? { ...i, state, ...(stateRevision === undefined ? {} : { stateRevision }) }
+          : i,
+      ),
+    };
+  };
+
+  it.each(["stopping", "stopped"])(
+    "marks the ENI of a %s instance stopped and keeps its addresses and rules (INST-2)",
+    (state) => {
+      const running = compileOne(withWeb(1, "running"), WEB1.eniId);
+      const p = compileOne(withWeb(2, state, 2), WEB1.eniId);
+      expect(p.instanceStopped).toBe(true);
+      expect(p.ipv4).toEqual(running.ipv4);
+      expect(p.ingress).toEqual(running.ingress);
+      expect(p.egress).toEqual(running.egress);
+      expect(running.instanceStopped).toBeUndefined();
+    },
+  );
+
+  it("keeps a stopped instance's ENI a member of its groups (INST-2, REF-2)", () => {
+    const p = compileOne(withWeb(2, "stopped", 2), DB1.eniId);
+    const fromWeb = p.ingress.find((r) => r.peer.kind === "sg" && r.peer.groupId === SG_WEB)!;
+    expect(fromWeb.cidrs).toEqual(["10.0.1.11/32"]);
+  });
+
+  it("makes the revision of the last stop or start the conntrack epoch (INST-3)", () => {
+    expect(compileOne(withWeb(1, "running"), WEB1.eniId).conntrackEpoch).toBeUndefined();
+    expect(compileOne(withWeb(5, "stopped", 5), WEB1.eniId).conntrackEpoch).toBe(5);
+    expect(compileOne(withWeb(9, "running", 8), WEB1.eniId).conntrackEpoch).toBe(8);
+  });
+
+  it("keeps the ENI hosted and mapped while stopped, and flips it in place on start", () => {
+    const c = new PolicyCompiler();
+    c.update(withWeb(1, "running"), [placeWeb, placeDb]);
+    const stopped = c.update(
+      withWeb(2, "stopped", 2),
+      [placeWeb, placeDb],
+      change(2, { instanceIds: [WEB1.instanceId!], eniIds: [WEB1.eniId] }),
+    );
+    const web = stopped.snapshots.get("agent-web")!;
+    expect(web.enis.map((e) => [e.eniId, e.instanceStopped, e.conntrackEpoch])).toEqual([
+      [WEB1.eniId, true, 2],
+    ]);
+    expect(stopped.snapshots.get("agent-db")!.mapping.map((m) => m.address)).toContain("10.0.1.11");
+    const started = c.update(
+      withWeb(3, "running", 3),
+      [placeWeb, placeDb],
+      change(3, { instanceIds: [WEB1.instanceId!], eniIds: [WEB1.eniId] }),
+    );
+    const again = started.snapshots.get("agent-web")!.enis[0]!;
+    expect(again.instanceStopped).toBeUndefined();
+    expect(again.conntrackEpoch).toBe(3);
+  });
+});

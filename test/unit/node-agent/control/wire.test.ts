@@ -30,7 +30,7 @@ describe("node-agent wire: faults and conntrack epoch", () => {
     const frame = snapshotFrame({
       revision: 3,
       agentId: "agent-a",
-      enis: [{ ...ENI, conntrackEpoch: 7 }],
+      enis: [{ ...ENI, conntrackEpoch: 7, instanceStopped: true }],
       faults: [
         {
           faultId: "flt-0123456789abcdef0",
@@ -66,6 +66,7 @@ describe("node-agent wire: faults and conntrack epoch", () => {
     const f = decodeControllerFrame(frame);
     if (f.kind !== "snapshot") throw new Error(f.kind);
     expect(f.snapshot.enis[0]?.conntrackEpoch).toBe(7);
+    expect(f.snapshot.enis[0]?.instanceStopped).toBe(true); // INST-2
     expect(f.snapshot.enis[0]?.timeouts).toEqual({ tcpEstablished: 30, udp: 5, udpStream: 10 });
     const want: CompiledFault = {
       faultId: "flt-0123456789abcdef0",
@@ -141,6 +142,7 @@ describe("node-agent wire: faults and conntrack epoch", () => {
     if (f.kind !== "snapshot") throw new Error(f.kind);
     expect("faults" in f.snapshot).toBe(false);
     expect("conntrackEpoch" in f.snapshot.enis[0]!).toBe(false);
+    expect("instanceStopped" in f.snapshot.enis[0]!).toBe(false);
   });
 
   it("encodes per-fault counters in the counters report", () => {
