@@ -692,23 +692,9 @@ export class FisEngine {
           e.undo.push({ kind: "start-instances", action: name, instanceIds: ids });
           this.save(e);
         }
+        // A stopped instance neither sends nor receives (INST-2) until the undo starts it again
+        // (the action's end, StopExperiment, a failure or a restart), tracked flows gone (INST-3).
         this.instanceCall(e, "StopInstances", ids);
-        // Why: vpcemu's policy compiler keeps delivering to a stopped instance's ENI (only
-        // terminated ones leave the data path), so while FIS holds the instances stopped a
-        // blackhole fault both ways makes them stop answering; removed when they start.
-        if (after !== undefined && ids.length > 0) {
-          const undo: Undo = { kind: "faults", action: name, faultIds: [] };
-          e.undo.push(undo);
-          const view = this.deps.faults.add({
-            from: ids,
-            to: ["*"],
-            direction: "both",
-            effects: { blackhole: true },
-            description: `FIS ${e.id} action ${name} (instances stopped)`,
-          });
-          undo.faultIds.push(view.faultId);
-          this.save(e);
-        }
         if (after === undefined) finish();
         else this.later(e, parseIsoDuration(after)!, finish);
         return;

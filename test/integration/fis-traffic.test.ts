@@ -11,8 +11,9 @@
  * connection (NACLs are stateless), keeps a1<->a2 (NACLs do not apply inside a subnet), and
  * StopExperiment brings A<->B back; the time to cut and to restore is measured from the API
  * call to the first packet dropped / delivered. stop-instances silences i-b until it is started
- * again; an SSM latency document delays traffic to its target only. FIS-15..FIS-17
- * (docs/fis.md). FIS durations run at 1/100 (fisTimeScale).
+ * again, through the instance state alone (no chaos fault; INST-2); an SSM latency document
+ * delays traffic to its target only. FIS-15..FIS-17 (docs/fis.md). FIS durations run at 1/100
+ * (fisTimeScale).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeInstancesCommand,
   EC2Client,
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
@@ -38,6 +40,7 @@ import { Controller, type StartedController } from "../../controller/app.js";
 import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
 import { sanitizeAgentConfig } from "../../node-agent/config.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
+import { DropReason } from "../../node-agent/pipeline/verdict.js";
 import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
 import { MemoryBus } from "../helpers/memory-transport.js";
 import { buildTcp, buildUdp } from "../helpers/packet-builder.js";
@@ -55,6 +58,7 @@ let bId = "";
 interface Node {
   ip: string;
   tun: FakeTun;
+  agent: StartedAgent;
 }
 let a1: Node;
 let a2: Node;
@@ -129,10 +133,15 @@ beforeAll(async () => {
   ] as const) {
     const inst = await run(s, role);
     if (role === "b") bId = inst.InstanceId!;
-    const { tuns } = await startAgent(`agent-${role}`, inst.InstanceId!, `127.0.0.1:${port++}`);
+    const { agent, tuns } = await startAgent(
+      `agent-${role}`,
+      inst.InstanceId!,
+      `127.0.0.1:${port++}`,
+    );
     nodes.push({
       ip: inst.PrivateIpAddress!,
       tun: await tuns.tun(inst.NetworkInterfaces![0]!.NetworkInterfaceId!),
+      agent,
     });
   }
   [a1, a2, b] = nodes as [Node, Node, Node];
@@ -185,6 +194,11 @@ async function start(input: CreateExperimentTemplateCommandInput): Promise<strin
   const tid = (await fis.send(new CreateExperimentTemplateCommand(input))).experimentTemplate!.id!;
   return (await fis.send(new StartExperimentCommand({ experimentTemplateId: tid }))).experiment!
     .id!;
+}
+
+async function instanceState(id: string): Promise<string | undefined> {
+  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+  return out.Reservations?.[0]?.Instances?.[0]?.State?.Name;
 }
 
 async function status(id: string): Promise<string> {
@@ -262,8 +276,12 @@ describe("FIS actions on packets", { timeout: 120_000 }, () => {
     expect(restoreMs).toBeLessThan(5000);
   });
 
-  it("stop-instances silences the instance until FIS starts it again (FIS-16)", async () => {
+  it("stop-instances silences the instance until FIS starts it again, with no fault added (FIS-16, INST-2)", async () => {
+    const faults = async () =>
+      ((await (await fetch(`${ctl.url}/v1/faults`)).json()) as { faults: unknown[] }).faults;
     expect(await udpPasses(a1, b)).toBe(true);
+    const stoppedDrops = () => b.agent.drops()[DropReason.InstanceStopped];
+    const before = stoppedDrops();
     const id = await start({
       ...base,
       targets: { B: instances("b") },
@@ -277,14 +295,20 @@ describe("FIS actions on packets", { timeout: 120_000 }, () => {
     });
     await timeUntil(a1, b, false, Date.now());
     await enforced();
+    expect(await instanceState(bId)).toBe("stopped");
     expect(await udpPasses(a1, b)).toBe(false);
+    expect(await udpPasses(b, a1)).toBe(false);
     expect(await udpPasses(a1, a2)).toBe(true);
+    // The instance state silences it, on its own agent: no chaos fault is involved.
+    expect(stoppedDrops()).toBeGreaterThan(before);
+    expect(await faults()).toEqual([]);
     await fis.send(new StopExperimentCommand({ id }));
     await enforced();
-    await timeUntil(a1, b, true, Date.now());
+    expect(await instanceState(bId)).toBe("running");
+    expect(await udpPasses(a1, b)).toBe(true);
     expect(await udpPasses(b, a1)).toBe(true);
     expect(await status(id)).toBe("stopped");
-    void bId;
+    expect(await faults()).toEqual([]);
   });
 
   it("an SSM latency document delays traffic to its target only (FIS-17)", async () => {
