@@ -574,10 +574,15 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       );
   }
 
-  /** Makes the nodes match the running instances of the controller's state. */
+  /** Makes the nodes match the instances of the controller's state that are not terminated. */
   private async reconcile(): Promise<void> {
     const state: PolicyState = this.started().store.readPolicyState();
-    const live = state.instances.filter((i) => i.state === "pending" || i.state === "running");
+    // Why stopped ones too: a stopped instance keeps its ENI, which its agent keeps hosting while
+    // the data path drops its packets (docs/ec2-api.md INST-2); removing the node would tear down
+    // its namespace, TUN and processes, and StartInstances would find a different node.
+    const live = state.instances.filter(
+      (i) => i.state !== "terminated" && i.state !== "shutting-down",
+    );
     const liveIds = new Set(live.map((i) => i.instanceId));
     for (const [key, rec] of this.records) {
       if (rec.node.instanceId !== undefined && !liveIds.has(rec.node.instanceId)) {
