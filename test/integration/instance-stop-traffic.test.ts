@@ -13,6 +13,7 @@
  * A stopped instance neither sends nor receives, its ENI keeps its address and groups (INST-2);
  * started again it carries traffic with an empty conntrack table (INST-3). Each step waits for
  * the controller's revision to be enforced; a refused packet is waited for by its drop counter.
+ * The Stop/Start answers themselves (Force, Hibernate, repeats, a terminated instance): INST-1.
  */
 import {
   AuthorizeSecurityGroupEgressCommand,
@@ -27,6 +28,7 @@ import {
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
+  TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Controller, type StartedController } from "../../controller/app.js";
@@ -44,6 +46,7 @@ const bus = new MemoryBus();
 const agents: StartedAgent[] = [];
 let dbSg = "";
 let dbId = "";
+let webSubnet = "";
 
 interface Node {
   ip: string;
@@ -143,7 +146,8 @@ beforeAll(async () => {
       eni: i.NetworkInterfaces![0]!.NetworkInterfaceId!,
     };
   };
-  const w = await run(await subnet("10.71.1.0/24"), webSg);
+  webSubnet = await subnet("10.71.1.0/24");
+  const w = await run(webSubnet, webSg);
   const d = await run(await subnet("10.71.2.0/24"), dbSg);
   dbId = d.id;
   web = await startNode("agent-web", w, 7261);
@@ -278,5 +282,48 @@ describe("a stopped instance on the data path", { timeout: 60_000 }, () => {
     await passes(web, db, tcp(web, db, 40001, 3306, TcpFlag.SYN));
     await passes(db, web, tcp(db, web, 3306, 40001, TcpFlag.SYN | TcpFlag.ACK));
     expect((await dbConntrack()).map((e) => e.original.srcPort)).not.toContain(40000);
+  });
+
+  it("answers Stop/Start as AWS does: Force and Hibernate stop, repeats change nothing, a terminated instance is IncorrectInstanceState (INST-1)", async () => {
+    const id = (
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: "ami-12345678",
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: webSubnet,
+        }),
+      )
+    ).Instances![0]!.InstanceId!;
+    const states = (out: {
+      StoppingInstances?: { CurrentState?: { Name?: string }; PreviousState?: { Name?: string } }[];
+      StartingInstances?: { CurrentState?: { Name?: string }; PreviousState?: { Name?: string } }[];
+    }) =>
+      (out.StoppingInstances ?? out.StartingInstances ?? []).map((t) => [
+        t.PreviousState?.Name,
+        t.CurrentState?.Name,
+      ]);
+    const stop = (extra: { Force?: boolean; Hibernate?: boolean } = {}) =>
+      ec2.send(new StopInstancesCommand({ InstanceIds: [id], ...extra }));
+    const start = () => ec2.send(new StartInstancesCommand({ InstanceIds: [id] }));
+    expect(states(await stop({ Force: true }))).toEqual([["running", "stopping"]]);
+    expect(states(await stop())).toEqual([["stopped", "stopped"]]);
+    expect(states(await start())).toEqual([["stopped", "pending"]]);
+    expect(states(await start())).toEqual([["running", "running"]]);
+    expect(states(await stop({ Hibernate: true }))).toEqual([["running", "stopping"]]);
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: { name?: string; message?: string }) => [e.name, e.message],
+      );
+    expect(await failure(start())).toEqual([
+      "IncorrectInstanceState",
+      `The instance '${id}' is not in a state from which it can be started.`,
+    ]);
+    expect(await failure(stop())).toEqual([
+      "IncorrectInstanceState",
+      `This instance '${id}' is not in a state from which it can be stopped.`,
+    ]);
   });
 });
