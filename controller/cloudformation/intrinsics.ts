@@ -145,13 +145,16 @@ function findInMap(arg: unknown, s: EvalScope): unknown {
   const [m, k1, k2] = args(arg, 3, "Fn::FindInMap").map((x) =>
     str(evaluate(x, s), "Fn::FindInMap"),
   );
-  const map = s.mappings[m as string] as Record<string, Record<string, unknown>> | undefined;
-  if (map === undefined)
+  // Why hasOwn: names are user strings; `constructor` must not find Object.prototype's members.
+  const map = Object.hasOwn(s.mappings, m as string)
+    ? (s.mappings[m as string] as Record<string, Record<string, unknown>>)
+    : undefined;
+  if (map === undefined || map === null || typeof map !== "object")
     throw templateError(
       `Mapping named '${m}' is not present in the 'Mappings' section of template.`,
     );
-  const top = map[k1 as string];
-  if (top === undefined || !Object.hasOwn(map, k1 as string))
+  const top = Object.hasOwn(map, k1 as string) ? map[k1 as string] : undefined;
+  if (top === undefined || top === null || typeof top !== "object")
     throw templateError(`Unable to get mapping for ${m}::${k1}::${k2}`);
   if (!Object.hasOwn(top, k2 as string))
     throw templateError(`Unable to get mapping for ${m}::${k1}::${k2}`);
@@ -263,7 +266,9 @@ export function evaluate(v: unknown, s: EvalScope): unknown {
   if (v === null || typeof v !== "object") return v;
   const fn = intrinsicName(v);
   if (fn === undefined) {
-    const out: Record<string, unknown> = {};
+    // Why null prototype: keys are user strings; `out["__proto__"] = r` on a plain object would
+    // set its prototype and drop the property instead of keeping it for the schema check.
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const [k, child] of Object.entries(v)) {
       const r = evaluate(child, s);
       if (r !== NO_VALUE) out[k] = r;
