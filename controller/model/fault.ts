@@ -299,8 +299,9 @@ function sanitizeProtocol(v: unknown): number {
     return num("protocol", v, { min: 0, max: 255, integer: true });
   }
   if (typeof v === "string") {
-    const n = PROTOCOLS[v.toLowerCase()];
-    if (n !== undefined) return n;
+    // Why hasOwn: `constructor` must be an unknown protocol, not Object.prototype's member.
+    const name = v.toLowerCase();
+    if (Object.hasOwn(PROTOCOLS, name)) return PROTOCOLS[name] as number;
     if (/^\d+$/.test(v) && Number(v) <= 255) return Number(v);
   }
   throw invalid(
