@@ -28,7 +28,8 @@ function canonicalQuery(search: string): string {
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string {
-  const v = headers[name];
+  // Why hasOwn: a signed header name is user input; `constructor` is no header.
+  const v = Object.hasOwn(headers, name) ? headers[name] : undefined;
   const s = Array.isArray(v) ? v.join(",") : (v ?? "");
   return s.trim().replace(/\s+/g, " ");
 }
@@ -87,7 +88,7 @@ export function verifySigV4(
   const [, credential = "", signedHeaders = "", signature = ""] = m;
   const [accessKeyId = "", date = "", region = "", service = "", terminator = ""] =
     credential.split("/");
-  const secret = keys[accessKeyId];
+  const secret = Object.hasOwn(keys, accessKeyId) ? keys[accessKeyId] : undefined;
   if (secret === undefined) throw controllerError("EMU_ERR_AUTH_UNKNOWN_KEY");
   if (service !== expectedService) throw controllerError("EMU_ERR_AUTH_SCOPE", expectedService);
   const amzDate = headerValue(headers, "x-amz-date");
