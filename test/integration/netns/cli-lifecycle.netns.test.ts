@@ -11,6 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EC2Client, StartInstancesCommand, StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../../cli/runtime/netns.js";
 import { PROBE_SCRIPT, TWO_TIER_EXAMPLE, VPCEMU_BIN } from "../../../cli/runtime/paths.js";
@@ -178,6 +179,86 @@ describe("vpcemu up / exec / conntrack / down", () => {
       for (const s of servers) s.kill("SIGTERM");
     }
   });
+
+  it("StopInstances takes db off the network but keeps its node; StartInstances brings it back with an empty conntrack table (INST-2, INST-3)", async () => {
+    const db = state!.nodes.find((n) => n.name === "db")!;
+    const ec2 = new EC2Client({
+      endpoint: state!.ec2Endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
+    /** Until every agent enforces the controller's revision (GET /v1/revision, CT-17). */
+    const enforced = async (): Promise<void> => {
+      for (let i = 0; i < 200; i++) {
+        const r = (await (await fetch(`${state!.controllerUrl}/v1/revision`)).json()) as {
+          enforced: boolean;
+        };
+        if (r.enforced) return;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error("revision not enforced within 10 s");
+    };
+    const toDb = (timeoutMs: number) =>
+      JSON.parse(
+        vpcemu([
+          "exec",
+          "web",
+          "--",
+          process.execPath,
+          PROBE_SCRIPT,
+          "tcp-request",
+          "10.0.2.20",
+          "3306",
+          String(timeoutMs),
+        ]).stdout,
+      ) as { ok: boolean; error?: string };
+    const dbEntries = () =>
+      (
+        JSON.parse(vpcemu(["conntrack", "db", "-o", "json"]).stdout) as {
+          entries: { original: { dstPort: number } }[];
+        }[]
+      ).flatMap((r) => r.entries.filter((e) => e.original.dstPort === 3306));
+    const server = spawn(
+      process.execPath,
+      [
+        VPCEMU_BIN,
+        "exec",
+        "db",
+        "--",
+        process.execPath,
+        PROBE_SCRIPT,
+        "echo-server",
+        "tcp",
+        "3306",
+      ],
+      { env: { ...process.env, VPCEMU_RUNTIME_DIR: dir }, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise<void>((resolve) => server.stdout!.once("data", () => resolve()));
+      expect(toDb(3000)).toMatchObject({ ok: true }); // REF-1
+      expect(dbEntries().length).toBeGreaterThan(0);
+
+      await ec2.send(new StopInstancesCommand({ InstanceIds: [db.instanceId!] }));
+      await enforced();
+      expect(toDb(1500)).toEqual({ ok: false, error: "timeout" });
+      // The node stays: namespace, TUN with its address, and the server in it.
+      const addrs = spawnSync("ip", ["-n", db.namespace, "-o", "-4", "addr", "show", "eth0"], {
+        encoding: "utf8",
+      }).stdout;
+      expect(addrs).toContain("inet 10.0.2.20/32");
+      expect(server.exitCode).toBeNull();
+      expect(dbEntries()).toEqual([]);
+
+      await ec2.send(new StartInstancesCommand({ InstanceIds: [db.instanceId!] }));
+      await enforced();
+      expect(dbEntries()).toEqual([]);
+      expect(toDb(3000)).toMatchObject({ ok: true });
+    } finally {
+      server.kill("SIGTERM");
+      ec2.destroy();
+    }
+  }, 60_000);
 
   it("down stops up and leaves no namespace, TUN device or agent process behind", async () => {
     const agentPids = state!.nodes.map((n) => n.agentPid!);
