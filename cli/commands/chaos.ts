@@ -61,6 +61,9 @@ Scenario runs (docs/experiments.md):
                                     (also on Ctrl-C); writes journal.json, junit.xml and
                                     timeline.svg to DIR (default ./experiment-report); exit 1
                                     when the hypothesis failed
+  run EXPERIMENT.yaml --nodes NODES.json [--out DIR]
+                                    the same with Docker app containers and agent sidecars as
+                                    the nodes (the testcontainers module, compose)
 
 Process faults of the local runtime ('vpcemu up'):
   kill-agent NODE [--for D]     SIGKILL the node's agent; 'up' starts it again after D (default 1s)
@@ -281,7 +284,12 @@ async function runClear(args: string[]): Promise<number> {
 }
 
 async function runRun(args: string[]): Promise<number> {
-  const parsed = parse(args, { ...CONNECTION_OPTIONS, out: { type: "string" } }, USAGE, true);
+  const parsed = parse(
+    args,
+    { ...CONNECTION_OPTIONS, out: { type: "string" }, nodes: { type: "string" } },
+    USAGE,
+    true,
+  );
   if (!parsed) return 0;
   if (parsed.positionals.length !== 1) throw new UsageError("run needs one EXPERIMENT.yaml");
   return runExperimentCommand({
@@ -291,6 +299,7 @@ async function runRun(args: string[]): Promise<number> {
       ? { runtimeDir: parsed.values["runtime-dir"] }
       : {}),
     ...(typeof parsed.values.out === "string" ? { outDir: parsed.values.out } : {}),
+    ...(typeof parsed.values.nodes === "string" ? { nodesFile: parsed.values.nodes } : {}),
   });
 }
 
