@@ -38,3 +38,14 @@ export {
   type EniConntrack,
   type FlowTuple,
 } from "./json-api.js";
+export {
+  VpcEmulatorExperimentError,
+  type ExperimentSource,
+  type ExperimentNode,
+  type RunExperimentOptions,
+  type ExperimentRun,
+  type ExperimentReports,
+  type ExperimentJournal,
+  type ExperimentOutcome,
+  type ExperimentVerdict,
+} from "./experiments.js";

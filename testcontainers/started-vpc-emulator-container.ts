@@ -7,6 +7,7 @@
  * instance terminated, then the controller, then the underlay network if the module created it.
  */
 import {
+  DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   EC2Client,
@@ -32,6 +33,12 @@ import {
   VPCEMU_UNDERLAY_PORT as UNDERLAY_PORT,
 } from "./constants.js";
 import { VpcEmulatorFaults } from "./faults.js";
+import {
+  runExperimentOnContainers,
+  type ExperimentRun,
+  type ExperimentSource,
+  type RunExperimentOptions,
+} from "./experiments.js";
 import { getJson, type ConntrackReport, type CountersReport } from "./json-api.js";
 
 const ATTACH_TIMEOUT_MS = 45_000;
@@ -245,6 +252,41 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
       `agent-${name}`,
       ["--external", `${name}=${options.address}`],
       { instanceId: "", eniId: "", privateIp: options.address, terminate: async () => undefined },
+    );
+  }
+
+  /**
+   * Runs a scenario (docs/experiments.md: steady-state hypothesis, method, stop conditions,
+   * rollback) with the attached containers as its nodes, as `vpcemu chaos run` does; probes run
+   * in the source node's network namespace. Resolves with the outcome, the journal and the report
+   * paths (also when the hypothesis failed); rejects only when the run could not start.
+   */
+  async runExperiment(
+    experiment: ExperimentSource,
+    options: RunExperimentOptions = {},
+  ): Promise<ExperimentRun> {
+    return runExperimentOnContainers(
+      {
+        apiUrl: this.getApiUrl(),
+        image: this.opts.image,
+        region: this.getRegion(),
+        credentials: this.getCredentials(),
+        attached: [...this.attached],
+        instanceNames: async (ids) => {
+          const names = new Map<string, string>();
+          if (ids.length === 0) return names;
+          const out = await this.getEc2Client().send(
+            new DescribeInstancesCommand({ InstanceIds: [...ids] }),
+          );
+          for (const i of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+            const name = i.Tags?.find((t) => t.Key === "Name")?.Value;
+            if (i.InstanceId && name) names.set(i.InstanceId, name);
+          }
+          return names;
+        },
+      },
+      experiment,
+      options,
     );
   }
 

@@ -1,0 +1,225 @@
+/**
+ * `emulator.runExperiment(...)` on real Docker: scenario runs (docs/experiments.md) with attached
+ * app containers as the nodes, through the package's own `vpcemu chaos run --nodes`. A blackhole
+ * web -> db breaks a hypothesis that needs db reachable: the run says failed, its JUnit names the
+ * probe, the fault is rolled back; the same probe without a fault holds.
+ *
+ *   underlay: internal network owned by the emulator
+ *   controller     web 10.0.1.10 (web-sg)  --tcp 3306-->  db 10.0.1.20 (db-sg: tcp 3306 from web-sg)
+ *                  each run: a probe container in web's and db's network namespace
+ */
+import { readFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+} from "@aws-sdk/client-ec2";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { GenericContainer, type StartedTestContainer } from "testcontainers";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  VpcEmulatorContainer,
+  VpcEmulatorExperimentError,
+  VPCEMU_LABEL,
+  type AttachedInstance,
+  type StartedVpcEmulatorContainer,
+} from "../../testcontainers/index.js";
+import {
+  assertDockerPrerequisites,
+  docker,
+  E2E_IMAGE,
+  setupOrFailEach,
+} from "./docker-prerequisites.js";
+
+/** A blackhole web-sg -> db-sg while web must reach db:3306: the hypothesis fails. */
+const BLACKHOLE = `
+title: web survives a db blackhole
+servers:
+  - { node: db, tcp: 3306 }
+hypothesis:
+  interval: 300ms
+  settle: 200ms
+  probes:
+    - name: web-to-db
+      tcp: { from: web, to: db, port: 3306 }
+      timeout: 1s
+      samples: 1
+method:
+  - name: cut
+    add: --from sg:web-sg --to sg:db-sg --blackhole --description exp-cut
+  - wait: 10s
+stopConditions:
+  - { probe: web-to-db, failures: 1 }
+`;
+
+interface JUnitCase {
+  name: string;
+  failure?: { message: string };
+  skipped?: unknown;
+}
+
+function junitCases(path: string): JUnitCase[] {
+  const xml = readFileSync(path, "utf8");
+  expect(XMLValidator.validate(xml)).toBe(true);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml) as {
+    testsuites: { testsuite: { testcase: JUnitCase | JUnitCase[] } };
+  };
+  const tc = doc.testsuites.testsuite.testcase;
+  return Array.isArray(tc) ? tc : [tc];
+}
+
+describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () => {
+  let emu: StartedVpcEmulatorContainer;
+  let web: AttachedInstance;
+  let dbApp: StartedTestContainer;
+  const apps: StartedTestContainer[] = [];
+  const out = mkdtempSync(join(tmpdir(), "vpcemu-tc-exp-"));
+
+  setupOrFailEach(async () => {
+    assertDockerPrerequisites();
+    emu = await new VpcEmulatorContainer(E2E_IMAGE).start();
+    const ec2 = emu.getEc2Client();
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
+    const subnetId = (
+      await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.1.0/24" }))
+    ).Subnet!.SubnetId!;
+    const group = async (name: string) =>
+      (
+        await ec2.send(
+          new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcId }),
+        )
+      ).GroupId!;
+    const webSg = await group("web-sg");
+    const dbSg = await group("db-sg");
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: dbSg,
+        IpPermissions: [
+          {
+            IpProtocol: "tcp",
+            FromPort: 3306,
+            ToPort: 3306,
+            UserIdGroupPairs: [{ GroupId: webSg }],
+          },
+        ],
+      }),
+    );
+    const app = () =>
+      new GenericContainer(E2E_IMAGE)
+        .withPullPolicy({ shouldPull: () => false })
+        .withEntrypoint(["sleep", "infinity"])
+        .withNetwork(emu.getNetwork())
+        .start();
+    const [webApp, db] = await Promise.all([app(), app()]);
+    apps.push(webApp, db);
+    dbApp = db;
+    [web] = await Promise.all([
+      emu.attach(webApp, {
+        subnet: subnetId,
+        securityGroups: ["web-sg"],
+        privateIp: "10.0.1.10",
+        name: "web",
+      }),
+      emu.attach(db, {
+        subnet: subnetId,
+        securityGroups: [dbSg],
+        privateIp: "10.0.1.20",
+        name: "db",
+      }),
+    ]);
+    await emu.waitForPolicy();
+  }, 180_000);
+
+  afterAll(async () => {
+    await emu?.stop({ timeout: 2_000 });
+    await Promise.allSettled(apps.map((c) => c.stop({ timeout: 1_000 })));
+    rmSync(out, { recursive: true, force: true });
+  }, 120_000);
+
+  it("reports a failed hypothesis naming the probe in JUnit, and rolls the fault back", async () => {
+    const run = await emu.runExperiment(BLACKHOLE, { outDir: join(out, "blackhole") });
+
+    expect(run.outcome).toBe("failed");
+    expect(run.passed).toBe(false);
+    expect(run.exitCode).toBe(1);
+    expect(run.reason).toMatch(/^the hypothesis failed: probe 'web-to-db' during: /);
+    expect(run.failures.map((v) => `${v.probe} (${v.phase})`)).toEqual(["web-to-db (during)"]);
+    expect(run.failures[0]!.firstFailureAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(run.journal.stoppedBy).toMatch(/stop condition: probe 'web-to-db' failed 1 times/);
+    // The steady state held before the fault and again after the rollback.
+    const ok = (phase: string) =>
+      run.journal.verdicts.find((v) => v.probe === "web-to-db" && v.phase === phase)?.ok;
+    expect([ok("before"), ok("after")]).toEqual([true, true]);
+
+    const cases = junitCases(run.reports.junit);
+    const failing = cases.filter((c) => c.failure !== undefined).map((c) => c.name);
+    expect(failing).toEqual(["web-to-db (during)"]);
+    expect(cases.find((c) => c.name === "web-to-db (during)")!.failure!.message).toContain(
+      "probe 'web-to-db' during",
+    );
+    expect(XMLValidator.validate(readFileSync(run.reports.svg, "utf8"))).toBe(true);
+
+    // Rolled back: the fault the run added is gone, and so are the run's probe containers.
+    const faultId = run.journal.faults[0]!.faultId;
+    expect(run.journal.rollback).toContainEqual(
+      expect.objectContaining({ what: `removed ${faultId}`, ok: true }),
+    );
+    expect(await emu.faults.list()).toEqual([]);
+    expect(docker(["ps", "-aq", "--filter", `label=${VPCEMU_LABEL}=probe`]).trim()).toBe("");
+  });
+
+  it("passes a hypothesis that holds, with nodes given as an instance and a container (object form)", async () => {
+    const run = await emu.runExperiment(
+      {
+        title: "frontend reaches the database",
+        servers: [{ node: "database", tcp: 3306 }],
+        hypothesis: {
+          interval: "300ms",
+          settle: "100ms",
+          probes: [
+            {
+              name: "frontend-to-database",
+              tcp: { from: "frontend", to: "database", port: 3306 },
+              timeout: "2s",
+              samples: 2,
+            },
+            // db-sg admits 3306 from web-sg only: db -> web is expected to stay closed.
+            {
+              name: "db-to-web-closed",
+              tcp: { from: "db", to: "web", port: 3306 },
+              expect: "unreachable",
+              timeout: "500ms",
+              samples: 1,
+            },
+          ],
+        },
+        method: [{ wait: "600ms" }],
+      },
+      { nodes: { frontend: web, database: dbApp }, outDir: join(out, "holds") },
+    );
+
+    expect(run.reason).toBeUndefined();
+    expect(run.outcome).toBe("held");
+    expect(run.passed).toBe(true);
+    expect(run.exitCode).toBe(0);
+    expect(run.failures).toEqual([]);
+    expect(run.output).toContain("hypothesis held");
+    const cases = junitCases(run.reports.junit);
+    expect(cases.filter((c) => c.failure !== undefined)).toEqual([]);
+    expect(cases.map((c) => c.name)).toContain("frontend-to-database (after)");
+  });
+
+  it("refuses an experiment naming a node it does not have, before anything runs", async () => {
+    const text = BLACKHOLE.replace("from: web,", "from: nosuch,");
+    const err = await emu
+      .runExperiment(text, { outDir: join(out, "unknown") })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VpcEmulatorExperimentError);
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect((err as Error).message).toMatch(/unknown node 'nosuch' \(.*nodes\.json has: (web, db|db, web)\)/);
+  });
+});
