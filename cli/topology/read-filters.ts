@@ -18,7 +18,8 @@ const PROTOCOL_NUMBERS: Record<string, string> = { tcp: "6", udp: "17", icmp: "1
 /** "tcp" -> "6"; "-1" and numbers 0..255 stay; anything else (including `all`, RULE-4) undefined. */
 export function normaliseProtocol(value: string): string | undefined {
   const lower = value.toLowerCase();
-  if (PROTOCOL_NUMBERS[lower]) return PROTOCOL_NUMBERS[lower];
+  // Why hasOwn: `constructor` is an unknown protocol, not Object.prototype's member.
+  if (Object.hasOwn(PROTOCOL_NUMBERS, lower)) return PROTOCOL_NUMBERS[lower];
   if (lower === "-1") return "-1";
   if (/^\d{1,3}$/.test(lower) && Number(lower) <= 255) return String(Number(lower));
   return undefined;

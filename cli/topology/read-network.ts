@@ -155,7 +155,8 @@ export function readInstances(r: Reader, top: MapView): TopologyInstance[] {
       if (!isMap(node)) {
         r.issue(m.fieldAt("tags"), "expected a mapping of tag keys to values");
       } else {
-        tags = {};
+        // Why null prototype: `__proto__` is a valid tag key; on a plain object it would vanish.
+        tags = Object.create(null) as Record<string, string>;
         for (const pair of node.items) {
           const key = isScalar(pair.key) ? String(pair.key.value) : "";
           const value = isScalar(pair.value) ? pair.value.value : undefined;

@@ -90,7 +90,8 @@ export class MapView {
     private readonly node: YAMLMap,
     readonly path: string,
   ) {
-    const fields: Record<string, number> = {};
+    // Why null prototype: keys are user strings (`__proto__` must stay a field name).
+    const fields: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       fields[key] = r.at(pair.key as YamlNode, key).line;
@@ -230,5 +231,6 @@ export class MapView {
 
 /** Location of field `f` of the item at `at`. */
 export function field(at: SourceLocation, f: string): SourceLocation {
-  return { file: at.file, line: at.fields?.[f] ?? at.line, path: `${at.path}.${f}` };
+  const line = at.fields !== undefined && Object.hasOwn(at.fields, f) ? at.fields[f] : undefined;
+  return { file: at.file, line: line ?? at.line, path: `${at.path}.${f}` };
 }
