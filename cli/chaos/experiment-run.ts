@@ -279,10 +279,14 @@ export async function runExperiment(
       return (view.counters as unknown as Record<string, number>)[p.counter] ?? 0;
     }
     const all = await env.eniCounters(p.source.node);
-    const key = ENI_COUNTERS[p.counter] ?? p.counter;
-    const now = all[key] ?? 0;
+    // Why hasOwn: node and counter names are user strings (a node may be called `constructor`).
+    const own = (o: Record<string, number> | undefined, k: string): number =>
+      (o !== undefined && Object.hasOwn(o, k) ? o[k] : undefined) ?? 0;
+    const key = Object.hasOwn(ENI_COUNTERS, p.counter) ? ENI_COUNTERS[p.counter]! : p.counter;
+    const now = own(all, key);
     if (GAUGE_COUNTERS.includes(p.counter)) return now;
-    return now - (journal.counterBaseline[p.source.node]?.[key] ?? 0);
+    const base = journal.counterBaseline;
+    return now - own(Object.hasOwn(base, p.source.node) ? base[p.source.node] : undefined, key);
   };
 
   /** One sample of one probe, recorded. */
@@ -397,7 +401,11 @@ export async function runExperiment(
       return journal;
     }
     for (const p of exp.probes) {
-      if (p.kind === "counter" && "node" in p.source && !journal.counterBaseline[p.source.node]) {
+      if (
+        p.kind === "counter" &&
+        "node" in p.source &&
+        !Object.hasOwn(journal.counterBaseline, p.source.node)
+      ) {
         try {
           journal.counterBaseline[p.source.node] = await env.eniCounters(p.source.node);
         } catch (err) {

@@ -353,7 +353,11 @@ function readProbe(r: Reader, item: unknown, path: string, at: SourceLocation): 
       return undefined;
     }
     if (counter === undefined) return undefined;
-    if (node !== undefined && !(counter in ENI_COUNTERS) && !/^drops\.[\w-]+$/.test(counter)) {
+    if (
+      node !== undefined &&
+      !Object.hasOwn(ENI_COUNTERS, counter) &&
+      !/^drops\.[\w-]+$/.test(counter)
+    ) {
       r.issue(
         c.fieldAt("name"),
         `unknown counter '${counter}' (use ${Object.keys(ENI_COUNTERS).join(", ")} or drops.REASON)`,
