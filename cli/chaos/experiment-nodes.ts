@@ -144,7 +144,7 @@ export function parseNodesFile(text: string, file: string): ContainerNodes {
       });
     }
   }
-  if (issues.length > 0) throw new ExperimentError(issues);
+  if (issues.length > 0) throw new ExperimentError(issues.sort((a, b) => a.at.line - b.at.line));
   return { file, ...(image !== undefined ? { image } : {}), nodes };
 }
 
