@@ -62,6 +62,13 @@ const ALARM_ARN_RE = /^arn:aws:cloudwatch:[a-z0-9-]+:\d{12}:alarm:(.+)$/;
 function obj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+/**
+ * An empty map for keys that are user strings (target keys, action names): no prototype, so
+ * `__proto__` is stored as a key and `constructor` finds nothing.
+ */
+function userMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
 function invalid(message: string): FisError {
   return new FisError("ValidationException", message);
 }
@@ -203,12 +210,12 @@ export class FisEngine {
     if (typeof roleArn !== "string" || roleArn === "") throw invalid("roleArn is required.");
     const targetsIn = body["targets"] ?? {};
     if (!obj(targetsIn)) throw invalid("targets must be a map.");
-    const targets: Record<string, TargetSpec> = {};
+    const targets = userMap<TargetSpec>();
     for (const [key, t] of Object.entries(targetsIn)) targets[key] = this.checkTarget(key, t);
     const actionsIn = body["actions"];
     if (!obj(actionsIn) || Object.keys(actionsIn).length === 0)
       throw invalid("actions is required: at least one action.");
-    const actions: Record<string, ActionSpec> = {};
+    const actions = userMap<ActionSpec>();
     for (const [name, a] of Object.entries(actionsIn))
       actions[name] = this.checkAction(name, a, targets);
     for (const [name, a] of Object.entries(actions))
@@ -336,7 +343,7 @@ export class FisEngine {
     for (const [tk, tv] of Object.entries(targetsIn)) {
       if (!Object.hasOwn(def.targets, tk))
         throw invalid(`Action ${name}: target '${tk}' is not a target of action ${def.id}.`);
-      const t = targets[tv];
+      const t = Object.hasOwn(targets, tv) ? targets[tv] : undefined;
       if (t === undefined)
         throw invalid(
           `Action ${name}: target ${tk} names '${tv}', which is not a target key of the template.`,
@@ -398,7 +405,7 @@ export class FisEngine {
     if (typeof templateId !== "string") throw invalid("experimentTemplateId is required.");
     const t = this.template(caller, templateId);
     const id = fisId("EXP");
-    const actions: Record<string, ActionRun> = {};
+    const actions = userMap<ActionRun>();
     for (const [name, a] of Object.entries(t.actions))
       actions[name] = { ...a, state: { status: "pending", reason: "Initial state" } };
     const e: ExperimentRecord = {
@@ -416,7 +423,7 @@ export class FisEngine {
       ...(t.experimentOptions !== undefined ? { experimentOptions: t.experimentOptions } : {}),
       creationTime: Date.now(),
       seed: randomInt(0, 2 ** 32 - 1),
-      resolvedTargets: {},
+      resolvedTargets: userMap<string[]>(),
       undo: [],
     };
     this.deps.fis.saveExperiment(e);
@@ -615,10 +622,13 @@ export class FisEngine {
     const out = items.filter((it) => {
       if (t.resourceArns !== undefined && !t.resourceArns.includes(it.arn)) return false;
       if (t.resourceTags !== undefined)
-        for (const [k, v] of Object.entries(t.resourceTags)) if (it.tags[k] !== v) return false;
+        for (const [k, v] of Object.entries(t.resourceTags))
+          if (!Object.hasOwn(it.tags, k) || it.tags[k] !== v) return false;
       for (const f of t.filters ?? []) {
         let v: unknown = it.doc;
-        for (const part of f.path.split(".")) v = obj(v) ? v[part] : undefined;
+        // Why hasOwn: a path through `__proto__` or `constructor` names no field of the resource.
+        for (const part of f.path.split("."))
+          v = obj(v) && Object.hasOwn(v, part) ? v[part] : undefined;
         if (v === undefined || !f.values.includes(String(v))) return false;
       }
       return true;
@@ -658,7 +668,7 @@ export class FisEngine {
 
   private targetsOf(e: ExperimentRecord, a: ActionRun, key: string): string[] {
     const tk = a.targets?.[key];
-    return tk === undefined ? [] : (e.resolvedTargets[tk] ?? []);
+    return tk === undefined || !Object.hasOwn(e.resolvedTargets, tk) ? [] : e.resolvedTargets[tk]!;
   }
 
   private startAction(e: ExperimentRecord, name: string, a: ActionRun): void {

@@ -46,7 +46,8 @@ function templateJson(t: TemplateRecord): unknown {
 }
 
 function experimentJson(e: ExperimentRecord): unknown {
-  const actions: Record<string, unknown> = {};
+  // Why null prototype: action names are user strings (`__proto__` is a name like any other).
+  const actions = Object.create(null) as Record<string, unknown>;
   for (const [name, a] of Object.entries(e.actions))
     actions[name] = {
       actionId: a.actionId,
