@@ -626,6 +626,12 @@ export const ERRORS = {
     400,
     "The instance '{0}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.",
   ),
+  EMU_ERR_INSTANCE_HIBERNATION_NOT_CONFIGURED: def(
+    "EMU_ERR_INSTANCE_HIBERNATION_NOT_CONFIGURED",
+    "UnsupportedHibernationConfiguration",
+    400,
+    "The instance can't be hibernated because it was not configured at launch for hibernation: {0}",
+  ),
   EMU_ERR_INSTANCE_CREDITS_NOT_SUPPORTED: def(
     "EMU_ERR_INSTANCE_CREDITS_NOT_SUPPORTED",
     "InstanceCreditSpecification.NotSupported",

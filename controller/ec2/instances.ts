@@ -381,7 +381,10 @@ const terminate: ActionHandler = (c) => {
 
 const stop: ActionHandler = (c) => {
   const ids = instanceIds(c.params);
-  return { instancesSet: transitionsXml(mutate(c, (ctx) => stopInstances(ctx, ids))) };
+  const hibernate = c.params.bool("Hibernate") === true;
+  return {
+    instancesSet: transitionsXml(mutate(c, (ctx) => stopInstances(ctx, ids, { hibernate }))),
+  };
 };
 
 const start: ActionHandler = (c) => {

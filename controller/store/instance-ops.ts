@@ -320,18 +320,26 @@ export function terminateInstances(
 
 /**
  * StopInstances: running -> stopped (response `stopping`); a stopped one stays (idempotent);
- * a terminated one is IncorrectInstanceState; disableApiStop refuses. All or nothing. `Force`
- * and `Hibernate` stop it the same way. Its ENIs stay attached with their addresses and groups;
+ * a terminated one is IncorrectInstanceState; disableApiStop refuses; `hibernate` answers
+ * UnsupportedHibernationConfiguration (no vpcemu instance is configured for hibernation). All or
+ * nothing. `Force` stops it the same way. Its ENIs stay attached with their addresses and groups;
  * the data path drops their packets until it starts (INST-2), and `stateRevision` empties their
  * conntrack tables (INST-3).
  */
-export function stopInstances(ctx: ScopedOpContext, ids: readonly string[]): StateTransition[] {
+export function stopInstances(
+  ctx: ScopedOpContext,
+  ids: readonly string[],
+  opts: { readonly hibernate?: boolean } = {},
+): StateTransition[] {
   const instances = requireInstances(ctx, ids);
   for (const inst of instances) {
     if (inst.state === "terminated" || inst.state === "shutting-down")
       throw controllerError("EMU_ERR_INSTANCE_CANNOT_STOP", inst.instanceId);
     if (inst.state !== "stopped" && inst.attributes?.disableApiStop === true)
       throw controllerError("EMU_ERR_INSTANCE_STOP_PROTECTED", inst.instanceId);
+    // INST-1: DescribeInstances answers hibernationOptions.configured false for every instance.
+    if (opts.hibernate === true && inst.state !== "stopped")
+      throw controllerError("EMU_ERR_INSTANCE_HIBERNATION_NOT_CONFIGURED", inst.instanceId);
   }
   return instances.map((inst) => {
     if (inst.state === "stopped")

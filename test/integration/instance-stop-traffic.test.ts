@@ -219,10 +219,12 @@ async function dbEniView() {
   return out.NetworkInterfaces;
 }
 
-async function dbState(): Promise<string | undefined> {
-  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [dbId] }));
+async function stateOf(id: string): Promise<string | undefined> {
+  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
   return out.Reservations?.[0]?.Instances?.[0]?.State?.Name;
 }
+
+const dbState = () => stateOf(dbId);
 
 describe("a stopped instance on the data path", { timeout: 60_000 }, () => {
   it("neither sends nor receives while stopped, keeps its ENI, and starts with an empty conntrack table (INST-1..INST-3)", async () => {
@@ -284,7 +286,7 @@ describe("a stopped instance on the data path", { timeout: 60_000 }, () => {
     expect((await dbConntrack()).map((e) => e.original.srcPort)).not.toContain(40000);
   });
 
-  it("answers Stop/Start as AWS does: Force and Hibernate stop, repeats change nothing, a terminated instance is IncorrectInstanceState (INST-1)", async () => {
+  it("answers Stop/Start as AWS does: Force stops, repeats change nothing, Hibernate needs hibernation configured, a terminated instance is IncorrectInstanceState (INST-1)", async () => {
     const id = (
       await ec2.send(
         new RunInstancesCommand({
@@ -310,13 +312,17 @@ describe("a stopped instance on the data path", { timeout: 60_000 }, () => {
     expect(states(await stop())).toEqual([["stopped", "stopped"]]);
     expect(states(await start())).toEqual([["stopped", "pending"]]);
     expect(states(await start())).toEqual([["running", "running"]]);
-    expect(states(await stop({ Hibernate: true }))).toEqual([["running", "stopping"]]);
-    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     const failure = (p: Promise<unknown>) =>
       p.then(
         () => undefined,
         (e: { name?: string; message?: string }) => [e.name, e.message],
       );
+    expect(await failure(stop({ Hibernate: true }))).toEqual([
+      "UnsupportedHibernationConfiguration",
+      `The instance can't be hibernated because it was not configured at launch for hibernation: ${id}`,
+    ]);
+    expect(await stateOf(id)).toBe("running");
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     expect(await failure(start())).toEqual([
       "IncorrectInstanceState",
       `The instance '${id}' is not in a state from which it can be started.`,
