@@ -18,6 +18,11 @@ export const ID_PREFIX = {
   routeTable: "rtb",
   routeTableAssoc: "rtbassoc",
   internetGateway: "igw",
+  egressOnlyInternetGateway: "eigw",
+  elasticIpAllocation: "eipalloc",
+  elasticIpAssociation: "eipassoc",
+  natGateway: "nat",
+  vpcPeeringConnection: "pcx",
   request: "req",
   /** Chaos faults (docs/json-api.md /v1/faults); not an AWS resource. */
   fault: "flt",

@@ -75,6 +75,22 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE fis_experiments (id TEXT PRIMARY KEY, body TEXT NOT NULL);
     `,
   },
+  {
+    // Routing (controller/model/routing.ts, docs/routing.md): state like the resources.
+    id: 5,
+    name: "internet gateways, route tables, addresses, nat gateways, vpc peering",
+    sql: `
+      CREATE TABLE internet_gateways (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE egress_only_internet_gateways (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE route_tables (
+        id TEXT PRIMARY KEY,
+        vpc_id TEXT NOT NULL REFERENCES vpcs(id) DEFERRABLE INITIALLY DEFERRED,
+        body TEXT NOT NULL);
+      CREATE TABLE addresses (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE nat_gateways (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE vpc_peering_connections (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Table of each resource kind, and the column (if any) naming its parent. */
@@ -87,6 +103,12 @@ export const RESOURCE_TABLES = {
   networkInterface: { table: "network_interfaces", parent: "subnet_id" },
   instance: { table: "instances", parent: undefined },
   fault: { table: "faults", parent: undefined },
+  internetGateway: { table: "internet_gateways", parent: undefined },
+  egressOnlyInternetGateway: { table: "egress_only_internet_gateways", parent: undefined },
+  routeTable: { table: "route_tables", parent: "vpc_id" },
+  address: { table: "addresses", parent: undefined },
+  natGateway: { table: "nat_gateways", parent: undefined },
+  vpcPeeringConnection: { table: "vpc_peering_connections", parent: undefined },
 } as const;
 export type ResourceKind = keyof typeof RESOURCE_TABLES;
 

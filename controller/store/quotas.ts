@@ -23,6 +23,8 @@ export interface Quotas {
   /** IPv4 CIDR blocks per VPC, the primary included. */
   readonly cidrsPerVpc: number;
   readonly enisPerRegion: number;
+  /** Elastic IP addresses per Region (VPC quotas: 5); docs/routing.md EIP-5. */
+  readonly elasticIpsPerRegion?: number;
 }
 
 export const DEFAULT_QUOTAS: Quotas = {
@@ -38,4 +40,5 @@ export const DEFAULT_QUOTAS: Quotas = {
   subnetsPerVpc: 200,
   cidrsPerVpc: 5,
   enisPerRegion: 5000,
+  elasticIpsPerRegion: 5,
 };

@@ -1,3 +1,4 @@
+import { referenceableGroup } from "./peering-ops.js";
 import { controllerError } from "../errors.js";
 import { isWellFormedId, newId } from "../ids.js";
 import {
@@ -101,9 +102,15 @@ export function deleteSecurityGroup(ctx: ScopedOpContext, groupId: string): Secu
   const g = requireGroup(ctx, groupId);
   if (g.isDefault) throw controllerError("EMU_ERR_SG_DELETE_DEFAULT", groupId);
   const used = tx.list("networkInterface").some((e) => e.groupIds.includes(groupId));
+  // Why: rules of a peer VPC referencing this group do not block it; they turn stale (REF-5).
   const referenced = tx
     .list("securityGroup")
-    .some((o) => o.groupId !== groupId && o.rules.some((r) => r.referencedGroupId === groupId));
+    .some(
+      (o) =>
+        o.groupId !== groupId &&
+        o.vpcId === g.vpcId &&
+        o.rules.some((r) => r.referencedGroupId === groupId),
+    );
   if (used || referenced) throw controllerError("EMU_ERR_SG_DEPENDENCY", groupId);
   tx.delete("securityGroup", groupId);
   return g;
@@ -138,8 +145,12 @@ function resolveSpec(
       return { ...base, prefixListId: p.prefixListId };
     }
     case "group": {
+      // AWS-BEHAVIOUR REF-4 / ERR-8: the same VPC, or a VPC peered with it (docs/routing.md PCX-6).
+      const peered = referenceableGroup(ctx, group.vpcId, p.groupId);
+      // Why: a stale reference (REF-5) must still match for revokes and duplicates.
+      if (peered !== undefined || group.rules.some((r) => r.referencedGroupId === p.groupId))
+        return { ...base, referencedGroupId: p.groupId };
       const ref = requireGroup(ctx, p.groupId);
-      // AWS-BEHAVIOUR REF-4 / ERR-8: no peering in vpcemu, so only the same VPC.
       if (ref.vpcId !== group.vpcId) throw controllerError("EMU_ERR_SG_DIFFERENT_NETWORKS");
       return { ...base, referencedGroupId: ref.groupId };
     }

@@ -311,7 +311,12 @@ export class StateStore {
 }
 
 function parentOf(kind: ResourceKind, rec: Records[ResourceKind]): string | null {
-  if (kind === "subnet" || kind === "securityGroup" || kind === "networkAcl")
+  if (
+    kind === "subnet" ||
+    kind === "securityGroup" ||
+    kind === "networkAcl" ||
+    kind === "routeTable"
+  )
     return (rec as { vpcId: string }).vpcId;
   if (kind === "networkInterface") return (rec as { subnetId: string }).subnetId;
   return null;

@@ -1,9 +1,16 @@
 import type { ResourceKind } from "../db/database.js";
 import { controllerError, type ErrorCode } from "../errors.js";
 import { withTags, withoutTags, type TagInput, type Tags } from "../model/tags.js";
+import { routeTableForTags } from "./routing-ops.js";
 import { scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 
 const KIND_BY_PREFIX: ReadonlyArray<[string, ResourceKind, ErrorCode]> = [
+  ["igw-", "internetGateway", "EMU_ERR_IGW_NOT_FOUND"],
+  ["eigw-", "egressOnlyInternetGateway", "EMU_ERR_EIGW_NOT_FOUND"],
+  ["rtb-", "routeTable", "EMU_ERR_ROUTE_TABLE_NOT_FOUND"],
+  ["eipalloc-", "address", "EMU_ERR_ADDRESS_ALLOCATION_NOT_FOUND"],
+  ["nat-", "natGateway", "EMU_ERR_NAT_NOT_FOUND"],
+  ["pcx-", "vpcPeeringConnection", "EMU_ERR_PCX_NOT_FOUND"],
   ["vpc-", "vpc", "EMU_ERR_VPC_NOT_FOUND"],
   ["subnet-", "subnet", "EMU_ERR_SUBNET_NOT_FOUND"],
   ["sg-", "securityGroup", "EMU_ERR_SG_NOT_FOUND"],
@@ -40,6 +47,8 @@ function editTags(
     const hit = KIND_BY_PREFIX.find(([p]) => id.startsWith(p));
     if (hit === undefined) throw controllerError("EMU_ERR_RESOURCE_NOT_FOUND", id);
     const [, kind, notFound] = hit;
+    // A VPC's main route table is derived until written (store/routing-ops.ts).
+    if (kind === "routeTable") routeTableForTags(ctx, id);
     const rec = scopedGet(ctx, kind, id);
     if (rec === undefined) throw controllerError(notFound, id);
     plan.push(() => {

@@ -6,6 +6,14 @@ import type { PrefixList } from "../model/prefix-list.js";
 import type { NetworkInterface } from "../model/network-interface.js";
 import type { Instance } from "../model/instance.js";
 import type { Fault } from "../model/fault.js";
+import type {
+  Address,
+  EgressOnlyInternetGateway,
+  InternetGateway,
+  NatGateway,
+  RouteTable,
+  VpcPeeringConnection,
+} from "../model/routing.js";
 
 /** The record type stored for each resource kind. */
 export interface Records {
@@ -17,7 +25,23 @@ export interface Records {
   networkInterface: NetworkInterface;
   instance: Instance;
   fault: Fault;
+  internetGateway: InternetGateway;
+  egressOnlyInternetGateway: EgressOnlyInternetGateway;
+  routeTable: RouteTable;
+  address: Address;
+  natGateway: NatGateway;
+  vpcPeeringConnection: VpcPeeringConnection;
 }
+
+/** The routing kinds (docs/routing.md): API state the policy compiler does not read yet. */
+const ROUTING_KINDS = [
+  "internetGateway",
+  "egressOnlyInternetGateway",
+  "routeTable",
+  "address",
+  "natGateway",
+  "vpcPeeringConnection",
+] as const;
 
 export const RESOURCE_KINDS: readonly ResourceKind[] = [
   "vpc",
@@ -28,6 +52,7 @@ export const RESOURCE_KINDS: readonly ResourceKind[] = [
   "networkInterface",
   "instance",
   "fault",
+  ...ROUTING_KINDS,
 ];
 
 /** Committed state: one insertion-ordered map per kind. Records are immutable values. */
@@ -43,6 +68,12 @@ export function emptyTables(): Tables {
     networkInterface: new Map(),
     instance: new Map(),
     fault: new Map(),
+    internetGateway: new Map(),
+    egressOnlyInternetGateway: new Map(),
+    routeTable: new Map(),
+    address: new Map(),
+    natGateway: new Map(),
+    vpcPeeringConnection: new Map(),
   };
 }
 
@@ -71,6 +102,8 @@ export interface Touched {
   eniIds: Set<string>;
   instanceIds: Set<string>;
   faultIds: Set<string>;
+  /** Routing records (not part of StateChange: the compiler does not read them yet). */
+  routingIds: Set<string>;
 }
 
 const TOUCH_FIELD: Readonly<Record<ResourceKind, keyof Touched>> = {
@@ -82,6 +115,12 @@ const TOUCH_FIELD: Readonly<Record<ResourceKind, keyof Touched>> = {
   networkInterface: "eniIds",
   instance: "instanceIds",
   fault: "faultIds",
+  internetGateway: "routingIds",
+  egressOnlyInternetGateway: "routingIds",
+  routeTable: "routingIds",
+  address: "routingIds",
+  natGateway: "routingIds",
+  vpcPeeringConnection: "routingIds",
 };
 
 /**
@@ -90,15 +129,8 @@ const TOUCH_FIELD: Readonly<Record<ResourceKind, keyof Touched>> = {
  * SQLite in one transaction and only then into the committed tables.
  */
 export class Transaction implements StateReader {
-  readonly writes: { [K in ResourceKind]: Map<string, Records[K] | null> } = {
-    vpc: new Map(),
-    subnet: new Map(),
-    securityGroup: new Map(),
-    networkAcl: new Map(),
-    prefixList: new Map(),
-    networkInterface: new Map(),
-    instance: new Map(),
-    fault: new Map(),
+  readonly writes: { [K in ResourceKind]: Map<string, Records[K] | null> } = emptyTables() as {
+    [K in ResourceKind]: Map<string, Records[K] | null>;
   };
   readonly touched: Touched = {
     vpcIds: new Set(),
@@ -109,6 +141,7 @@ export class Transaction implements StateReader {
     eniIds: new Set(),
     instanceIds: new Set(),
     faultIds: new Set(),
+    routingIds: new Set(),
   };
 
   constructor(private readonly base: Tables) {}

@@ -26,6 +26,7 @@ import {
   type SubnetAttributes,
   type Vpc,
 } from "../model/vpc.js";
+import { deleteSubnetRoutingState, deleteVpcRoutingState } from "./routing-deps.js";
 import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
 
 /** An emulated Amazon-provided /56 from 2600:1f18::/32; it exists only inside vpcemu. */
@@ -144,6 +145,7 @@ export function deleteVpc(ctx: ScopedOpContext, vpcId: string): void {
     tx.list("securityGroup").some((g) => g.vpcId === vpcId && !g.isDefault) ||
     tx.list("networkAcl").some((n) => n.vpcId === vpcId && !n.isDefault);
   if (busy) throw controllerError("EMU_ERR_VPC_DEPENDENCY", vpcId);
+  deleteVpcRoutingState(ctx, vpcId);
   tx.delete("securityGroup", vpc.defaultGroupId);
   tx.delete("networkAcl", vpc.defaultNetworkAclId);
   tx.delete("vpc", vpcId);
@@ -220,6 +222,7 @@ export function deleteSubnet(ctx: ScopedOpContext, subnetId: string): void {
   const s = requireSubnet(ctx, subnetId);
   if (ctx.tx.list("networkInterface").some((e) => e.subnetId === subnetId))
     throw controllerError("EMU_ERR_SUBNET_DEPENDENCY", subnetId);
+  deleteSubnetRoutingState(ctx, subnetId);
   ctx.tx.delete("subnet", subnetId);
   ctx.tx.touch("networkAcl", s.networkAclId);
 }
