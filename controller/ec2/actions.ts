@@ -1,4 +1,8 @@
+import { ADDRESS_ACTIONS } from "./addresses.js";
 import type { ActionHandler } from "./context.js";
+import { INTERNET_GATEWAY_ACTIONS } from "./internet-gateways.js";
+import { NAT_GATEWAY_ACTIONS } from "./nat-gateways.js";
+import { VPC_PEERING_ACTIONS } from "./vpc-peering.js";
 import { INSTANCE_ACTIONS } from "./instances.js";
 import { NETWORK_ACL_ACTIONS } from "./network-acls.js";
 import { NETWORK_INTERFACE_ACTIONS } from "./network-interfaces.js";
@@ -18,6 +22,10 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...INSTANCE_ACTIONS,
   ...PREFIX_LIST_ACTIONS,
   ...ROUTE_TABLE_ACTIONS,
+  ...INTERNET_GATEWAY_ACTIONS,
+  ...ADDRESS_ACTIONS,
+  ...NAT_GATEWAY_ACTIONS,
+  ...VPC_PEERING_ACTIONS,
   ...REGION_ACTIONS,
   ...TAG_ACTIONS,
 };

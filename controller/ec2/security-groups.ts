@@ -1,4 +1,5 @@
 import { controllerError } from "../errors.js";
+import { referencedGroupView } from "../store/peering-ops.js";
 import { sanitizeIpv4Cidr, sanitizeIpv6Cidr } from "../model/cidr.js";
 import {
   protocolName,
@@ -155,9 +156,7 @@ export function ipPermissionsXml(c: Ec2Context, group: SecurityGroup, egress: bo
       else if (r.referencedGroupId !== undefined)
         groups.push({
           description: r.description,
-          userId: c.accountId,
-          groupId: r.referencedGroupId,
-          vpcId: c.store.get("securityGroup", r.referencedGroupId)?.vpcId,
+          ...referencedGroupView(c.store.reader(), group.vpcId, r.referencedGroupId, c.accountId),
         });
     }
     const ports = hasPorts(head.protocol);
@@ -203,7 +202,12 @@ export function ruleXml(c: Ec2Context, groupId: string, r: SgRule): XmlTree {
     referencedGroupInfo:
       r.referencedGroupId === undefined
         ? undefined
-        : { groupId: r.referencedGroupId, userId: c.accountId },
+        : referencedGroupView(
+            c.store.reader(),
+            c.store.get("securityGroup", groupId)?.vpcId,
+            r.referencedGroupId,
+            c.accountId,
+          ),
     description: r.description,
     tagSet: tagSet(r.tags),
     securityGroupRuleArn: `arn:aws:ec2:${c.region}:${c.accountId}:security-group-rule/${r.ruleId}`,

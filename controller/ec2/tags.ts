@@ -65,6 +65,20 @@ const describe: ActionHandler = (c) => {
     ...visible(c, "instance")
       .filter((i) => i.state !== "terminated")
       .flatMap((i) => tagItems(i.instanceId, "instance", i.tags)),
+    ...visible(c, "internetGateway").flatMap((g) =>
+      tagItems(g.internetGatewayId, "internet-gateway", g.tags),
+    ),
+    ...visible(c, "egressOnlyInternetGateway").flatMap((g) =>
+      tagItems(g.egressOnlyInternetGatewayId, "egress-only-internet-gateway", g.tags),
+    ),
+    ...visible(c, "routeTable").flatMap((t) => tagItems(t.routeTableId, "route-table", t.tags)),
+    ...visible(c, "address")
+      .filter((a) => a.allocationId !== undefined)
+      .flatMap((a) => tagItems(a.allocationId ?? "", "elastic-ip", a.tags)),
+    ...visible(c, "natGateway").flatMap((n) => tagItems(n.natGatewayId, "natgateway", n.tags)),
+    ...visible(c, "vpcPeeringConnection").flatMap((x) =>
+      tagItems(x.vpcPeeringConnectionId, "vpc-peering-connection", x.tags),
+    ),
   ];
   const items = applyFilters(
     all,
