@@ -49,6 +49,8 @@ import {
 } from "./network-interfaces.js";
 import type { QueryParams } from "./query.js";
 import type { XmlTree } from "./xml.js";
+import { eniAssociationXml, instancePublicIp, publicDnsName } from "./addresses.js";
+import { assignLaunchPublicIp } from "../store/address-ops.js";
 
 function stateXml(name: InstanceStateName): XmlTree {
   return { code: INSTANCE_STATE_CODES[name], name };
@@ -74,12 +76,14 @@ function instanceXml(c: Ec2Context, i: Instance, state: InstanceStateName = i.st
   const type = typeOf(i);
   const a = i.attributes ?? {};
   const gone = i.state === "terminated";
+  const publicIp = gone ? undefined : instancePublicIp(c, primary?.eniId, i.privateIpAddress);
   return {
     instanceId: i.instanceId,
     imageId: i.imageId,
     instanceState: stateXml(state),
     privateDnsName: gone ? "" : dnsName(i.privateIpAddress),
-    dnsName: "",
+    // docs/routing.md EIP-6/EIP-7: an Elastic IP or the launch-time public IP.
+    dnsName: publicIp === undefined ? "" : publicDnsName(c.region, publicIp),
     reason: i.stateTransitionReason ?? "",
     keyName: a.keyName,
     amiLaunchIndex: 0,
@@ -97,6 +101,7 @@ function instanceXml(c: Ec2Context, i: Instance, state: InstanceStateName = i.st
     subnetId: gone ? undefined : i.subnetId,
     vpcId: gone ? undefined : i.vpcId,
     privateIpAddress: gone ? undefined : i.privateIpAddress,
+    ipAddress: publicIp,
     sourceDestCheck: primary?.sourceDestCheck,
     groupSet: groupSetXml(c, primary?.groupIds ?? []),
     stateReason: i.stateReason === undefined ? undefined : { ...i.stateReason },
@@ -122,6 +127,7 @@ function instanceXml(c: Ec2Context, i: Instance, state: InstanceStateName = i.st
         privateDnsName: x["privateDnsName"],
         sourceDestCheck: e.sourceDestCheck,
         groupSet: groupSetXml(c, e.groupIds),
+        association: x["association"],
         attachment: {
           attachmentId: e.attachment?.attachmentId,
           deviceIndex: e.attachment?.deviceIndex,
@@ -167,6 +173,39 @@ function instanceXml(c: Ec2Context, i: Instance, state: InstanceStateName = i.st
   };
 }
 
+/**
+ * A NIC's primary private address wherever the request puts it: `PrivateIpAddress`, or the
+ * `PrivateIpAddresses.N` entry with `Primary=true` (the aws CLI's form whenever
+ * `--associate-public-ip-address` is given; docs/routing.md EIP-8). Other entries of that list
+ * would be secondary addresses, which RunInstances does not take here: refused, not dropped.
+ */
+function nicPrimaryAddress(m: QueryParams, i: number): string | undefined {
+  const listed = m.members("PrivateIpAddresses").map((x, n) => {
+    const address = x.str("PrivateIpAddress");
+    if (address === undefined)
+      throw controllerError(
+        "EMU_ERR_REQ_MISSING_PARAMETER",
+        `NetworkInterface.${i + 1}.PrivateIpAddresses.${n + 1}.PrivateIpAddress`,
+      );
+    return { address, primary: x.bool("Primary") === true };
+  });
+  const direct = m.str("PrivateIpAddress");
+  const primaries = listed.filter((x) => x.primary || listed.length === 1);
+  const primary = direct ?? primaries[0]?.address;
+  const secondary = listed.filter((x) => x.address !== primary);
+  if (primaries.length > 1 || (direct !== undefined && primaries.some((x) => x.address !== direct)))
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `Invalid value for NetworkInterface.${i + 1}.PrivateIpAddresses: only one primary private IP address is allowed.`,
+    );
+  if (secondary.length > 0)
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `vpcemu takes only the primary address in NetworkInterface.${i + 1}.PrivateIpAddresses on RunInstances; use SecondaryPrivateIpAddressCount (docs/routing.md).`,
+    );
+  return primary;
+}
+
 function parseNic(m: QueryParams, i: number): RunInstancesNic {
   const deviceIndex = m.int("DeviceIndex", 0, 31);
   if (deviceIndex === undefined)
@@ -174,6 +213,7 @@ function parseNic(m: QueryParams, i: number): RunInstancesNic {
   const groups = m.list("SecurityGroupId");
   const dot = m.bool("DeleteOnTermination");
   const conntrack = conntrackParams(m);
+  const primaryAddress = nicPrimaryAddress(m, i);
   return {
     deviceIndex,
     ...(m.str("NetworkInterfaceId") === undefined
@@ -181,9 +221,7 @@ function parseNic(m: QueryParams, i: number): RunInstancesNic {
       : { networkInterfaceId: m.req("NetworkInterfaceId") }),
     ...(m.str("SubnetId") === undefined ? {} : { subnetId: m.req("SubnetId") }),
     ...(groups.length === 0 ? {} : { groupIds: groups }),
-    ...(m.str("PrivateIpAddress") === undefined
-      ? {}
-      : { privateIpAddress: m.req("PrivateIpAddress") }),
+    ...(primaryAddress === undefined ? {} : { privateIpAddress: primaryAddress }),
     ...(m.str("SecondaryPrivateIpAddressCount") === undefined
       ? {}
       : { secondaryPrivateIpCount: m.int("SecondaryPrivateIpAddressCount", 0, 49) ?? 0 }),
@@ -210,6 +248,31 @@ function cpuCredits(v: string | undefined): "standard" | "unlimited" | undefined
   return v;
 }
 
+/**
+ * `NetworkInterface.N.AssociatePublicIpAddress` (device index 0 only, a new interface, a single
+ * interface: AWS's InvalidParameterCombination otherwise); undefined when not given.
+ */
+function launchPublicIpRequest(p: QueryParams): boolean | undefined {
+  const members = p.members("NetworkInterface");
+  let wanted: boolean | undefined;
+  for (const m of members) {
+    const v = m.bool("AssociatePublicIpAddress");
+    if (v === undefined) continue;
+    if (members.length > 1)
+      throw controllerError(
+        "EMU_ERR_REQ_PARAMETER_COMBINATION",
+        "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.",
+      );
+    if (m.str("NetworkInterfaceId") !== undefined)
+      throw controllerError(
+        "EMU_ERR_REQ_PARAMETER_COMBINATION",
+        "The associatePublicIPAddress parameter cannot be specified for a network interface with an ID.",
+      );
+    wanted = v;
+  }
+  return wanted;
+}
+
 const runInstancesAction: ActionHandler = (c) => {
   const p = c.params;
   const imageId = p.req("ImageId");
@@ -231,6 +294,7 @@ const runInstancesAction: ActionHandler = (c) => {
     );
   const groupIds = p.list("SecurityGroupId");
   const nics = p.members("NetworkInterface").map(parseNic);
+  const publicIpWanted = launchPublicIpRequest(p);
   const instanceTags = tagSpecifications(p, "instance");
   const eniTags = tagSpecifications(p, "network-interface");
   const behavior = shutdownBehavior(p.str("InstanceInitiatedShutdownBehavior"));
@@ -256,7 +320,7 @@ const runInstancesAction: ActionHandler = (c) => {
   };
   // Why: SDKs send an empty Placement.AvailabilityZone for "no preference".
   const az = p.str("Placement.AvailabilityZone") || undefined;
-  const res = mutate(c, (ctx) => {
+  const runInstancesIn = (ctx: Parameters<Parameters<typeof mutate>[1]>[0]) => {
     if (az !== undefined && findZone(c.region, az) === undefined)
       throw controllerError(
         "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
@@ -283,6 +347,21 @@ const runInstancesAction: ActionHandler = (c) => {
       eniTags,
       ...(p.str("ClientToken") === undefined ? {} : { clientToken: p.req("ClientToken") }),
     });
+  };
+  const res = mutate(c, (ctx) => {
+    const out = runInstancesIn(ctx);
+    // docs/routing.md EIP-7: AssociatePublicIpAddress, else the subnet's MapPublicIpOnLaunch.
+    for (const i of out.instances) {
+      const eni = ctx.tx.get("networkInterface", i.eniIds[0] ?? "");
+      if (eni === undefined) continue;
+      const subnet = ctx.tx.get("subnet", eni.subnetId);
+      const wanted =
+        publicIpWanted ??
+        (nics[0]?.networkInterfaceId === undefined &&
+          subnet?.attributes?.mapPublicIpOnLaunch === true);
+      if (wanted) assignLaunchPublicIp(ctx, i.instanceId, eni.eniId, i.privateIpAddress);
+    }
+    return out;
   });
   return {
     reservationId: res.reservationId,
@@ -305,6 +384,9 @@ function instanceFilters(c: Ec2Context) {
     "image-id": (i: Instance) => [i.imageId],
     "instance-type": (i: Instance) => [i.instanceType],
     "private-ip-address": (i: Instance) => [i.privateIpAddress],
+    "ip-address": (i: Instance) => [instancePublicIp(c, i.eniIds[0], i.privateIpAddress)],
+    "network-interface.association.public-ip": (i: Instance) =>
+      enis(i).flatMap((e) => e.privateIps.map((a) => instancePublicIp(c, e.eniId, a))),
     "private-dns-name": (i: Instance) => [dnsName(i.privateIpAddress)],
     "reservation-id": (i: Instance) => [i.reservationId],
     "availability-zone": (i: Instance) => [az(i)],

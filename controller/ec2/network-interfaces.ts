@@ -23,6 +23,7 @@ import {
 } from "./describe.js";
 import type { QueryParams } from "./query.js";
 import type { XmlTree } from "./xml.js";
+import { eniAssociationXml } from "./addresses.js";
 
 export function conntrackParams(p: QueryParams) {
   const s = p.sub("ConnectionTrackingSpecification");
@@ -84,6 +85,7 @@ export function networkInterfaceXml(c: Ec2Context, e: NetworkInterface): XmlTree
     privateDnsName: e.privateIps[0] === undefined ? undefined : dnsName(e.privateIps[0]),
     sourceDestCheck: e.sourceDestCheck,
     groupSet: groupSetXml(c, e.groupIds),
+    association: eniAssociationXml(c, e.eniId, e.privateIps[0]),
     attachment:
       e.attachment === undefined
         ? undefined
