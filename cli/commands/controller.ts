@@ -5,6 +5,7 @@
  */
 import { Controller } from "../../controller/app.js";
 import { ConfigError, DEFAULT_LISTEN } from "../../controller/config.js";
+import { READY_IPC_ENV, type ControllerReadyMessage } from "../runtime/controller-process.js";
 import { parseCommandArgs, UsageError } from "./usage.js";
 
 const USAGE = `Usage: vpcemu controller [options]
@@ -79,6 +80,18 @@ export async function run(args: string[]): Promise<number> {
       "",
     ].join("\n"),
   );
+  // Why: a supervisor (the local runtime, cli/runtime/controller-process.ts) that spawned this
+  // process with an IPC channel learns when it listens, where, and that it is this pid; the
+  // channel is dropped at once so the controller lives on without its supervisor.
+  if (process.env[READY_IPC_ENV] === "1" && process.send !== undefined) {
+    const ready: ControllerReadyMessage = {
+      type: "vpcemu-controller-listening",
+      url: started.url,
+      port: started.port,
+      pid: process.pid,
+    };
+    process.send(ready, () => process.disconnect());
+  }
   await new Promise<void>((resolve) => {
     const done = (): void => {
       process.off("SIGINT", done);

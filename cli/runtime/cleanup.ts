@@ -14,7 +14,7 @@ import {
 
 /**
  * Removes what a runtime recorded in its state file when its `up` process is gone: kills the
- * recorded agents (paused ones too: SIGKILL needs no SIGCONT), deletes the recorded namespaces,
+ * recorded agents (paused ones too: SIGKILL needs no SIGCONT) and controller, deletes the recorded namespaces,
  * removes the file, the control socket and the private controller database. Used by `vpcemu down`
  * and by `up` before starting over a stale file.
  */
@@ -23,7 +23,7 @@ export async function cleanUpRuntime(state: RuntimeState, dir: string): Promise<
     if (
       node.agentPid !== undefined &&
       processAlive(node.agentPid) &&
-      isAgentProcess(node.agentPid)
+      isVpcemuProcess(node.agentPid, "agent")
     ) {
       try {
         process.kill(node.agentPid, "SIGKILL");
@@ -32,6 +32,19 @@ export async function cleanUpRuntime(state: RuntimeState, dir: string): Promise<
       }
     }
     await deleteNamespace(node.namespace);
+  }
+  const controller = state.controllerPid;
+  if (
+    controller !== undefined &&
+    processAlive(controller) &&
+    isVpcemuProcess(controller, "controller")
+  ) {
+    try {
+      // Why SIGKILL: its `up` is gone and its state file is about to be removed.
+      process.kill(controller, "SIGKILL");
+    } catch {
+      // Why: exited in between.
+    }
   }
   rmSync(controlSocketPath(dir), { force: true });
   removeDatabaseFiles(ephemeralStatePath(dir));
@@ -44,12 +57,12 @@ export function removeDatabaseFiles(path: string): void {
     rmSync(`${path}${suffix}`, { force: true });
 }
 
-/** Guards against killing a recycled pid: the process must be a vpcemu agent. */
-function isAgentProcess(pid: number): boolean {
+/** Guards against killing a recycled pid: the process must be a vpcemu `command` (agent, controller). */
+function isVpcemuProcess(pid: number, command: "agent" | "controller"): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     return (
-      cmdline.includes("agent") &&
+      cmdline.includes(command) &&
       cmdline.some((a) => a.endsWith("vpcemu.js") || a.endsWith("main.ts"))
     );
   } catch {

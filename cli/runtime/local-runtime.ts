@@ -1,14 +1,16 @@
 /**
- * The local runtime behind `vpcemu up` and `vpcemu demo`: the controller in-process, and for
- * every instance of its state a network namespace plus a node agent process
+ * The local runtime behind `vpcemu up` and `vpcemu demo`: the controller as a supervised child
+ * process (`node bin/vpcemu.js controller --state FILE`, controller-process.ts), and for every
+ * instance of its state a network namespace plus a node agent process
  * (`node bin/vpcemu.js agent ... --netns NS`), plus the `internet` node outside every VPC.
  * Instances are followed live: RunInstances through the API adds a node, TerminateInstances
- * removes it (the store's change feed triggers a reconcile). A state file lets `vpcemu down`,
- * `exec` and `conntrack` find everything from another process; a control socket
- * (runtime-control.ts) lets `vpcemu chaos` kill, pause and restart agents and the controller.
+ * removes it (a change of the controller's revision, polled on GET /v1/revision, triggers a
+ * reconcile from GET /v1/instances). A state file lets `vpcemu down`, `exec` and `conntrack`
+ * find everything from another process; a control socket (runtime-control.ts) lets
+ * `vpcemu chaos` kill, pause and restart agents and SIGKILL the controller.
  *
  *   LocalRuntime --start()--> StartedLocalRuntime --stop() / asyncDispose--> stopped
- *                  (controller, topology, nodes)      (agents killed, namespaces deleted,
+ *                  (controller, topology, nodes)      (agents stopped, namespaces deleted,
  *                                                      controller stopped, state file removed)
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -18,9 +20,8 @@ import { VPCEMU_BIN } from "./paths.js";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { Controller, type StartedController } from "../../controller/app.js";
 import { isLoopbackHost, parseListen } from "../../controller/config.js";
-import type { PolicyState } from "../../controller/policy/policy-state.js";
+import { ControllerProcess } from "./controller-process.js";
 import { applyTopology, type AppliedTopology } from "../topology/apply-topology.js";
 import { parseTopology, type Topology } from "../topology/topology.js";
 import {
@@ -67,8 +68,8 @@ export interface LocalRuntimeOptions {
   /**
    * Controller state database. Default: a private file in the runtime directory
    * (`controller-state.db`), created empty at start and removed at stop, so a killed controller
-   * (`vpcemu chaos kill-controller`) comes back with its state. ":memory:" keeps it in memory
-   * (the controller then cannot be killed and restarted).
+   * (`vpcemu chaos kill-controller`) comes back with its state. ":memory:" keeps it in the
+   * controller process's memory (it then cannot be killed and come back).
    */
   readonly statePath?: string;
   /** Directory of the state file and agent logs; default /run/vpcemu ($VPCEMU_RUNTIME_DIR). */
@@ -101,6 +102,27 @@ interface NodeRecord {
   /** While paused by `chaos pause-agent`: when it resumes, and the timer that resumes it. */
   pausedUntilMs?: number;
   resumeTimer?: NodeJS.Timeout;
+}
+
+/** How often `up` asks the controller for its revision, to follow instances as they come and go. */
+const REVISION_POLL_MS = 250;
+
+/** GET /v1/instances (controller/api/routes.ts), as far as the runtime reads it. */
+interface InstancesView {
+  readonly revision: number;
+  readonly instances: readonly {
+    readonly instanceId: string;
+    readonly state: string;
+    readonly privateIpv4: readonly string[];
+    readonly ipv6: readonly string[];
+    readonly tags: Readonly<Record<string, string>>;
+  }[];
+}
+
+/** GET /v1/revision. */
+interface RevisionView {
+  readonly revision: number;
+  readonly agents: readonly { readonly agentId: string; readonly enforcedRevision: number }[];
 }
 
 /** Restarts of a crashed agent before its node is left down. */
@@ -143,16 +165,16 @@ export class LocalRuntime {
 export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessControl {
   readonly namespacePrefix: string;
   readonly internetAddress: string;
-  private controller?: StartedController;
+  private controller?: ControllerProcess;
   /** The controller's URL; it stays the same across a kill-controller restart. */
   private url?: string;
   private statePath = ":memory:";
   private controlServer?: ControlServer;
-  /** While the controller is killed: when it comes back, and the timer that restarts it. */
-  private controllerDown?: { untilMs: number; timer: NodeJS.Timeout };
   private client?: EC2Client;
   private readonly records = new Map<string, NodeRecord>();
-  private unsubscribe?: () => void;
+  /** The revision poll (follows instances); the revision last seen. */
+  private revisionTimer?: NodeJS.Timeout;
+  private seenRevision = -1;
   private queue: Promise<void> = Promise.resolve();
   private pending = false;
   private stopping = false;
@@ -197,18 +219,30 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     return this.appliedTopology;
   }
 
-  get startedController(): StartedController {
-    return this.started();
+  /** Process id of the controller while it runs (it changes with every restart). */
+  get controllerPid(): number | undefined {
+    return this.controller?.pid;
   }
 
-  private started(): StartedController {
-    if (this.controllerDown) {
+  /** Throws while the controller is down (killed, or crashed and not back yet). */
+  private assertControllerUp(): void {
+    if (!this.controller) throw new Error("the local runtime is not running");
+    const until = this.controller.downUntilMs;
+    if (until !== undefined) {
       throw new Error(
-        `the controller is down (vpcemu chaos kill-controller) until ${new Date(this.controllerDown.untilMs).toISOString()}`,
+        `the controller is down (killed or crashed) until ${new Date(until).toISOString()}`,
       );
     }
-    if (!this.controller) throw new Error("the local runtime is not running");
-    return this.controller;
+  }
+
+  /** GET `path` of the controller's JSON API. */
+  private async getJson<T>(path: string, timeoutMs = 5_000): Promise<T> {
+    const res = await fetch(`${this.controllerUrl}${path}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
   }
 
   /** @internal Called once by LocalRuntime.start(). */
@@ -225,9 +259,18 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     } else {
       this.statePath = this.options.statePath;
     }
-    this.controller = await this.startController(listen);
+    this.controller = new ControllerProcess({
+      listen,
+      statePath: this.statePath,
+      ...(this.joinToken !== undefined ? { joinToken: this.joinToken } : {}),
+      logFile: join(this.runtimeDir, "logs", "controller.log"),
+      log: this.log,
+      onStart: () => this.writeState(),
+      onDown: () => this.writeState(),
+    });
+    await this.controller.start();
     this.url = this.controller.url;
-    this.log(`controller listening on ${this.controller.url}`);
+    this.log(`controller listening on ${this.controller.url} (pid ${this.controller.pid})`);
     this.controlServer = await serveRuntimeControl(this.runtimeDir, this);
     this.writeState();
     await this.addInternetNode();
@@ -249,11 +292,30 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         );
       }
     }
-    // Why subscribe after applying: nodes are named after the instances' Name tags, which the
+    // Why follow after applying: nodes are named after the instances' Name tags, which the
     // topology sets right after RunInstances.
-    this.unsubscribe = this.controller.store.onChange(() => this.scheduleReconcile());
-    this.scheduleReconcile();
+    this.pollRevision();
     await this.settle();
+  }
+
+  /** Polls the controller's revision; a change (a write, a fault expiring) triggers a reconcile. */
+  private pollRevision(): void {
+    const tick = async (): Promise<void> => {
+      if (this.stopping) return;
+      if (this.controller?.downUntilMs === undefined) {
+        try {
+          const r = await this.getJson<RevisionView>("/v1/revision", 2_000);
+          if (r.revision !== this.seenRevision) {
+            this.seenRevision = r.revision;
+            this.scheduleReconcile();
+          }
+        } catch {
+          // Why: down between the check and the request, or busy; the next tick asks again.
+        }
+      }
+      if (!this.stopping) this.revisionTimer = setTimeout(() => void tick(), REVISION_POLL_MS);
+    };
+    void tick();
   }
 
   /** Nodes now running (the internet node first). */
@@ -282,6 +344,9 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
    */
   async settle(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    this.assertControllerUp();
+    // Why: what the caller changed through the API must be seen now, not at the next poll.
+    this.scheduleReconcile();
     for (;;) {
       await this.queue;
       if (!this.pending) break;
@@ -290,8 +355,37 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     for (const rec of this.records.values()) {
       await this.waitForTun(rec.node, Math.max(1, deadline - Date.now()));
     }
-    const controller = this.started();
-    await controller.waitForEnforced(controller.revision(), Math.max(1, deadline - Date.now()));
+    await this.waitForEnforced(deadline);
+  }
+
+  /**
+   * Waits until every running (not paused) agent of the runtime is connected and enforces the
+   * controller's current revision (GET /v1/revision, polled).
+   */
+  private async waitForEnforced(deadline: number): Promise<void> {
+    let last = "";
+    for (;;) {
+      try {
+        const r = await this.getJson<RevisionView>("/v1/revision", 2_000);
+        const enforced = new Map(r.agents.map((a) => [a.agentId, a.enforcedRevision]));
+        const lagging = [...this.records.values()]
+          .filter((rec) => this.agentRunning(rec) && rec.pausedUntilMs === undefined)
+          .filter((rec) => (enforced.get(rec.node.agentId) ?? -1) < r.revision)
+          .map((rec) => `${rec.node.name}@${enforced.get(rec.node.agentId) ?? "disconnected"}`);
+        if (lagging.length === 0) return;
+        last = `revision ${r.revision}; not enforced by ${lagging.join(", ")}`;
+      } catch (err) {
+        last = err instanceof Error ? err.message : String(err);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for the agents to enforce the policy (${last})`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private agentRunning(rec: NodeRecord): boolean {
+    return rec.agent !== undefined && rec.agent.exitCode === null && rec.agent.signalCode === null;
   }
 
   /** Runs `cmd args...` inside a node to completion (see runInNamespace). */
@@ -323,14 +417,14 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
 
   private async shutdown(): Promise<void> {
     this.stopping = true;
-    this.unsubscribe?.();
-    if (this.controllerDown) clearTimeout(this.controllerDown.timer);
+    if (this.revisionTimer) clearTimeout(this.revisionTimer);
     await this.controlServer?.close();
     await this.queue.catch(() => undefined);
     await Promise.all([...this.records.values()].map((r) => this.removeRecord(r)));
     this.records.clear();
     this.client?.destroy();
     if (this.controller) {
+      // Why after the agents: they are stopped with the controller still answering.
       await this.controller
         .stop()
         .catch((err: unknown) => this.log(`controller stop: ${String(err)}`));
@@ -395,11 +489,8 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.waitForTun(rec.node, Math.max(1, deadline - Date.now()));
-    if (this.controller && !this.controllerDown) {
-      await this.controller.waitForEnforced(
-        this.controller.revision(),
-        Math.max(1, deadline - Date.now()),
-      );
+    if (this.controller && this.controller.downUntilMs === undefined) {
+      await this.waitForEnforced(deadline);
     }
     const newPid = rec.agent.pid;
     return {
@@ -450,10 +541,11 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
   }
 
   /**
-   * Stops the controller at once (listener and agent connections closed, database kept) and
-   * starts it again on the same address after `downMs`. Agents keep forwarding with the policy
-   * they have and reconnect. The controller lives in `up`'s process, so this is a stop, not a
-   * SIGKILL; for a real one run `vpcemu controller` apart (or compose: docker kill).
+   * SIGKILLs the controller process (a crash: no graceful close, agents see their connections
+   * drop) and starts it again after `downMs` on the same address with the same state file.
+   * Agents keep forwarding with the policy and faults they have (faults end on their own
+   * clocks), reconnect with backoff and are sent the current state again. Resolves once the
+   * killed process has exited.
    */
   async killController(downMs: number): Promise<ProcessFaultResult> {
     if (this.statePath === ":memory:") {
@@ -463,64 +555,24 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         409,
       );
     }
-    if (this.controllerDown) {
+    const controller = this.controller;
+    if (!controller) throw new Error("the local runtime is not running");
+    const downUntil = controller.downUntilMs;
+    if (downUntil !== undefined) {
       throw new ProcessFaultError(
         "EMU_ERR_RUNTIME_CONTROLLER_DOWN",
-        `the controller is already down until ${new Date(this.controllerDown.untilMs).toISOString()}`,
+        `the controller is already down until ${new Date(downUntil).toISOString()}`,
         409,
       );
     }
-    const old = this.started();
-    const host = parseListen(this.options.listen ?? "127.0.0.1:4566").host;
-    const listen = `${host.includes(":") ? `[${host}]` : host}:${old.port}`;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    const untilMs = Date.now() + downMs;
-    const timer = setTimeout(() => void this.bringControllerBack(listen, 0), downMs);
-    this.controllerDown = { untilMs, timer };
-    await this.queue.catch(() => undefined);
-    this.controller = undefined;
-    await old.stop();
+    const { pid, untilMs, how } = await controller.kill(downMs);
     const until = new Date(untilMs).toISOString();
-    this.log(`controller stopped (chaos kill-controller); back at ${until}`);
     return {
+      pid,
+      exit: how,
       until,
-      message: `stopped the controller (${old.url}); 'vpcemu up' starts it again ${downMs === 0 ? "now" : `at ${until}`} from its database`,
+      message: `killed the controller (pid ${pid}, SIGKILL); 'vpcemu up' starts it again ${downMs === 0 ? "now" : `at ${until}`} on ${this.controllerUrl} from ${this.statePath}`,
     };
-  }
-
-  /** Starts the controller again after a kill-controller; retries while the port is busy. */
-  private async bringControllerBack(listen: string, attempt: number): Promise<void> {
-    if (this.stopping) return;
-    try {
-      const controller = await this.startController(listen);
-      if (this.stopping) {
-        await controller.stop();
-        return;
-      }
-      this.controller = controller;
-      this.controllerDown = undefined;
-      this.unsubscribe = controller.store.onChange(() => this.scheduleReconcile());
-      this.log(`controller listening on ${controller.url} again`);
-      this.scheduleReconcile();
-    } catch (err) {
-      if (attempt >= 20) {
-        this.log(
-          `controller did not come back: ${err instanceof Error ? err.message : String(err)}`,
-        );
-        return;
-      }
-      const timer = setTimeout(() => void this.bringControllerBack(listen, attempt + 1), 500);
-      this.controllerDown = { untilMs: Date.now() + 500, timer };
-    }
-  }
-
-  private startController(listen: string): Promise<StartedController> {
-    return new Controller({
-      listen,
-      statePath: this.statePath,
-      ...(this.joinToken !== undefined ? { joinToken: this.joinToken } : {}),
-    }).start();
   }
 
   private removeEphemeralState(): void {
@@ -576,7 +628,9 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
 
   /** Makes the nodes match the instances of the controller's state that are not terminated. */
   private async reconcile(): Promise<void> {
-    const state: PolicyState = this.started().store.readPolicyState();
+    if (this.controller?.downUntilMs !== undefined) return;
+    const state = await this.getJson<InstancesView>("/v1/instances");
+    this.seenRevision = Math.max(this.seenRevision, state.revision);
     // Why stopped ones too: a stopped instance keeps its ENI, which its agent keeps hosting while
     // the data path drops its packets (docs/ec2-api.md INST-2); removing the node would tear down
     // its namespace, TUN and processes, and StartInstances would find a different node.
@@ -606,8 +660,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         tag !== INTERNET_NODE
           ? tag
           : inst.instanceId;
-      const eni = state.networkInterfaces.find((e) => e.eniId === inst.primaryEniId);
-      const addresses = [...(eni?.privateIpv4 ?? []), ...(eni?.ipv6 ?? [])];
+      const addresses = [...inst.privateIpv4, ...inst.ipv6];
       taken.add(name);
       await this.addNode({
         name,
@@ -781,6 +834,8 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       pid: process.pid,
       startedAt: new Date().toISOString(),
       controllerUrl: this.url,
+      ...(this.controller?.pid !== undefined ? { controllerPid: this.controller.pid } : {}),
+      controllerLog: join(this.runtimeDir, "logs", "controller.log"),
       ec2Endpoint: this.url,
       namespacePrefix: this.namespacePrefix,
       nodes: this.nodes(),

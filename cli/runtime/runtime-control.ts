@@ -1,6 +1,6 @@
 /**
  * Process faults of the local runtime (`vpcemu chaos kill-agent|restart-agent|pause-agent|
- * kill-controller`): `vpcemu up` supervises its agents and hosts the controller, so it is the
+ * kill-controller`): `vpcemu up` supervises its agents and its controller process, so it is the
  * one that kills, pauses and restarts them; the CLI asks it over a Unix socket in the runtime
  * directory (`<dir>/control.sock`, mode 0600: only its owner, root, may connect).
  *
@@ -32,6 +32,8 @@ export interface ProcessFaultResult {
   readonly pid?: number;
   /** The process that replaced it (restart-agent). */
   readonly newPid?: number;
+  /** How the killed process ended, as its parent saw it: `SIGKILL` (kill-controller). */
+  readonly exit?: string;
   /** When the agent or controller is back (ISO), for kill and pause. */
   readonly until?: string;
 }
@@ -56,7 +58,7 @@ export interface RuntimeProcessControl {
   restartAgent(node: string): Promise<ProcessFaultResult>;
   /** SIGSTOP the node's agent; SIGCONT after `durationMs`. */
   pauseAgent(node: string, durationMs: number): Promise<ProcessFaultResult>;
-  /** Stop the controller at once (state kept), start it again after `downMs`. */
+  /** SIGKILL the controller process (state kept in its file), start it again after `downMs`. */
   killController(downMs: number): Promise<ProcessFaultResult>;
 }
 

@@ -37,6 +37,13 @@ export interface RuntimeState {
   readonly startedAt: string;
   /** http://host:port of the controller (EC2 Query API at /, JSON API at /v1). */
   readonly controllerUrl: string;
+  /**
+   * Process id of the controller (`vpcemu controller`, a child of `up`) while it runs; absent
+   * while it is down (`vpcemu chaos kill-controller`) and in files of older runtimes.
+   */
+  readonly controllerPid?: number;
+  /** The controller's stdout/stderr. */
+  readonly controllerLog?: string;
   readonly ec2Endpoint: string;
   readonly namespacePrefix: string;
   readonly nodes: readonly RuntimeNode[];

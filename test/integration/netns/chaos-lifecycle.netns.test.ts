@@ -1,16 +1,26 @@
 /**
  * Chaos fault lifecycle on real traffic (issue 9, item 7): a conntrack allowance shrunk at run
- * time (AWS-BEHAVIOUR MET-1, MET-2, MET-3), and faults that survive a controller restart and
+ * time (AWS-BEHAVIOUR MET-1, MET-2, MET-3), and faults that survive a controller crash and
  * expire on time, also while the controller is down (the agents apply [start, end) by their own
  * clocks). Real namespaces, TUN devices, agents over loopback UDP, kernel TCP sockets; the
- * controller keeps its state in a file so it comes back with its faults. Root required.
+ * controller is the runtime's child process (`vpcemu controller --state FILE`), which
+ * kill-controller SIGKILLs and starts again from the same file. Root required.
  *
  *   public 10.0.1.0/24              private 10.0.2.0/24
  *   web 10.0.1.10 (web-sg) -------> db 10.0.2.20 (db-sg)
  *                                     tcp 22, 3306, 3307 echo: tracked (from 10.0.0.0/16 only)
  *                                     tcp 80 echo: untracked (80 from 0.0.0.0/0 + egress all /0)
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeSecurityGroupsCommand,
+  RevokeSecurityGroupIngressCommand,
+  type IpPermission,
+} from "@aws-sdk/client-ec2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { processAlive } from "../../../cli/runtime/runtime-state.js";
 import { DB, startChaosRuntime, type ChaosRuntime } from "../../helpers/chaos-runtime.js";
 import type { FaultView } from "../../helpers/chaos-api.js";
 
@@ -93,7 +103,7 @@ describe("chaos fault lifecycle on real traffic", () => {
     }
   }, 90_000);
 
-  it("faults survive a controller restart and expire on time, also while the controller is down", async () => {
+  it("a SIGKILLed controller comes back from its state file: SGs and faults survive, faults expire on time, also while it is down, and new rules are enforced after", async () => {
     const web = rt.probe("web");
     const blackhole = (port: number, durationMs: number) =>
       rt.api.addActive({
@@ -116,8 +126,13 @@ describe("chaos fault lifecycle on real traffic", () => {
 
     // Down until 5 s after the short fault's end: it ends while no controller runs.
     const downMs = Math.max(1000, shortEnd + 5000 - Date.now());
-    await rt.runtime.killController(downMs);
+    const pidBefore = rt.runtime.controllerPid;
+    const killed = await rt.runtime.killController(downMs);
     const downUntil = Date.now() + downMs;
+    // A crash: the process was SIGKILLed (its parent's waitpid says so), it is gone.
+    expect(pidBefore).toBeGreaterThan(0);
+    expect(killed).toMatchObject({ pid: pidBefore, exit: "SIGKILL" });
+    expect(processAlive(pidBefore!)).toBe(false);
     await expect(rt.api.revision()).rejects.toThrow();
     await sleepUntil(shortEnd + 300);
     const shortAfterEnd = await web.tcpConnect(DB, 3307, 900);
@@ -127,6 +142,7 @@ describe("chaos fault lifecycle on real traffic", () => {
     // Back: wait for every agent to reconnect and enforce the restarted controller's revision.
     await rt.api.waitEnforced(rt.agentCount, 0, 20_000);
     const reconnectMs = Date.now() - downUntil;
+    const pidAfter = rt.runtime.controllerPid;
     const longView = await rt.api.get(long.faultId);
     const shortView = await rt.api.get(short.faultId);
     const snapshot = await rt.api.snapshot(rt.runtime.node("web").agentId);
@@ -155,6 +171,15 @@ describe("chaos fault lifecycle on real traffic", () => {
         `${afterEnd.ok ? "ok" : afterEnd.error} at end+250 ms (connect ${afterEnd.ms} ms)`,
     );
 
+    expect(pidAfter).toBeGreaterThan(0);
+    expect(pidAfter).not.toBe(pidBefore);
+    // No graceful close: the killed controller never got to log its stop.
+    const controllerLog = readFileSync(
+      join(rt.runtime.runtimeDir, "logs", "controller.log"),
+      "utf8",
+    );
+    expect(controllerLog.match(/vpcemu controller listening on/g)).toHaveLength(2);
+    expect(controllerLog).not.toContain("vpcemu controller: stopping");
     expect(stillDown).toBe(true);
     expect(shortAfterEnd).toMatchObject({ ok: true }); // expired by the agent's own clock
     expect(longWhileDown).toMatchObject({ ok: false, error: "timeout" }); // agents keep it
@@ -171,5 +196,41 @@ describe("chaos fault lifecycle on real traffic", () => {
     expect(beforeEnd).toMatchObject({ ok: false, error: "timeout" });
     expect(afterEnd).toMatchObject({ ok: true });
     expect(expired === undefined || expired.state === "expired").toBe(true);
-  }, 120_000);
+
+    // The SGs came back from the file, and a rule change after the restart is enforced: without
+    // db-sg's rule for 10.0.0.0/16, web's new connection to db:3306 is dropped; with it, it passes.
+    const dbSg = rt.sg("db-sg");
+    const described = await rt.runtime.ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [dbSg] }),
+    );
+    expect(described.SecurityGroups?.[0]?.IpPermissions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ IpProtocol: "-1", IpRanges: [{ CidrIp: "10.0.0.0/16" }] }),
+        expect.objectContaining({ IpProtocol: "tcp", FromPort: 80, ToPort: 80 }),
+      ]),
+    );
+    const vpcRule: IpPermission[] = [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "10.0.0.0/16" }] }];
+    const enforced = async () =>
+      rt.api.waitEnforced(rt.agentCount, (await rt.api.revision()).revision, 20_000);
+    await rt.runtime.ec2.send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: dbSg, IpPermissions: vpcRule }),
+    );
+    let restored = false;
+    try {
+      await enforced();
+      expect(await web.tcpConnect(DB, 3306, 900)).toMatchObject({ ok: false, error: "timeout" });
+      await rt.runtime.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({ GroupId: dbSg, IpPermissions: vpcRule }),
+      );
+      restored = true;
+      await enforced();
+      expect(await web.tcpConnect(DB, 3306, 2000)).toMatchObject({ ok: true });
+    } finally {
+      if (!restored) {
+        await rt.runtime.ec2
+          .send(new AuthorizeSecurityGroupIngressCommand({ GroupId: dbSg, IpPermissions: vpcRule }))
+          .catch(() => undefined);
+      }
+    }
+  }, 150_000);
 });

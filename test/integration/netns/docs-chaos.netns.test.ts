@@ -338,7 +338,7 @@ describe("docs/chaos.md", () => {
       ).toEqual([0, 0, 0]);
       expect(results[0]!.output).toMatch(/^paused the agent of web/);
       expect(results[1]!.output).toMatch(/^restarted the agent of db: pid \d+ -> \d+, ready/);
-      expect(results[2]!.output).toMatch(/^stopped the controller/);
+      expect(results[2]!.output).toMatch(/^killed the controller \(pid \d+, SIGKILL\)/);
       await sleep(3000);
       await settle();
       expect(await webToDb(3000)).toMatchObject({ ok: true });
