@@ -1,8 +1,9 @@
 /**
  * `emulator.faults`: chaos faults by AWS identity through the controller's JSON API
- * (POST/GET/DELETE /v1/faults, docs/chaos.md), and process faults on agent sidecars through
- * Docker (kill, pause, restart). testcontainers/ imports neither app (STYLE.md §2): the request
- * and view shapes below mirror the JSON API.
+ * (POST/GET/DELETE /v1/faults, docs/chaos.md), process faults on agent sidecars through Docker
+ * (kill, pause, restart), and a controller crash (SIGKILL through the emulator container's
+ * supervisor). testcontainers/ imports neither app (STYLE.md §2): the request and view shapes
+ * below mirror the JSON API.
  *
  *   await using slow = await emu.faults.add({ from: "sg:web-sg", to: "sg:db-sg",
  *                                              effects: { delay: { latencyMs: 100 } } });
@@ -14,6 +15,7 @@
  */
 import { getContainerRuntimeClient } from "testcontainers";
 import type { AttachedInstance } from "./attach.js";
+import { VPCEMU_CONTROLLER_SUPERVISOR } from "./constants.js";
 import { getJson, VpcEmulatorApiError } from "./json-api.js";
 
 export type FaultDelayDistribution = "uniform" | "normal" | "pareto" | "paretonormal";
@@ -158,11 +160,25 @@ export interface AgentPause extends AsyncDisposable {
   resume(): Promise<void>;
 }
 
+/** What killController() did. */
+export interface ControllerKill {
+  /** The controller process that was killed (a pid inside the emulator container). */
+  readonly pid: number;
+  /** How it ended, as its supervisor's waitpid saw it: `SIGKILL`. */
+  readonly exit: string;
+  /** The controller process that replaced it. */
+  readonly newPid: number;
+}
+
 /** What the faults API needs from the started emulator. */
 export interface FaultsHost {
   apiUrl(): string;
   /** Waits until the sidecar's agent is connected, enforces the current revision, has its TUN. */
   waitForAgent(instance: AttachedInstance): Promise<void>;
+  /** The sidecars attached now. */
+  attached(): readonly AttachedInstance[];
+  /** Runs a command in the emulator container (docker exec). */
+  execInEmulator(command: string[]): Promise<{ exitCode: number; stdout: string; output: string }>;
 }
 
 /** `emulator.faults`. */
@@ -259,6 +275,66 @@ export class VpcEmulatorFaults {
     if (state.Paused) await container.unpause();
     await instance.agent.restart({ timeout: 2_000 });
     await this.host.waitForAgent(instance);
+  }
+
+  /**
+   * Kills the controller: SIGKILL to the `vpcemu controller` process inside the emulator
+   * container, no graceful close (agents see their connections drop). The container stays, so
+   * its mapped ports and its state file (/var/lib/vpcemu/state.db) do; its supervisor starts the
+   * controller again after `downMs` (default 1000) with every VPC, SG, instance and fault it had.
+   * Meanwhile agents forward with the policy and faults they have (a fault's end is applied by
+   * their own clocks). Resolves once the controller answers again and every running agent
+   * sidecar (not killed, not paused) has reconnected, enforces the current revision and has its
+   * TUN; rejects after `downMs + timeoutMs` (default 60 s).
+   */
+  async killController(
+    options: { downMs?: number; timeoutMs?: number } = {},
+  ): Promise<ControllerKill> {
+    const downMs = options.downMs ?? 1000;
+    const supervisor = async (args: string[]): Promise<string> => {
+      const r = await this.host.execInEmulator(["node", VPCEMU_CONTROLLER_SUPERVISOR, ...args]);
+      if (r.exitCode !== 0) {
+        throw new Error(`vpcemu: killController: supervisor ${args[0]}: ${r.output.trim()}`);
+      }
+      return r.stdout.trim().split("\n").pop() ?? "";
+    };
+    const killed = JSON.parse(await supervisor(["kill", "--down-ms", String(downMs)])) as {
+      pid: number;
+      exit: string;
+    };
+    const deadline = Date.now() + downMs + (options.timeoutMs ?? 60_000);
+    let last = "no answer";
+    for (;;) {
+      await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
+      try {
+        await getJson(this.host.apiUrl(), "/v1/revision");
+        const status = JSON.parse(await supervisor(["status"])) as { pid: number | null } | null;
+        if (typeof status?.pid === "number" && status.pid !== killed.pid) {
+          for (const instance of await this.runningAgents()) await this.host.waitForAgent(instance);
+          return { pid: killed.pid, exit: killed.exit, newPid: status.pid };
+        }
+        last = `supervisor status ${JSON.stringify(status)}`;
+      } catch (err) {
+        last = err instanceof Error ? err.message : String(err);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `vpcemu: killController: the controller did not come back within ${downMs} ms + ${options.timeoutMs ?? 60_000} ms (${last})`,
+        );
+      }
+    }
+  }
+
+  /** Attached sidecars whose container runs and is not paused. */
+  private async runningAgents(): Promise<AttachedInstance[]> {
+    const client = await getContainerRuntimeClient();
+    const running: AttachedInstance[] = [];
+    for (const instance of this.host.attached()) {
+      const container = client.container.getById(instance.agent.getId());
+      const state = (await client.container.inspect(container)).State;
+      if (state.Running && !state.Paused) running.push(instance);
+    }
+    return running;
   }
 
   private async handle(view: FaultView, options: AddFaultOptions): Promise<FaultHandle> {

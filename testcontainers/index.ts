@@ -28,6 +28,7 @@ export {
   type FaultCounters,
   type AddFaultOptions,
   type AgentPause,
+  type ControllerKill,
 } from "./faults.js";
 export {
   VpcEmulatorApiError,

@@ -75,12 +75,15 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
   private ec2: EC2Client | undefined;
 
   /**
-   * Chaos: network faults by AWS identity (`add`, `partition`, `list`, `clear`) and process
-   * faults on agent sidecars (`killAgent`, `pauseAgent`, `restartAgent`); docs/chaos.md.
+   * Chaos: network faults by AWS identity (`add`, `partition`, `list`, `clear`), process faults
+   * on agent sidecars (`killAgent`, `pauseAgent`, `restartAgent`) and a controller crash
+   * (`killController`); docs/chaos.md.
    */
   readonly faults: VpcEmulatorFaults = new VpcEmulatorFaults({
     apiUrl: () => this.getApiUrl(),
     waitForAgent: (i) => this.waitForAgent(i.agentId, i.agent, i.privateIp),
+    attached: () => [...this.attached],
+    execInEmulator: (command) => this.exec(command),
   });
 
   constructor(

@@ -9,6 +9,11 @@
  * loopback port) and the internal underlay network under the alias `vpcemu-controller`, where the
  * agent sidecars reach it. Images are never pulled: a missing image is an error naming
  * `npm run image`.
+ *
+ * Inside, a minimal supervisor (scripts/docker/controller-supervisor.mjs, PID 1) runs
+ * `vpcemu controller --state /var/lib/vpcemu/state.db`: the container outlives a controller that
+ * `faults.killController()` SIGKILLs, its mapped ports stay, and the controller comes back with
+ * its state.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -22,6 +27,8 @@ import {
 import {
   VPCEMU_CONTROLLER_ALIAS,
   VPCEMU_CONTROLLER_PORT,
+  VPCEMU_CONTROLLER_STATE_PATH,
+  VPCEMU_CONTROLLER_SUPERVISOR,
   VPCEMU_DEFAULT_IMAGE,
   VPCEMU_LABEL,
 } from "./constants.js";
@@ -97,12 +104,13 @@ export class VpcEmulatorContainer extends GenericContainer {
     try {
       this.withNetwork(network)
         .withNetworkAliases(VPCEMU_CONTROLLER_ALIAS)
+        .withEntrypoint(["node", VPCEMU_CONTROLLER_SUPERVISOR])
         .withCommand([
-          "controller",
+          "run",
           "--listen",
           `0.0.0.0:${VPCEMU_CONTROLLER_PORT}`,
           "--state",
-          ":memory:",
+          VPCEMU_CONTROLLER_STATE_PATH,
           "--join-token",
           this.joinToken,
           "--region",

@@ -32,6 +32,8 @@ beforeAll(async () => {
   faults = new VpcEmulatorFaults({
     apiUrl: () => controller.url,
     waitForAgent: () => Promise.reject(new Error("no sidecars here")),
+    attached: () => [],
+    execInEmulator: () => Promise.reject(new Error("no emulator container here")),
   });
 });
 
