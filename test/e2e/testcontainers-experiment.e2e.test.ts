@@ -5,7 +5,8 @@
  * probe, the fault is rolled back; the same probe without a fault holds.
  *
  *   underlay: internal network owned by the emulator
- *   controller     web 10.0.1.10 (web-sg)  --tcp 3306-->  db 10.0.1.20 (db-sg: tcp 3306 from web-sg)
+ *   controller     web 10.0.1.10 (web-sg)  ---->  db 10.0.1.20 (db-sg: tcp 3306, 8080, udp 5353,
+ *                                                                  icmp from web-sg)
  *                  each run: a probe container in web's and db's network namespace
  */
 import { readFileSync } from "node:fs";
@@ -75,6 +76,7 @@ function junitCases(path: string): JUnitCase[] {
 describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () => {
   let emu: StartedVpcEmulatorContainer;
   let web: AttachedInstance;
+  let db: AttachedInstance;
   let dbApp: StartedTestContainer;
   const apps: StartedTestContainer[] = [];
   const out = mkdtempSync(join(tmpdir(), "vpcemu-tc-exp-"));
@@ -99,12 +101,17 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: dbSg,
         IpPermissions: [
-          {
-            IpProtocol: "tcp",
-            FromPort: 3306,
-            ToPort: 3306,
+          ...[
+            ["tcp", 3306],
+            ["tcp", 8080],
+            ["udp", 5353],
+            ["icmp", -1],
+          ].map(([proto, port]) => ({
+            IpProtocol: proto as string,
+            FromPort: port as number,
+            ToPort: port as number,
             UserIdGroupPairs: [{ GroupId: webSg }],
-          },
+          })),
         ],
       }),
     );
@@ -114,17 +121,17 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
         .withEntrypoint(["sleep", "infinity"])
         .withNetwork(emu.getNetwork())
         .start();
-    const [webApp, db] = await Promise.all([app(), app()]);
-    apps.push(webApp, db);
-    dbApp = db;
-    [web] = await Promise.all([
+    const [webApp, dbContainer] = await Promise.all([app(), app()]);
+    apps.push(webApp, dbContainer);
+    dbApp = dbContainer;
+    [web, db] = await Promise.all([
       emu.attach(webApp, {
         subnet: subnetId,
         securityGroups: ["web-sg"],
         privateIp: "10.0.1.10",
         name: "web",
       }),
-      emu.attach(db, {
+      emu.attach(dbContainer, {
         subnet: subnetId,
         securityGroups: [dbSg],
         privateIp: "10.0.1.20",
@@ -172,11 +179,15 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
     expect(docker(["ps", "-aq", "--filter", `label=${VPCEMU_LABEL}=probe`]).trim()).toBe("");
   });
 
-  it("passes a hypothesis that holds, with nodes given as an instance and a container (object form)", async () => {
+  it("passes a hypothesis that holds (tcp, udp, http, icmp probes; nodes given as an instance and a container; object form)", async () => {
     const run = await emu.runExperiment(
       {
         title: "frontend reaches the database",
-        servers: [{ node: "database", tcp: 3306 }],
+        servers: [
+          { node: "database", tcp: 3306 },
+          { node: "db", udp: 5353 },
+          { node: "db", http: 8080 },
+        ],
         hypothesis: {
           interval: "300ms",
           settle: "100ms",
@@ -187,7 +198,10 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
               timeout: "2s",
               samples: 2,
             },
-            // db-sg admits 3306 from web-sg only: db -> web is expected to stay closed.
+            { name: "web-to-db-udp", udp: { from: "web", to: "db", port: 5353 }, samples: 1 },
+            { name: "web-to-db-http", http: { from: "web", to: "db", port: 8080 }, samples: 1 },
+            { name: "ping-db", icmp: { from: "web", to: "10.0.1.20" }, samples: 1 },
+            // web-sg admits nothing: db -> web is expected to stay closed.
             {
               name: "db-to-web-closed",
               tcp: { from: "db", to: "web", port: 3306 },
@@ -213,6 +227,41 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
     expect(cases.map((c) => c.name)).toContain("frontend-to-database (after)");
   });
 
+  it("kills and restarts db's agent sidecar as process steps: web -> db fails only while it is down", async () => {
+    const run = await emu.runExperiment(
+      `
+title: db's agent dies and comes back
+servers:
+  - { node: db, tcp: 3306 }
+hypothesis:
+  interval: 300ms
+  settle: 100ms
+  probes:
+    - name: web-to-db
+      tcp: { from: web, to: db, port: 3306 }
+      timeout: 1s
+      samples: 1
+method:
+  - kill-agent: { node: db, for: 60s }
+  - wait: 1s
+  - restart-agent: { node: db }
+`,
+      { outDir: join(out, "kill") },
+    );
+
+    expect(run.outcome).toBe("failed");
+    expect(run.journal.steps.map((st) => [st.kind, st.ok])).toEqual([
+      ["kill-agent", true],
+      ["wait", true],
+      ["restart-agent", true],
+    ]);
+    const verdict = (phase: string) =>
+      run.journal.verdicts.find((v) => v.probe === "web-to-db" && v.phase === phase)?.ok;
+    expect([verdict("before"), verdict("during"), verdict("after")]).toEqual([true, false, true]);
+    // The sidecar runs again (restart-agent waited until its agent enforced the policy).
+    expect(docker(["inspect", "-f", "{{.State.Running}}", db.agent.getId()]).trim()).toBe("true");
+  });
+
   it("refuses an experiment naming a node it does not have, before anything runs", async () => {
     const text = BLACKHOLE.replace("from: web,", "from: nosuch,");
     const err = await emu
@@ -220,6 +269,8 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VpcEmulatorExperimentError);
     expect(err).toMatchObject({ exitCode: 2 });
-    expect((err as Error).message).toMatch(/unknown node 'nosuch' \(.*nodes\.json has: (web, db|db, web)\)/);
+    expect((err as Error).message).toMatch(
+      /unknown node 'nosuch' \(.*nodes\.json has: (web, db|db, web)\)/,
+    );
   });
 });
