@@ -14,6 +14,8 @@ export interface EniState {
   readonly instanceId: string;
   /** The read loop of the port's TUN; resolves once the device closed. */
   readonly loop: Promise<void>;
+  /** Its TUN index (device name); released once the device is closed after the ENI left. */
+  readonly index: number;
   /** CompiledEniPolicy.conntrackEpoch last applied (a larger one flushes the table). */
   conntrackEpoch: number;
 }

@@ -81,6 +81,7 @@ export async function applySnapshot(ctx: SnapshotApplyContext, s: AgentSnapshot)
       filter,
       instanceId: p.instanceId,
       loop: ctx.startReadLoop(port),
+      index: c.index,
       conntrackEpoch: p.conntrackEpoch ?? 0,
     });
   }
@@ -107,6 +108,9 @@ export async function applySnapshot(ctx: SnapshotApplyContext, s: AgentSnapshot)
   for (const st of removed) {
     await ctx.tuns.close(st.port.tun).catch(() => undefined);
     await st.loop;
+    // Why: the next ENI gets the lowest free index, i.e. the name (eth0) this one had, so a
+    // node whose ENI is replaced (detach/attach) keeps its device name.
+    hosted.releaseIndex(st.index);
   }
   await updateReachable(ctx).catch((e: unknown) =>
     ctx.logger.warn(`routes to reachable destinations: ${(e as Error).message}`),

@@ -657,4 +657,41 @@ describe("two agents in-process (FakeTun + MemoryBus)", () => {
     await expect(w.agents.a.applySnapshot({ ...snapshots(5).b })).rejects.toThrow(/agent-b/);
     expect(w.agents.a.revision()).toBe(1);
   });
+
+  it("gives a new ENI the TUN index (device name) an ENI that left had, so a node keeps eth0", async () => {
+    const tuns = new FakeTunProvider();
+    const opened: [string, number][] = [];
+    const open = tuns.open.bind(tuns);
+    tuns.open = (spec) => {
+      opened.push([spec.key, spec.index]);
+      return open(spec);
+    };
+    const agent = await new Agent({
+      config: sanitizeAgentConfig({ agentId: "agent-r" }),
+      tuns,
+      transport: new MemoryBus().transport("127.0.0.1:7399"),
+      clock: new ManualClock(),
+      timers: false,
+      logger: { info: () => undefined, warn: () => undefined },
+    }).start();
+    started.push(agent);
+    const a = eni("eni-a", "subnet-a", "10.0.1.10", [], []);
+    const c = eni("eni-c", "subnet-a", "10.0.1.11", [], []);
+    const b = eni("eni-b", "subnet-b", "10.0.2.20", [], []);
+    const snap = (revision: number, enis: CompiledEniPolicy[]): AgentSnapshot => ({
+      revision,
+      agentId: "agent-r",
+      enis,
+      mapping: MAPPING,
+    });
+    await agent.applySnapshot(snap(1, [a, c]));
+    await agent.applySnapshot(snap(2, [c]));
+    await agent.applySnapshot(snap(3, [c, b]));
+    expect(opened).toEqual([
+      ["eni-a", 0],
+      ["eni-c", 1],
+      ["eni-b", 0],
+    ]);
+    expect(tuns.closedKeys).toEqual(["eni-a"]);
+  });
 });
