@@ -69,7 +69,7 @@ Process faults of the local runtime ('vpcemu up'):
   kill-agent NODE [--for D]     SIGKILL the node's agent; 'up' starts it again after D (default 1s)
   restart-agent NODE            stop the agent and start a new one; waits until it is ready
   pause-agent NODE --for D      SIGSTOP the agent, SIGCONT after D (the timer runs in 'up')
-  kill-controller [--for D]     stop the controller; 'up' starts it again after D (default 1s)
+  kill-controller [--for D]     SIGKILL the controller; 'up' starts it again after D (default 1s)
 
 REF: sg-..., subnet-..., i-..., eni-..., pl-..., a CIDR, '*', tag:Key=Value, sg:NAME,
      subnet:NAME, instance:NAME, az:NAME, node:NAME, or a bare name that only one resource has.
