@@ -134,6 +134,9 @@ export function hasMappedPublicAddresses(reader: StateReader, vpcId: string): bo
   const mapped = reader.list("address").some((a) => {
     const assoc = liveAssociation(reader, a);
     if (assoc === undefined) return false;
+    // EIP-7: a stopped instance has no public IP mapped.
+    if (a.launch !== undefined && reader.get("instance", a.launch.instanceId)?.state !== "running")
+      return false;
     return reader.get("networkInterface", assoc.networkInterfaceId)?.vpcId === vpcId;
   });
   const nat = reader

@@ -764,8 +764,8 @@ describe("public and Elastic IPs", () => {
 });
 
 describe("NAT gateways", () => {
-  it("goes pending -> available, routes to it, deleting -> deleted with a blackhole route (NAT-1..NAT-6)", async () => {
-    const { vpcId, subnetId } = await network(ec2, "10.30.0.0/16", "10.30.1.0/24", true);
+  it("goes pending -> available, routes to it, deleting -> deleted with a blackhole route (NAT-1..NAT-6, RT-7)", async () => {
+    const { vpcId, subnetId, igwId } = await network(ec2, "10.30.0.0/16", "10.30.1.0/24", true);
     const eip = await ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
     expect(
       (await ec2Failure(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId })))).code,
@@ -799,6 +799,14 @@ describe("NAT gateways", () => {
     const private_ = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }));
     await ec2.send(
       new CreateRouteCommand({
+        RouteTableId: private_.RouteTable!.RouteTableId,
+        DestinationCidrBlock: "0.0.0.0/0",
+        GatewayId: igwId,
+      }),
+    );
+    // RT-7: the destination keeps its place; the target changes.
+    await ec2.send(
+      new ReplaceRouteCommand({
         RouteTableId: private_.RouteTable!.RouteTableId,
         DestinationCidrBlock: "0.0.0.0/0",
         NatGatewayId: nat.NatGatewayId,
@@ -838,7 +846,12 @@ describe("NAT gateways", () => {
         Filters: [{ Name: "route.nat-gateway-id", Values: [nat.NatGatewayId!] }],
       }),
     );
-    expect(rt.RouteTables?.[0]?.Routes?.[1]?.State).toBe("blackhole");
+    expect(rt.RouteTables?.[0]?.Routes?.[1]).toMatchObject({
+      DestinationCidrBlock: "0.0.0.0/0",
+      NatGatewayId: nat.NatGatewayId,
+      State: "blackhole",
+    });
+    expect(rt.RouteTables?.[0]?.Routes?.[1]?.GatewayId).toBeUndefined();
     await ec2.send(new ReleaseAddressCommand({ AllocationId: eip.AllocationId }));
     expect(
       await ec2Failure(
