@@ -131,7 +131,7 @@ export async function runExperimentOnContainers(
   for (const p of [reports.journal, reports.junit, reports.svg]) rmSync(p, { force: true });
 
   const args = [
-    vpcemuBin(),
+    ...vpcemuCommand(),
     "chaos",
     "run",
     file,
@@ -261,18 +261,20 @@ async function nodeEntries(
   return out;
 }
 
-/** bin/vpcemu.js of this package (testcontainers/ or dist/testcontainers/ below its root). */
-function vpcemuBin(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    dir = dirname(dir);
-    const bin = join(dir, "bin", "vpcemu.js");
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string };
-      if (pkg.name === "vpcemu" && existsSync(bin)) return bin;
-    } catch {
-      // Why: keep climbing; dist/testcontainers/ sits one level deeper than testcontainers/.
-    }
+/**
+ * How to start this package's CLI: compiled (dist/testcontainers/experiments.js), its sibling
+ * dist/cli/main.js, which needs neither bin/ nor tsx; from the TypeScript sources (a development
+ * checkout), bin/vpcemu.js, which loads them through tsx.
+ */
+export function vpcemuCommand(moduleUrl: string = import.meta.url): string[] {
+  const here = fileURLToPath(moduleUrl);
+  if (here.endsWith(".js")) {
+    const main = join(dirname(here), "..", "cli", "main.js");
+    if (existsSync(main)) return [main];
   }
-  throw new Error("vpcemu runExperiment: cannot find the package's bin/vpcemu.js");
+  const bin = join(dirname(here), "..", "bin", "vpcemu.js");
+  if (existsSync(bin)) return [bin];
+  throw new Error(
+    `vpcemu runExperiment: neither ../cli/main.js nor ../bin/vpcemu.js beside ${here}`,
+  );
 }

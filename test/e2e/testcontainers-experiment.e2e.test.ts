@@ -262,6 +262,26 @@ method:
     expect(docker(["inspect", "-f", "{{.State.Running}}", db.agent.getId()]).trim()).toBe("true");
   });
 
+  it("is interrupted by its abort signal like Ctrl-C: rolled back, aborted, exit 130", async () => {
+    const abort = new AbortController();
+    const run = await emu.runExperiment(
+      BLACKHOLE.replace("wait: 10s", "wait: 120s").replace(/stopConditions:[\s\S]*$/, ""),
+      {
+        outDir: join(out, "abort"),
+        signal: abort.signal,
+        log: (line) => {
+          if (line.includes("step 2: wait")) abort.abort();
+        },
+      },
+    );
+    expect(run.outcome).toBe("aborted");
+    expect(run.exitCode).toBe(130);
+    expect(run.journal.rollback).toContainEqual(
+      expect.objectContaining({ what: `removed ${run.journal.faults[0]!.faultId}`, ok: true }),
+    );
+    expect(await emu.faults.list()).toEqual([]);
+  });
+
   it("refuses an experiment naming a node it does not have, before anything runs", async () => {
     const text = BLACKHOLE.replace("from: web,", "from: nosuch,");
     const err = await emu
