@@ -28,6 +28,10 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
     load: () => import("./commands/down.js"),
     summary: "stop the local runtime started by `vpcemu up` and remove everything it made",
   },
+  status: {
+    load: () => import("./commands/status.js"),
+    summary: "show the local runtime: up, controller and agent processes, nodes [-o json]",
+  },
   exec: {
     load: () => import("./commands/exec.js"),
     summary: "run a program inside a node: vpcemu exec NODE -- CMD [ARGS...]",
@@ -65,7 +69,7 @@ export function helpText(): string {
     "  -h, --help     show this help (or `vpcemu <command> --help`)",
     "  -v, --version  print the version",
     "",
-    "The local runtime (up, down, exec, conntrack, demo) needs Linux, root, /dev/net/tun and iproute2.",
+    "The local runtime (up, down, status, exec, conntrack, demo) needs Linux, root, /dev/net/tun and iproute2.",
     "`vpcemu chaos` talks to any controller (--endpoint URL); its process faults need `vpcemu up`.",
   ].join("\n");
 }
