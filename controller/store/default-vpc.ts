@@ -3,7 +3,8 @@
  * lays it out (VPC user guide, "Default VPCs"): 172.31.0.0/16, one /20 default subnet per
  * Availability Zone (172.31.0.0/20, 172.31.16.0/20, ... in zone order) that maps public IPv4
  * addresses on launch, the VPC's default security group and default network ACL, its main route
- * table, DNS hostnames on. There is no internet gateway: vpcemu has no routing state.
+ * table, DNS hostnames on, an internet gateway attached and a 0.0.0.0/0 route to it in the main
+ * route table (docs/routing.md IGW-9; default VPCs created before routing existed have neither).
  *
  * Created lazily: the first EC2 request of an account in a region creates it (ensureDefaultVpc),
  * once; a default VPC the user deletes stays deleted until CreateDefaultVpc.
@@ -15,6 +16,12 @@ import type { Subnet, Vpc } from "../model/vpc.js";
 import { inScopeOf, listInScope, scopedList, type Scope, type ScopedOpContext } from "./scope.js";
 import type { StateStore } from "./state-store.js";
 import type { StateReader } from "./transaction.js";
+import {
+  attachInternetGateway,
+  createInternetGateway,
+  createRoute,
+  mainRouteTableIds,
+} from "./routing-ops.js";
 import { createSubnet, createVpc } from "./vpc-ops.js";
 
 export const DEFAULT_VPC_CIDR = "172.31.0.0/16";
@@ -77,6 +84,14 @@ export function createDefaultVpc(ctx: ScopedOpContext): Vpc {
   const vpc: Vpc = { ...created, isDefault: true };
   ctx.tx.put("vpc", vpc.vpcId, vpc);
   for (const zone of zonesOf(ctx.scope.region)) putDefaultSubnet(ctx, vpc, zone);
+  const igw = createInternetGateway(ctx, {});
+  attachInternetGateway(ctx, igw.internetGatewayId, vpc.vpcId);
+  createRoute(
+    ctx,
+    mainRouteTableIds(vpc).routeTableId,
+    { cidr4: "0.0.0.0/0" },
+    { gatewayId: igw.internetGatewayId },
+  );
   return vpc;
 }
 

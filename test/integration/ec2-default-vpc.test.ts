@@ -12,7 +12,10 @@ import {
   CreateSubnetCommand,
   DeleteSecurityGroupCommand,
   DeleteSubnetCommand,
+  DeleteInternetGatewayCommand,
   DeleteVpcCommand,
+  DescribeInternetGatewaysCommand,
+  DetachInternetGatewayCommand,
   DescribeAvailabilityZonesCommand,
   DescribeNetworkAclsCommand,
   DescribeRegionsCommand,
@@ -124,11 +127,24 @@ describe("the default VPC, laid out as AWS does", () => {
         ],
       }),
     );
+    // docs/routing.md IGW-9: an internet gateway and a default route, as AWS lays it out.
+    const igws = await ec2.send(
+      new DescribeInternetGatewaysCommand({
+        Filters: [{ Name: "attachment.vpc-id", Values: [vpc!.VpcId!] }],
+      }),
+    );
+    expect(igws.InternetGateways).toHaveLength(1);
     expect(rts.RouteTables?.[0]?.Routes).toEqual([
       {
         DestinationCidrBlock: "172.31.0.0/16",
         GatewayId: "local",
         Origin: "CreateRouteTable",
+        State: "active",
+      },
+      {
+        DestinationCidrBlock: "0.0.0.0/0",
+        GatewayId: igws.InternetGateways?.[0]?.InternetGatewayId,
+        Origin: "CreateRoute",
         State: "active",
       },
     ]);
@@ -327,6 +343,23 @@ describe("actions that fall back to the default VPC", () => {
     await ec2().send(new DeleteSecurityGroupCommand({ GroupName: "web" }));
     for (const s of await defaultSubnets(ec2(), vpc!.VpcId!))
       await ec2().send(new DeleteSubnetCommand({ SubnetId: s.SubnetId! }));
+    // RT-9 (docs/routing.md): the internet gateway first, as on AWS.
+    const igws = await ec2().send(
+      new DescribeInternetGatewaysCommand({
+        Filters: [{ Name: "attachment.vpc-id", Values: [vpc!.VpcId!] }],
+      }),
+    );
+    for (const g of igws.InternetGateways ?? []) {
+      await ec2().send(
+        new DetachInternetGatewayCommand({
+          InternetGatewayId: g.InternetGatewayId,
+          VpcId: vpc!.VpcId!,
+        }),
+      );
+      await ec2().send(
+        new DeleteInternetGatewayCommand({ InternetGatewayId: g.InternetGatewayId }),
+      );
+    }
     await ec2().send(new DeleteVpcCommand({ VpcId: vpc!.VpcId! }));
     const none = {
       code: "VPCIdNotSpecified",
