@@ -1,8 +1,8 @@
 /**
  * A private local runtime for the chaos netns tests (test/integration/netns/chaos*.netns.test.ts):
- * real namespaces, TUN devices and agents, the controller in-process, with names no other suite
- * uses: namespaces `vpcemu-chaos<tag><pid>-<node>`, its own runtime directory and an ephemeral
- * controller port. `await using` / dispose removes everything it made even when a test fails:
+ * real namespaces, TUN devices and agents, the controller a child process of the runtime, with
+ * names no other suite uses: namespaces `vpcemu-chaos<tag><pid>-<node>`, its own runtime
+ * directory and an ephemeral controller port. `await using` / dispose removes everything it made even when a test fails:
  * probes, agents, namespaces (a last sweep deletes any namespace left with its prefix), files.
  *
  *   VPC chaos 10.0.0.0/16
