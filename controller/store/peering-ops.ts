@@ -114,7 +114,8 @@ export function latestPeeringBetween(
 
 /**
  * REF-4: the group `groupId` as a rule of a group in `vpcId` may reference it: in the same VPC
- * and scope, or in a VPC joined to `vpcId` by an active peering (any account or region).
+ * and scope, or in a VPC of the same Region joined to `vpcId` by an active peering (any
+ * account; AWS does not allow group references across an inter-Region peering).
  * Returns undefined when the group exists in no reachable VPC (the caller raises the error).
  */
 export function referenceableGroup(
@@ -125,6 +126,7 @@ export function referenceableGroup(
   const g = ctx.tx.get("securityGroup", groupId);
   if (g === undefined) return undefined;
   if (g.vpcId === vpcId) return isInScope(g, ctx.scope) ? g : undefined;
+  if (scopeOf(g).region !== ctx.scope.region) return undefined;
   return activePeeringBetween(ctx.tx, vpcId, g.vpcId) === undefined ? undefined : g;
 }
 
