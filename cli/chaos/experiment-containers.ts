@@ -118,8 +118,9 @@ export async function openContainerRunEnv(opts: {
     probeContainers.clear();
     await Promise.all(all.map((c) => c.remove({ force: true }).catch(() => undefined)));
   };
-  try {
-    await Promise.all(
+  {
+    // Why: allSettled, so a failure is cleaned up only after every creation has ended (none leaks).
+    const started = await Promise.allSettled(
       [...probeNodes].map(async (name) => {
         const n = node(name);
         const app = inspected.get(n.container)!;
@@ -153,9 +154,11 @@ export async function openContainerRunEnv(opts: {
         }
       }),
     );
-  } catch (err) {
-    await removeProbeContainers();
-    throw err;
+    const failed = started.find((r) => r.status === "rejected");
+    if (failed) {
+      await removeProbeContainers();
+      throw failed.reason;
+    }
   }
   const probeContainer = (ref: string): Container => {
     const c = probeContainers.get(node(ref).name);

@@ -9,10 +9,11 @@
  *                                                                  icmp from web-sg)
  *                  each run: a probe container in web's and db's network namespace
  */
-import { readFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -280,6 +281,42 @@ method:
       expect.objectContaining({ what: `removed ${run.journal.faults[0]!.faultId}`, ok: true }),
     );
     expect(await emu.faults.list()).toEqual([]);
+  });
+
+  it("vpcemu chaos run --nodes names a container that is gone, and runs nothing (exit 1)", () => {
+    const exp = join(out, "gone.yaml");
+    const nodes = join(out, "gone-nodes.json");
+    writeFileSync(exp, BLACKHOLE);
+    writeFileSync(
+      nodes,
+      JSON.stringify({
+        nodes: {
+          web: { container: "vpcemu-exp-test-no-such-container", address: "10.0.1.10" },
+          db: { container: dbApp.getId(), address: "10.0.1.20" },
+        },
+      }),
+    );
+    const bin = fileURLToPath(new URL("../../bin/vpcemu.js", import.meta.url));
+    const r = spawnSync(
+      process.execPath,
+      [
+        bin,
+        "chaos",
+        "run",
+        exp,
+        "--nodes",
+        nodes,
+        "--endpoint",
+        emu.getApiUrl(),
+        "--out",
+        join(out, "gone"),
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      "node 'web': container vpcemu-exp-test-no-such-container is gone (no such container)",
+    );
   });
 
   it("refuses an experiment naming a node it does not have, before anything runs", async () => {
