@@ -202,6 +202,11 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
             { name: "web-to-db-udp", udp: { from: "web", to: "db", port: 5353 }, samples: 1 },
             { name: "web-to-db-http", http: { from: "web", to: "db", port: 8080 }, samples: 1 },
             { name: "ping-db", icmp: { from: "web", to: "10.0.1.20" }, samples: 1 },
+            // db's ENI counters through its agent id (grown since the run started).
+            {
+              name: "db-conntrack",
+              counter: { node: "db", name: "conntrack_allowance_exceeded", max: 0 },
+            },
             // web-sg admits nothing: db -> web is expected to stay closed.
             {
               name: "db-to-web-closed",
@@ -281,6 +286,30 @@ method:
       expect.objectContaining({ what: `removed ${run.journal.faults[0]!.faultId}`, ok: true }),
     );
     expect(await emu.faults.list()).toEqual([]);
+  });
+
+  it("pauses db's agent sidecar as a step and unpauses it when the run ends before its 'for'", async () => {
+    const run = await emu.runExperiment(
+      BLACKHOLE.replace(
+        /method:[\s\S]*$/,
+        "method:\n  - pause-agent: { node: db, for: 120s }\n  - wait: 1s\n",
+      ),
+      { outDir: join(out, "pause") },
+    );
+    expect(run.journal.steps.map((st) => [st.kind, st.ok])).toEqual([
+      ["pause-agent", true],
+      ["wait", true],
+    ]);
+    const verdict = (phase: string) =>
+      run.journal.verdicts.find((v) => v.probe === "web-to-db" && v.phase === phase)?.ok;
+    expect(verdict("during")).toBe(false);
+    const state = docker([
+      "inspect",
+      "-f",
+      "{{.State.Running}} {{.State.Paused}}",
+      db.agent.getId(),
+    ]);
+    expect(state.trim()).toBe("true false");
   });
 
   it("vpcemu chaos run --nodes names a container that is gone, and runs nothing (exit 1)", () => {
