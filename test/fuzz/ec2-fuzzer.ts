@@ -223,8 +223,18 @@ function fill(
     if (rng.chance(p)) fill(rng, `${name}.${m}`, s, ids, out, depth, clean);
 }
 
+/**
+ * Top-level parameters an action answered MissingParameter for, learned per worker, so later
+ * requests of that action carry them and get further than the first check.
+ */
+export type LearnedRequired = Map<string, Set<string>>;
+
 /** One random request. */
-export function randomEc2Request(rng: Rng, ids: KnownIds): FuzzRequest {
+export function randomEc2Request(
+  rng: Rng,
+  ids: KnownIds,
+  required: LearnedRequired = new Map(),
+): FuzzRequest {
   // A third of the requests use only plausible values, so more of them get past validation.
   const clean = rng.chance(0.33);
   const action = !clean && rng.chance(0.03) ? rng.pick(BAD_ACTIONS) : rng.pick(ACTIONS);
@@ -234,9 +244,11 @@ export function randomEc2Request(rng: Rng, ids: KnownIds): FuzzRequest {
   const shape = Object.hasOwn(REQUEST_SHAPES, action) ? REQUEST_SHAPES[action] : undefined;
   if (shape !== undefined) {
     const p = rng.pick([0.2, 0.5, 0.9]);
+    const needed = required.get(action);
     for (const [name, s] of Object.entries(shape)) {
       if (name === "DryRun" && !rng.chance(0.05)) continue;
-      if (rng.chance(p)) fill(rng, name, s, ids, params, 0, clean);
+      const force = needed?.has(name) === true && rng.chance(0.9);
+      if (force || rng.chance(p)) fill(rng, name, s, ids, params, 0, clean);
     }
   }
   if (clean) return { method: "POST", params, inQuery: false };
@@ -333,7 +345,7 @@ async function sendOne(
   agent: Agent,
   endpoint: string,
   req: FuzzRequest,
-): Promise<{ status: number; code?: string; failure?: string }> {
+): Promise<{ status: number; code?: string; missing?: string; failure?: string }> {
   const form = new URLSearchParams(req.params as Array<[string, string]>).toString();
   const lastAction = [...req.params].reverse().find(([k]) => k === "Action")?.[1] ?? "";
   let res: { status: number; headers: IncomingHttpHeaders; body: string };
@@ -355,9 +367,14 @@ async function sendOne(
     res.body,
   );
   const code = /<Code>([^<]+)<\/Code>/.exec(res.body)?.[1];
+  const missing =
+    code === "MissingParameter"
+      ? /must contain the parameter ([A-Za-z]+)/.exec(res.body)?.[1]
+      : undefined;
   return {
     status: res.status,
     ...(code !== undefined ? { code } : {}),
+    ...(missing !== undefined ? { missing } : {}),
     ...(failure !== undefined ? { failure: `${failure}: ${res.body.slice(0, 300)}` } : {}),
   };
 }
@@ -375,8 +392,9 @@ export async function runEc2Fuzz(opts: Ec2FuzzOptions): Promise<Ec2FuzzResult> {
   // Why a fixed share per worker: each worker's request stream depends on the seed alone.
   const worker = async (w: number) => {
     const rng = opts.rng.fork(w);
+    const required: LearnedRequired = new Map();
     for (let i = w; i < opts.count; i += opts.concurrency) {
-      const req = randomEc2Request(rng, opts.ids);
+      const req = randomEc2Request(rng, opts.ids, required);
       const t0 = performance.now();
       const r = await sendOne(agent, opts.endpoint, req);
       const ms = performance.now() - t0;
@@ -385,6 +403,12 @@ export async function runEc2Fuzz(opts: Ec2FuzzOptions): Promise<Ec2FuzzResult> {
         worstRequest = describe(req);
       }
       byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+      const action = req.params.find(([k]) => k === "Action")?.[1];
+      if (r.missing !== undefined && action !== undefined) {
+        const set = required.get(action) ?? new Set<string>();
+        set.add(r.missing);
+        required.set(action, set);
+      }
       if (r.code !== undefined) errorCodes.set(r.code, (errorCodes.get(r.code) ?? 0) + 1);
       if (r.failure !== undefined) {
         failureCount++;
