@@ -19,6 +19,7 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeSecurityGroupsCommand,
 } from "@aws-sdk/client-ec2";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
@@ -180,7 +181,7 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
     expect(docker(["ps", "-aq", "--filter", `label=${VPCEMU_LABEL}=probe`]).trim()).toBe("");
   });
 
-  it("passes a hypothesis that holds (tcp, udp, http, icmp probes; nodes given as an instance and a container; object form)", async () => {
+  it("passes a hypothesis that holds (tcp, udp, http, icmp, counter probes; an EC2 rule change rolled back; nodes given as an instance and a container; object form)", async () => {
     const run = await emu.runExperiment(
       {
         title: "frontend reaches the database",
@@ -217,7 +218,20 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
             },
           ],
         },
-        method: [{ wait: "600ms" }],
+        method: [
+          // An EC2 rule change through the emulator's API; the rollback revokes it again.
+          {
+            ec2: {
+              action: "authorize-ingress",
+              group: "web-sg",
+              protocol: "tcp",
+              ports: "9999",
+              cidr: "10.0.0.0/8",
+              description: "exp",
+            },
+          },
+          { wait: "600ms" },
+        ],
       },
       { nodes: { frontend: web, database: dbApp }, outDir: join(out, "holds") },
     );
@@ -231,6 +245,16 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
     const cases = junitCases(run.reports.junit);
     expect(cases.filter((c) => c.failure !== undefined)).toEqual([]);
     expect(cases.map((c) => c.name)).toContain("frontend-to-database (after)");
+    expect(run.journal.steps.map((st) => [st.kind, st.ok])).toEqual([
+      ["ec2", true],
+      ["wait", true],
+    ]);
+    const webSg = await emu.getEc2Client().send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [{ Name: "group-name", Values: ["web-sg"] }],
+      }),
+    );
+    expect(webSg.SecurityGroups?.[0]?.IpPermissions ?? []).toEqual([]);
   });
 
   it("kills and restarts db's agent sidecar as process steps: web -> db fails only while it is down", async () => {
