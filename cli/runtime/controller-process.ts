@@ -143,6 +143,13 @@ export class ControllerProcess {
     try {
       await this.spawnOnce();
       this.down = undefined;
+      const r = this.running;
+      if (this.stopping && r !== undefined) {
+        // Why: stop() ran while this start was under way and found nothing to stop.
+        r.expected = true;
+        r.child.kill("SIGTERM");
+        return;
+      }
       this.opts.log(`controller listening on ${this.url} again (pid ${this.pid})`);
     } catch (err) {
       if (this.stopping) return;
