@@ -441,7 +441,8 @@ export class FisEngine {
         `Experiment ${id} is ${e.state.status}; only a running experiment can be stopped.`,
       );
     const answer = structuredClone(e);
-    answer.state = { status: "stopping", reason: "Stopping experiment." };
+    // AWS FIS's wording (the aws CLI reference, stop-experiment example).
+    answer.state = { status: "stopping", reason: "Stopping Experiment." };
     this.rollback(e, "stopped", "Experiment stopped.");
     return answer;
   }
@@ -678,7 +679,8 @@ export class FisEngine {
     const p = a.parameters ?? {};
     const finish = (): void => {
       this.undoAction(e, name);
-      a.state = { status: "completed", reason: "Action completed." };
+      // AWS FIS's wording (get-experiment example; the action-end log record).
+      a.state = { status: "completed", reason: "Action was completed." };
       a.endTime = Date.now();
       this.save(e);
       this.advance(e);
