@@ -16,6 +16,7 @@
  *   DeleteStack:  DELETE_IN_PROGRESS -> DELETE_COMPLETE (or DELETE_FAILED)
  *   CreateChangeSet (CREATE): REVIEW_IN_PROGRESS until executed
  */
+import { userText } from "../user-text.js";
 import { randomUUID } from "node:crypto";
 import { ControllerError } from "../errors.js";
 import { newRequestId } from "../ids.js";
@@ -507,7 +508,7 @@ export class CloudFormationEngine {
             sameType
           )
             throw new ResourceFailure(
-              `CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${String(props[type.nameProperty])} and update the stack again.`,
+              `CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${userText(props[type.nameProperty])} and update the stack again.`,
             );
           if (before !== undefined)
             this.resourceEvent(
@@ -1186,10 +1187,10 @@ export class CloudFormationEngine {
     for (const o of template.outputs) {
       if (o.condition !== undefined && !scope.condition(o.condition)) continue;
       const v = evaluate(o.value, scope);
-      const value = Array.isArray(v) ? v.map(String).join(",") : String(v);
+      const value = Array.isArray(v) ? v.map(userText).join(",") : userText(v);
       let exportName: string | undefined;
       if (o.exportName !== undefined) {
-        exportName = String(evaluate(o.exportName, scope));
+        exportName = userText(evaluate(o.exportName, scope));
         const other = exports.get(exportName);
         if (other !== undefined && other.stack.stackId !== stack.stackId)
           throw cfnError("EMU_ERR_CFN_EXPORT_DUPLICATE", exportName, other.stack.stackName);

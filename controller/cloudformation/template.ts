@@ -9,6 +9,7 @@
 import { cfnError, templateError, templateFormatError } from "./errors.js";
 import { creationOrder, referencesIn } from "./graph.js";
 import { PSEUDO_PARAMETERS, intrinsicName } from "./intrinsics.js";
+import { userText } from "../user-text.js";
 
 export interface ParameterDecl {
   readonly key: string;
@@ -119,7 +120,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function optString(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
-  return typeof v === "string" ? v : String(v);
+  return typeof v === "string" ? v : userText(v);
 }
 
 function optNumber(v: unknown): number | undefined {
@@ -135,7 +136,7 @@ function readParameters(tree: Record<string, unknown>): ParameterDecl[] {
   return Object.entries(section).map(([key, p]) => {
     if (!isObject(p) || p["Type"] === undefined)
       throw templateFormatError("Every Parameters object must contain a Type member.");
-    const type = String(p["Type"]);
+    const type = userText(p["Type"]);
     if (!isKnownParameterType(type))
       throw templateFormatError(`Unrecognized parameter type: ${type}`);
     const allowed = p["AllowedValues"];
@@ -148,12 +149,12 @@ function readParameters(tree: Record<string, unknown>): ParameterDecl[] {
       type,
       ...(def === undefined || def === null
         ? {}
-        : { default: Array.isArray(def) ? def.map(String).join(",") : String(def) }),
-      ...(allowed === undefined ? {} : { allowedValues: (allowed as unknown[]).map(String) }),
+        : { default: Array.isArray(def) ? def.map(userText).join(",") : userText(def) }),
+      ...(allowed === undefined ? {} : { allowedValues: (allowed as unknown[]).map(userText) }),
       ...(optString(p["AllowedPattern"]) === undefined
         ? {}
         : { allowedPattern: optString(p["AllowedPattern"]) as string }),
-      noEcho: noEcho === true || String(noEcho).toLowerCase() === "true",
+      noEcho: noEcho === true || userText(noEcho).toLowerCase() === "true",
       ...(optString(p["Description"]) === undefined
         ? {}
         : { description: optString(p["Description"]) as string }),
@@ -196,22 +197,23 @@ function readResources(tree: Record<string, unknown>): ResourceDecl[] {
         `[/Resources/${logicalId}/Properties] 'null' values are not allowed in templates`,
       );
     const dep = r["DependsOn"];
-    const dependsOn = dep === undefined ? [] : Array.isArray(dep) ? dep.map(String) : [String(dep)];
+    const dependsOn =
+      dep === undefined ? [] : Array.isArray(dep) ? dep.map(userText) : [userText(dep)];
     const cond = r["Condition"];
     const policy = r["DeletionPolicy"];
     if (
       policy !== undefined &&
-      !["Delete", "Retain", "Snapshot", "RetainExceptOnCreate"].includes(String(policy))
+      !["Delete", "Retain", "Snapshot", "RetainExceptOnCreate"].includes(userText(policy))
     )
       throw templateFormatError(
-        `Unrecognized DeletionPolicy ${String(policy)} for resource ${logicalId}`,
+        `Unrecognized DeletionPolicy ${userText(policy)} for resource ${logicalId}`,
       );
     return {
       logicalId,
       type: r["Type"] as string,
       properties: isObject(props) ? props : {},
       dependsOn,
-      ...(cond === undefined ? {} : { condition: String(cond) }),
+      ...(cond === undefined ? {} : { condition: userText(cond) }),
       deletionPolicy: policy === "Retain" ? "Retain" : "Delete",
     };
   });
@@ -238,7 +240,7 @@ function readOutputs(tree: Record<string, unknown>): OutputDecl[] {
         ? {}
         : { description: optString(o["Description"]) as string }),
       ...(isObject(exp) ? { exportName: exp["Name"] } : {}),
-      ...(o["Condition"] === undefined ? {} : { condition: String(o["Condition"]) }),
+      ...(o["Condition"] === undefined ? {} : { condition: userText(o["Condition"]) }),
     };
   });
 }
