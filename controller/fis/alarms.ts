@@ -6,6 +6,7 @@
  * the state (StateStore side value), so they survive a restart; not policy state.
  */
 import { HubError } from "../hub/hub-errors.js";
+import { userText } from "../user-text.js";
 import type { StateStore } from "../store/state-store.js";
 
 export type AlarmStateValue = "OK" | "ALARM";
@@ -50,7 +51,7 @@ export class AlarmRegistry {
     if (b["state"] !== "OK" && b["state"] !== "ALARM")
       throw new HubError(
         "EMU_ERR_API_ALARM_INVALID",
-        `state '${String(b["state"])}' (ALARM or OK)`,
+        `state '${userText(b["state"])}' (ALARM or OK)`,
       );
     if (b["reason"] !== undefined && typeof b["reason"] !== "string")
       throw new HubError("EMU_ERR_API_ALARM_INVALID", "reason must be a string");

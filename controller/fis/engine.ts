@@ -27,6 +27,7 @@ import {
   type SsmDocument,
 } from "./catalog.js";
 import { FisError } from "./fis-errors.js";
+import { userText } from "../user-text.js";
 import type {
   ActionRun,
   ActionSpec,
@@ -236,12 +237,12 @@ export class FisEngine {
       if (source === "aws:cloudwatch:alarm") {
         if (typeof value !== "string" || !ALARM_ARN_RE.test(value))
           throw invalid(
-            `Invalid stop condition value '${String(value)}': expected a CloudWatch alarm ARN arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME.`,
+            `Invalid stop condition value '${userText(value)}': expected a CloudWatch alarm ARN arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME.`,
           );
         return { source, value };
       }
       throw invalid(
-        `Invalid stop condition source '${String(source)}': expected none or aws:cloudwatch:alarm.`,
+        `Invalid stop condition source '${userText(source)}': expected none or aws:cloudwatch:alarm.`,
       );
     });
     return {
@@ -264,7 +265,7 @@ export class FisEngine {
     const resourceType = t["resourceType"];
     if (resourceType !== "aws:ec2:instance" && resourceType !== "aws:ec2:subnet")
       throw invalid(
-        `Target ${key}: resource type '${String(resourceType)}' is not supported (aws:ec2:instance, aws:ec2:subnet).`,
+        `Target ${key}: resource type '${userText(resourceType)}' is not supported (aws:ec2:instance, aws:ec2:subnet).`,
       );
     const selectionMode = t["selectionMode"];
     if (typeof selectionMode !== "string")
@@ -293,7 +294,7 @@ export class FisEngine {
       filters = filtersIn.map((f: unknown) => {
         if (!obj(f) || typeof f["path"] !== "string" || !Array.isArray(f["values"]))
           throw invalid(`Target ${key}: a filter is {path, values}.`);
-        return { path: f["path"], values: (f["values"] as unknown[]).map(String) };
+        return { path: f["path"], values: (f["values"] as unknown[]).map(userText) };
       });
     }
     const parameters = strMap(`Target ${key} parameters`, t["parameters"]);
@@ -312,7 +313,7 @@ export class FisEngine {
     const actionId = a["actionId"];
     const def = typeof actionId === "string" ? actionDef(actionId) : undefined;
     if (def === undefined)
-      throw invalid(`Action ${name}: unknown action id '${String(actionId)}'.`);
+      throw invalid(`Action ${name}: unknown action id '${userText(actionId)}'.`);
     const parameters = strMap(`Action ${name} parameters`, a["parameters"]) ?? {};
     for (const p of Object.keys(parameters))
       if (!Object.hasOwn(def.parameters, p))
@@ -955,11 +956,13 @@ export function ssmFaultBodies(
     const v = params[k] ?? dflt;
     const n = typeof v === "string" ? Number(v) : v;
     if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max)
-      throw invalid(`documentParameters: ${k} '${String(v)}' must be a number in ${min}..${max}.`);
+      throw invalid(
+        `documentParameters: ${k} '${userText(v)}' must be a number in ${min}..${max}.`,
+      );
     return n;
   };
   const durationS = num("DurationSeconds", undefined, 0, 43200);
-  const trafficType = String(params["TrafficType"] ?? "ingress");
+  const trafficType = userText(params["TrafficType"] ?? "ingress");
   if (trafficType !== "ingress" && trafficType !== "egress")
     throw invalid(`documentParameters: TrafficType '${trafficType}' must be ingress or egress.`);
   const sources = (): string[] => {
@@ -996,7 +999,7 @@ export function ssmFaultBodies(
       faults = [{ ...pair(sources()), effects: loss() }];
       break;
     case "AWSFIS-Run-Network-Blackhole-Port": {
-      const protocol = String(params["Protocol"] ?? "");
+      const protocol = userText(params["Protocol"] ?? "");
       if (protocol !== "tcp" && protocol !== "udp")
         throw invalid(`documentParameters: Protocol '${protocol}' must be tcp or udp.`);
       const port = num("Port", undefined, 0, 65535);
