@@ -799,3 +799,62 @@ method: []
     expect(parseExperiment(file("packets_accepted"), "e.yaml").probes).toHaveLength(1);
   });
 });
+
+describe("objects with their own toString or valueOf key where text is expected (found by test/fuzz/services.test.ts)", () => {
+  const odd = ['{"toString": {}}', '{"valueOf": 1, "toString": "x"}', '[{"toString": []}]'];
+
+  it.each(odd)(
+    "CloudFormation: %s as a parameter Type, Default, AllowedValues, DependsOn, Condition or DeletionPolicy is a ValidationError",
+    async (v) => {
+      const templates = [
+        `{"Parameters": {"P": {"Type": ${v}}}, "Resources": {"Sg": ${JSON.stringify(SG)}}}`,
+        `{"Parameters": {"P": {"Type": "String", "Default": ${v}}}, "Resources": {"Sg": ${JSON.stringify(SG)}}}`,
+        `{"Parameters": {"P": {"Type": "String", "AllowedValues": [${v}], "NoEcho": ${v}}}, "Resources": {"Sg": ${JSON.stringify(SG)}}}`,
+        `{"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "DependsOn": ${v}, "Properties": {"GroupDescription": "d"}}}}`,
+        `{"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Condition": ${v}, "Properties": {"GroupDescription": "d"}}}}`,
+        `{"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "DeletionPolicy": ${v}, "Properties": {"GroupDescription": "d"}}}}`,
+        `{"Resources": {"Sg": ${JSON.stringify(SG)}}, "Outputs": {"O": {"Value": "x", "Condition": ${v}}}}`,
+      ];
+      for (const t of templates) {
+        const r = await query("cfn", { Action: "ValidateTemplate", TemplateBody: t });
+        expect(r.status, `${t}: ${r.body}`).toBeLessThan(500);
+      }
+      const stack = `odd-${odd.indexOf(v)}`;
+      const c = await query("cfn", {
+        Action: "CreateStack",
+        StackName: stack,
+        TemplateBody: `{"Resources": {"Sg": ${JSON.stringify(SG)}}, "Outputs": {"O": {"Value": ${v}}}}`,
+      });
+      expect(c.status, c.body).toBeLessThan(500);
+      if (c.status === 200) expect((await stackStatus(stack)).status).toMatch(/COMPLETE|FAILED/);
+      expectNoInternalErrors();
+    },
+  );
+
+  it.each(odd)(
+    "FIS: %s as a resource type, action id, stop condition or filter value is a ValidationException",
+    async (v) => {
+      const target = (t: string) =>
+        `{"description": "d", "roleArn": "arn:aws:iam::123456789012:role/fis", "stopConditions": [{"source": "none"}], "targets": {"Net": ${t}}, "actions": {"A": {"actionId": "aws:fis:wait", "parameters": {"duration": "PT1M"}}}}`;
+      for (const body of [
+        target(`{"resourceType": ${v}, "resourceTags": {"a": "b"}, "selectionMode": "ALL"}`),
+        target(
+          `{"resourceType": "aws:ec2:subnet", "resourceTags": {"a": "b"}, "selectionMode": "ALL", "filters": [{"path": "SubnetId", "values": [${v}]}]}`,
+        ),
+        `{"description": "d", "roleArn": "r", "stopConditions": [{"source": ${v}}], "actions": {"A": {"actionId": "aws:fis:wait", "parameters": {"duration": "PT1M"}}}}`,
+        `{"description": "d", "roleArn": "r", "stopConditions": [{"source": "aws:cloudwatch:alarm", "value": ${v}}], "actions": {"A": {"actionId": "aws:fis:wait", "parameters": {"duration": "PT1M"}}}}`,
+        `{"description": "d", "roleArn": "r", "stopConditions": [{"source": "none"}], "actions": {"A": {"actionId": ${v}}}}`,
+      ]) {
+        const r = await fis("POST", "/experimentTemplates", body);
+        expect(r.status, `${body}: ${r.body}`).toBeLessThan(500);
+      }
+      expectNoInternalErrors();
+    },
+  );
+
+  it.each(odd)("JSON API: %s as an alarm state is EMU_ERR_API_ALARM_INVALID", async (v) => {
+    const r = await json("/v1/alarms/odd", "PUT", `{"state": ${v}}`);
+    expect(r.status, r.body).toBe(400);
+    expect(JSON.parse(r.body).code).toBe("EMU_ERR_API_ALARM_INVALID");
+  });
+});
