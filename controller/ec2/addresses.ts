@@ -206,7 +206,35 @@ const describe: ActionHandler = (c) => {
   return { addressesSet: page.map((a) => addressXml(c, a)) };
 };
 
+/**
+ * DescribeAddressesAttribute (`Attribute` domain-name): the scope's Elastic IPs, or those of
+ * `AllocationId.N`; vpcemu keeps no reverse DNS (PTR) records, so none carries `ptrRecord`.
+ */
+const describeAttribute: ActionHandler = (c) => {
+  const p = c.params;
+  const attribute = p.str("Attribute");
+  if (attribute !== undefined && attribute !== "domain-name")
+    throw controllerError(
+      "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
+      `Invalid value '${attribute}' for Attribute.`,
+    );
+  const scope = scopeOfRequest(c);
+  ensureDefaultVpc(c.store, scope);
+  let all = elasticIps(c.store.reader(), scope.accountId, scope.region);
+  const ids = p.list("AllocationId");
+  for (const id of ids)
+    if (!all.some((a) => a.allocationId === id))
+      throw controllerError("EMU_ERR_ADDRESS_ALLOCATION_NOT_FOUND", id);
+  if (ids.length > 0) all = all.filter((a) => ids.includes(a.allocationId ?? ""));
+  const { page, nextToken } = paginate(all, p);
+  return {
+    addressSet: page.map((a) => ({ publicIp: a.publicIp, allocationId: a.allocationId })),
+    nextToken,
+  };
+};
+
 export const ADDRESS_ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  DescribeAddressesAttribute: describeAttribute,
   AllocateAddress: allocate,
   AssociateAddress: associate,
   DisassociateAddress: disassociate,

@@ -298,6 +298,13 @@ export const REQUEST_SHAPES: { readonly [action: string]: RequestShape } = {
     Filter: [{ Name: 0, Value: [0] }],
     AllocationId: [0],
   },
+  DescribeAddressesAttribute: {
+    AllocationId: [0],
+    Attribute: 0,
+    NextToken: 0,
+    MaxResults: 0,
+    DryRun: 0,
+  },
   DescribeAvailabilityZones: {
     ZoneName: [0],
     ZoneId: [0],
