@@ -695,6 +695,10 @@ describe("public and Elastic IPs", () => {
         Tags: [{ Key: "Name", Value: "web" }],
       }),
     ]);
+    const byIp = await ec2.send(
+      new DescribeAddressesCommand({ Filters: [{ Name: "public-ip", Values: [eip.PublicIp!] }] }),
+    );
+    expect(byIp.Addresses?.map((x) => x.AllocationId)).toEqual([eip.AllocationId]);
     // EIP-3: already associated; reassociation only when allowed.
     expect(
       await ec2Failure(
@@ -833,7 +837,9 @@ describe("NAT gateways", () => {
     const del = await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: nat.NatGatewayId }));
     expect(del.NatGatewayId).toBe(nat.NatGatewayId);
     const deleting = await ec2.send(
-      new DescribeNatGatewaysCommand({ NatGatewayIds: [nat.NatGatewayId!] }),
+      new DescribeNatGatewaysCommand({
+        Filter: [{ Name: "nat-gateway-id", Values: [nat.NatGatewayId!] }],
+      }),
     );
     expect(deleting.NatGateways?.[0]?.State).toBe("deleting");
     await new Promise((r) => setTimeout(r, 1100));
