@@ -5,13 +5,16 @@
  * every broken answer (heap after a GC: the script runs with --expose-gc); exits 1 when one was
  * found.
  *   npm run bench:fuzz     (VPCEMU_FUZZ_SCALE=1 is 100,000 EC2 requests, 25,000 hub frames,
- *                           50,000 datagrams; VPCEMU_FUZZ_SEED reproduces a run)
+ *                           10,000 CloudFormation/FIS/JSON documents, 50,000 datagrams;
+ *                           VPCEMU_FUZZ_SEED reproduces a run)
  */
+import { Agent } from "node:http";
 import { Controller } from "../controller/app.js";
 import { runEc2Fuzz } from "../test/fuzz/ec2-fuzzer.js";
 import { makeEc2World } from "../test/fuzz/ec2-world.js";
 import { Rng, fuzzCount, fuzzSeed, heapMiB } from "../test/fuzz/fuzz-random.js";
 import { runHubFuzz } from "../test/fuzz/hub-fuzzer.js";
+import { runServicesFuzz } from "../test/fuzz/services-fuzzer.js";
 import { runUnderlayFuzz, startUnderlayWorld } from "../test/fuzz/underlay-fuzzer.js";
 
 const SEED = fuzzSeed();
@@ -24,7 +27,8 @@ const ctl = await new Controller({
   listen: "127.0.0.1:0",
   statePath: ":memory:",
   log: (l) => {
-    if (/internal|TypeError|RangeError|ReferenceError/.test(l)) internal.push(l);
+    if (/internal error|InternalFailure|TypeError|RangeError|ReferenceError/.test(l))
+      internal.push(l);
   },
 }).start();
 try {
@@ -74,6 +78,18 @@ try {
       `${Math.round((hub.frames * 1000) / hub.elapsedMs)} frames/s; close codes ${JSON.stringify(hub.closeCodes)}; ` +
       `heap ${heap1} -> ${heap2} MiB`,
   );
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const subnetArn = `arn:aws:ec2:us-east-1:123456789012:subnet/${ids["subnet"]![0]}`;
+  const svc = await runServicesFuzz(agent, ctl.url, subnetArn, fuzzCount(10_000), rng.fork(5));
+  agent.destroy();
+  const heap3 = heapMiB();
+  console.log(
+    `services ${svc.requests} templates and bodies in ${(svc.elapsedMs / 1000).toFixed(1)} s = ` +
+      `${Math.round((svc.requests * 1000) / svc.elapsedMs)} requests/s; statuses ${JSON.stringify(svc.byStatus)}; ` +
+      `broken ${svc.failureCount}; heap ${heap2} -> ${heap3} MiB`,
+  );
+  for (const f of svc.failures) console.log(`  BROKEN ${f}`);
+  broken += svc.failureCount;
   const ok = await fetch(`${ctl.url}/v1/revision`);
   if (ok.status !== 200) {
     console.log(`BROKEN /v1/revision answered ${ok.status} after the hub fuzz`);
