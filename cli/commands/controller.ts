@@ -8,6 +8,12 @@ import { ConfigError, DEFAULT_LISTEN } from "../../controller/config.js";
 import { READY_IPC_ENV, type ControllerReadyMessage } from "../runtime/controller-process.js";
 import { parseCommandArgs, UsageError } from "./usage.js";
 
+/**
+ * Real ms per FIS ms (ControllerDeps.fisTimeScale, docs/fis.md "Time"): 0.1 runs PT1M in 6 s.
+ * For tests only; unset means real time.
+ */
+export const FIS_TIME_SCALE_ENV = "VPCEMU_FIS_TIME_SCALE";
+
 const USAGE = `Usage: vpcemu controller [options]
 
 Runs the controller: the EC2 Query API at /, the JSON API at /v1, the agent hub at /v1/agents/ws.
@@ -46,16 +52,32 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const joinToken = v["join-token"] ?? process.env["VPCEMU_JOIN_TOKEN"];
+  // Why an environment variable and no option: a testing knob (the netns FIS tests run PT1M
+  // in seconds under the local runtime, which passes its environment on), not a user setting.
+  const fisTimeScaleText = process.env[FIS_TIME_SCALE_ENV];
+  let fisTimeScale: number | undefined;
+  if (fisTimeScaleText !== undefined && fisTimeScaleText !== "") {
+    fisTimeScale = Number(fisTimeScaleText);
+    if (!Number.isFinite(fisTimeScale) || fisTimeScale <= 0 || fisTimeScale > 1) {
+      process.stderr.write(
+        `vpcemu controller: $${FIS_TIME_SCALE_ENV} must be a number in (0, 1], got '${fisTimeScaleText}'\n`,
+      );
+      return 1;
+    }
+  }
   let controller: Controller;
   try {
-    controller = new Controller({
-      ...(v.listen !== undefined ? { listen: v.listen } : {}),
-      ...(v.state !== undefined ? { statePath: v.state } : {}),
-      ...(joinToken !== undefined && joinToken !== "" ? { joinToken } : {}),
-      ...(v["auth-keys"] !== undefined ? { authKeys: v["auth-keys"] } : {}),
-      ...(v.region !== undefined ? { region: v.region } : {}),
-      ...(conntrackMax !== undefined ? { conntrackMax } : {}),
-    });
+    controller = new Controller(
+      {
+        ...(v.listen !== undefined ? { listen: v.listen } : {}),
+        ...(v.state !== undefined ? { statePath: v.state } : {}),
+        ...(joinToken !== undefined && joinToken !== "" ? { joinToken } : {}),
+        ...(v["auth-keys"] !== undefined ? { authKeys: v["auth-keys"] } : {}),
+        ...(v.region !== undefined ? { region: v.region } : {}),
+        ...(conntrackMax !== undefined ? { conntrackMax } : {}),
+      },
+      fisTimeScale !== undefined ? { fisTimeScale } : {},
+    );
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`vpcemu controller: ${err.message}\n`);
