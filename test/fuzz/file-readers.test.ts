@@ -1,6 +1,6 @@
 /**
  * Fuzz tier, file readers (issue 14 items 4 and 6): the topology reader (cli/topology) and the
- * experiment reader (cli/chaos/experiment-spec.ts) on 2,000 mutants each (times
+ * experiment reader (cli/chaos/experiment-spec.ts) on 500 mutants each (times
  * VPCEMU_FUZZ_SCALE) of the example files: nodes replaced by random scalars, lists, mappings
  * and Object.prototype names, as YAML text, plus byte-level mutants of the text. Each either
  * parses or throws its own error (TopologyError, ExperimentError) naming file:line; nothing
@@ -17,7 +17,7 @@ import { Rng, fuzzCount, fuzzSeed, mutateBytes } from "./fuzz-random.js";
 import { mutateJson } from "./services-fuzzer.js";
 
 const SEED = fuzzSeed();
-const COUNT = fuzzCount(2_000);
+const COUNT = fuzzCount(500);
 const example = (p: string) =>
   readFileSync(fileURLToPath(new URL(`../../examples/${p}`, import.meta.url)), "utf8");
 
