@@ -24,6 +24,8 @@ import { AlarmRegistry } from "./fis/alarms.js";
 import { FisEngine } from "./fis/engine.js";
 import { FisStore } from "./fis/fis-store.js";
 import { attachFisEngine } from "./fis/handler.js";
+import type { HubObserver } from "./hub/hub-observer.js";
+import { ControllerMetrics } from "./metrics/controller-metrics.js";
 
 /** StateStore side value holding the hub's known agents (AgentHub PolicySource.saveAgents). */
 const KNOWN_AGENTS_KEY = "hub.known-agents";
@@ -48,6 +50,8 @@ export interface StartedController extends AsyncDisposable {
   readonly alarms: AlarmRegistry;
   /** The AWS FIS engine (templates, experiments) the `fis` service answers from. */
   readonly fis: FisEngine;
+  /** Prometheus metrics (GET /metrics; docs/observability.md). */
+  readonly metrics: ControllerMetrics;
   /** The store's current (persisted) revision. */
   revision(): number;
   /** Resolves when every connected agent enforces `revision`; rejects (EMU_ERR_HUB_NOT_ENFORCED) after timeoutMs. */
@@ -84,6 +88,14 @@ export class Controller {
     let hub: AgentHub | undefined;
     let faults: FaultService | undefined;
     let fis: FisEngine | undefined;
+    let unobserve: (() => void) | undefined;
+    const clock = this.deps.clock ?? systemClock;
+    // Why forward: the hub is built before the metrics that read it.
+    let metrics: ControllerMetrics | undefined;
+    const observer: HubObserver = {
+      compiled: (ms) => metrics?.compiled(ms),
+      acked: (agentId, revision, since, now) => metrics?.acked(agentId, revision, since, now),
+    };
     try {
       hub = new AgentHub({
         source: {
@@ -104,6 +116,7 @@ export class Controller {
         heartbeatTimeoutMs: cfg.heartbeatTimeoutMs,
         compile: { defaultAllowance: cfg.conntrackMax },
         log: (l) => cfg.log(`vpcemu hub: ${l}`),
+        observer,
       });
       const ec2 = createEc2Handler(store, {
         region: cfg.region,
@@ -146,10 +159,18 @@ export class Controller {
         readPolicyState: () => store.readPolicyState(),
         log: (l) => cfg.log(`vpcemu api: ${l}`),
       });
+      const m = new ControllerMetrics({
+        revision: () => store.revision(),
+        hub: h,
+        faults: () => f.list(),
+      });
+      metrics = m;
+      unobserve = store.onChange((change) => m.revisionProduced(change.revision, clock.now()));
       const server = createControllerServer({
         ec2,
         api,
         hub: h,
+        metrics: m,
         log: (l) => cfg.log(`vpcemu http: ${l}`),
       });
       await new Promise<void>((resolve, reject) => {
@@ -166,6 +187,7 @@ export class Controller {
       let stopping: Promise<void> | undefined;
       const stop = (): Promise<void> =>
         (stopping ??= (async () => {
+          unobserve?.();
           engine.close();
           f.close();
           await h.close();
@@ -186,12 +208,14 @@ export class Controller {
         faults: f,
         alarms,
         fis: engine,
+        metrics: m,
         revision: () => store.revision(),
         waitForEnforced: (revision, timeoutMs) => h.waitForEnforced(revision, timeoutMs),
         stop,
         [Symbol.asyncDispose]: stop,
       };
     } catch (err) {
+      unobserve?.();
       fis?.close();
       faults?.close();
       await hub?.close();

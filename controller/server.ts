@@ -1,7 +1,8 @@
 /**
  * The controller's one HTTP listener (node:http): the AWS APIs at `/` (every path not under
  * /v1): EC2 Query, and the services registered in controller/services.ts (STS, ...), picked per
- * request by pickService(); the JSON API under `/v1/`; and the agent WebSocket upgrade at
+ * request by pickService(); the JSON API under `/v1/`; Prometheus metrics at `GET /metrics`
+ * (controller/metrics/, docs/observability.md); and the agent WebSocket upgrade at
  * AGENT_WS_PATH (/v1/agents/ws), handed to the hub. Nothing else listens.
  */
 import { createServer, type Server } from "node:http";
@@ -9,6 +10,7 @@ import type { Ec2Handler } from "./ec2/handler.js";
 import { readRequestBody } from "./ec2/handler.js";
 import type { JsonApiHandler } from "./api/routes.js";
 import { AGENT_WS_PATH, type AgentHub } from "./hub/agent-hub.js";
+import type { ControllerMetrics } from "./metrics/controller-metrics.js";
 import {
   AWS_SERVICES,
   pickService,
@@ -23,7 +25,12 @@ export interface ControllerServerDeps {
   readonly log: (line: string) => void;
   /** Services besides EC2; default AWS_SERVICES (controller/services.ts). */
   readonly services?: readonly AwsServiceDefinition[];
+  /** Serves GET /metrics and counts AWS API calls; absent: /metrics is an EC2 path like any. */
+  readonly metrics?: ControllerMetrics;
 }
+
+/** The Prometheus scrape path. */
+export const METRICS_PATH = "/metrics";
 
 function pathOf(url: string | undefined): string {
   const u = url ?? "/";
@@ -43,10 +50,25 @@ export function createControllerServer(deps: ControllerServerDeps): Server {
       void deps.api(req, res);
       return;
     }
+    const metrics = deps.metrics;
+    if (metrics !== undefined && path === METRICS_PATH && req.method === "GET") {
+      metrics.render().then(
+        (text) => {
+          res.writeHead(200, { "Content-Type": metrics.contentType });
+          res.end(text);
+        },
+        (err: unknown) => {
+          deps.log(`metrics: ${(err as Error).message}`);
+          res.writeHead(500, { "Content-Type": "text/plain" }).end();
+        },
+      );
+      return;
+    }
     readRequestBody(req)
       .then((body) => {
         const service = pickService(services, req, body);
         const handler = service === undefined ? undefined : handlers.get(service.name);
+        metrics?.observeAwsRequest(req, res, service?.name ?? "ec2", body);
         return (handler ?? deps.ec2)(req, res, body);
       })
       .catch((err: unknown) => {

@@ -19,6 +19,7 @@ import {
 } from "./agent-session.js";
 import { AGENT_ID, type AgentRegistry } from "./agent-registry.js";
 import type { ConntrackRequests } from "./waiters.js";
+import type { HubObserver } from "./hub-observer.js";
 import { decodeAgentFrame, type HelloInfo } from "./wire.js";
 
 export interface AgentConnectionsOptions {
@@ -38,6 +39,8 @@ export interface AgentConnectionsOptions {
   readonly enforcementChanged: () => void;
   /** An agent's counters report arrived (after it was stored in `reports`). */
   readonly countersReceived?: (agentId: string, counters: CountersReport) => void;
+  /** Told of every ack (metrics). */
+  readonly observer?: HubObserver;
   readonly log: (line: string) => void;
 }
 
@@ -147,6 +150,7 @@ export class AgentConnections {
       case "ack":
         if (f.revision > s.ackedRevision) s.ackedRevision = f.revision;
         if (f.generation > s.ackedGeneration) s.ackedGeneration = f.generation;
+        this.opts.observer?.acked(s.agentId, f.revision, s.connectedAtMs, s.lastSeenMs);
         this.opts.enforcementChanged();
         return;
       case "conntrack-report": {

@@ -34,6 +34,7 @@ import { AgentRegistry, isLive, type PolicySource } from "./agent-registry.js";
 import { CLOSE_SHUTDOWN, type AgentSession } from "./agent-session.js";
 import { CompilePush } from "./compile-push.js";
 import { FaultCounterStore } from "./fault-counters.js";
+import type { HubObserver } from "./hub-observer.js";
 import { ConntrackRequests, EnforcementWaiters } from "./waiters.js";
 
 export type { KnownAgent, PolicySource } from "./agent-registry.js";
@@ -53,6 +54,8 @@ export interface AgentHubOptions {
   readonly helloTimeoutMs?: number;
   readonly compile?: CompileOptions;
   readonly log?: (line: string) => void;
+  /** Told of compile times and acks (the controller's metrics). */
+  readonly observer?: HubObserver;
 }
 
 /** One agent as GET /v1/agents shows it. */
@@ -110,6 +113,7 @@ export class AgentHub {
       registry: this.registry,
       ...(opts.compile !== undefined ? { compile: opts.compile } : {}),
       afterPush: () => this.waiters.check(),
+      ...(opts.observer !== undefined ? { observer: opts.observer } : {}),
       log,
     });
     this.waiters = new EnforcementWaiters(this.registry.sessions, () =>
@@ -127,6 +131,7 @@ export class AgentHub {
         : {}),
       placementChanged: (delayMs) => this.push.schedulePlacementFlush(delayMs),
       enforcementChanged: () => this.waiters.check(),
+      ...(opts.observer !== undefined ? { observer: opts.observer } : {}),
       countersReceived: (agentId, c) => {
         if (c.faults !== undefined) this.faultCounters.put(agentId, c.faults);
       },

@@ -15,6 +15,7 @@ import type { AgentSnapshot } from "../policy/compiled-policy.js";
 import type { StateChange } from "../policy/policy-state.js";
 import type { AgentRegistry, PolicySource } from "./agent-registry.js";
 import { isLive } from "./agent-registry.js";
+import type { HubObserver } from "./hub-observer.js";
 
 export interface CompilePushOptions {
   readonly source: PolicySource;
@@ -22,6 +23,8 @@ export interface CompilePushOptions {
   readonly compile?: CompileOptions;
   /** Called after every successful compile and push (the hub checks its waiters). */
   readonly afterPush: (result: CompileResult) => void;
+  /** Told how long each incremental compile took (metrics). */
+  readonly observer?: HubObserver;
   readonly log: (line: string) => void;
 }
 
@@ -127,12 +130,14 @@ export class CompilePush {
 
   private compileAndPush(change: StateChange | undefined): void {
     const { registry } = this.opts;
+    const t0 = performance.now();
     const state = this.opts.source.readPolicyState();
     const result = this.compiler.update(
       state,
       registry.placements(),
       change ?? emptyChange(state.revision),
     );
+    this.opts.observer?.compiled(performance.now() - t0);
     this.compiledRev = result.revision;
     registry.forgetMovedHosting(result.snapshots);
     registry.saveKnown();

@@ -56,6 +56,11 @@ export class FaultCounterStore {
     return out;
   }
 
+  /** Every agent's latest counters of every fault, as [agentId, counters] (metrics). */
+  *perAgent(): Iterable<readonly [string, FaultCounters]> {
+    for (const perAgent of this.byFault.values()) yield* perAgent.entries();
+  }
+
   /** Forget a deleted fault. */
   forget(faultId: string): void {
     this.byFault.delete(faultId);
