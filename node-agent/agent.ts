@@ -24,8 +24,9 @@ import type {
 import type { Clock, Scheduler } from "./clock.js";
 import { preciseSystemClock, systemClock, systemScheduler } from "./clock.js";
 import type { AgentConfig } from "./config.js";
-import { EniFilter, type ConntrackEntryView } from "./filter/filter.js";
+import { EniFilter, type ConntrackEntryView, type RuleHits } from "./filter/filter.js";
 import type { AgentSnapshot, CompiledEniPolicy } from "./filter/policy.js";
+import { CountingTransport } from "./overlay/counting-transport.js";
 import type { Endpoint, Transport } from "./overlay/transport.js";
 import { parseIpAddress } from "./packet/address.js";
 import { DataPath, type DataPathLogger } from "./pipeline/data-path.js";
@@ -42,6 +43,8 @@ import { HostedPorts } from "./agent/hosted-ports.js";
 import { runReadLoop, type ReadLoopContext } from "./agent/read-loop.js";
 import { AgentReports } from "./agent/reports.js";
 import { applySnapshot, type SnapshotApplyContext } from "./agent/snapshot-apply.js";
+import { AgentMetrics } from "./agent/agent-metrics.js";
+import { startMetricsServer, type StartedMetricsServer } from "./agent/metrics-server.js";
 
 export { controllerControl } from "./control/controller-control.js";
 
@@ -66,7 +69,9 @@ export interface AgentFilter extends PortFilter {
   flushConntrack(): number;
   reap(nowMs: number): number;
   conntrackEntries(nowMs: number): ConntrackEntryView[];
-  counters(): { readonly conntrackAllowanceExceeded: number };
+  counters(): { readonly conntrackAllowanceExceeded: number; readonly trackedEntries?: number };
+  /** Packets per SG rule admitted without an entry (metrics); absent: not counted. */
+  ruleHits?(): RuleHits[];
 }
 
 export interface AgentLogger extends DataPathLogger {
@@ -118,6 +123,10 @@ export interface StartedAgent extends AsyncDisposable {
   flushFlowLogs(): WireFlowLogRecord[];
   /** Every flow-log line flushed so far (the last 10 000). */
   flowLogs(): readonly WireFlowLogRecord[];
+  /** Prometheus metrics (vpcemu_agent_*), whether or not a listener serves them. */
+  readonly metrics: AgentMetrics;
+  /** host:port of the `metricsListen` listener (GET /metrics); undefined when off. */
+  readonly metricsEndpoint: Endpoint | undefined;
   stop(): Promise<void>;
 }
 
@@ -144,6 +153,11 @@ export class Agent {
 class RunningAgent implements StartedAgent {
   readonly agentId: string;
   readonly underlayEndpoint: Endpoint;
+  readonly metrics: AgentMetrics;
+  metricsEndpoint: Endpoint | undefined;
+  private metricsServer: StartedMetricsServer | undefined;
+  /** deps.transport, counting datagrams for the metrics. */
+  private readonly transport: CountingTransport;
   private readonly config: AgentConfig;
   private readonly clock: Clock;
   private readonly logger: AgentLogger;
@@ -165,6 +179,8 @@ class RunningAgent implements StartedAgent {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? consoleLogger;
     this.underlayEndpoint = deps.config.underlayAdvertise ?? deps.transport.localEndpoint;
+    const transport = new CountingTransport(deps.transport);
+    this.transport = transport;
     const flowLog = deps.config.flowLogs
       ? new FlowLogAggregator({
           accountId: deps.config.accountId,
@@ -176,7 +192,7 @@ class RunningAgent implements StartedAgent {
     // up to 1 ms; an injected clock (tests) is used as is.
     this.faults = new FaultStep(
       this.dp,
-      deps.transport,
+      transport,
       deps.clock ?? preciseSystemClock,
       deps.scheduler ?? systemScheduler,
     );
@@ -192,7 +208,7 @@ class RunningAgent implements StartedAgent {
     );
     this.loopCtx = {
       dp: this.dp,
-      transport: deps.transport,
+      transport,
       clock: this.clock,
       stopping: () => this.stopping !== undefined,
       warn: (m) => this.logger.warn(m),
@@ -200,6 +216,14 @@ class RunningAgent implements StartedAgent {
     const createFilter =
       deps.createFilter ??
       ((policy: CompiledEniPolicy, allowance: Allowance) => new EniFilter(policy, { allowance }));
+    this.metrics = new AgentMetrics({
+      agentId: this.agentId,
+      revision: () => this.applied,
+      dp: this.dp,
+      hosted: this.hosted,
+      faults: this.faults,
+      underlay: transport.counts,
+    });
     this.applyCtx = {
       agentId: this.agentId,
       dp: this.dp,
@@ -214,7 +238,23 @@ class RunningAgent implements StartedAgent {
   }
 
   async start(): Promise<void> {
-    const { transport, control } = this.deps;
+    if (this.config.metricsListen !== undefined) {
+      this.metricsServer = await startMetricsServer(this.config.metricsListen, this.metrics, (m) =>
+        this.logger.warn(m),
+      );
+      this.metricsEndpoint = this.metricsServer.endpoint;
+    }
+    try {
+      await this.startPorts();
+    } catch (err) {
+      await this.metricsServer?.close();
+      throw err;
+    }
+  }
+
+  private async startPorts(): Promise<void> {
+    const { control } = this.deps;
+    const transport = this.transport;
     transport.onReceive((data, from) => {
       try {
         receiveDatagram(this.dp, data, from, this.clock.now());
@@ -346,6 +386,7 @@ class RunningAgent implements StartedAgent {
     this.dp.externals.clear();
     await Promise.all(ports.map((p) => this.deps.tuns.close(p.port.tun).catch(() => undefined)));
     await Promise.all(ports.map((p) => p.loop));
+    await this.metricsServer?.close();
     await this.deps.transport.close();
   }
 

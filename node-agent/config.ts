@@ -48,6 +48,11 @@ export interface AgentConfig {
   readonly flowLogs: boolean;
   readonly flowLogWindowMs: number;
   readonly accountId: string;
+  /**
+   * `--metrics-listen`: where GET /metrics (Prometheus) is served; undefined = no listener.
+   * Beyond loopback only with a join token, as the controller's own listener.
+   */
+  readonly metricsListen: Endpoint | undefined;
 }
 
 /** Raw input: any subset, agentId required. */
@@ -119,6 +124,16 @@ export function sanitizeAgentConfig(input: AgentConfigInput): AgentConfig {
       `conntrack max ${input.conntrackMax} must be a non-negative integer`,
     );
   }
+  const metricsListen = input.metricsListen;
+  if (metricsListen !== undefined) {
+    checkEndpoint("metrics", metricsListen);
+    const host = parseEndpoint(metricsListen).host;
+    if (!isLoopbackHost(host) && (input.joinToken ?? "") === "") {
+      throw new AgentConfigError(
+        `serving metrics on ${host} (beyond loopback) requires a join token: pass --join-token TOKEN`,
+      );
+    }
+  }
   const tunBaseName = input.tunBaseName ?? (placement.kind === "netns" ? "eth0" : "vpc0");
   if (!/^[A-Za-z][A-Za-z0-9_-]{0,10}[0-9]$/.test(tunBaseName)) {
     throw new AgentConfigError(
@@ -143,6 +158,7 @@ export function sanitizeAgentConfig(input: AgentConfigInput): AgentConfig {
     flowLogs: input.flowLogs ?? true,
     flowLogWindowMs,
     accountId: input.accountId ?? "123456789012",
+    metricsListen,
   };
 }
 
@@ -152,6 +168,12 @@ function checkEndpoint(what: string, ep: string): void {
   } catch {
     throw new AgentConfigError(`${what} endpoint '${ep}' must be HOST:PORT ([v6]:PORT for IPv6)`);
   }
+}
+
+/** localhost, ::1 and 127.0.0.0/8 (a copy of the controller's rule, STYLE.md §2). */
+function isLoopbackHost(host: string): boolean {
+  if (host === "localhost" || host === "::1") return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** The TUN name of the i-th port: base "eth0" -> eth0, eth1, ... */

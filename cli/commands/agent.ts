@@ -5,6 +5,7 @@
  *                [--external NAME=ADDR]... [--netns NS | --in-place] [--underlay HOST:PORT]
  *                [--advertise HOST:PORT] [--join-token T] [--conntrack-max N] [--auto-tracked]
  *                [--tun-name eth0] [--mtu 9001] [--report-interval MS] [--no-flow-logs]
+ *                [--metrics-listen HOST:PORT]
  *
  * Exit codes: 0 after a signal, 1 when the agent cannot start (not root, no /dev/net/tun, no
  * iproute2, missing namespace, port in use), 2 for wrong arguments.
@@ -47,6 +48,8 @@ Options:
   --mtu N                 TUN MTU (default 9001)
   --report-interval MS    conntrack/counters/flow-log report period (default 5000)
   --no-flow-logs          do not aggregate flow logs
+  --metrics-listen H:P    serve Prometheus metrics at http://H:P/metrics (default off;
+                          beyond loopback only with a join token)
   -h, --help              show this help`;
 
 const OPTIONS = {
@@ -66,6 +69,7 @@ const OPTIONS = {
   mtu: { type: "string" },
   "report-interval": { type: "string" },
   "no-flow-logs": { type: "boolean" },
+  "metrics-listen": { type: "string" },
 } as const;
 
 /** argv -> validated AgentConfig; throws UsageError or AgentConfigError. */
@@ -104,6 +108,7 @@ export function parseAgentArgs(args: readonly string[]): AgentConfig | undefined
   const reportIntervalMs = int("report-interval");
   const tunBaseName = str("tun-name");
   const underlayAdvertise = str("advertise");
+  const metricsListen = str("metrics-listen");
   return sanitizeAgentConfig({
     agentId,
     controllerUrl,
@@ -114,6 +119,7 @@ export function parseAgentArgs(args: readonly string[]): AgentConfig | undefined
     placement: netns !== undefined ? { kind: "netns", netns } : { kind: "in-place" },
     underlayBind: str("underlay") ?? "127.0.0.1:0",
     ...(underlayAdvertise !== undefined ? { underlayAdvertise } : {}),
+    ...(metricsListen !== undefined ? { metricsListen } : {}),
     ...(tunBaseName !== undefined ? { tunBaseName } : {}),
     ...(conntrackMax !== undefined ? { conntrackMax } : {}),
     ...(mtu !== undefined ? { mtu } : {}),
@@ -234,6 +240,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const where = config.placement.kind === "netns" ? `netns ${config.placement.netns}` : "in place";
   log.info(`started (${where}), underlay ${underlayEndpoint}, controller ${config.controllerUrl}`);
+  if (agent.metricsEndpoint !== undefined)
+    log.info(`metrics at http://${agent.metricsEndpoint}/metrics`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

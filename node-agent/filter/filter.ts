@@ -86,13 +86,27 @@ export interface EniFilterCounters {
   readonly untrackedPackets: number;
 }
 
-/** One policy revision, compiled for matching. Immutable. */
+/**
+ * Packets one SG rule admitted in one direction without an existing entry: the first packet of
+ * each tracked flow and every packet of an untracked one (as a rule counter behind a
+ * conntrack-established accept counts). Packets an entry admitted are not counted per rule.
+ */
+export interface RuleHits {
+  readonly ruleId: string;
+  readonly direction: "ingress" | "egress";
+  readonly packets: number;
+}
+
+/** One policy revision, compiled for matching. Immutable, but for its rule hit counters. */
 class CompiledFilterPolicy {
   readonly ingress: SgMatcher;
   readonly egress: SgMatcher;
   readonly naclIn: NaclMatcher;
   readonly naclOut: NaclMatcher;
   readonly tracking: TrackingClassifier;
+  /** Rule hits by index into policy.ingress / policy.egress (RuleHits). */
+  readonly ingressHits: Float64Array;
+  readonly egressHits: Float64Array;
 
   constructor(readonly policy: CompiledEniPolicy) {
     this.ingress = new SgMatcher(policy.ingress);
@@ -100,6 +114,8 @@ class CompiledFilterPolicy {
     this.naclIn = new NaclMatcher(policy.naclIn);
     this.naclOut = new NaclMatcher(policy.naclOut);
     this.tracking = new TrackingClassifier(policy);
+    this.ingressHits = new Float64Array(policy.ingress.length);
+    this.egressHits = new Float64Array(policy.egress.length);
   }
 }
 
@@ -125,6 +141,8 @@ export class EniFilter {
   private created = 0;
   private hits = 0;
   private untracked = 0;
+  /** Rule hits of earlier revisions, by direction + "\t" + rule id (setPolicy folds them in). */
+  private readonly pastRuleHits = new Map<string, number>();
 
   constructor(policy: CompiledEniPolicy, opts: EniFilterOptions = {}) {
     this.compiled = new CompiledFilterPolicy(policy);
@@ -150,6 +168,7 @@ export class EniFilter {
    */
   setPolicy(policy: CompiledEniPolicy): void {
     const next = new CompiledFilterPolicy(policy);
+    this.foldRuleHits(this.pastRuleHits, this.compiled);
     this.compiled = next;
     this.table.setTimeouts(policy.timeouts);
     if (this.ownsAllowance) this.allowance.setMax(policy.allowance);
@@ -193,7 +212,9 @@ export class EniFilter {
       if (!v.allow) return naclDrop(v.ruleNumber);
       naclRule = v.ruleNumber;
     }
-    return this.admitByRule(rule, tcpInit, bytes, nowMs, "egress", naclRule);
+    const r = this.admitByRule(rule, tcpInit, bytes, nowMs, "egress", naclRule);
+    if (r !== DROP_ALLOWANCE) c.egressHits[ri]!++;
+    return r;
   }
 
   /**
@@ -227,7 +248,9 @@ export class EniFilter {
     const tcpInit = this.trackingState(ref, false, pkt);
     if (tcpInit === INVALID) return DROP_CT_INVALID;
     if (tcpInit >= 0 && !this.allowance.hasRoom()) return this.allowanceDrop();
-    return this.admitByRule(rule, tcpInit, bytes, nowMs, "ingress", naclRule);
+    const r = this.admitByRule(rule, tcpInit, bytes, nowMs, "ingress", naclRule);
+    if (r !== DROP_ALLOWANCE) c.ingressHits[ri]!++;
+    return r;
   }
 
   /**
@@ -299,6 +322,31 @@ export class EniFilter {
   /** Tracked, unexpired entries for reports (CT-14). Allocates. */
   conntrackEntries(nowMs: number): ConntrackEntryView[] {
     return this.table.entries(nowMs, this.compiled.policy.eniId);
+  }
+
+  /** Packets per SG rule and direction since this filter was made (RuleHits). Allocates. */
+  ruleHits(): RuleHits[] {
+    const sums = new Map(this.pastRuleHits);
+    this.foldRuleHits(sums, this.compiled);
+    return [...sums].map(([key, packets]) => {
+      const tab = key.indexOf("\t");
+      const direction = key.slice(0, tab) as RuleHits["direction"];
+      return { ruleId: key.slice(tab + 1), direction, packets };
+    });
+  }
+
+  /** Adds a revision's rule hits to `into` (a compiled rule per CIDR shares its rule id). */
+  private foldRuleHits(into: Map<string, number>, c: CompiledFilterPolicy): void {
+    const add = (direction: string, rules: readonly CompiledRule[], hits: Float64Array): void => {
+      for (let i = 0; i < rules.length; i++) {
+        const n = hits[i]!;
+        if (n === 0) continue;
+        const key = `${direction}\t${rules[i]!.ruleId}`;
+        into.set(key, (into.get(key) ?? 0) + n);
+      }
+    };
+    add("ingress", c.policy.ingress, c.ingressHits);
+    add("egress", c.policy.egress, c.egressHits);
   }
 
   /** Current counters. */

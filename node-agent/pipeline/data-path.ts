@@ -121,7 +121,10 @@ export class DataPath {
     accept: boolean,
     nowMs: number,
   ): void {
-    if (accept) port.accepted++;
+    if (accept) {
+      port.accepted++;
+      port.acceptedBytes += bytes;
+    }
     if (this.flowLog === undefined || port.kind !== "eni") return;
     this.flowLog.record(
       port.eniId,

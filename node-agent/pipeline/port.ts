@@ -49,6 +49,8 @@ export class Port {
   instanceStopped: boolean;
   /** Packets the port's filter allowed, both directions (counters report). */
   accepted = 0;
+  /** IP bytes of the packets counted in `accepted` (metrics). */
+  acceptedBytes = 0;
   filter: PortFilter | undefined;
   policy: CompiledEniPolicy | undefined;
 
