@@ -1,13 +1,15 @@
 /**
  * The EC2 resource types (AWS-BEHAVIOUR CFN-20): AWS::EC2::VPC, Subnet, SecurityGroup (inline
  * SecurityGroupIngress/Egress), SecurityGroupIngress, SecurityGroupEgress, NetworkAcl,
- * NetworkAclEntry, SubnetNetworkAclAssociation, PrefixList, NetworkInterface, Instance. Each
+ * NetworkAclEntry, SubnetNetworkAclAssociation, PrefixList, NetworkInterface, Instance (the
+ * routing types are in routing-resources.ts). Each
  * creates, updates and deletes through EC2 actions (ec2-invoke.ts); Ref and Fn::GetAtt values
  * follow AWS's resource reference pages.
  */
 import { ControllerError } from "../errors.js";
 import type { XmlTree } from "../ec2/xml.js";
 import { ec2Supports, flattenQuery, type Ec2Invoke } from "./ec2-invoke.js";
+import { ROUTING_RESOURCE_TYPES } from "./routing-resources.js";
 import {
   BOOL,
   INT,
@@ -42,17 +44,17 @@ function s(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
-function obj(v: unknown): Record<string, unknown> {
+export function obj(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v)
     ? (v as Record<string, unknown>)
     : {};
 }
 
-function arr(v: unknown): unknown[] {
+export function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
-function at(tree: XmlTree, ...path: Array<string | number>): unknown {
+export function at(tree: XmlTree, ...path: Array<string | number>): unknown {
   let cur: unknown = tree;
   for (const p of path) {
     if (cur === null || cur === undefined) return undefined;
@@ -71,14 +73,14 @@ function tagsOf(v: unknown): Tag[] {
 }
 
 /** TagSpecification.1 for `resourceType` (nothing when there are no tags). */
-function tagSpec(resourceType: string, tags: unknown): Record<string, string> {
+export function tagSpec(resourceType: string, tags: unknown): Record<string, string> {
   const list = tagsOf(tags);
   if (list.length === 0) return {};
   return flattenQuery("TagSpecification.1", { ResourceType: resourceType, Tag: list });
 }
 
 /** Brings `id`'s tags from `before` to `after` (CreateTags / DeleteTags). */
-function retag(ec2: Ec2Invoke, id: string, before: unknown, after: unknown): void {
+export function retag(ec2: Ec2Invoke, id: string, before: unknown, after: unknown): void {
   const old = tagsOf(before);
   const now = tagsOf(after);
   const removed = old.filter((t) => !now.some((n) => n.Key === t.Key));
@@ -96,7 +98,7 @@ function retag(ec2: Ec2Invoke, id: string, before: unknown, after: unknown): voi
 }
 
 /** Runs `fn`; an EC2 NotFound (the resource is already gone) counts as success. */
-function ignoreNotFound(fn: () => void): void {
+export function ignoreNotFound(fn: () => void): void {
   try {
     fn();
   } catch (err) {
@@ -1052,8 +1054,9 @@ function instanceAttributes(inst: Record<string, unknown>): Record<string, unkno
     AvailabilityZone: obj(inst["placement"])["availabilityZone"],
     PrivateDnsName: inst["privateDnsName"],
     PrivateIp: inst["privateIpAddress"],
-    PublicDnsName: "",
-    PublicIp: "",
+    // docs/routing.md EIP-6: the launch-time public IP (or Elastic IP), "" without one.
+    PublicDnsName: inst["dnsName"] ?? "",
+    PublicIp: inst["ipAddress"] ?? "",
     VpcId: inst["vpcId"],
   };
 }
@@ -1072,6 +1075,7 @@ export const EC2_RESOURCE_TYPES: ReadonlyMap<string, ResourceType> = new Map(
     prefixListType,
     networkInterfaceType,
     instanceType,
+    ...ROUTING_RESOURCE_TYPES,
   ].map((t) => [t.type, t]),
 );
 
