@@ -144,8 +144,15 @@ describe("StartedVpcEmulatorContainer.runExperiment", { timeout: 90_000 }, () =>
   }, 180_000);
 
   afterAll(async () => {
-    await emu?.stop({ timeout: 2_000 });
+    // Why apps first: the emulator removes its underlay network on stop, which Docker refuses
+    // while app containers are still attached (the network then leaked and later runs ran out
+    // of 172.x ranges, taking the compose docs' 172.29.71.0/24).
     await Promise.allSettled(apps.map((c) => c.stop({ timeout: 1_000 })));
+    const network = emu?.getNetwork().getName();
+    await emu?.stop({ timeout: 2_000 });
+    if (network) {
+      expect(docker(["network", "ls", "-q", "--filter", `name=^${network}$`]).trim()).toBe("");
+    }
     rmSync(out, { recursive: true, force: true });
   }, 120_000);
 
