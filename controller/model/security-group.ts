@@ -87,7 +87,7 @@ const PROTOCOL_BY_NUMBER: Readonly<Record<string, string>> = {
 
 /** Stored protocol -> the name Describe shows (RULE-4): tcp/udp/icmp/icmpv6, else the number. */
 export function protocolName(protocol: string): string {
-  return PROTOCOL_BY_NUMBER[protocol] ?? protocol;
+  return Object.hasOwn(PROTOCOL_BY_NUMBER, protocol) ? PROTOCOL_BY_NUMBER[protocol]! : protocol;
 }
 
 /** Human label used in ERR-1 messages: TCP, UDP, ICMP, ICMPV6, ALL or the number. */
@@ -103,8 +103,10 @@ export function sanitizeSgProtocol(p: string | undefined): string {
       "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
       "Invalid value 'null' for protocol. VPC security group rules must specify protocols explicitly.",
     );
-  const named = PROTOCOL_NAMES[p.toLowerCase()];
-  if (named !== undefined) return named;
+  // Why hasOwn: `constructor` or `__proto__` is an unknown protocol, not Object.prototype's member
+  // (it was stored as the rule's protocol and a later duplicate check answered 500).
+  const lower = p.toLowerCase();
+  if (Object.hasOwn(PROTOCOL_NAMES, lower)) return PROTOCOL_NAMES[lower]!;
   if (p === "-1") return "-1";
   if (/^\d{1,3}$/.test(p) && Number(p) <= 255) return String(Number(p));
   throw controllerError(

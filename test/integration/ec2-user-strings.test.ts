@@ -131,6 +131,41 @@ describe("prototype names as user strings (ECX-10)", () => {
     expect(d.body).toContain("<key>__proto__</key>");
   });
 
+  it("as an IpProtocol (flat and IpPermissions forms, twice): InvalidParameterValue, no rule stored (found by test/fuzz)", async () => {
+    const g = await call({
+      Action: "CreateSecurityGroup",
+      GroupName: "proto-protocols",
+      GroupDescription: "d",
+      VpcId: vpcId,
+    });
+    const groupId = /<groupId>(sg-[0-9a-f]+)<\/groupId>/.exec(g.body)![1]!;
+    for (const n of NAMES)
+      for (let round = 0; round < 2; round++) {
+        const flat = await call({
+          Action: "AuthorizeSecurityGroupIngress",
+          GroupId: groupId,
+          IpProtocol: n,
+          FromPort: "1",
+          ToPort: "2",
+          CidrIp: "10.1.0.0/16",
+        });
+        const perms = await call({
+          Action: "AuthorizeSecurityGroupEgress",
+          GroupId: groupId,
+          "IpPermissions.1.IpProtocol": n,
+          "IpPermissions.1.FromPort": "443",
+          "IpPermissions.1.ToPort": "443",
+          "IpPermissions.1.IpRanges.1.CidrIp": "10.9.0.0/16",
+        });
+        for (const r of [flat, perms]) {
+          expect(r.status, `${n}: ${r.body}`).toBe(400);
+          expect(code(r.body)).toBe("InvalidParameterValue");
+        }
+      }
+    const d = await call({ Action: "DescribeSecurityGroups", "GroupId.1": groupId });
+    expect(d.body).not.toContain("<ipPermissions><item>");
+  });
+
   it("as parameter and action names: AWS's errors, never 5xx", async () => {
     for (const n of NAMES) {
       const param = await call({ Action: "DescribeVpcs", [n]: "x" });
