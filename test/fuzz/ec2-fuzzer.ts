@@ -121,7 +121,10 @@ const NUMBERS = [
   "1.5",
   "Infinity",
 ];
-const PROTOCOLS = ["tcp", "udp", "icmp", "icmpv6", "-1", "6", "17", "1", "58", "all", "999", "TCP"];
+const PROTOCOLS = [
+  ...["tcp", "udp", "icmp", "icmpv6", "-1", "6", "17", "1", "58", "all", "999", "TCP"],
+  ...["constructor", "__proto__", "toString"],
+];
 const BOOLEANS = ["true", "false", "TRUE", "False", "yes", "1", ""];
 const ID_PREFIXES: Readonly<Record<string, string>> = {
   VpcId: "vpc",
@@ -148,7 +151,8 @@ function idsFor(name: string, ids: KnownIds): readonly string[] {
 
 /** A value for the parameter whose last name segment is `leaf`. */
 function scalar(rng: Rng, leaf: string, ids: KnownIds, clean: boolean): string {
-  const r = clean ? 0.14 + rng.next() * 0.86 : rng.next();
+  // Clean values are plausible ones; prototype names stay in (they are plausible names).
+  const r = clean ? (rng.chance(0.03) ? 0 : 0.14 + rng.next() * 0.86) : rng.next();
   if (r < 0.05) return rng.pick(PROTOTYPE_NAMES);
   if (r < 0.12) return rng.pick(STRINGS);
   if (r < 0.13) return rng.pick(["x", "é", "0"]).repeat(rng.int(1000, 20_000));
@@ -224,6 +228,126 @@ function fill(
 }
 
 /**
+ * Valid requests of the actions that change policy, built on the world's ids: a share of the
+ * requests is one of these with a parameter or two replaced, added or dropped (parameter-level
+ * mutation), which reaches the checks behind the first MissingParameter.
+ */
+function recipes(ids: KnownIds): Array<[string, Record<string, string>]> {
+  const id = (k: string) => (Object.hasOwn(ids, k) ? ids[k]![0]! : `${k}-0`);
+  const perm = (p: string) => ({
+    [`${p}.IpProtocol`]: "tcp",
+    [`${p}.FromPort`]: "443",
+    [`${p}.ToPort`]: "443",
+    [`${p}.IpRanges.1.CidrIp`]: "10.9.0.0/16",
+    [`${p}.IpRanges.1.Description`]: "d",
+  });
+  return [
+    ["AuthorizeSecurityGroupIngress", { GroupId: id("sg"), ...perm("IpPermissions.1") }],
+    [
+      "AuthorizeSecurityGroupIngress",
+      { GroupId: id("sg"), IpProtocol: "udp", FromPort: "53", ToPort: "53", CidrIp: "10.0.0.0/8" },
+    ],
+    ["AuthorizeSecurityGroupEgress", { GroupId: id("sg"), ...perm("IpPermissions.1") }],
+    ["RevokeSecurityGroupIngress", { GroupId: id("sg"), ...perm("IpPermissions.1") }],
+    [
+      "AuthorizeSecurityGroupIngress",
+      {
+        GroupId: id("sg"),
+        "IpPermissions.1.IpProtocol": "-1",
+        "IpPermissions.1.Groups.1.GroupId": id("sg"),
+        "IpPermissions.1.PrefixListIds.1.PrefixListId": id("pl"),
+      },
+    ],
+    [
+      "CreateNetworkAclEntry",
+      {
+        NetworkAclId: id("acl"),
+        RuleNumber: "100",
+        Protocol: "6",
+        RuleAction: "allow",
+        Egress: "false",
+        CidrBlock: "0.0.0.0/0",
+        "PortRange.From": "80",
+        "PortRange.To": "80",
+      },
+    ],
+    [
+      "ReplaceNetworkAclEntry",
+      {
+        NetworkAclId: id("acl"),
+        RuleNumber: "100",
+        Protocol: "1",
+        RuleAction: "deny",
+        Egress: "true",
+        CidrBlock: "10.0.0.0/8",
+        "Icmp.Type": "8",
+        "Icmp.Code": "-1",
+      },
+    ],
+    ["CreateSecurityGroup", { GroupName: "g", GroupDescription: "d", VpcId: id("vpc") }],
+    ["CreateTags", { "ResourceId.1": id("sg"), "Tag.1.Key": "k", "Tag.1.Value": "v" }],
+    [
+      "RunInstances",
+      {
+        ImageId: "ami-12345678",
+        InstanceType: "t3.micro",
+        MinCount: "1",
+        MaxCount: "1",
+        SubnetId: id("subnet"),
+        "SecurityGroupId.1": id("sg"),
+      },
+    ],
+    [
+      "CreateNetworkInterface",
+      { SubnetId: id("subnet"), "SecurityGroupId.1": id("sg"), PrivateIpAddress: "10.0.1.50" },
+    ],
+    [
+      "ModifyManagedPrefixList",
+      { PrefixListId: id("pl"), CurrentVersion: "1", "AddEntry.1.Cidr": "198.51.100.0/24" },
+    ],
+    [
+      "ModifySecurityGroupRules",
+      {
+        GroupId: id("sg"),
+        "SecurityGroupRule.1.SecurityGroupRuleId": "sgr-0",
+        "SecurityGroupRule.1.SecurityGroupRule.IpProtocol": "tcp",
+        "SecurityGroupRule.1.SecurityGroupRule.FromPort": "22",
+        "SecurityGroupRule.1.SecurityGroupRule.ToPort": "22",
+        "SecurityGroupRule.1.SecurityGroupRule.CidrIpv4": "10.0.0.0/8",
+      },
+    ],
+    [
+      "DescribeSecurityGroups",
+      { "Filter.1.Name": "ip-permission.protocol", "Filter.1.Value.1": "tcp" },
+    ],
+    [
+      "ModifyNetworkInterfaceAttribute",
+      { NetworkInterfaceId: id("eni"), "SecurityGroupId.1": id("sg") },
+    ],
+    ["ReplaceNetworkAclAssociation", { AssociationId: "aclassoc-0", NetworkAclId: id("acl") }],
+  ];
+}
+
+/** A recipe with one or two parameters replaced by random values, dropped or added. */
+function mutatedRecipe(rng: Rng, ids: KnownIds): FuzzRequest {
+  const [action, base] = rng.pick(recipes(ids));
+  const params = new Map(Object.entries(base));
+  for (let n = rng.int(1, 2); n > 0; n--) {
+    const keys = [...params.keys()];
+    const k = rng.pick(keys);
+    const op = rng.next();
+    if (op < 0.7) params.set(k, scalar(rng, k.slice(k.lastIndexOf(".") + 1), ids, rng.chance(0.5)));
+    else if (op < 0.85) params.delete(k);
+    else params.set(k.replace(/\.1\./, ".2."), params.get(k) ?? "x");
+  }
+  return {
+    method: "POST",
+    params: [["Action", action], ["Version", "2016-11-15"], ...params],
+    inQuery: false,
+  };
+}
+
+/**
  * Top-level parameters an action answered MissingParameter for, learned per worker, so later
  * requests of that action carry them and get further than the first check.
  */
@@ -235,7 +359,8 @@ export function randomEc2Request(
   ids: KnownIds,
   required: LearnedRequired = new Map(),
 ): FuzzRequest {
-  // A third of the requests use only plausible values, so more of them get past validation.
+  if (rng.chance(0.25)) return mutatedRecipe(rng, ids);
+  // A third of the rest use only plausible values, so more of them get past validation.
   const clean = rng.chance(0.33);
   const action = !clean && rng.chance(0.03) ? rng.pick(BAD_ACTIONS) : rng.pick(ACTIONS);
   const params: Array<[string, string]> = [];
