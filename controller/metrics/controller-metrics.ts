@@ -59,6 +59,17 @@ export interface ControllerMetricsSources {
   faults(): readonly Pick<FaultView, "state">[];
 }
 
+/** The first `Action=` parameter of a query string or form body (its raw value). */
+const ACTION_PARAM = /(?:^|&)Action=([^&]{0,128})/;
+
+function decodeFormValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, " "));
+  } catch {
+    return "";
+  }
+}
+
 /** One per controller; see the module comment. */
 export class ControllerMetrics implements HubObserver {
   readonly registry = new Registry();
@@ -171,11 +182,17 @@ export class ControllerMetrics implements HubObserver {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
-    const params = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-    if (service !== "fis" && body.length > 0 && body.length <= 1 << 20) {
+    const params = new URLSearchParams();
+    if (service !== "fis") {
+      // Why not parse the whole form: only Action is needed, and bodies can be large
+      // (CloudFormation templates); the body wins over the URL, as in the handlers.
       const type = String(req.headers["content-type"] ?? "").toLowerCase();
-      if (type.startsWith("application/x-www-form-urlencoded"))
-        for (const [k, v] of new URLSearchParams(body.toString("utf8"))) params.set(k, v);
+      const form = type.startsWith("application/x-www-form-urlencoded")
+        ? body.toString("latin1")
+        : "";
+      const action =
+        ACTION_PARAM.exec(form)?.[1] ?? ACTION_PARAM.exec(q < 0 ? "" : url.slice(q + 1))?.[1];
+      if (action !== undefined) params.set("Action", decodeFormValue(action));
     }
     const action = apiActionOf(service, req.method ?? "GET", path, params);
     let errorBody = "";
