@@ -243,6 +243,35 @@ export namespace vpcemu {
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.ConntrackTimeouts;
         }
 
+        enum RouteTargetKind {
+            ROUTE_TARGET_KIND_UNSPECIFIED = 0,
+            ROUTE_TARGET_KIND_LOCAL = 1,
+            ROUTE_TARGET_KIND_PEERING = 2,
+            ROUTE_TARGET_KIND_BLACKHOLE = 3,
+            ROUTE_TARGET_KIND_INTERNET_GATEWAY = 4,
+            ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY = 5,
+            ROUTE_TARGET_KIND_NAT_GATEWAY = 6,
+            ROUTE_TARGET_KIND_NETWORK_INTERFACE = 7
+        }
+
+        interface ICompiledRoute {
+            destination?: (string|null);
+            kind?: (vpcemu.v1.RouteTargetKind|null);
+            targetId?: (string|null);
+            peerVpcId?: (string|null);
+        }
+
+        class CompiledRoute implements ICompiledRoute {
+            constructor(properties?: vpcemu.v1.ICompiledRoute);
+            public destination: string;
+            public kind: vpcemu.v1.RouteTargetKind;
+            public targetId: string;
+            public peerVpcId: string;
+            public static create(properties?: vpcemu.v1.ICompiledRoute): vpcemu.v1.CompiledRoute;
+            public static encode(message: vpcemu.v1.ICompiledRoute, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledRoute;
+        }
+
         interface ICompiledEniPolicy {
             revision?: (number|null);
             eniId?: (string|null);
@@ -261,6 +290,8 @@ export namespace vpcemu {
             autoTracked?: (boolean|null);
             conntrackEpoch?: (number|null);
             instanceStopped?: (boolean|null);
+            routeTableId?: (string|null);
+            routes?: (vpcemu.v1.ICompiledRoute[]|null);
         }
 
         class CompiledEniPolicy implements ICompiledEniPolicy {
@@ -282,6 +313,8 @@ export namespace vpcemu {
             public autoTracked: boolean;
             public conntrackEpoch: number;
             public instanceStopped: boolean;
+            public routeTableId: string;
+            public routes: vpcemu.v1.ICompiledRoute[];
             public static create(properties?: vpcemu.v1.ICompiledEniPolicy): vpcemu.v1.CompiledEniPolicy;
             public static encode(message: vpcemu.v1.ICompiledEniPolicy, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledEniPolicy;

@@ -2059,6 +2059,196 @@ export const vpcemu = $root.vpcemu = (() => {
             return ConntrackTimeouts;
         })();
 
+        /**
+         * RouteTargetKind enum.
+         * @name vpcemu.v1.RouteTargetKind
+         * @enum {number}
+         * @property {number} ROUTE_TARGET_KIND_UNSPECIFIED=0 ROUTE_TARGET_KIND_UNSPECIFIED value
+         * @property {number} ROUTE_TARGET_KIND_LOCAL=1 ROUTE_TARGET_KIND_LOCAL value
+         * @property {number} ROUTE_TARGET_KIND_PEERING=2 ROUTE_TARGET_KIND_PEERING value
+         * @property {number} ROUTE_TARGET_KIND_BLACKHOLE=3 ROUTE_TARGET_KIND_BLACKHOLE value
+         * @property {number} ROUTE_TARGET_KIND_INTERNET_GATEWAY=4 ROUTE_TARGET_KIND_INTERNET_GATEWAY value
+         * @property {number} ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY=5 ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY value
+         * @property {number} ROUTE_TARGET_KIND_NAT_GATEWAY=6 ROUTE_TARGET_KIND_NAT_GATEWAY value
+         * @property {number} ROUTE_TARGET_KIND_NETWORK_INTERFACE=7 ROUTE_TARGET_KIND_NETWORK_INTERFACE value
+         */
+        v1.RouteTargetKind = (function() {
+            const valuesById = {}, values = Object.create(valuesById);
+            values[valuesById[0] = "ROUTE_TARGET_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ROUTE_TARGET_KIND_LOCAL"] = 1;
+            values[valuesById[2] = "ROUTE_TARGET_KIND_PEERING"] = 2;
+            values[valuesById[3] = "ROUTE_TARGET_KIND_BLACKHOLE"] = 3;
+            values[valuesById[4] = "ROUTE_TARGET_KIND_INTERNET_GATEWAY"] = 4;
+            values[valuesById[5] = "ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY"] = 5;
+            values[valuesById[6] = "ROUTE_TARGET_KIND_NAT_GATEWAY"] = 6;
+            values[valuesById[7] = "ROUTE_TARGET_KIND_NETWORK_INTERFACE"] = 7;
+            return values;
+        })();
+
+        v1.CompiledRoute = (function() {
+
+            /**
+             * Properties of a CompiledRoute.
+             * @memberof vpcemu.v1
+             * @interface ICompiledRoute
+             * @property {string|null} [destination] CompiledRoute destination
+             * @property {vpcemu.v1.RouteTargetKind|null} [kind] CompiledRoute kind
+             * @property {string|null} [targetId] CompiledRoute targetId
+             * @property {string|null} [peerVpcId] CompiledRoute peerVpcId
+             */
+
+            /**
+             * Constructs a new CompiledRoute.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a CompiledRoute.
+             * @implements ICompiledRoute
+             * @constructor
+             * @param {vpcemu.v1.ICompiledRoute=} [properties] Properties to set
+             */
+            function CompiledRoute(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CompiledRoute destination.
+             * @member {string} destination
+             * @memberof vpcemu.v1.CompiledRoute
+             * @instance
+             */
+            CompiledRoute.prototype.destination = "";
+
+            /**
+             * CompiledRoute kind.
+             * @member {vpcemu.v1.RouteTargetKind} kind
+             * @memberof vpcemu.v1.CompiledRoute
+             * @instance
+             */
+            CompiledRoute.prototype.kind = 0;
+
+            /**
+             * CompiledRoute targetId.
+             * @member {string} targetId
+             * @memberof vpcemu.v1.CompiledRoute
+             * @instance
+             */
+            CompiledRoute.prototype.targetId = "";
+
+            /**
+             * CompiledRoute peerVpcId.
+             * @member {string} peerVpcId
+             * @memberof vpcemu.v1.CompiledRoute
+             * @instance
+             */
+            CompiledRoute.prototype.peerVpcId = "";
+
+            /**
+             * Creates a new CompiledRoute instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.CompiledRoute
+             * @static
+             * @param {vpcemu.v1.ICompiledRoute=} [properties] Properties to set
+             * @returns {vpcemu.v1.CompiledRoute} CompiledRoute instance
+             */
+            CompiledRoute.create = function create(properties) {
+                return new CompiledRoute(properties);
+            };
+
+            /**
+             * Encodes the specified CompiledRoute message. Does not implicitly {@link vpcemu.v1.CompiledRoute.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.CompiledRoute
+             * @static
+             * @param {vpcemu.v1.ICompiledRoute} message CompiledRoute message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CompiledRoute.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.destination != null && Object.hasOwnProperty.call(message, "destination"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.destination);
+                if (message.kind != null && Object.hasOwnProperty.call(message, "kind"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.kind);
+                if (message.targetId != null && Object.hasOwnProperty.call(message, "targetId"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.targetId);
+                if (message.peerVpcId != null && Object.hasOwnProperty.call(message, "peerVpcId"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.peerVpcId);
+                return writer;
+            };
+
+            /**
+             * Decodes a CompiledRoute message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.CompiledRoute
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.CompiledRoute} CompiledRoute
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CompiledRoute.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.CompiledRoute();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.destination = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.kind = reader.int32();
+                            break;
+                        }
+                    case 3: {
+                            message.targetId = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.peerVpcId = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return CompiledRoute;
+        })();
+
         v1.CompiledEniPolicy = (function() {
 
             /**
@@ -2082,6 +2272,8 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {boolean|null} [autoTracked] CompiledEniPolicy autoTracked
              * @property {number|null} [conntrackEpoch] CompiledEniPolicy conntrackEpoch
              * @property {boolean|null} [instanceStopped] CompiledEniPolicy instanceStopped
+             * @property {string|null} [routeTableId] CompiledEniPolicy routeTableId
+             * @property {Array.<vpcemu.v1.ICompiledRoute>|null} [routes] CompiledEniPolicy routes
              */
 
             /**
@@ -2099,6 +2291,7 @@ export const vpcemu = $root.vpcemu = (() => {
                 this.egress = [];
                 this.naclIn = [];
                 this.naclOut = [];
+                this.routes = [];
                 if (properties)
                     for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2242,6 +2435,22 @@ export const vpcemu = $root.vpcemu = (() => {
             CompiledEniPolicy.prototype.instanceStopped = false;
 
             /**
+             * CompiledEniPolicy routeTableId.
+             * @member {string} routeTableId
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.routeTableId = "";
+
+            /**
+             * CompiledEniPolicy routes.
+             * @member {Array.<vpcemu.v1.ICompiledRoute>} routes
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.routes = $util.emptyArray;
+
+            /**
              * Creates a new CompiledEniPolicy instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.CompiledEniPolicy
@@ -2309,6 +2518,11 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.conntrackEpoch);
                 if (message.instanceStopped != null && Object.hasOwnProperty.call(message, "instanceStopped"))
                     writer.uint32(/* id 17, wireType 0 =*/136).bool(message.instanceStopped);
+                if (message.routeTableId != null && Object.hasOwnProperty.call(message, "routeTableId"))
+                    writer.uint32(/* id 18, wireType 2 =*/146).string(message.routeTableId);
+                if (message.routes != null && message.routes.length)
+                    for (let i = 0; i < message.routes.length; ++i)
+                        $root.vpcemu.v1.CompiledRoute.encode(message.routes[i], writer.uint32(/* id 19, wireType 2 =*/154).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -2424,6 +2638,16 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 17: {
                             message.instanceStopped = reader.bool();
+                            break;
+                        }
+                    case 18: {
+                            message.routeTableId = reader.string();
+                            break;
+                        }
+                    case 19: {
+                            if (!(message.routes && message.routes.length))
+                                message.routes = [];
+                            message.routes.push($root.vpcemu.v1.CompiledRoute.decode(reader, reader.uint32(), undefined, long + 1));
                             break;
                         }
                     default:
