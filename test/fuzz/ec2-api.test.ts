@@ -14,10 +14,13 @@ import { Rng, fuzzCount, fuzzSeed, heapMiB } from "./fuzz-random.js";
 
 const SEED = fuzzSeed();
 const COUNT = fuzzCount(20_000);
+/** Requests with random SigV4 headers to a controller in auth mode. */
+const AUTH_COUNT = fuzzCount(2_000);
 /** Heap growth allowed over the run (the state the fuzzer creates is bounded by quotas). */
 const MAX_HEAP_GROWTH_MIB = 256;
 
 let ctl: StartedController;
+let authCtl: StartedController;
 const internal: string[] = [];
 
 beforeAll(async () => {
@@ -28,10 +31,19 @@ beforeAll(async () => {
       if (/internal/i.test(l)) internal.push(l);
     },
   }).start();
+  authCtl = await new Controller({
+    listen: "127.0.0.1:0",
+    statePath: ":memory:",
+    authKeys: { AKIDFUZZ: "secret" },
+    log: (l) => {
+      if (/internal/i.test(l)) internal.push(l);
+    },
+  }).start();
 });
 
 afterAll(async () => {
   await ctl?.stop();
+  await authCtl?.stop();
 });
 
 describe("EC2 Query API under random requests", () => {
@@ -67,4 +79,22 @@ describe("EC2 Query API under random requests", () => {
     expect(rev.status).toBe(200);
     expect(heapAfter - heapBefore).toBeLessThan(MAX_HEAP_GROWTH_MIB);
   }, 120_000);
+
+  it(`answers ${AUTH_COUNT} requests with random SigV4 headers in auth mode with AWS XML 4xx`, async () => {
+    const r = await runEc2Fuzz({
+      endpoint: authCtl.ec2Endpoint,
+      count: AUTH_COUNT,
+      concurrency: 4,
+      rng: new Rng(SEED).fork(99),
+      ids: {},
+      authKeyId: "AKIDFUZZ",
+    });
+    console.log(
+      `fuzz ec2 auth: ${r.requests} requests in ${r.elapsedMs} ms, statuses ${JSON.stringify(r.byStatus)}, ` +
+        `codes ${[...r.errorCodes].map(([c, n]) => `${c}=${n}`).join(" ")}`,
+    );
+    expect(r.failures, `VPCEMU_FUZZ_SEED=${SEED}: ${r.failureCount} bad answers`).toEqual([]);
+    expect(r.byStatus[200] ?? 0, "no request with a wrong signature is served").toBe(0);
+    expect(internal).toEqual([]);
+  }, 60_000);
 });

@@ -27,6 +27,8 @@ export interface Ec2FuzzOptions {
   readonly concurrency: number;
   readonly rng: Rng;
   readonly ids: KnownIds;
+  /** The controller runs in auth mode with this access key: send random Authorization headers. */
+  readonly authKeyId?: string;
 }
 
 export interface Ec2FuzzResult {
@@ -47,6 +49,42 @@ export interface FuzzRequest {
   readonly params: ReadonlyArray<readonly [string, string]>;
   /** Parameters in the query string (GET) instead of the body. */
   readonly inQuery: boolean;
+  /** Extra headers (a random SigV4 Authorization for an auth-mode controller). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A random SigV4 `Authorization` (and `x-amz-date`) for an auth-mode controller: known and
+ * unknown access keys, prototype names as keys and signed header names, odd scopes and dates,
+ * wrong signatures. The scope's service stays `ec2` or a name no service has, so EC2 answers.
+ */
+export function randomAuthHeaders(rng: Rng, keyId: string): Record<string, string> {
+  const name = () => (rng.chance(0.3) ? rng.pick(PROTOTYPE_NAMES) : rng.pick(STRINGS));
+  const akid = rng.chance(0.6) ? keyId : name();
+  const date = rng.pick(["20260101", "19700101", "99999999", "", "2026-01-01"]);
+  const region = rng.pick(["us-east-1", "eu-west-1", "", "constructor", "xx-nowhere-1"]);
+  const service = rng.pick(["ec2", "ec2", "", "nosuch", "__proto__"]);
+  const signed = rng.pick([
+    "host;x-amz-date",
+    "host",
+    "",
+    `host;${name().toLowerCase()}`,
+    "content-type;host;x-amz-date",
+    ";;;",
+  ]);
+  const sig = rng.chance(0.8) ? "0".repeat(64) : rng.pick(["", "zz", "f".repeat(63)]);
+  const form = rng.int(0, 9);
+  const auth =
+    form === 0
+      ? rng.pick(["", "AWS4-HMAC-SHA256", "Bearer x", "AWS4-HMAC-SHA256 Credential="])
+      : `AWS4-HMAC-SHA256 Credential=${akid}/${date}/${region}/${service}/${rng.chance(0.9) ? "aws4_request" : name()}, SignedHeaders=${signed}, Signature=${sig}`;
+  // Why: node:http refuses to send header bytes outside visible ASCII (so would any client).
+  return {
+    authorization: auth.replace(/[^\x20-\x7e]/g, "?"),
+    ...(rng.chance(0.8) ? { "x-amz-date": `${date}T000000Z` } : {}),
+    ...(rng.chance(0.1) ? { "x-amz-content-sha256": rng.pick(["", "UNSIGNED-PAYLOAD", "0"]) } : {}),
+    ...(rng.chance(0.1) ? { "x-amz-security-token": name().replace(/[^\x20-\x7e]/g, "?") } : {}),
+  };
 }
 
 const ACTIONS = Object.keys(EC2_ACTIONS);
@@ -480,7 +518,7 @@ async function sendOne(
       req.inQuery ? `${endpoint}/?${form}` : endpoint,
       req.method,
       req.inQuery ? undefined : form,
-      { "content-type": "application/x-www-form-urlencoded" },
+      { "content-type": "application/x-www-form-urlencoded", ...req.headers },
     );
   } catch (err) {
     return { status: 0, failure: `no answer: ${(err as Error).message}` };
@@ -519,7 +557,11 @@ export async function runEc2Fuzz(opts: Ec2FuzzOptions): Promise<Ec2FuzzResult> {
     const rng = opts.rng.fork(w);
     const required: LearnedRequired = new Map();
     for (let i = w; i < opts.count; i += opts.concurrency) {
-      const req = randomEc2Request(rng, opts.ids, required);
+      const plain = randomEc2Request(rng, opts.ids, required);
+      const req =
+        opts.authKeyId === undefined
+          ? plain
+          : { ...plain, headers: randomAuthHeaders(rng, opts.authKeyId) };
       const t0 = performance.now();
       const r = await sendOne(agent, opts.endpoint, req);
       const ms = performance.now() - t0;
