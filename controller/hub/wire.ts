@@ -8,9 +8,11 @@ import { vpcemu } from "../../proto/gen/vpcemu.js";
 import type {
   AgentSnapshot,
   CompiledEniPolicy,
+  CompiledRoute,
   CompiledRule,
   MappingEntry,
   NaclEntry,
+  RouteTargetKind,
 } from "../policy/compiled-policy.js";
 import type { CompiledFault, FaultCounters } from "../policy/compiled-fault.js";
 import type { ExternalAddress } from "../policy/mapping-table.js";
@@ -273,6 +275,25 @@ function naclToPb(e: NaclEntry): vpcemu.v1.INaclEntry {
   };
 }
 
+const ROUTE_KIND_TO_PB: Record<RouteTargetKind, vpcemu.v1.RouteTargetKind> = {
+  local: pb.RouteTargetKind.ROUTE_TARGET_KIND_LOCAL,
+  peering: pb.RouteTargetKind.ROUTE_TARGET_KIND_PEERING,
+  blackhole: pb.RouteTargetKind.ROUTE_TARGET_KIND_BLACKHOLE,
+  "internet-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_INTERNET_GATEWAY,
+  "egress-only-internet-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY,
+  "nat-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_NAT_GATEWAY,
+  "network-interface": pb.RouteTargetKind.ROUTE_TARGET_KIND_NETWORK_INTERFACE,
+};
+
+function routeToPb(r: CompiledRoute): vpcemu.v1.ICompiledRoute {
+  return {
+    destination: r.destination,
+    kind: ROUTE_KIND_TO_PB[r.kind],
+    targetId: r.targetId,
+    peerVpcId: r.peerVpcId ?? "",
+  };
+}
+
 function mappingToPb(m: MappingEntry): vpcemu.v1.IMappingEntry {
   return { ...m };
 }
@@ -405,6 +426,7 @@ const ruleBytes = new WeakMap<CompiledRule, Uint8Array>();
 const naclBytes = new WeakMap<NaclEntry, Uint8Array>();
 const eniBytes = new WeakMap<CompiledEniPolicy, Uint8Array>();
 const faultBytes = new WeakMap<CompiledFault, Uint8Array>();
+const routeBytes = new WeakMap<CompiledRoute, Uint8Array>();
 /** Mapping entry as a complete `mapping` field (tag + length + message). */
 const mappingField = new WeakMap<MappingEntry, Uint8Array>();
 
@@ -427,6 +449,10 @@ function encodeRule(r: CompiledRule): Uint8Array {
 
 function encodeNacl(e: NaclEntry): Uint8Array {
   return pb.NaclEntry.encode(naclToPb(e)).finish();
+}
+
+function encodeRoute(r: CompiledRoute): Uint8Array {
+  return pb.CompiledRoute.encode(routeToPb(r)).finish();
 }
 
 function encodeFault(f: CompiledFault): Uint8Array {
@@ -460,12 +486,13 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
       udpStream: p.timeouts.udpStream,
     }).finish(),
   );
-  return b
-    .uint(14, p.allowance)
+  b.uint(14, p.allowance)
     .uint(15, p.autoTracked ? 1 : 0)
     .uint(16, p.conntrackEpoch ?? 0)
     .uint(17, p.instanceStopped === true ? 1 : 0)
-    .finish();
+    .string(18, p.routeTableId ?? "");
+  for (const r of p.routes ?? []) b.message(19, cached(routeBytes, r, encodeRoute));
+  return b.finish();
 }
 
 /**

@@ -10,7 +10,11 @@
  * conntrack timeouts (TO-1 defaults 432000/30/180); allowance (MET-1, default 65536); whether
  * its instance is stopped (INST-2: the ENI stays hosted, mapped and in its groups, the agent
  * drops its packets) and the revision of the instance's last stop or start as conntrack epoch
- * (INST-3). Plus the mapping table (mapping-table.ts).
+ * (INST-3); its subnet's effective route table (docs/routing.md RT-12: local routes, targets
+ * with their state, `blackhole` when gone, peering routes naming the peer VPC), and SG references
+ * to a peer VPC's group expanded only while an active peering joins the VPCs (REF-4/REF-5,
+ * PCX-8). Plus the mapping table (mapping-table.ts): the VPCs of the agent's ENIs and the VPCs
+ * peered with them.
  *
  * Chaos faults (compile-faults.ts): per agent, the faults whose pairs touch a port it hosts,
  * selectors resolved live at every compile; conntrack faults folded into the ENI policies.
@@ -27,6 +31,7 @@ import {
   DEFAULT_CONNTRACK_TIMEOUTS,
   type AgentSnapshot,
   type CompiledEniPolicy,
+  type CompiledRoute,
   type CompiledRule,
   type MappingEntry,
   type NaclEntry,
@@ -46,6 +51,8 @@ import type {
   NetworkInterfaceState,
   PolicyState,
   PrefixListState,
+  RouteState,
+  RouteTableState,
   SecurityGroupState,
   SgRuleState,
   StateChange,
@@ -130,6 +137,16 @@ export class PolicyIndex {
   readonly enisByVpc = new Map<string, NetworkInterfaceState[]>();
   /** ENIs per attached instance. */
   readonly enisByInstance = new Map<string, NetworkInterfaceState[]>();
+  readonly routeTables = new Map<string, RouteTableState>();
+  /** Active peering connections by id: [requester VPC, accepter VPC] (PCX-2). */
+  readonly peerings = new Map<string, readonly [string, string]>();
+  /** VPC -> the VPCs joined to it by an active peering (mapping table, REF-4/REF-5). */
+  readonly peersByVpc = new Map<string, string[]>();
+  /**
+   * Compiled routes per route table id; PolicyCompiler.update() swaps in the previous compile's
+   * array when equal, so an unchanged table keeps its object (ENI dirtiness, wire cache).
+   */
+  readonly routeMemo = new Map<string, readonly CompiledRoute[]>();
 
   constructor(readonly state: PolicyState) {
     for (const s of state.subnets) this.subnets.set(s.subnetId, s);
@@ -137,6 +154,12 @@ export class PolicyIndex {
     for (const n of state.networkAcls) this.nacls.set(n.networkAclId, n);
     for (const p of state.prefixLists) this.prefixLists.set(p.prefixListId, p);
     for (const i of state.instances) this.instances.set(i.instanceId, i);
+    for (const t of state.routeTables ?? []) this.routeTables.set(t.routeTableId, t);
+    for (const p of state.peerings ?? []) {
+      this.peerings.set(p.peeringId, [p.requesterVpcId, p.accepterVpcId]);
+      push(this.peersByVpc, p.requesterVpcId, p.accepterVpcId);
+      push(this.peersByVpc, p.accepterVpcId, p.requesterVpcId);
+    }
     for (const e of state.networkInterfaces) {
       this.enis.set(e.eniId, e);
       if (e.instanceId !== undefined) push(this.enisByInstance, e.instanceId, e);
@@ -160,6 +183,27 @@ export class PolicyIndex {
       this.ruleMemo.set(rule, c);
     }
     return c;
+  }
+
+  /**
+   * The compiled routes of a route table (docs/routing.md RT-12), once per state; undefined
+   * when the state carries no routing (the ENI then reaches its own VPC only).
+   */
+  compiledRoutes(routeTableId: string | undefined): readonly CompiledRoute[] | undefined {
+    if (routeTableId === undefined) return undefined;
+    let c = this.routeMemo.get(routeTableId);
+    if (c === undefined) {
+      const t = this.routeTables.get(routeTableId);
+      if (t === undefined) return undefined;
+      c = t.routes.map((r) => compileRoute(r, t.vpcId, this));
+      this.routeMemo.set(routeTableId, c);
+    }
+    return c;
+  }
+
+  /** Whether two VPCs are one, or joined by an active peering (REF-4, REF-5). */
+  reachable(vpcA: string, vpcB: string): boolean {
+    return vpcA === vpcB || (this.peersByVpc.get(vpcA)?.includes(vpcB) ?? false);
   }
 
   /** A NACL's sorted entries of one direction, compiled once per state. */
@@ -203,8 +247,13 @@ export function compileSgRule(rule: SgRuleState, index: PolicyIndex): CompiledRu
   let peer: CompiledRule["peer"];
   if (rule.referencedGroupId !== undefined) {
     // AWS-BEHAVIOUR REF-1/REF-2/REF-3: the private IPv4s and IPv6s of the ENIs now in the group.
+    // REF-4/REF-5 (docs/routing.md PCX-8): a peer VPC's group only while an active peering joins
+    // the two VPCs; once it is gone the rule is stale and matches nothing.
     cidrs = [];
-    for (const m of index.membersByGroup.get(rule.referencedGroupId) ?? []) {
+    const own = index.groups.get(rule.groupId)?.vpcId;
+    const referenced = index.groups.get(rule.referencedGroupId)?.vpcId;
+    const live = own === undefined || referenced === undefined || index.reachable(own, referenced);
+    for (const m of live ? (index.membersByGroup.get(rule.referencedGroupId) ?? []) : []) {
       for (const a of m.privateIpv4) cidrs.push(`${a}/32`);
       for (const a of m.ipv6) cidrs.push(`${a}/128`);
     }
@@ -229,6 +278,30 @@ export function compileSgRule(rule: SgRuleState, index: PolicyIndex): CompiledRu
     ...(rule.description !== undefined ? { description: rule.description } : {}),
   };
   return out;
+}
+
+/**
+ * Compile one route of a table of `vpcId` (docs/routing.md RT-12..RT-14): a target that is not
+ * active is `blackhole` (RT-10); a peering route names the VPC on the connection's other side.
+ */
+export function compileRoute(r: RouteState, vpcId: string, index: PolicyIndex): CompiledRoute {
+  const base = { destination: r.destination, targetId: r.targetId };
+  if (r.target === "local") return { ...base, kind: "local" };
+  if (!r.active) return { ...base, kind: "blackhole" };
+  switch (r.target) {
+    case "peering": {
+      const sides = index.peerings.get(r.targetId);
+      if (sides === undefined || !sides.includes(vpcId)) return { ...base, kind: "blackhole" };
+      return { ...base, kind: "peering", peerVpcId: sides[0] === vpcId ? sides[1] : sides[0] };
+    }
+    case "internet-gateway":
+    case "egress-only-internet-gateway":
+    case "nat-gateway":
+    case "network-interface":
+      return { ...base, kind: r.target };
+    case "instance":
+      return { ...base, kind: "network-interface" };
+  }
 }
 
 /** Compile one NACL entry (NACL-5, NACL-6). */
@@ -278,7 +351,9 @@ export function compileEniPolicy(
     if (g === undefined) continue;
     for (const r of g.rules) (r.isEgress ? egress : ingress).push(index.compiledRule(r));
   }
-  const naclId = index.subnets.get(eni.subnetId)?.networkAclId;
+  const subnet = index.subnets.get(eni.subnetId);
+  const naclId = subnet?.networkAclId;
+  const routes = index.compiledRoutes(subnet?.routeTableId);
   const inst = eni.instanceId === undefined ? undefined : index.instances.get(eni.instanceId);
   const tagMax = Number(inst?.tags[TAG_CONNTRACK_MAX]);
   const allowance =
@@ -311,6 +386,9 @@ export function compileEniPolicy(
       ? { conntrackEpoch: inst.stateRevision }
       : {}),
     ...(inst !== undefined && isStopped(inst) ? { instanceStopped: true } : {}),
+    ...(routes !== undefined && subnet?.routeTableId !== undefined
+      ? { routeTableId: subnet.routeTableId, routes }
+      : {}),
   };
 }
 
@@ -406,8 +484,24 @@ export class PolicyCompiler {
     const prev = this.index;
     const index = new PolicyIndex(state);
     this.index = index;
+    // Why: peering changes are rare and touch SG references (REF-5) and mapping tables of whole
+    // VPCs; they recompile everything.
+    const peeringKey = [...index.peerings.keys()].sort().join(",");
+    const peeringsChanged = peeringKey !== this.peeringKey;
+    this.peeringKey = peeringKey;
     const dirty =
-      change === undefined || prev === undefined ? undefined : dirtySets(change, prev, index);
+      change === undefined || prev === undefined || peeringsChanged
+        ? undefined
+        : dirtySets(change, prev, index);
+    // Route tables: keep the previous compile's arrays where equal (RT-12).
+    if (prev !== undefined) {
+      for (const t of index.routeTables.keys()) {
+        const old = prev.routeMemo.get(t);
+        const fresh = index.compiledRoutes(t);
+        if (old !== undefined && fresh !== undefined && sameRoutes(old, fresh))
+          index.routeMemo.set(t, old);
+      }
+    }
 
     // Placement: first claim wins (placements sorted by agentId for determinism).
     const sorted = [...placements].sort((a, b) =>
@@ -449,7 +543,8 @@ export class PolicyCompiler {
           cached !== undefined &&
           cached.ctxKey === ctxKey &&
           dirty !== undefined &&
-          !isDirty(e, cached, dirty)
+          !isDirty(e, cached, dirty) &&
+          cached.policy.routes === index.compiledRoutes(index.subnets.get(e.subnetId)?.routeTableId)
         ) {
           continue;
         }
@@ -493,7 +588,13 @@ export class PolicyCompiler {
         this.faults.eniPolicy(this.enis.get(e.eniId)!.policy),
       );
       const agentFaults = this.faults.agentFaults(p.agentId);
-      const vpcs = enis.length === 0 ? vpcIdsSorted : [...new Set(enis.map((e) => e.vpcId))].sort();
+      // An agent receives its ENIs' VPCs and the VPCs peered with them (docs/routing.md RT-13).
+      const vpcs =
+        enis.length === 0
+          ? vpcIdsSorted
+          : [
+              ...new Set(enis.flatMap((e) => [e.vpcId, ...(index.peersByVpc.get(e.vpcId) ?? [])])),
+            ].sort();
       const parts = vpcs.map((v) => vpcMappings.get(v) ?? []);
       parts.push(this.externalMapping);
       const old = this.snapshots.get(p.agentId);
@@ -527,6 +628,23 @@ export class PolicyCompiler {
   }
 
   private readonly parts = new Map<string, readonly (readonly MappingEntry[])[]>();
+  private peeringKey = "";
+}
+
+function sameRoutes(a: readonly CompiledRoute[], b: readonly CompiledRoute[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.destination !== y.destination ||
+      x.kind !== y.kind ||
+      x.targetId !== y.targetId ||
+      x.peerVpcId !== y.peerVpcId
+    )
+      return false;
+  }
+  return true;
 }
 
 const NO_FAULTS: readonly CompiledFault[] = [];

@@ -19,6 +19,46 @@ export interface SubnetState {
   readonly networkAclId: string;
   /** Its availability zone (chaos selectors `az:...`); absent in states built without one. */
   readonly availabilityZone?: string;
+  /**
+   * Its effective route table (explicit association, else the VPC's main table; RT-1, RT-3);
+   * absent in states built without routing: the subnet then reaches its own VPC only.
+   */
+  readonly routeTableId?: string;
+}
+
+/** What a stored route points at (docs/routing.md RT-4); `local` for the VPC's blocks (RT-2). */
+export type RouteTargetState =
+  | "local"
+  | "internet-gateway"
+  | "egress-only-internet-gateway"
+  | "nat-gateway"
+  | "peering"
+  | "network-interface"
+  | "instance";
+
+/** One route as the compiler reads it. */
+export interface RouteState {
+  /** Canonical CIDR of either family. */
+  readonly destination: string;
+  readonly target: RouteTargetState;
+  /** The target's id ("local" for local routes). */
+  readonly targetId: string;
+  /** False: the route is `blackhole` (RT-10: target deleted, detached, terminated, not active). */
+  readonly active: boolean;
+}
+
+/** A route table with its local routes first (RT-2), then the stored ones. */
+export interface RouteTableState {
+  readonly routeTableId: string;
+  readonly vpcId: string;
+  readonly routes: readonly RouteState[];
+}
+
+/** A VPC peering connection that is `active` (PCX-2): the only kind that carries traffic. */
+export interface PeeringState {
+  readonly peeringId: string;
+  readonly requesterVpcId: string;
+  readonly accepterVpcId: string;
 }
 
 /** One SG rule as stored (one peer per rule, AWS-BEHAVIOUR RULE-11). */
@@ -205,6 +245,10 @@ export interface PolicyState {
   readonly instances: readonly InstanceState[];
   /** Chaos faults, expired ones included (absent = none). */
   readonly faults?: readonly FaultState[];
+  /** Every VPC's route tables (absent = routing not known: every subnet reaches its own VPC). */
+  readonly routeTables?: readonly RouteTableState[];
+  /** Active peering connections (absent = none). */
+  readonly peerings?: readonly PeeringState[];
 }
 
 /**

@@ -6,6 +6,7 @@ import { DEFAULT_QUOTAS, type Quotas } from "./quotas.js";
 import { awsPrefixListsOf } from "../model/aws-prefix-lists.js";
 import { REGIONS } from "../model/regions.js";
 import { vpcIpv4Cidrs } from "../model/vpc.js";
+import { readRoutingPolicyState } from "./route-policy.js";
 import {
   RESOURCE_KINDS,
   Transaction,
@@ -227,6 +228,7 @@ export class StateStore {
   readPolicyState(): PolicyState {
     if (this.policyCache !== undefined) return this.policyCache;
     const t = this.tables;
+    const routing = readRoutingPolicyState(tablesReader(t));
     const state: PolicyState = {
       revision: this.rev,
       vpcs: [...t.vpc.values()].map((v) => ({
@@ -241,6 +243,9 @@ export class StateStore {
         ...(s.ipv6CidrBlock === undefined ? {} : { ipv6CidrBlock: s.ipv6CidrBlock }),
         networkAclId: s.networkAclId,
         availabilityZone: s.availabilityZone,
+        ...(routing.subnetTables.has(s.subnetId)
+          ? { routeTableId: routing.subnetTables.get(s.subnetId) }
+          : {}),
       })),
       securityGroups: [...t.securityGroup.values()].map((g) => ({
         groupId: g.groupId,
@@ -299,6 +304,8 @@ export class StateStore {
           ...(i.stateRevision === undefined ? {} : { stateRevision: i.stateRevision }),
         })),
       ...(t.fault.size > 0 ? { faults: [...t.fault.values()] } : {}),
+      routeTables: routing.routeTables,
+      ...(routing.peerings.length > 0 ? { peerings: routing.peerings } : {}),
     };
     this.policyCache = state;
     return state;

@@ -187,6 +187,16 @@ describe("StateStore", () => {
         cidrBlock: "10.0.1.0/24",
         networkAclId: vpc.defaultNetworkAclId,
         availabilityZone: subnet.availabilityZone,
+        // docs/routing.md RT-12: the subnet's effective table, the VPC's main one (RT-1).
+        routeTableId: vpc.mainRouteTableId ?? `rtb-${vpc.vpcId.slice(4)}`,
+      },
+    ]);
+    // RT-2: the main table's local route.
+    expect(s.routeTables).toEqual([
+      {
+        routeTableId: vpc.mainRouteTableId ?? `rtb-${vpc.vpcId.slice(4)}`,
+        vpcId: vpc.vpcId,
+        routes: [{ destination: "10.0.0.0/16", target: "local", targetId: "local", active: true }],
       },
     ]);
     const web = s.securityGroups.find((x) => x.groupId === g.groupId);
