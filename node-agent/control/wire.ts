@@ -14,9 +14,11 @@ import type {
 import type {
   AgentSnapshot,
   CompiledEniPolicy,
+  CompiledRoute,
   CompiledRule,
   MappingEntry,
   NaclEntry,
+  RouteTargetKind,
   RulePeer,
 } from "../filter/policy.js";
 
@@ -195,6 +197,36 @@ function naclFromPb(e: vpcemu.v1.INaclEntry): NaclEntry {
   };
 }
 
+function routeKindFromPb(k: vpcemu.v1.RouteTargetKind | null | undefined): RouteTargetKind {
+  switch (k) {
+    case pb.RouteTargetKind.ROUTE_TARGET_KIND_LOCAL:
+      return "local";
+    case pb.RouteTargetKind.ROUTE_TARGET_KIND_PEERING:
+      return "peering";
+    case pb.RouteTargetKind.ROUTE_TARGET_KIND_INTERNET_GATEWAY:
+      return "internet-gateway";
+    case pb.RouteTargetKind.ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY:
+      return "egress-only-internet-gateway";
+    case pb.RouteTargetKind.ROUTE_TARGET_KIND_NAT_GATEWAY:
+      return "nat-gateway";
+    case pb.RouteTargetKind.ROUTE_TARGET_KIND_NETWORK_INTERFACE:
+      return "network-interface";
+    default:
+      // Why: an unknown kind (a newer controller) must not carry traffic.
+      return "blackhole";
+  }
+}
+
+function routeFromPb(r: vpcemu.v1.ICompiledRoute): CompiledRoute {
+  const peerVpcId = str(r.peerVpcId);
+  return {
+    destination: str(r.destination),
+    kind: routeKindFromPb(r.kind),
+    targetId: str(r.targetId),
+    ...(peerVpcId !== "" ? { peerVpcId } : {}),
+  };
+}
+
 function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
   return {
     revision: num(p.revision),
@@ -219,6 +251,8 @@ function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
     // Why only when set: 0 means "never flushed", the same as absent.
     ...(num(p.conntrackEpoch) > 0 ? { conntrackEpoch: num(p.conntrackEpoch) } : {}),
     ...(p.instanceStopped === true ? { instanceStopped: true } : {}),
+    ...(str(p.routeTableId) !== "" ? { routeTableId: str(p.routeTableId) } : {}),
+    ...(list(p.routes).length > 0 ? { routes: list(p.routes).map(routeFromPb) } : {}),
   };
 }
 

@@ -75,6 +75,31 @@ export const DEFAULT_CONNTRACK_TIMEOUTS: ConntrackTimeouts = {
 /** Default per-instance tracked-connection allowance (AWS-BEHAVIOUR MET-1). */
 export const DEFAULT_CONNTRACK_MAX = 65_536;
 
+/**
+ * What a route sends a packet to (docs/routing.md RT-12..RT-17): `local` within the VPC (RT-2),
+ * `peering` an active peering connection to `peerVpcId`, `blackhole` a target that is gone or
+ * not active (RT-10); the gateway and interface kinds carry no traffic between VPCs yet.
+ */
+export type RouteTargetKind =
+  | "local"
+  | "peering"
+  | "blackhole"
+  | "internet-gateway"
+  | "egress-only-internet-gateway"
+  | "nat-gateway"
+  | "network-interface";
+
+/** One route of an ENI's effective route table. */
+export interface CompiledRoute {
+  /** Canonical CIDR of either family ("10.1.0.0/16", "2001:db8::/56"). */
+  readonly destination: string;
+  readonly kind: RouteTargetKind;
+  /** igw-, eigw-, nat-, pcx-, eni- or i- id; "local" for local routes. */
+  readonly targetId: string;
+  /** `peering` routes: the VPC on the connection's other side. */
+  readonly peerVpcId?: string;
+}
+
 /** All one ENI needs. Immutable; replaced whole when the revision changes. */
 export interface CompiledEniPolicy {
   readonly revision: number;
@@ -113,6 +138,13 @@ export interface CompiledEniPolicy {
    * table is empty while stopped and after the start (INST-3).
    */
   readonly instanceStopped?: boolean;
+  /**
+   * The subnet's effective route table (its explicit association, else the VPC's main table;
+   * docs/routing.md RT-12): its id and routes, local routes first. Absent (an older
+   * controller): the ENI reaches its own VPC only, as before routing existed.
+   */
+  readonly routeTableId?: string;
+  readonly routes?: readonly CompiledRoute[];
 }
 
 /** Where an address lives: the VPC mapping table (DESIGN.md step 4). */

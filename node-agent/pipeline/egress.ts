@@ -1,7 +1,9 @@
 /**
  * Egress: a packet read from a port's TUN (DESIGN.md steps 1-8).
  *
- *   instance stopped? (INST-2) -> decode -> source check -> route (mapping table) -> EniFilter.egress (conntrack, SG egress,
+ *   instance stopped? (INST-2) -> decode -> source check -> route (the source subnet's route
+ *   table, longest prefix: vpc-routes.ts routeVerdict; then the mapping table and where the
+ *   destination is hosted) -> EniFilter.egress (conntrack, SG egress,
  *   NACL outbound when the destination's subnet differs) -> fault step (chaos, step 7:
  *   pipeline/fault-step.ts) -> same agent: ingress of the destination port | other agent:
  *   Geneve into the headroom, queue for the underlay
@@ -9,12 +11,14 @@
  * External nodes skip the filter (they are outside every VPC). Every refusal is a silent drop
  * counted on the source port with its reason; SG/NACL verdicts also go to the flow log.
  */
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, vniForVpc, writeGeneveHeader } from "../overlay/geneve.js";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, writeGeneveHeader } from "../overlay/geneve.js";
 import { decodePacket } from "../packet/decode.js";
 import type { DataPath, Outbox } from "./data-path.js";
 import { deliverLocal } from "./ingress.js";
 import type { Port } from "./port.js";
+import type { Route } from "./route-table.js";
 import { DropReason } from "./verdict.js";
+import { routeVerdict } from "./vpc-routes.js";
 
 /**
  * Forwards the packet at buf[off, off + len) that `port`'s TUN produced. `off` must leave
@@ -43,14 +47,11 @@ export function forwardFromTun(
     dp.drop(port, DropReason.SourceCheck);
     return;
   }
-  // Step 4: the mapping table. Other VPCs are unreachable (no peering); externals reach VPCs.
+  // Step 4: the route table and the mapping table; every refusal of this step is counted here.
   const route = dp.routes.lookup(pkt.dst);
-  if (
-    route === undefined ||
-    (port.kind === "external" && route.external) ||
-    (port.kind === "eni" && !route.external && route.entry.vpcId !== port.vpcId)
-  ) {
-    dp.drop(port, DropReason.NoRoute);
+  const refused = routeRefusal(dp, port, pkt.dst, route);
+  if (refused !== undefined || route === undefined) {
+    dp.drop(port, refused ?? DropReason.NoRoute);
     return;
   }
   const bytes = pkt.length;
@@ -66,17 +67,12 @@ export function forwardFromTun(
     dp.log(port, true, pkt, bytes, true, nowMs);
   }
   // Where it goes: a port on this agent (no underlay), or another agent's endpoint.
-  let dst: Port | undefined;
-  if (route.entry.agentId === dp.agentId) {
-    dst = route.external ? dp.externalFor(pkt.dst) : dp.enis.get(route.entry.eniId);
-    if (dst === undefined) {
-      dp.drop(port, DropReason.NoRoute);
-      return;
-    }
-  } else if (route.entry.endpoint === "") {
-    dp.drop(port, DropReason.NoRoute);
-    return;
-  }
+  const dst: Port | undefined =
+    route.entry.agentId !== dp.agentId
+      ? undefined
+      : route.external
+        ? dp.externalFor(pkt.dst)
+        : dp.enis.get(route.entry.eniId);
   // Step 7: faults act after the verdict, so they only ever make delivery worse.
   const faults = dp.faults;
   if (faults !== undefined && faults.size > 0) {
@@ -87,7 +83,9 @@ export function forwardFromTun(
     return;
   }
   // Step 8.
-  const vni = port.kind === "eni" ? port.vni : vniForVpc(route.entry.vpcId);
+  // The VNI is the VPC the packet enters (a peer VPC across a peering), or leaves to an
+  // external node.
+  const vni = route.external ? port.vni : route.vni;
   const start = writeGeneveHeader(
     buf,
     off,
@@ -97,4 +95,30 @@ export function forwardFromTun(
     route.eniOption,
   );
   outbox.send(buf.subarray(start, off + len), route.entry.endpoint);
+}
+
+/**
+ * Why a packet may not leave `port` for `dst` (undefined: it may): the route step (DESIGN.md
+ * step 4). External nodes reach VPC addresses only (not each other); an ENI follows its
+ * subnet's route table (vpc-routes.ts routeVerdict: `no_route`, `blackhole_route`); and the
+ * destination must be hosted: on this agent, or by an agent whose endpoint is known.
+ */
+function routeRefusal(
+  dp: DataPath,
+  port: Port,
+  dst: Uint8Array,
+  route: Route | undefined,
+): DropReason | undefined {
+  if (port.kind === "external") {
+    if (route === undefined || route.external) return DropReason.NoRoute;
+  } else {
+    const refused = routeVerdict(port.vpcRoutes, port.vpcId, dst, route);
+    if (refused !== undefined) return refused;
+  }
+  if (route === undefined) return DropReason.NoRoute;
+  if (route.entry.agentId === dp.agentId) {
+    const local = route.external ? dp.externalFor(dst) : dp.enis.get(route.entry.eniId);
+    return local === undefined ? DropReason.NoRoute : undefined;
+  }
+  return route.entry.endpoint === "" ? DropReason.NoRoute : undefined;
 }

@@ -9,6 +9,7 @@ import type { DecodedPacket } from "../packet/decoded-packet.js";
 import { encodeEniOption, vniForVpc } from "../overlay/geneve.js";
 import type { TunDevice } from "../tun/tun-device.js";
 import { AddressSet, EXTERNAL_SUBNET } from "./route-table.js";
+import { VpcRouteTable } from "./vpc-routes.js";
 import { TunWriter } from "./tun-writer.js";
 import type { DropReason } from "./verdict.js";
 
@@ -53,6 +54,8 @@ export class Port {
   acceptedBytes = 0;
   filter: PortFilter | undefined;
   policy: CompiledEniPolicy | undefined;
+  /** The ENI's route table (docs/routing.md RT-12); undefined: none compiled, own VPC only. */
+  vpcRoutes: VpcRouteTable | undefined;
 
   private constructor(
     readonly kind: PortKind,
@@ -76,6 +79,7 @@ export class Port {
     this.instanceStopped = false;
     this.filter = undefined;
     this.policy = undefined;
+    this.vpcRoutes = undefined;
   }
 
   /** A hosted ENI with its filter. */
@@ -115,5 +119,9 @@ export class Port {
     this.primaryIpv4 = policy.ipv4[0];
     this.sourceDestCheck = policy.sourceDestCheck;
     this.instanceStopped = policy.instanceStopped === true;
+    // Why the identity check: the compiler shares one routes array per unchanged table.
+    if (policy.routes === undefined) this.vpcRoutes = undefined;
+    else if (this.vpcRoutes?.routes !== policy.routes)
+      this.vpcRoutes = new VpcRouteTable(policy.routes);
   }
 }

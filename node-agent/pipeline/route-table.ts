@@ -9,7 +9,7 @@
  */
 import type { MappingEntry } from "../filter/policy.js";
 import { parseIpAddress } from "../packet/address.js";
-import { encodeEniOption } from "../overlay/geneve.js";
+import { encodeEniOption, vniForVpc } from "../overlay/geneve.js";
 
 /** One destination, with what the pipeline needs precomputed. */
 export interface Route {
@@ -20,6 +20,8 @@ export interface Route {
   readonly external: boolean;
   /** The destination's port key (Port.key): the ENI id, or "ext:<subnetId>" for an external node. */
   readonly portKey: string;
+  /** The Geneve VNI of the destination's VPC (0 for an external node). */
+  readonly vni: number;
 }
 
 /** The subnet id external nodes carry in the mapping table. */
@@ -52,6 +54,7 @@ export class RouteTable {
         eniOption: opt,
         external,
         portKey: external ? `ext:${entry.subnetId}` : entry.eniId,
+        vni: entry.vpcId === "" ? 0 : vniForVpc(entry.vpcId),
       };
       if (bytes.length === 4) this.v4.set(ipv4Key(bytes), route);
       else this.v6.set(ipv6Key(bytes), route);

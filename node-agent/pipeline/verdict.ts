@@ -21,6 +21,9 @@ export const DropReason = {
   NaclDenied: "nacl_denied",
   SgNoMatch: "sg_no_match",
   NoRoute: "no_route",
+  // The longest-prefix route of the source subnet's table is a blackhole (docs/routing.md RT-15):
+  // raised in egress's route step only, as is `no_route` for a missing route.
+  BlackholeRoute: "blackhole_route",
   SpoofedUnderlay: "spoofed_underlay",
   BadEncapsulation: "bad_encapsulation",
   NoPolicy: "no_policy",

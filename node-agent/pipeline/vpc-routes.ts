@@ -1,0 +1,159 @@
+/**
+ * One ENI's route table as the data path reads it (DESIGN.md step 4; docs/routing.md RT-12..
+ * RT-17): the routes of its subnet's effective table, precompiled once per snapshot into
+ * prefixes sorted by length (longest first), so the first match is the longest-prefix match.
+ * A lookup walks at most the table's routes (50 by default on AWS) and allocates nothing.
+ *
+ * routeVerdict() is the route step of egress: it decides from the matched route and the mapping
+ * table whether a packet leaving a VPC ENI may go on, and names the drop reason otherwise.
+ * Pure: no node: modules.
+ */
+import type { CompiledRoute, RouteTargetKind } from "../filter/policy.js";
+import { parseIpAddress } from "../packet/address.js";
+import type { Route } from "./route-table.js";
+import { DropReason } from "./verdict.js";
+
+/** One compiled route: its prefix as 32-bit words, its target. */
+export interface RouteHop {
+  readonly route: CompiledRoute;
+  readonly kind: RouteTargetKind;
+  /** `peering`: the VPC on the other side; "" otherwise. */
+  readonly peerVpcId: string;
+  /** Prefix length in bits. */
+  readonly length: number;
+  /** The network's words (IPv4: w0 only), already masked. */
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+}
+
+/** A mask of the first `bits` (0..32) bits of a word. */
+function maskOf(bits: number): number {
+  if (bits <= 0) return 0;
+  if (bits >= 32) return 0xffffffff;
+  return (0xffffffff << (32 - bits)) >>> 0;
+}
+
+function word(a: Uint8Array, i: number): number {
+  return ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!) >>> 0;
+}
+
+/** The prefix words of a CIDR, or undefined when it does not parse. */
+function parsePrefix(
+  cidr: string,
+): { v6: boolean; length: number; w: [number, number, number, number] } | undefined {
+  const slash = cidr.indexOf("/");
+  const bytes = parseIpAddress(slash < 0 ? cidr : cidr.slice(0, slash));
+  if (bytes === undefined) return undefined;
+  const max = bytes.length * 8;
+  const length = slash < 0 ? max : Number(cidr.slice(slash + 1));
+  if (!Number.isInteger(length) || length < 0 || length > max) return undefined;
+  const w: [number, number, number, number] = [0, 0, 0, 0];
+  for (let i = 0; i < bytes.length / 4; i++)
+    w[i] = (word(bytes, i * 4) & maskOf(length - i * 32)) >>> 0;
+  return { v6: bytes.length === 16, length, w };
+}
+
+/** An ENI's routes, longest prefix first per family; immutable once built. */
+export class VpcRouteTable {
+  private readonly v4: RouteHop[] = [];
+  private readonly v6: RouteHop[] = [];
+  /** Routes whose destination did not parse (ignored, never thrown). */
+  readonly invalid: number;
+
+  constructor(readonly routes: readonly CompiledRoute[]) {
+    let invalid = 0;
+    for (const route of routes) {
+      const p = parsePrefix(route.destination);
+      if (p === undefined) {
+        invalid++;
+        continue;
+      }
+      const hop: RouteHop = {
+        route,
+        kind: route.kind,
+        peerVpcId: route.peerVpcId ?? "",
+        length: p.length,
+        w0: p.w[0],
+        w1: p.w[1],
+        w2: p.w[2],
+        w3: p.w[3],
+      };
+      (p.v6 ? this.v6 : this.v4).push(hop);
+    }
+    // Why stable sort: equal prefixes cannot exist in one table (RT-4 RouteAlreadyExists).
+    this.v4.sort((a, b) => b.length - a.length);
+    this.v6.sort((a, b) => b.length - a.length);
+    this.invalid = invalid;
+  }
+
+  /** The longest-prefix match for a 4- or 16-byte address, or undefined (no route). */
+  lookup(addr: Uint8Array): RouteHop | undefined {
+    if (addr.length === 4) {
+      const a = word(addr, 0);
+      for (const h of this.v4) {
+        if ((a & maskOf(h.length)) >>> 0 === h.w0) return h;
+      }
+      return undefined;
+    }
+    const a0 = word(addr, 0);
+    const a1 = word(addr, 4);
+    const a2 = word(addr, 8);
+    const a3 = word(addr, 12);
+    for (const h of this.v6) {
+      const n = h.length;
+      if (
+        (a0 & maskOf(n)) >>> 0 === h.w0 &&
+        (a1 & maskOf(n - 32)) >>> 0 === h.w1 &&
+        (a2 & maskOf(n - 64)) >>> 0 === h.w2 &&
+        (a3 & maskOf(n - 96)) >>> 0 === h.w3
+      )
+        return h;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The route step of egress for a packet from an ENI of `portVpcId` (docs/routing.md RT-13..
+ * RT-17). `route` is the destination's mapping entry (undefined: no VPC ENI or external node
+ * has that address); `table` the ENI's routes (undefined: an older controller sent none, and
+ * the ENI reaches its own VPC only, as before routing existed). Returns undefined when the
+ * packet goes on, else the drop reason; the caller counts it at its one site.
+ *
+ *   external node (the `internet` node)  -> on, as before (gateways are the next stage, RT-17)
+ *   longest prefix match: none           -> no_route
+ *                         blackhole      -> blackhole_route (RT-10, RT-15)
+ *                         local / eni    -> on when the destination is in the ENI's VPC (RT-13)
+ *                         peering        -> on when the destination is in the peer VPC (RT-14)
+ *                         igw/eigw/nat   -> no_route (they reach no other VPC, RT-16)
+ */
+export function routeVerdict(
+  table: VpcRouteTable | undefined,
+  portVpcId: string,
+  dst: Uint8Array,
+  route: Route | undefined,
+): DropReason | undefined {
+  if (route !== undefined && route.external) return undefined;
+  if (table === undefined) {
+    return route !== undefined && route.entry.vpcId === portVpcId ? undefined : DropReason.NoRoute;
+  }
+  const hop = table.lookup(dst);
+  if (hop === undefined) return DropReason.NoRoute;
+  switch (hop.kind) {
+    case "blackhole":
+      return DropReason.BlackholeRoute;
+    case "local":
+    case "network-interface":
+      return route !== undefined && route.entry.vpcId === portVpcId
+        ? undefined
+        : DropReason.NoRoute;
+    case "peering":
+      return route !== undefined && route.entry.vpcId === hop.peerVpcId
+        ? undefined
+        : DropReason.NoRoute;
+    default:
+      return DropReason.NoRoute;
+  }
+}
