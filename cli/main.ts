@@ -103,7 +103,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`vpcemu ${version()}\n`);
     return 0;
   }
-  const command = COMMANDS[first];
+  // Why hasOwn: `vpcemu constructor` is an unknown command, not Object.prototype's member.
+  const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!command) {
     const what = first.startsWith("-") ? `unknown option '${first}'` : `unknown command '${first}'`;
     process.stderr.write(`vpcemu: ${what}\nRun 'vpcemu --help' for the list of commands.\n`);

@@ -45,7 +45,9 @@ export function parseDuration(
       `${what} ${text}: a duration needs a unit: us, ms, s, m or h (e.g. ${text}ms)`,
     );
   }
-  const factor = DURATION_UNITS[unit.toLowerCase()];
+  const factor = Object.hasOwn(DURATION_UNITS, unit.toLowerCase())
+    ? DURATION_UNITS[unit.toLowerCase()]
+    : undefined;
   if (factor === undefined) {
     throw new UnitError(`${what} ${text}: unknown duration unit '${unit}' (use us, ms, s, m or h)`);
   }
@@ -131,7 +133,9 @@ export function parseRate(what: string, text: string): number {
       `${what} ${text}: a rate needs a unit: bit, kbit, mbit, gbit (bits/s) or bps, kbps, mbps (bytes/s), e.g. ${text}mbit`,
     );
   }
-  const factor = RATE_UNITS[unit.toLowerCase()];
+  const factor = Object.hasOwn(RATE_UNITS, unit.toLowerCase())
+    ? RATE_UNITS[unit.toLowerCase()]
+    : undefined;
   if (factor === undefined) {
     throw new UnitError(
       `${what} ${text}: unknown rate unit '${unit}' (use bit, kbit, mbit, gbit, tbit, kibit..., or bps, kbps, mbps, gbps for bytes/s)`,
@@ -163,7 +167,9 @@ export function parseSize(what: string, text: string, limits: { max?: number } =
       `${what} ${text}: a size needs a unit: b, kb, KiB, mb or MiB (e.g. ${text}b)`,
     );
   }
-  const factor = SIZE_UNITS[unit.toLowerCase()];
+  const factor = Object.hasOwn(SIZE_UNITS, unit.toLowerCase())
+    ? SIZE_UNITS[unit.toLowerCase()]
+    : undefined;
   if (factor === undefined) {
     throw new UnitError(`${what} ${text}: unknown size unit '${unit}' (use b, kb, KiB, mb or MiB)`);
   }

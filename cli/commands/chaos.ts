@@ -105,7 +105,8 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE + "\n");
     return sub === undefined ? 2 : 0;
   }
-  const handler = SUBCOMMANDS[sub];
+  // Why hasOwn: `vpcemu chaos constructor` is an unknown subcommand (it crashed the CLI).
+  const handler = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
   if (!handler) throw new UsageError(`unknown subcommand '${sub}'\n${USAGE}`);
   try {
     return await handler(rest);

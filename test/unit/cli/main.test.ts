@@ -33,6 +33,11 @@ describe("vpcemu main", () => {
     expect(err).toContain("vpcemu: unknown command 'frobnicate'");
     expect(await main(["--frobnicate"])).toBe(2);
     expect(err).toContain("vpcemu: unknown option '--frobnicate'");
+    // Prototype names are unknown commands too (issue 14 item 4).
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      expect(await main([name])).toBe(2);
+      expect(err).toContain(`vpcemu: unknown command '${name}'`);
+    }
   });
 
   it("exits 2 on a command's unknown flag or missing arguments", async () => {
@@ -68,6 +73,10 @@ describe("vpcemu main", () => {
     expect(await main(["chaos"])).toBe(2);
     expect(await main(["chaos", "explode"])).toBe(2);
     expect(err).toContain("vpcemu chaos: unknown subcommand 'explode'");
+    for (const name of ["constructor", "__proto__", "valueOf"]) {
+      expect(await main(["chaos", name])).toBe(2);
+      expect(err).toContain(`vpcemu chaos: unknown subcommand '${name}'`);
+    }
     expect(await main(["chaos", "ls", "--bogus"])).toBe(2);
     expect(err).toContain("Unknown option '--bogus'");
     expect(await main(["chaos", "show"])).toBe(2);

@@ -154,3 +154,11 @@ describe("formatting", () => {
     ]);
   });
 });
+
+describe("units named like Object.prototype members (issue 14 item 4)", () => {
+  it.each(["constructor", "__proto__", "toString", "valueOf"])("5%s is an unknown unit", (unit) => {
+    expect(refusal(() => parseDuration("--delay", `5${unit}`))).toContain("unknown duration unit");
+    expect(refusal(() => parseRate("--rate", `5${unit}`))).toContain("unit");
+    expect(refusal(() => parseSize("--queue", `5${unit}`))).toContain("unit");
+  });
+});
