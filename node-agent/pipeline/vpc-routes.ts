@@ -1,8 +1,10 @@
 /**
  * One ENI's route table as the data path reads it (DESIGN.md step 4; docs/routing.md RT-12..
- * RT-17): the routes of its subnet's effective table, precompiled once per snapshot into
- * prefixes sorted by length (longest first), so the first match is the longest-prefix match.
- * A lookup walks at most the table's routes (50 by default on AWS) and allocates nothing.
+ * RT-17): the routes of its subnet's effective table, precompiled once per snapshot. IPv4: one
+ * map per distinct prefix length (masked network -> route), lengths longest first, so a lookup
+ * costs one map probe per distinct length (a main table with a local /16 and a /0: two) whatever
+ * the number of routes; IPv6: prefixes sorted longest first with their masks, first match wins.
+ * Lookups allocate nothing.
  *
  * routeVerdict() is the route step of egress: it decides from the matched route and the mapping
  * table whether a packet leaving a VPC ENI may go on, and names the drop reason otherwise.
@@ -26,6 +28,17 @@ export interface RouteHop {
   readonly w1: number;
   readonly w2: number;
   readonly w3: number;
+  /** The prefix's mask words. */
+  readonly m0: number;
+  readonly m1: number;
+  readonly m2: number;
+  readonly m3: number;
+}
+
+/** IPv4 routes of one prefix length. */
+interface V4Level {
+  readonly mask: number;
+  readonly byNetwork: Map<number, RouteHop>;
 }
 
 /** A mask of the first `bits` (0..32) bits of a word. */
@@ -57,13 +70,14 @@ function parsePrefix(
 
 /** An ENI's routes, longest prefix first per family; immutable once built. */
 export class VpcRouteTable {
-  private readonly v4: RouteHop[] = [];
+  private readonly v4: V4Level[] = [];
   private readonly v6: RouteHop[] = [];
   /** Routes whose destination did not parse (ignored, never thrown). */
   readonly invalid: number;
 
   constructor(readonly routes: readonly CompiledRoute[]) {
     let invalid = 0;
+    const v4Levels = new Map<number, Map<number, RouteHop>>();
     for (const route of routes) {
       const p = parsePrefix(route.destination);
       if (p === undefined) {
@@ -79,11 +93,25 @@ export class VpcRouteTable {
         w1: p.w[1],
         w2: p.w[2],
         w3: p.w[3],
+        m0: maskOf(p.length),
+        m1: maskOf(p.length - 32),
+        m2: maskOf(p.length - 64),
+        m3: maskOf(p.length - 96),
       };
-      (p.v6 ? this.v6 : this.v4).push(hop);
+      if (p.v6) {
+        this.v6.push(hop);
+        continue;
+      }
+      let level = v4Levels.get(p.length);
+      if (level === undefined) {
+        level = new Map();
+        v4Levels.set(p.length, level);
+      }
+      // Why first wins: equal prefixes cannot exist in one table (RT-4 RouteAlreadyExists).
+      if (!level.has(hop.w0)) level.set(hop.w0, hop);
     }
-    // Why stable sort: equal prefixes cannot exist in one table (RT-4 RouteAlreadyExists).
-    this.v4.sort((a, b) => b.length - a.length);
+    for (const [length, byNetwork] of [...v4Levels].sort((a, b) => b[0] - a[0]))
+      this.v4.push({ mask: maskOf(length), byNetwork });
     this.v6.sort((a, b) => b.length - a.length);
     this.invalid = invalid;
   }
@@ -92,8 +120,9 @@ export class VpcRouteTable {
   lookup(addr: Uint8Array): RouteHop | undefined {
     if (addr.length === 4) {
       const a = word(addr, 0);
-      for (const h of this.v4) {
-        if ((a & maskOf(h.length)) >>> 0 === h.w0) return h;
+      for (const level of this.v4) {
+        const h = level.byNetwork.get((a & level.mask) >>> 0);
+        if (h !== undefined) return h;
       }
       return undefined;
     }
@@ -102,12 +131,11 @@ export class VpcRouteTable {
     const a2 = word(addr, 8);
     const a3 = word(addr, 12);
     for (const h of this.v6) {
-      const n = h.length;
       if (
-        (a0 & maskOf(n)) >>> 0 === h.w0 &&
-        (a1 & maskOf(n - 32)) >>> 0 === h.w1 &&
-        (a2 & maskOf(n - 64)) >>> 0 === h.w2 &&
-        (a3 & maskOf(n - 96)) >>> 0 === h.w3
+        (a0 & h.m0) >>> 0 === h.w0 &&
+        (a1 & h.m1) >>> 0 === h.w1 &&
+        (a2 & h.m2) >>> 0 === h.w2 &&
+        (a3 & h.m3) >>> 0 === h.w3
       )
         return h;
     }
