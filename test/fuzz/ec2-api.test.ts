@@ -16,8 +16,8 @@ const SEED = fuzzSeed();
 const COUNT = fuzzCount(20_000);
 /** Requests with random SigV4 headers to a controller in auth mode. */
 const AUTH_COUNT = fuzzCount(2_000);
-/** Heap growth allowed over the run (the state the fuzzer creates is bounded by quotas). */
-const MAX_HEAP_GROWTH_MIB = 256;
+/** Heap growth allowed after a GC (the state accepted writes create; scales with the count). */
+const MAX_HEAP_GROWTH_MIB = fuzzCount(96);
 
 let ctl: StartedController;
 let authCtl: StartedController;

@@ -1,3 +1,6 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
 /**
  * The fuzz tier's randomness (test/fuzz/): one seeded generator per run, so a failure is
  * reproduced by its seed. `VPCEMU_FUZZ_SEED` fixes the seed (else one is drawn and printed);
@@ -142,9 +145,23 @@ export function mutateBytes(rng: Rng, input: Uint8Array): Uint8Array {
   return b;
 }
 
-/** Heap in MiB (after a GC when the process runs with --expose-gc). */
+let collect: (() => void) | undefined;
+
+/** A full GC: global gc() under --expose-gc, else V8's flag set at run time (vitest forks). */
+function gc(): void {
+  if (collect === undefined) {
+    const g = (globalThis as { gc?: () => void }).gc;
+    if (g !== undefined) collect = g;
+    else {
+      setFlagsFromString("--expose_gc");
+      collect = runInNewContext("gc") as () => void;
+    }
+  }
+  collect();
+}
+
+/** Heap in use in MiB, after a full GC (so growth means retained memory, not garbage). */
 export function heapMiB(): number {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g !== undefined) g();
+  gc();
   return Math.round((process.memoryUsage().heapUsed / 1048576) * 10) / 10;
 }

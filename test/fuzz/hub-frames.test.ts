@@ -14,7 +14,8 @@ import { Rng, fuzzCount, fuzzSeed, heapMiB } from "./fuzz-random.js";
 
 const SEED = fuzzSeed();
 const FRAMES = fuzzCount(5_000);
-const MAX_HEAP_GROWTH_MIB = 128;
+/** Heap growth allowed after a GC (scales with the frame count). */
+const MAX_HEAP_GROWTH_MIB = fuzzCount(64);
 
 let ctl: StartedController;
 const bad: string[] = [];

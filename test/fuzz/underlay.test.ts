@@ -19,7 +19,8 @@ import {
 
 const SEED = fuzzSeed();
 const COUNT = fuzzCount(5_000);
-const MAX_HEAP_GROWTH_MIB = 64;
+/** Heap growth allowed after a GC (scales with the datagram count). */
+const MAX_HEAP_GROWTH_MIB = fuzzCount(32);
 
 let w: UnderlayWorld;
 
