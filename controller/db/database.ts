@@ -91,6 +91,12 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE vpc_peering_connections (id TEXT PRIMARY KEY, body TEXT NOT NULL);
     `,
   },
+  {
+    // VPC flow logs (controller/store/flow-log-ops.ts): a side table, not policy state.
+    id: 6,
+    name: "flow logs",
+    sql: `CREATE TABLE flow_logs (id TEXT PRIMARY KEY, body TEXT NOT NULL);`,
+  },
 ];
 
 /** Table of each resource kind, and the column (if any) naming its parent. */
