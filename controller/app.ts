@@ -26,6 +26,8 @@ import { FisStore } from "./fis/fis-store.js";
 import { attachFisEngine } from "./fis/handler.js";
 import type { HubObserver } from "./hub/hub-observer.js";
 import { ControllerMetrics } from "./metrics/controller-metrics.js";
+import { FlowLogDelivery } from "./reports/flow-log-delivery.js";
+import { flowLogStoreOf } from "./store/flow-log-ops.js";
 
 /** StateStore side value holding the hub's known agents (AgentHub PolicySource.saveAgents). */
 const KNOWN_AGENTS_KEY = "hub.known-agents";
@@ -151,7 +153,25 @@ export class Controller {
       // instance left) and marked failed, before anyone connects.
       engine.start();
       attachFisEngine(store, engine);
+      // EC2 flow logs: agents' records become each flow log's lines (JSON API, files).
+      const flowLogStore = flowLogStoreOf(store);
+      const delivery = new FlowLogDelivery({
+        flowLogs: flowLogStore,
+        reader: () => store.reader(),
+        log: (l) => cfg.log(`vpcemu flow logs: ${l}`),
+      });
+      const unflow = h.reports.onFlowLogs((records) => {
+        try {
+          delivery.deliver(records);
+        } catch (err) {
+          cfg.log(`vpcemu flow logs: ${(err as Error).message}`);
+        }
+      });
       const api = createJsonApi({
+        flowLogs: {
+          get: (id) => flowLogStore.get(id),
+          linesOf: (id, n) => delivery.linesOf(id, n),
+        },
         revision: () => store.revision(),
         hub: h,
         faults: f,
@@ -188,9 +208,12 @@ export class Controller {
       const stop = (): Promise<void> =>
         (stopping ??= (async () => {
           unobserve?.();
+          unflow();
+          delivery.close();
           engine.close();
           f.close();
           await h.close();
+          await delivery.flushed();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();

@@ -915,6 +915,49 @@ export const ERRORS = {
     400,
     "Invalid value '{0}' for PeerVpcId. A VPC cannot be peered with itself.",
   ),
+  // --- VPC flow logs (AWS-BEHAVIOUR FL-9..FL-14; controller/ec2/flow-logs.ts)
+  EMU_ERR_FLOW_LOG_FORMAT_INVALID: def(
+    "EMU_ERR_FLOW_LOG_FORMAT_INVALID",
+    "InvalidParameter",
+    400,
+    "Value '{0}' at 'logFormat' has an invalid format: give ${field} tokens separated by single spaces.",
+  ),
+  EMU_ERR_FLOW_LOG_FORMAT_UNKNOWN_FIELD: def(
+    "EMU_ERR_FLOW_LOG_FORMAT_UNKNOWN_FIELD",
+    "InvalidParameter",
+    400,
+    "Unknown fields provided: {0}",
+  ),
+  EMU_ERR_FLOW_LOG_AGGREGATION_INTERVAL: def(
+    "EMU_ERR_FLOW_LOG_AGGREGATION_INTERVAL",
+    "InvalidParameter",
+    400,
+    "Invalid MaxAggregationInterval {0}: valid values are 60 and 600.",
+  ),
+  EMU_ERR_FLOW_LOG_FILE_DESTINATION: def(
+    "EMU_ERR_FLOW_LOG_FILE_DESTINATION",
+    "InvalidParameterValue",
+    400,
+    "Value ({0}) for parameter LogDestination is invalid. A file destination is file:// followed by an absolute path.",
+  ),
+  EMU_ERR_FLOW_LOG_FILE_FOREIGN: def(
+    "EMU_ERR_FLOW_LOG_FILE_FOREIGN",
+    "InvalidParameterValue",
+    400,
+    "Value ({0}) for parameter LogDestination is invalid: {1}",
+  ),
+  EMU_ERR_FLOW_LOG_NOT_FOUND: def(
+    "EMU_ERR_FLOW_LOG_NOT_FOUND",
+    "InvalidFlowLogId.NotFound",
+    400,
+    "These flow log ids in the input list are not found: [TotalCount: 1] {0}",
+  ),
+  EMU_ERR_FLOW_LOG_EXISTS: def(
+    "EMU_ERR_FLOW_LOG_EXISTS",
+    "FlowLogAlreadyExists",
+    400,
+    "Error. There is an existing Flow Log with the same configuration and log destination.",
+  ),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -23,6 +23,7 @@ export const ID_PREFIX = {
   elasticIpAssociation: "eipassoc",
   natGateway: "nat",
   vpcPeeringConnection: "pcx",
+  flowLog: "fl",
   request: "req",
   /** Chaos faults (docs/json-api.md /v1/faults); not an AWS resource. */
   fault: "flt",

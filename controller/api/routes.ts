@@ -13,6 +13,7 @@ import { HubError } from "../hub/hub-errors.js";
 import type { EniConntrackReport } from "../reports/report-types.js";
 import type { AlarmRegistry } from "../fis/alarms.js";
 import type { PolicyState } from "../policy/policy-state.js";
+import type { FlowLog } from "../model/flow-log.js";
 
 export interface JsonApiDeps {
   /** The store's persisted revision. */
@@ -22,6 +23,11 @@ export interface JsonApiDeps {
   readonly faults: FaultService;
   /** vpcemu alarms (/v1/alarms), the FIS stop conditions' source; absent: no alarm routes. */
   readonly alarms?: AlarmRegistry;
+  /** EC2 flow logs' lines (/v1/flow-logs/{id}/records); absent: no such route. */
+  readonly flowLogs?: {
+    get(id: string): FlowLog | undefined;
+    linesOf(id: string, limit?: number): string[];
+  };
   /** The compiler's view of the state (/v1/instances); absent: no /v1/instances route. */
   readonly readPolicyState?: () => PolicyState;
   readonly log: (line: string) => void;
@@ -101,7 +107,34 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
             },
           },
         ];
-  const patternRoutes = [...faultRoutes, ...alarmRoutes];
+  // EC2 flow logs (controller/reports/flow-log-delivery.ts): each one's lines in its format.
+  const flowLogs = deps.flowLogs;
+  const flowLogRoutes: readonly PatternRoute[] =
+    flowLogs === undefined
+      ? []
+      : [
+          {
+            pattern: /^\/v1\/flow-logs\/([^/]+)\/records$/,
+            methods: {
+              GET: ({ params, query }) => {
+                const f = flowLogs.get(params[0]!);
+                if (f === undefined)
+                  throw new HubError("EMU_ERR_API_FLOW_LOG_NOT_FOUND", params[0]!);
+                const limit = Number(query.get("limit") ?? Infinity);
+                return ok({
+                  flowLogId: f.flowLogId,
+                  logFormat: f.logFormat,
+                  fields: f.fields,
+                  records: flowLogs.linesOf(
+                    f.flowLogId,
+                    Number.isFinite(limit) && limit >= 0 ? limit : Infinity,
+                  ),
+                });
+              },
+            },
+          },
+        ];
+  const patternRoutes = [...faultRoutes, ...alarmRoutes, ...flowLogRoutes];
 
   const routes: Record<string, Route> = {
     "/v1/agents": () => ({ agents: hub.agents() }),

@@ -3,6 +3,7 @@ import type { ActionHandler } from "./context.js";
 import { INTERNET_GATEWAY_ACTIONS } from "./internet-gateways.js";
 import { NAT_GATEWAY_ACTIONS } from "./nat-gateways.js";
 import { VPC_PEERING_ACTIONS } from "./vpc-peering.js";
+import { FLOW_LOG_ACTIONS } from "./flow-logs.js";
 import { INSTANCE_ACTIONS } from "./instances.js";
 import { NETWORK_ACL_ACTIONS } from "./network-acls.js";
 import { NETWORK_INTERFACE_ACTIONS } from "./network-interfaces.js";
@@ -26,6 +27,7 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...ADDRESS_ACTIONS,
   ...NAT_GATEWAY_ACTIONS,
   ...VPC_PEERING_ACTIONS,
+  ...FLOW_LOG_ACTIONS,
   ...REGION_ACTIONS,
   ...TAG_ACTIONS,
 };

@@ -56,6 +56,7 @@ export const HUB_ERRORS = {
   EMU_ERR_FAULT_NOT_FOUND: def("EMU_ERR_FAULT_NOT_FOUND", 404, "No fault '{0}'."),
   EMU_ERR_API_ALARM_INVALID: def("EMU_ERR_API_ALARM_INVALID", 400, "Invalid alarm: {0}"),
   EMU_ERR_API_ALARM_NOT_FOUND: def("EMU_ERR_API_ALARM_NOT_FOUND", 404, "No alarm '{0}'."),
+  EMU_ERR_API_FLOW_LOG_NOT_FOUND: def("EMU_ERR_API_FLOW_LOG_NOT_FOUND", 404, "No flow log '{0}'."),
   EMU_ERR_API_INTERNAL: def("EMU_ERR_API_INTERNAL", 500, "Internal error (request {0})."),
 } as const satisfies Record<string, JsonErrorDef>;
 

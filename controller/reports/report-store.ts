@@ -37,6 +37,7 @@ export class ReportStore {
   private readonly counters = new Map<string, StoredCounters>();
   private readonly flowLogs = new Map<string, string[]>();
   private readonly flowLogsPerEni: number;
+  private readonly flowLogListeners = new Set<(records: readonly FlowLogRecord[]) => void>();
 
   constructor(opts: ReportStoreOptions = {}) {
     this.flowLogsPerEni = opts.flowLogsPerEni ?? 10_000;
@@ -74,6 +75,13 @@ export class ReportStore {
       ring.push(r.line);
       if (ring.length > this.flowLogsPerEni) ring.splice(0, ring.length - this.flowLogsPerEni);
     }
+    for (const cb of this.flowLogListeners) cb(records);
+  }
+
+  /** Calls `cb` with every batch of flow-log records put (controller/reports/flow-log-delivery.ts). */
+  onFlowLogs(cb: (records: readonly FlowLogRecord[]) => void): () => void {
+    this.flowLogListeners.add(cb);
+    return () => this.flowLogListeners.delete(cb);
   }
 
   conntrackOf(eniId: string): StoredConntrack | undefined {

@@ -1,0 +1,283 @@
+/**
+ * Turns the agents' flow-log records (default-format lines per ENI, ReportStore) into the lines
+ * of each flow log created through the EC2 API (AWS-BEHAVIOUR FL-9..FL-14; docs/observability.md
+ * "Flow logs"): a record belongs to every flow log whose resource is its ENI, the ENI's subnet or
+ * the ENI's VPC (same account and region), that existed when the record's window ended, and whose
+ * traffic type admits its action (NODATA/SKIPDATA records go to every traffic type). Fields are
+ * written in the flow log's format; those the state answers (vpc-id, subnet-id, instance-id,
+ * region, az-id, type, flow-direction, traffic-path within the VPC) are computed here, those
+ * nothing knows yet are `-` as AWS writes a field that does not apply (FL-2).
+ *
+ * Lines are kept per flow log in a bounded ring (GET /v1/flow-logs/{id}/records) and, for a
+ * `file://` destination, appended to the file, after a header line naming the fields as AWS's
+ * S3 plain-text files begin (FL-13). Nothing here is persisted but the file.
+ */
+import { appendFile, open, stat } from "node:fs/promises";
+import { cidrContains, parseCidr, type Cidr } from "../model/cidr.js";
+import { formatVersion, type FlowLog } from "../model/flow-log.js";
+import type { NetworkInterface } from "../model/network-interface.js";
+import { findZone } from "../model/regions.js";
+import type { FlowLogStore } from "../store/flow-log-ops.js";
+import { sameScope, scopeOf } from "../store/scope.js";
+import type { StateReader } from "../store/transaction.js";
+import type { FlowLogRecord } from "./report-types.js";
+
+/** Lines kept per flow log (the newest). */
+export const FLOW_LOG_LINES_KEPT = 10_000;
+
+/** One agent record, its default-format fields by name (FL-1) plus what the agent adds. */
+type RecordFields = Readonly<Record<string, string>>;
+
+const V2_FIELDS = [
+  "version",
+  "account-id",
+  "interface-id",
+  "srcaddr",
+  "dstaddr",
+  "srcport",
+  "dstport",
+  "protocol",
+  "packets",
+  "bytes",
+  "start",
+  "end",
+  "action",
+  "log-status",
+] as const;
+
+/** The agent's line split into its 14 named fields; undefined if it is not 14 fields. */
+export function parseDefaultRecord(line: string): RecordFields | undefined {
+  const parts = line.trim().split(/\s+/);
+  if (parts.length !== V2_FIELDS.length) return undefined;
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  V2_FIELDS.forEach((f, i) => (out[f] = parts[i]!));
+  return out;
+}
+
+function addressIn(addr: string, cidrs: readonly Cidr[]): boolean {
+  if (addr === "-") return false;
+  let a: Cidr;
+  try {
+    a = parseCidr(`${addr}/${addr.includes(":") ? 128 : 32}`);
+  } catch {
+    return false;
+  }
+  return cidrs.some((c) => cidrContains(c, a));
+}
+
+/** What a record's fields are computed from: its ENI and the ENI's VPC and subnet. */
+interface EniView {
+  readonly eni: NetworkInterface;
+  readonly vpcCidrs: readonly Cidr[];
+  readonly azId: string;
+}
+
+function eniView(reader: StateReader, eni: NetworkInterface): EniView {
+  const vpc = reader.get("vpc", eni.vpcId);
+  const texts = vpc
+    ? [
+        vpc.cidrBlock,
+        ...(vpc.secondaryCidrs ?? []).map((s) => s.cidrBlock),
+        ...(vpc.ipv6CidrBlock !== undefined ? [vpc.ipv6CidrBlock] : []),
+      ]
+    : [];
+  const vpcCidrs: Cidr[] = [];
+  for (const t of texts) {
+    try {
+      vpcCidrs.push(parseCidr(t));
+    } catch {
+      // a stored block always parses; skip rather than fail a report
+    }
+  }
+  const subnet = reader.get("subnet", eni.subnetId);
+  const zone = subnet ? findZone(scopeOf(eni).region, subnet.availabilityZone) : undefined;
+  return { eni, vpcCidrs, azId: zone?.zoneId ?? "-" };
+}
+
+/**
+ * The value of `field` for one record on `v`'s ENI (FL-2, FL-8, FL-10). `version` is the
+ * format's version, passed in.
+ */
+export function flowLogFieldValue(
+  field: string,
+  r: RecordFields,
+  v: EniView,
+  version: number,
+): string {
+  const ok = r["log-status"] === "OK";
+  const own = new Set([...v.eni.privateIps, ...v.eni.ipv6]);
+  const direction = (): string => {
+    if (r["flow-direction"] !== undefined) return r["flow-direction"];
+    if (!ok) return "-";
+    if (own.has(r["srcaddr"] ?? "")) return "egress";
+    if (own.has(r["dstaddr"] ?? "")) return "ingress";
+    return "-";
+  };
+  switch (field) {
+    case "version":
+      return String(version);
+    case "account-id":
+      return scopeOf(v.eni).accountId;
+    case "vpc-id":
+      return v.eni.vpcId;
+    case "subnet-id":
+      return v.eni.subnetId;
+    case "instance-id":
+      return v.eni.attachment?.instanceId ?? "-";
+    case "region":
+      return scopeOf(v.eni).region;
+    case "az-id":
+      return v.azId;
+    case "type":
+      if (!ok) return "-";
+      return (r["srcaddr"] ?? "").includes(":") ? "IPv6" : "IPv4";
+    case "pkt-srcaddr":
+      return r["pkt-srcaddr"] ?? (ok ? (r["srcaddr"] ?? "-") : "-");
+    case "pkt-dstaddr":
+      return r["pkt-dstaddr"] ?? (ok ? (r["dstaddr"] ?? "-") : "-");
+    case "flow-direction":
+      return direction();
+    case "traffic-path":
+      // FL-10: egress only; 1 = through another resource in the same VPC. Gateways and
+      // peerings (2..8) are not told apart yet: `-`.
+      return direction() === "egress" && addressIn(r["dstaddr"] ?? "-", v.vpcCidrs) ? "1" : "-";
+    default:
+      return r[field] ?? "-";
+  }
+}
+
+/** A flow log's line for one record. */
+export function formatFlowLogLine(f: FlowLog, r: RecordFields, v: EniView): string {
+  const version = formatVersion(f.fields);
+  return f.fields.map((field) => flowLogFieldValue(field, r, v, version)).join(" ");
+}
+
+function admits(f: FlowLog, r: RecordFields): boolean {
+  const action = r["action"];
+  if (action !== "ACCEPT" && action !== "REJECT") return true;
+  return f.trafficType === "ALL" || f.trafficType === action;
+}
+
+export interface FlowLogDeliveryDeps {
+  readonly flowLogs: FlowLogStore;
+  readonly reader: () => StateReader;
+  readonly log: (line: string) => void;
+}
+
+/** See the module comment; one per controller. */
+export class FlowLogDelivery {
+  private readonly lines = new Map<string, string[]>();
+  private readonly fileChains = new Map<string, Promise<void>>();
+  /** Files whose header this delivery wrote or checked. */
+  private readonly verified = new Set<string>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: FlowLogDeliveryDeps) {
+    // A deleted flow log's lines go with it.
+    this.unsubscribe = deps.flowLogs.onChange(() => {
+      for (const id of this.lines.keys()) if (!deps.flowLogs.get(id)) this.lines.delete(id);
+    });
+  }
+
+  /** Takes one batch of agent records (ReportStore.onFlowLogs). */
+  deliver(records: readonly FlowLogRecord[]): void {
+    const logs = this.deps.flowLogs.list();
+    if (logs.length === 0) return;
+    const reader = this.deps.reader();
+    const views = new Map<string, EniView | undefined>();
+    const files = new Map<string, { log: FlowLog; lines: string[] }>();
+    for (const rec of records) {
+      const r = parseDefaultRecord(rec.line);
+      if (r === undefined) continue;
+      let v = views.get(rec.eniId);
+      if (!views.has(rec.eniId)) {
+        const eni = reader.get("networkInterface", rec.eniId);
+        v = eni ? eniView(reader, eni) : undefined;
+        views.set(rec.eniId, v);
+      }
+      if (v === undefined) continue;
+      const eni = v.eni;
+      const end = Number(r["end"]);
+      for (const f of logs) {
+        if (
+          f.resourceId !== eni.eniId &&
+          f.resourceId !== eni.subnetId &&
+          f.resourceId !== eni.vpcId
+        )
+          continue;
+        if (!sameScope(scopeOf(f), scopeOf(eni))) continue;
+        if (end < Math.floor(Date.parse(f.creationTime) / 1000)) continue;
+        if (!admits(f, r)) continue;
+        const line = formatFlowLogLine(f, r, v);
+        this.keep(f.flowLogId, line);
+        if (f.sink.kind === "file") {
+          let batch = files.get(f.flowLogId);
+          if (batch === undefined) {
+            batch = { log: f, lines: [] };
+            files.set(f.flowLogId, batch);
+          }
+          batch.lines.push(line);
+        }
+      }
+    }
+    for (const { log, lines } of files.values()) this.append(log, lines);
+  }
+
+  /** The lines of flow log `id`, oldest first (at most `limit`, the newest). */
+  linesOf(id: string, limit = Infinity): string[] {
+    const ring = this.lines.get(id) ?? [];
+    return limit >= ring.length ? [...ring] : ring.slice(ring.length - limit);
+  }
+
+  /** Resolves when every file write begun so far has ended. */
+  async flushed(): Promise<void> {
+    await Promise.all([...this.fileChains.values()]);
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private keep(id: string, line: string): void {
+    let ring = this.lines.get(id);
+    if (ring === undefined) {
+      ring = [];
+      this.lines.set(id, ring);
+    }
+    ring.push(line);
+    if (ring.length > FLOW_LOG_LINES_KEPT) ring.splice(0, ring.length - FLOW_LOG_LINES_KEPT);
+  }
+
+  /** Appends in order per file; a new or empty file first gets the header line (FL-13). */
+  private append(f: FlowLog, lines: readonly string[]): void {
+    if (f.sink.kind !== "file") return;
+    const path = f.sink.path;
+    const prev = this.fileChains.get(path) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      try {
+        const size = await stat(path).then(
+          (s) => s.size,
+          () => 0,
+        );
+        const header = `${f.fields.join(" ")}\n`;
+        // Why: the file may have changed since CreateFlowLogs checked it; never append to a file
+        // that is not a flow log of the same fields (ec2/flow-logs.ts checkFileDestination).
+        if (size > 0 && !this.verified.has(path)) {
+          const fh = await open(path, "r");
+          const buf = Buffer.alloc(header.length);
+          await fh.read(buf, 0, buf.length, 0).finally(() => fh.close());
+          const head = buf.toString("utf8");
+          if (head !== header) {
+            this.deps.log(`flow log ${f.flowLogId}: ${path} is not a flow-log file of its fields`);
+            return;
+          }
+        }
+        this.verified.add(path);
+        await appendFile(path, `${size === 0 ? header : ""}${lines.join("\n")}\n`);
+      } catch (err) {
+        this.deps.log(`flow log ${f.flowLogId}: cannot write ${path}: ${(err as Error).message}`);
+      }
+    });
+    this.fileChains.set(path, next);
+  }
+}
