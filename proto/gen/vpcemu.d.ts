@@ -717,12 +717,20 @@ export namespace vpcemu {
         interface IFlowLogRecord {
             eniId?: (string|null);
             line?: (string|null);
+            flowDirection?: (string|null);
+            tcpFlags?: (number|null);
+            pktSrcaddr?: (string|null);
+            pktDstaddr?: (string|null);
         }
 
         class FlowLogRecord implements IFlowLogRecord {
             constructor(properties?: vpcemu.v1.IFlowLogRecord);
             public eniId: string;
             public line: string;
+            public flowDirection: string;
+            public tcpFlags: number;
+            public pktSrcaddr: string;
+            public pktDstaddr: string;
             public static create(properties?: vpcemu.v1.IFlowLogRecord): vpcemu.v1.FlowLogRecord;
             public static encode(message: vpcemu.v1.IFlowLogRecord, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FlowLogRecord;

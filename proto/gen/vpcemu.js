@@ -6248,6 +6248,10 @@ export const vpcemu = $root.vpcemu = (() => {
              * @interface IFlowLogRecord
              * @property {string|null} [eniId] FlowLogRecord eniId
              * @property {string|null} [line] FlowLogRecord line
+             * @property {string|null} [flowDirection] FlowLogRecord flowDirection
+             * @property {number|null} [tcpFlags] FlowLogRecord tcpFlags
+             * @property {string|null} [pktSrcaddr] FlowLogRecord pktSrcaddr
+             * @property {string|null} [pktDstaddr] FlowLogRecord pktDstaddr
              */
 
             /**
@@ -6282,6 +6286,38 @@ export const vpcemu = $root.vpcemu = (() => {
             FlowLogRecord.prototype.line = "";
 
             /**
+             * FlowLogRecord flowDirection.
+             * @member {string} flowDirection
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.flowDirection = "";
+
+            /**
+             * FlowLogRecord tcpFlags.
+             * @member {number} tcpFlags
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.tcpFlags = 0;
+
+            /**
+             * FlowLogRecord pktSrcaddr.
+             * @member {string} pktSrcaddr
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.pktSrcaddr = "";
+
+            /**
+             * FlowLogRecord pktDstaddr.
+             * @member {string} pktDstaddr
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.pktDstaddr = "";
+
+            /**
              * Creates a new FlowLogRecord instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.FlowLogRecord
@@ -6313,6 +6349,14 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.eniId);
                 if (message.line != null && Object.hasOwnProperty.call(message, "line"))
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.line);
+                if (message.flowDirection != null && Object.hasOwnProperty.call(message, "flowDirection"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.flowDirection);
+                if (message.tcpFlags != null && Object.hasOwnProperty.call(message, "tcpFlags"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.tcpFlags);
+                if (message.pktSrcaddr != null && Object.hasOwnProperty.call(message, "pktSrcaddr"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.pktSrcaddr);
+                if (message.pktDstaddr != null && Object.hasOwnProperty.call(message, "pktDstaddr"))
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.pktDstaddr);
                 return writer;
             };
 
@@ -6356,6 +6400,22 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 2: {
                             message.line = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.flowDirection = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.tcpFlags = reader.uint32();
+                            break;
+                        }
+                    case 5: {
+                            message.pktSrcaddr = reader.string();
+                            break;
+                        }
+                    case 6: {
+                            message.pktDstaddr = reader.string();
                             break;
                         }
                     default:
