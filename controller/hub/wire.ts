@@ -214,10 +214,22 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
       case "flowLogs":
         return {
           kind: "flow-logs",
-          records: list(f.flowLogs!.records).map((r) => ({
-            eniId: str(r.eniId),
-            line: str(r.line),
-          })),
+          records: list(f.flowLogs!.records).map((r) => {
+            const direction = str(r.flowDirection);
+            return {
+              eniId: str(r.eniId),
+              line: str(r.line),
+              // An agent without these fields sends "" (proto3 default): all absent.
+              ...(direction === ""
+                ? {}
+                : {
+                    flowDirection: direction,
+                    tcpFlags: num(r.tcpFlags),
+                    pktSrcaddr: str(r.pktSrcaddr),
+                    pktDstaddr: str(r.pktDstaddr),
+                  }),
+            };
+          }),
         };
       case "heartbeat":
         return {

@@ -54,6 +54,21 @@ export function parseDefaultRecord(line: string): RecordFields | undefined {
   return out;
 }
 
+/** Adds what the agent sent beside the line (FL-8) under AWS's field names. */
+function withAgentFields(
+  r: RecordFields | undefined,
+  rec: FlowLogRecord,
+): RecordFields | undefined {
+  if (r === undefined || rec.flowDirection === undefined) return r;
+  return {
+    ...r,
+    "flow-direction": rec.flowDirection,
+    "tcp-flags": String(rec.tcpFlags ?? 0),
+    ...(rec.pktSrcaddr ? { "pkt-srcaddr": rec.pktSrcaddr } : {}),
+    ...(rec.pktDstaddr ? { "pkt-dstaddr": rec.pktDstaddr } : {}),
+  };
+}
+
 function addressIn(addr: string, cidrs: readonly Cidr[]): boolean {
   if (addr === "-") return false;
   let a: Cidr;
@@ -187,7 +202,7 @@ export class FlowLogDelivery {
     const views = new Map<string, EniView | undefined>();
     const files = new Map<string, { log: FlowLog; lines: string[] }>();
     for (const rec of records) {
-      const r = parseDefaultRecord(rec.line);
+      const r = withAgentFields(parseDefaultRecord(rec.line), rec);
       if (r === undefined) continue;
       let v = views.get(rec.eniId);
       if (!views.has(rec.eniId)) {

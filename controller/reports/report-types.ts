@@ -71,4 +71,13 @@ export interface CountersReport {
 export interface FlowLogRecord {
   readonly eniId: string;
   readonly line: string;
+  /**
+   * The custom-format fields the agent knows (FL-8, FL-10): "ingress"/"egress", the OR of the
+   * window's TCP flags, the packet's own addresses. Absent for NODATA/SKIPDATA records and from
+   * agents that do not send them.
+   */
+  readonly flowDirection?: string;
+  readonly tcpFlags?: number;
+  readonly pktSrcaddr?: string;
+  readonly pktDstaddr?: string;
 }

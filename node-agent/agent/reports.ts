@@ -76,7 +76,11 @@ export class AgentReports {
     const records = flowLog.flush(now, [...this.hosted.enis.keys()], this.lastFlowFlushMs);
     // Next time, NODATA starts from the window that is open now.
     this.lastFlowFlushMs = now;
-    const lines = records.map((r) => ({ eniId: r.interfaceId, line: formatFlowLogRecord(r) }));
+    const lines: WireFlowLogRecord[] = records.map((r) => ({
+      eniId: r.interfaceId,
+      line: formatFlowLogRecord(r),
+      ...(r.extra ?? {}),
+    }));
     this.keptFlowLogs.push(...lines);
     if (this.keptFlowLogs.length > FLOW_LOG_KEEP) {
       this.keptFlowLogs.splice(0, this.keptFlowLogs.length - FLOW_LOG_KEEP);

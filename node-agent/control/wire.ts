@@ -113,10 +113,15 @@ export interface CountersReport {
   readonly faults?: readonly FaultCounters[];
 }
 
-/** One AWS default-format (v2) flow-log line (FL-1). */
+/** One AWS default-format (v2) flow-log line (FL-1), and its custom-format fields (FL-8). */
 export interface FlowLogRecord {
   readonly eniId: string;
   readonly line: string;
+  /** "ingress"/"egress"; absent for NODATA/SKIPDATA records (then the others are absent too). */
+  readonly flowDirection?: string;
+  readonly tcpFlags?: number;
+  readonly pktSrcaddr?: string;
+  readonly pktDstaddr?: string;
 }
 
 /** A frame the controller sent, decoded. */
@@ -501,6 +506,15 @@ export function encodeCountersFrame(c: CountersReport): Uint8Array {
 
 export function encodeFlowLogsFrame(records: readonly FlowLogRecord[]): Uint8Array {
   return pb.Frame.encode({
-    flowLogs: { records: records.map((r) => ({ eniId: r.eniId, line: r.line })) },
+    flowLogs: {
+      records: records.map((r) => ({
+        eniId: r.eniId,
+        line: r.line,
+        flowDirection: r.flowDirection ?? "",
+        tcpFlags: r.tcpFlags ?? 0,
+        pktSrcaddr: r.pktSrcaddr ?? "",
+        pktDstaddr: r.pktDstaddr ?? "",
+      })),
+    },
   }).finish();
 }

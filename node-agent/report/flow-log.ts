@@ -17,6 +17,10 @@
 import type { DecodedPacket } from "../packet/decoded-packet.js";
 import { formatIpAddress } from "../packet/address.js";
 
+const TCP = 6;
+/** The flags AWS's tcp-flags reports: FIN, SYN, RST, PSH, ACK, URG (FL-8; SYN-ACK = 18). */
+const TCP_FLAG_MASK = 0x3f;
+
 /** FL-5 `action` and `log-status` values. */
 export type FlowLogAction = "ACCEPT" | "REJECT";
 export type FlowLogStatus = "OK" | "NODATA" | "SKIPDATA";
@@ -38,6 +42,17 @@ export interface FlowLogRecord {
   readonly end: number;
   readonly action: FlowLogAction | "-";
   readonly logStatus: FlowLogStatus;
+  /**
+   * What AWS's custom formats add (FL-8, FL-10), for OK records only: the direction as seen from
+   * the ENI, the OR of the window's TCP flags (0 for other protocols), and the packet's own
+   * addresses (srcaddr/dstaddr carry the primary IPv4 instead, FL-4).
+   */
+  readonly extra?: {
+    readonly flowDirection: "ingress" | "egress";
+    readonly tcpFlags: number;
+    readonly pktSrcaddr: string;
+    readonly pktDstaddr: string;
+  };
 }
 
 /** The record as AWS prints it: 14 fields separated by single spaces (FL-1). */
@@ -77,6 +92,11 @@ interface Aggregate {
   readonly dstPort: number;
   readonly protocol: number;
   readonly action: FlowLogAction;
+  readonly outbound: boolean;
+  readonly pktSrc: string;
+  readonly pktDst: string;
+  /** OR of the TCP flags seen (FL-8). */
+  tcpFlags: number;
   packets: number;
   bytes: number;
   firstMs: number;
@@ -125,7 +145,9 @@ export class FlowLogAggregator {
     }
     const key = flowKey(eniId, outbound, pkt, action);
     const a = w.flows.get(key);
+    const flags = pkt.protocol === TCP ? pkt.tcpFlags & TCP_FLAG_MASK : 0;
     if (a) {
+      a.tcpFlags |= flags;
       a.packets++;
       a.bytes += bytes;
       a.lastMs = nowMs;
@@ -138,8 +160,10 @@ export class FlowLogAggregator {
       return;
     }
     const v4 = pkt.family === 4 && primaryIpv4 !== undefined;
-    const src = v4 && outbound ? primaryIpv4 : formatIpAddress(pkt.src);
-    const dst = v4 && !outbound ? primaryIpv4 : formatIpAddress(pkt.dst);
+    const pktSrc = formatIpAddress(pkt.src);
+    const pktDst = formatIpAddress(pkt.dst);
+    const src = v4 && outbound ? primaryIpv4 : pktSrc;
+    const dst = v4 && !outbound ? primaryIpv4 : pktDst;
     w.flows.set(key, {
       eni: eniId,
       src,
@@ -148,6 +172,10 @@ export class FlowLogAggregator {
       dstPort: pkt.dstPort,
       protocol: pkt.protocol,
       action,
+      outbound,
+      pktSrc,
+      pktDst,
+      tcpFlags: flags,
       packets: 1,
       bytes,
       firstMs: nowMs,
@@ -193,6 +221,12 @@ export class FlowLogAggregator {
             end: Math.floor(a.lastMs / 1000),
             action: a.action,
             logStatus: "OK",
+            extra: {
+              flowDirection: a.outbound ? "egress" : "ingress",
+              tcpFlags: a.tcpFlags,
+              pktSrcaddr: a.pktSrc,
+              pktDstaddr: a.pktDst,
+            },
           });
         }
         for (const [eni, s] of w.skipped) {

@@ -47,6 +47,32 @@ describe("FlowLogAggregator (AWS default format v2)", () => {
     for (const l of lines) expect(l.split(" ")).toHaveLength(14); // FL-1
   });
 
+  it("carries the custom-format fields: direction, OR of TCP flags, packet addresses (FL-8)", () => {
+    const f = new FlowLogAggregator();
+    const eni = "eni-0a";
+    const tcp = (flags: number) =>
+      pkt(buildTcp({ src: "10.0.1.20", dst: "10.0.0.5", srcPort: 22, dstPort: 1000, flags }));
+    f.record(eni, "10.0.1.10", true, tcp(TcpFlag.SYN | TcpFlag.ACK), 40, "ACCEPT", T0 + 1);
+    f.record(eni, "10.0.1.10", true, tcp(TcpFlag.FIN | TcpFlag.ACK), 40, "ACCEPT", T0 + 2);
+    const ping = pkt(buildIcmpEcho({ src: "10.0.0.5", dst: "10.0.1.20", id: 7, seq: 1 }));
+    f.record(eni, "10.0.1.10", false, ping, 84, "REJECT", T0 + 3);
+    const [out, icmp] = f.flush(T0 + 60_000, [eni]);
+    // FIN|SYN|ACK = 1|2|16; the ENI side is the primary 10.0.1.10, the packet's own 10.0.1.20.
+    expect(out?.extra).toEqual({
+      flowDirection: "egress",
+      tcpFlags: 19,
+      pktSrcaddr: "10.0.1.20",
+      pktDstaddr: "10.0.0.5",
+    });
+    expect(out?.srcaddr).toBe("10.0.1.10");
+    expect(icmp?.extra).toEqual({
+      flowDirection: "ingress",
+      tcpFlags: 0,
+      pktSrcaddr: "10.0.0.5",
+      pktDstaddr: "10.0.1.20",
+    });
+  });
+
   it("logs the ENI side as its primary IPv4 even for traffic to a secondary address (FL-4)", () => {
     const f = new FlowLogAggregator();
     const p = pkt(
