@@ -2,10 +2,13 @@
  * The VPC mapping table (DESIGN.md step 4): every address an agent may route to -> ENI,
  * subnet, VPC, hosting agent and its underlay endpoint. PURE (no node: modules, no I/O).
  *
- * Built per VPC so an agent receives only the VPCs it has ENIs in (overlapping VPC CIDRs never
- * collide inside one agent), plus the external (non-VPC) nodes such as `internet`, which every
- * agent receives so replies can be routed to them and their underlay source checked. An agent
- * hosting no ENI (an external node's agent) receives every VPC's table.
+ * Built per VPC so an agent receives only the VPCs it has ENIs in and the VPCs joined to those
+ * by an active peering (docs/routing.md RT-14; peered CIDRs never overlap, PCX-3), plus the
+ * external (non-VPC) nodes such as `internet`, which every agent receives so replies can be
+ * routed to them and their underlay source checked. An agent hosting no ENI (an external node's
+ * agent) receives every VPC's table. Known gap: one agent hosting ENIs of two VPCs whose CIDRs
+ * overlap (or of a VPC peered with one overlapping another it hosts) keeps one entry per
+ * address; the agent's lookup is by address only.
  */
 import type { MappingEntry } from "./compiled-policy.js";
 import type { NetworkInterfaceState } from "./policy-state.js";
