@@ -169,6 +169,16 @@ async function nextDstPort(tun: FakeTun): Promise<number | string> {
   return typeof p === "string" ? p : p.dstPort;
 }
 
+/** The addresses db's compiled rule from app's group holds, per GET /v1/snapshot (PCX-8). */
+async function peerRuleCidrs(): Promise<string[]> {
+  const res = await fetch(`${ctl.url}/v1/snapshot?agent=agent-a`);
+  const snap = (await res.json()) as {
+    enis: { ingress: { peer: { kind: string; groupId?: string }; cidrs: string[] }[] }[];
+  };
+  const rule = snap.enis[0]!.ingress.find((r) => r.peer.kind === "sg" && r.peer.groupId === appSg);
+  return rule!.cidrs;
+}
+
 beforeAll(async () => {
   ctl = await new Controller({
     listen: "127.0.0.1:0",
@@ -282,6 +292,8 @@ describe("route tables and VPC peering on traffic", () => {
     expect(await nextDstPort(dbTun)).toBe(5432);
     dbTun.send(synAck(dbIp, appIp, 40002));
     expect(await nextDstPort(appTun)).toBe(40002);
+    // Exactly the members of app's group (REF-1), live (REF-2).
+    expect(await peerRuleCidrs()).toEqual([`${appIp}/32`]);
   });
 
   it("refuses a non-member of the referenced group in the peer VPC (PCX-8, REF-1)", async () => {
@@ -346,5 +358,7 @@ describe("route tables and VPC peering on traffic", () => {
       FromPort: 5432,
       UserIdGroupPairs: [expect.objectContaining({ GroupId: appSg, PeeringStatus: "deleted" })],
     });
+    // The stale rule matches nothing (PCX-8).
+    expect(await peerRuleCidrs()).toEqual([]);
   });
 });
