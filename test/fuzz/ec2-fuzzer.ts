@@ -420,9 +420,12 @@ export function randomEc2Request(
   if (rng.chance(0.03)) params.push([`Filter.1.Name`, rng.pick(PROTOTYPE_NAMES)]);
   if (rng.chance(0.02)) params.push([rng.pick(STRINGS), rng.pick(STRINGS)]);
   if (rng.chance(0.02)) params.push(["Action", rng.pick(ACTIONS)]);
-  const method = rng.chance(0.02) ? rng.pick(["PUT", "DELETE", "PATCH"]) : "POST";
+  const odd = rng.chance(0.02) ? rng.pick(["PUT", "DELETE", "PATCH"]) : undefined;
+  // GET carries the parameters in the query string (URLs stay well under Node's 16 KB limit).
   const size = params.reduce((n, [k, v]) => n + k.length + v.length * 3, 0);
-  return { method, params, inQuery: method === "POST" && size < 6000 && rng.chance(0.05) };
+  const inQuery = odd === undefined && size < 6000 && rng.chance(0.08);
+  const method = odd ?? (inQuery && rng.chance(0.7) ? "GET" : "POST");
+  return { method, params, inQuery };
 }
 
 function describe(req: FuzzRequest): string {
