@@ -915,7 +915,7 @@ export const ERRORS = {
     400,
     "Invalid value '{0}' for PeerVpcId. A VPC cannot be peered with itself.",
   ),
-  // --- VPC flow logs (AWS-BEHAVIOUR FL-9..FL-14; controller/ec2/flow-logs.ts)
+  // --- VPC flow logs (docs/observability.md FLW-1..FLW-5; controller/ec2/flow-logs.ts)
   EMU_ERR_FLOW_LOG_FORMAT_INVALID: def(
     "EMU_ERR_FLOW_LOG_FORMAT_INVALID",
     "InvalidParameter",
@@ -938,7 +938,7 @@ export const ERRORS = {
     "EMU_ERR_FLOW_LOG_FILE_DESTINATION",
     "InvalidParameterValue",
     400,
-    "Value ({0}) for parameter LogDestination is invalid. A file destination is file:// followed by an absolute path.",
+    "Value ({0}) for parameter LogDestination is invalid. A file destination is file:// or arn:vpcemu:file::: followed by an absolute path.",
   ),
   EMU_ERR_FLOW_LOG_FILE_FOREIGN: def(
     "EMU_ERR_FLOW_LOG_FILE_FOREIGN",

@@ -1,7 +1,7 @@
 /**
- * VPC flow logs on the EC2 API (AWS-BEHAVIOUR FL-9..FL-14, docs/observability.md "Flow logs"):
+ * VPC flow logs on the EC2 API (docs/observability.md "Flow logs" FLW-1..FLW-5):
  * CreateFlowLogs, DescribeFlowLogs, DeleteFlowLogs. Per-resource failures of Create and Delete
- * are `unsuccessful` items of a 200 answer (FL-12); request-wide ones (an unknown LogFormat
+ * are `unsuccessful` items of a 200 answer (FLW-4); request-wide ones (an unknown LogFormat
  * field, a MaxAggregationInterval other than 60/600) are errors. The flow logs live in a side
  * table (store/flow-log-ops.ts); the controller turns agents' records into their lines
  * (reports/flow-log-delivery.ts).
@@ -38,7 +38,7 @@ function missingResource(c: Ec2Context, type: FlowLogResourceType, id: string) {
     : controllerError("EMU_ERR_ENI_NOT_FOUND", id);
 }
 
-/** FL-12: "the same configuration and log destination". */
+/** FLW-4: "the same configuration and log destination". */
 function sameConfiguration(a: Omit<FlowLog, "flowLogId">, b: FlowLog): boolean {
   return (
     a.resourceId === b.resourceId &&
@@ -81,7 +81,7 @@ export function flowLogXml(f: FlowLog): XmlTree {
 
 /**
  * A file destination must be a new or empty file in an existing directory, or a flow-log file
- * that begins with this format's header line (FL-13): the controller never appends to a file
+ * that begins with this format's header line (FLW-5): the controller never appends to a file
  * that is not a flow log of the same fields.
  */
 export function checkFileDestination(dest: string, path: string, header: string): void {
@@ -102,11 +102,15 @@ export function checkFileDestination(dest: string, path: string, header: string)
   }
   if (size === 0) return;
   const buf = Buffer.alloc(header.length + 1);
-  const fd = openSync(path, "r");
   try {
-    readSync(fd, buf, 0, buf.length, 0);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(path, "r");
+    try {
+      readSync(fd, buf, 0, buf.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw refuse(`the file cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
   }
   if (buf.toString("utf8") !== `${header}\n`)
     throw refuse("the file exists and does not begin with this format's header line.");

@@ -1,7 +1,8 @@
 /**
  * VPC flow logs as the EC2 API defines them (CreateFlowLogs, DescribeFlowLogs, DeleteFlowLogs;
- * AWS-BEHAVIOUR FL-1..FL-14, docs/observability.md "Flow logs"): the stored record, the log
- * format's fields of versions 2 to 8, and the validation of a CreateFlowLogs request. Pure.
+ * AWS-BEHAVIOUR FL-1..FL-8, docs/observability.md "Flow logs" FLW-1..FLW-5): the stored record,
+ * the log format's fields of versions 2 to 8, and the validation of a CreateFlowLogs request.
+ * Pure.
  */
 import { controllerError } from "../errors.js";
 import type { ScopedFields } from "../store/scope.js";
@@ -20,12 +21,12 @@ export const FLOW_LOG_DESTINATION_TYPES = [
 ] as const;
 export type FlowLogDestinationType = (typeof FLOW_LOG_DESTINATION_TYPES)[number];
 
-/** FL-9: MaxAggregationInterval takes 60 or 600 (default 600). */
+/** FLW-1: MaxAggregationInterval takes 60 or 600 (default 600). */
 export const FLOW_LOG_AGGREGATION_INTERVALS = [60, 600] as const;
 
 /**
  * Every field AWS's LogFormat accepts, with the flow-log version that introduced it (FL-8,
- * FL-10). The default (v2) format is the 14 version-2 fields in this order (FL-1).
+ * FLW-2). The default (v2) format is the 14 version-2 fields in this order (FL-1).
  */
 export const FLOW_LOG_FIELDS: Readonly<Record<string, number>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, number>, {
@@ -78,6 +79,13 @@ export const DEFAULT_FLOW_LOG_FIELDS: readonly string[] = Object.keys(FLOW_LOG_F
 /** The default format as DescribeFlowLogs shows it. */
 export const DEFAULT_LOG_FORMAT = DEFAULT_FLOW_LOG_FIELDS.map((f) => `\${${f}}`).join(" ");
 
+/**
+ * vpcemu's file destinations (FLW-5): `file:///ABSOLUTE/PATH` for SDKs, Terraform and
+ * CloudFormation; `arn:vpcemu:file:::/ABSOLUTE/PATH` for the aws CLI, which reads any `file://`
+ * parameter value as a file to load.
+ */
+export const FILE_DESTINATION_PREFIXES = ["file://", "arn:vpcemu:file:::"] as const;
+
 /** Where the controller delivers a flow log's lines besides the JSON API (docs/observability.md). */
 export type FlowLogSink =
   { readonly kind: "api" } | { readonly kind: "file"; readonly path: string };
@@ -89,7 +97,7 @@ export interface FlowLog extends ScopedFields {
   readonly resourceType: FlowLogResourceType;
   readonly trafficType: FlowLogTrafficType;
   readonly logDestinationType: FlowLogDestinationType;
-  /** As given (an ARN, or vpcemu's `file:///path`); absent for a LogGroupName destination. */
+  /** As given (an ARN, or one of vpcemu's file destinations); absent for a LogGroupName destination. */
   readonly logDestination?: string;
   readonly logGroupName?: string;
   readonly deliverLogsPermissionArn?: string;
@@ -125,7 +133,7 @@ export type FlowLogSettings = Omit<
 >;
 
 /**
- * The fields of a LogFormat (FL-10): `${field}` tokens separated by single spaces, at least one.
+ * The fields of a LogFormat (FLW-2): `${field}` tokens separated by single spaces, at least one.
  * A token that is not `${...}` answers InvalidParameter "invalid format"; an unknown field
  * InvalidParameter naming every unknown one, e.g. `Unknown fields provided: ${foo}`.
  */
@@ -170,8 +178,8 @@ function oneOf<T extends string>(
 }
 
 /**
- * Validates a CreateFlowLogs request (FL-9, FL-11) and returns its settings; the resources are
- * checked one by one by the caller (each failure is an `Unsuccessful` item, FL-12).
+ * Validates a CreateFlowLogs request (FLW-1, FLW-3) and returns its settings; the resources are
+ * checked one by one by the caller (each failure is an `Unsuccessful` item, FLW-4).
  */
 export function sanitizeCreateFlowLogs(input: CreateFlowLogsInput): FlowLogSettings {
   if (input.resourceIds.length === 0)
@@ -212,16 +220,17 @@ export function sanitizeCreateFlowLogs(input: CreateFlowLogsInput): FlowLogSetti
       );
   }
   if (dest !== undefined) {
-    if (dest.startsWith("file://")) {
-      // vpcemu extension: the controller appends the lines to this file (FL-13).
-      const path = decodeURIComponent(dest.slice("file://".length));
+    const prefix = FILE_DESTINATION_PREFIXES.find((x) => dest.startsWith(x));
+    if (prefix !== undefined) {
+      // vpcemu extension: the controller appends the lines to this file (FLW-5).
+      const path = dest.slice(prefix.length);
       if (!path.startsWith("/") || path.includes("\0"))
         throw controllerError("EMU_ERR_FLOW_LOG_FILE_DESTINATION", dest);
       sink = { kind: "file", path };
     } else if (!dest.startsWith("arn:"))
       throw controllerError(
         "EMU_ERR_REQ_INVALID_PARAMETER_VALUE",
-        `Value (${dest}) for parameter LogDestination is invalid. Give an ARN, or vpcemu's file:///ABSOLUTE/PATH.`,
+        `Value (${dest}) for parameter LogDestination is invalid. Give an ARN, or vpcemu's file:///ABSOLUTE/PATH (arn:vpcemu:file:::/ABSOLUTE/PATH).`,
       );
   }
   const logFormat = input.logFormat ?? DEFAULT_LOG_FORMAT;

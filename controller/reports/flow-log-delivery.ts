@@ -1,6 +1,6 @@
 /**
  * Turns the agents' flow-log records (default-format lines per ENI, ReportStore) into the lines
- * of each flow log created through the EC2 API (AWS-BEHAVIOUR FL-9..FL-14; docs/observability.md
+ * of each flow log created through the EC2 API (docs/observability.md FLW-1..FLW-5;
  * "Flow logs"): a record belongs to every flow log whose resource is its ENI, the ENI's subnet or
  * the ENI's VPC (same account and region), that existed when the record's window ended, and whose
  * traffic type admits its action (NODATA/SKIPDATA records go to every traffic type). Fields are
@@ -10,7 +10,7 @@
  *
  * Lines are kept per flow log in a bounded ring (GET /v1/flow-logs/{id}/records) and, for a
  * `file://` destination, appended to the file, after a header line naming the fields as AWS's
- * S3 plain-text files begin (FL-13). Nothing here is persisted but the file.
+ * S3 plain-text files begin (FLW-5). Nothing here is persisted but the file.
  */
 import { appendFile, open, stat } from "node:fs/promises";
 import { cidrContains, parseCidr, type Cidr } from "../model/cidr.js";
@@ -110,7 +110,7 @@ function eniView(reader: StateReader, eni: NetworkInterface): EniView {
 }
 
 /**
- * The value of `field` for one record on `v`'s ENI (FL-2, FL-8, FL-10). `version` is the
+ * The value of `field` for one record on `v`'s ENI (FL-2, FL-8, FLW-2). `version` is the
  * format's version, passed in.
  */
 export function flowLogFieldValue(
@@ -153,7 +153,7 @@ export function flowLogFieldValue(
     case "flow-direction":
       return direction();
     case "traffic-path":
-      // FL-10: egress only; 1 = through another resource in the same VPC. Gateways and
+      // FLW-2: egress only; 1 = through another resource in the same VPC. Gateways and
       // peerings (2..8) are not told apart yet: `-`.
       return direction() === "egress" && addressIn(r["dstaddr"] ?? "-", v.vpcCidrs) ? "1" : "-";
     default:
@@ -263,7 +263,7 @@ export class FlowLogDelivery {
     if (ring.length > FLOW_LOG_LINES_KEPT) ring.splice(0, ring.length - FLOW_LOG_LINES_KEPT);
   }
 
-  /** Appends in order per file; a new or empty file first gets the header line (FL-13). */
+  /** Appends in order per file; a new or empty file first gets the header line (FLW-5). */
   private append(f: FlowLog, lines: readonly string[]): void {
     if (f.sink.kind !== "file") return;
     const path = f.sink.path;

@@ -72,7 +72,7 @@ export interface FlowLogRecord {
   readonly eniId: string;
   readonly line: string;
   /**
-   * The custom-format fields the agent knows (FL-8, FL-10): "ingress"/"egress", the OR of the
+   * The custom-format fields the agent knows (FL-8, FLW-2): "ingress"/"egress", the OR of the
    * window's TCP flags, the packet's own addresses. Absent for NODATA/SKIPDATA records and from
    * agents that do not send them.
    */

@@ -43,7 +43,7 @@ export interface FlowLogRecord {
   readonly action: FlowLogAction | "-";
   readonly logStatus: FlowLogStatus;
   /**
-   * What AWS's custom formats add (FL-8, FL-10), for OK records only: the direction as seen from
+   * What AWS's custom formats add (FL-8, FLW-2), for OK records only: the direction as seen from
    * the ENI, the OR of the window's TCP flags (0 for other protocols), and the packet's own
    * addresses (srcaddr/dstaddr carry the primary IPv4 instead, FL-4).
    */

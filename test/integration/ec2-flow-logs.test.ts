@@ -1,7 +1,7 @@
 /**
  * CreateFlowLogs, DescribeFlowLogs and DeleteFlowLogs through @aws-sdk/client-ec2 against the
- * in-process controller (AWS-BEHAVIOUR FL-9..FL-13): shapes, filters, `Unsuccessful` items,
- * request errors, and persistence across a restart on the same state file.
+ * in-process controller (docs/observability.md FLW-1..FLW-5): shapes, filters, `Unsuccessful`
+ * items, request errors, and persistence across a restart on the same state file.
  *
  *   EC2Client --HTTP--> Controller #1 (state.db) --stop--> Controller #2 (same state.db)
  */
@@ -13,7 +13,7 @@ import {
   DescribeFlowLogsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,7 +65,7 @@ describe("CreateFlowLogs / DescribeFlowLogs / DeleteFlowLogs", () => {
   let vpcLog = "";
   let subnetLog = "";
 
-  it("creates an S3 flow log on a VPC with the default format and shows it (FL-9)", async () => {
+  it("creates an S3 flow log on a VPC with the default format and shows it (FLW-1)", async () => {
     const out = await ec2.send(
       s3([vpcId], {
         TagSpecifications: [
@@ -138,7 +138,7 @@ describe("CreateFlowLogs / DescribeFlowLogs / DeleteFlowLogs", () => {
     expect(await ids("flow-log-id", [vpcLog, subnetLog])).toEqual([vpcLog, subnetLog]);
   });
 
-  it("answers an unknown resource and a duplicate as Unsuccessful items (FL-12)", async () => {
+  it("answers an unknown resource and a duplicate as Unsuccessful items (FLW-4)", async () => {
     const out = await ec2.send(s3([vpcId, "vpc-0123456789abcdef0"]));
     expect(out.FlowLogIds).toEqual([]);
     expect(out.Unsuccessful).toEqual([
@@ -162,7 +162,7 @@ describe("CreateFlowLogs / DescribeFlowLogs / DeleteFlowLogs", () => {
 
   it.each([
     [
-      "an unknown LogFormat field, naming it (FL-10)",
+      "an unknown LogFormat field, naming it (FLW-2)",
       { LogFormat: "${version} ${foo} ${srcaddr}" },
       "InvalidParameter",
       "Unknown fields provided: ${foo}",
@@ -174,7 +174,7 @@ describe("CreateFlowLogs / DescribeFlowLogs / DeleteFlowLogs", () => {
       "has an invalid format",
     ],
     [
-      "a MaxAggregationInterval other than 60 or 600 (FL-9)",
+      "a MaxAggregationInterval other than 60 or 600 (FLW-1)",
       { MaxAggregationInterval: 300 },
       "InvalidParameter",
       "Invalid MaxAggregationInterval 300",
@@ -184,13 +184,37 @@ describe("CreateFlowLogs / DescribeFlowLogs / DeleteFlowLogs", () => {
       "a relative file destination",
       { LogDestination: "file://flows.log" },
       "InvalidParameterValue",
-      "file:// followed by an absolute path",
+      "followed by an absolute path",
     ],
   ])("refuses %s", async (_name, extra, code, message) => {
     const e = await ec2Failure(ec2.send(s3([vpcId], { TrafficType: "REJECT", ...extra })));
     expect(e.code).toBe(code);
     expect(e.status).toBe(400);
     expect(e.message).toContain(message);
+  });
+
+  it("takes arn:vpcemu:file::: (the aws CLI form) and refuses a file that is no flow log (FLW-5)", async () => {
+    const foreign = join(dir, "notes.txt");
+    writeFileSync(foreign, "my notes\n");
+    const e = await ec2Failure(
+      ec2.send(s3([subnetId], { ResourceType: "Subnet", LogDestination: `file://${foreign}` })),
+    );
+    expect(e.code).toBe("InvalidParameterValue");
+    expect(e.message).toContain("does not begin with this format's header line");
+    const missingDir = await ec2Failure(
+      ec2.send(
+        s3([subnetId], { ResourceType: "Subnet", LogDestination: `file://${dir}/no/x.log` }),
+      ),
+    );
+    expect(missingDir.message).toContain("does not exist");
+    const out = await ec2.send(
+      s3([subnetId], {
+        ResourceType: "Subnet",
+        LogDestination: `arn:vpcemu:file:::${join(dir, "subnet.log")}`,
+      }),
+    );
+    expect(out.Unsuccessful).toEqual([]);
+    await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: out.FlowLogIds }));
   });
 
   it("keeps flow logs across a restart, then deletes them; an unknown id is Unsuccessful", async () => {

@@ -1,6 +1,6 @@
 /**
- * EC2 flow logs over real packets (AWS-BEHAVIOUR FL-1..FL-14): two in-process agents under the
- * real controller (the two-agents-controller harness), three flow logs created with the AWS SDK,
+ * EC2 flow logs over real packets (AWS-BEHAVIOUR FL-1..FL-8, docs/observability.md
+ * FLW-1..FLW-5): two in-process agents under the real controller (the two-agents-controller harness), three flow logs created with the AWS SDK,
  * their lines read from GET /v1/flow-logs/{id}/records and from the file destination, parsed
  * field by field against the traffic sent.
  *
@@ -217,7 +217,7 @@ const flow = (src: string, dst: string, dport: number) => (l: Line) =>
   l["srcaddr"] === src && l["dstaddr"] === dst && l["dstport"] === String(dport);
 
 describe("EC2 flow logs over real traffic", () => {
-  it("writes the ENI's flow log (ALL) in its custom format, field by field (FL-8, FL-10)", async () => {
+  it("writes the ENI's flow log (ALL) in its custom format, field by field (FL-8, FLW-2)", async () => {
     const lines = await until(logs.web, FIELDS, (ls) =>
       [flow(webIp, dbIp, 3306), flow(dbIp, webIp, 40000), flow(webIp, dbIp, 22)].every((m) =>
         ls.some(m),
@@ -311,7 +311,7 @@ describe("EC2 flow logs over real traffic", () => {
     expect(lines.some((l) => l["action"] === "REJECT")).toBe(false);
   });
 
-  it("appends the ENI flow log's lines to its file after a header line (FL-13)", async () => {
+  it("appends the ENI flow log's lines to its file after a header line (FLW-5)", async () => {
     const api = await records(logs.web);
     await until(logs.web, FIELDS, () => true);
     let text = "";
