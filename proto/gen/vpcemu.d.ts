@@ -721,6 +721,9 @@ export namespace vpcemu {
             tcpFlags?: (number|null);
             pktSrcaddr?: (string|null);
             pktDstaddr?: (string|null);
+            sgRuleId?: (string|null);
+            naclRuleNumber?: (number|null);
+            dropReason?: (string|null);
         }
 
         class FlowLogRecord implements IFlowLogRecord {
@@ -731,6 +734,9 @@ export namespace vpcemu {
             public tcpFlags: number;
             public pktSrcaddr: string;
             public pktDstaddr: string;
+            public sgRuleId: string;
+            public naclRuleNumber: number;
+            public dropReason: string;
             public static create(properties?: vpcemu.v1.IFlowLogRecord): vpcemu.v1.FlowLogRecord;
             public static encode(message: vpcemu.v1.IFlowLogRecord, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FlowLogRecord;

@@ -6252,6 +6252,9 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {number|null} [tcpFlags] FlowLogRecord tcpFlags
              * @property {string|null} [pktSrcaddr] FlowLogRecord pktSrcaddr
              * @property {string|null} [pktDstaddr] FlowLogRecord pktDstaddr
+             * @property {string|null} [sgRuleId] FlowLogRecord sgRuleId
+             * @property {number|null} [naclRuleNumber] FlowLogRecord naclRuleNumber
+             * @property {string|null} [dropReason] FlowLogRecord dropReason
              */
 
             /**
@@ -6318,6 +6321,30 @@ export const vpcemu = $root.vpcemu = (() => {
             FlowLogRecord.prototype.pktDstaddr = "";
 
             /**
+             * FlowLogRecord sgRuleId.
+             * @member {string} sgRuleId
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.sgRuleId = "";
+
+            /**
+             * FlowLogRecord naclRuleNumber.
+             * @member {number} naclRuleNumber
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.naclRuleNumber = 0;
+
+            /**
+             * FlowLogRecord dropReason.
+             * @member {string} dropReason
+             * @memberof vpcemu.v1.FlowLogRecord
+             * @instance
+             */
+            FlowLogRecord.prototype.dropReason = "";
+
+            /**
              * Creates a new FlowLogRecord instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.FlowLogRecord
@@ -6357,6 +6384,12 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.pktSrcaddr);
                 if (message.pktDstaddr != null && Object.hasOwnProperty.call(message, "pktDstaddr"))
                     writer.uint32(/* id 6, wireType 2 =*/50).string(message.pktDstaddr);
+                if (message.sgRuleId != null && Object.hasOwnProperty.call(message, "sgRuleId"))
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.sgRuleId);
+                if (message.naclRuleNumber != null && Object.hasOwnProperty.call(message, "naclRuleNumber"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.naclRuleNumber);
+                if (message.dropReason != null && Object.hasOwnProperty.call(message, "dropReason"))
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.dropReason);
                 return writer;
             };
 
@@ -6416,6 +6449,18 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 6: {
                             message.pktDstaddr = reader.string();
+                            break;
+                        }
+                    case 7: {
+                            message.sgRuleId = reader.string();
+                            break;
+                        }
+                    case 8: {
+                            message.naclRuleNumber = reader.uint32();
+                            break;
+                        }
+                    case 9: {
+                            message.dropReason = reader.string();
                             break;
                         }
                     default:
