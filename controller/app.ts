@@ -170,7 +170,7 @@ export class Controller {
       const api = createJsonApi({
         flowLogs: {
           get: (id) => flowLogStore.get(id),
-          linesOf: (id, n) => delivery.linesOf(id, n),
+          entriesOf: (id, n) => delivery.entriesOf(id, n),
         },
         revision: () => store.revision(),
         hub: h,

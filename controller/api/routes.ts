@@ -26,7 +26,10 @@ export interface JsonApiDeps {
   /** EC2 flow logs' lines (/v1/flow-logs/{id}/records); absent: no such route. */
   readonly flowLogs?: {
     get(id: string): FlowLog | undefined;
-    linesOf(id: string, limit?: number): string[];
+    entriesOf(
+      id: string,
+      limit?: number,
+    ): ReadonlyArray<{ readonly line: string; readonly vpcemu?: unknown }>;
   };
   /** The compiler's view of the state (/v1/instances); absent: no /v1/instances route. */
   readonly readPolicyState?: () => PolicyState;
@@ -121,14 +124,17 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
                 if (f === undefined)
                   throw new HubError("EMU_ERR_API_FLOW_LOG_NOT_FOUND", params[0]!);
                 const limit = Number(query.get("limit") ?? Infinity);
+                const entries = flowLogs.entriesOf(
+                  f.flowLogId,
+                  Number.isFinite(limit) && limit >= 0 ? limit : Infinity,
+                );
+                // AWS's lines stay pure; vpcemu's decision of each is beside it, same index.
                 return ok({
                   flowLogId: f.flowLogId,
                   logFormat: f.logFormat,
                   fields: f.fields,
-                  records: flowLogs.linesOf(
-                    f.flowLogId,
-                    Number.isFinite(limit) && limit >= 0 ? limit : Infinity,
-                  ),
+                  records: entries.map((e) => e.line),
+                  vpcemu: entries.map((e) => e.vpcemu ?? null),
                 });
               },
             },

@@ -228,6 +228,9 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
                     pktSrcaddr: str(r.pktSrcaddr),
                     pktDstaddr: str(r.pktDstaddr),
                   }),
+              ...(str(r.sgRuleId) !== "" ? { sgRuleId: str(r.sgRuleId) } : {}),
+              ...(num(r.naclRuleNumber) > 0 ? { naclRule: num(r.naclRuleNumber) } : {}),
+              ...(str(r.dropReason) !== "" ? { dropReason: str(r.dropReason) } : {}),
             };
           }),
         };

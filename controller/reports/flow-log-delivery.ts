@@ -85,6 +85,8 @@ interface EniView {
   readonly eni: NetworkInterface;
   readonly vpcCidrs: readonly Cidr[];
   readonly azId: string;
+  /** The NACL of the ENI's subnet: the one judging its traffic in both directions. */
+  readonly networkAclId: string | undefined;
 }
 
 function eniView(reader: StateReader, eni: NetworkInterface): EniView {
@@ -106,7 +108,7 @@ function eniView(reader: StateReader, eni: NetworkInterface): EniView {
   }
   const subnet = reader.get("subnet", eni.subnetId);
   const zone = subnet ? findZone(scopeOf(eni).region, subnet.availabilityZone) : undefined;
-  return { eni, vpcCidrs, azId: zone?.zoneId ?? "-" };
+  return { eni, vpcCidrs, azId: zone?.zoneId ?? "-", networkAclId: subnet?.networkAclId };
 }
 
 /**
@@ -173,6 +175,38 @@ function admits(f: FlowLog, r: RecordFields): boolean {
   return f.trafficType === "ALL" || f.trafficType === action;
 }
 
+/**
+ * vpcemu's own fields beside an AWS line, never inside it (issue 13 item 2): what decided the
+ * record's first packet. The SG rule (directly or through its conntrack entry), the NACL of the
+ * ENI's subnet and its entry number (32767/32768 = the `*` entries), a REJECT's drop reason
+ * (docs/agent.md labels).
+ */
+export interface FlowLogDecision {
+  readonly sgRuleId?: string;
+  readonly networkAclId?: string;
+  readonly naclRuleNumber?: number;
+  readonly dropReason?: string;
+}
+
+/** One line of a flow log and, when the agent sent it, its decision. */
+export interface FlowLogEntry {
+  readonly line: string;
+  readonly vpcemu?: FlowLogDecision;
+}
+
+function decisionOf(rec: FlowLogRecord, v: EniView): FlowLogDecision | undefined {
+  if (rec.sgRuleId === undefined && rec.naclRule === undefined && rec.dropReason === undefined)
+    return undefined;
+  return {
+    ...(rec.sgRuleId !== undefined ? { sgRuleId: rec.sgRuleId } : {}),
+    ...(rec.naclRule !== undefined && v.networkAclId !== undefined
+      ? { networkAclId: v.networkAclId }
+      : {}),
+    ...(rec.naclRule !== undefined ? { naclRuleNumber: rec.naclRule } : {}),
+    ...(rec.dropReason !== undefined ? { dropReason: rec.dropReason } : {}),
+  };
+}
+
 export interface FlowLogDeliveryDeps {
   readonly flowLogs: FlowLogStore;
   readonly reader: () => StateReader;
@@ -181,7 +215,7 @@ export interface FlowLogDeliveryDeps {
 
 /** See the module comment; one per controller. */
 export class FlowLogDelivery {
-  private readonly lines = new Map<string, string[]>();
+  private readonly lines = new Map<string, FlowLogEntry[]>();
   private readonly fileChains = new Map<string, Promise<void>>();
   /** Files whose header this delivery wrote or checked. */
   private readonly verified = new Set<string>();
@@ -224,7 +258,7 @@ export class FlowLogDelivery {
         if (end < Math.floor(Date.parse(f.creationTime) / 1000)) continue;
         if (!admits(f, r)) continue;
         const line = formatFlowLogLine(f, r, v);
-        this.keep(f.flowLogId, line);
+        this.keep(f.flowLogId, line, decisionOf(rec, v));
         if (f.sink.kind === "file") {
           let batch = files.get(f.flowLogId);
           if (batch === undefined) {
@@ -240,6 +274,11 @@ export class FlowLogDelivery {
 
   /** The lines of flow log `id`, oldest first (at most `limit`, the newest). */
   linesOf(id: string, limit = Infinity): string[] {
+    return this.entriesOf(id, limit).map((e) => e.line);
+  }
+
+  /** The lines of flow log `id` with vpcemu's decision of each, oldest first. */
+  entriesOf(id: string, limit = Infinity): FlowLogEntry[] {
     const ring = this.lines.get(id) ?? [];
     return limit >= ring.length ? [...ring] : ring.slice(ring.length - limit);
   }
@@ -253,13 +292,13 @@ export class FlowLogDelivery {
     this.unsubscribe();
   }
 
-  private keep(id: string, line: string): void {
+  private keep(id: string, line: string, vpcemu: FlowLogDecision | undefined): void {
     let ring = this.lines.get(id);
     if (ring === undefined) {
       ring = [];
       this.lines.set(id, ring);
     }
-    ring.push(line);
+    ring.push(vpcemu === undefined ? { line } : { line, vpcemu });
     if (ring.length > FLOW_LOG_LINES_KEPT) ring.splice(0, ring.length - FLOW_LOG_LINES_KEPT);
   }
 

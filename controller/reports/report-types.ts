@@ -80,4 +80,12 @@ export interface FlowLogRecord {
   readonly tcpFlags?: number;
   readonly pktSrcaddr?: string;
   readonly pktDstaddr?: string;
+  /**
+   * vpcemu's own fields, never written into AWS's: what decided the record's first packet. The
+   * sgr- rule (directly or through its conntrack entry), the NACL entry number (32767/32768 =
+   * `*`), a REJECT's drop reason label.
+   */
+  readonly sgRuleId?: string;
+  readonly naclRule?: number;
+  readonly dropReason?: string;
 }

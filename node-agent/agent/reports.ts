@@ -80,6 +80,9 @@ export class AgentReports {
       eniId: r.interfaceId,
       line: formatFlowLogRecord(r),
       ...(r.extra ?? {}),
+      ...(r.decision?.ruleId !== undefined ? { sgRuleId: r.decision.ruleId } : {}),
+      ...(r.decision?.naclRule !== undefined ? { naclRule: r.decision.naclRule } : {}),
+      ...(r.decision?.reason !== undefined ? { dropReason: r.decision.reason } : {}),
     }));
     this.keptFlowLogs.push(...lines);
     if (this.keptFlowLogs.length > FLOW_LOG_KEEP) {

@@ -122,6 +122,10 @@ export interface FlowLogRecord {
   readonly tcpFlags?: number;
   readonly pktSrcaddr?: string;
   readonly pktDstaddr?: string;
+  /** vpcemu's own fields: what decided the record's first packet (absent: nothing known). */
+  readonly sgRuleId?: string;
+  readonly naclRule?: number;
+  readonly dropReason?: string;
 }
 
 /** A frame the controller sent, decoded. */
@@ -514,6 +518,9 @@ export function encodeFlowLogsFrame(records: readonly FlowLogRecord[]): Uint8Arr
         tcpFlags: r.tcpFlags ?? 0,
         pktSrcaddr: r.pktSrcaddr ?? "",
         pktDstaddr: r.pktDstaddr ?? "",
+        sgRuleId: r.sgRuleId ?? "",
+        naclRuleNumber: r.naclRule ?? 0,
+        dropReason: r.dropReason ?? "",
       })),
     },
   }).finish();

@@ -8,7 +8,7 @@ import type { DecodedPacket } from "../packet/decoded-packet.js";
 import type { Endpoint, Transport } from "../overlay/transport.js";
 import type { FlowLogAggregator } from "../report/flow-log.js";
 import { DropCounters } from "./drop-counters.js";
-import type { Port } from "./port.js";
+import type { FilterVerdict, Port } from "./port.js";
 import { RouteTable, ipv4Key, ipv6Key, type Route } from "./route-table.js";
 import { DropReason } from "./verdict.js";
 
@@ -112,15 +112,19 @@ export class DataPath {
     return true;
   }
 
-  /** Counts a filter verdict (accepted counter, flow log) on an ENI port; never for external nodes. */
+  /**
+   * Counts a filter verdict (accepted counter, flow log with what decided it) on an ENI port;
+   * never for external nodes.
+   */
   log(
     port: Port,
     outbound: boolean,
     pkt: DecodedPacket,
     bytes: number,
-    accept: boolean,
+    verdict: FilterVerdict,
     nowMs: number,
   ): void {
+    const accept = verdict.action === "allow";
     if (accept) {
       port.accepted++;
       port.acceptedBytes += bytes;
@@ -134,6 +138,8 @@ export class DataPath {
       bytes,
       accept ? "ACCEPT" : "REJECT",
       nowMs,
+      // Why the verdict itself: it carries the decision fields; no allocation per packet.
+      verdict,
     );
   }
 

@@ -61,10 +61,10 @@ export function forwardFromTun(
     const r = port.filter.egress(pkt, bytes, crossesSubnet, nowMs);
     if (r.action === "drop") {
       dp.drop(port, r.reason);
-      dp.log(port, true, pkt, bytes, false, nowMs);
+      dp.log(port, true, pkt, bytes, r, nowMs);
       return;
     }
-    dp.log(port, true, pkt, bytes, true, nowMs);
+    dp.log(port, true, pkt, bytes, r, nowMs);
   }
   // Where it goes: a port on this agent (no underlay), or another agent's endpoint.
   const dst: Port | undefined =

@@ -79,10 +79,10 @@ export function deliverLocal(
     const r = dst.filter.ingress(pkt, pkt.length, srcSubnet !== dst.subnetId, nowMs);
     if (r.action === "drop") {
       dp.drop(dst, r.reason);
-      dp.log(dst, false, pkt, pkt.length, false, nowMs);
+      dp.log(dst, false, pkt, pkt.length, r, nowMs);
       return;
     }
-    dp.log(dst, false, pkt, pkt.length, true, nowMs);
+    dp.log(dst, false, pkt, pkt.length, r, nowMs);
   }
   // Why pkt.length: bytes after the IP packet (underlay padding) do not belong to it.
   dst.writer.enqueue(buf, off, pkt.length <= len ? pkt.length : len);

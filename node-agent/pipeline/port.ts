@@ -23,9 +23,13 @@ export interface PortFilter {
   ingress(pkt: DecodedPacket, bytes: number, crossesSubnet: boolean, nowMs: number): FilterVerdict;
 }
 
-/** The part of filter.ts's FilterResult the pipeline reads. */
+/**
+ * The part of filter.ts's FilterResult the pipeline reads; the rule and NACL entry go to the
+ * flow log's decision fields (report/flow-log.ts FlowDecision).
+ */
 export type FilterVerdict =
-  { readonly action: "allow" } | { readonly action: "drop"; readonly reason: DropReason };
+  | { readonly action: "allow"; readonly ruleId?: string; readonly naclRule?: number }
+  | { readonly action: "drop"; readonly reason: DropReason; readonly naclRule?: number };
 
 /** A hosted ENI (filtered) or an external node (not filtered). */
 export type PortKind = "eni" | "external";

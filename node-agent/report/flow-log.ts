@@ -21,6 +21,18 @@ const TCP = 6;
 /** The flags AWS's tcp-flags reports: FIN, SYN, RST, PSH, ACK, URG (FL-8; SYN-ACK = 18). */
 const TCP_FLAG_MASK = 0x3f;
 
+/**
+ * What decided a record's first packet: vpcemu's own fields, reported beside AWS's and never
+ * written into them (issue 13 item 2). The sgr- rule that admitted it (directly or through its
+ * conntrack entry), the NACL entry that allowed or denied it (32767/32768: `*`), a REJECT's drop
+ * reason label. The filter's verdict (pipeline FilterVerdict) is one, kept by reference.
+ */
+export interface FlowDecision {
+  readonly ruleId?: string;
+  readonly naclRule?: number;
+  readonly reason?: string;
+}
+
 /** FL-5 `action` and `log-status` values. */
 export type FlowLogAction = "ACCEPT" | "REJECT";
 export type FlowLogStatus = "OK" | "NODATA" | "SKIPDATA";
@@ -53,6 +65,8 @@ export interface FlowLogRecord {
     readonly pktSrcaddr: string;
     readonly pktDstaddr: string;
   };
+  /** What decided the record's first packet (OK records whose packet was judged). */
+  readonly decision?: FlowDecision;
 }
 
 /** The record as AWS prints it: 14 fields separated by single spaces (FL-1). */
@@ -97,6 +111,7 @@ interface Aggregate {
   readonly pktDst: string;
   /** OR of the TCP flags seen (FL-8). */
   tcpFlags: number;
+  readonly decision: FlowDecision | undefined;
   packets: number;
   bytes: number;
   firstMs: number;
@@ -126,7 +141,8 @@ export class FlowLogAggregator {
   /**
    * Counts one packet judged on `eniId`. `outbound`: the packet leaves the ENI (its source is
    * the ENI side); `primaryIpv4`: the ENI's primary private IPv4 text (FL-4), used for IPv4
-   * packets in place of the ENI-side address.
+   * packets in place of the ENI-side address. `decision`: what decided the packet; a record keeps
+   * its first packet's.
    */
   record(
     eniId: string,
@@ -136,6 +152,7 @@ export class FlowLogAggregator {
     bytes: number,
     action: FlowLogAction,
     nowMs: number,
+    decision?: FlowDecision,
   ): void {
     const startMs = nowMs - (nowMs % this.windowMs);
     let w = this.windows.get(startMs);
@@ -176,6 +193,7 @@ export class FlowLogAggregator {
       pktSrc,
       pktDst,
       tcpFlags: flags,
+      decision,
       packets: 1,
       bytes,
       firstMs: nowMs,
@@ -227,6 +245,7 @@ export class FlowLogAggregator {
               pktSrcaddr: a.pktSrc,
               pktDstaddr: a.pktDst,
             },
+            ...(a.decision !== undefined ? { decision: a.decision } : {}),
           });
         }
         for (const [eni, s] of w.skipped) {

@@ -278,6 +278,33 @@ describe("EC2 flow logs over real traffic", () => {
     expect(lines.some((l) => l["action"] === "ACCEPT")).toBe(false);
   });
 
+  it("gives the deciding rule in the vpcemu field beside each line, never in AWS's fields", async () => {
+    await until(logs.db, FIELDS, (ls) => ls.some(flow(webIp, dbIp, 22)));
+    const res = await fetch(`${ctl.url}/v1/flow-logs/${logs.web}/records`);
+    const body = (await res.json()) as { records: string[]; vpcemu: unknown[] };
+    expect(body.vpcemu).toHaveLength(body.records.length);
+    const at = (src: string, dst: string, port: number) =>
+      body.records
+        .map((l, i) => ({ l: l.split(" "), v: body.vpcemu[i] }))
+        .find((e) => e.l[5] === src && e.l[6] === dst && e.l[8] === String(port))?.v;
+    // web-sg's default egress rule admitted the SYN, the subnet's default NACL entry 100 let it
+    // out; the SYN-ACK came in through the conntrack entry that rule made.
+    const egress = at(webIp, dbIp, 3306) as { sgRuleId: string; networkAclId: string };
+    expect(egress).toEqual({
+      sgRuleId: expect.stringMatching(/^sgr-/),
+      networkAclId: expect.stringMatching(/^acl-/),
+      naclRuleNumber: 100,
+    });
+    expect(at(dbIp, webIp, 40000)).toEqual(egress);
+    const db = (await (await fetch(`${ctl.url}/v1/flow-logs/${logs.db}/records`)).json()) as {
+      records: string[];
+      vpcemu: unknown[];
+    };
+    const i = db.records.findIndex((l) => l.includes(` ${dbIp} 40001 22 `));
+    // db-sg has no rule for port 22: no rule id, the drop reason.
+    expect(db.vpcemu[i]).toEqual({ dropReason: "sg_no_match" });
+  });
+
   it("writes ACCEPT records of every ENI of the VPC in the default format (FL-1)", async () => {
     const v2 = [
       "version",
