@@ -19,6 +19,7 @@ import { flowLogStoreOf } from "../store/flow-log-ops.js";
 import { isInScope, scopeFields } from "../store/scope.js";
 import { scopeOfRequest, visibleGet, type ActionHandler, type Ec2Context } from "./context.js";
 import { applyFilters, paginate, parseFilters, tagSet, tagSpecifications } from "./describe.js";
+import type { Tags } from "../model/tags.js";
 import type { XmlTree } from "./xml.js";
 
 function unsuccessful(resourceId: string, err: ControllerError): XmlTree {
@@ -206,6 +207,34 @@ const remove: ActionHandler = (c) => {
   store.remove(found);
   return { unsuccessful: failed };
 };
+
+/** The flow logs of the request's scope (DescribeTags lists their tags). */
+export function flowLogsInScope(c: Ec2Context): FlowLog[] {
+  const scope = scopeOfRequest(c);
+  return flowLogStoreOf(c.store)
+    .list()
+    .filter((f) => isInScope(f, scope));
+}
+
+/**
+ * CreateTags/DeleteTags on `fl-` ids: checks every id now (InvalidFlowLogId.NotFound) and
+ * returns the write, to run once the request's other resources were tagged.
+ */
+export function flowLogTagEdit(
+  c: Ec2Context,
+  ids: readonly string[],
+  edit: (id: string, tags: Tags) => Tags,
+): () => void {
+  const byId = new Map(flowLogsInScope(c).map((f) => [f.flowLogId, f]));
+  const next = ids.map((id) => {
+    const f = byId.get(id);
+    if (f === undefined) throw controllerError("EMU_ERR_FLOW_LOG_NOT_FOUND", id);
+    return { ...f, tags: edit(id, f.tags) };
+  });
+  return () => {
+    if (next.length > 0) flowLogStoreOf(c.store).replace(next);
+  };
+}
 
 export const FLOW_LOG_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   CreateFlowLogs: create,

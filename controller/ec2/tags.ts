@@ -1,8 +1,9 @@
 import { controllerError } from "../errors.js";
-import { sanitizeTags } from "../model/tags.js";
+import { sanitizeTags, withTags, withoutTags } from "../model/tags.js";
 import { createTags, deleteTags } from "../store/tag-ops.js";
 import type { Tags } from "../model/tags.js";
-import { mutate, visible, type ActionHandler } from "./context.js";
+import { mutate, visible, type ActionHandler, type Ec2Context } from "./context.js";
+import { flowLogTagEdit, flowLogsInScope } from "./flow-logs.js";
 import { applyFilters, paginate, parseFilters } from "./describe.js";
 import type { QueryParams } from "./query.js";
 
@@ -15,7 +16,10 @@ const create: ActionHandler = (c) => {
   if (ids.length === 0) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "ResourceId");
   const tags = sanitizeTags(tagInputs(c.params));
   if (tags.length === 0) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "Tag");
-  mutate(c, (ctx) => createTags(ctx, ids, tags));
+  const [flowLogIds, rest] = splitFlowLogIds(ids);
+  const commit = flowLogTagEdit(c, flowLogIds, (id, cur) => withTags(id, cur, tags));
+  mutateRest(c, rest, (ctx) => createTags(ctx, rest, tags));
+  commit();
   return { return: true };
 };
 
@@ -23,9 +27,23 @@ const remove: ActionHandler = (c) => {
   const ids = c.params.list("ResourceId");
   if (ids.length === 0) throw controllerError("EMU_ERR_REQ_MISSING_PARAMETER", "ResourceId");
   const tags = tagInputs(c.params);
-  mutate(c, (ctx) => deleteTags(ctx, ids, tags));
+  const [flowLogIds, rest] = splitFlowLogIds(ids);
+  const commit = flowLogTagEdit(c, flowLogIds, (_id, cur) => withoutTags(cur, tags));
+  mutateRest(c, rest, (ctx) => deleteTags(ctx, rest, tags));
+  commit();
   return { return: true };
 };
+
+/** Flow logs (`fl-`) live beside the store (controller/ec2/flow-logs.ts): [fl- ids, the rest]. */
+function splitFlowLogIds(ids: readonly string[]): [string[], string[]] {
+  return [ids.filter((id) => id.startsWith("fl-")), ids.filter((id) => !id.startsWith("fl-"))];
+}
+
+/** The store's part of a tag request; DryRun still answers when only flow logs were named. */
+function mutateRest(c: Ec2Context, rest: readonly string[], fn: Parameters<typeof mutate>[1]) {
+  if (rest.length > 0) mutate(c, fn);
+  else if (c.dryRun) throw controllerError("EMU_ERR_REQ_DRY_RUN");
+}
 
 /** One tag of one resource, as DescribeTags lists it. */
 interface TagItem {
@@ -79,6 +97,7 @@ const describe: ActionHandler = (c) => {
     ...visible(c, "vpcPeeringConnection").flatMap((x) =>
       tagItems(x.vpcPeeringConnectionId, "vpc-peering-connection", x.tags),
     ),
+    ...flowLogsInScope(c).flatMap((f) => tagItems(f.flowLogId, "vpc-flow-log", f.tags)),
   ];
   const items = applyFilters(
     all,

@@ -41,6 +41,16 @@ export class FlowLogStore {
     this.changed();
   }
 
+  /** Replaces stored flow logs (same ids) in one transaction, e.g. with new tags. */
+  replace(logs: readonly FlowLog[]): void {
+    const upd = this.db.prepare("UPDATE flow_logs SET body = ? WHERE id = ?");
+    this.db.transaction(() => {
+      for (const f of logs) upd.run(JSON.stringify(f), f.flowLogId);
+    })();
+    for (const f of logs) if (this.logs.has(f.flowLogId)) this.logs.set(f.flowLogId, f);
+    this.changed();
+  }
+
   /** Deletes flow logs by id (ids not stored are ignored). */
   remove(ids: readonly string[]): void {
     const del = this.db.prepare("DELETE FROM flow_logs WHERE id = ?");

@@ -8,9 +8,12 @@
 import {
   CreateFlowLogsCommand,
   CreateSubnetCommand,
+  CreateTagsCommand,
   CreateVpcCommand,
   DeleteFlowLogsCommand,
+  DeleteTagsCommand,
   DescribeFlowLogsCommand,
+  DescribeTagsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -136,6 +139,31 @@ describe("CreateFlowLogs / DescribeFlowLogs / DeleteFlowLogs", () => {
     expect(await ids("log-destination-type", ["cloud-watch-logs"])).toEqual([subnetLog]);
     expect(await ids("tag:team", ["net"])).toEqual([vpcLog]);
     expect(await ids("flow-log-id", [vpcLog, subnetLog])).toEqual([vpcLog, subnetLog]);
+  });
+
+  it("tags flow logs with CreateTags/DeleteTags and lists them in DescribeTags", async () => {
+    await ec2.send(
+      new CreateTagsCommand({ Resources: [subnetLog], Tags: [{ Key: "env", Value: "dev" }] }),
+    );
+    const tags = await ec2.send(
+      new DescribeTagsCommand({ Filters: [{ Name: "resource-type", Values: ["vpc-flow-log"] }] }),
+    );
+    expect(tags.Tags).toEqual([
+      { ResourceId: vpcLog, ResourceType: "vpc-flow-log", Key: "team", Value: "net" },
+      { ResourceId: subnetLog, ResourceType: "vpc-flow-log", Key: "env", Value: "dev" },
+    ]);
+    await ec2.send(new DeleteTagsCommand({ Resources: [subnetLog], Tags: [{ Key: "env" }] }));
+    const f = await ec2.send(new DescribeFlowLogsCommand({ FlowLogIds: [subnetLog] }));
+    expect(f.FlowLogs![0]!.Tags).toEqual([]);
+    const e = await ec2Failure(
+      ec2.send(
+        new CreateTagsCommand({
+          Resources: [vpcId, "fl-0123456789abcdef0"],
+          Tags: [{ Key: "a", Value: "b" }],
+        }),
+      ),
+    );
+    expect(e.code).toBe("InvalidFlowLogId.NotFound");
   });
 
   it("answers an unknown resource and a duplicate as Unsuccessful items (FLW-4)", async () => {
