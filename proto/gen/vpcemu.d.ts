@@ -292,6 +292,7 @@ export namespace vpcemu {
             instanceStopped?: (boolean|null);
             routeTableId?: (string|null);
             routes?: (vpcemu.v1.ICompiledRoute[]|null);
+            publicIpv4?: (vpcemu.v1.IPublicAddress[]|null);
         }
 
         class CompiledEniPolicy implements ICompiledEniPolicy {
@@ -315,9 +316,24 @@ export namespace vpcemu {
             public instanceStopped: boolean;
             public routeTableId: string;
             public routes: vpcemu.v1.ICompiledRoute[];
+            public publicIpv4: vpcemu.v1.IPublicAddress[];
             public static create(properties?: vpcemu.v1.ICompiledEniPolicy): vpcemu.v1.CompiledEniPolicy;
             public static encode(message: vpcemu.v1.ICompiledEniPolicy, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledEniPolicy;
+        }
+
+        interface IPublicAddress {
+            publicIp?: (string|null);
+            privateIp?: (string|null);
+        }
+
+        class PublicAddress implements IPublicAddress {
+            constructor(properties?: vpcemu.v1.IPublicAddress);
+            public publicIp: string;
+            public privateIp: string;
+            public static create(properties?: vpcemu.v1.IPublicAddress): vpcemu.v1.PublicAddress;
+            public static encode(message: vpcemu.v1.IPublicAddress, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.PublicAddress;
         }
 
         interface IMappingEntry {
@@ -327,6 +343,7 @@ export namespace vpcemu {
             vpcId?: (string|null);
             agentId?: (string|null);
             endpoint?: (string|null);
+            privateAddress?: (string|null);
         }
 
         class MappingEntry implements IMappingEntry {
@@ -337,6 +354,7 @@ export namespace vpcemu {
             public vpcId: string;
             public agentId: string;
             public endpoint: string;
+            public privateAddress: string;
             public static create(properties?: vpcemu.v1.IMappingEntry): vpcemu.v1.MappingEntry;
             public static encode(message: vpcemu.v1.IMappingEntry, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.MappingEntry;

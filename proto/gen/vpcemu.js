@@ -2274,6 +2274,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {boolean|null} [instanceStopped] CompiledEniPolicy instanceStopped
              * @property {string|null} [routeTableId] CompiledEniPolicy routeTableId
              * @property {Array.<vpcemu.v1.ICompiledRoute>|null} [routes] CompiledEniPolicy routes
+             * @property {Array.<vpcemu.v1.IPublicAddress>|null} [publicIpv4] CompiledEniPolicy publicIpv4
              */
 
             /**
@@ -2292,6 +2293,7 @@ export const vpcemu = $root.vpcemu = (() => {
                 this.naclIn = [];
                 this.naclOut = [];
                 this.routes = [];
+                this.publicIpv4 = [];
                 if (properties)
                     for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2451,6 +2453,14 @@ export const vpcemu = $root.vpcemu = (() => {
             CompiledEniPolicy.prototype.routes = $util.emptyArray;
 
             /**
+             * CompiledEniPolicy publicIpv4.
+             * @member {Array.<vpcemu.v1.IPublicAddress>} publicIpv4
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.publicIpv4 = $util.emptyArray;
+
+            /**
              * Creates a new CompiledEniPolicy instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.CompiledEniPolicy
@@ -2523,6 +2533,9 @@ export const vpcemu = $root.vpcemu = (() => {
                 if (message.routes != null && message.routes.length)
                     for (let i = 0; i < message.routes.length; ++i)
                         $root.vpcemu.v1.CompiledRoute.encode(message.routes[i], writer.uint32(/* id 19, wireType 2 =*/154).fork(), q + 1).ldelim();
+                if (message.publicIpv4 != null && message.publicIpv4.length)
+                    for (let i = 0; i < message.publicIpv4.length; ++i)
+                        $root.vpcemu.v1.PublicAddress.encode(message.publicIpv4[i], writer.uint32(/* id 20, wireType 2 =*/162).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -2650,6 +2663,12 @@ export const vpcemu = $root.vpcemu = (() => {
                             message.routes.push($root.vpcemu.v1.CompiledRoute.decode(reader, reader.uint32(), undefined, long + 1));
                             break;
                         }
+                    case 20: {
+                            if (!(message.publicIpv4 && message.publicIpv4.length))
+                                message.publicIpv4 = [];
+                            message.publicIpv4.push($root.vpcemu.v1.PublicAddress.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -2666,6 +2685,140 @@ export const vpcemu = $root.vpcemu = (() => {
             return CompiledEniPolicy;
         })();
 
+        v1.PublicAddress = (function() {
+
+            /**
+             * Properties of a PublicAddress.
+             * @memberof vpcemu.v1
+             * @interface IPublicAddress
+             * @property {string|null} [publicIp] PublicAddress publicIp
+             * @property {string|null} [privateIp] PublicAddress privateIp
+             */
+
+            /**
+             * Constructs a new PublicAddress.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a PublicAddress.
+             * @implements IPublicAddress
+             * @constructor
+             * @param {vpcemu.v1.IPublicAddress=} [properties] Properties to set
+             */
+            function PublicAddress(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * PublicAddress publicIp.
+             * @member {string} publicIp
+             * @memberof vpcemu.v1.PublicAddress
+             * @instance
+             */
+            PublicAddress.prototype.publicIp = "";
+
+            /**
+             * PublicAddress privateIp.
+             * @member {string} privateIp
+             * @memberof vpcemu.v1.PublicAddress
+             * @instance
+             */
+            PublicAddress.prototype.privateIp = "";
+
+            /**
+             * Creates a new PublicAddress instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.PublicAddress
+             * @static
+             * @param {vpcemu.v1.IPublicAddress=} [properties] Properties to set
+             * @returns {vpcemu.v1.PublicAddress} PublicAddress instance
+             */
+            PublicAddress.create = function create(properties) {
+                return new PublicAddress(properties);
+            };
+
+            /**
+             * Encodes the specified PublicAddress message. Does not implicitly {@link vpcemu.v1.PublicAddress.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.PublicAddress
+             * @static
+             * @param {vpcemu.v1.IPublicAddress} message PublicAddress message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PublicAddress.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.publicIp != null && Object.hasOwnProperty.call(message, "publicIp"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.publicIp);
+                if (message.privateIp != null && Object.hasOwnProperty.call(message, "privateIp"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.privateIp);
+                return writer;
+            };
+
+            /**
+             * Decodes a PublicAddress message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.PublicAddress
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.PublicAddress} PublicAddress
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PublicAddress.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.PublicAddress();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.publicIp = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.privateIp = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return PublicAddress;
+        })();
+
         v1.MappingEntry = (function() {
 
             /**
@@ -2678,6 +2831,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {string|null} [vpcId] MappingEntry vpcId
              * @property {string|null} [agentId] MappingEntry agentId
              * @property {string|null} [endpoint] MappingEntry endpoint
+             * @property {string|null} [privateAddress] MappingEntry privateAddress
              */
 
             /**
@@ -2744,6 +2898,14 @@ export const vpcemu = $root.vpcemu = (() => {
             MappingEntry.prototype.endpoint = "";
 
             /**
+             * MappingEntry privateAddress.
+             * @member {string} privateAddress
+             * @memberof vpcemu.v1.MappingEntry
+             * @instance
+             */
+            MappingEntry.prototype.privateAddress = "";
+
+            /**
              * Creates a new MappingEntry instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.MappingEntry
@@ -2783,6 +2945,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.agentId);
                 if (message.endpoint != null && Object.hasOwnProperty.call(message, "endpoint"))
                     writer.uint32(/* id 6, wireType 2 =*/50).string(message.endpoint);
+                if (message.privateAddress != null && Object.hasOwnProperty.call(message, "privateAddress"))
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.privateAddress);
                 return writer;
             };
 
@@ -2842,6 +3006,10 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 6: {
                             message.endpoint = reader.string();
+                            break;
+                        }
+                    case 7: {
+                            message.privateAddress = reader.string();
                             break;
                         }
                     default:
