@@ -207,6 +207,12 @@ export function sanitizeCreateFlowLogs(input: CreateFlowLogsInput): FlowLogSetti
         "EMU_ERR_REQ_PARAMETER_COMBINATION",
         "LogDestination and LogGroupName cannot both be provided.",
       );
+    // API_CreateFlowLogs: "required if the destination type is cloud-watch-logs".
+    if (input.deliverLogsPermissionArn === undefined)
+      throw controllerError(
+        "EMU_ERR_REQ_INVALID_PARAMETER",
+        "DeliverLogsPermissionArn must be provided when LogDestinationType is cloud-watch-logs.",
+      );
   } else {
     if (dest === undefined)
       throw controllerError(

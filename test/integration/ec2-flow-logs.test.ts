@@ -209,6 +209,12 @@ describe("CreateFlowLogs / DescribeFlowLogs / DeleteFlowLogs", () => {
     ],
     ["an unknown TrafficType", { TrafficType: "SOME" }, "InvalidParameterValue", "TrafficType"],
     [
+      "cloud-watch-logs without DeliverLogsPermissionArn",
+      { LogDestinationType: "cloud-watch-logs", LogDestination: undefined, LogGroupName: "g" },
+      "InvalidParameter",
+      "DeliverLogsPermissionArn must be provided",
+    ],
+    [
       "a relative file destination",
       { LogDestination: "file://flows.log" },
       "InvalidParameterValue",

@@ -153,6 +153,7 @@ beforeAll(async () => {
     ResourceType: "VPC",
     TrafficType: "ACCEPT",
     LogGroupName: "flows",
+    DeliverLogsPermissionArn: "arn:aws:iam::123456789012:role/flows",
   });
   const a = await startAgent("agent-web", ids.webI, "127.0.0.1:7301");
   const b = await startAgent("agent-db", ids.dbI, "127.0.0.1:7302");
