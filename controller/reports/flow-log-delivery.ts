@@ -17,7 +17,9 @@ import { cidrContains, parseCidr, type Cidr } from "../model/cidr.js";
 import { formatVersion, type FlowLog } from "../model/flow-log.js";
 import type { NetworkInterface } from "../model/network-interface.js";
 import { findZone } from "../model/regions.js";
+import type { StoredRoute } from "../model/routing.js";
 import type { FlowLogStore } from "../store/flow-log-ops.js";
+import { routeTableOfSubnet } from "../store/routing-ops.js";
 import { sameScope, scopeOf } from "../store/scope.js";
 import type { StateReader } from "../store/transaction.js";
 import type { FlowLogRecord } from "./report-types.js";
@@ -87,6 +89,25 @@ interface EniView {
   readonly azId: string;
   /** The NACL of the ENI's subnet: the one judging its traffic in both directions. */
   readonly networkAclId: string | undefined;
+  /** The subnet's route table's routes with their traffic-path, longest prefix first. */
+  readonly paths: ReadonlyArray<{ readonly cidr: Cidr; readonly path: string }>;
+}
+
+/**
+ * AWS's traffic-path of a route's target (FLW-2; Nitro values): 8 internet gateway, 4/5 peering
+ * within/across regions, 1 a NAT gateway, ENI or instance of the VPC; `-` for the rest (an
+ * egress-only internet gateway: AWS names no value for it).
+ */
+function pathOfRoute(reader: StateReader, r: StoredRoute): string {
+  if (r.gatewayId?.startsWith("igw-") === true) return "8";
+  if (r.natGatewayId !== undefined || r.networkInterfaceId !== undefined) return "1";
+  if (r.instanceId !== undefined) return "1";
+  if (r.vpcPeeringConnectionId !== undefined) {
+    const p = reader.get("vpcPeeringConnection", r.vpcPeeringConnectionId);
+    if (p === undefined) return "-";
+    return p.requester.region === p.accepter.region ? "4" : "5";
+  }
+  return "-";
 }
 
 function eniView(reader: StateReader, eni: NetworkInterface): EniView {
@@ -108,7 +129,19 @@ function eniView(reader: StateReader, eni: NetworkInterface): EniView {
   }
   const subnet = reader.get("subnet", eni.subnetId);
   const zone = subnet ? findZone(scopeOf(eni).region, subnet.availabilityZone) : undefined;
-  return { eni, vpcCidrs, azId: zone?.zoneId ?? "-", networkAclId: subnet?.networkAclId };
+  const table = vpc ? routeTableOfSubnet(reader, vpc, eni.subnetId) : undefined;
+  const paths: Array<{ cidr: Cidr; path: string }> = [];
+  for (const r of table?.routes ?? []) {
+    const dest = r.destinationCidrBlock ?? r.destinationIpv6CidrBlock;
+    if (dest === undefined) continue;
+    try {
+      paths.push({ cidr: parseCidr(dest), path: pathOfRoute(reader, r) });
+    } catch {
+      // a stored destination always parses; skip rather than fail a report
+    }
+  }
+  paths.sort((a, b) => b.cidr.prefix - a.cidr.prefix);
+  return { eni, vpcCidrs, azId: zone?.zoneId ?? "-", networkAclId: subnet?.networkAclId, paths };
 }
 
 /**
@@ -154,10 +187,14 @@ export function flowLogFieldValue(
       return r["pkt-dstaddr"] ?? (ok ? (r["dstaddr"] ?? "-") : "-");
     case "flow-direction":
       return direction();
-    case "traffic-path":
-      // FLW-2: egress only; 1 = through another resource in the same VPC. Gateways and
-      // peerings (2..8) are not told apart yet: `-`.
-      return direction() === "egress" && addressIn(r["dstaddr"] ?? "-", v.vpcCidrs) ? "1" : "-";
+    case "traffic-path": {
+      // FLW-2: egress only; 1 = within the VPC (its local routes), else the route table's
+      // longest matching route's target.
+      if (direction() !== "egress") return "-";
+      const dst = r["dstaddr"] ?? "-";
+      if (addressIn(dst, v.vpcCidrs)) return "1";
+      return v.paths.find((p) => addressIn(dst, [p.cidr]))?.path ?? "-";
+    }
     default:
       return r[field] ?? "-";
   }

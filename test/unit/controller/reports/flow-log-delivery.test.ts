@@ -12,7 +12,12 @@ import { FlowLogStore } from "../../../../controller/store/flow-log-ops.js";
 import type { StateReader } from "../../../../controller/store/transaction.js";
 
 const scope = { ownerId: "111122223333", region: "eu-west-1" };
-const vpc = { vpcId: "vpc-1", cidrBlock: "10.0.0.0/16", ...scope } as unknown as Vpc;
+const vpc = {
+  vpcId: "vpc-1",
+  cidrBlock: "10.0.0.0/16",
+  mainRouteTableId: "rtb-1",
+  ...scope,
+} as unknown as Vpc;
 const subnet = {
   subnetId: "subnet-1",
   vpcId: "vpc-1",
@@ -28,14 +33,31 @@ const eni = {
   ipv6: [],
   ...scope,
 } as unknown as NetworkInterface;
+// The subnet's table: the VPC's main one (vpc-1 -> rtb-1), with a default route to an internet
+// gateway and a peering route.
+const mainTable = {
+  routeTableId: "rtb-1",
+  vpcId: "vpc-1",
+  routes: [
+    { destinationCidrBlock: "0.0.0.0/0", gatewayId: "igw-1" },
+    { destinationCidrBlock: "10.1.0.0/16", vpcPeeringConnectionId: "pcx-1" },
+  ],
+  associations: [],
+  mainAssociationId: "rtbassoc-1",
+  tags: {},
+  ...scope,
+};
 const records: Record<string, Record<string, unknown>> = {
   vpc: { "vpc-1": vpc },
   subnet: { "subnet-1": subnet },
   networkInterface: { "eni-1": eni },
+  vpcPeeringConnection: {
+    "pcx-1": { requester: { region: "eu-west-1" }, accepter: { region: "eu-west-1" } },
+  },
 };
 const reader: StateReader = {
   get: ((kind: string, id: string) => records[kind]?.[id]) as StateReader["get"],
-  list: () => [],
+  list: ((kind: string) => (kind === "routeTable" ? [mainTable] : [])) as StateReader["list"],
 };
 
 function setup(format: string, trafficType: FlowLog["trafficType"] = "ALL") {
@@ -87,7 +109,7 @@ describe("FlowLogDelivery", () => {
     ]);
     expect(d.linesOf("fl-1")).toEqual([
       "7 111122223333 eu-west-1 euw1-az2 IPv4 ingress - 10.0.2.5 - - -",
-      "7 111122223333 eu-west-1 euw1-az2 IPv4 egress - 10.0.1.11 - - 0",
+      "7 111122223333 eu-west-1 euw1-az2 IPv4 egress 8 10.0.1.11 - - 0",
       "7 111122223333 eu-west-1 euw1-az2 - - - - - - -",
     ]);
   });
@@ -101,14 +123,13 @@ describe("FlowLogDelivery", () => {
     expect(d.linesOf("fl-1")).toEqual([OK_OUT.replace("123456789012", "111122223333")]);
   });
 
-  it("marks egress to the VPC as traffic-path 1", () => {
+  it("gives egress its traffic-path: 1 within the VPC, 4 a peering, 8 an internet gateway", () => {
     const d = setup("${traffic-path}");
-    d.deliver([
-      {
-        eniId: "eni-1",
-        line: "2 1 eni-1 10.0.1.10 10.0.2.5 1000 443 6 1 60 1431280876 1431280876 ACCEPT OK",
-      },
-    ]);
-    expect(d.linesOf("fl-1")).toEqual(["1"]);
+    const to = (dst: string) => ({
+      eniId: "eni-1",
+      line: `2 1 eni-1 10.0.1.10 ${dst} 1000 443 6 1 60 1431280876 1431280876 ACCEPT OK`,
+    });
+    d.deliver([to("10.0.2.5"), to("10.1.0.9"), to("203.0.113.7")]);
+    expect(d.linesOf("fl-1")).toEqual(["1", "4", "8"]);
   });
 });
