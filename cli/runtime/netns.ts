@@ -153,6 +153,9 @@ export function runInNamespace(
       if (timer) clearTimeout(timer);
       resolve({ code, stdout, stderr, timedOut });
     });
+    // Why: a command that exits without reading its stdin (or before we write) makes this write
+    // fail with EPIPE; the result is the exit status above, not an uncaught exception.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(opts.input ?? "");
   });
 }
