@@ -37,7 +37,10 @@ export function resolveRequestScope(
     if (session !== undefined && !Object.hasOwn(keys, akid)) {
       if (Date.parse(session.expiration) <= Date.now())
         throw controllerError("EMU_ERR_AUTH_EXPIRED_TOKEN");
-      const token = req.headers["x-amz-security-token"];
+      // A pre-signed URL carries the session token as X-Amz-Security-Token (AUTH-4).
+      const url = req.url ?? "/";
+      const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+      const token = req.headers["x-amz-security-token"] ?? query.get("X-Amz-Security-Token");
       if (token !== session.sessionToken) throw controllerError("EMU_ERR_AUTH_INVALID_TOKEN");
       keys = { ...keys, [akid]: session.secretAccessKey };
     }
