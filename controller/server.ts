@@ -5,9 +5,12 @@
  * (controller/metrics/, docs/observability.md); and the agent WebSocket upgrade at
  * AGENT_WS_PATH (/v1/agents/ws), handed to the hub. Nothing else listens.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, maxHeaderSize, type Server } from "node:http";
 import type { Ec2Handler } from "./ec2/handler.js";
 import { readRequestBody } from "./ec2/handler.js";
+import { renderError } from "./ec2/xml.js";
+import { ControllerError, controllerError } from "./errors.js";
+import { newRequestId } from "./ids.js";
 import type { JsonApiHandler } from "./api/routes.js";
 import { AGENT_WS_PATH, type AgentHub } from "./hub/agent-hub.js";
 import type { ControllerMetrics } from "./metrics/controller-metrics.js";
@@ -72,14 +75,22 @@ export function createControllerServer(deps: ControllerServerDeps): Server {
         return (handler ?? deps.ec2)(req, res, body);
       })
       .catch((err: unknown) => {
-        // Why: the service handlers answer their own errors; this is a body that could not be read.
+        // Why: the service handlers answer their own errors; this is a body that could not be
+        // read: too large (LIM-1) or a broken connection. AWS's XML error either way.
         deps.log(`request body: ${(err as Error).message}`);
-        if (!res.headersSent) {
-          res.writeHead((err as { status?: number }).status ?? 400, {
-            "Content-Type": "text/plain",
-          });
+        if (res.headersSent) {
+          res.end();
+          return;
         }
-        res.end();
+        const e = err instanceof ControllerError ? err : controllerError("EMU_ERR_INTERNAL");
+        const xml = renderError(e.awsCode, e.message, newRequestId());
+        res.writeHead(e.status, {
+          "Content-Type": "text/xml;charset=UTF-8",
+          Server: "AmazonEC2",
+          Connection: "close",
+          "Content-Length": Buffer.byteLength(xml),
+        });
+        res.end(xml);
       });
   });
   server.on("upgrade", (req, socket, head) => {
@@ -88,6 +99,25 @@ export function createControllerServer(deps: ControllerServerDeps): Server {
       return;
     }
     socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
+  // LIM-1: a request line and headers over Node's limit (maxHeaderSize, 16 KiB: a GET URL
+  // that long) get AWS's XML error instead of Node's bare 431; other unparsable requests keep
+  // Node's 400.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (err.code !== "HPE_HEADER_OVERFLOW") {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const e = controllerError("EMU_ERR_REQ_URL_TOO_LARGE", maxHeaderSize);
+    const xml = renderError(e.awsCode, e.message, newRequestId());
+    socket.end(
+      `HTTP/1.1 ${e.status} Request Header Fields Too Large\r\nContent-Type: text/xml;charset=UTF-8\r\n` +
+        `Server: AmazonEC2\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}`,
+    );
   });
   // Why: SDK clients keep connections alive; a long header timeout is harmless on loopback.
   server.keepAliveTimeout = 65_000;

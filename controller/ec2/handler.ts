@@ -6,7 +6,7 @@ import { EC2_ACTIONS, isReadOnlyAction } from "./actions.js";
 import type { Credentials } from "./auth.js";
 import { resolveRequestScope } from "../request-scope.js";
 import { checkParameters } from "./parameters.js";
-import { QueryParams } from "./query.js";
+import { QueryParams, checkRequestBounds } from "./query.js";
 import { renderError, renderSuccess } from "./xml.js";
 import type { AwsServiceContext } from "../services.js";
 import { CallerIdentities } from "../sts/identities.js";
@@ -37,21 +37,36 @@ export interface Ec2Handler {
 /** Largest request body read by readRequestBody (bytes). */
 export const MAX_EC2_BODY_BYTES = 1 << 20;
 
-/** Reads a request body fully; rejects with RequestEntityTooLarge beyond `limit` bytes. */
+/**
+ * Bytes of an oversized body read and discarded before answering (LIM-1): so a client that is
+ * still sending reads the 413 instead of a reset connection. Beyond it the answer goes out at once.
+ */
+export const MAX_DISCARDED_BODY_BYTES = 64 << 20;
+
+/**
+ * Reads a request body fully; beyond `limit` bytes it stops keeping them, reads the rest
+ * (up to MAX_DISCARDED_BODY_BYTES) and rejects with RequestEntityTooLarge (LIM-1).
+ */
 export function readRequestBody(req: IncomingMessage, limit = MAX_EC2_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => controllerError("EMU_ERR_REQ_BODY_TOO_LARGE", limit);
+    if (Number(req.headers["content-length"] ?? 0) > limit + MAX_DISCARDED_BODY_BYTES) {
+      reject(tooLarge());
+      return;
+    }
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(controllerError("EMU_ERR_REQ_BODY_TOO_LARGE", limit));
-        req.destroy();
+      if (size > limit + MAX_DISCARDED_BODY_BYTES) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(tooLarge());
         return;
       }
-      chunks.push(c);
+      if (size <= limit) chunks.push(c);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
   });
 }
@@ -92,6 +107,7 @@ export function createEc2Handler(store: StateStore, opts: Ec2HandlerOptions = {}
       const q = url.indexOf("?");
       let params = QueryParams.parse(q < 0 ? "" : url.slice(q + 1));
       if (method === "POST") params = params.merge(QueryParams.parse(body.toString("utf8")));
+      checkRequestBounds(params);
       action = params.str("Action") ?? "";
       if (action === "") throw controllerError("EMU_ERR_REQ_MISSING_ACTION");
       const handler = Object.hasOwn(EC2_ACTIONS, action) ? EC2_ACTIONS[action] : undefined;
