@@ -507,6 +507,11 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
     .uint(17, p.instanceStopped === true ? 1 : 0)
     .string(18, p.routeTableId ?? "");
   for (const r of p.routes ?? []) b.message(19, cached(routeBytes, r, encodeRoute));
+  for (const a of p.publicIpv4 ?? [])
+    b.message(
+      20,
+      pb.PublicAddress.encode({ publicIp: a.publicIp, privateIp: a.privateIp }).finish(),
+    );
   return b.finish();
 }
 

@@ -40,6 +40,7 @@ import { FaultCompiler, type FaultResolution } from "./compile-faults.js";
 import type { CompiledFault } from "./compiled-fault.js";
 import {
   buildExternalMapping,
+  buildPublicMapping,
   buildVpcMapping,
   sameMapping,
   type EniHost,
@@ -389,6 +390,12 @@ export function compileEniPolicy(
     ...(routes !== undefined && subnet?.routeTableId !== undefined
       ? { routeTableId: subnet.routeTableId, routes }
       : {}),
+    // docs/routing.md IGW-5: the gateway's 1:1 NAT, applied by the agent hosting the ENI.
+    ...(eni.publicIpv4 !== undefined && eni.publicIpv4.length > 0
+      ? {
+          publicIpv4: eni.publicIpv4.map((a) => ({ publicIp: a.publicIp, privateIp: a.privateIp })),
+        }
+      : {}),
   };
 }
 
@@ -461,6 +468,7 @@ export class PolicyCompiler {
   private readonly enis = new Map<string, CachedEni>();
   private vpcMappings = new Map<string, readonly MappingEntry[]>();
   private externalMapping: readonly MappingEntry[] = [];
+  private publicMapping: readonly MappingEntry[] = [];
   private snapshots = new Map<string, AgentSnapshot>();
   private readonly faults = new FaultCompiler();
 
@@ -544,7 +552,10 @@ export class PolicyCompiler {
           cached.ctxKey === ctxKey &&
           dirty !== undefined &&
           !isDirty(e, cached, dirty) &&
-          cached.policy.routes === index.compiledRoutes(index.subnets.get(e.subnetId)?.routeTableId)
+          cached.policy.routes ===
+            index.compiledRoutes(index.subnets.get(e.subnetId)?.routeTableId) &&
+          // Why by value: an address (de)association or a gateway attach names no ENI here.
+          samePublicIpv4(cached.policy.publicIpv4, e.publicIpv4)
         ) {
           continue;
         }
@@ -572,6 +583,10 @@ export class PolicyCompiler {
     this.vpcMappings = vpcMappings;
     const ext = buildExternalMapping(sorted);
     if (!sameMapping(ext, this.externalMapping)) this.externalMapping = ext;
+    // Public IPv4 entries go to every agent, as external nodes do: any agent may host the
+    // emulated internet, which reaches instances by these addresses (docs/routing.md IGW-5).
+    const pub = buildPublicMapping(index.state.networkInterfaces, (e) => index.isActive(e), host);
+    if (!sameMapping(pub, this.publicMapping)) this.publicMapping = pub;
 
     // Chaos faults (none: one length check).
     const faults = state.faults ?? [];
@@ -597,6 +612,7 @@ export class PolicyCompiler {
             ].sort();
       const parts = vpcs.map((v) => vpcMappings.get(v) ?? []);
       parts.push(this.externalMapping);
+      if (this.publicMapping.length > 0) parts.push(this.publicMapping);
       const old = this.snapshots.get(p.agentId);
       const oldParts = old === undefined ? undefined : this.parts.get(p.agentId);
       const sameMappingParts =
@@ -648,6 +664,18 @@ function sameRoutes(a: readonly CompiledRoute[], b: readonly CompiledRoute[]): b
 }
 
 const NO_FAULTS: readonly CompiledFault[] = [];
+
+function samePublicIpv4(
+  a: readonly { readonly publicIp: string; readonly privateIp: string }[] | undefined,
+  b: readonly { readonly publicIp: string; readonly privateIp: string }[] | undefined,
+): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++)
+    if (x[i]!.publicIp !== y[i]!.publicIp || x[i]!.privateIp !== y[i]!.privateIp) return false;
+  return true;
+}
 
 function sameRefs<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;

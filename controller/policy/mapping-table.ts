@@ -75,6 +75,36 @@ export function buildExternalMapping(
   return out;
 }
 
+/**
+ * Mapping entries of the ENIs' public IPv4 addresses (internet gateway 1:1 NAT, docs/routing.md
+ * IGW-5): address = the public IP, the ENI's fields, privateAddress = the private address it
+ * stands for. Only ENIs that count (`active`) and carry public addresses; every agent receives
+ * them (the emulated internet's agents route to them, and check replies' sources with them).
+ */
+export function buildPublicMapping(
+  enis: readonly NetworkInterfaceState[],
+  active: (eni: NetworkInterfaceState) => boolean,
+  hostOf: (eniId: string) => EniHost | undefined,
+): MappingEntry[] {
+  const out: MappingEntry[] = [];
+  for (const eni of enis) {
+    if (eni.publicIpv4 === undefined || eni.publicIpv4.length === 0 || !active(eni)) continue;
+    const host = hostOf(eni.eniId);
+    for (const a of eni.publicIpv4) {
+      out.push({
+        address: a.publicIp,
+        eniId: eni.eniId,
+        subnetId: eni.subnetId,
+        vpcId: eni.vpcId,
+        agentId: host?.agentId ?? "",
+        endpoint: host?.endpoint ?? "",
+        privateAddress: a.privateIp,
+      });
+    }
+  }
+  return out;
+}
+
 /** Structural equality of two mapping tables (same entries, same order). */
 export function sameMapping(a: readonly MappingEntry[], b: readonly MappingEntry[]): boolean {
   if (a.length !== b.length) return false;
@@ -87,7 +117,8 @@ export function sameMapping(a: readonly MappingEntry[], b: readonly MappingEntry
       x.subnetId !== y.subnetId ||
       x.vpcId !== y.vpcId ||
       x.agentId !== y.agentId ||
-      x.endpoint !== y.endpoint
+      x.endpoint !== y.endpoint ||
+      x.privateAddress !== y.privateAddress
     ) {
       return false;
     }

@@ -129,6 +129,11 @@ export interface NetworkInterfaceState {
   readonly tcpEstablishedTimeout?: number;
   readonly udpTimeout?: number;
   readonly udpStreamTimeout?: number;
+  /**
+   * Public IPv4 addresses its VPC's internet gateway maps 1:1 to its private addresses
+   * (docs/routing.md IGW-5); absent = none (no public IP, or no gateway attached).
+   */
+  readonly publicIpv4?: readonly { readonly publicIp: string; readonly privateIp: string }[];
 }
 
 export interface InstanceState {

@@ -10,6 +10,7 @@
 import type { PeeringState, RouteState, RouteTableState } from "../policy/policy-state.js";
 import type { RouteTable, StoredRoute } from "../model/routing.js";
 import type { Vpc } from "../model/vpc.js";
+import { publicAddressOf } from "./address-ops.js";
 import { localDestinations, routeTablesOfVpc } from "./routing-ops.js";
 import type { StateReader } from "./transaction.js";
 
@@ -68,6 +69,12 @@ export interface RoutingPolicyState {
   /** Subnet id -> its effective route table id. */
   readonly subnetTables: Map<string, string>;
   readonly peerings: PeeringState[];
+  /**
+   * ENI id -> its public IPv4 addresses and the private addresses they stand for (EIP-6: an
+   * Elastic IP first, else a running instance's launch-time IP), only for ENIs of VPCs with an
+   * internet gateway attached: the gateway does the 1:1 NAT (docs/routing.md IGW-5).
+   */
+  readonly publicIpv4: Map<string, { publicIp: string; privateIp: string }[]>;
 }
 
 /** Route tables of every VPC, the effective table of every subnet, active peerings. */
@@ -96,5 +103,35 @@ export function readRoutingPolicyState(reader: StateReader): RoutingPolicyState 
       requesterVpcId: p.requester.vpcId,
       accepterVpcId: p.accepter.vpcId,
     }));
-  return { routeTables, subnetTables, peerings };
+  return { routeTables, subnetTables, peerings, publicIpv4: readPublicIpv4(reader) };
+}
+
+/** RoutingPolicyState.publicIpv4: one pass over the addresses, then EIP-6's choice per pair. */
+function readPublicIpv4(
+  reader: StateReader,
+): Map<string, { publicIp: string; privateIp: string }[]> {
+  const out = new Map<string, { publicIp: string; privateIp: string }[]>();
+  const gatewayVpcs = new Set<string>();
+  for (const g of reader.list("internetGateway"))
+    if (g.vpcId !== undefined) gatewayVpcs.add(g.vpcId);
+  if (gatewayVpcs.size === 0) return out;
+  const seen = new Set<string>();
+  for (const a of reader.list("address")) {
+    const assoc = a.association;
+    if (assoc === undefined) continue;
+    const key = `${assoc.networkInterfaceId}|${assoc.privateIpAddress}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const eni = reader.get("networkInterface", assoc.networkInterfaceId);
+    if (eni === undefined || !gatewayVpcs.has(eni.vpcId)) continue;
+    const view = publicAddressOf(reader, eni.eniId, assoc.privateIpAddress);
+    if (view === undefined) continue;
+    let list = out.get(eni.eniId);
+    if (list === undefined) {
+      list = [];
+      out.set(eni.eniId, list);
+    }
+    list.push({ publicIp: view.publicIp, privateIp: assoc.privateIpAddress });
+  }
+  return out;
 }

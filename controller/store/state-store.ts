@@ -290,6 +290,7 @@ export class StateStore {
           : { tcpEstablishedTimeout: e.tcpEstablishedTimeout }),
         ...(e.udpTimeout === undefined ? {} : { udpTimeout: e.udpTimeout }),
         ...(e.udpStreamTimeout === undefined ? {} : { udpStreamTimeout: e.udpStreamTimeout }),
+        ...(routing.publicIpv4.has(e.eniId) ? { publicIpv4: routing.publicIpv4.get(e.eniId) } : {}),
       })),
       // Why: terminated instances stay visible to DescribeInstances but own no ENI any more.
       instances: [...t.instance.values()]

@@ -262,6 +262,14 @@ function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
     ...(p.instanceStopped === true ? { instanceStopped: true } : {}),
     ...(str(p.routeTableId) !== "" ? { routeTableId: str(p.routeTableId) } : {}),
     ...(list(p.routes).length > 0 ? { routes: list(p.routes).map(routeFromPb) } : {}),
+    ...(list(p.publicIpv4).length > 0
+      ? {
+          publicIpv4: list(p.publicIpv4).map((a) => ({
+            publicIp: str(a.publicIp),
+            privateIp: str(a.privateIp),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -357,6 +365,7 @@ function mappingFromPb(m: vpcemu.v1.IMappingEntry): MappingEntry {
     vpcId: str(m.vpcId),
     agentId: str(m.agentId),
     endpoint: str(m.endpoint),
+    ...(str(m.privateAddress) !== "" ? { privateAddress: str(m.privateAddress) } : {}),
   };
 }
 

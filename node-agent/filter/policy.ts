@@ -145,6 +145,18 @@ export interface CompiledEniPolicy {
    */
   readonly routeTableId?: string;
   readonly routes?: readonly CompiledRoute[];
+  /**
+   * Public IPv4 addresses its VPC's internet gateway maps 1:1 to the ENI's private addresses
+   * (docs/routing.md IGW-5..IGW-7): an Elastic IP, else a running instance's launch-time public
+   * IP; only while the VPC has an internet gateway attached. Absent = none.
+   */
+  readonly publicIpv4?: readonly PublicAddress[];
+}
+
+/** One public IPv4 address of an ENI and the private address it stands for (1:1 NAT). */
+export interface PublicAddress {
+  readonly publicIp: string;
+  readonly privateIp: string;
 }
 
 /** Where an address lives: the VPC mapping table (DESIGN.md step 4). */
@@ -157,6 +169,11 @@ export interface MappingEntry {
   readonly agentId: string;
   /** Underlay endpoint of that agent, "host:port"; "" while the agent is not connected. */
   readonly endpoint: string;
+  /**
+   * Set on a public IPv4 entry (internet gateway 1:1 NAT, docs/routing.md IGW-5): `address` is
+   * the public IP of `eniId` and this the private address it stands for. Absent otherwise.
+   */
+  readonly privateAddress?: string;
 }
 
 /** Everything one agent enforces at one revision. */

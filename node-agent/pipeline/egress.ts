@@ -13,6 +13,7 @@
  */
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, writeGeneveHeader } from "../overlay/geneve.js";
 import { decodePacket } from "../packet/decode.js";
+import { indexOfIpv4, rewriteIpv4Source } from "../packet/nat.js";
 import type { DataPath, Outbox } from "./data-path.js";
 import { deliverLocal } from "./ingress.js";
 import type { Port } from "./port.js";
@@ -55,10 +56,21 @@ export function forwardFromTun(
   // (bench/faults.bench.ts, 0 faults).
   const route = dp.routes.lookup(pkt.dst);
   let refused: DropReason | undefined;
+  // The index in port.natPublic of the address the internet gateway gives the source; -1 = none.
+  let snat = -1;
   if (port.kind === "external") {
     if (route === undefined || route.external) refused = DropReason.NoRoute;
   } else if (route === undefined || !route.external) {
     refused = routeVerdict(port.vpcRoutes, port.vpcId, pkt.dst, route);
+  } else if (pkt.family === 4 && port.vpcRoutes !== undefined) {
+    // To the emulated internet: through the internet gateway when the longest-prefix route is
+    // one (docs/routing.md IGW-6: the source leaves as its public IP, none: `no_public_ip`),
+    // else as before routing (RT-17).
+    const hop = port.vpcRoutes.lookup(pkt.dst);
+    if (hop !== undefined && hop.kind === "internet-gateway") {
+      snat = port.natPrivate === undefined ? -1 : indexOfIpv4(port.natPrivate, pkt.src);
+      if (snat < 0) refused = DropReason.NoPublicIp;
+    }
   }
   if (refused === undefined && route !== undefined) {
     if (route.entry.agentId === dp.agentId) {
@@ -84,6 +96,8 @@ export function forwardFromTun(
     }
     dp.log(port, true, pkt, bytes, r, nowMs);
   }
+  // IGW-6: after the SG, NACL, conntrack and flow log, which all see the private address.
+  if (snat >= 0) rewriteIpv4Source(buf, pkt, port.natPublic![snat]!);
   // Where it goes: a port on this agent (no underlay), or another agent's endpoint.
   const dst: Port | undefined =
     route.entry.agentId !== dp.agentId

@@ -12,6 +12,7 @@ import { parseGeneve, vniForVpc } from "../overlay/geneve.js";
 import type { Endpoint } from "../overlay/transport.js";
 import { decodePacket } from "../packet/decode.js";
 import type { DecodedPacket } from "../packet/decoded-packet.js";
+import { indexOfIpv4, rewriteIpv4Destination } from "../packet/nat.js";
 import type { DataPath } from "./data-path.js";
 import type { Port } from "./port.js";
 import { DropReason } from "./verdict.js";
@@ -71,6 +72,21 @@ export function deliverLocal(
 ): void {
   // INST-2: a stopped instance receives nothing.
   if (dst.instanceStopped && dp.dropIfStopped(dst)) return;
+  // Internet gateway 1:1 NAT (docs/routing.md IGW-5): a packet to one of the ENI's public IPs
+  // reaches its private address when the ENI's subnet routes the source to an attached internet
+  // gateway (a detached one compiles to `blackhole`); before the destination check, NACL and
+  // SG, which see the private address as on AWS. Only ENIs with a public IP pay the lookup.
+  if (dst.natPublic !== undefined && pkt.family === 4) {
+    const i = indexOfIpv4(dst.natPublic, pkt.dst);
+    if (i >= 0) {
+      const hop = dst.vpcRoutes?.lookup(pkt.src);
+      if (hop === undefined || hop.kind !== "internet-gateway") {
+        dp.drop(dst, DropReason.IgwNoRoute);
+        return;
+      }
+      rewriteIpv4Destination(buf, pkt, dst.natPrivate![i]!);
+    }
+  }
   if ((dst.sourceDestCheck || dst.kind === "external") && !dst.addresses.has(pkt.dst)) {
     dp.drop(dst, DropReason.SourceCheck);
     return;

@@ -8,6 +8,7 @@ import type { CompiledEniPolicy } from "../filter/policy.js";
 import type { DecodedPacket } from "../packet/decoded-packet.js";
 import { encodeEniOption, vniForVpc } from "../overlay/geneve.js";
 import type { TunDevice } from "../tun/tun-device.js";
+import { parseIpAddress } from "../packet/address.js";
 import { AddressSet, EXTERNAL_SUBNET } from "./route-table.js";
 import { VpcRouteTable } from "./vpc-routes.js";
 import { TunWriter } from "./tun-writer.js";
@@ -60,6 +61,13 @@ export class Port {
   policy: CompiledEniPolicy | undefined;
   /** The ENI's route table (docs/routing.md RT-12); undefined: none compiled, own VPC only. */
   vpcRoutes: VpcRouteTable | undefined;
+  /**
+   * Internet gateway 1:1 NAT (docs/routing.md IGW-5..IGW-7): natPublic[i] (4 bytes) stands for
+   * natPrivate[i]; both undefined when the ENI has no public IP. Searched linearly (an ENI has
+   * few), compared byte by byte: no number keys, nothing boxed per packet.
+   */
+  natPublic: readonly Uint8Array[] | undefined;
+  natPrivate: readonly Uint8Array[] | undefined;
 
   private constructor(
     readonly kind: PortKind,
@@ -84,6 +92,8 @@ export class Port {
     this.filter = undefined;
     this.policy = undefined;
     this.vpcRoutes = undefined;
+    this.natPublic = undefined;
+    this.natPrivate = undefined;
   }
 
   /** A hosted ENI with its filter. */
@@ -127,5 +137,16 @@ export class Port {
     if (policy.routes === undefined) this.vpcRoutes = undefined;
     else if (this.vpcRoutes?.routes !== policy.routes)
       this.vpcRoutes = new VpcRouteTable(policy.routes);
+    const pubs: Uint8Array[] = [];
+    const privs: Uint8Array[] = [];
+    for (const a of policy.publicIpv4 ?? []) {
+      const pub = parseIpAddress(a.publicIp);
+      const priv = parseIpAddress(a.privateIp);
+      if (pub?.length !== 4 || priv?.length !== 4) continue;
+      pubs.push(pub);
+      privs.push(priv);
+    }
+    this.natPublic = pubs.length > 0 ? pubs : undefined;
+    this.natPrivate = pubs.length > 0 ? privs : undefined;
   }
 }

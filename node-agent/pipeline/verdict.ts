@@ -24,6 +24,13 @@ export const DropReason = {
   // The longest-prefix route of the source subnet's table is a blackhole (docs/routing.md RT-15):
   // raised in egress's route step only, as is `no_route` for a missing route.
   BlackholeRoute: "blackhole_route",
+  // Internet gateway (docs/routing.md IGW-6): a packet from an ENI to the emulated internet
+  // whose route is the gateway, from an address without a public IP; raised in egress's route
+  // step only.
+  NoPublicIp: "no_public_ip",
+  // Internet gateway (IGW-5): a packet to an ENI's public IP whose subnet has no route to an
+  // attached internet gateway covering the source; raised in ingress.ts deliverLocal only.
+  IgwNoRoute: "igw_no_route",
   SpoofedUnderlay: "spoofed_underlay",
   BadEncapsulation: "bad_encapsulation",
   NoPolicy: "no_policy",

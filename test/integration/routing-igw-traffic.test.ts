@@ -1,0 +1,298 @@
+/**
+ * The internet gateway's 1:1 NAT on real traffic (docs/routing.md IGW-5..IGW-7, RT-17), in
+ * process: AWS SDK -> EC2 Query API -> compiler -> hub -> two agents on FakeTun devices and a
+ * MemoryBus underlay, the emulated internet (198.51.100.10) an external node of agent-b.
+ *
+ *   vpc 10.60.0.0/16, igw attached
+ *     public  10.60.1.0/24, table rtb-public: 0.0.0.0/0 -> igw
+ *       web (launch-time public IP)        agent-a (127.0.0.1:7401)
+ *       db  (no public IP; later an EIP)   agent-b (127.0.0.1:7402)
+ *     private 10.60.2.0/24, main table (local only)
+ *       backend (launch-time public IP)    agent-b
+ *   internet 198.51.100.10 (external)      agent-b
+ *
+ * All three share one group: tcp 80 from 0.0.0.0/0, the default egress. Every change is
+ * waited for through the controller's enforced revision; a drop on the counter of its reason.
+ */
+import {
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DeleteRouteCommand,
+  DescribeInstancesCommand,
+  DisassociateAddressCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Controller, type StartedController } from "../../controller/app.js";
+import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
+import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import { decodePacket } from "../../node-agent/packet/decode.js";
+import { TcpFlag, type DecodedPacket } from "../../node-agent/packet/decoded-packet.js";
+import { DropReason } from "../../node-agent/pipeline/verdict.js";
+import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
+import { MemoryBus } from "../helpers/memory-transport.js";
+import { buildTcp } from "../helpers/packet-builder.js";
+
+const INTERNET = "198.51.100.10";
+
+let ctl: StartedController;
+let ec2: EC2Client;
+const bus = new MemoryBus();
+const agents: StartedAgent[] = [];
+let agentA: StartedAgent;
+let agentB: StartedAgent;
+let rtbPublic = "";
+let dbInstance = "";
+let web = { priv: "", pub: "", tun: undefined as unknown as FakeTun };
+let db = { priv: "", tun: undefined as unknown as FakeTun };
+let backend = { priv: "", pub: "", tun: undefined as unknown as FakeTun };
+let inetTun: FakeTun;
+
+async function startAgent(
+  id: string,
+  instanceIds: string[],
+  endpoint: string,
+  externals: { name: string; address: string }[] = [],
+) {
+  const tuns = new FakeTunProvider();
+  const agent = await new Agent({
+    config: sanitizeAgentConfig({ agentId: id, instanceIds, externals, reportIntervalMs: 200 }),
+    tuns,
+    transport: bus.transport(endpoint),
+    control: controllerControl({
+      url: ctl.agentUrl,
+      agentId: id,
+      hosting: { instanceIds, eniIds: [], externals, underlayEndpoint: endpoint },
+    }),
+    logger: { info: () => undefined, warn: () => undefined },
+  }).start();
+  agents.push(agent);
+  return { agent, tuns };
+}
+
+/** Waits until every agent enforces the controller's current revision. */
+async function enforced(): Promise<void> {
+  await ctl.waitForEnforced(ctl.revision(), 5000);
+}
+
+async function launch(subnetId: string, groupId: string, publicIp: boolean) {
+  const r = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: "ami-12345678",
+      InstanceType: "t3.micro",
+      MinCount: 1,
+      MaxCount: 1,
+      NetworkInterfaces: [
+        {
+          DeviceIndex: 0,
+          SubnetId: subnetId,
+          Groups: [groupId],
+          AssociatePublicIpAddress: publicIp,
+        },
+      ],
+    }),
+  );
+  const i = r.Instances![0]!;
+  // EIP-7: the launch-time public IP shows once the instance runs.
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const d = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [i.InstanceId!] }));
+    const now = d.Reservations![0]!.Instances![0]!;
+    if (now.State?.Name === "running" && (!publicIp || now.PublicIpAddress !== undefined))
+      return now;
+    if (Date.now() > deadline) throw new Error(`instance ${i.InstanceId} not running`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+const syn = (src: string, dst: string, srcPort: number) =>
+  buildTcp({ src, dst, srcPort, dstPort: 80, flags: TcpFlag.SYN, seq: 1 });
+const synAck = (src: string, dst: string, dstPort: number) =>
+  buildTcp({
+    src,
+    dst,
+    srcPort: 80,
+    dstPort,
+    flags: TcpFlag.SYN | TcpFlag.ACK,
+    seq: 100,
+    ack: 2,
+  });
+
+/** The next packet `tun` receives, decoded with every checksum verified. */
+async function next(tun: FakeTun): Promise<DecodedPacket> {
+  const b = await tun.nextReceived();
+  const p = decodePacket(b, 0, b.length, { verifyChecksums: true });
+  if (typeof p === "string") throw new Error(`received a bad packet: ${p}`);
+  return p;
+}
+
+const text = (a: Uint8Array): string => [...a].join(".");
+
+/** Sends `packet` into `tun` and waits until `agent` counted one more drop of `reason`. */
+async function expectDropped(
+  agent: StartedAgent,
+  tun: FakeTun,
+  packet: Uint8Array,
+  reason: DropReason,
+): Promise<void> {
+  const before = agent.drops()[reason];
+  tun.send(packet);
+  const deadline = Date.now() + 2000;
+  while (agent.drops()[reason] === before && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  expect(agent.drops()[reason]).toBe(before + 1);
+}
+
+beforeAll(async () => {
+  ctl = await new Controller({
+    listen: "127.0.0.1:0",
+    statePath: ":memory:",
+    log: () => {},
+  }).start();
+  ec2 = new EC2Client({
+    endpoint: ctl.ec2Endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "111122223333", secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.60.0.0/16" }))).Vpc!.VpcId!;
+  const pub = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.60.1.0/24" })))
+    .Subnet!.SubnetId!;
+  const priv = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.60.2.0/24" })))
+    .Subnet!.SubnetId!;
+  const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!
+    .InternetGatewayId!;
+  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
+  rtbPublic = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc }))).RouteTable!
+    .RouteTableId!;
+  await ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: rtbPublic,
+      DestinationCidrBlock: "0.0.0.0/0",
+      GatewayId: igw,
+    }),
+  );
+  await ec2.send(new AssociateRouteTableCommand({ RouteTableId: rtbPublic, SubnetId: pub }));
+  const sg = (
+    await ec2.send(
+      new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "web", Description: "web" }),
+    )
+  ).GroupId!;
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: sg,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+      ],
+    }),
+  );
+  const w = await launch(pub, sg, true);
+  const d = await launch(pub, sg, false);
+  const b = await launch(priv, sg, true);
+  dbInstance = d.InstanceId!;
+  const a = await startAgent("agent-a", [w.InstanceId!], "127.0.0.1:7401");
+  const bb = await startAgent("agent-b", [d.InstanceId!, b.InstanceId!], "127.0.0.1:7402", [
+    { name: "internet", address: INTERNET },
+  ]);
+  agentA = a.agent;
+  agentB = bb.agent;
+  await enforced();
+  web = {
+    priv: w.PrivateIpAddress!,
+    pub: w.PublicIpAddress!,
+    tun: await a.tuns.tun(w.NetworkInterfaces![0]!.NetworkInterfaceId!),
+  };
+  db = {
+    priv: d.PrivateIpAddress!,
+    tun: await bb.tuns.tun(d.NetworkInterfaces![0]!.NetworkInterfaceId!),
+  };
+  backend = {
+    priv: b.PrivateIpAddress!,
+    pub: b.PublicIpAddress!,
+    tun: await bb.tuns.tun(b.NetworkInterfaces![0]!.NetworkInterfaceId!),
+  };
+  inetTun = await bb.tuns.tun("ext:internet");
+});
+
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.stop()));
+  ec2?.destroy();
+  await ctl?.stop();
+});
+
+describe("internet gateway 1:1 NAT on traffic", () => {
+  it("answers TCP to web's public IP: SG sees the private address, the reply leaves from the public IP (IGW-5, IGW-6)", async () => {
+    expect(web.pub).toMatch(/^198\.1[89]\./);
+    inetTun.send(syn(INTERNET, web.pub, 50000));
+    const atWeb = await next(web.tun);
+    expect([text(atWeb.src), text(atWeb.dst), atWeb.dstPort]).toEqual([INTERNET, web.priv, 80]);
+    web.tun.send(synAck(web.priv, INTERNET, 50000));
+    const atInternet = await next(inetTun);
+    expect([text(atInternet.src), text(atInternet.dst), atInternet.dstPort]).toEqual([
+      web.pub,
+      INTERNET,
+      50000,
+    ]);
+    expect(atInternet.tcpFlags).toBe(TcpFlag.SYN | TcpFlag.ACK);
+  });
+
+  it("does not deliver to the public IP of an instance in a subnet without an IGW route (IGW-5)", async () => {
+    await expectDropped(agentB, inetTun, syn(INTERNET, backend.pub, 50001), DropReason.IgwNoRoute);
+    expect(backend.tun.received()).toEqual([]);
+  });
+
+  it("drops an instance's packet to the internet through the gateway without a public IP (IGW-6)", async () => {
+    await expectDropped(agentB, db.tun, syn(db.priv, INTERNET, 50002), DropReason.NoPublicIp);
+    expect(inetTun.received()).toEqual([]);
+  });
+
+  it("keeps the internet node's private-address path outside gateway routes (RT-17)", async () => {
+    inetTun.send(syn(INTERNET, backend.priv, 50003));
+    const atBackend = await next(backend.tun);
+    expect(text(atBackend.dst)).toBe(backend.priv);
+    backend.tun.send(synAck(backend.priv, INTERNET, 50003));
+    const atInternet = await next(inetTun);
+    expect(text(atInternet.src)).toBe(backend.priv);
+  });
+
+  it("reaches db by an Elastic IP while associated, and not after DisassociateAddress (IGW-7, EIP-2)", async () => {
+    const eip = await ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
+    const assoc = await ec2.send(
+      new AssociateAddressCommand({ AllocationId: eip.AllocationId!, InstanceId: dbInstance }),
+    );
+    await enforced();
+    inetTun.send(syn(INTERNET, eip.PublicIp!, 50004));
+    const atDb = await next(db.tun);
+    expect([text(atDb.src), text(atDb.dst)]).toEqual([INTERNET, db.priv]);
+    db.tun.send(synAck(db.priv, INTERNET, 50004));
+    const atInternet = await next(inetTun);
+    expect([text(atInternet.src), atInternet.dstPort]).toEqual([eip.PublicIp!, 50004]);
+
+    await ec2.send(new DisassociateAddressCommand({ AssociationId: assoc.AssociationId! }));
+    await enforced();
+    // The address is in no mapping any more: the internet's agent has no route to it.
+    await expectDropped(agentB, inetTun, syn(INTERNET, eip.PublicIp!, 50005), DropReason.NoRoute);
+    await expectDropped(agentB, db.tun, synAck(db.priv, INTERNET, 50004), DropReason.NoPublicIp);
+    expect(db.tun.received()).toEqual([]);
+  });
+
+  it("cuts new connections to web's public IP once the IGW route is deleted (IGW-5)", async () => {
+    await ec2.send(
+      new DeleteRouteCommand({ RouteTableId: rtbPublic, DestinationCidrBlock: "0.0.0.0/0" }),
+    );
+    await enforced();
+    await expectDropped(agentA, inetTun, syn(INTERNET, web.pub, 50006), DropReason.IgwNoRoute);
+    expect(web.tun.received()).toEqual([]);
+  });
+});
