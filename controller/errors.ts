@@ -204,6 +204,12 @@ export const ERRORS = {
     400,
     "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'. Re-examine the query-string parameters.",
   ),
+  EMU_ERR_AUTH_API_CREDENTIALS: def(
+    "EMU_ERR_AUTH_API_CREDENTIALS",
+    "AuthFailure",
+    401,
+    "The JSON API needs one of the controller's auth keys: Authorization: Bearer ACCESS_KEY_ID:SECRET (or HTTP Basic).",
+  ),
   // --- STS (docs/ec2-api.md "STS")
   EMU_ERR_STS_VALIDATION: def("EMU_ERR_STS_VALIDATION", "ValidationError", 400, "{0}"),
   EMU_ERR_STS_ACCESS_DENIED: def("EMU_ERR_STS_ACCESS_DENIED", "AccessDenied", 403, "{0}"),

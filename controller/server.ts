@@ -11,6 +11,7 @@ import { readRequestBody } from "./ec2/handler.js";
 import { renderError } from "./ec2/xml.js";
 import { ControllerError, controllerError } from "./errors.js";
 import { newRequestId } from "./ids.js";
+import { isJsonApiAuthorized } from "./api/api-auth.js";
 import type { JsonApiHandler } from "./api/routes.js";
 import { AGENT_WS_PATH, type AgentHub } from "./hub/agent-hub.js";
 import type { ControllerMetrics } from "./metrics/controller-metrics.js";
@@ -50,6 +51,18 @@ export function createControllerServer(deps: ControllerServerDeps): Server {
   const server = createServer((req, res) => {
     const path = pathOf(req.url);
     if (path === "/v1" || path.startsWith("/v1/")) {
+      const auth = deps.ec2.context.auth;
+      if (auth !== undefined && !isJsonApiAuthorized(req.headers, auth.keys)) {
+        // docs/json-api.md "Auth mode": the same keys as the AWS APIs.
+        const e = controllerError("EMU_ERR_AUTH_API_CREDENTIALS");
+        res.writeHead(e.status, {
+          "Content-Type": "application/json; charset=utf-8",
+          "WWW-Authenticate": 'Basic realm="vpcemu"',
+        });
+        res.end(JSON.stringify({ code: e.code, message: e.message }));
+        req.resume();
+        return;
+      }
       void deps.api(req, res);
       return;
     }

@@ -16,7 +16,7 @@
 import { getContainerRuntimeClient } from "testcontainers";
 import type { AttachedInstance } from "./attach.js";
 import { VPCEMU_CONTROLLER_SUPERVISOR } from "./constants.js";
-import { getJson, VpcEmulatorApiError } from "./json-api.js";
+import { getJson, jsonApiRequest, VpcEmulatorApiError } from "./json-api.js";
 
 export type FaultDelayDistribution = "uniform" | "normal" | "pareto" | "paretonormal";
 
@@ -381,11 +381,11 @@ function list(v: string | readonly string[]): string[] {
 
 /** A JSON request with a body (or none); errors become VpcEmulatorApiError. */
 async function send<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(new URL(path, baseUrl), {
+  const { url, headers } = jsonApiRequest(baseUrl, path);
+  const res = await fetch(url, {
     method,
-    ...(body !== undefined
-      ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
-      : {}),
+    headers: body !== undefined ? { ...headers, "content-type": "application/json" } : headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(15_000),
   });
   const text = await res.text();

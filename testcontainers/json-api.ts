@@ -84,9 +84,27 @@ export class VpcEmulatorApiError extends Error {
   }
 }
 
+/**
+ * `baseUrl + path` as fetch() takes it: user info in `baseUrl` (`http://AKID:SECRET@host:port`,
+ * how the module passes the key pair of a controller in auth mode) becomes `Authorization:
+ * Basic` (fetch refuses URLs with credentials).
+ */
+export function jsonApiRequest(
+  baseUrl: string,
+  path: string,
+): { url: URL; headers: Record<string, string> } {
+  const url = new URL(path, baseUrl);
+  if (url.username === "") return { url, headers: {} };
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = "";
+  url.password = "";
+  return { url, headers: { authorization: `Basic ${Buffer.from(pair).toString("base64")}` } };
+}
+
 /** GET `baseUrl + path` and parse JSON; errors become VpcEmulatorApiError. */
 export async function getJson<T>(baseUrl: string, path: string, timeoutMs = 10_000): Promise<T> {
-  const res = await fetch(new URL(path, baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
+  const { url, headers } = jsonApiRequest(baseUrl, path);
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   let body: unknown;
   try {

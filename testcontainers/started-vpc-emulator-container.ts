@@ -80,7 +80,7 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
    * (`killController`); docs/chaos.md.
    */
   readonly faults: VpcEmulatorFaults = new VpcEmulatorFaults({
-    apiUrl: () => this.getApiUrl(),
+    apiUrl: () => this.jsonApiBase(),
     waitForAgent: (i) => this.waitForAgent(i.agentId, i.agent, i.privateIp),
     attached: () => [...this.attached],
     execInEmulator: (command) => this.exec(command),
@@ -101,6 +101,18 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
   /** Base URL of the JSON API (`/v1/...`). */
   getApiUrl(): string {
     return this.getEc2Endpoint();
+  }
+
+  /**
+   * getApiUrl() with the key pair as user info, for this module's own JSON calls (json-api.ts
+   * turns it into `Authorization: Basic`): a controller in auth mode (withCredentials) requires
+   * its keys on /v1 too (docs/json-api.md "Auth mode"); one without ignores them.
+   */
+  private jsonApiBase(): string {
+    const u = new URL(this.getApiUrl());
+    u.username = encodeURIComponent(this.opts.credentials.accessKeyId);
+    u.password = encodeURIComponent(this.opts.credentials.secretAccessKey);
+    return u.toString();
   }
 
   getRegion(): string {
@@ -144,12 +156,15 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
     if ("instance" in query) params.set("instance", query.instance);
     else params.set("eni", query.eni);
     if (query.refresh !== false) params.set("refresh", "1");
-    return getJson<ConntrackReport>(this.getApiUrl(), `/v1/conntrack?${params.toString()}`);
+    return getJson<ConntrackReport>(this.jsonApiBase(), `/v1/conntrack?${params.toString()}`);
   }
 
   /** The last counters report of an ENI (agents report every few seconds). */
   async counters(eni: string): Promise<CountersReport> {
-    return getJson<CountersReport>(this.getApiUrl(), `/v1/counters?eni=${encodeURIComponent(eni)}`);
+    return getJson<CountersReport>(
+      this.jsonApiBase(),
+      `/v1/counters?eni=${encodeURIComponent(eni)}`,
+    );
   }
 
   /**
@@ -159,13 +174,13 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
   async flowLogs(eni: string, limit?: number): Promise<string[]> {
     const q = new URLSearchParams({ eni });
     if (limit !== undefined) q.set("limit", String(limit));
-    const body = await getJson<{ records: string[] }>(this.getApiUrl(), `/v1/flow-logs?${q}`);
+    const body = await getJson<{ records: string[] }>(this.jsonApiBase(), `/v1/flow-logs?${q}`);
     return body.records;
   }
 
   /** The controller's current revision. */
   async revision(): Promise<number> {
-    const body = await getJson<{ revision: number }>(this.getApiUrl(), "/v1/revision");
+    const body = await getJson<{ revision: number }>(this.jsonApiBase(), "/v1/revision");
     return body.revision;
   }
 
@@ -386,7 +401,7 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
   }
 
   private async agents(): Promise<AgentView[]> {
-    const body = await getJson<unknown>(this.getApiUrl(), "/v1/agents");
+    const body = await getJson<unknown>(this.jsonApiBase(), "/v1/agents");
     const list = Array.isArray(body) ? body : ((body as { agents?: unknown[] }).agents ?? []);
     return list.map((raw) => {
       const a = raw as Record<string, unknown>;

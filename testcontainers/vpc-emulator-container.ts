@@ -94,6 +94,12 @@ export class VpcEmulatorContainer extends GenericContainer {
       throw new Error("vpcemu: access key id must be alphanumeric and the secret free of ','");
     }
     this.credentials = { accessKeyId, secretAccessKey };
+    // Auth mode covers the JSON API too (docs/json-api.md "Auth mode"), the readiness probe included.
+    this.withWaitStrategy(
+      Wait.forHttp("/v1/revision", VPCEMU_CONTROLLER_PORT)
+        .withBasicCredentials(accessKeyId, secretAccessKey)
+        .forStatusCode(200),
+    );
     return this;
   }
 

@@ -7,6 +7,7 @@
  *   POST /v1/faults/partition  PartitionRequest  -> 201 FaultView
  *   GET /v1/faults -> {faults}, GET /v1/faults/{id}, DELETE /v1/faults/{id}, DELETE /v1/faults
  */
+import { jsonApiAuthHeaders } from "../runtime/api-credentials.js";
 
 export type DelayDistribution = "uniform" | "normal" | "pareto" | "paretonormal";
 export const DELAY_DISTRIBUTIONS: readonly DelayDistribution[] = [
@@ -198,9 +199,11 @@ export class FaultClient {
     try {
       res = await fetch(url, {
         method,
-        ...(body !== undefined
-          ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
-          : {}),
+        headers: {
+          ...jsonApiAuthHeaders(),
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

@@ -3,6 +3,7 @@
  * it the way `conntrack -L` does, plus the SG rule that admitted each flow and its ENI. Only
  * tracked flows exist in the table (AWS-BEHAVIOUR CT-14).
  */
+import { jsonApiAuthHeaders } from "./api-credentials.js";
 import type {
   ConntrackEntryReport,
   EniConntrackReport,
@@ -79,7 +80,7 @@ export async function fetchConntrack(
   const url = new URL("/v1/conntrack", controllerUrl);
   url.searchParams.set("instance", instanceId);
   url.searchParams.set("refresh", "1");
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: jsonApiAuthHeaders() });
   const body: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
     const err = body as { code?: string; message?: string } | undefined;

@@ -1,5 +1,6 @@
 /**
- * SigV4 as AWS checks it (issue 14 item 3; docs/ec2-api.md "Auth mode", AUTH-1..AUTH-4), on a
+ * SigV4 as AWS checks it (issue 14 item 3; docs/ec2-api.md "Auth mode", AUTH-1..AUTH-4), and
+ * the JSON API's key check (docs/json-api.md "Auth mode"), on a
  * controller in auth mode on loopback: clients with a skewed clock (AWS SDK v3
  * `systemClockOffset`), the real aws CLI, a pre-signed GET built with the SDK's own signer
  * (@smithy/signature-v4 `presign`; the aws CLI presigns only S3), and raw requests whose
@@ -11,6 +12,8 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Controller, type StartedController } from "../../controller/app.js";
+import { jsonApiAuthHeaders } from "../../cli/runtime/api-credentials.js";
+import { getJson } from "../../testcontainers/json-api.js";
 import { AwsCli } from "../helpers/aws-cli.js";
 
 const AKID = "AKIDSIGV4";
@@ -228,5 +231,42 @@ describe("auth mode through the aws CLI", () => {
     } finally {
       cli.dispose();
     }
+  });
+});
+
+describe("auth mode covers the JSON API (docs/json-api.md 'Auth mode')", () => {
+  it("refuses /v1 without one of the auth keys, answers Bearer and Basic", async () => {
+    const none = await fetch(`${ctl.url}/v1/revision`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toMatchObject({ code: "EMU_ERR_AUTH_API_CREDENTIALS" });
+    const wrong = await fetch(`${ctl.url}/v1/agents`, {
+      headers: { authorization: `Bearer ${AKID}:wrong` },
+    });
+    expect(wrong.status).toBe(401);
+    const bearer = await fetch(`${ctl.url}/v1/revision`, {
+      headers: { authorization: `Bearer ${AKID}:${SECRET}` },
+    });
+    expect(bearer.status).toBe(200);
+    const basic = await fetch(`${ctl.url}/v1/revision`, {
+      headers: { authorization: `Basic ${Buffer.from(`${AKID}:${SECRET}`).toString("base64")}` },
+    });
+    expect(basic.status).toBe(200);
+  });
+
+  it("the testcontainers module's JSON calls carry the key pair (user info -> Basic)", async () => {
+    const base = new URL(ctl.url);
+    base.username = AKID;
+    base.password = SECRET;
+    expect(await getJson<{ revision: number }>(base.toString(), "/v1/revision")).toMatchObject({
+      revision: expect.any(Number),
+    });
+    await expect(getJson(ctl.url, "/v1/revision")).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("the CLI's JSON calls present $VPCEMU_API_KEY", () => {
+    expect(jsonApiAuthHeaders({ VPCEMU_API_KEY: `${AKID}:${SECRET}` })).toEqual({
+      authorization: `Bearer ${AKID}:${SECRET}`,
+    });
+    expect(jsonApiAuthHeaders({ AWS_ACCESS_KEY_ID: AKID })).toEqual({});
   });
 });
