@@ -46,6 +46,7 @@ export namespace vpcemu {
             hosting?: (vpcemu.v1.IHosting|null);
             version?: (string|null);
             enforcedRevision?: (number|null);
+            agentKey?: (string|null);
         }
 
         class Hello implements IHello {
@@ -55,9 +56,22 @@ export namespace vpcemu {
             public hosting?: (vpcemu.v1.IHosting|null);
             public version: string;
             public enforcedRevision: number;
+            public agentKey: string;
             public static create(properties?: vpcemu.v1.IHello): vpcemu.v1.Hello;
             public static encode(message: vpcemu.v1.IHello, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Hello;
+        }
+
+        interface IWelcome {
+            agentKey?: (string|null);
+        }
+
+        class Welcome implements IWelcome {
+            constructor(properties?: vpcemu.v1.IWelcome);
+            public agentKey: string;
+            public static create(properties?: vpcemu.v1.IWelcome): vpcemu.v1.Welcome;
+            public static encode(message: vpcemu.v1.IWelcome, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Welcome;
         }
 
         interface ISnapshot {
@@ -110,7 +124,9 @@ export namespace vpcemu {
             ERROR_CODE_HELLO_REQUIRED = 2,
             ERROR_CODE_JOIN_TOKEN = 3,
             ERROR_CODE_DUPLICATE_AGENT = 4,
-            ERROR_CODE_INTERNAL = 5
+            ERROR_CODE_INTERNAL = 5,
+            ERROR_CODE_AGENT_KEY = 6,
+            ERROR_CODE_LIMIT = 7
         }
 
         interface IError {
@@ -140,6 +156,7 @@ export namespace vpcemu {
             heartbeat?: (vpcemu.v1.IHeartbeat|null);
             error?: (vpcemu.v1.IError|null);
             hosting?: (vpcemu.v1.IHosting|null);
+            welcome?: (vpcemu.v1.IWelcome|null);
         }
 
         class Frame implements IFrame {
@@ -154,7 +171,8 @@ export namespace vpcemu {
             public heartbeat?: (vpcemu.v1.IHeartbeat|null);
             public error?: (vpcemu.v1.IError|null);
             public hosting?: (vpcemu.v1.IHosting|null);
-            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting");
+            public welcome?: (vpcemu.v1.IWelcome|null);
+            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome");
             public static create(properties?: vpcemu.v1.IFrame): vpcemu.v1.Frame;
             public static encode(message: vpcemu.v1.IFrame, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Frame;

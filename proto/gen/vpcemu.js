@@ -376,6 +376,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {vpcemu.v1.IHosting|null} [hosting] Hello hosting
              * @property {string|null} [version] Hello version
              * @property {number|null} [enforcedRevision] Hello enforcedRevision
+             * @property {string|null} [agentKey] Hello agentKey
              */
 
             /**
@@ -434,6 +435,14 @@ export const vpcemu = $root.vpcemu = (() => {
             Hello.prototype.enforcedRevision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * Hello agentKey.
+             * @member {string} agentKey
+             * @memberof vpcemu.v1.Hello
+             * @instance
+             */
+            Hello.prototype.agentKey = "";
+
+            /**
              * Creates a new Hello instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.Hello
@@ -471,6 +480,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 4, wireType 2 =*/34).string(message.version);
                 if (message.enforcedRevision != null && Object.hasOwnProperty.call(message, "enforcedRevision"))
                     writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.enforcedRevision);
+                if (message.agentKey != null && Object.hasOwnProperty.call(message, "agentKey"))
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.agentKey);
                 return writer;
             };
 
@@ -528,6 +539,10 @@ export const vpcemu = $root.vpcemu = (() => {
                             message.enforcedRevision = reader.uint64();
                             break;
                         }
+                    case 6: {
+                            message.agentKey = reader.string();
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -542,6 +557,125 @@ export const vpcemu = $root.vpcemu = (() => {
             };
 
             return Hello;
+        })();
+
+        v1.Welcome = (function() {
+
+            /**
+             * Properties of a Welcome.
+             * @memberof vpcemu.v1
+             * @interface IWelcome
+             * @property {string|null} [agentKey] Welcome agentKey
+             */
+
+            /**
+             * Constructs a new Welcome.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a Welcome.
+             * @implements IWelcome
+             * @constructor
+             * @param {vpcemu.v1.IWelcome=} [properties] Properties to set
+             */
+            function Welcome(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * Welcome agentKey.
+             * @member {string} agentKey
+             * @memberof vpcemu.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.agentKey = "";
+
+            /**
+             * Creates a new Welcome instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.Welcome
+             * @static
+             * @param {vpcemu.v1.IWelcome=} [properties] Properties to set
+             * @returns {vpcemu.v1.Welcome} Welcome instance
+             */
+            Welcome.create = function create(properties) {
+                return new Welcome(properties);
+            };
+
+            /**
+             * Encodes the specified Welcome message. Does not implicitly {@link vpcemu.v1.Welcome.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.Welcome
+             * @static
+             * @param {vpcemu.v1.IWelcome} message Welcome message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Welcome.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.agentKey != null && Object.hasOwnProperty.call(message, "agentKey"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.agentKey);
+                return writer;
+            };
+
+            /**
+             * Decodes a Welcome message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.Welcome
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.Welcome} Welcome
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Welcome.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.Welcome();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.agentKey = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return Welcome;
         })();
 
         v1.Snapshot = (function() {
@@ -971,6 +1105,8 @@ export const vpcemu = $root.vpcemu = (() => {
          * @property {number} ERROR_CODE_JOIN_TOKEN=3 ERROR_CODE_JOIN_TOKEN value
          * @property {number} ERROR_CODE_DUPLICATE_AGENT=4 ERROR_CODE_DUPLICATE_AGENT value
          * @property {number} ERROR_CODE_INTERNAL=5 ERROR_CODE_INTERNAL value
+         * @property {number} ERROR_CODE_AGENT_KEY=6 ERROR_CODE_AGENT_KEY value
+         * @property {number} ERROR_CODE_LIMIT=7 ERROR_CODE_LIMIT value
          */
         v1.ErrorCode = (function() {
             const valuesById = {}, values = Object.create(valuesById);
@@ -980,6 +1116,8 @@ export const vpcemu = $root.vpcemu = (() => {
             values[valuesById[3] = "ERROR_CODE_JOIN_TOKEN"] = 3;
             values[valuesById[4] = "ERROR_CODE_DUPLICATE_AGENT"] = 4;
             values[valuesById[5] = "ERROR_CODE_INTERNAL"] = 5;
+            values[valuesById[6] = "ERROR_CODE_AGENT_KEY"] = 6;
+            values[valuesById[7] = "ERROR_CODE_LIMIT"] = 7;
             return values;
         })();
 
@@ -1148,6 +1286,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {vpcemu.v1.IHeartbeat|null} [heartbeat] Frame heartbeat
              * @property {vpcemu.v1.IError|null} [error] Frame error
              * @property {vpcemu.v1.IHosting|null} [hosting] Frame hosting
+             * @property {vpcemu.v1.IWelcome|null} [welcome] Frame welcome
              */
 
             /**
@@ -1245,17 +1384,25 @@ export const vpcemu = $root.vpcemu = (() => {
              */
             Frame.prototype.hosting = null;
 
+            /**
+             * Frame welcome.
+             * @member {vpcemu.v1.IWelcome|null|undefined} welcome
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.welcome = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Frame body.
-             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|undefined} body
+             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|undefined} body
              * @memberof vpcemu.v1.Frame
              * @instance
              */
             Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting", "welcome"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -1307,6 +1454,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     $root.vpcemu.v1.Error.encode(message.error, writer.uint32(/* id 9, wireType 2 =*/74).fork(), q + 1).ldelim();
                 if (message.hosting != null && Object.hasOwnProperty.call(message, "hosting"))
                     $root.vpcemu.v1.Hosting.encode(message.hosting, writer.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
+                if (message.welcome != null && Object.hasOwnProperty.call(message, "welcome"))
+                    $root.vpcemu.v1.Welcome.encode(message.welcome, writer.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -1382,6 +1531,10 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 10: {
                             message.hosting = $root.vpcemu.v1.Hosting.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 11: {
+                            message.welcome = $root.vpcemu.v1.Welcome.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
