@@ -24,6 +24,7 @@ import { AlarmRegistry } from "./fis/alarms.js";
 import { FisEngine } from "./fis/engine.js";
 import { FisStore } from "./fis/fis-store.js";
 import { attachFisEngine } from "./fis/handler.js";
+import { newAgentSecret } from "./hub/agent-keys.js";
 import type { HubObserver } from "./hub/hub-observer.js";
 import { ControllerMetrics } from "./metrics/controller-metrics.js";
 import { FlowLogDelivery } from "./reports/flow-log-delivery.js";
@@ -31,6 +32,8 @@ import { flowLogStoreOf } from "./store/flow-log-ops.js";
 
 /** StateStore side value holding the hub's known agents (AgentHub PolicySource.saveAgents). */
 const KNOWN_AGENTS_KEY = "hub.known-agents";
+/** StateStore side value holding the agent secret when none is configured (agent-keys.ts). */
+const AGENT_SECRET_KEY = "hub.agent-secret";
 
 export interface StartedController extends AsyncDisposable {
   /** http://HOST:PORT (wildcard listens are shown as loopback). */
@@ -113,6 +116,9 @@ export class Controller {
           saveAgents: (agents) => store.writeSideValue(KNOWN_AGENTS_KEY, agents),
         },
         ...(cfg.joinToken !== undefined ? { joinToken: cfg.joinToken } : {}),
+        // Why kept in the state: keys issued to agents must stay valid across a restart.
+        agentSecret: cfg.agentSecret ?? persistedAgentSecret(store),
+        requireAgentKeys: cfg.agentSecret !== undefined,
         clock: this.deps.clock ?? systemClock,
         heartbeatIntervalMs: cfg.heartbeatIntervalMs,
         heartbeatTimeoutMs: cfg.heartbeatTimeoutMs,
@@ -246,4 +252,16 @@ export class Controller {
       throw err;
     }
   }
+}
+
+/** The agent secret kept beside the state (created on first use). */
+function persistedAgentSecret(store: {
+  readSideValue(key: string): unknown;
+  writeSideValue(key: string, value: unknown): void;
+}): string {
+  const saved = store.readSideValue(AGENT_SECRET_KEY);
+  if (typeof saved === "string" && saved.length >= 32) return saved;
+  const secret = newAgentSecret();
+  store.writeSideValue(AGENT_SECRET_KEY, secret);
+  return secret;
 }

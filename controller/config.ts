@@ -18,6 +18,13 @@ export interface ControllerConfig {
   /** Shared secret agents present in Hello; required beyond loopback. */
   readonly joinToken?: string;
   /**
+   * The secret agent keys derive from (docs/agent.md "Agent identity"); default
+   * $VPCEMU_AGENT_SECRET. Set by the runtimes that start agents (`vpcemu up`, compose, the
+   * testcontainers module): every agent then needs its key (or the join token to be issued
+   * one). Absent: a secret kept in the state database, and agents are issued keys on joining.
+   */
+  readonly agentSecret?: string;
+  /**
    * EC2 API SigV4 verification keys: an object, "AKID:SECRET[,AKID:SECRET...]", or "@file" with
    * a JSON object {"AKID": "SECRET"}. Absent: any credentials are accepted (API-1).
    */
@@ -38,6 +45,8 @@ export interface ResolvedControllerConfig {
   readonly port: number;
   readonly statePath: string;
   readonly joinToken: string | undefined;
+  /** Configured agent secret (undefined: the state database keeps one; keys not required). */
+  readonly agentSecret: string | undefined;
   readonly authKeys: Readonly<Record<string, string>> | undefined;
   readonly region: string;
   readonly accountId: string;
@@ -143,6 +152,9 @@ export function resolveControllerConfig(
       `heartbeatTimeoutMs (${heartbeatTimeoutMs}) must exceed heartbeatIntervalMs (${heartbeatIntervalMs})`,
     );
   }
+  const agentSecret = c.agentSecret ?? env["VPCEMU_AGENT_SECRET"] ?? "";
+  if (agentSecret !== "" && agentSecret.length < 16)
+    throw new ConfigError("the agent secret ($VPCEMU_AGENT_SECRET) must be at least 16 characters");
   const statePath = c.statePath ?? env["VPCEMU_STATE"] ?? `${cwd}/.vpcemu/state.db`;
   if (statePath === "")
     throw new ConfigError("--state must not be empty (use :memory: for no persistence)");
@@ -151,6 +163,7 @@ export function resolveControllerConfig(
     port,
     statePath,
     joinToken,
+    agentSecret: agentSecret === "" ? undefined : agentSecret,
     authKeys: parseAuthKeys(c.authKeys),
     region: c.region ?? "us-east-1",
     accountId: c.accountId ?? "123456789012",

@@ -12,6 +12,7 @@
  * Lifecycle: attached -> detach() (sidecar stopped, instance terminated) -> detached; detach is
  * idempotent and runs on `await using` disposal.
  */
+import { createHmac } from "node:crypto";
 import type { StartedNetwork, StartedTestContainer } from "testcontainers";
 import { GenericContainer } from "testcontainers";
 import { VPCEMU_LABEL } from "./constants.js";
@@ -60,9 +61,20 @@ export interface SidecarSpec {
   readonly controllerUrl: string;
   readonly joinToken: string;
   readonly agentId: string;
+  /** The agent's credential (agentKeyFor), handed over in $VPCEMU_AGENT_KEY. */
+  readonly agentKey: string;
   readonly underlayPort: number;
   /** `["--instance", "i-..."]` or `["--external", "internet=198.51.100.10"]`. */
   readonly hosts: readonly string[];
+}
+
+/**
+ * The key of an agent id under the emulator's agent secret (docs/agent.md "Agent identity"):
+ * hex HMAC-SHA256(secret, "vpcemu-agent-key:" + id), as controller/hub/agent-keys.ts derives
+ * it (repeated here: the module imports neither app).
+ */
+export function agentKeyFor(agentSecret: string, agentId: string): string {
+  return createHmac("sha256", agentSecret).update(`vpcemu-agent-key:${agentId}`).digest("hex");
 }
 
 /** GenericContainer plus the TUN device, which testcontainers has no `with*()` for. */
@@ -100,6 +112,7 @@ export async function startAgentSidecar(spec: SidecarSpec): Promise<StartedTestC
     .withNetworkMode(`container:${spec.appContainer.getId()}`)
     .withAddedCapabilities("NET_ADMIN")
     .withLabels({ [VPCEMU_LABEL]: "agent", "io.vpcemu.agent-id": spec.agentId })
+    .withEnvironment({ VPCEMU_AGENT_KEY: spec.agentKey })
     .withCommand([
       "agent",
       "--controller",

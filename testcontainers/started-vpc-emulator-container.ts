@@ -20,6 +20,7 @@ import {
   type StartedTestContainer,
 } from "testcontainers";
 import {
+  agentKeyFor,
   logTail,
   startAgentSidecar,
   type AttachedInstance,
@@ -55,6 +56,8 @@ export interface StartedVpcEmulatorOptions {
   readonly ownsNetwork: boolean;
   readonly region: string;
   readonly joinToken: string;
+  /** Each sidecar's key derives from it (docs/agent.md "Agent identity"). */
+  readonly agentSecret: string;
   readonly credentials: VpcEmulatorCredentials;
 }
 
@@ -338,6 +341,7 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
       controllerUrl: this.getAgentControllerUrl(),
       joinToken: this.opts.joinToken,
       agentId,
+      agentKey: agentKeyFor(this.opts.agentSecret, agentId),
       underlayPort: UNDERLAY_PORT,
       hosts,
     });

@@ -61,6 +61,8 @@ export class VpcEmulatorContainer extends GenericContainer {
   private region = "us-east-1";
   private credentials: VpcEmulatorCredentials | undefined;
   private readonly joinToken = randomBytes(16).toString("hex");
+  /** Sidecars get keys derived from it; the controller then requires them (docs/agent.md). */
+  private readonly agentSecret = randomBytes(32).toString("hex");
   private readonly emulatorImage: string;
 
   constructor(image: string = process.env.VPCEMU_IMAGE ?? VPCEMU_DEFAULT_IMAGE) {
@@ -111,6 +113,7 @@ export class VpcEmulatorContainer extends GenericContainer {
       this.withNetwork(network)
         .withNetworkAliases(VPCEMU_CONTROLLER_ALIAS)
         .withEntrypoint(["node", VPCEMU_CONTROLLER_SUPERVISOR])
+        .withEnvironment({ VPCEMU_AGENT_SECRET: this.agentSecret })
         .withCommand([
           "run",
           "--listen",
@@ -132,6 +135,7 @@ export class VpcEmulatorContainer extends GenericContainer {
         ownsNetwork,
         region: this.region,
         joinToken: this.joinToken,
+        agentSecret: this.agentSecret,
         credentials: this.credentials ?? { accessKeyId: "test", secretAccessKey: "test" },
       });
     } catch (err) {

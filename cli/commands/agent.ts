@@ -3,14 +3,15 @@
  *
  *   vpcemu agent --controller URL --agent-id ID [--instance i-...]... [--eni eni-...]...
  *                [--external NAME=ADDR]... [--netns NS | --in-place] [--underlay HOST:PORT]
- *                [--advertise HOST:PORT] [--join-token T] [--conntrack-max N] [--auto-tracked]
+ *                [--advertise HOST:PORT] [--join-token T] [--agent-key K | --agent-key-file F]
+ *                [--conntrack-max N] [--auto-tracked]
  *                [--tun-name eth0] [--mtu 9001] [--report-interval MS] [--no-flow-logs]
  *                [--metrics-listen HOST:PORT]
  *
  * Exit codes: 0 after a signal, 1 when the agent cannot start (not root, no /dev/net/tun, no
  * iproute2, missing namespace, port in use), 2 for wrong arguments.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { Agent, controllerControl, type AgentLogger } from "../../node-agent/agent.js";
 import {
@@ -42,6 +43,10 @@ Options:
   --underlay HOST:PORT    UDP underlay bind address (default 127.0.0.1:0)
   --advertise HOST:PORT   underlay endpoint other agents send to (default: the bound one)
   --join-token T          controller join token (default $VPCEMU_JOIN_TOKEN)
+  --agent-key K           this agent's credential (default $VPCEMU_AGENT_KEY; docs/agent.md
+                          "Agent identity"); without one the controller issues it on joining
+  --agent-key-file F      read the credential from F, and write an issued one there
+                          (default $VPCEMU_AGENT_KEY_FILE)
   --conntrack-max N       tracked-connection allowance per instance (MET-1)
   --auto-tracked          track every flow (CT-4 stand-in: NLB, NAT gateway ...)
   --tun-name NAME         first TUN name in the node (default eth0 with --netns, vpc0 in place)
@@ -63,6 +68,8 @@ const OPTIONS = {
   underlay: { type: "string" },
   advertise: { type: "string" },
   "join-token": { type: "string" },
+  "agent-key": { type: "string" },
+  "agent-key-file": { type: "string" },
   "conntrack-max": { type: "string" },
   "auto-tracked": { type: "boolean" },
   "tun-name": { type: "string" },
@@ -71,6 +78,21 @@ const OPTIONS = {
   "no-flow-logs": { type: "boolean" },
   "metrics-listen": { type: "string" },
 } as const;
+
+/** The agent's credential and where to keep an issued one (docs/agent.md "Agent identity"). */
+export function parseAgentKeyArgs(args: readonly string[]): {
+  agentKey: string;
+  keyFile: string | undefined;
+} {
+  const v = parseCommandArgs(args, OPTIONS, USAGE)?.values ?? {};
+  const keyFile =
+    (v["agent-key-file"] as string | undefined) ?? process.env.VPCEMU_AGENT_KEY_FILE ?? undefined;
+  let agentKey = (v["agent-key"] as string | undefined) ?? process.env.VPCEMU_AGENT_KEY ?? "";
+  if (agentKey === "" && keyFile !== undefined && keyFile !== "" && existsSync(keyFile)) {
+    agentKey = readFileSync(keyFile, "utf8").trim();
+  }
+  return { agentKey, keyFile: keyFile === "" ? undefined : keyFile };
+}
 
 /** argv -> validated AgentConfig; throws UsageError or AgentConfigError. */
 export function parseAgentArgs(args: readonly string[]): AgentConfig | undefined {
@@ -191,6 +213,7 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
   if (!config) return 0;
+  const keys = parseAgentKeyArgs(args);
   const log = logger(config.agentId);
   try {
     await preflight(config);
@@ -210,6 +233,21 @@ export async function run(args: string[]): Promise<number> {
     url: hubUrl(config.controllerUrl!),
     agentId: config.agentId,
     joinToken: config.joinToken,
+    ...(keys.agentKey !== "" ? { agentKey: keys.agentKey } : {}),
+    onAgentKey: (key) => {
+      if (keys.keyFile === undefined) {
+        log.info(
+          "the controller issued this agent's key (kept in memory; --agent-key-file keeps it)",
+        );
+        return;
+      }
+      try {
+        writeFileSync(keys.keyFile, `${key}\n`, { mode: 0o600 });
+        log.info(`the controller issued this agent's key; written to ${keys.keyFile}`);
+      } catch (err) {
+        log.warn(`cannot write the agent key to ${keys.keyFile}: ${(err as Error).message}`);
+      }
+    },
     hosting: {
       instanceIds: config.instanceIds,
       eniIds: config.eniIds,

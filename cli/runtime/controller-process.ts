@@ -35,6 +35,11 @@ export interface ControllerProcessOptions {
   readonly statePath: string;
   /** Handed over in the environment ($VPCEMU_JOIN_TOKEN), never on the command line. */
   readonly joinToken?: string;
+  /**
+   * The agent secret ($VPCEMU_AGENT_SECRET, docs/agent.md "Agent identity"): up derives each
+   * agent's key from it, and the controller then requires keys. In the environment only.
+   */
+  readonly agentSecret?: string;
   /** Where the controller's stdout and stderr go (appended). */
   readonly logFile: string;
   readonly log: (line: string) => void;
@@ -172,6 +177,8 @@ export class ControllerProcess {
     // Why: without a token of its own the controller must not pick one up from up's environment.
     if (this.opts.joinToken !== undefined) env.VPCEMU_JOIN_TOKEN = this.opts.joinToken;
     else delete env.VPCEMU_JOIN_TOKEN;
+    if (this.opts.agentSecret !== undefined) env.VPCEMU_AGENT_SECRET = this.opts.agentSecret;
+    else delete env.VPCEMU_AGENT_SECRET;
     const args = [
       VPCEMU_BIN,
       "controller",

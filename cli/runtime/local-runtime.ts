@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { isLoopbackHost, parseListen } from "../../controller/config.js";
+import { deriveAgentKey, newAgentSecret } from "../../controller/hub/agent-keys.js";
 import { ControllerProcess } from "./controller-process.js";
 import { applyTopology, type AppliedTopology } from "../topology/apply-topology.js";
 import { parseTopology, type Topology } from "../topology/topology.js";
@@ -181,6 +182,8 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
   private stopped?: Promise<void>;
   private appliedTopology?: AppliedTopology;
   private joinToken?: string;
+  /** Agent keys derive from it (docs/agent.md "Agent identity"); the controller requires them. */
+  private readonly agentSecret = newAgentSecret();
   private readonly log: (line: string) => void;
 
   constructor(
@@ -263,6 +266,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       listen,
       statePath: this.statePath,
       ...(this.joinToken !== undefined ? { joinToken: this.joinToken } : {}),
+      agentSecret: this.agentSecret,
       logFile: join(this.runtimeDir, "logs", "controller.log"),
       log: this.log,
       onStart: () => this.writeState(),
@@ -728,10 +732,12 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       // Why detached: a Ctrl-C on `vpcemu up` must reach only up, which stops agents in order.
       agent = spawn(process.execPath, args, {
         stdio: ["ignore", logFd, logFd],
-        env:
-          this.joinToken !== undefined
-            ? { ...process.env, VPCEMU_JOIN_TOKEN: this.joinToken }
-            : process.env,
+        // Why the environment: keys and tokens stay off the command line (ps shows it).
+        env: {
+          ...process.env,
+          ...(this.joinToken !== undefined ? { VPCEMU_JOIN_TOKEN: this.joinToken } : {}),
+          VPCEMU_AGENT_KEY: deriveAgentKey(this.agentSecret, node.agentId),
+        },
         detached: true,
       });
     } finally {

@@ -1,26 +1,35 @@
 /**
  * The hub's side of each agent connection (controller/hub/agent-hub.ts): Hello (agent id, join
- * token, what it hosts), the frames that follow (Hosting, Ack, reports, heartbeats), close, and
- * the heartbeat both ways. A malformed frame closes only that agent; a silent agent is dropped.
+ * token, agent key, what it hosts), the frames that follow (Hosting, Ack, reports, heartbeats),
+ * close, and the heartbeat both ways. A malformed frame closes only that agent; a silent agent
+ * is dropped. Identity and limits: docs/agent.md "Agent identity" and "Limits".
  */
 import type { IncomingMessage } from "node:http";
-import { timingSafeEqual } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { Clock } from "../clock.js";
 import type { ReportStore } from "../reports/report-store.js";
-import type { CountersReport } from "../reports/report-types.js";
+import type { ConntrackReport, CountersReport, FlowLogRecord } from "../reports/report-types.js";
+import { deriveAgentKey, sameSecret } from "./agent-keys.js";
 import {
   AgentSession,
+  CLOSE_AGENT_KEY,
   CLOSE_BAD_FRAME,
+  CLOSE_TOO_MANY_AGENTS,
   CLOSE_HEARTBEAT_TIMEOUT,
   CLOSE_HELLO_TIMEOUT,
   CLOSE_JOIN_TOKEN,
   CLOSE_REPLACED,
 } from "./agent-session.js";
-import { AGENT_ID, type AgentRegistry } from "./agent-registry.js";
+import {
+  AGENT_ID,
+  AGENT_LIMITS,
+  newAgentRecord,
+  type AgentRecord,
+  type AgentRegistry,
+} from "./agent-registry.js";
 import type { ConntrackRequests } from "./waiters.js";
 import type { HubObserver } from "./hub-observer.js";
-import { decodeAgentFrame, type HelloInfo } from "./wire.js";
+import { decodeAgentFrame, type HelloInfo, type Hosting } from "./wire.js";
 
 export interface AgentConnectionsOptions {
   readonly registry: AgentRegistry;
@@ -29,6 +38,17 @@ export interface AgentConnectionsOptions {
   readonly clock: Clock;
   /** When set, every Hello must carry it. */
   readonly joinToken?: string;
+  /** Agent keys are derived from this (controller/hub/agent-keys.ts). */
+  readonly agentSecret: string;
+  /**
+   * True when the runtime configured agent credentials: a Hello without a key is then refused
+   * unless it carries the join token (no stranger joins on loopback).
+   */
+  readonly requireAgentKeys: boolean;
+  /** Ports (ENI ids, "ext:NAME") an agent hosts per the latest compile: what it may report on. */
+  readonly hostedPorts: (agentId: string) => ReadonlySet<string>;
+  /** Whether a chaos fault id is known (fault counters of unknown faults are dropped). */
+  readonly knownFault: (faultId: string) => boolean;
   /** A connection that sends no Hello within this is closed (default 10000 ms). */
   readonly helloTimeoutMs?: number;
   /** An agent silent for this long is dropped (default 15000 ms). */
@@ -88,6 +108,7 @@ export class AgentConnections {
       if (r !== undefined && r.session === s) {
         r.session = undefined;
         r.lastSeenMs = s.lastSeenMs;
+        r.disconnectedAtMs = clock.now();
         this.opts.placementChanged(20);
       }
       this.opts.enforcementChanged();
@@ -96,6 +117,8 @@ export class AgentConnections {
 
   /** One heartbeat round: drop silent agents, ping the others. */
   heartbeat(): void {
+    // Forgotten agents leave the compile; a disconnected holder past its grace frees its claims.
+    if (this.opts.registry.sweep() > 0) this.opts.placementChanged(20);
     const now = this.opts.clock.now();
     const timeout = this.opts.heartbeatTimeoutMs ?? 15_000;
     for (const s of this.opts.registry.sessions) {
@@ -141,12 +164,18 @@ export class AgentConnections {
           CLOSE_BAD_FRAME,
         );
         return;
-      case "hosting":
+      case "hosting": {
+        const bad = hostingProblem(f.hosting);
+        if (bad !== undefined) {
+          s.fail("bad_frame", "EMU_ERR_HUB_BAD_FRAME", `Hosting: ${bad}`, CLOSE_BAD_FRAME);
+          return;
+        }
         if (rec !== undefined) {
           rec.hosting = f.hosting;
           this.opts.placementChanged(0);
         }
         return;
+      }
       case "ack":
         if (f.revision > s.ackedRevision) s.ackedRevision = f.revision;
         if (f.generation > s.ackedGeneration) s.ackedGeneration = f.generation;
@@ -154,17 +183,45 @@ export class AgentConnections {
         this.opts.enforcementChanged();
         return;
       case "conntrack-report": {
-        this.opts.reports.putConntrack(s.agentId, f.report, this.opts.clock.now());
-        this.opts.conntrackRequests.deliver(f.report);
+        if (rec === undefined || this.oversized(s, rec, bytes.length, "conntrack")) return;
+        const report = this.ownConntrack(s, rec, f.report);
+        if (report === undefined) return;
+        this.opts.reports.putConntrack(s.agentId, report, this.opts.clock.now());
+        this.opts.conntrackRequests.deliver(report);
         return;
       }
-      case "counters":
-        this.opts.reports.putCounters(s.agentId, f.counters, this.opts.clock.now());
-        this.opts.countersReceived?.(s.agentId, f.counters);
+      case "counters": {
+        if (rec === undefined || this.oversized(s, rec, bytes.length, "counters")) return;
+        const hosted = this.opts.hostedPorts(s.agentId);
+        const enis = this.ownEntries(rec, f.counters.enis, hosted);
+        const faults = f.counters.faults?.filter((c) => this.opts.knownFault(c.faultId));
+        const counters: CountersReport = {
+          ...f.counters,
+          enis,
+          ...(faults !== undefined ? { faults } : {}),
+        };
+        this.opts.reports.putCounters(s.agentId, counters, this.opts.clock.now());
+        this.opts.countersReceived?.(s.agentId, counters);
         return;
-      case "flow-logs":
-        this.opts.reports.putFlowLogs(f.records);
+      }
+      case "flow-logs": {
+        if (rec === undefined || this.oversized(s, rec, bytes.length, "flow logs")) return;
+        if (f.records.length > AGENT_LIMITS.maxFlowLogRecordsPerFrame) {
+          this.refuse(
+            s,
+            rec,
+            `${f.records.length} flow-log records in one frame (limit ${AGENT_LIMITS.maxFlowLogRecordsPerFrame})`,
+          );
+          return;
+        }
+        const own: readonly FlowLogRecord[] = this.ownEntries(
+          rec,
+          f.records,
+          this.opts.hostedPorts(s.agentId),
+        );
+        if (own.length > 0) this.opts.reports.putFlowLogs(own);
         return;
+      }
       case "heartbeat":
         if (!f.reply) s.sendHeartbeat(f.sentAtMs, true);
         return;
@@ -175,6 +232,7 @@ export class AgentConnections {
   }
 
   private onHello(s: AgentSession, hello: HelloInfo): void {
+    const { registry } = this.opts;
     if (!AGENT_ID.test(hello.agentId)) {
       s.fail(
         "bad_frame",
@@ -182,6 +240,11 @@ export class AgentConnections {
         `agent id '${hello.agentId}' is not valid`,
         CLOSE_BAD_FRAME,
       );
+      return;
+    }
+    const bad = hostingProblem(hello.hosting);
+    if (bad !== undefined) {
+      s.fail("bad_frame", "EMU_ERR_HUB_BAD_HELLO", bad, CLOSE_BAD_FRAME);
       return;
     }
     const token = this.opts.joinToken;
@@ -195,26 +258,56 @@ export class AgentConnections {
       );
       return;
     }
+    // Identity (docs/agent.md "Agent identity"): a key proves the id; without one, only an id
+    // nobody holds may join, and then it is issued its key (Welcome).
+    const key = deriveAgentKey(this.opts.agentSecret, hello.agentId);
+    const known = registry.records.get(hello.agentId);
+    let refusal: string | undefined;
+    if (hello.agentKey !== "") {
+      if (!sameSecret(hello.agentKey, key)) refusal = "wrong agent key";
+    } else if (this.opts.requireAgentKeys && token === undefined) {
+      refusal = "an agent key is required (this controller's agents get theirs from the runtime)";
+    } else if (known !== undefined) {
+      refusal = "the agent id is in use; only the holder of its key may use it";
+    }
+    if (refusal !== undefined) {
+      this.opts.log(`agent ${hello.agentId} from ${s.remoteAddress}: refused: ${refusal}`);
+      s.fail(
+        "agent_key",
+        "EMU_ERR_HUB_AGENT_KEY",
+        `agent '${hello.agentId}': ${refusal}`,
+        CLOSE_AGENT_KEY,
+      );
+      return;
+    }
+    if (known === undefined && registry.records.size >= registry.maxAgents) {
+      registry.sweep();
+      if (registry.records.size >= registry.maxAgents) {
+        this.opts.log(`agent ${hello.agentId}: refused, ${registry.records.size} agents known`);
+        s.fail(
+          "limit",
+          "EMU_ERR_HUB_TOO_MANY_AGENTS",
+          `${registry.records.size} agents known (limit ${registry.maxAgents})`,
+          CLOSE_TOO_MANY_AGENTS,
+        );
+        return;
+      }
+    }
     s.hello = hello;
     s.state = "active";
-    const records = this.opts.registry.records;
-    const rec = records.get(hello.agentId);
-    if (rec === undefined) {
-      records.set(hello.agentId, {
-        agentId: hello.agentId,
-        hosting: hello.hosting,
-        version: hello.version,
-        session: s,
-        lastSeenMs: s.lastSeenMs,
-        remoteAddress: s.remoteAddress,
-      });
+    if (known === undefined) {
+      registry.records.set(
+        hello.agentId,
+        newAgentRecord(hello.agentId, hello.hosting, s, this.opts.clock.now()),
+      );
     } else {
-      const old = rec.session;
-      rec.session = s;
-      rec.hosting = hello.hosting;
-      rec.version = hello.version;
-      rec.lastSeenMs = s.lastSeenMs;
-      rec.remoteAddress = s.remoteAddress;
+      const old = known.session;
+      known.session = s;
+      known.hosting = hello.hosting;
+      known.version = hello.version;
+      known.lastSeenMs = s.lastSeenMs;
+      known.remoteAddress = s.remoteAddress;
+      known.disconnectedAtMs = 0;
       old?.fail(
         "duplicate_agent",
         "EMU_ERR_HUB_REPLACED",
@@ -222,14 +315,86 @@ export class AgentConnections {
         CLOSE_REPLACED,
       );
     }
+    if (hello.agentKey === "") s.sendWelcome(key);
     // The snapshot follows in the flush (CompilePush sends first snapshots), coalesced with
     // other Hellos.
     this.opts.placementChanged(0);
   }
+
+  /** True (and the frame refused) when a report frame exceeds maxReportBytes. */
+  private oversized(s: AgentSession, rec: AgentRecord, bytes: number, what: string): boolean {
+    if (bytes <= AGENT_LIMITS.maxReportBytes) return false;
+    this.refuse(s, rec, `a ${what} frame of ${bytes} bytes (limit ${AGENT_LIMITS.maxReportBytes})`);
+    return true;
+  }
+
+  /** Refuses a report: counted, logged, answered with a non-fatal Error frame. */
+  private refuse(s: AgentSession, rec: AgentRecord, why: string): void {
+    rec.refusedReports++;
+    if (rec.refusedReports <= 3 || rec.refusedReports % 100 === 0)
+      this.opts.log(`agent ${rec.agentId}: report refused (${rec.refusedReports}): ${why}`);
+    s.warn("limit", "EMU_ERR_HUB_REPORT_TOO_LARGE", why);
+  }
+
+  /** Entries naming a port the agent hosts; the rest are dropped and counted as forged. */
+  private ownEntries<T extends { readonly eniId: string }>(
+    rec: AgentRecord,
+    entries: readonly T[],
+    hosted: ReadonlySet<string>,
+  ): T[] {
+    const own = entries.filter((e) => hosted.has(e.eniId));
+    const forged = entries.length - own.length;
+    if (forged > 0) {
+      if (rec.forgedReportEntries === 0)
+        this.opts.log(`agent ${rec.agentId}: dropped report entries for ENIs it does not host`);
+      rec.forgedReportEntries += forged;
+    }
+    return own;
+  }
+
+  /**
+   * A conntrack report filtered to the agent's ENIs, or undefined when it would take the agent
+   * over maxConntrackEntriesPerAgent (refused: the previous report of each ENI stays).
+   */
+  private ownConntrack(
+    s: AgentSession,
+    rec: AgentRecord,
+    report: ConntrackReport,
+  ): ConntrackReport | undefined {
+    const hosted = this.opts.hostedPorts(rec.agentId);
+    const enis = this.ownEntries(rec, report.enis, hosted);
+    const stored = rec.conntrackEntries;
+    for (const eniId of [...stored.keys()]) if (!hosted.has(eniId)) stored.delete(eniId);
+    const next = new Map(stored);
+    for (const e of enis) next.set(e.eniId, e.entries.length);
+    let total = 0;
+    for (const n of next.values()) total += n;
+    if (total > AGENT_LIMITS.maxConntrackEntriesPerAgent) {
+      this.refuse(
+        s,
+        rec,
+        `${total} conntrack entries stored for this agent (limit ${AGENT_LIMITS.maxConntrackEntriesPerAgent})`,
+      );
+      return undefined;
+    }
+    for (const [k, v] of next) stored.set(k, v);
+    return { ...report, enis };
+  }
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = new TextEncoder().encode(given);
-  const b = new TextEncoder().encode(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Why a Hosting is refused (docs/agent.md "Limits"), or undefined when it is within them. */
+function hostingProblem(h: Hosting): string | undefined {
+  const max = AGENT_LIMITS.maxHostedPerKind;
+  const len = AGENT_LIMITS.maxIdLength;
+  if (h.instanceIds.length > max || h.eniIds.length > max || h.externals.length > max)
+    return `more than ${max} instances, ENIs or external nodes announced`;
+  const strings = [
+    ...h.instanceIds,
+    ...h.eniIds,
+    ...h.externals.flatMap((x) => [x.name, x.address]),
+    h.underlayEndpoint,
+  ];
+  if (strings.some((x) => x.length > len))
+    return `an announced id or address is over ${len} characters`;
+  return undefined;
 }

@@ -3,12 +3,14 @@
  * AGENT_WS_PATH) speaking binary protobuf frames (controller/hub/wire.ts) with every node agent.
  * This file wires the parts and is the hub's public surface:
  *
- * - agent-connections.ts: Hello (agent id, join token, what the agent hosts), the frames that
- *   follow (Hosting, Ack, reports), heartbeats both ways; a silent agent is dropped, a
- *   malformed frame closes only that agent.
- * - agent-registry.ts: every agent seen, connected or not, its placement for the compiler, and
- *   the known agents persisted through the source (loadAgents/saveAgents), so a restarted
- *   controller keeps routing to agents still in reconnect backoff.
+ * - agent-connections.ts: Hello (agent id, join token, agent key, what the agent hosts), the
+ *   frames that follow (Hosting, Ack, reports filtered to the agent's ENIs), heartbeats both
+ *   ways; a silent agent is dropped, a malformed frame closes only that agent.
+ * - agent-keys.ts: each agent id's credential, derived from the agent secret.
+ * - agent-registry.ts: every known agent, connected or not (forgotten after a while), its
+ *   placement for the compiler (first holder keeps a claim), and the known agents persisted
+ *   through the source (loadAgents/saveAgents), so a restarted controller keeps routing to
+ *   agents still in reconnect backoff.
  * - compile-push.ts: every store change (StateStore.onChange) and placement change is
  *   coalesced into one incremental compile (controller/policy/compile.ts); only agents whose
  *   snapshot changed get a push.
@@ -30,6 +32,7 @@ import type { ExternalAddress } from "../policy/mapping-table.js";
 import { ReportStore, type StoredConntrack } from "../reports/report-store.js";
 import type { ConntrackReport } from "../reports/report-types.js";
 import { AgentConnections } from "./agent-connections.js";
+import { newAgentSecret } from "./agent-keys.js";
 import { AgentRegistry, isLive, type PolicySource } from "./agent-registry.js";
 import { CLOSE_SHUTDOWN, type AgentSession } from "./agent-session.js";
 import { CompilePush } from "./compile-push.js";
@@ -46,6 +49,19 @@ export interface AgentHubOptions {
   readonly source: PolicySource;
   /** When set, every Hello must carry it (config.ts requires one beyond loopback). */
   readonly joinToken?: string;
+  /**
+   * The secret agent keys derive from (agent-keys.ts); default: a random one for this hub
+   * (app.ts passes the configured or persisted one).
+   */
+  readonly agentSecret?: string;
+  /** The runtime configured agent credentials: a Hello without a key needs the join token. */
+  readonly requireAgentKeys?: boolean;
+  /** A disconnected agent is forgotten after this (default 600000 ms). */
+  readonly agentForgetMs?: number;
+  /** A disconnected agent keeps its instances and ENIs this long (default 60000 ms). */
+  readonly placementGraceMs?: number;
+  /** Agents known at once (default 1024). */
+  readonly maxAgents?: number;
   readonly clock?: Clock;
   /** Heartbeat period (default 5000 ms); an agent silent for heartbeatTimeoutMs (15000) is dropped. */
   readonly heartbeatIntervalMs?: number;
@@ -77,6 +93,10 @@ export interface AgentInfo {
   readonly connectedSince: string | null;
   readonly version: string;
   readonly remoteAddress: string;
+  /** Report entries it sent for ENIs it does not host (dropped). */
+  readonly forgedReportEntries: number;
+  /** Report frames refused by a limit. */
+  readonly refusedReports: number;
 }
 
 export class AgentHub {
@@ -106,7 +126,11 @@ export class AgentHub {
     this.wss.on("connection", (ws: WebSocket, req: IncomingMessage) =>
       this.connections.accept(ws, req),
     );
-    this.registry = new AgentRegistry(opts.source, log);
+    this.registry = new AgentRegistry(opts.source, log, () => clock.now(), {
+      ...(opts.agentForgetMs !== undefined ? { forgetMs: opts.agentForgetMs } : {}),
+      ...(opts.placementGraceMs !== undefined ? { placementGraceMs: opts.placementGraceMs } : {}),
+      ...(opts.maxAgents !== undefined ? { maxAgents: opts.maxAgents } : {}),
+    });
     this.registry.loadKnown();
     this.push = new CompilePush({
       source: opts.source,
@@ -125,6 +149,10 @@ export class AgentHub {
       conntrackRequests: this.conntrackRequests,
       clock,
       ...(opts.joinToken !== undefined ? { joinToken: opts.joinToken } : {}),
+      agentSecret: opts.agentSecret ?? newAgentSecret(),
+      requireAgentKeys: opts.requireAgentKeys === true,
+      hostedPorts: (agentId) => this.hostedPorts(agentId),
+      knownFault: (faultId) => this.push.faultResolution(faultId) !== undefined,
       ...(opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: opts.helloTimeoutMs } : {}),
       ...(opts.heartbeatTimeoutMs !== undefined
         ? { heartbeatTimeoutMs: opts.heartbeatTimeoutMs }
@@ -194,8 +222,19 @@ export class AgentHub {
         connectedSince: live ? new Date(s.connectedAtMs).toISOString() : null,
         version: r.version,
         remoteAddress: r.remoteAddress,
+        forgedReportEntries: r.forgedReportEntries,
+        refusedReports: r.refusedReports,
       };
     });
+  }
+
+  /** Ports an agent hosts per the current compile: its ENI ids and "ext:NAME" external nodes. */
+  private hostedPorts(agentId: string): ReadonlySet<string> {
+    const ports = new Set<string>();
+    for (const e of this.push.snapshot(agentId)?.enis ?? []) ports.add(e.eniId);
+    for (const x of this.registry.records.get(agentId)?.hosting.externals ?? [])
+      ports.add(`ext:${x.name}`);
+    return ports;
   }
 
   /** The agent hosting an ENI per the current compile. */

@@ -17,6 +17,7 @@ import {
   encodeErrorFrame,
   encodeHeartbeatFrame,
   encodeSnapshotFrame,
+  encodeWelcomeFrame,
   type HelloInfo,
   type WireErrorCode,
 } from "./wire.js";
@@ -26,6 +27,10 @@ export type SessionState = "awaiting-hello" | "active" | "closed";
 /** Close codes (RFC 6455 §7.4: 4000-4999 are for applications). */
 export const CLOSE_BAD_FRAME = 4400;
 export const CLOSE_JOIN_TOKEN = 4401;
+/** Hello without the agent id's credential, or a wrong one (EMU_ERR_HUB_AGENT_KEY). */
+export const CLOSE_AGENT_KEY = 4403;
+/** The controller knows as many agents as it may (EMU_ERR_HUB_TOO_MANY_AGENTS). */
+export const CLOSE_TOO_MANY_AGENTS = 4429;
 export const CLOSE_REPLACED = 4409;
 export const CLOSE_HELLO_TIMEOUT = 4408;
 export const CLOSE_HEARTBEAT_TIMEOUT = 4504;
@@ -72,6 +77,12 @@ export class AgentSession {
     this.ws.send(encodeSnapshotFrame(snapshot, generation, reuse));
   }
 
+  /** Hands the agent the credential issued for its id (after a Hello without one). */
+  sendWelcome(agentKey: string): void {
+    if (this.state !== "active") return;
+    this.ws.send(encodeWelcomeFrame(agentKey));
+  }
+
   sendConntrackRequest(requestId: string, eniIds: readonly string[]): boolean {
     if (this.state !== "active") return false;
     this.ws.send(encodeConntrackRequestFrame(requestId, eniIds));
@@ -81,6 +92,12 @@ export class AgentSession {
   sendHeartbeat(nowMs: number, reply: boolean): void {
     if (this.state === "closed") return;
     this.ws.send(encodeHeartbeatFrame(nowMs, reply));
+  }
+
+  /** A non-fatal Error frame (e.g. a refused report): the connection stays open. */
+  warn(wireCode: WireErrorCode, code: HubErrorCode, message: string): void {
+    if (this.state !== "active") return;
+    this.ws.send(encodeErrorFrame(wireCode, HUB_ERRORS[code].code, message));
   }
 
   /** Send an Error frame naming `code`, then close with `closeCode`. */

@@ -139,7 +139,7 @@ export class CompilePush {
     );
     this.opts.observer?.compiled(performance.now() - t0);
     this.compiledRev = result.revision;
-    registry.forgetMovedHosting(result.snapshots);
+    registry.noteCompiled(result.snapshots);
     registry.saveKnown();
     for (const agentId of result.changedAgents) {
       const s = registry.liveSession(agentId);

@@ -32,6 +32,21 @@ export const HUB_ERRORS = {
     409,
     "Agent '{0}' connected again; this connection is replaced.",
   ),
+  EMU_ERR_HUB_AGENT_KEY: def(
+    "EMU_ERR_HUB_AGENT_KEY",
+    403,
+    "Agent '{0}': {1} (docs/agent.md 'Agent identity').",
+  ),
+  EMU_ERR_HUB_TOO_MANY_AGENTS: def(
+    "EMU_ERR_HUB_TOO_MANY_AGENTS",
+    429,
+    "The controller knows {0} agents, its limit; agent '{1}' is refused.",
+  ),
+  EMU_ERR_HUB_REPORT_TOO_LARGE: def(
+    "EMU_ERR_HUB_REPORT_TOO_LARGE",
+    413,
+    "Report refused: {0} (docs/agent.md 'Limits').",
+  ),
   EMU_ERR_HUB_NOT_ENFORCED: def(
     "EMU_ERR_HUB_NOT_ENFORCED",
     504,

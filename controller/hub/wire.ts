@@ -45,6 +45,8 @@ export interface HelloInfo {
   readonly hosting: Hosting;
   readonly version: string;
   readonly enforcedRevision: number;
+  /** The agent's credential ("" = none; docs/agent.md "Agent identity"). */
+  readonly agentKey: string;
 }
 
 /** Wire error codes (control.proto ErrorCode). */
@@ -54,6 +56,8 @@ export const WireErrorCode = {
   JoinToken: "join_token",
   DuplicateAgent: "duplicate_agent",
   Internal: "internal",
+  AgentKey: "agent_key",
+  Limit: "limit",
 } as const;
 export type WireErrorCode = (typeof WireErrorCode)[keyof typeof WireErrorCode];
 
@@ -63,6 +67,8 @@ const ERROR_TO_PB: Record<WireErrorCode, vpcemu.v1.ErrorCode> = {
   join_token: pb.ErrorCode.ERROR_CODE_JOIN_TOKEN,
   duplicate_agent: pb.ErrorCode.ERROR_CODE_DUPLICATE_AGENT,
   internal: pb.ErrorCode.ERROR_CODE_INTERNAL,
+  agent_key: pb.ErrorCode.ERROR_CODE_AGENT_KEY,
+  limit: pb.ErrorCode.ERROR_CODE_LIMIT,
 };
 
 /** A frame an agent sent, decoded. */
@@ -200,6 +206,7 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
             hosting: hostingFromPb(h.hosting),
             version: str(h.version),
             enforcedRevision: num(h.enforcedRevision),
+            agentKey: str(h.agentKey),
           },
         };
       }
@@ -560,4 +567,9 @@ export function encodeErrorFrame(
   message: string,
 ): Uint8Array {
   return pb.Frame.encode({ error: { code: ERROR_TO_PB[code], emuCode, message } }).finish();
+}
+
+/** Welcome: the credential issued for the agent id of the Hello just accepted. */
+export function encodeWelcomeFrame(agentKey: string): Uint8Array {
+  return pb.Frame.encode({ welcome: { agentKey } }).finish();
 }

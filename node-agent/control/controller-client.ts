@@ -40,6 +40,13 @@ export interface ControllerClientOptions {
   readonly agentId: string;
   /** Required when the controller listens beyond loopback (or is configured with one). */
   readonly joinToken?: string;
+  /**
+   * This agent's credential (docs/agent.md "Agent identity"), from the runtime or a key file;
+   * without one the controller issues it on joining (Welcome), kept for every later Hello.
+   */
+  readonly agentKey?: string;
+  /** The controller issued this agent's key (e.g. to store it in a file). */
+  readonly onAgentKey?: (agentKey: string) => void;
   /** What this agent hosts; change later with setHosting(). */
   readonly hosting: Hosting;
   readonly version?: string;
@@ -80,11 +87,13 @@ export class ControllerClient {
   private readonly enforcedWaiters: { revision: number; resolve: () => void }[] = [];
   private readonly now: () => number;
   private connects = 0;
+  private agentKey: string;
   /** Mapping of the last Snapshot received on the current connection (reuse_mapping). */
   private connMapping: AgentSnapshot["mapping"] | undefined;
 
   constructor(private readonly opts: ControllerClientOptions) {
     this.hosting = opts.hosting;
+    this.agentKey = opts.agentKey ?? "";
     this.backoffMs = opts.backoffInitialMs ?? 100;
     this.now = opts.now ?? Date.now;
   }
@@ -194,6 +203,7 @@ export class ControllerClient {
           hosting: this.hosting,
           version: this.opts.version ?? "0.1.0",
           enforcedRevision: this.enforcedRev,
+          agentKey: this.agentKey,
         }),
       );
       this.setState("connected");
@@ -265,6 +275,12 @@ export class ControllerClient {
       case "heartbeat":
         if (!f.reply && ws.readyState === WebSocket.OPEN)
           ws.send(encodeHeartbeatFrame(f.sentAtMs, true));
+        return;
+      case "welcome":
+        if (f.agentKey !== "" && f.agentKey !== this.agentKey) {
+          this.agentKey = f.agentKey;
+          this.opts.onAgentKey?.(f.agentKey);
+        }
         return;
       case "error":
         this.opts.onControllerError?.(f.code, f.message);

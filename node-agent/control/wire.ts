@@ -51,6 +51,8 @@ export interface HelloInfo {
   readonly version: string;
   /** Revision enforced now (0 = none). */
   readonly enforcedRevision: number;
+  /** This agent's credential (docs/agent.md "Agent identity"); "" = none yet. */
+  readonly agentKey?: string;
 }
 
 /** One direction of a flow. ICMP echo: the echo id fills both ports (AWS-BEHAVIOUR CT-8). */
@@ -143,6 +145,8 @@ export type ControllerFrame =
       readonly eniIds: readonly string[];
     }
   | { readonly kind: "heartbeat"; readonly sentAtMs: number; readonly reply: boolean }
+  /** The credential the controller issued for this agent id (after a Hello without one). */
+  | { readonly kind: "welcome"; readonly agentKey: string }
   | { readonly kind: "error"; readonly code: string; readonly message: string };
 
 export interface WireError {
@@ -407,6 +411,8 @@ export function decodeControllerFrame(bytes: Uint8Array): ControllerFrame | Wire
         sentAtMs: num(f.heartbeat!.sentAtMs),
         reply: f.heartbeat!.reply === true,
       };
+    case "welcome":
+      return { kind: "welcome", agentKey: str(f.welcome!.agentKey) };
     case "error":
       return { kind: "error", code: str(f.error!.emuCode), message: str(f.error!.message) };
     case undefined:
@@ -438,6 +444,7 @@ export function encodeHelloFrame(h: HelloInfo): Uint8Array {
       hosting: hostingToPb(h.hosting),
       version: h.version,
       enforcedRevision: h.enforcedRevision,
+      agentKey: h.agentKey ?? "",
     },
   }).finish();
 }

@@ -5,6 +5,8 @@
 #   VPCEMU_NODE=web          instance Name tag: waits for the `topology` service's id file
 #   VPCEMU_EXTERNAL=internet=198.51.100.10   instead: a node outside every VPC
 #   VPCEMU_CONTROLLER, VPCEMU_JOIN_TOKEN, VPCEMU_UNDERLAY (this container's underlay IP:port)
+#   VPCEMU_AGENT_SECRET: this agent's key is derived from it (docs/agent.md "Agent identity");
+#   the agent itself gets only the key ($VPCEMU_AGENT_KEY)
 set -eu
 ids=${VPCEMU_IDS_DIR:-/run/vpcemu-ids}
 : "${VPCEMU_CONTROLLER:?}" "${VPCEMU_UNDERLAY:?}" "${VPCEMU_JOIN_TOKEN:?}"
@@ -25,6 +27,13 @@ else
   done
   set -- --instance "$(cat "$ids/$name")"
 fi
+
+if [ -z "${VPCEMU_AGENT_KEY:-}" ] && [ -n "${VPCEMU_AGENT_SECRET:-}" ]; then
+  # hex HMAC-SHA256(secret, "vpcemu-agent-key:" + agent id), as controller/hub/agent-keys.ts
+  VPCEMU_AGENT_KEY=$(node -e 'const c = require("node:crypto"); process.stdout.write(c.createHmac("sha256", process.env.VPCEMU_AGENT_SECRET).update("vpcemu-agent-key:" + process.argv[1]).digest("hex"))' "agent-$name")
+  export VPCEMU_AGENT_KEY
+fi
+unset VPCEMU_AGENT_SECRET
 
 [ -e /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; }
 echo "compose-agent: agent-$name $* underlay $VPCEMU_UNDERLAY controller $VPCEMU_CONTROLLER"

@@ -38,11 +38,17 @@ async function startController(): Promise<StartedController> {
   return ctl;
 }
 
+/** Keys the controller issued by agent id: an agent started again presents its key. */
+const issuedKeys = new Map<string, string>();
+
 function startAgent(ctl: StartedController, agentId: string, instanceId: string, endpoint: string) {
   const snapshots: AgentSnapshot[] = [];
+  const key = issuedKeys.get(agentId);
   const client = new ControllerClient({
     url: ctl.agentUrl,
     agentId,
+    ...(key !== undefined ? { agentKey: key } : {}),
+    onAgentKey: (k) => issuedKeys.set(agentId, k),
     hosting: { instanceIds: [instanceId], eniIds: [], externals: [], underlayEndpoint: endpoint },
     onSnapshot: (s) => {
       snapshots.push(s);

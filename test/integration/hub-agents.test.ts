@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { AGENT_WS_PATH, AgentHub, type KnownAgent } from "../../controller/hub/agent-hub.js";
+import { deriveAgentKey } from "../../controller/hub/agent-keys.js";
 import { encodeSnapshotFrame } from "../../controller/hub/wire.js";
 import type { AgentSnapshot } from "../../node-agent/filter/policy.js";
 import { ControllerClient } from "../../node-agent/control/controller-client.js";
@@ -22,6 +23,7 @@ import {
 } from "../../node-agent/control/wire.js";
 import type { PolicyState } from "../../controller/policy/policy-state.js";
 import { FakePolicySource } from "../helpers/fake-policy-source.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 import {
   DB1,
   SG_DB,
@@ -48,10 +50,17 @@ async function startHub(
     heartbeatIntervalMs?: number;
     heartbeatTimeoutMs?: number;
     source?: FakePolicySource;
+    placementGraceMs?: number;
+    agentForgetMs?: number;
+    maxAgents?: number;
+    requireAgentKeys?: boolean;
+    clock?: ManualClock;
   } = {},
 ) {
   const { source = new FakePolicySource(seedState(1)), ...rest } = opts;
-  const hub = new AgentHub({ source, ...rest, log: () => {} });
+  // Why one secret for every hub: a restarted controller keeps its secret (app.ts keeps it in
+  // the state), so keys issued before the restart stay valid.
+  const hub = new AgentHub({ source, agentSecret: TEST_AGENT_SECRET, ...rest, log: () => {} });
   const server = createServer((_req, res) => res.writeHead(404).end());
   server.on("upgrade", (req, socket, head) => {
     if (req.url === AGENT_WS_PATH) hub.handleUpgrade(req, socket, head);
@@ -72,15 +81,22 @@ function hosting(instanceIds: string[], endpoint: string, extra: Partial<Hosting
   return { instanceIds, eniIds: [], externals: [], underlayEndpoint: endpoint, ...extra };
 }
 
+const TEST_AGENT_SECRET = "hub-agents-test-agent-secret";
+/** Keys the hubs issued, by agent id: a client started again with an id presents its key. */
+const issuedKeys = new Map<string, string>();
+
 /** A client that records every snapshot it swaps in. */
 function agent(agentId: string, host: Hosting, joinToken?: string) {
   const snapshots: AgentSnapshot[] = [];
   const errors: string[] = [];
+  const key = issuedKeys.get(agentId);
   const client = new ControllerClient({
     url: h.url,
     agentId,
     hosting: host,
     ...(joinToken !== undefined ? { joinToken } : {}),
+    ...(key !== undefined ? { agentKey: key } : {}),
+    onAgentKey: (k) => issuedKeys.set(agentId, k),
     backoffInitialMs: 20,
     backoffMaxMs: 100,
     onSnapshot: (s) => {
@@ -292,6 +308,10 @@ describe("AgentHub with ControllerClient", () => {
   });
 
   it("keeps a disconnected agent's last endpoint in its peers' mapping until a connected agent takes its instance over", async () => {
+    // Why no grace: the instance moves to another agent as soon as db is gone (by default db
+    // would keep it for placementGraceMs).
+    await stopHub(h);
+    h = await startHub({ placementGraceMs: 0 });
     const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
     const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
     const dbEntry = (s: AgentSnapshot | undefined) => s?.mapping.find((m) => m.eniId === DB1.eniId);
@@ -581,5 +601,239 @@ describe("AgentHub heartbeats", () => {
     expect(await silent.closed).toBe(4504);
     expect(h.hub.agents().find((a) => a.agentId === "agent-live")!.connected).toBe(true);
     expect(h.hub.agents().find((a) => a.agentId === "agent-silent")!.connected).toBe(false);
+  });
+});
+
+/** Hello from a raw socket (no ControllerClient): resolves the close code and the frames seen. */
+async function rawHello(
+  agentId: string,
+  host: Hosting,
+  agentKey = "",
+): Promise<{ code: number; kinds: string[]; errors: string[] }> {
+  const raw = rawSocket(h.url);
+  await new Promise<void>((resolve) => raw.ws.on("open", () => resolve()));
+  raw.ws.send(
+    encodeHelloFrame({
+      agentId,
+      joinToken: "",
+      hosting: host,
+      version: "x",
+      enforcedRevision: 0,
+      agentKey,
+    }),
+  );
+  const code = await raw.closed;
+  const decoded = raw.frames.map((f) => decodeControllerFrame(f));
+  return {
+    code,
+    kinds: decoded.map((f) => f.kind),
+    errors: decoded.flatMap((f) => (f.kind === "error" ? [f.code] : [])),
+  };
+}
+
+describe("AgentHub agent identity (docs/agent.md 'Agent identity', issue 14)", () => {
+  beforeEach(async () => {
+    h = await startHub();
+  });
+  afterEach(async () => {
+    await stopHub(h);
+  });
+
+  it("refuses a second Hello with an agent's id and no or a wrong key; the agent keeps its connection and policy", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    expect(issuedKeys.get("agent-web")).toMatch(/^[0-9a-f]{64}$/);
+    for (const key of ["", "0".repeat(64)]) {
+      const evil = await rawHello("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:6666"), key);
+      expect(evil.code).toBe(4403);
+      expect(evil.errors).toEqual(["EMU_ERR_HUB_AGENT_KEY"]);
+      // Neither its policy nor the mapping table (every agent's endpoint) reached the impostor.
+      expect(evil.kinds).not.toContain("snapshot");
+    }
+    expect(web.client.connectionState()).toBe("connected");
+    expect(web.client.connectionCount()).toBe(1);
+    expect(h.hub.agents()).toMatchObject([
+      { agentId: "agent-web", connected: true, endpoint: "127.0.0.1:7001" },
+    ]);
+    h.source.commit(withWeb2(2), { eniIds: ["eni-00000000000000003"] });
+    await web.client.enforced(2);
+    expect(web.snapshots.at(-1)!.enis.map((e) => e.eniId)).toEqual([WEB1.eniId]);
+  });
+
+  it("lets the holder of the key replace its own session", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    const again = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7101"));
+    await again.client.enforced(1);
+    await until(() => web.errors.includes("EMU_ERR_HUB_REPLACED"), "the old session replaced");
+    expect(h.hub.agents()).toMatchObject([{ agentId: "agent-web", endpoint: "127.0.0.1:7101" }]);
+  });
+
+  it("keeps an ENI with the agent holding it when another agent announces its instance or ENI", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    await Promise.all([web.client.enforced(1), db.client.enforced(1)]);
+    // "0-evil" sorts first: before, the smaller id won the claim.
+    const evil = agent(
+      "0-evil",
+      hosting([DB1.instanceId!], "127.0.0.1:6666", { eniIds: [DB1.eniId] }),
+    );
+    await evil.client.enforced(1);
+    h.hub.compileNow();
+    expect(evil.snapshots.at(-1)!.enis).toEqual([]);
+    expect(h.hub.hostOfEni(DB1.eniId)).toBe("agent-db");
+    expect(h.hub.snapshotOf("agent-db")!.enis.map((e) => e.eniId)).toEqual([DB1.eniId]);
+    // Traffic for db's ENI still goes to db.
+    h.source.commit(withWeb2(2), { eniIds: ["eni-00000000000000003"] });
+    await web.client.enforced(2);
+    expect(web.snapshots.at(-1)!.mapping.find((m) => m.eniId === DB1.eniId)).toMatchObject({
+      agentId: "agent-db",
+      endpoint: "127.0.0.1:7002",
+    });
+    // The impostor leaving changes nothing either.
+    await evil.client.close();
+    await until(
+      () => h.hub.agents().some((a) => a.agentId === "0-evil" && !a.connected),
+      "evil gone",
+    );
+    expect(h.hub.hostOfEni(DB1.eniId)).toBe("agent-db");
+  });
+
+  it("drops and counts report entries for ENIs the agent does not host", async () => {
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    const db = agent("agent-db", hosting([DB1.instanceId!], "127.0.0.1:7002"));
+    const nobody = agent("agent-nobody", hosting([], "127.0.0.1:7003"));
+    await Promise.all([web.client.enforced(1), db.client.enforced(1), nobody.client.enforced(1)]);
+    const entry = {
+      protocol: 6,
+      original: { src: "198.51.100.10", srcPort: 40000, dst: "10.0.2.20", dstPort: 3306 },
+      reply: { src: "10.0.2.20", srcPort: 3306, dst: "198.51.100.10", dstPort: 40000 },
+      state: "ESTABLISHED",
+      expiresAtMs: 1,
+      packetsOriginal: 1,
+      bytesOriginal: 60,
+      packetsReply: 1,
+      bytesReply: 60,
+      ruleId: "sgr-fake",
+      direction: "ingress",
+    };
+    nobody.client.sendConntrackReport({
+      requestId: "",
+      takenAtMs: 1,
+      enis: [{ eniId: DB1.eniId, instanceId: DB1.instanceId!, entries: [entry] }],
+    });
+    nobody.client.sendFlowLogs([
+      { eniId: DB1.eniId, line: "2 123 eni-x - - - - - - - 1 2 - NODATA" },
+    ]);
+    nobody.client.sendCounters({
+      takenAtMs: 1,
+      enis: [
+        {
+          eniId: DB1.eniId,
+          instanceId: DB1.instanceId!,
+          drops: { sg_no_match: 99 },
+          conntrackAllowanceExceeded: 0,
+          conntrackAllowanceAvailable: 0,
+          bwInAllowanceExceeded: 0,
+          bwOutAllowanceExceeded: 0,
+          ppsAllowanceExceeded: 0,
+          linklocalAllowanceExceeded: 0,
+          packetsAccepted: 0,
+        },
+      ],
+    });
+    const forged = () =>
+      h.hub.agents().find((a) => a.agentId === "agent-nobody")!.forgedReportEntries;
+    await until(() => forged() === 3, "three forged entries counted");
+    expect(h.hub.conntrackOf(DB1.eniId)).toBeUndefined();
+    expect(h.hub.reports.countersOf(DB1.eniId)).toBeUndefined();
+    expect(h.hub.reports.flowLogsOf(DB1.eniId)).toEqual([]);
+    // The host's own report is kept.
+    db.client.sendConntrackReport({
+      requestId: "",
+      takenAtMs: 2,
+      enis: [{ eniId: DB1.eniId, instanceId: DB1.instanceId!, entries: [entry] }],
+    });
+    await until(() => h.hub.conntrackOf(DB1.eniId) !== undefined, "db's report stored");
+    expect(h.hub.conntrackOf(DB1.eniId)!.agentId).toBe("agent-db");
+  });
+});
+
+describe("AgentHub with agent credentials configured by the runtime", () => {
+  beforeEach(async () => {
+    h = await startHub({ requireAgentKeys: true });
+  });
+  afterEach(async () => {
+    await stopHub(h);
+  });
+
+  it("refuses a stranger without a key on loopback and admits the agent the runtime gave its key", async () => {
+    const stranger = await rawHello("agent-x", hosting([WEB1.instanceId!], "127.0.0.1:6666"));
+    expect(stranger.code).toBe(4403);
+    expect(stranger.errors).toEqual(["EMU_ERR_HUB_AGENT_KEY"]);
+    expect(h.hub.agents()).toEqual([]);
+    issuedKeys.set("agent-web", deriveAgentKey(TEST_AGENT_SECRET, "agent-web"));
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    expect(web.snapshots[0]!.enis.map((e) => e.eniId)).toEqual([WEB1.eniId]);
+  });
+});
+
+describe("AgentHub limits (docs/agent.md 'Limits')", () => {
+  afterEach(async () => {
+    await stopHub(h);
+  });
+
+  it("forgets disconnected agents after the forget time and refuses new ones beyond the limit", async () => {
+    const clock = new ManualClock(Date.now());
+    h = await startHub({ clock, agentForgetMs: 60_000, maxAgents: 5, heartbeatIntervalMs: 20 });
+    for (let i = 0; i < 5; i++) {
+      const a = agent(`agent-${i}`, hosting([], `127.0.0.1:${7000 + i}`));
+      await a.client.enforced(1);
+      await a.client.close();
+    }
+    await until(() => h.hub.agents().every((a) => !a.connected), "all five gone");
+    const refused = await rawHello("agent-5", hosting([], "127.0.0.1:7005"));
+    expect(refused.code).toBe(4429);
+    expect(refused.errors).toEqual(["EMU_ERR_HUB_TOO_MANY_AGENTS"]);
+    expect(h.hub.agents()).toHaveLength(5);
+    clock.advance(60_001);
+    await until(() => h.hub.agents().length === 0, "the five forgotten");
+    for (let i = 5; i < 105; i++) {
+      const raw = rawSocket(h.url);
+      await new Promise<void>((resolve) => raw.ws.on("open", () => resolve()));
+      raw.ws.send(
+        encodeHelloFrame({
+          agentId: `agent-${i}`,
+          joinToken: "",
+          hosting: hosting([], "127.0.0.1:1"),
+          version: "x",
+          enforcedRevision: 0,
+        }),
+      );
+      raw.ws.close();
+      await raw.closed;
+      if (i % 20 === 0) clock.advance(60_001);
+    }
+    clock.advance(60_001);
+    await until(() => h.hub.agents().length === 0, "every disconnected agent forgotten");
+  });
+
+  it("refuses an oversized report with a coded, non-fatal error", async () => {
+    h = await startHub();
+    const web = agent("agent-web", hosting([WEB1.instanceId!], "127.0.0.1:7001"));
+    await web.client.enforced(1);
+    const records = Array.from({ length: 50_001 }, () => ({ eniId: WEB1.eniId, line: "x" }));
+    web.client.sendFlowLogs(records);
+    // 9 MiB in one frame: over maxReportBytes (8 MiB), under the WebSocket's 16 MiB.
+    const huge = "x".repeat(9 * 1024 * 1024);
+    web.client.sendFlowLogs([{ eniId: WEB1.eniId, line: huge }]);
+    const info = () => h.hub.agents().find((a) => a.agentId === "agent-web")!;
+    await until(() => web.errors.length === 2, "two reports refused");
+    expect(info().refusedReports).toBe(2);
+    expect(web.errors).toEqual(["EMU_ERR_HUB_REPORT_TOO_LARGE", "EMU_ERR_HUB_REPORT_TOO_LARGE"]);
+    expect(h.hub.reports.flowLogsOf(WEB1.eniId)).toEqual([]);
+    expect(web.client.connectionState()).toBe("connected");
+    expect(web.client.connectionCount()).toBe(1);
   });
 });

@@ -51,11 +51,23 @@ describe("agent protocol wire (controller/hub/wire.ts <-> node-agent/control/wir
           hosting,
           version: "0.1.0",
           enforcedRevision: 7,
+          agentKey: "k",
         }),
       ),
     ).toEqual({
       kind: "hello",
-      hello: { agentId: "a", joinToken: "t", hosting, version: "0.1.0", enforcedRevision: 7 },
+      hello: {
+        agentId: "a",
+        joinToken: "t",
+        hosting,
+        version: "0.1.0",
+        enforcedRevision: 7,
+        agentKey: "k",
+      },
+    });
+    expect(agent.decodeControllerFrame(hub.encodeWelcomeFrame("k2"))).toEqual({
+      kind: "welcome",
+      agentKey: "k2",
     });
     expect(
       hub.decodeAgentFrame(
