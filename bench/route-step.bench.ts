@@ -4,9 +4,12 @@
  * established flow, Geneve into the outbox) in ns/packet for an ENI with no compiled routes (an
  * older controller: own VPC only), a main table (local route only), 5 routes with the packet
  * matched by an active peering route, and 50 routes (AWS's default quota per table) with the
- * packet matched by the shortest one; plus the longest-prefix lookup alone. Each figure: the
- * fastest chunk of 20,000 packets (GC pauses and the shared machine's load land in the slower
- * chunks). Prints figures, asserts nothing.
+ * packet matched by the shortest one; plus the longest-prefix lookup alone. Then the emulated
+ * internet: the old path (no gateway route, RT-17) and through a `0.0.0.0/0` -> igw route with
+ * the source rewritten to the ENI's public IP (docs/routing.md IGW-6; each packet's source is
+ * restored afterwards, one more rewrite), and the 1:1 rewrite alone (IPv4 and UDP checksums,
+ * RFC 1624). Each figure: the fastest chunk of 20,000 packets (GC pauses and the shared
+ * machine's load land in the slower chunks). Prints figures, asserts nothing.
  *
  *   npx tsx bench/route-step.bench.ts
  */
@@ -21,6 +24,8 @@ import { ENCAP_HEADROOM } from "../node-agent/overlay/geneve.js";
 import type { Transport } from "../node-agent/overlay/transport.js";
 import { parseIpAddress } from "../node-agent/packet/address.js";
 import { writeIpv4HeaderChecksum, writeTransportChecksum } from "../node-agent/packet/checksum.js";
+import { decodePacket } from "../node-agent/packet/decode.js";
+import { rewriteIpv4Source } from "../node-agent/packet/nat.js";
 import { DataPath, Outbox } from "../node-agent/pipeline/data-path.js";
 import { forwardFromTun } from "../node-agent/pipeline/egress.js";
 import { Port } from "../node-agent/pipeline/port.js";
@@ -210,3 +215,70 @@ for (const r of CASES.map((c) => ({ c, ...measure(c) }))) {
     `${r.c.name.padEnd(38)} ${r.egress.toFixed(0).padStart(13)}   ${r.lookup.toFixed(1).padStart(18)}`,
   );
 }
+
+/**
+ * IGW-6: egress to the emulated internet through the gateway. Each packet leaves with its source
+ * rewritten, so the chunk restores it (one more rewrite, measured alone below).
+ */
+function measureIgw(igw: boolean): { egress: number; rewrite: number } {
+  const dp = new DataPath("agent-a", undefined, { warn: (m) => console.error(m) }, () => 0);
+  const base = policy(
+    igw
+      ? [LOCAL, { destination: "0.0.0.0/0", kind: "internet-gateway", targetId: "igw-1" }]
+      : [LOCAL],
+  );
+  const open = { ...base.egress[0]!, cidrs: ["0.0.0.0/0"] };
+  const p: CompiledEniPolicy = {
+    ...base,
+    egress: [open],
+    publicIpv4: [{ publicIp: "198.18.0.7", privateIp: "10.0.1.10" }],
+  };
+  const port = Port.forEni(p, new EniFilter(p), idleTun, () => undefined);
+  dp.enis.set("eni-a", port);
+  dp.routes = new RouteTable([
+    entry("10.0.1.10", "eni-a", "vpc-a", "agent-a"),
+    { ...entry("198.51.100.10", "", "", "agent-b"), subnetId: "internet" },
+  ]);
+  const outbox = new Outbox(nullTransport);
+  const buf = new Uint8Array(ENCAP_HEADROOM + 2048);
+  const len = udpInto(buf, "198.51.100.10");
+  const pkt = decodePacket(buf, ENCAP_HEADROOM, len);
+  if (typeof pkt === "string") throw new Error(pkt);
+  const priv = parseIpAddress("10.0.1.10")!;
+  const pub = parseIpAddress("198.18.0.7")!;
+  forwardFromTun(dp, port, outbox, buf, ENCAP_HEADROOM, len, 0); // opens the flow
+  if (igw) rewriteIpv4Source(buf, pkt, priv);
+  void outbox.flush();
+  const egress = fastestChunk(() => {
+    for (let i = 0; i < CHUNK; i++) {
+      forwardFromTun(dp, port, outbox, buf, ENCAP_HEADROOM, len, 0);
+      if (igw) rewriteIpv4Source(buf, pkt, priv);
+      if ((i & 255) === 255) void outbox.flush();
+    }
+    void outbox.flush();
+  });
+  const drops = Object.entries(dp.drops.total()).filter(([, n]) => n > 0);
+  if (drops.length > 0) throw new Error(`igw: dropped ${JSON.stringify(drops)}`);
+  const rewrite =
+    fastestChunk(() => {
+      for (let i = 0; i < CHUNK; i++) {
+        rewriteIpv4Source(buf, pkt, pub);
+        rewriteIpv4Source(buf, pkt, priv);
+      }
+    }) / 2;
+  if (decodePacket(buf, ENCAP_HEADROOM, len, { verifyChecksums: true }) === "bad_l4_checksum")
+    throw new Error("igw: checksum broken");
+  return { egress, rewrite };
+}
+
+measureIgw(false);
+measureIgw(true);
+const old = measureIgw(false);
+const igw = measureIgw(true);
+console.log(
+  `${"internet, no gateway route (RT-17)".padEnd(38)} ${old.egress.toFixed(0).padStart(13)}`,
+);
+console.log(
+  `${"internet via igw (+ restoring rewrite)".padEnd(38)} ${igw.egress.toFixed(0).padStart(13)}`,
+);
+console.log(`1:1 NAT rewrite alone (IPv4 + UDP checksums): ${igw.rewrite.toFixed(1)} ns`);
