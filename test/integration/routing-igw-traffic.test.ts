@@ -53,6 +53,8 @@ let agentA: StartedAgent;
 let agentB: StartedAgent;
 let rtbPublic = "";
 let dbInstance = "";
+let webInstance = "";
+let sgId = "";
 let web = { priv: "", pub: "", tun: undefined as unknown as FakeTun };
 let db = { priv: "", tun: undefined as unknown as FakeTun };
 let backend = { priv: "", pub: "", tun: undefined as unknown as FakeTun };
@@ -201,6 +203,8 @@ beforeAll(async () => {
   const d = await launch(pub, sg, false);
   const b = await launch(priv, sg, true);
   dbInstance = d.InstanceId!;
+  webInstance = w.InstanceId!;
+  sgId = sg;
   const a = await startAgent("agent-a", [w.InstanceId!], "127.0.0.1:7401");
   const bb = await startAgent("agent-b", [d.InstanceId!, b.InstanceId!], "127.0.0.1:7402", [
     { name: "internet", address: INTERNET },
@@ -245,6 +249,49 @@ describe("internet gateway 1:1 NAT on traffic", () => {
       50000,
     ]);
     expect(atInternet.tcpFlags).toBe(TcpFlag.SYN | TcpFlag.ACK);
+  });
+
+  it("tracks a connection through the gateway on web's private address (IGW-5, CT-1)", async () => {
+    // Not /0: tracked (CT-2), so the entry shows in the conntrack report.
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: sgId,
+        IpPermissions: [
+          { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: `${INTERNET}/32` }] },
+        ],
+      }),
+    );
+    await enforced();
+    inetTun.send(
+      buildTcp({
+        src: INTERNET,
+        dst: web.pub,
+        srcPort: 50010,
+        dstPort: 22,
+        flags: TcpFlag.SYN,
+        seq: 1,
+      }),
+    );
+    expect(text((await next(web.tun)).dst)).toBe(web.priv);
+    web.tun.send(
+      buildTcp({
+        src: web.priv,
+        dst: INTERNET,
+        srcPort: 22,
+        dstPort: 50010,
+        flags: TcpFlag.SYN | TcpFlag.ACK,
+        seq: 100,
+        ack: 2,
+      }),
+    );
+    expect(text((await next(inetTun)).src)).toBe(web.pub);
+    const res = await fetch(`${ctl.url}/v1/conntrack?instance=${webInstance}&refresh=1`);
+    const report = (await res.json()) as {
+      enis: { entries: { original: { src: string; dst: string; dstPort: number } }[] }[];
+    };
+    const originals = report.enis.flatMap((e) => e.entries.map((x) => x.original));
+    expect(originals).toContainEqual({ src: INTERNET, srcPort: 50010, dst: web.priv, dstPort: 22 });
+    expect(JSON.stringify(report)).not.toContain(web.pub);
   });
 
   it("does not deliver to the public IP of an instance in a subnet without an IGW route (IGW-5)", async () => {
