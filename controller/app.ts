@@ -118,7 +118,9 @@ export class Controller {
         ...(cfg.joinToken !== undefined ? { joinToken: cfg.joinToken } : {}),
         // Why kept in the state: keys issued to agents must stay valid across a restart.
         agentSecret: cfg.agentSecret ?? persistedAgentSecret(store),
-        requireAgentKeys: cfg.agentSecret !== undefined,
+        // Auth mode (--auth-keys) makes the hub require a token too: a join token, or the key of
+        // an agent the runtime provisioned (docs/agent.md "Agent identity", json-api.md "Auth mode").
+        requireAgentKeys: cfg.agentSecret !== undefined || cfg.authKeys !== undefined,
         clock: this.deps.clock ?? systemClock,
         heartbeatIntervalMs: cfg.heartbeatIntervalMs,
         heartbeatTimeoutMs: cfg.heartbeatTimeoutMs,

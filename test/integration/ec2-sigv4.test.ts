@@ -11,9 +11,11 @@ import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { Controller, type StartedController } from "../../controller/app.js";
 import { jsonApiAuthHeaders } from "../../cli/runtime/api-credentials.js";
 import { getJson } from "../../testcontainers/json-api.js";
+import { decodeControllerFrame, encodeHelloFrame } from "../../node-agent/control/wire.js";
 import { AwsCli } from "../helpers/aws-cli.js";
 
 const AKID = "AKIDSIGV4";
@@ -268,5 +270,76 @@ describe("auth mode covers the JSON API (docs/json-api.md 'Auth mode')", () => {
       authorization: `Bearer ${AKID}:${SECRET}`,
     });
     expect(jsonApiAuthHeaders({ AWS_ACCESS_KEY_ID: AKID })).toEqual({});
+  });
+});
+
+describe("auth mode makes the hub require a token", () => {
+  async function hello(url: string, agentId: string, joinToken: string) {
+    const ws = new WebSocket(url);
+    const frames: Uint8Array[] = [];
+    ws.on("message", (d: Buffer) => frames.push(new Uint8Array(d)));
+    const closed = new Promise<number>((resolve) => ws.on("close", (c) => resolve(c)));
+    await new Promise<void>((resolve, reject) => {
+      ws.on("open", () => resolve());
+      ws.on("error", reject);
+    });
+    ws.send(
+      encodeHelloFrame({
+        agentId,
+        joinToken,
+        hosting: { instanceIds: [], eniIds: [], externals: [], underlayEndpoint: "127.0.0.1:6081" },
+        version: "x",
+        enforcedRevision: 0,
+        agentKey: "",
+      }),
+    );
+    const code = await closed;
+    const errors = frames
+      .map((f) => decodeControllerFrame(f))
+      .flatMap((f) => (f.kind === "error" ? [f.code] : []));
+    return { code, errors };
+  }
+
+  it("refuses a Hello with no token and no agent key on loopback (no --join-token configured)", async () => {
+    const r = await hello(ctl.agentUrl, "stranger", "");
+    expect(r).toEqual({ code: 4403, errors: ["EMU_ERR_HUB_AGENT_KEY"] });
+  });
+
+  it("with --join-token: refuses a wrong token, admits the right one", async () => {
+    const withToken = await new Controller({
+      listen: "127.0.0.1:0",
+      statePath: ":memory:",
+      authKeys: { [AKID]: SECRET },
+      joinToken: "hub-token",
+      log: () => {},
+    }).start();
+    try {
+      const wrong = await hello(withToken.agentUrl, "a1", "nope");
+      expect(wrong.errors).toEqual(["EMU_ERR_HUB_JOIN_TOKEN"]);
+      const ws = new WebSocket(withToken.agentUrl);
+      const first = new Promise<string>((resolve) =>
+        ws.on("message", (d: Buffer) => resolve(decodeControllerFrame(new Uint8Array(d)).kind)),
+      );
+      await new Promise<void>((resolve) => ws.on("open", () => resolve()));
+      ws.send(
+        encodeHelloFrame({
+          agentId: "a1",
+          joinToken: "hub-token",
+          hosting: {
+            instanceIds: [],
+            eniIds: [],
+            externals: [],
+            underlayEndpoint: "127.0.0.1:6081",
+          },
+          version: "x",
+          enforcedRevision: 0,
+          agentKey: "",
+        }),
+      );
+      expect(await first).not.toBe("error");
+      ws.close();
+    } finally {
+      await withToken.stop();
+    }
   });
 });
