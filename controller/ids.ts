@@ -30,9 +30,20 @@ export const ID_PREFIX = {
 } as const;
 export type IdPrefix = (typeof ID_PREFIX)[keyof typeof ID_PREFIX];
 
+// Why a pool: one randomBytes() call per id costs ~4 us; an Authorize of 1,000 rules makes
+// 1,000 rule ids (LIM-6). Bytes are drawn from the CSPRNG 4 KiB at a time and used once.
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 /** A new AWS-shaped id: `<prefix>-` + 17 lowercase hex digits (API-8). */
 export function newId(prefix: IdPrefix): string {
-  return `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
+  if (poolAt + 9 > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  const hex = pool.toString("hex", poolAt, poolAt + 9).slice(0, 17);
+  poolAt += 9;
+  return `${prefix}-${hex}`;
 }
 
 /** True when `id` is `<prefix>-` followed by 8 or 17 lowercase hex digits (API-8). */
