@@ -149,6 +149,8 @@ export async function runExperimentOnContainers(
       AWS_ACCESS_KEY_ID: host.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: host.credentials.secretAccessKey,
       AWS_SESSION_TOKEN: "",
+      // The JSON API's credential in auth mode (docs/json-api.md "Auth mode").
+      VPCEMU_API_KEY: `${host.credentials.accessKeyId}:${host.credentials.secretAccessKey}`,
       AWS_REGION: host.region,
     },
   });

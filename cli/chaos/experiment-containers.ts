@@ -19,6 +19,7 @@
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from "testcontainers";
+import { jsonApiAuthHeaders } from "../runtime/api-credentials.js";
 import { VPCEMU_LABEL } from "../../testcontainers/constants.js";
 import { controllerRunEnv } from "./experiment-controller.js";
 import {
@@ -382,7 +383,10 @@ export async function openContainerRunEnv(opts: {
 /** GET /v1/agents and /v1/revision: the agent is connected and enforces the current revision. */
 async function agentEnforces(endpoint: string, agentId: string): Promise<boolean> {
   const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(new URL(path, endpoint), { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(new URL(path, endpoint), {
+      headers: jsonApiAuthHeaders(),
+      signal: AbortSignal.timeout(5000),
+    });
     if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
     return (await res.json()) as T;
   };

@@ -14,6 +14,7 @@ import {
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
 } from "@aws-sdk/client-ec2";
+import { jsonApiAuthHeaders } from "../runtime/api-credentials.js";
 import type { RunEnv } from "./experiment-run.js";
 import type { Ec2Action, Ec2RuleSpec } from "./experiment-spec.js";
 import { FaultApiError, FaultClient } from "./fault-api.js";
@@ -173,7 +174,7 @@ export function controllerRunEnv(opts: {
       if (!alarmsAvailable) return false;
       const res = await fetch(new URL(`/v1/alarms/${encodeURIComponent(name)}`, endpoint), {
         method: "PUT",
-        headers: { "content-type": "application/json" },
+        headers: { ...jsonApiAuthHeaders(), "content-type": "application/json" },
         body: JSON.stringify({ state: stateValue, reason: reason.slice(0, 1000) }),
         signal: AbortSignal.timeout(5000),
       });
@@ -235,7 +236,10 @@ async function waitEnforced(client: FaultClient, view: Awaited<ReturnType<FaultC
 }
 
 async function getJson<T>(endpoint: string, path: string): Promise<T> {
-  const res = await fetch(new URL(path, endpoint), { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(new URL(path, endpoint), {
+    headers: jsonApiAuthHeaders(),
+    signal: AbortSignal.timeout(5000),
+  });
   const text = await res.text();
   if (!res.ok) {
     let code = `HTTP_${res.status}`;
