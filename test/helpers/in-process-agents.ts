@@ -1,0 +1,168 @@
+/**
+ * A real controller and in-process agents on FakeTun devices and a MemoryBus underlay, for the
+ * integration tests that drive packets through the agents' pipeline from EC2 API calls:
+ *
+ *   EC2Client --HTTP--> Controller 127.0.0.1:<port> (":memory:" unless told) | /v1/agents/ws
+ *   Agent (controllerControl, FakeTunProvider, bus.transport(endpoint)) ...
+ *
+ * Each test keeps its own topology (VPCs, groups, rules, instances); this only starts and stops
+ * the pieces. `startTestController` gives the controller, a default EC2Client (maxAttempts 1) and
+ * a MemoryBus; its `startAgent` starts an agent on that bus and records it, `stop` stops the
+ * agents, destroys the clients and stops the controller, in that order.
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { expect } from "vitest";
+import { Controller, type ControllerDeps, type StartedController } from "../../controller/app.js";
+import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
+import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { DropReason } from "../../node-agent/pipeline/verdict.js";
+import { FakeTunProvider, type FakeTun } from "./fake-tun.js";
+import { MemoryBus } from "./memory-transport.js";
+
+export interface TestEc2ClientOptions {
+  /** Default "test". */
+  accessKeyId?: string;
+  /** Default "test". */
+  secretAccessKey?: string;
+}
+
+/** An EC2Client on the controller's endpoint, us-east-1, one attempt per call. */
+export function testEc2Client(ctl: StartedController, opts: TestEc2ClientOptions = {}): EC2Client {
+  return new EC2Client({
+    endpoint: ctl.ec2Endpoint,
+    region: "us-east-1",
+    credentials: {
+      accessKeyId: opts.accessKeyId ?? "test",
+      secretAccessKey: opts.secretAccessKey ?? "test",
+    },
+    maxAttempts: 1,
+  });
+}
+
+export interface InProcessAgentOptions {
+  agentId: string;
+  instanceIds: string[];
+  /** The agent's underlay endpoint on the bus, e.g. "127.0.0.1:7201". */
+  endpoint: string;
+  reportIntervalMs?: number;
+  flowLogWindowMs?: number;
+  /** External nodes (e.g. the emulated internet), in the agent's config and its hosting. */
+  externals?: { name: string; address: string }[];
+  /** E.g. "127.0.0.1:0" to serve the agent's /metrics. */
+  metricsListen?: string;
+}
+
+export interface InProcessAgent {
+  agent: StartedAgent;
+  tuns: FakeTunProvider;
+}
+
+const quiet = { info: () => undefined, warn: () => undefined };
+
+/** Starts one agent connected to `ctl`, on `bus` at `opts.endpoint`, with a quiet logger. */
+export async function startInProcessAgent(
+  ctl: StartedController,
+  bus: MemoryBus,
+  opts: InProcessAgentOptions,
+): Promise<InProcessAgent> {
+  const { agentId, instanceIds, endpoint, externals } = opts;
+  const config = sanitizeAgentConfig({
+    agentId,
+    instanceIds,
+    externals,
+    reportIntervalMs: opts.reportIntervalMs,
+    flowLogWindowMs: opts.flowLogWindowMs,
+    metricsListen: opts.metricsListen,
+  });
+  const tuns = new FakeTunProvider();
+  const agent = await new Agent({
+    config,
+    tuns,
+    transport: bus.transport(endpoint),
+    control: controllerControl({
+      url: ctl.agentUrl,
+      agentId,
+      hosting: { instanceIds, eniIds: [], externals: externals ?? [], underlayEndpoint: endpoint },
+    }),
+    logger: quiet,
+  }).start();
+  return { agent, tuns };
+}
+
+export interface TestControllerOptions {
+  /** Default ":memory:". */
+  statePath?: string;
+  /** The Controller's second argument (e.g. fisTimeScale). */
+  deps?: ControllerDeps;
+  /** Credentials of the default client `ec2`. */
+  ec2?: TestEc2ClientOptions;
+}
+
+export interface TestController {
+  ctl: StartedController;
+  /** The default client; destroyed by stop(). */
+  ec2: EC2Client;
+  bus: MemoryBus;
+  /** The agents startAgent started, in order. */
+  agents: StartedAgent[];
+  /** Another EC2Client (e.g. another account's); destroyed by stop(). */
+  client(opts?: TestEc2ClientOptions): EC2Client;
+  /** startInProcessAgent on this controller and bus; the agent is stopped by stop(). */
+  startAgent(opts: InProcessAgentOptions): Promise<InProcessAgent>;
+  /** Every controller-connected agent enforces the current revision (CT-17). */
+  enforced(timeoutMs?: number): Promise<void>;
+  /** Stops the agents, destroys the clients, stops the controller. */
+  stop(): Promise<void>;
+}
+
+/** A Controller on 127.0.0.1:0 with a quiet log, and an EC2Client on it. */
+export async function startTestController(
+  opts: TestControllerOptions = {},
+): Promise<TestController> {
+  const ctl = await new Controller(
+    { listen: "127.0.0.1:0", statePath: opts.statePath ?? ":memory:", log: () => {} },
+    opts.deps,
+  ).start();
+  const bus = new MemoryBus();
+  const agents: StartedAgent[] = [];
+  const clients: EC2Client[] = [];
+  const client = (o?: TestEc2ClientOptions) => {
+    const c = testEc2Client(ctl, o);
+    clients.push(c);
+    return c;
+  };
+  return {
+    ctl,
+    ec2: client(opts.ec2),
+    bus,
+    agents,
+    client,
+    async startAgent(o) {
+      const started = await startInProcessAgent(ctl, bus, o);
+      agents.push(started.agent);
+      return started;
+    },
+    enforced: (timeoutMs = 5000) => ctl.waitForEnforced(ctl.revision(), timeoutMs),
+    async stop() {
+      await Promise.all(agents.map((a) => a.stop()));
+      for (const c of clients) c.destroy();
+      await ctl.stop();
+    },
+  };
+}
+
+/** Sends `packet` into `tun` and waits (2 s at most) until `agent` counted one more drop of `reason`. */
+export async function expectDropped(
+  agent: StartedAgent,
+  tun: FakeTun,
+  packet: Uint8Array,
+  reason: DropReason,
+): Promise<void> {
+  const before = agent.drops()[reason];
+  tun.send(packet);
+  const deadline = Date.now() + 2000;
+  while (agent.drops()[reason] === before && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  expect(agent.drops()[reason]).toBe(before + 1);
+}
