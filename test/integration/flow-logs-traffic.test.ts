@@ -26,12 +26,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
-import { FakeTunProvider } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import { startTestController, type TestController } from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 
 const FORMAT =
@@ -40,36 +37,13 @@ const FIELDS = FORMAT.split(" ").map((t) => t.slice(2, -1));
 
 const dir = mkdtempSync(join(tmpdir(), "vpcemu-flow-traffic-"));
 const webFile = join(dir, "web.log");
+let h: TestController;
 let ctl: StartedController;
 let ec2: EC2Client;
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 const ids = { vpc: "", webSubnet: "", dbSubnet: "", webI: "", dbI: "", webEni: "", dbEni: "" };
 let webIp = "";
 let dbIp = "";
 const logs = { web: "", db: "", vpc: "" };
-
-async function startAgent(id: string, instanceId: string, endpoint: string) {
-  const tuns = new FakeTunProvider();
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({
-      agentId: id,
-      instanceIds: [instanceId],
-      reportIntervalMs: 200,
-      flowLogWindowMs: 1000,
-    }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId: id,
-      hosting: { instanceIds: [instanceId], eniIds: [], externals: [], underlayEndpoint: endpoint },
-    }),
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
-  return { agent, tuns };
-}
 
 const createFlowLog = async (input: Record<string, unknown>) => {
   const out = await ec2.send(new CreateFlowLogsCommand({ TrafficType: "ALL", ...input } as never));
@@ -78,17 +52,8 @@ const createFlowLog = async (input: Record<string, unknown>) => {
 };
 
 beforeAll(async () => {
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
-  ec2 = new EC2Client({
-    endpoint: ctl.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  h = await startTestController();
+  ({ ctl, ec2 } = h);
   ids.vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
   const subnet = async (cidr: string) =>
     (await ec2.send(new CreateSubnetCommand({ VpcId: ids.vpc, CidrBlock: cidr }))).Subnet!
@@ -155,8 +120,16 @@ beforeAll(async () => {
     LogGroupName: "flows",
     DeliverLogsPermissionArn: "arn:aws:iam::123456789012:role/flows",
   });
-  const a = await startAgent("agent-web", ids.webI, "127.0.0.1:7301");
-  const b = await startAgent("agent-db", ids.dbI, "127.0.0.1:7302");
+  const agent = (agentId: string, instanceId: string, endpoint: string) =>
+    h.startAgent({
+      agentId,
+      instanceIds: [instanceId],
+      endpoint,
+      reportIntervalMs: 200,
+      flowLogWindowMs: 1000,
+    });
+  const a = await agent("agent-web", ids.webI, "127.0.0.1:7301");
+  const b = await agent("agent-db", ids.dbI, "127.0.0.1:7302");
   await Promise.all([a.agent.enforced(ctl.revision()), b.agent.enforced(ctl.revision())]);
   const webTun = await a.tuns.tun(ids.webEni);
   const dbTun = await b.tuns.tun(ids.dbEni);
@@ -181,9 +154,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

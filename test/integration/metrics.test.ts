@@ -22,19 +22,17 @@ import {
 } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
-import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import type { FakeTun } from "../helpers/fake-tun.js";
+import { startTestController, type TestController } from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 import { histogramCount, samples, scrape, value } from "../helpers/prometheus.js";
 
+let h: TestController;
 let ctl: StartedController;
 let ec2: EC2Client;
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 let web: StartedAgent;
 let db: StartedAgent;
 let webTun: FakeTun;
@@ -47,40 +45,9 @@ let dbInstance = "";
 let webSg = "";
 let dbSg = "";
 
-async function startAgent(id: string, instanceId: string, endpoint: string, metrics: boolean) {
-  const tuns = new FakeTunProvider();
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({
-      agentId: id,
-      instanceIds: [instanceId],
-      reportIntervalMs: 100,
-      ...(metrics ? { metricsListen: "127.0.0.1:0" } : {}),
-    }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId: id,
-      hosting: { instanceIds: [instanceId], eniIds: [], externals: [], underlayEndpoint: endpoint },
-    }),
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
-  return { agent, tuns };
-}
-
 beforeAll(async () => {
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
-  ec2 = new EC2Client({
-    endpoint: ctl.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  h = await startTestController();
+  ({ ctl, ec2 } = h);
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
   const subnet = async (cidr: string) =>
     (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr }))).Subnet!.SubnetId!;
@@ -122,8 +89,19 @@ beforeAll(async () => {
   webEni = w.NetworkInterfaces![0]!.NetworkInterfaceId!;
   dbEni = d.NetworkInterfaces![0]!.NetworkInterfaceId!;
   dbInstance = d.InstanceId!;
-  const a = await startAgent("agent-web", w.InstanceId!, "127.0.0.1:7311", false);
-  const b = await startAgent("agent-db", d.InstanceId!, "127.0.0.1:7312", true);
+  const a = await h.startAgent({
+    agentId: "agent-web",
+    instanceIds: [w.InstanceId!],
+    endpoint: "127.0.0.1:7311",
+    reportIntervalMs: 100,
+  });
+  const b = await h.startAgent({
+    agentId: "agent-db",
+    instanceIds: [d.InstanceId!],
+    endpoint: "127.0.0.1:7312",
+    reportIntervalMs: 100,
+    metricsListen: "127.0.0.1:0",
+  });
   web = a.agent;
   db = b.agent;
   await ctl.waitForEnforced(ctl.revision(), 5000);
@@ -132,9 +110,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
 });
 
 const tcp = (srcPort: number, dstPort: number) =>

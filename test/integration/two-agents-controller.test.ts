@@ -19,20 +19,18 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { decodePacket } from "../../node-agent/packet/decode.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
-import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import type { FakeTun } from "../helpers/fake-tun.js";
+import { startTestController, type TestController } from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 
+let h: TestController;
 let ctl: StartedController;
 let ec2: EC2Client;
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 let webIp = "";
 let dbIp = "";
 let webEni = "";
@@ -44,41 +42,9 @@ let dbTun: FakeTun;
 let web: StartedAgent;
 let db: StartedAgent;
 
-async function startAgent(id: string, instanceId: string, endpoint: string) {
-  const tuns = new FakeTunProvider();
-  const control = controllerControl({
-    url: ctl.agentUrl,
-    agentId: id,
-    hosting: { instanceIds: [instanceId], eniIds: [], externals: [], underlayEndpoint: endpoint },
-  });
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({
-      agentId: id,
-      instanceIds: [instanceId],
-      reportIntervalMs: 200,
-      flowLogWindowMs: 1000,
-    }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control,
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
-  return { agent, tuns };
-}
-
 beforeAll(async () => {
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
-  ec2 = new EC2Client({
-    endpoint: ctl.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  h = await startTestController();
+  ({ ctl, ec2 } = h);
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
   const subnet = async (cidr: string) =>
     (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr }))).Subnet!.SubnetId!;
@@ -119,8 +85,16 @@ beforeAll(async () => {
   dbIp = d.PrivateIpAddress!;
   webEni = w.NetworkInterfaces![0]!.NetworkInterfaceId!;
   dbEni = d.NetworkInterfaces![0]!.NetworkInterfaceId!;
-  const a = await startAgent("agent-web", w.InstanceId!, "127.0.0.1:7201");
-  const b = await startAgent("agent-db", d.InstanceId!, "127.0.0.1:7202");
+  const agent = (agentId: string, instanceId: string, endpoint: string) =>
+    h.startAgent({
+      agentId,
+      instanceIds: [instanceId],
+      endpoint,
+      reportIntervalMs: 200,
+      flowLogWindowMs: 1000,
+    });
+  const a = await agent("agent-web", w.InstanceId!, "127.0.0.1:7201");
+  const b = await agent("agent-db", d.InstanceId!, "127.0.0.1:7202");
   web = a.agent;
   db = b.agent;
   await Promise.all([web.enforced(ctl.revision()), db.enforced(ctl.revision())]);
@@ -129,9 +103,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
 });
 
 const syn = (srcPort: number) =>
