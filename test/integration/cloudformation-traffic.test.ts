@@ -20,14 +20,13 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { decodePacket } from "../../node-agent/packet/decode.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
-import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import type { FakeTun } from "../helpers/fake-tun.js";
+import { startTestController, type TestController } from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 
 const TEMPLATE = join(
@@ -35,10 +34,9 @@ const TEMPLATE = join(
   "../../examples/cloudformation/seed-security-group.yaml",
 );
 
+let h: TestController;
 let ctl: StartedController;
 let ec2: EC2Client;
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 let clientIp = "";
 let webIp = "";
 let clientTun: FakeTun;
@@ -61,35 +59,9 @@ function element(xml: string, name: string): string {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1] ?? "";
 }
 
-async function startAgent(id: string, instanceId: string, endpoint: string) {
-  const tuns = new FakeTunProvider();
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({ agentId: id, instanceIds: [instanceId], reportIntervalMs: 200 }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId: id,
-      hosting: { instanceIds: [instanceId], eniIds: [], externals: [], underlayEndpoint: endpoint },
-    }),
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
-  return { agent, tuns };
-}
-
 beforeAll(async () => {
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
-  ec2 = new EC2Client({
-    endpoint: ctl.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  h = await startTestController();
+  ({ ctl, ec2 } = h);
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.60.0.0/16" }))).Vpc!.VpcId!;
   const subnetId = (
     await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.60.1.0/24" }))
@@ -134,8 +106,10 @@ beforeAll(async () => {
   const w = await run(seedSg);
   clientIp = c.PrivateIpAddress!;
   webIp = w.PrivateIpAddress!;
-  const a = await startAgent("agent-client", c.InstanceId!, "127.0.0.1:7301");
-  const b = await startAgent("agent-web", w.InstanceId!, "127.0.0.1:7302");
+  const agent = (agentId: string, instanceId: string, endpoint: string) =>
+    h.startAgent({ agentId, instanceIds: [instanceId], endpoint, reportIntervalMs: 200 });
+  const a = await agent("agent-client", c.InstanceId!, "127.0.0.1:7301");
+  const b = await agent("agent-web", w.InstanceId!, "127.0.0.1:7302");
   web = b.agent;
   await Promise.all([a.agent.enforced(ctl.revision()), b.agent.enforced(ctl.revision())]);
   clientTun = await a.tuns.tun(c.NetworkInterfaces![0]!.NetworkInterfaceId!);
@@ -143,9 +117,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
 });
 
 const syn = (srcPort: number, dstPort: number) =>

@@ -36,22 +36,20 @@ import {
   type CreateExperimentTemplateCommandInput,
 } from "@aws-sdk/client-fis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
-import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import type { FakeTun } from "../helpers/fake-tun.js";
+import { startTestController, type TestController } from "../helpers/in-process-agents.js";
 import { buildTcp, buildUdp } from "../helpers/packet-builder.js";
 
 const ACCOUNT = "123456789012";
 let dir: string;
+let h: TestController;
 let ctl: StartedController;
 let ec2: EC2Client;
 let fis: FisClient;
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 let subnetA = "";
 let bId = "";
 
@@ -65,31 +63,14 @@ let a2: Node;
 let b: Node;
 let nextPort = 20000;
 
-async function startAgent(id: string, instanceId: string, endpoint: string) {
-  const tuns = new FakeTunProvider();
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({ agentId: id, instanceIds: [instanceId], reportIntervalMs: 200 }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId: id,
-      hosting: { instanceIds: [instanceId], eniIds: [], externals: [], underlayEndpoint: endpoint },
-    }),
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
-  return { agent, tuns };
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "vpcemu-fis-traffic-"));
-  ctl = await new Controller(
-    { listen: "127.0.0.1:0", statePath: join(dir, "state.db"), log: () => {} },
-    { fisTimeScale: 0.01 },
-  ).start();
+  h = await startTestController({
+    statePath: join(dir, "state.db"),
+    deps: { fisTimeScale: 0.01 },
+  });
+  ({ ctl, ec2 } = h);
   const credentials = { accessKeyId: "test", secretAccessKey: "test" };
-  ec2 = new EC2Client({ endpoint: ctl.url, region: "us-east-1", credentials, maxAttempts: 1 });
   fis = new FisClient({ endpoint: ctl.url, region: "us-east-1", credentials, maxAttempts: 1 });
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.70.0.0/16" }))).Vpc!.VpcId!;
   const subnet = async (cidr: string, az: string) =>
@@ -133,11 +114,12 @@ beforeAll(async () => {
   ] as const) {
     const inst = await run(s, role);
     if (role === "b") bId = inst.InstanceId!;
-    const { agent, tuns } = await startAgent(
-      `agent-${role}`,
-      inst.InstanceId!,
-      `127.0.0.1:${port++}`,
-    );
+    const { agent, tuns } = await h.startAgent({
+      agentId: `agent-${role}`,
+      instanceIds: [inst.InstanceId!],
+      endpoint: `127.0.0.1:${port++}`,
+      reportIntervalMs: 200,
+    });
     nodes.push({
       ip: inst.PrivateIpAddress!,
       tun: await tuns.tun(inst.NetworkInterfaces![0]!.NetworkInterfaceId!),
@@ -149,10 +131,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
   fis?.destroy();
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

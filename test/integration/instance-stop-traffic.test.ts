@@ -31,19 +31,17 @@ import {
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
-import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import type { FakeTun } from "../helpers/fake-tun.js";
+import { startTestController, type TestController } from "../helpers/in-process-agents.js";
 import { buildTcp, buildUdp } from "../helpers/packet-builder.js";
 
+let h: TestController;
 let ctl: StartedController;
 let ec2: EC2Client;
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 let dbSg = "";
 let dbId = "";
 let webSubnet = "";
@@ -58,36 +56,19 @@ let web: Node;
 let db: Node;
 
 async function startNode(id: string, inst: { ip: string; id: string; eni: string }, port: number) {
-  const tuns = new FakeTunProvider();
-  const endpoint = `127.0.0.1:${port}`;
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({ agentId: id, instanceIds: [inst.id], reportIntervalMs: 200 }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId: id,
-      hosting: { instanceIds: [inst.id], eniIds: [], externals: [], underlayEndpoint: endpoint },
-    }),
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
+  const { agent, tuns } = await h.startAgent({
+    agentId: id,
+    instanceIds: [inst.id],
+    endpoint: `127.0.0.1:${port}`,
+    reportIntervalMs: 200,
+  });
   await agent.enforced(ctl.revision());
   return { ip: inst.ip, eni: inst.eni, tun: await tuns.tun(inst.eni), agent };
 }
 
 beforeAll(async () => {
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
-  ec2 = new EC2Client({
-    endpoint: ctl.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  h = await startTestController();
+  ({ ctl, ec2 } = h);
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.71.0.0/16" }))).Vpc!.VpcId!;
   const subnet = async (cidr: string) =>
     (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr }))).Subnet!.SubnetId!;
@@ -156,9 +137,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
 });
 
 /** Every connected agent enforces the controller's current revision (CT-17). */
