@@ -33,22 +33,24 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { decodePacket } from "../../node-agent/packet/decode.js";
 import { TcpFlag, type DecodedPacket } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
-import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import type { FakeTun } from "../helpers/fake-tun.js";
+import {
+  expectDropped,
+  startTestController,
+  type TestController,
+} from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 
 const INTERNET = "198.51.100.10";
 
+let h: TestController;
 let ctl: StartedController;
 let ec2: EC2Client;
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 let agentA: StartedAgent;
 let agentB: StartedAgent;
 let rtbPublic = "";
@@ -60,32 +62,8 @@ let db = { priv: "", tun: undefined as unknown as FakeTun };
 let backend = { priv: "", pub: "", tun: undefined as unknown as FakeTun };
 let inetTun: FakeTun;
 
-async function startAgent(
-  id: string,
-  instanceIds: string[],
-  endpoint: string,
-  externals: { name: string; address: string }[] = [],
-) {
-  const tuns = new FakeTunProvider();
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({ agentId: id, instanceIds, externals, reportIntervalMs: 200 }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId: id,
-      hosting: { instanceIds, eniIds: [], externals, underlayEndpoint: endpoint },
-    }),
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
-  return { agent, tuns };
-}
-
 /** Waits until every agent enforces the controller's current revision. */
-async function enforced(): Promise<void> {
-  await ctl.waitForEnforced(ctl.revision(), 5000);
-}
+const enforced = (): Promise<void> => h.enforced(5000);
 
 async function launch(subnetId: string, groupId: string, publicIp: boolean) {
   const r = await ec2.send(
@@ -140,34 +118,9 @@ async function next(tun: FakeTun): Promise<DecodedPacket> {
 
 const text = (a: Uint8Array): string => [...a].join(".");
 
-/** Sends `packet` into `tun` and waits until `agent` counted one more drop of `reason`. */
-async function expectDropped(
-  agent: StartedAgent,
-  tun: FakeTun,
-  packet: Uint8Array,
-  reason: DropReason,
-): Promise<void> {
-  const before = agent.drops()[reason];
-  tun.send(packet);
-  const deadline = Date.now() + 2000;
-  while (agent.drops()[reason] === before && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  expect(agent.drops()[reason]).toBe(before + 1);
-}
-
 beforeAll(async () => {
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
-  ec2 = new EC2Client({
-    endpoint: ctl.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "111122223333", secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
+  h = await startTestController({ ec2: { accessKeyId: "111122223333", secretAccessKey: "x" } });
+  ({ ctl, ec2 } = h);
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.60.0.0/16" }))).Vpc!.VpcId!;
   const pub = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.60.1.0/24" })))
     .Subnet!.SubnetId!;
@@ -205,10 +158,19 @@ beforeAll(async () => {
   dbInstance = d.InstanceId!;
   webInstance = w.InstanceId!;
   sgId = sg;
-  const a = await startAgent("agent-a", [w.InstanceId!], "127.0.0.1:7401");
-  const bb = await startAgent("agent-b", [d.InstanceId!, b.InstanceId!], "127.0.0.1:7402", [
-    { name: "internet", address: INTERNET },
-  ]);
+  const a = await h.startAgent({
+    agentId: "agent-a",
+    instanceIds: [w.InstanceId!],
+    endpoint: "127.0.0.1:7401",
+    reportIntervalMs: 200,
+  });
+  const bb = await h.startAgent({
+    agentId: "agent-b",
+    instanceIds: [d.InstanceId!, b.InstanceId!],
+    endpoint: "127.0.0.1:7402",
+    externals: [{ name: "internet", address: INTERNET }],
+    reportIntervalMs: 200,
+  });
   agentA = a.agent;
   agentB = bb.agent;
   await enforced();
@@ -230,9 +192,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
 });
 
 describe("internet gateway 1:1 NAT on traffic", () => {

@@ -30,23 +30,24 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { decodePacket } from "../../node-agent/packet/decode.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
-import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import type { FakeTun } from "../helpers/fake-tun.js";
+import {
+  expectDropped,
+  startTestController,
+  type TestController,
+} from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 
 const ALICE = "111122223333";
 const BOB = "444455556666";
 
+let h: TestController;
 let ctl: StartedController;
-const clients: EC2Client[] = [];
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 let alice: EC2Client;
 let bob: EC2Client;
 let vpcA = "";
@@ -66,38 +67,8 @@ let dbTun: FakeTun;
 let appTun: FakeTun;
 let otherTun: FakeTun;
 
-function client(accountId: string): EC2Client {
-  const c = new EC2Client({
-    endpoint: ctl.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: accountId, secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
-  clients.push(c);
-  return c;
-}
-
-async function startAgent(id: string, instanceIds: string[], endpoint: string) {
-  const tuns = new FakeTunProvider();
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({ agentId: id, instanceIds, reportIntervalMs: 200 }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId: id,
-      hosting: { instanceIds, eniIds: [], externals: [], underlayEndpoint: endpoint },
-    }),
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
-  return { agent, tuns };
-}
-
 /** Waits until every agent enforces the controller's current revision. */
-async function enforced(): Promise<void> {
-  await ctl.waitForEnforced(ctl.revision(), 5000);
-}
+const enforced = (): Promise<void> => h.enforced(5000);
 
 async function mainTable(c: EC2Client, vpcId: string): Promise<string> {
   const t = await c.send(
@@ -146,22 +117,6 @@ const synAck = (src: string, dst: string, dstPort: number) =>
     ack: 2,
   });
 
-/** Sends `packet` into `tun` and waits until `agent` counted one more drop of `reason`. */
-async function expectDropped(
-  agent: StartedAgent,
-  tun: FakeTun,
-  packet: Uint8Array,
-  reason: DropReason,
-): Promise<void> {
-  const before = agent.drops()[reason];
-  tun.send(packet);
-  const deadline = Date.now() + 2000;
-  while (agent.drops()[reason] === before && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  expect(agent.drops()[reason]).toBe(before + 1);
-}
-
 /** The destination port of the next packet `tun` receives. */
 async function nextDstPort(tun: FakeTun): Promise<number | string> {
   const b = await tun.nextReceived();
@@ -180,13 +135,9 @@ async function peerRuleCidrs(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
-  alice = client(ALICE);
-  bob = client(BOB);
+  h = await startTestController({ ec2: { accessKeyId: ALICE, secretAccessKey: "x" } });
+  ({ ctl, ec2: alice } = h);
+  bob = h.client({ accessKeyId: BOB, secretAccessKey: "x" });
   vpcA = (await alice.send(new CreateVpcCommand({ CidrBlock: "10.50.0.0/16" }))).Vpc!.VpcId!;
   vpcB = (await bob.send(new CreateVpcCommand({ CidrBlock: "10.51.0.0/16" }))).Vpc!.VpcId!;
   const subnetA = (
@@ -215,8 +166,18 @@ beforeAll(async () => {
   dbIp = db.PrivateIpAddress!;
   appIp = app.PrivateIpAddress!;
   otherIp = other.PrivateIpAddress!;
-  const a = await startAgent("agent-a", [db.InstanceId!], "127.0.0.1:7301");
-  const b = await startAgent("agent-b", [app.InstanceId!, other.InstanceId!], "127.0.0.1:7302");
+  const a = await h.startAgent({
+    agentId: "agent-a",
+    instanceIds: [db.InstanceId!],
+    endpoint: "127.0.0.1:7301",
+    reportIntervalMs: 200,
+  });
+  const b = await h.startAgent({
+    agentId: "agent-b",
+    instanceIds: [app.InstanceId!, other.InstanceId!],
+    endpoint: "127.0.0.1:7302",
+    reportIntervalMs: 200,
+  });
   agentA = a.agent;
   agentB = b.agent;
   await enforced();
@@ -226,9 +187,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  for (const c of clients) c.destroy();
-  await ctl?.stop();
+  await h?.stop();
 });
 
 describe("route tables and VPC peering on traffic", () => {
