@@ -17,32 +17,24 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
+import type { StartedController } from "../../controller/app.js";
 import { ControllerClient } from "../../node-agent/control/controller-client.js";
 import type { AgentSnapshot } from "../../node-agent/filter/policy.js";
+import { startTestController, type TestController } from "../helpers/in-process-agents.js";
 
+let h: TestController;
 let ctl: StartedController;
 let ec2: EC2Client;
 const clients: ControllerClient[] = [];
 
 beforeAll(async () => {
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
-  ec2 = new EC2Client({
-    endpoint: ctl.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  h = await startTestController();
+  ({ ctl, ec2 } = h);
 });
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
 });
 
 function startAgent(agentId: string, instanceIds: string[], endpoint: string) {
