@@ -10,7 +10,15 @@
  * a MemoryBus; its `startAgent` starts an agent on that bus and records it, `stop` stops the
  * agents, destroys the clients and stops the controller, in that order.
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client,
+  RunInstancesCommand,
+  type Instance,
+} from "@aws-sdk/client-ec2";
 import { expect } from "vitest";
 import { Controller, type ControllerDeps, type StartedController } from "../../controller/app.js";
 import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
@@ -149,6 +157,62 @@ export async function startTestController(
       await ctl.stop();
     },
   };
+}
+
+export interface WebDbTopology {
+  vpcId: string;
+  webSubnet: string;
+  dbSubnet: string;
+  webSg: string;
+  dbSg: string;
+  /** RunInstances' answer for each instance. */
+  web: Instance;
+  db: Instance;
+}
+
+/**
+ * The web/db topology of the two-agent tests, made with 8 EC2 calls in this order: VPC
+ * 10.0.0.0/16; subnets 10.0.1.0/24 (web) and 10.0.2.0/24 (db); groups web-sg and db-sg; db-sg
+ * admits tcp 3306 from web-sg; one t3.micro in each subnet with its group.
+ */
+export async function createWebDbTopology(ec2: EC2Client): Promise<WebDbTopology> {
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
+  const subnet = async (cidr: string) =>
+    (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr }))).Subnet!.SubnetId!;
+  const webSubnet = await subnet("10.0.1.0/24");
+  const dbSubnet = await subnet("10.0.2.0/24");
+  const sg = async (name: string) =>
+    (
+      await ec2.send(
+        new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: name, Description: name }),
+      )
+    ).GroupId!;
+  const webSg = await sg("web-sg");
+  const dbSg = await sg("db-sg");
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: dbSg,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, UserIdGroupPairs: [{ GroupId: webSg }] },
+      ],
+    }),
+  );
+  const run = async (subnetId: string, group: string) =>
+    (
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: "ami-12345678",
+          InstanceType: "t3.micro",
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: subnetId,
+          SecurityGroupIds: [group],
+        }),
+      )
+    ).Instances![0]!;
+  const web = await run(webSubnet, webSg);
+  const db = await run(dbSubnet, dbSg);
+  return { vpcId, webSubnet, dbSubnet, webSg, dbSg, web, db };
 }
 
 /** Sends `packet` into `tun` and waits (2 s at most) until `agent` counted one more drop of `reason`. */

@@ -13,22 +13,18 @@
  * Traffic: web -> db:3306 SYN (db-sg admits it from web-sg), db's SYN-ACK back, web -> db:22 SYN
  * (db-sg has no rule: REJECT on db's ENI, ACCEPT on web's egress).
  */
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  CreateFlowLogsCommand,
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
+import { CreateFlowLogsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartedController } from "../../controller/app.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
-import { startTestController, type TestController } from "../helpers/in-process-agents.js";
+import {
+  createWebDbTopology,
+  startTestController,
+  type TestController,
+} from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 
 const FORMAT =
@@ -54,43 +50,11 @@ const createFlowLog = async (input: Record<string, unknown>) => {
 beforeAll(async () => {
   h = await startTestController();
   ({ ctl, ec2 } = h);
-  ids.vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
-  const subnet = async (cidr: string) =>
-    (await ec2.send(new CreateSubnetCommand({ VpcId: ids.vpc, CidrBlock: cidr }))).Subnet!
-      .SubnetId!;
-  ids.webSubnet = await subnet("10.0.1.0/24");
-  ids.dbSubnet = await subnet("10.0.2.0/24");
-  const sg = async (name: string) =>
-    (
-      await ec2.send(
-        new CreateSecurityGroupCommand({ VpcId: ids.vpc, GroupName: name, Description: name }),
-      )
-    ).GroupId!;
-  const webSg = await sg("web-sg");
-  const dbSg = await sg("db-sg");
-  await ec2.send(
-    new AuthorizeSecurityGroupIngressCommand({
-      GroupId: dbSg,
-      IpPermissions: [
-        { IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, UserIdGroupPairs: [{ GroupId: webSg }] },
-      ],
-    }),
-  );
-  const run = async (subnetId: string, group: string) =>
-    (
-      await ec2.send(
-        new RunInstancesCommand({
-          ImageId: "ami-12345678",
-          InstanceType: "t3.micro",
-          MinCount: 1,
-          MaxCount: 1,
-          SubnetId: subnetId,
-          SecurityGroupIds: [group],
-        }),
-      )
-    ).Instances![0]!;
-  const w = await run(ids.webSubnet, webSg);
-  const d = await run(ids.dbSubnet, dbSg);
+  const t = await createWebDbTopology(ec2);
+  ids.vpc = t.vpcId;
+  ids.webSubnet = t.webSubnet;
+  ids.dbSubnet = t.dbSubnet;
+  const { web: w, db: d } = t;
   webIp = w.PrivateIpAddress!;
   dbIp = d.PrivateIpAddress!;
   ids.webI = w.InstanceId!;

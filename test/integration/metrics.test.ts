@@ -13,12 +13,8 @@
  */
 import {
   AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
-  RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,7 +22,11 @@ import type { StartedController } from "../../controller/app.js";
 import type { StartedAgent } from "../../node-agent/agent.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import type { FakeTun } from "../helpers/fake-tun.js";
-import { startTestController, type TestController } from "../helpers/in-process-agents.js";
+import {
+  createWebDbTopology,
+  startTestController,
+  type TestController,
+} from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 import { histogramCount, samples, scrape, value } from "../helpers/prometheus.js";
 
@@ -42,48 +42,14 @@ let dbIp = "";
 let webEni = "";
 let dbEni = "";
 let dbInstance = "";
-let webSg = "";
 let dbSg = "";
 
 beforeAll(async () => {
   h = await startTestController();
   ({ ctl, ec2 } = h);
-  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
-  const subnet = async (cidr: string) =>
-    (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr }))).Subnet!.SubnetId!;
-  const webSubnet = await subnet("10.0.1.0/24");
-  const dbSubnet = await subnet("10.0.2.0/24");
-  const sg = async (name: string) =>
-    (
-      await ec2.send(
-        new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: name, Description: name }),
-      )
-    ).GroupId!;
-  webSg = await sg("web-sg");
-  dbSg = await sg("db-sg");
-  await ec2.send(
-    new AuthorizeSecurityGroupIngressCommand({
-      GroupId: dbSg,
-      IpPermissions: [
-        { IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, UserIdGroupPairs: [{ GroupId: webSg }] },
-      ],
-    }),
-  );
-  const run = async (subnetId: string, group: string) =>
-    (
-      await ec2.send(
-        new RunInstancesCommand({
-          ImageId: "ami-12345678",
-          InstanceType: "t3.micro",
-          MinCount: 1,
-          MaxCount: 1,
-          SubnetId: subnetId,
-          SecurityGroupIds: [group],
-        }),
-      )
-    ).Instances![0]!;
-  const w = await run(webSubnet, webSg);
-  const d = await run(dbSubnet, dbSg);
+  const t = await createWebDbTopology(ec2);
+  dbSg = t.dbSg;
+  const { web: w, db: d } = t;
   webIp = w.PrivateIpAddress!;
   dbIp = d.PrivateIpAddress!;
   webEni = w.NetworkInterfaces![0]!.NetworkInterfaceId!;
