@@ -58,11 +58,16 @@ export interface InProcessAgentOptions {
   externals?: { name: string; address: string }[];
   /** E.g. "127.0.0.1:0" to serve the agent's /metrics. */
   metricsListen?: string;
+  /** The controller connection's reconnect backoff (ControllerClient's defaults otherwise). */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
 }
 
 export interface InProcessAgent {
   agent: StartedAgent;
   tuns: FakeTunProvider;
+  /** The agent's controller connection (`control.client` to close it from the test). */
+  control: ReturnType<typeof controllerControl>;
 }
 
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -83,18 +88,21 @@ export async function startInProcessAgent(
     metricsListen: opts.metricsListen,
   });
   const tuns = new FakeTunProvider();
+  const control = controllerControl({
+    url: ctl.agentUrl,
+    agentId,
+    hosting: { instanceIds, eniIds: [], externals: externals ?? [], underlayEndpoint: endpoint },
+    backoffInitialMs: opts.backoffInitialMs,
+    backoffMaxMs: opts.backoffMaxMs,
+  });
   const agent = await new Agent({
     config,
     tuns,
     transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId,
-      hosting: { instanceIds, eniIds: [], externals: externals ?? [], underlayEndpoint: endpoint },
-    }),
+    control,
     logger: quiet,
   }).start();
-  return { agent, tuns };
+  return { agent, tuns, control };
 }
 
 export interface TestControllerOptions {

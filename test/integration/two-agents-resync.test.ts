@@ -21,11 +21,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { decodePacket } from "../../node-agent/packet/decode.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
-import { FakeTunProvider } from "../helpers/fake-tun.js";
+import {
+  startInProcessAgent,
+  startTestController,
+  testEc2Client,
+} from "../helpers/in-process-agents.js";
 import { MemoryBus } from "../helpers/memory-transport.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 
@@ -39,14 +42,6 @@ afterAll(async () => {
   await ctl?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const ec2For = (c: StartedController) =>
-  new EC2Client({
-    endpoint: c.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
 
 /**
  * One VPC, one subnet 10.0.1.0/24, db-sg admitting tcp 3306 from 10.0.0.0/16, and two instances:
@@ -91,31 +86,19 @@ describe("agent across a controller restart", () => {
   it("reconnects, resyncs, keeps forwarding, and enforces changes made after the restart", async () => {
     ctl = await new Controller({ listen: "127.0.0.1:0", statePath, log: () => {} }).start();
     const listen = new URL(ctl.url).host;
-    let ec2 = ec2For(ctl);
+    let ec2 = testEc2Client(ctl);
     const { dbSg, web, db } = await createWebDbTopology(ec2);
     const bus = new MemoryBus();
     const start = async (id: string, instanceId: string, endpoint: string) => {
-      const tuns = new FakeTunProvider();
-      const agent = await new Agent({
-        config: sanitizeAgentConfig({ agentId: id, instanceIds: [instanceId] }),
-        tuns,
-        transport: bus.transport(endpoint),
-        control: controllerControl({
-          url: ctl!.agentUrl,
-          agentId: id,
-          hosting: {
-            instanceIds: [instanceId],
-            eniIds: [],
-            externals: [],
-            underlayEndpoint: endpoint,
-          },
-          backoffInitialMs: 50,
-          backoffMaxMs: 200,
-        }),
-        logger: { info: () => undefined, warn: () => undefined },
-      }).start();
-      agents.push(agent);
-      return { agent, tuns };
+      const started = await startInProcessAgent(ctl!, bus, {
+        agentId: id,
+        instanceIds: [instanceId],
+        endpoint,
+        backoffInitialMs: 50,
+        backoffMaxMs: 200,
+      });
+      agents.push(started.agent);
+      return started;
     };
     const w = await start("agent-web", web.InstanceId!, "127.0.0.1:7301");
     const d = await start("agent-db", db.InstanceId!, "127.0.0.1:7302");
@@ -154,7 +137,7 @@ describe("agent across a controller restart", () => {
 
     // It comes back with the same state; the agents reconnect and resync.
     ctl = await new Controller({ listen, statePath, log: () => {} }).start();
-    ec2 = ec2For(ctl);
+    ec2 = testEc2Client(ctl);
     expect(ctl.revision()).toBe(revBefore);
     await ctl.waitForEnforced(ctl.revision(), 10_000);
 
@@ -195,40 +178,18 @@ describe("agent across a controller restart", () => {
 
 describe("agent disconnected from a running controller", () => {
   it("keeps forwarding to and from it while its peers receive new snapshots", async () => {
-    const c = await new Controller({
-      listen: "127.0.0.1:0",
-      statePath: ":memory:",
-      log: () => {},
-    }).start();
-    const ec2 = ec2For(c);
-    const local: StartedAgent[] = [];
+    const h = await startTestController();
+    const { ctl: c, ec2 } = h;
     try {
       const { web, db, run } = await createWebDbTopology(ec2);
-      const bus = new MemoryBus();
-      const start = async (id: string, instanceId: string, endpoint: string) => {
-        const tuns = new FakeTunProvider();
-        const control = controllerControl({
-          url: c.agentUrl,
+      const start = (id: string, instanceId: string, endpoint: string) =>
+        h.startAgent({
           agentId: id,
-          hosting: {
-            instanceIds: [instanceId],
-            eniIds: [],
-            externals: [],
-            underlayEndpoint: endpoint,
-          },
+          instanceIds: [instanceId],
+          endpoint,
           backoffInitialMs: 50,
           backoffMaxMs: 200,
         });
-        const agent = await new Agent({
-          config: sanitizeAgentConfig({ agentId: id, instanceIds: [instanceId] }),
-          tuns,
-          transport: bus.transport(endpoint),
-          control,
-          logger: { info: () => undefined, warn: () => undefined },
-        }).start();
-        local.push(agent);
-        return { agent, tuns, control };
-      };
       const w = await start("agent-web", web.InstanceId!, "127.0.0.1:7311");
       const d = await start("agent-db", db.InstanceId!, "127.0.0.1:7312");
       await c.waitForEnforced(c.revision(), 5000);
@@ -283,9 +244,7 @@ describe("agent disconnected from a running controller", () => {
       expect(w.agent.drops().spoofed_underlay).toBe(0);
       expect(d.agent.drops().spoofed_underlay).toBe(0);
     } finally {
-      ec2.destroy();
-      await Promise.all(local.map((a) => a.stop()));
-      await c.stop();
+      await h.stop();
     }
   });
 });
