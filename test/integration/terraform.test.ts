@@ -26,14 +26,13 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type StartedController } from "../../controller/app.js";
-import { Agent, controllerControl, type StartedAgent } from "../../node-agent/agent.js";
-import { sanitizeAgentConfig } from "../../node-agent/config.js";
+import type { StartedController } from "../../controller/app.js";
+import type { StartedAgent } from "../../node-agent/agent.js";
 import { decodePacket } from "../../node-agent/packet/decode.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
-import { FakeTunProvider, type FakeTun } from "../helpers/fake-tun.js";
-import { MemoryBus } from "../helpers/memory-transport.js";
+import type { FakeTun } from "../helpers/fake-tun.js";
+import { startTestController, type TestController } from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 import {
   providerCalls,
@@ -46,6 +45,7 @@ import {
 const FIXTURE = new URL("../fixtures/terraform/three-tier", import.meta.url).pathname;
 const TF_TIMEOUT = 600_000;
 
+let h: TestController;
 let ctl: StartedController;
 let ws: TerraformWorkspace;
 let ec2: EC2Client;
@@ -75,24 +75,13 @@ let out: Outputs;
 
 beforeAll(async () => {
   const tf = requireTerraform();
-  ctl = await new Controller({
-    listen: "127.0.0.1:0",
-    statePath: ":memory:",
-    log: () => {},
-  }).start();
+  h = await startTestController();
+  ({ ctl, ec2 } = h);
   ws = new TerraformWorkspace(FIXTURE, tf);
-  ec2 = new EC2Client({
-    endpoint: ctl.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
-  ec2?.destroy();
-  await ctl?.stop();
+  await h?.stop();
   ws?.dispose();
   if (Object.keys(timings).length > 0) {
     const counts = new Map<string, number>();
@@ -106,8 +95,6 @@ afterAll(async () => {
 
 // ---- in-process agents hosting the instances Terraform created
 
-const bus = new MemoryBus();
-const agents: StartedAgent[] = [];
 interface Node {
   agent: StartedAgent;
   tun: FakeTun;
@@ -119,20 +106,11 @@ async function host(tier: "web" | "app" | "db", port: number): Promise<void> {
   const instanceId = out.instance_ids.value[tier];
   const d = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   const eniId = d.Reservations![0]!.Instances![0]!.NetworkInterfaces![0]!.NetworkInterfaceId!;
-  const tuns = new FakeTunProvider();
-  const endpoint = `127.0.0.1:${port}`;
-  const agent = await new Agent({
-    config: sanitizeAgentConfig({ agentId: `agent-${tier}`, instanceIds: [instanceId] }),
-    tuns,
-    transport: bus.transport(endpoint),
-    control: controllerControl({
-      url: ctl.agentUrl,
-      agentId: `agent-${tier}`,
-      hosting: { instanceIds: [instanceId], eniIds: [], externals: [], underlayEndpoint: endpoint },
-    }),
-    logger: { info: () => undefined, warn: () => undefined },
-  }).start();
-  agents.push(agent);
+  const { agent, tuns } = await h.startAgent({
+    agentId: `agent-${tier}`,
+    instanceIds: [instanceId],
+    endpoint: `127.0.0.1:${port}`,
+  });
   nodes[tier] = { agent, tun: await tuns.tun(eniId), ip: out.private_ips.value[tier] };
 }
 
