@@ -1,8 +1,9 @@
 /**
  * EC2 flow logs over real packets (AWS-BEHAVIOUR FL-1..FL-8, docs/observability.md
- * FLW-1..FLW-5): two in-process agents under the real controller (the two-agents-controller harness), three flow logs created with the AWS SDK,
- * their lines read from GET /v1/flow-logs/{id}/records and from the file destination, parsed
- * field by field against the traffic sent.
+ * FLW-1..FLW-5): two in-process agents under the real controller (test/helpers/
+ * in-process-agents.ts, the two-agents-controller topology), three flow logs created with the
+ * AWS SDK, their lines read from GET /v1/flow-logs/{id}/records and from the file destination,
+ * parsed field by field against the traffic sent.
  *
  *   EC2Client --HTTP--> Controller 127.0.0.1:<port> (":memory:") --> /tmp/.../web.log (file://)
  *                         | /v1/agents/ws
