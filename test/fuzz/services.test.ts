@@ -46,7 +46,7 @@ describe("CloudFormation, FIS and the JSON API under mutated documents", () => {
     const r = await runServicesFuzz(agent, ctl.url, subnetArn, COUNT, new Rng(SEED));
     agent.destroy();
     // Let scheduled stack operations finish, then look for internal failures they logged.
-    await new Promise((res) => setTimeout(res, 200));
+    await stacksSettled(ctl.url);
     const heapAfter = heapMiB();
     console.log(
       `fuzz services: ${r.requests} requests in ${r.elapsedMs} ms, statuses ${JSON.stringify(r.byStatus)}, ` +
@@ -58,3 +58,20 @@ describe("CloudFormation, FIS and the JSON API under mutated documents", () => {
     expect(ok.status).toBe(200);
   }, 120_000);
 });
+
+/** Polls CloudFormation ListStacks (unsigned Query) until no stack is `*_IN_PROGRESS`. */
+async function stacksSettled(url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ Action: "ListStacks", Version: "2010-05-15" }).toString(),
+    });
+    const xml = await res.text();
+    expect(res.status, xml).toBe(200);
+    if (!/_IN_PROGRESS</.test(xml)) return;
+    if (Date.now() > deadline) throw new Error(`stacks still in progress after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

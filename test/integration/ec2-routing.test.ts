@@ -816,7 +816,7 @@ describe("NAT gateways", () => {
         NatGatewayId: nat.NatGatewayId,
       }),
     );
-    await new Promise((r) => setTimeout(r, 1100));
+    await natGatewayState(ec2, nat.NatGatewayId!, "available");
     const avail = await ec2.send(
       new DescribeNatGatewaysCommand({
         Filter: [
@@ -842,7 +842,7 @@ describe("NAT gateways", () => {
       }),
     );
     expect(deleting.NatGateways?.[0]?.State).toBe("deleting");
-    await new Promise((r) => setTimeout(r, 1100));
+    await natGatewayState(ec2, nat.NatGatewayId!, "deleted");
     const gone = await ec2.send(
       new DescribeNatGatewaysCommand({ NatGatewayIds: [nat.NatGatewayId!] }),
     );
@@ -1192,3 +1192,14 @@ describe("tags and persistence", () => {
     }
   });
 });
+
+/** Polls DescribeNatGateways until the gateway reaches `state` (NAT-3: states change over time). */
+async function natGatewayState(client: EC2Client, id: string, state: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await client.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [id] }));
+    if (r.NatGateways?.[0]?.State === state) return;
+    if (Date.now() > deadline) throw new Error(`NAT gateway ${id} not ${state} within 10 s`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
