@@ -80,6 +80,12 @@ export interface ChaosRuntime extends AsyncDisposable {
 
 let counter = 0;
 
+/** A local runtime of any topology for a netns test; see startNetnsRuntime. */
+export interface NetnsRuntime extends Omit<ChaosRuntime, "sg"> {
+  /** A security group id by its topology key (`vpc/name`). */
+  sg(key: string): string;
+}
+
 /**
  * Starts the runtime with `instances` of the chaos topology. `tag` (a few letters) keeps the
  * namespaces of each test file apart. `persistentState`: the controller keeps its state in a
@@ -90,11 +96,25 @@ export async function startChaosRuntime(
   instances: readonly ChaosInstance[],
   opts: { extraCommands?: readonly string[]; persistentState?: boolean } = {},
 ): Promise<ChaosRuntime> {
+  const rt = await startNetnsRuntime(tag, chaosTopology(instances), opts);
+  return { ...rt, sg: (name) => rt.sg(`chaos/${name}`) };
+}
+
+/**
+ * Starts a local runtime of `topology` (topology-file YAML) in namespaces named
+ * `vpcemu-chaos<tag><pid>x<n>-*`, with a fault API client and chaos probes; disposing it stops
+ * the probes and the runtime and sweeps the namespaces and the temp directory.
+ */
+export async function startNetnsRuntime(
+  tag: string,
+  topology: string,
+  opts: { extraCommands?: readonly string[]; persistentState?: boolean } = {},
+): Promise<NetnsRuntime> {
   requireNetnsPrerequisites(opts.extraCommands ?? []);
   const dir = mkdtempSync(join(tmpdir(), `vpcemu-chaos-${tag}-`));
   const prefix = `vpcemu-chaos${tag}${process.pid}x${counter++}-`;
-  const topologyFile = join(dir, "chaos.yaml");
-  writeFileSync(topologyFile, chaosTopology(instances));
+  const topologyFile = join(dir, "topology.yaml");
+  writeFileSync(topologyFile, topology);
   const logs: string[] = [];
   const sweep = async (): Promise<void> => {
     for (const ns of await listNamespaces(prefix).catch(() => [])) {
@@ -133,12 +153,12 @@ export async function startChaosRuntime(
     ns: (node) => rt.node(node).namespace,
     eni(node) {
       const eni = rt.applied?.instances.get(node)?.eniId;
-      if (eni === undefined) throw new Error(`no instance '${node}' in the chaos topology`);
+      if (eni === undefined) throw new Error(`no instance '${node}' in the topology`);
       return eni;
     },
-    sg(name) {
-      const id = rt.applied?.securityGroups.get(`chaos/${name}`);
-      if (id === undefined) throw new Error(`no security group '${name}' in the chaos topology`);
+    sg(key) {
+      const id = rt.applied?.securityGroups.get(key);
+      if (id === undefined) throw new Error(`no security group '${key}' in the topology`);
       return id;
     },
     async [Symbol.asyncDispose]() {

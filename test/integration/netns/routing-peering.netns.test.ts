@@ -11,7 +11,7 @@
  *       db 10.60.1.10 db-sg, tcp echo 5432               app   10.61.1.10 app-sg
  *                                                        other 10.61.1.11 other-sg
  *   db-sg: tcp 5432 from app-sg (by id, with VPC b and the account) once peered
- *   (namespaces vpcemu-vrt<pid>x<n>-<node>: no other test uses the tag)
+ *   (namespaces vpcemu-chaosvrt<pid>x<n>-<node>, from startNetnsRuntime: no other test uses the tag)
  *
  * Root required (fails naming what is missing, never skips).
  */
@@ -25,15 +25,10 @@ import {
   DescribeStaleSecurityGroupsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalRuntime, type StartedLocalRuntime } from "../../../cli/runtime/local-runtime.js";
-import { deleteNamespace, listNamespaces } from "../../../cli/runtime/netns.js";
-import { FaultApi } from "../../helpers/chaos-api.js";
-import { ChaosProbe } from "../../helpers/chaos-traffic.js";
-import { requireNetnsPrerequisites } from "../../helpers/prerequisites.js";
+import type { StartedLocalRuntime } from "../../../cli/runtime/local-runtime.js";
+import { startNetnsRuntime, type NetnsRuntime } from "../../helpers/chaos-runtime.js";
+import type { ChaosProbe } from "../../helpers/chaos-traffic.js";
 
 const ACCOUNT = "123456789012";
 const DB = "10.60.1.10";
@@ -57,19 +52,17 @@ instances:
   - { name: other, subnet: sb, securityGroups: [other-sg], privateIp: 10.61.1.11 }
 `;
 
-let dir = "";
-let prefix = "";
+let rt: NetnsRuntime | undefined;
 let runtime: StartedLocalRuntime | undefined;
-let api: FaultApi;
 let ec2: EC2Client;
-let agents = 0;
-const probes = new Map<string, ChaosProbe>();
 let pcx = "";
 
-function probe(node: string): ChaosProbe {
-  let p = probes.get(node);
-  if (!p) probes.set(node, (p = new ChaosProbe(node, runtime!.node(node).namespace)));
-  return p;
+const probe = (node: string): ChaosProbe => rt!.probe(node);
+
+/** Every agent enforces the controller's revision after the last change. */
+async function enforced(): Promise<void> {
+  const now = await rt!.api.revision();
+  await rt!.api.waitEnforced(rt!.agentCount, now.revision);
 }
 
 function id(kind: "vpcs" | "securityGroups", key: string): string {
@@ -91,36 +84,11 @@ async function mainTable(vpcId: string): Promise<string> {
 }
 
 /** Every agent enforces the controller's revision after the last change. */
-async function enforced(): Promise<void> {
-  const now = await api.revision();
-  await api.waitEnforced(agents, now.revision);
-}
-
 beforeAll(async () => {
-  requireNetnsPrerequisites([]);
-  dir = mkdtempSync(join(tmpdir(), "vpcemu-vrt-"));
-  prefix = `vpcemu-vrt${process.pid}x0-`;
-  const topologyFile = join(dir, "routing.yaml");
-  writeFileSync(topologyFile, TOPOLOGY);
-  const logs: string[] = [];
-  try {
-    runtime = await new LocalRuntime({
-      topologyFile,
-      listen: "127.0.0.1:0",
-      runtimeDir: join(dir, "run"),
-      namespacePrefix: prefix,
-      log: (line) => logs.push(line),
-    }).start();
-  } catch (err) {
-    throw new Error(
-      `${err instanceof Error ? err.message : String(err)}\nruntime log:\n${logs.join("\n")}`,
-    );
-  }
-  const rt = runtime;
-  api = new FaultApi(() => rt.controllerUrl);
-  agents = rt.nodes().length;
+  rt = await startNetnsRuntime("vrt", TOPOLOGY);
+  runtime = rt.runtime;
   ec2 = new EC2Client({
-    endpoint: rt.ec2Endpoint,
+    endpoint: rt.runtime.ec2Endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
     maxAttempts: 1,
@@ -130,16 +98,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  try {
-    await Promise.all([...probes.values()].map((p) => p.stop()));
-    ec2?.destroy();
-    await runtime?.stop();
-  } finally {
-    for (const ns of await listNamespaces(prefix).catch(() => [])) {
-      await deleteNamespace(ns).catch(() => undefined);
-    }
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
-  }
+  ec2?.destroy();
+  await rt?.[Symbol.asyncDispose]();
 }, 60_000);
 
 describe("route tables and VPC peering with kernel sockets", () => {
