@@ -97,6 +97,16 @@ const MIGRATIONS: readonly Migration[] = [
     name: "flow logs",
     sql: `CREATE TABLE flow_logs (id TEXT PRIMARY KEY, body TEXT NOT NULL);`,
   },
+  {
+    // Reachability analysis on the EC2 API (controller/ec2/network-insights.ts): side tables,
+    // not policy state.
+    id: 7,
+    name: "network insights paths and analyses",
+    sql: `
+      CREATE TABLE network_insights_paths (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE network_insights_analyses (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Table of each resource kind, and the column (if any) naming its parent. */

@@ -241,10 +241,10 @@ describe("StateStore", () => {
   it("applies migrations once, recording them (append-only table)", () => {
     const path = tempDb();
     const db = openDatabase(path);
-    expect(appliedMigrations(db)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(appliedMigrations(db)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     db.close();
     const again = openDatabase(path);
-    expect(appliedMigrations(again)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(appliedMigrations(again)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(again.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(again.pragma("foreign_keys", { simple: true })).toBe(1);
     again.close();
