@@ -277,6 +277,7 @@ export namespace vpcemu {
             kind?: (vpcemu.v1.RouteTargetKind|null);
             targetId?: (string|null);
             peerVpcId?: (string|null);
+            nextHop?: (string|null);
         }
 
         class CompiledRoute implements ICompiledRoute {
@@ -285,6 +286,7 @@ export namespace vpcemu {
             public kind: vpcemu.v1.RouteTargetKind;
             public targetId: string;
             public peerVpcId: string;
+            public nextHop: string;
             public static create(properties?: vpcemu.v1.ICompiledRoute): vpcemu.v1.CompiledRoute;
             public static encode(message: vpcemu.v1.ICompiledRoute, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledRoute;
@@ -311,6 +313,7 @@ export namespace vpcemu {
             routeTableId?: (string|null);
             routes?: (vpcemu.v1.ICompiledRoute[]|null);
             publicIpv4?: (vpcemu.v1.IPublicAddress[]|null);
+            natGateway?: (vpcemu.v1.ICompiledNatGateway|null);
         }
 
         class CompiledEniPolicy implements ICompiledEniPolicy {
@@ -335,9 +338,26 @@ export namespace vpcemu {
             public routeTableId: string;
             public routes: vpcemu.v1.ICompiledRoute[];
             public publicIpv4: vpcemu.v1.IPublicAddress[];
+            public natGateway?: (vpcemu.v1.ICompiledNatGateway|null);
             public static create(properties?: vpcemu.v1.ICompiledEniPolicy): vpcemu.v1.CompiledEniPolicy;
             public static encode(message: vpcemu.v1.ICompiledEniPolicy, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledEniPolicy;
+        }
+
+        interface ICompiledNatGateway {
+            natGatewayId?: (string|null);
+            idleTimeout?: (number|null);
+            portsPerDestination?: (number|null);
+        }
+
+        class CompiledNatGateway implements ICompiledNatGateway {
+            constructor(properties?: vpcemu.v1.ICompiledNatGateway);
+            public natGatewayId: string;
+            public idleTimeout: number;
+            public portsPerDestination: number;
+            public static create(properties?: vpcemu.v1.ICompiledNatGateway): vpcemu.v1.CompiledNatGateway;
+            public static encode(message: vpcemu.v1.ICompiledNatGateway, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledNatGateway;
         }
 
         interface IPublicAddress {
@@ -362,6 +382,7 @@ export namespace vpcemu {
             agentId?: (string|null);
             endpoint?: (string|null);
             privateAddress?: (string|null);
+            natGateway?: (boolean|null);
         }
 
         class MappingEntry implements IMappingEntry {
@@ -373,6 +394,7 @@ export namespace vpcemu {
             public agentId: string;
             public endpoint: string;
             public privateAddress: string;
+            public natGateway: boolean;
             public static create(properties?: vpcemu.v1.IMappingEntry): vpcemu.v1.MappingEntry;
             public static encode(message: vpcemu.v1.IMappingEntry, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.MappingEntry;

@@ -2248,6 +2248,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {vpcemu.v1.RouteTargetKind|null} [kind] CompiledRoute kind
              * @property {string|null} [targetId] CompiledRoute targetId
              * @property {string|null} [peerVpcId] CompiledRoute peerVpcId
+             * @property {string|null} [nextHop] CompiledRoute nextHop
              */
 
             /**
@@ -2298,6 +2299,14 @@ export const vpcemu = $root.vpcemu = (() => {
             CompiledRoute.prototype.peerVpcId = "";
 
             /**
+             * CompiledRoute nextHop.
+             * @member {string} nextHop
+             * @memberof vpcemu.v1.CompiledRoute
+             * @instance
+             */
+            CompiledRoute.prototype.nextHop = "";
+
+            /**
              * Creates a new CompiledRoute instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.CompiledRoute
@@ -2333,6 +2342,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.targetId);
                 if (message.peerVpcId != null && Object.hasOwnProperty.call(message, "peerVpcId"))
                     writer.uint32(/* id 4, wireType 2 =*/34).string(message.peerVpcId);
+                if (message.nextHop != null && Object.hasOwnProperty.call(message, "nextHop"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.nextHop);
                 return writer;
             };
 
@@ -2386,6 +2397,10 @@ export const vpcemu = $root.vpcemu = (() => {
                             message.peerVpcId = reader.string();
                             break;
                         }
+                    case 5: {
+                            message.nextHop = reader.string();
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -2428,6 +2443,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {string|null} [routeTableId] CompiledEniPolicy routeTableId
              * @property {Array.<vpcemu.v1.ICompiledRoute>|null} [routes] CompiledEniPolicy routes
              * @property {Array.<vpcemu.v1.IPublicAddress>|null} [publicIpv4] CompiledEniPolicy publicIpv4
+             * @property {vpcemu.v1.ICompiledNatGateway|null} [natGateway] CompiledEniPolicy natGateway
              */
 
             /**
@@ -2614,6 +2630,14 @@ export const vpcemu = $root.vpcemu = (() => {
             CompiledEniPolicy.prototype.publicIpv4 = $util.emptyArray;
 
             /**
+             * CompiledEniPolicy natGateway.
+             * @member {vpcemu.v1.ICompiledNatGateway|null|undefined} natGateway
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.natGateway = null;
+
+            /**
              * Creates a new CompiledEniPolicy instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.CompiledEniPolicy
@@ -2689,6 +2713,8 @@ export const vpcemu = $root.vpcemu = (() => {
                 if (message.publicIpv4 != null && message.publicIpv4.length)
                     for (let i = 0; i < message.publicIpv4.length; ++i)
                         $root.vpcemu.v1.PublicAddress.encode(message.publicIpv4[i], writer.uint32(/* id 20, wireType 2 =*/162).fork(), q + 1).ldelim();
+                if (message.natGateway != null && Object.hasOwnProperty.call(message, "natGateway"))
+                    $root.vpcemu.v1.CompiledNatGateway.encode(message.natGateway, writer.uint32(/* id 21, wireType 2 =*/170).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -2822,6 +2848,10 @@ export const vpcemu = $root.vpcemu = (() => {
                             message.publicIpv4.push($root.vpcemu.v1.PublicAddress.decode(reader, reader.uint32(), undefined, long + 1));
                             break;
                         }
+                    case 21: {
+                            message.natGateway = $root.vpcemu.v1.CompiledNatGateway.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
                     default:
                         reader.skipType(tag & 7, long);
                         break;
@@ -2836,6 +2866,155 @@ export const vpcemu = $root.vpcemu = (() => {
             };
 
             return CompiledEniPolicy;
+        })();
+
+        v1.CompiledNatGateway = (function() {
+
+            /**
+             * Properties of a CompiledNatGateway.
+             * @memberof vpcemu.v1
+             * @interface ICompiledNatGateway
+             * @property {string|null} [natGatewayId] CompiledNatGateway natGatewayId
+             * @property {number|null} [idleTimeout] CompiledNatGateway idleTimeout
+             * @property {number|null} [portsPerDestination] CompiledNatGateway portsPerDestination
+             */
+
+            /**
+             * Constructs a new CompiledNatGateway.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a CompiledNatGateway.
+             * @implements ICompiledNatGateway
+             * @constructor
+             * @param {vpcemu.v1.ICompiledNatGateway=} [properties] Properties to set
+             */
+            function CompiledNatGateway(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CompiledNatGateway natGatewayId.
+             * @member {string} natGatewayId
+             * @memberof vpcemu.v1.CompiledNatGateway
+             * @instance
+             */
+            CompiledNatGateway.prototype.natGatewayId = "";
+
+            /**
+             * CompiledNatGateway idleTimeout.
+             * @member {number} idleTimeout
+             * @memberof vpcemu.v1.CompiledNatGateway
+             * @instance
+             */
+            CompiledNatGateway.prototype.idleTimeout = 0;
+
+            /**
+             * CompiledNatGateway portsPerDestination.
+             * @member {number} portsPerDestination
+             * @memberof vpcemu.v1.CompiledNatGateway
+             * @instance
+             */
+            CompiledNatGateway.prototype.portsPerDestination = 0;
+
+            /**
+             * Creates a new CompiledNatGateway instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.CompiledNatGateway
+             * @static
+             * @param {vpcemu.v1.ICompiledNatGateway=} [properties] Properties to set
+             * @returns {vpcemu.v1.CompiledNatGateway} CompiledNatGateway instance
+             */
+            CompiledNatGateway.create = function create(properties) {
+                return new CompiledNatGateway(properties);
+            };
+
+            /**
+             * Encodes the specified CompiledNatGateway message. Does not implicitly {@link vpcemu.v1.CompiledNatGateway.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.CompiledNatGateway
+             * @static
+             * @param {vpcemu.v1.ICompiledNatGateway} message CompiledNatGateway message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CompiledNatGateway.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.natGatewayId != null && Object.hasOwnProperty.call(message, "natGatewayId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.natGatewayId);
+                if (message.idleTimeout != null && Object.hasOwnProperty.call(message, "idleTimeout"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.idleTimeout);
+                if (message.portsPerDestination != null && Object.hasOwnProperty.call(message, "portsPerDestination"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.portsPerDestination);
+                return writer;
+            };
+
+            /**
+             * Decodes a CompiledNatGateway message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.CompiledNatGateway
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.CompiledNatGateway} CompiledNatGateway
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CompiledNatGateway.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.CompiledNatGateway();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.natGatewayId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.idleTimeout = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.portsPerDestination = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return CompiledNatGateway;
         })();
 
         v1.PublicAddress = (function() {
@@ -2985,6 +3164,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {string|null} [agentId] MappingEntry agentId
              * @property {string|null} [endpoint] MappingEntry endpoint
              * @property {string|null} [privateAddress] MappingEntry privateAddress
+             * @property {boolean|null} [natGateway] MappingEntry natGateway
              */
 
             /**
@@ -3059,6 +3239,14 @@ export const vpcemu = $root.vpcemu = (() => {
             MappingEntry.prototype.privateAddress = "";
 
             /**
+             * MappingEntry natGateway.
+             * @member {boolean} natGateway
+             * @memberof vpcemu.v1.MappingEntry
+             * @instance
+             */
+            MappingEntry.prototype.natGateway = false;
+
+            /**
              * Creates a new MappingEntry instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.MappingEntry
@@ -3100,6 +3288,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 6, wireType 2 =*/50).string(message.endpoint);
                 if (message.privateAddress != null && Object.hasOwnProperty.call(message, "privateAddress"))
                     writer.uint32(/* id 7, wireType 2 =*/58).string(message.privateAddress);
+                if (message.natGateway != null && Object.hasOwnProperty.call(message, "natGateway"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).bool(message.natGateway);
                 return writer;
             };
 
@@ -3163,6 +3353,10 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 7: {
                             message.privateAddress = reader.string();
+                            break;
+                        }
+                    case 8: {
+                            message.natGateway = reader.bool();
                             break;
                         }
                     default:
