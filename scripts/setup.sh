@@ -16,7 +16,7 @@ fi
 # command -> Debian package
 declare -A want=(
   [ip]=iproute2 [ping]=iputils-ping [iperf3]=iperf3 [nft]=nftables
-  [dockerd]=docker.io [docker-compose]=docker-compose
+  [dockerd]=docker.io [docker-compose]=docker-compose [tshark]=tshark
 )
 missing=()
 for cmd in "${!want[@]}"; do
@@ -24,6 +24,9 @@ for cmd in "${!want[@]}"; do
 done
 # The aws CLI test wants Debian's awscli unless an aws CLI is already on PATH.
 command -v aws >/dev/null 2>&1 || missing+=(awscli)
+# Capture filters load libpcap (vpcemu capture, node-agent/capture/bpf-filter.ts); tshark reads
+# the captures in the tests and brings it too.
+ldconfig -p | grep -q 'libpcap\.so\.0\.8' || missing+=(libpcap0.8)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup.sh: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
