@@ -36,6 +36,11 @@ export class FakeTun implements TunDevice {
     return this.inbound.splice(0, this.inbound.length);
   }
 
+  /** How many packets the agent delivered that the test has not taken yet. */
+  pending(): number {
+    return this.inbound.length;
+  }
+
   /** The next packet delivered to the node; rejects after `timeoutMs` (default 2000). */
   async nextReceived(timeoutMs = 2000): Promise<Uint8Array> {
     const deadline = Date.now() + timeoutMs;

@@ -26,6 +26,7 @@ import { sanitizeAgentConfig } from "../../node-agent/config.js";
 import type { DropReason } from "../../node-agent/pipeline/verdict.js";
 import { FakeTunProvider, type FakeTun } from "./fake-tun.js";
 import { MemoryBus } from "./memory-transport.js";
+import { waitUntil } from "./wait-until.js";
 
 export interface TestEc2ClientOptions {
   /** Default "test". */
@@ -237,4 +238,36 @@ export async function expectDropped(
     await new Promise((r) => setTimeout(r, 2));
   }
   expect(agent.drops()[reason]).toBe(before + 1);
+}
+
+/** Every silent drop `agents` counted so far, over all reasons. */
+function dropTotal(agents: readonly StartedAgent[]): number {
+  let n = 0;
+  for (const a of agents) for (const v of Object.values(a.drops())) n += v;
+  return n;
+}
+
+/**
+ * Sends `packet` into `from` and waits for its outcome: true once `to` received a packet, false
+ * once one of `agents` (those that can drop it: sender and receiver) counted a drop. Throws when
+ * neither happens within `timeoutMs`: a packet that vanished without a counted drop is a finding,
+ * not a "dropped". Packets `to` held before are discarded first, so every call starts clean.
+ */
+export async function deliveredOrDropped(
+  from: FakeTun,
+  to: FakeTun,
+  packet: Uint8Array,
+  agents: readonly StartedAgent[],
+  timeoutMs = 5000,
+): Promise<boolean> {
+  to.received();
+  const before = dropTotal(agents);
+  from.send(packet);
+  let delivered = false;
+  await waitUntil(
+    "the packet to be delivered or counted as dropped",
+    () => (delivered = to.pending() > 0) || dropTotal(agents) > before,
+    timeoutMs,
+  );
+  return delivered;
 }
