@@ -145,6 +145,54 @@ export namespace vpcemu {
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Error;
         }
 
+        interface ICaptureControl {
+            captureId?: (string|null);
+            stop?: (boolean|null);
+            ports?: (string[]|null);
+            filter?: (string|null);
+            underlay?: (boolean|null);
+            snaplen?: (number|null);
+            maxPackets?: (number|null);
+        }
+
+        class CaptureControl implements ICaptureControl {
+            constructor(properties?: vpcemu.v1.ICaptureControl);
+            public captureId: string;
+            public stop: boolean;
+            public ports: string[];
+            public filter: string;
+            public underlay: boolean;
+            public snaplen: number;
+            public maxPackets: number;
+            public static create(properties?: vpcemu.v1.ICaptureControl): vpcemu.v1.CaptureControl;
+            public static encode(message: vpcemu.v1.ICaptureControl, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CaptureControl;
+        }
+
+        interface ICapturedPackets {
+            captureId?: (string|null);
+            started?: (boolean|null);
+            error?: (string|null);
+            pcapng?: (Uint8Array|null);
+            packets?: (number|null);
+            dropped?: (number|null);
+            finished?: (boolean|null);
+        }
+
+        class CapturedPackets implements ICapturedPackets {
+            constructor(properties?: vpcemu.v1.ICapturedPackets);
+            public captureId: string;
+            public started: boolean;
+            public error: string;
+            public pcapng: Uint8Array;
+            public packets: number;
+            public dropped: number;
+            public finished: boolean;
+            public static create(properties?: vpcemu.v1.ICapturedPackets): vpcemu.v1.CapturedPackets;
+            public static encode(message: vpcemu.v1.ICapturedPackets, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CapturedPackets;
+        }
+
         interface IFrame {
             hello?: (vpcemu.v1.IHello|null);
             snapshot?: (vpcemu.v1.ISnapshot|null);
@@ -157,6 +205,8 @@ export namespace vpcemu {
             error?: (vpcemu.v1.IError|null);
             hosting?: (vpcemu.v1.IHosting|null);
             welcome?: (vpcemu.v1.IWelcome|null);
+            captureControl?: (vpcemu.v1.ICaptureControl|null);
+            capturedPackets?: (vpcemu.v1.ICapturedPackets|null);
         }
 
         class Frame implements IFrame {
@@ -172,7 +222,9 @@ export namespace vpcemu {
             public error?: (vpcemu.v1.IError|null);
             public hosting?: (vpcemu.v1.IHosting|null);
             public welcome?: (vpcemu.v1.IWelcome|null);
-            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome");
+            public captureControl?: (vpcemu.v1.ICaptureControl|null);
+            public capturedPackets?: (vpcemu.v1.ICapturedPackets|null);
+            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"captureControl"|"capturedPackets");
             public static create(properties?: vpcemu.v1.IFrame): vpcemu.v1.Frame;
             public static encode(message: vpcemu.v1.IFrame, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Frame;

@@ -1270,6 +1270,428 @@ export const vpcemu = $root.vpcemu = (() => {
             return Error;
         })();
 
+        v1.CaptureControl = (function() {
+
+            /**
+             * Properties of a CaptureControl.
+             * @memberof vpcemu.v1
+             * @interface ICaptureControl
+             * @property {string|null} [captureId] CaptureControl captureId
+             * @property {boolean|null} [stop] CaptureControl stop
+             * @property {Array.<string>|null} [ports] CaptureControl ports
+             * @property {string|null} [filter] CaptureControl filter
+             * @property {boolean|null} [underlay] CaptureControl underlay
+             * @property {number|null} [snaplen] CaptureControl snaplen
+             * @property {number|null} [maxPackets] CaptureControl maxPackets
+             */
+
+            /**
+             * Constructs a new CaptureControl.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a CaptureControl.
+             * @implements ICaptureControl
+             * @constructor
+             * @param {vpcemu.v1.ICaptureControl=} [properties] Properties to set
+             */
+            function CaptureControl(properties) {
+                this.ports = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CaptureControl captureId.
+             * @member {string} captureId
+             * @memberof vpcemu.v1.CaptureControl
+             * @instance
+             */
+            CaptureControl.prototype.captureId = "";
+
+            /**
+             * CaptureControl stop.
+             * @member {boolean} stop
+             * @memberof vpcemu.v1.CaptureControl
+             * @instance
+             */
+            CaptureControl.prototype.stop = false;
+
+            /**
+             * CaptureControl ports.
+             * @member {Array.<string>} ports
+             * @memberof vpcemu.v1.CaptureControl
+             * @instance
+             */
+            CaptureControl.prototype.ports = $util.emptyArray;
+
+            /**
+             * CaptureControl filter.
+             * @member {string} filter
+             * @memberof vpcemu.v1.CaptureControl
+             * @instance
+             */
+            CaptureControl.prototype.filter = "";
+
+            /**
+             * CaptureControl underlay.
+             * @member {boolean} underlay
+             * @memberof vpcemu.v1.CaptureControl
+             * @instance
+             */
+            CaptureControl.prototype.underlay = false;
+
+            /**
+             * CaptureControl snaplen.
+             * @member {number} snaplen
+             * @memberof vpcemu.v1.CaptureControl
+             * @instance
+             */
+            CaptureControl.prototype.snaplen = 0;
+
+            /**
+             * CaptureControl maxPackets.
+             * @member {number} maxPackets
+             * @memberof vpcemu.v1.CaptureControl
+             * @instance
+             */
+            CaptureControl.prototype.maxPackets = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new CaptureControl instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.CaptureControl
+             * @static
+             * @param {vpcemu.v1.ICaptureControl=} [properties] Properties to set
+             * @returns {vpcemu.v1.CaptureControl} CaptureControl instance
+             */
+            CaptureControl.create = function create(properties) {
+                return new CaptureControl(properties);
+            };
+
+            /**
+             * Encodes the specified CaptureControl message. Does not implicitly {@link vpcemu.v1.CaptureControl.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.CaptureControl
+             * @static
+             * @param {vpcemu.v1.ICaptureControl} message CaptureControl message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CaptureControl.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.captureId != null && Object.hasOwnProperty.call(message, "captureId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.captureId);
+                if (message.stop != null && Object.hasOwnProperty.call(message, "stop"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.stop);
+                if (message.ports != null && message.ports.length)
+                    for (let i = 0; i < message.ports.length; ++i)
+                        writer.uint32(/* id 3, wireType 2 =*/26).string(message.ports[i]);
+                if (message.filter != null && Object.hasOwnProperty.call(message, "filter"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.filter);
+                if (message.underlay != null && Object.hasOwnProperty.call(message, "underlay"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.underlay);
+                if (message.snaplen != null && Object.hasOwnProperty.call(message, "snaplen"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.snaplen);
+                if (message.maxPackets != null && Object.hasOwnProperty.call(message, "maxPackets"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.maxPackets);
+                return writer;
+            };
+
+            /**
+             * Decodes a CaptureControl message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.CaptureControl
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.CaptureControl} CaptureControl
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CaptureControl.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.CaptureControl();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.captureId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.stop = reader.bool();
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.ports && message.ports.length))
+                                message.ports = [];
+                            message.ports.push(reader.string());
+                            break;
+                        }
+                    case 4: {
+                            message.filter = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.underlay = reader.bool();
+                            break;
+                        }
+                    case 6: {
+                            message.snaplen = reader.uint32();
+                            break;
+                        }
+                    case 7: {
+                            message.maxPackets = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return CaptureControl;
+        })();
+
+        v1.CapturedPackets = (function() {
+
+            /**
+             * Properties of a CapturedPackets.
+             * @memberof vpcemu.v1
+             * @interface ICapturedPackets
+             * @property {string|null} [captureId] CapturedPackets captureId
+             * @property {boolean|null} [started] CapturedPackets started
+             * @property {string|null} [error] CapturedPackets error
+             * @property {Uint8Array|null} [pcapng] CapturedPackets pcapng
+             * @property {number|null} [packets] CapturedPackets packets
+             * @property {number|null} [dropped] CapturedPackets dropped
+             * @property {boolean|null} [finished] CapturedPackets finished
+             */
+
+            /**
+             * Constructs a new CapturedPackets.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a CapturedPackets.
+             * @implements ICapturedPackets
+             * @constructor
+             * @param {vpcemu.v1.ICapturedPackets=} [properties] Properties to set
+             */
+            function CapturedPackets(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * CapturedPackets captureId.
+             * @member {string} captureId
+             * @memberof vpcemu.v1.CapturedPackets
+             * @instance
+             */
+            CapturedPackets.prototype.captureId = "";
+
+            /**
+             * CapturedPackets started.
+             * @member {boolean} started
+             * @memberof vpcemu.v1.CapturedPackets
+             * @instance
+             */
+            CapturedPackets.prototype.started = false;
+
+            /**
+             * CapturedPackets error.
+             * @member {string} error
+             * @memberof vpcemu.v1.CapturedPackets
+             * @instance
+             */
+            CapturedPackets.prototype.error = "";
+
+            /**
+             * CapturedPackets pcapng.
+             * @member {Uint8Array} pcapng
+             * @memberof vpcemu.v1.CapturedPackets
+             * @instance
+             */
+            CapturedPackets.prototype.pcapng = $util.newBuffer([]);
+
+            /**
+             * CapturedPackets packets.
+             * @member {number} packets
+             * @memberof vpcemu.v1.CapturedPackets
+             * @instance
+             */
+            CapturedPackets.prototype.packets = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CapturedPackets dropped.
+             * @member {number} dropped
+             * @memberof vpcemu.v1.CapturedPackets
+             * @instance
+             */
+            CapturedPackets.prototype.dropped = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CapturedPackets finished.
+             * @member {boolean} finished
+             * @memberof vpcemu.v1.CapturedPackets
+             * @instance
+             */
+            CapturedPackets.prototype.finished = false;
+
+            /**
+             * Creates a new CapturedPackets instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.CapturedPackets
+             * @static
+             * @param {vpcemu.v1.ICapturedPackets=} [properties] Properties to set
+             * @returns {vpcemu.v1.CapturedPackets} CapturedPackets instance
+             */
+            CapturedPackets.create = function create(properties) {
+                return new CapturedPackets(properties);
+            };
+
+            /**
+             * Encodes the specified CapturedPackets message. Does not implicitly {@link vpcemu.v1.CapturedPackets.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.CapturedPackets
+             * @static
+             * @param {vpcemu.v1.ICapturedPackets} message CapturedPackets message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CapturedPackets.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.captureId != null && Object.hasOwnProperty.call(message, "captureId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.captureId);
+                if (message.started != null && Object.hasOwnProperty.call(message, "started"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.started);
+                if (message.error != null && Object.hasOwnProperty.call(message, "error"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.error);
+                if (message.pcapng != null && Object.hasOwnProperty.call(message, "pcapng"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.pcapng);
+                if (message.packets != null && Object.hasOwnProperty.call(message, "packets"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.packets);
+                if (message.dropped != null && Object.hasOwnProperty.call(message, "dropped"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.dropped);
+                if (message.finished != null && Object.hasOwnProperty.call(message, "finished"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.finished);
+                return writer;
+            };
+
+            /**
+             * Decodes a CapturedPackets message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.CapturedPackets
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.CapturedPackets} CapturedPackets
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CapturedPackets.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.CapturedPackets();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.captureId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.started = reader.bool();
+                            break;
+                        }
+                    case 3: {
+                            message.error = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.pcapng = reader.bytes();
+                            break;
+                        }
+                    case 5: {
+                            message.packets = reader.uint64();
+                            break;
+                        }
+                    case 6: {
+                            message.dropped = reader.uint64();
+                            break;
+                        }
+                    case 7: {
+                            message.finished = reader.bool();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return CapturedPackets;
+        })();
+
         v1.Frame = (function() {
 
             /**
@@ -1287,6 +1709,8 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {vpcemu.v1.IError|null} [error] Frame error
              * @property {vpcemu.v1.IHosting|null} [hosting] Frame hosting
              * @property {vpcemu.v1.IWelcome|null} [welcome] Frame welcome
+             * @property {vpcemu.v1.ICaptureControl|null} [captureControl] Frame captureControl
+             * @property {vpcemu.v1.ICapturedPackets|null} [capturedPackets] Frame capturedPackets
              */
 
             /**
@@ -1392,17 +1816,33 @@ export const vpcemu = $root.vpcemu = (() => {
              */
             Frame.prototype.welcome = null;
 
+            /**
+             * Frame captureControl.
+             * @member {vpcemu.v1.ICaptureControl|null|undefined} captureControl
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.captureControl = null;
+
+            /**
+             * Frame capturedPackets.
+             * @member {vpcemu.v1.ICapturedPackets|null|undefined} capturedPackets
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.capturedPackets = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Frame body.
-             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|undefined} body
+             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"captureControl"|"capturedPackets"|undefined} body
              * @memberof vpcemu.v1.Frame
              * @instance
              */
             Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting", "welcome"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting", "welcome", "captureControl", "capturedPackets"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -1456,6 +1896,10 @@ export const vpcemu = $root.vpcemu = (() => {
                     $root.vpcemu.v1.Hosting.encode(message.hosting, writer.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
                 if (message.welcome != null && Object.hasOwnProperty.call(message, "welcome"))
                     $root.vpcemu.v1.Welcome.encode(message.welcome, writer.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
+                if (message.captureControl != null && Object.hasOwnProperty.call(message, "captureControl"))
+                    $root.vpcemu.v1.CaptureControl.encode(message.captureControl, writer.uint32(/* id 14, wireType 2 =*/114).fork(), q + 1).ldelim();
+                if (message.capturedPackets != null && Object.hasOwnProperty.call(message, "capturedPackets"))
+                    $root.vpcemu.v1.CapturedPackets.encode(message.capturedPackets, writer.uint32(/* id 15, wireType 2 =*/122).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -1535,6 +1979,14 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 11: {
                             message.welcome = $root.vpcemu.v1.Welcome.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 14: {
+                            message.captureControl = $root.vpcemu.v1.CaptureControl.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 15: {
+                            message.capturedPackets = $root.vpcemu.v1.CapturedPackets.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
