@@ -24,7 +24,7 @@ import { isLoopbackHost, parseListen } from "../../controller/config.js";
 import { deriveAgentKey, newAgentSecret } from "../../controller/hub/agent-keys.js";
 import { ControllerProcess } from "./controller-process.js";
 import { applyTopology, type AppliedTopology } from "../topology/apply-topology.js";
-import { parseTopology, type Topology } from "../topology/topology.js";
+import { formatIssue, parseTopology, type Topology } from "../topology/topology.js";
 import {
   ProcessFaultError,
   serveRuntimeControl,
@@ -294,7 +294,12 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         this.log(
           `${topology.file}: applied (${topology.instances.length} instances${faults > 0 ? `, ${faults} faults` : ""})`,
         );
+        for (const [name, inst] of this.appliedTopology.instances) {
+          if (inst.publicIp !== undefined)
+            this.log(`${name}: public IP ${inst.publicIp} (private ${inst.privateIp})`);
+        }
       }
+      for (const w of topology.warnings) this.log(`warning: ${formatIssue(w)}`);
     }
     // Why follow after applying: nodes are named after the instances' Name tags, which the
     // topology sets right after RunInstances.

@@ -4,9 +4,11 @@
  * the file. An API error is reported at the item that caused it
  * (`topology.yaml:31: securityGroups[0].ingress[2]: InvalidPermission.Duplicate: ...`).
  *
- * Order: VPCs, subnets, prefix lists, security groups (all created before any rule, so rules may
- * reference groups written later in the file), rules, network ACLs with entries and
- * associations, instances (+ their ConnectionTrackingSpecification), then the `faults:` section
+ * Order: VPCs, subnets, internet gateways (attached), prefix lists, security groups (all created
+ * before any rule, so rules may reference groups written later in the file), rules, network ACLs
+ * with entries and associations, peerings (accepted), instances (+ their
+ * ConnectionTrackingSpecification and launch-time public IP), Elastic IPs (associated), NAT
+ * gateways, route tables (routes, subnet associations; apply-routing.ts), then the `faults:` section
  * through the controller's JSON API (POST /v1/faults), with the file's names turned into the ids
  * just created.
  */
@@ -31,7 +33,16 @@ import {
 } from "@aws-sdk/client-ec2";
 import { FaultApiError, FaultClient, type FaultRequest } from "../chaos/fault-api.js";
 import {
-  TopologyError,
+  applyElasticIps,
+  applyInternetGateways,
+  applyNatGateways,
+  applyPeerings,
+  applyRouteTables,
+  atItem as at,
+  need,
+  type AppliedElasticIp,
+} from "./apply-routing.js";
+import {
   type SourceLocation,
   type Topology,
   type TopologyFault,
@@ -48,8 +59,19 @@ export interface AppliedTopology {
   readonly networkAcls: ReadonlyMap<string, string>;
   readonly instances: ReadonlyMap<
     string,
-    { readonly instanceId: string; readonly eniId: string; readonly privateIp: string }
+    {
+      readonly instanceId: string;
+      readonly eniId: string;
+      readonly privateIp: string;
+      /** Its Elastic IP, else its launch-time public IP (EIP-6); absent: none. */
+      readonly publicIp?: string;
+    }
   >;
+  readonly internetGateways: ReadonlyMap<string, string>;
+  readonly routeTables: ReadonlyMap<string, string>;
+  readonly elasticIps: ReadonlyMap<string, AppliedElasticIp>;
+  readonly natGateways: ReadonlyMap<string, string>;
+  readonly peerings: ReadonlyMap<string, string>;
   /** The faults of the file, in file order, with the ids the controller gave them. */
   readonly faults: readonly { readonly name?: string; readonly faultId: string }[];
 }
@@ -65,22 +87,6 @@ export interface ApplyTopologyOptions {
 /** The image and type RunInstances gets (vpcemu ignores both). */
 export const TOPOLOGY_IMAGE_ID = "ami-0123456789abcdef0";
 export const TOPOLOGY_INSTANCE_TYPE = "t3.micro";
-
-/** Runs `call`, turning an API error into a TopologyError located at `at`. */
-async function at<T>(loc: SourceLocation, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    const e = err as { name?: string; message?: string };
-    const code = e.name && e.name !== "Error" ? `${e.name}: ` : "";
-    throw new TopologyError([{ at: loc, message: `${code}${e.message ?? String(err)}` }]);
-  }
-}
-
-function need<T>(value: T | undefined | null, what: string): T {
-  if (value === undefined || value === null) throw new Error(`EC2 API answered without ${what}`);
-  return value;
-}
 
 async function tagName(
   ec2: EC2Client,
@@ -131,7 +137,10 @@ export async function applyTopology(
   const prefixLists = new Map<string, string>();
   const groups = new Map<string, string>();
   const nacls = new Map<string, string>();
-  const instances = new Map<string, { instanceId: string; eniId: string; privateIp: string }>();
+  const instances = new Map<
+    string,
+    { instanceId: string; eniId: string; privateIp: string; publicIp?: string }
+  >();
   const subnetVpc = new Map(topology.subnets.map((s) => [s.name, s.vpc]));
 
   for (const v of topology.vpcs) {
@@ -169,6 +178,8 @@ export async function applyTopology(
     subnets.set(s.name, subnetId);
     await tagName(ec2, subnetId, s.name, s.at);
   }
+
+  const internetGateways = await applyInternetGateways(ec2, topology, vpcs);
 
   for (const p of topology.prefixLists) {
     const out = await at(p.at, () =>
@@ -302,6 +313,8 @@ export async function applyTopology(
     }
   }
 
+  const peerings = await applyPeerings(ec2, topology, vpcs);
+
   for (const inst of topology.instances) {
     const vpc = subnetVpc.get(inst.subnet)!;
     const groupIds = inst.securityGroups.map(groupIdIn(vpc));
@@ -312,9 +325,24 @@ export async function applyTopology(
           InstanceType: TOPOLOGY_INSTANCE_TYPE,
           MinCount: 1,
           MaxCount: 1,
-          SubnetId: subnets.get(inst.subnet),
-          ...(groupIds.length > 0 ? { SecurityGroupIds: groupIds } : {}),
-          ...(inst.privateIp !== undefined ? { PrivateIpAddress: inst.privateIp } : {}),
+          // EIP-7: a launch-time public IP is asked for on the primary interface.
+          ...(inst.publicIp === true
+            ? {
+                NetworkInterfaces: [
+                  {
+                    DeviceIndex: 0,
+                    SubnetId: subnets.get(inst.subnet),
+                    AssociatePublicIpAddress: true,
+                    ...(groupIds.length > 0 ? { Groups: groupIds } : {}),
+                    ...(inst.privateIp !== undefined ? { PrivateIpAddress: inst.privateIp } : {}),
+                  },
+                ],
+              }
+            : {
+                SubnetId: subnets.get(inst.subnet),
+                ...(groupIds.length > 0 ? { SecurityGroupIds: groupIds } : {}),
+                ...(inst.privateIp !== undefined ? { PrivateIpAddress: inst.privateIp } : {}),
+              }),
         }),
       ),
     );
@@ -358,8 +386,23 @@ export async function applyTopology(
       instanceId,
       eniId,
       privateIp: need(created.PrivateIpAddress, "a private address"),
+      ...(created.PublicIpAddress ? { publicIp: created.PublicIpAddress } : {}),
     });
   }
+
+  const elasticIps = await applyElasticIps(ec2, topology, instances);
+  for (const e of topology.elasticIps) {
+    const inst = e.instance === undefined ? undefined : instances.get(e.instance);
+    // EIP-6: the Elastic IP is the instance's public IP, before a launch-time one.
+    if (inst) inst.publicIp = elasticIps.get(e.name)!.publicIp;
+  }
+  const natGateways = await applyNatGateways(ec2, topology, subnets, elasticIps);
+  const routeTables = await applyRouteTables(ec2, topology, vpcs, subnets, {
+    internetGateways,
+    natGateways,
+    peerings,
+    instances,
+  });
 
   const faults: { name?: string; faultId: string }[] = [];
   if (topology.faults.length > 0) {
@@ -378,6 +421,11 @@ export async function applyTopology(
     securityGroups: groups,
     networkAcls: nacls,
     instances,
+    internetGateways,
+    routeTables,
+    elasticIps,
+    natGateways,
+    peerings,
     faults,
   };
 }

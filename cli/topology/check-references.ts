@@ -14,7 +14,8 @@ import type {
 } from "./topology.js";
 import { field, type Reader, type SourceLocation } from "./yaml-reader.js";
 
-function duplicates<T extends { name: string; at: SourceLocation }>(
+/** Reports every item whose name (`key`) an earlier item has; the first of each name, by key. */
+export function duplicates<T extends { name: string; at: SourceLocation }>(
   r: Reader,
   items: readonly T[],
   kind: string,

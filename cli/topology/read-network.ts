@@ -112,13 +112,13 @@ export function readPrefixLists(r: Reader, top: MapView): TopologyPrefixList[] {
   });
 }
 
-/** `instances:` items: subnet, groups, address, conntrack timeouts, tags. */
+/** `instances:` items: subnet, groups, addresses (private, `publicIp`), conntrack timeouts, tags. */
 export function readInstances(r: Reader, top: MapView): TopologyInstance[] {
   return top.list("instances", (item, path, at): TopologyInstance | undefined => {
     const m = r.map(
       item,
       path,
-      ["name", "subnet", "securityGroups", "privateIp", "conntrack", "tags"],
+      ["name", "subnet", "securityGroups", "privateIp", "publicIp", "conntrack", "tags"],
       at,
     );
     if (!m) return undefined;
@@ -126,6 +126,7 @@ export function readInstances(r: Reader, top: MapView): TopologyInstance[] {
     const subnet = m.string("subnet", true);
     const groups = m.strings("securityGroups");
     const privateIp = m.string("privateIp");
+    const publicIp = m.bool("publicIp");
     if (privateIp !== undefined && !isIPv4(privateIp)) {
       r.issue(m.fieldAt("privateIp"), `expected an IPv4 address, got '${privateIp}'`);
     }
@@ -202,6 +203,7 @@ export function readInstances(r: Reader, top: MapView): TopologyInstance[] {
       ...(privateIp !== undefined && isIPv4(privateIp) ? { privateIp } : {}),
       ...(conntrack ? { conntrack } : {}),
       ...(tags ? { tags } : {}),
+      ...(publicIp === true ? { publicIp } : {}),
       at: m.at,
     };
   });

@@ -1,6 +1,6 @@
 /**
- * Topology files (YAML): VPCs, subnets, prefix lists, security groups with rules, network ACLs
- * and instances, validated once into a `Topology` whose every item remembers where it was
+ * Topology files (YAML): VPCs, subnets, prefix lists, security groups with rules, network ACLs,
+ * instances, internet gateways, route tables, Elastic IPs, NAT gateways and peerings, validated once into a `Topology` whose every item remembers where it was
  * written (file, line, field path), so a mistake reads
  * `topology.yaml:12: instances[1].subnet: unknown subnet 'db'`. apply-topology.ts turns a
  * Topology into EC2 API calls; the format is described in docs/topology.md.
@@ -11,7 +11,8 @@
  *
  * The work is split by responsibility: yaml-reader.ts (locations and issues), read-network.ts
  * (VPCs, subnets, prefix lists, instances), read-filters.ts (security groups, network ACLs and
- * their rules), read-faults.ts (the `faults:` section), check-references.ts (cross-item
+ * their rules), read-routing.ts + check-routing.ts (gateways, route tables, Elastic IPs,
+ * peerings), read-faults.ts (the `faults:` section), check-references.ts (cross-item
  * checks), cidr.ts. This file holds the schema and
  * parseTopology, and re-exports what callers used from it before the split.
  */
@@ -21,7 +22,21 @@ import { readInstances, readPrefixLists, readSubnets, readVpcs } from "./read-ne
 import { readNetworkAcls, readSecurityGroups } from "./read-filters.js";
 import { checkFaultSelectors, readFaults } from "./read-faults.js";
 import type { FaultRequest, PartitionRequest } from "../chaos/fault-api.js";
-import { Reader, TopologyError, type Issues, type SourceLocation } from "./yaml-reader.js";
+import { checkRouting } from "./check-routing.js";
+import {
+  readElasticIps,
+  readInternetGateways,
+  readNatGateways,
+  readPeerings,
+  readRouteTables,
+} from "./read-routing.js";
+import {
+  Reader,
+  TopologyError,
+  type Issues,
+  type SourceLocation,
+  type TopologyIssue,
+} from "./yaml-reader.js";
 
 export {
   formatIssue,
@@ -116,6 +131,61 @@ export interface TopologyInstance {
   };
   /** Extra tags (e.g. `vpcemu:conntrack-max`, the per-instance allowance, MET-1); Name is set from `name`. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** A launch-time public IPv4 address (RunInstances AssociatePublicIpAddress, EIP-7). */
+  readonly publicIp?: boolean;
+  readonly at: SourceLocation;
+}
+
+/** An internet gateway, attached to `vpc` when given (IGW-1). */
+export interface TopologyInternetGateway {
+  readonly name: string;
+  readonly vpc?: string;
+  readonly at: SourceLocation;
+}
+
+/** What a route sends to: exactly one target, named by an item of the file. */
+export type TopologyRouteTarget =
+  | { readonly kind: "internetGateway"; readonly name: string }
+  | { readonly kind: "natGateway"; readonly name: string }
+  | { readonly kind: "peering"; readonly name: string }
+  | { readonly kind: "instance"; readonly name: string };
+
+export interface TopologyRoute {
+  /** IPv4 CIDR, host bits cleared. */
+  readonly destination: string;
+  readonly target: TopologyRouteTarget;
+  readonly at: SourceLocation;
+}
+
+/** A route table of `vpc`, associated with `subnets` (each subnet with at most one, RT-1). */
+export interface TopologyRouteTable {
+  readonly name: string;
+  readonly vpc: string;
+  readonly subnets: readonly string[];
+  readonly routes: readonly TopologyRoute[];
+  readonly at: SourceLocation;
+}
+
+/** An Elastic IP, associated with `instance` when given (EIP-1, EIP-3). */
+export interface TopologyElasticIp {
+  readonly name: string;
+  readonly instance?: string;
+  readonly at: SourceLocation;
+}
+
+/** A public NAT gateway in `subnet` with the Elastic IP `elasticIp` (NAT-1). */
+export interface TopologyNatGateway {
+  readonly name: string;
+  readonly subnet: string;
+  readonly elasticIp: string;
+  readonly at: SourceLocation;
+}
+
+/** A same-account peering between two VPCs of the file, accepted when applied (PCX-1, PCX-2). */
+export interface TopologyPeering {
+  readonly name: string;
+  readonly vpc: string;
+  readonly peerVpc: string;
   readonly at: SourceLocation;
 }
 
@@ -153,8 +223,18 @@ export interface Topology {
   readonly securityGroups: readonly TopologySecurityGroup[];
   readonly networkAcls: readonly TopologyNetworkAcl[];
   readonly instances: readonly TopologyInstance[];
+  readonly internetGateways: readonly TopologyInternetGateway[];
+  readonly routeTables: readonly TopologyRouteTable[];
+  readonly elasticIps: readonly TopologyElasticIp[];
+  readonly natGateways: readonly TopologyNatGateway[];
+  readonly peerings: readonly TopologyPeering[];
   /** Chaos faults to add once the resources exist (docs/chaos.md); [] when none. */
   readonly faults: readonly TopologyFault[];
+  /**
+   * Allowed but probably not meant (an instance with `publicIp: true` in a subnet whose route
+   * table has no route to an internet gateway): the caller shows them; nothing is refused.
+   */
+  readonly warnings: readonly TopologyIssue[];
 }
 
 const TOP_KEYS = [
@@ -165,6 +245,11 @@ const TOP_KEYS = [
   "securityGroups",
   "networkAcls",
   "instances",
+  "internetGateways",
+  "routeTables",
+  "elasticIps",
+  "natGateways",
+  "peerings",
   "faults",
 ];
 
@@ -186,6 +271,7 @@ export function parseTopology(text: string, file: string): Topology {
   if (issues.length > 0) throw new TopologyError(issues);
 
   const r = new Reader(file, lines, issues);
+  const warnings: TopologyIssue[] = [];
   const rootAt: SourceLocation = { file, line: 1, path: "" };
   const top = r.map(doc.contents, "", TOP_KEYS, rootAt);
   if (!top) throw new TopologyError(issues);
@@ -198,9 +284,16 @@ export function parseTopology(text: string, file: string): Topology {
     securityGroups: readSecurityGroups(r, top),
     networkAcls: readNetworkAcls(r, top),
     instances: readInstances(r, top),
+    internetGateways: readInternetGateways(r, top),
+    routeTables: readRouteTables(r, top),
+    elasticIps: readElasticIps(r, top),
+    natGateways: readNatGateways(r, top),
+    peerings: readPeerings(r, top),
     faults: readFaults(r, top),
+    warnings,
   };
   checkReferences(r, topology);
+  checkRouting(r, topology, warnings);
   checkFaultSelectors(r, topology);
   if (issues.length > 0) throw new TopologyError([...issues].sort((a, b) => a.at.line - b.at.line));
   return topology;

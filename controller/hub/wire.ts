@@ -313,6 +313,7 @@ function routeToPb(r: CompiledRoute): vpcemu.v1.ICompiledRoute {
     kind: ROUTE_KIND_TO_PB[r.kind],
     targetId: r.targetId,
     peerVpcId: r.peerVpcId ?? "",
+    nextHop: r.nextHop ?? "",
   };
 }
 
@@ -519,6 +520,8 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
       20,
       pb.PublicAddress.encode({ publicIp: a.publicIp, privateIp: a.privateIp }).finish(),
     );
+  if (p.natGateway !== undefined)
+    b.message(21, pb.CompiledNatGateway.encode({ ...p.natGateway }).finish());
   return b.finish();
 }
 

@@ -31,6 +31,7 @@ import {
   DEFAULT_CONNTRACK_TIMEOUTS,
   type AgentSnapshot,
   type CompiledEniPolicy,
+  type CompiledNatGateway,
   type CompiledRoute,
   type CompiledRule,
   type MappingEntry,
@@ -48,6 +49,7 @@ import {
 } from "./mapping-table.js";
 import type {
   InstanceState,
+  NatGatewayState,
   NetworkAclState,
   NetworkInterfaceState,
   PolicyState,
@@ -148,6 +150,13 @@ export class PolicyIndex {
    * array when equal, so an unchanged table keeps its object (ENI dirtiness, wire cache).
    */
   readonly routeMemo = new Map<string, readonly CompiledRoute[]>();
+  /** NAT gateways carrying traffic by id (docs/routing.md NAT-8). */
+  readonly natGateways = new Map<string, NatGatewayState>();
+  /**
+   * Their interfaces as ENIs of their subnets (no groups, source/dest check off, the Elastic IP
+   * as public address while the VPC has a gateway), by ENI id; also in `enis` and `enisByVpc`.
+   */
+  readonly natEnis = new Map<string, NetworkInterfaceState & { readonly natGatewayId: string }>();
 
   constructor(readonly state: PolicyState) {
     for (const s of state.subnets) this.subnets.set(s.subnetId, s);
@@ -161,7 +170,11 @@ export class PolicyIndex {
       push(this.peersByVpc, p.requesterVpcId, p.accepterVpcId);
       push(this.peersByVpc, p.accepterVpcId, p.requesterVpcId);
     }
-    for (const e of state.networkInterfaces) {
+    for (const n of state.natGateways ?? []) {
+      this.natGateways.set(n.natGatewayId, n);
+      this.natEnis.set(n.eniId, natEniOf(n));
+    }
+    for (const e of [...state.networkInterfaces, ...this.natEnis.values()]) {
       this.enis.set(e.eniId, e);
       if (e.instanceId !== undefined) push(this.enisByInstance, e.instanceId, e);
       if (!this.isActive(e)) continue;
@@ -231,6 +244,44 @@ export class PolicyIndex {
   }
 }
 
+/** A NAT gateway's interface as the compiler's ENI (docs/routing.md NAT-8). */
+function natEniOf(n: NatGatewayState): NetworkInterfaceState & { readonly natGatewayId: string } {
+  return {
+    eniId: n.eniId,
+    subnetId: n.subnetId,
+    vpcId: n.vpcId,
+    privateIpv4: [n.privateIp],
+    ipv6: [],
+    groupIds: [],
+    // It forwards other hosts' packets both ways (NAT-9).
+    sourceDestCheck: false,
+    ...(n.publicIp !== undefined
+      ? { publicIpv4: [{ publicIp: n.publicIp, privateIp: n.privateIp }] }
+      : {}),
+    natGatewayId: n.natGatewayId,
+  };
+}
+
+/** NAT-10: a NAT gateway's idle timeout (s); NAT-11: its connections per destination. */
+export const NAT_GATEWAY_IDLE_TIMEOUT_S = 350;
+export const NAT_GATEWAY_PORTS_PER_DESTINATION = 55_000;
+
+/**
+ * A NAT gateway has no security groups (NAT-9): one allow-all rule per direction stands for
+ * "no SG", so its subnet's NACL is all that judges; its id names the rule in flow-log decisions.
+ */
+function natAllowAll(natGatewayId: string): CompiledRule {
+  return {
+    ruleId: natGatewayId,
+    groupId: "",
+    protocol: -1,
+    fromPort: -1,
+    toPort: -1,
+    cidrs: ["0.0.0.0/0", "::/0"],
+    peer: { kind: "cidr" },
+  };
+}
+
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
   if (list === undefined) m.set(k, [v]);
@@ -297,11 +348,22 @@ export function compileRoute(r: RouteState, vpcId: string, index: PolicyIndex): 
     }
     case "internet-gateway":
     case "egress-only-internet-gateway":
-    case "nat-gateway":
-    case "network-interface":
       return { ...base, kind: r.target };
-    case "instance":
-      return { ...base, kind: "network-interface" };
+    case "nat-gateway": {
+      // NAT-8: forwarded to the NAT gateway's interface.
+      const hop = index.natGateways.get(r.targetId)?.privateIp;
+      return { ...base, kind: "nat-gateway", ...(hop !== undefined ? { nextHop: hop } : {}) };
+    }
+    case "network-interface": {
+      // RT-18: forwarded to the interface's primary private IPv4 address.
+      const hop = index.enis.get(r.targetId)?.privateIpv4[0];
+      return { ...base, kind: r.target, ...(hop !== undefined ? { nextHop: hop } : {}) };
+    }
+    case "instance": {
+      const primary = index.instances.get(r.targetId)?.primaryEniId;
+      const hop = primary === undefined ? undefined : index.enis.get(primary)?.privateIpv4[0];
+      return { ...base, kind: "network-interface", ...(hop !== undefined ? { nextHop: hop } : {}) };
+    }
   }
 }
 
@@ -347,6 +409,12 @@ export function compileEniPolicy(
 ): CompiledEniPolicy {
   const ingress: CompiledRule[] = [];
   const egress: CompiledRule[] = [];
+  const nat = index.natEnis.get(eni.eniId);
+  if (nat !== undefined) {
+    const all = natAllowAll(nat.natGatewayId);
+    ingress.push(all);
+    egress.push(all);
+  }
   for (const gid of eni.groupIds) {
     const g = index.groups.get(gid);
     if (g === undefined) continue;
@@ -380,7 +448,9 @@ export function compileEniPolicy(
       udpStream: eni.udpStreamTimeout ?? DEFAULT_CONNTRACK_TIMEOUTS.udpStream,
     },
     allowance,
-    autoTracked: ctx.autoTracked === true || inst?.tags[TAG_AUTO_TRACKED] === "true",
+    // NAT-9: a NAT gateway tracks every flow.
+    autoTracked:
+      nat !== undefined || ctx.autoTracked === true || inst?.tags[TAG_AUTO_TRACKED] === "true",
     // INST-3: every stop and start empties the ENI's conntrack table (the agent flushes when
     // the epoch grows); the stored revision of the change keeps it growing across restarts.
     ...(inst?.stateRevision !== undefined && inst.stateRevision > 0
@@ -396,6 +466,15 @@ export function compileEniPolicy(
           publicIpv4: eni.publicIpv4.map((a) => ({ publicIp: a.publicIp, privateIp: a.privateIp })),
         }
       : {}),
+    ...(nat !== undefined ? { natGateway: compiledNat(nat.natGatewayId) } : {}),
+  };
+}
+
+function compiledNat(natGatewayId: string): CompiledNatGateway {
+  return {
+    natGatewayId,
+    idleTimeout: NAT_GATEWAY_IDLE_TIMEOUT_S,
+    portsPerDestination: NAT_GATEWAY_PORTS_PER_DESTINATION,
   };
 }
 
@@ -534,6 +613,7 @@ export class PolicyCompiler {
         for (const e of index.enisByInstance.get(iid) ?? []) claim(e);
       for (const eid of p.eniIds) claim(index.enis.get(eid));
     }
+    placeNatGateways(index, claimOrder, hostOf, hostedBy);
 
     // ENIs.
     const recompiled: string[] = [];
@@ -576,7 +656,7 @@ export class PolicyCompiler {
     };
     const vpcMappings = new Map<string, readonly MappingEntry[]>();
     for (const [vpcId, enis] of index.enisByVpc) {
-      const fresh = buildVpcMapping(enis, host);
+      const fresh = buildVpcMapping(enis, host, (id) => index.natEnis.has(id));
       const old = this.vpcMappings.get(vpcId);
       vpcMappings.set(vpcId, old !== undefined && sameMapping(old, fresh) ? old : fresh);
     }
@@ -585,7 +665,11 @@ export class PolicyCompiler {
     if (!sameMapping(ext, this.externalMapping)) this.externalMapping = ext;
     // Public IPv4 entries go to every agent, as external nodes do: any agent may host the
     // emulated internet, which reaches instances by these addresses (docs/routing.md IGW-5).
-    const pub = buildPublicMapping(index.state.networkInterfaces, (e) => index.isActive(e), host);
+    const pub = buildPublicMapping(
+      [...index.state.networkInterfaces, ...index.natEnis.values()],
+      (e) => index.isActive(e),
+      host,
+    );
     if (!sameMapping(pub, this.publicMapping)) this.publicMapping = pub;
 
     // Chaos faults (none: one length check).
@@ -647,6 +731,36 @@ export class PolicyCompiler {
   private peeringKey = "";
 }
 
+/**
+ * Places each NAT gateway's interface on one connected agent (docs/routing.md NAT-8), so its
+ * translations live in one place whichever agents its flows come from: an agent hosting an ENI
+ * of its subnet, else of its VPC, else any connected agent (each by agent id); none connected:
+ * unplaced (its mapping entries name no agent, and its flows find no route).
+ */
+function placeNatGateways(
+  index: PolicyIndex,
+  claimOrder: readonly AgentPlacement[],
+  hostOf: Map<string, { placement: AgentPlacement }>,
+  hostedBy: Map<string, NetworkInterfaceState[]>,
+): void {
+  if (index.natEnis.size === 0) return;
+  const connected = claimOrder.filter((p) => p.connected !== false);
+  if (connected.length === 0) return;
+  const hosts = (pred: (e: NetworkInterfaceState) => boolean): AgentPlacement | undefined =>
+    connected.find((p) =>
+      (hostedBy.get(p.agentId) ?? []).some((e) => !index.natEnis.has(e.eniId) && pred(e)),
+    );
+  for (const nat of index.natEnis.values()) {
+    if (hostOf.has(nat.eniId)) continue;
+    const p =
+      hosts((e) => e.subnetId === nat.subnetId) ??
+      hosts((e) => e.vpcId === nat.vpcId) ??
+      connected[0]!;
+    hostOf.set(nat.eniId, { placement: p });
+    hostedBy.get(p.agentId)!.push(nat);
+  }
+}
+
 function sameRoutes(a: readonly CompiledRoute[], b: readonly CompiledRoute[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
@@ -656,7 +770,8 @@ function sameRoutes(a: readonly CompiledRoute[], b: readonly CompiledRoute[]): b
       x.destination !== y.destination ||
       x.kind !== y.kind ||
       x.targetId !== y.targetId ||
-      x.peerVpcId !== y.peerVpcId
+      x.peerVpcId !== y.peerVpcId ||
+      x.nextHop !== y.nextHop
     )
       return false;
   }

@@ -31,6 +31,7 @@ export interface ExternalAddress {
 export function buildVpcMapping(
   enis: readonly NetworkInterfaceState[],
   hostOf: (eniId: string) => EniHost | undefined,
+  isNatGateway: (eniId: string) => boolean = () => false,
 ): MappingEntry[] {
   const out: MappingEntry[] = [];
   for (const eni of enis) {
@@ -45,6 +46,8 @@ export function buildVpcMapping(
         vpcId: eni.vpcId,
         agentId,
         endpoint,
+        // docs/routing.md NAT-8: its packets carry other hosts' sources.
+        ...(isNatGateway(eni.eniId) ? { natGateway: true } : {}),
       });
     }
   }
@@ -118,7 +121,8 @@ export function sameMapping(a: readonly MappingEntry[], b: readonly MappingEntry
       x.vpcId !== y.vpcId ||
       x.agentId !== y.agentId ||
       x.endpoint !== y.endpoint ||
-      x.privateAddress !== y.privateAddress
+      x.privateAddress !== y.privateAddress ||
+      x.natGateway !== y.natGateway
     ) {
       return false;
     }

@@ -254,6 +254,28 @@ export interface PolicyState {
   readonly routeTables?: readonly RouteTableState[];
   /** Active peering connections (absent = none). */
   readonly peerings?: readonly PeeringState[];
+  /**
+   * NAT gateways that carry traffic: created and not deleted (docs/routing.md NAT-8). The
+   * compiler turns each into a hosted interface of its subnet placed on one agent (absent =
+   * none).
+   */
+  readonly natGateways?: readonly NatGatewayState[];
+}
+
+/**
+ * A NAT gateway as the compiler reads it (docs/routing.md NAT-8..): its interface (id and
+ * private address in its subnet) and its Elastic IP, which the VPC's internet gateway maps 1:1
+ * to the private address while one is attached (`publicIp` absent otherwise, IGW-5).
+ */
+export interface NatGatewayState {
+  readonly natGatewayId: string;
+  /** Its network interface (DescribeNatGateways `networkInterfaceId`). */
+  readonly eniId: string;
+  readonly vpcId: string;
+  readonly subnetId: string;
+  readonly privateIp: string;
+  /** The Elastic IP; absent while the VPC has no internet gateway attached. */
+  readonly publicIp?: string;
 }
 
 /**

@@ -7,7 +7,12 @@
  * Why no clock: a route's state changes on writes (detach, delete, accept, terminate) except a
  * NAT gateway's `deleting` second (NAT-3), which the compiler already treats as `blackhole`.
  */
-import type { PeeringState, RouteState, RouteTableState } from "../policy/policy-state.js";
+import type {
+  NatGatewayState,
+  PeeringState,
+  RouteState,
+  RouteTableState,
+} from "../policy/policy-state.js";
 import type { RouteTable, StoredRoute } from "../model/routing.js";
 import type { Vpc } from "../model/vpc.js";
 import { publicAddressOf } from "./address-ops.js";
@@ -75,6 +80,8 @@ export interface RoutingPolicyState {
    * internet gateway attached: the gateway does the 1:1 NAT (docs/routing.md IGW-5).
    */
   readonly publicIpv4: Map<string, { publicIp: string; privateIp: string }[]>;
+  /** NAT gateways not deleted (docs/routing.md NAT-8); their Elastic IP only with a gateway. */
+  readonly natGateways: NatGatewayState[];
 }
 
 /** Route tables of every VPC, the effective table of every subnet, active peerings. */
@@ -103,7 +110,36 @@ export function readRoutingPolicyState(reader: StateReader): RoutingPolicyState 
       requesterVpcId: p.requester.vpcId,
       accepterVpcId: p.accepter.vpcId,
     }));
-  return { routeTables, subnetTables, peerings, publicIpv4: readPublicIpv4(reader) };
+  return {
+    routeTables,
+    subnetTables,
+    peerings,
+    publicIpv4: readPublicIpv4(reader),
+    natGateways: readNatGateways(reader),
+  };
+}
+
+/**
+ * RoutingPolicyState.natGateways. Why from creation, not from `available`: the state's
+ * pending second is a clock reading (NAT-3) and the compiler has no clock; a NAT gateway
+ * carries traffic from the revision that created it until the one that deleted it.
+ */
+function readNatGateways(reader: StateReader): NatGatewayState[] {
+  const gatewayVpcs = new Set<string>();
+  for (const g of reader.list("internetGateway"))
+    if (g.vpcId !== undefined) gatewayVpcs.add(g.vpcId);
+  return reader
+    .list("natGateway")
+    .filter((n) => n.deleteTime === undefined)
+    .map((n) => ({
+      natGatewayId: n.natGatewayId,
+      eniId: n.networkInterfaceId,
+      vpcId: n.vpcId,
+      subnetId: n.subnetId,
+      privateIp: n.privateIp,
+      ...(gatewayVpcs.has(n.vpcId) ? { publicIp: n.publicIp } : {}),
+    }))
+    .sort((a, b) => (a.natGatewayId < b.natGatewayId ? -1 : 1));
 }
 
 /** RoutingPolicyState.publicIpv4: one pass over the addresses, then EIP-6's choice per pair. */

@@ -307,6 +307,7 @@ export class StateStore {
       ...(t.fault.size > 0 ? { faults: [...t.fault.values()] } : {}),
       routeTables: routing.routeTables,
       ...(routing.peerings.length > 0 ? { peerings: routing.peerings } : {}),
+      ...(routing.natGateways.length > 0 ? { natGateways: routing.natGateways } : {}),
     };
     this.policyCache = state;
     return state;

@@ -147,7 +147,36 @@ export type ControllerFrame =
   | { readonly kind: "heartbeat"; readonly sentAtMs: number; readonly reply: boolean }
   /** The credential the controller issued for this agent id (after a Hello without one). */
   | { readonly kind: "welcome"; readonly agentKey: string }
+  /** Start (or stop) a packet capture (node-agent/capture/capture-session.ts). */
+  | { readonly kind: "capture-control"; readonly control: CaptureControl }
   | { readonly kind: "error"; readonly code: string; readonly message: string };
+
+/** A capture the controller asks for (proto CaptureControl). */
+export interface CaptureControl {
+  readonly captureId: string;
+  /** Stop the capture; the other fields are not read. */
+  readonly stop: boolean;
+  /** ENI ids or "ext:NAME"; empty = every hosted port. */
+  readonly ports: readonly string[];
+  /** libpcap filter expression; "" = everything. */
+  readonly filter: string;
+  readonly underlay: boolean;
+  /** Bytes kept per packet (0 = 65535). */
+  readonly snaplen: number;
+  /** Stop after this many packets (0 = no limit). */
+  readonly maxPackets: number;
+}
+
+/** What the agent sends about a capture (proto CapturedPackets); absent fields are not sent. */
+export interface CapturedPackets {
+  readonly captureId: string;
+  readonly started?: boolean;
+  readonly error?: string;
+  readonly pcapng?: Uint8Array;
+  readonly packets?: number;
+  readonly dropped?: number;
+  readonly finished?: boolean;
+}
 
 export interface WireError {
   readonly kind: "wire-error";
@@ -232,11 +261,13 @@ function routeKindFromPb(k: vpcemu.v1.RouteTargetKind | null | undefined): Route
 
 function routeFromPb(r: vpcemu.v1.ICompiledRoute): CompiledRoute {
   const peerVpcId = str(r.peerVpcId);
+  const nextHop = str(r.nextHop);
   return {
     destination: str(r.destination),
     kind: routeKindFromPb(r.kind),
     targetId: str(r.targetId),
     ...(peerVpcId !== "" ? { peerVpcId } : {}),
+    ...(nextHop !== "" ? { nextHop } : {}),
   };
 }
 
@@ -272,6 +303,15 @@ function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
             publicIp: str(a.publicIp),
             privateIp: str(a.privateIp),
           })),
+        }
+      : {}),
+    ...(p.natGateway != null && str(p.natGateway.natGatewayId) !== ""
+      ? {
+          natGateway: {
+            natGatewayId: str(p.natGateway.natGatewayId),
+            idleTimeout: num(p.natGateway.idleTimeout),
+            portsPerDestination: num(p.natGateway.portsPerDestination),
+          },
         }
       : {}),
   };
@@ -370,6 +410,7 @@ function mappingFromPb(m: vpcemu.v1.IMappingEntry): MappingEntry {
     agentId: str(m.agentId),
     endpoint: str(m.endpoint),
     ...(str(m.privateAddress) !== "" ? { privateAddress: str(m.privateAddress) } : {}),
+    ...(m.natGateway === true ? { natGateway: true } : {}),
   };
 }
 
@@ -413,6 +454,21 @@ export function decodeControllerFrame(bytes: Uint8Array): ControllerFrame | Wire
       };
     case "welcome":
       return { kind: "welcome", agentKey: str(f.welcome!.agentKey) };
+    case "captureControl": {
+      const c = f.captureControl!;
+      return {
+        kind: "capture-control",
+        control: {
+          captureId: str(c.captureId),
+          stop: c.stop === true,
+          ports: list(c.ports),
+          filter: str(c.filter),
+          underlay: c.underlay === true,
+          snaplen: num(c.snaplen),
+          maxPackets: num(c.maxPackets),
+        },
+      };
+    }
     case "error":
       return { kind: "error", code: str(f.error!.emuCode), message: str(f.error!.message) };
     case undefined:
@@ -538,6 +594,21 @@ export function encodeFlowLogsFrame(records: readonly FlowLogRecord[]): Uint8Arr
         naclRuleNumber: r.naclRule ?? 0,
         dropReason: r.dropReason ?? "",
       })),
+    },
+  }).finish();
+}
+
+/** A CapturedPackets frame (capture state and/or pcapng bytes). */
+export function encodeCapturedPacketsFrame(c: CapturedPackets): Uint8Array {
+  return pb.Frame.encode({
+    capturedPackets: {
+      captureId: c.captureId,
+      started: c.started === true,
+      error: c.error ?? "",
+      pcapng: c.pcapng ?? new Uint8Array(0),
+      packets: c.packets ?? 0,
+      dropped: c.dropped ?? 0,
+      finished: c.finished === true,
     },
   }).finish();
 }

@@ -98,6 +98,12 @@ export interface CompiledRoute {
   readonly targetId: string;
   /** `peering` routes: the VPC on the connection's other side. */
   readonly peerVpcId?: string;
+  /**
+   * `nat-gateway` and `network-interface` routes (docs/routing.md RT-18, NAT-8): the private
+   * IPv4 address of the target's interface, to which the data path forwards the packet with
+   * its destination unchanged; absent while the target has no hosted interface.
+   */
+  readonly nextHop?: string;
 }
 
 /** All one ENI needs. Immutable; replaced whole when the revision changes. */
@@ -151,6 +157,22 @@ export interface CompiledEniPolicy {
    * IP; only while the VPC has an internet gateway attached. Absent = none.
    */
   readonly publicIpv4?: readonly PublicAddress[];
+  /**
+   * Set when this "ENI" is a NAT gateway's interface (docs/routing.md NAT-8..): the agent
+   * hosts it without a TUN device, translates what reaches it (source address and port) and
+   * sends it on from its own address. No security groups (allow-all rules are compiled), its
+   * subnet's NACL and route table apply. Absent for every other ENI.
+   */
+  readonly natGateway?: CompiledNatGateway;
+}
+
+/** A NAT gateway's translation parameters (docs/routing.md NAT-8..NAT-12). */
+export interface CompiledNatGateway {
+  readonly natGatewayId: string;
+  /** Idle timeout of a translation in seconds (350, NAT-10). */
+  readonly idleTimeout: number;
+  /** Simultaneous translations per destination (protocol, address, port): 55,000 (NAT-11). */
+  readonly portsPerDestination: number;
 }
 
 /** One public IPv4 address of an ENI and the private address it stands for (1:1 NAT). */
@@ -174,6 +196,12 @@ export interface MappingEntry {
    * the public IP of `eniId` and this the private address it stands for. Absent otherwise.
    */
   readonly privateAddress?: string;
+  /**
+   * True on the entries of a NAT gateway's interface (docs/routing.md NAT-8): packets it
+   * forwards carry other hosts' addresses as source, so the receiving agent checks the
+   * underlay sender against this interface's agent instead.
+   */
+  readonly natGateway?: boolean;
 }
 
 /** Everything one agent enforces at one revision. */
