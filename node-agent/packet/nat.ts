@@ -81,3 +81,44 @@ function rewriteIpv4Address(
   buf[at + 2] = addr[2]!;
   buf[at + 3] = addr[3]!;
 }
+
+/**
+ * Replaces the TCP or UDP source (`which` = 0) or destination (`which` = 2: the field's offset
+ * in the header) port of `pkt` (decoded from `buf`) with `port`, updating the TCP or UDP
+ * checksum incrementally (a UDP checksum of 0 stays 0). For the NAT gateway (docs/routing.md
+ * NAT-8); the caller checked the protocol and that the packet is a first fragment.
+ */
+export function rewriteL4Port(
+  buf: Uint8Array,
+  pkt: DecodedPacket,
+  which: 0 | 2,
+  port: number,
+): void {
+  const at = pkt.l4Offset + which;
+  const old = (buf[at]! << 8) | buf[at + 1]!;
+  const off = pkt.protocol === 6 ? pkt.l4Offset + 16 : pkt.l4Offset + 6;
+  let t = (buf[off]! << 8) | buf[off + 1]!;
+  if (pkt.protocol !== 17 || t !== 0) {
+    t = updateChecksum16(t, old, port);
+    if (pkt.protocol === 17 && t === 0) t = 0xffff;
+    buf[off] = t >> 8;
+    buf[off + 1] = t & 0xff;
+  }
+  buf[at] = port >> 8;
+  buf[at + 1] = port & 0xff;
+}
+
+/**
+ * Replaces the identifier of an ICMPv4 echo request or reply (RFC 792: bytes 4-5 of the ICMP
+ * header) with `id`, updating the ICMP checksum (bytes 2-3) incrementally.
+ */
+export function rewriteIcmpEchoId(buf: Uint8Array, pkt: DecodedPacket, id: number): void {
+  const at = pkt.l4Offset + 4;
+  const old = (buf[at]! << 8) | buf[at + 1]!;
+  const off = pkt.l4Offset + 2;
+  const c = updateChecksum16((buf[off]! << 8) | buf[off + 1]!, old, id);
+  buf[off] = c >> 8;
+  buf[off + 1] = c & 0xff;
+  buf[at] = id >> 8;
+  buf[at + 1] = id & 0xff;
+}
