@@ -7,6 +7,7 @@
  *
  * A Controller starts once; StartedController is AsyncDisposable (STYLE.md §4.10).
  */
+import { hubExplainer } from "./explain/hub-sources.js";
 import type { AddressInfo } from "node:net";
 import { createEc2Handler } from "./ec2/handler.js";
 import { StateStore } from "./store/state-store.js";
@@ -185,6 +186,7 @@ export class Controller {
         faults: f,
         alarms,
         readPolicyState: () => store.readPolicyState(),
+        explain: hubExplainer(h, () => store.readPolicyState()),
         log: (l) => cfg.log(`vpcemu api: ${l}`),
       });
       const m = new ControllerMetrics({

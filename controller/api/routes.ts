@@ -14,6 +14,11 @@ import type { EniConntrackReport } from "../reports/report-types.js";
 import type { AlarmRegistry } from "../fis/alarms.js";
 import type { PolicyState } from "../policy/policy-state.js";
 import type { FlowLog } from "../model/flow-log.js";
+import {
+  ExplainError,
+  type ExplainRequest,
+  type ExplainResult,
+} from "../explain/explain-service.js";
 
 export interface JsonApiDeps {
   /** The store's persisted revision. */
@@ -31,6 +36,8 @@ export interface JsonApiDeps {
       limit?: number,
     ): ReadonlyArray<{ readonly line: string; readonly vpcemu?: unknown }>;
   };
+  /** Explain (/v1/explain, controller/explain/); absent: no such route. */
+  readonly explain?: (req: ExplainRequest) => ExplainResult;
   /** The compiler's view of the state (/v1/instances); absent: no /v1/instances route. */
   readonly readPolicyState?: () => PolicyState;
   readonly log: (line: string) => void;
@@ -246,6 +253,30 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
           Number.isFinite(limit) && limit >= 0 ? limit : Infinity,
         ),
       };
+    },
+
+    // Explain (docs/observability.md "Explain"): ?src=NODE&dst=NODE[:PORT][/PROTO][&sourcePorts=N-M].
+    "/v1/explain": (q) => {
+      if (deps.explain === undefined)
+        throw new HubError("EMU_ERR_API_NOT_FOUND", "GET", "/v1/explain");
+      const src = q.get("src");
+      const dst = q.get("dst");
+      if (src === null || dst === null || src === "" || dst === "") {
+        throw new HubError("EMU_ERR_API_BAD_QUERY", "give ?src=NODE&dst=NODE:PORT/PROTO");
+      }
+      const sourcePorts = q.get("sourcePorts");
+      try {
+        return deps.explain({ src, dst, ...(sourcePorts !== null ? { sourcePorts } : {}) });
+      } catch (err) {
+        if (!(err instanceof ExplainError)) throw err;
+        const code = {
+          "unknown-node": "EMU_ERR_API_EXPLAIN_UNKNOWN_NODE",
+          "ambiguous-node": "EMU_ERR_API_EXPLAIN_AMBIGUOUS_NODE",
+          "bad-address": "EMU_ERR_API_EXPLAIN_BAD_ADDRESS",
+          "bad-flow": "EMU_ERR_API_EXPLAIN_BAD_FLOW",
+        } as const;
+        throw new HubError(code[err.kind], err.message);
+      }
     },
 
     "/v1/snapshot": (q) => {
