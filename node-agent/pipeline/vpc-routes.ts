@@ -12,7 +12,7 @@
  */
 import type { CompiledRoute, RouteTargetKind } from "../filter/policy.js";
 import { parseIpAddress } from "../packet/address.js";
-import type { Route } from "./route-table.js";
+import type { Route, RouteTable } from "./route-table.js";
 import { DropReason } from "./verdict.js";
 
 /** One compiled route: its prefix as 32-bit words, its target. */
@@ -21,6 +21,12 @@ export interface RouteHop {
   readonly kind: RouteTargetKind;
   /** `peering`: the VPC on the other side; "" otherwise. */
   readonly peerVpcId: string;
+  /**
+   * `nat-gateway` and `network-interface` routes: the target interface's private IPv4 address
+   * (4 bytes), where egress forwards the packet, destination kept (docs/routing.md RT-18,
+   * NAT-8); undefined when the controller named none.
+   */
+  readonly nextHop: Uint8Array | undefined;
   /** Prefix length in bits. */
   readonly length: number;
   /** The network's words (IPv4: w0 only), already masked. */
@@ -68,6 +74,13 @@ function parsePrefix(
   return { v6: bytes.length === 16, length, w };
 }
 
+function nextHopOf(route: CompiledRoute): Uint8Array | undefined {
+  if (route.nextHop === undefined) return undefined;
+  if (route.kind !== "nat-gateway" && route.kind !== "network-interface") return undefined;
+  const a = parseIpAddress(route.nextHop);
+  return a?.length === 4 ? a : undefined;
+}
+
 /** An ENI's routes, longest prefix first per family; immutable once built. */
 export class VpcRouteTable {
   private readonly v4: V4Level[] = [];
@@ -88,6 +101,7 @@ export class VpcRouteTable {
         route,
         kind: route.kind,
         peerVpcId: route.peerVpcId ?? "",
+        nextHop: nextHopOf(route),
         length: p.length,
         w0: p.w[0],
         w1: p.w[1],
@@ -167,7 +181,19 @@ export function routeVerdict(
   if (table === undefined) {
     return route !== undefined && route.entry.vpcId === portVpcId ? undefined : DropReason.NoRoute;
   }
-  const hop = table.lookup(dst);
+  return hopVerdict(table.lookup(dst), portVpcId, route);
+}
+
+/**
+ * routeVerdict for a packet whose longest-prefix route `hop` the caller already looked up (a
+ * VPC destination, `route` its mapping entry). A hop with a next hop is the caller's: it
+ * forwards to the next hop's interface (forwardVia) instead.
+ */
+export function hopVerdict(
+  hop: RouteHop | undefined,
+  portVpcId: string,
+  route: Route | undefined,
+): DropReason | undefined {
   if (hop === undefined) return DropReason.NoRoute;
   switch (hop.kind) {
     case "blackhole":
@@ -184,4 +210,22 @@ export function routeVerdict(
     default:
       return DropReason.NoRoute;
   }
+}
+
+/**
+ * Where a packet goes whose longest-prefix route names a next hop (docs/routing.md RT-18,
+ * NAT-8: a NAT gateway's or another interface's private address): that interface's mapping
+ * entry, when it is an interface of the sender's VPC other than the sender itself; else
+ * undefined (the caller drops `no_route`).
+ */
+export function forwardVia(
+  routes: RouteTable,
+  hop: RouteHop,
+  portVpcId: string,
+  portEniId: string,
+): Route | undefined {
+  const r = routes.lookup(hop.nextHop!);
+  if (r === undefined || r.external || r.entry.privateAddress !== undefined) return undefined;
+  if (r.entry.vpcId !== portVpcId || r.entry.eniId === portEniId) return undefined;
+  return r;
 }
