@@ -31,6 +31,8 @@ export const EXTERNAL_SUBNET = "internet";
 export class RouteTable {
   private readonly v4 = new Map<number, Route>();
   private readonly v6 = new Map<string, Route>();
+  /** NAT gateways' interfaces by ENI id: the entry of their private address (NAT-8). */
+  private readonly nat = new Map<string, Route>();
   /** Number of addresses that did not parse (reported, never thrown). */
   readonly invalid: number;
 
@@ -58,6 +60,7 @@ export class RouteTable {
       };
       if (bytes.length === 4) this.v4.set(ipv4Key(bytes), route);
       else this.v6.set(ipv6Key(bytes), route);
+      if (entry.natGateway === true && !this.nat.has(entry.eniId)) this.nat.set(entry.eniId, route);
     }
     this.invalid = invalid;
   }
@@ -65,6 +68,15 @@ export class RouteTable {
   /** The route of a 4- or 16-byte address, or undefined. */
   lookup(addr: Uint8Array): Route | undefined {
     return addr.length === 4 ? this.v4.get(ipv4Key(addr)) : this.v6.get(ipv6Key(addr));
+  }
+
+  /**
+   * The route of a NAT gateway's interface by its ENI id (docs/routing.md NAT-8), or undefined:
+   * the packets it forwards carry other hosts' sources, so the underlay check of a packet from
+   * it compares the sender with this entry's agent.
+   */
+  natGateway(eniId: string): Route | undefined {
+    return this.nat.size === 0 ? undefined : this.nat.get(eniId);
   }
 
   /** Every address (text) in the table. */
