@@ -32,7 +32,11 @@ import { decodePacket } from "../../node-agent/packet/decode.js";
 import { TcpFlag } from "../../node-agent/packet/decoded-packet.js";
 import { DropReason } from "../../node-agent/pipeline/verdict.js";
 import type { FakeTun } from "../helpers/fake-tun.js";
-import { startTestController, type TestController } from "../helpers/in-process-agents.js";
+import {
+  deliveredOrDropped,
+  startTestController,
+  type TestController,
+} from "../helpers/in-process-agents.js";
 import { buildTcp } from "../helpers/packet-builder.js";
 import {
   providerCalls,
@@ -119,19 +123,20 @@ async function enforced(): Promise<void> {
 }
 
 let sport = 41000;
-/** A SYN from `from` to `to`:`port`; resolves with whether `to` received it. */
+/**
+ * A SYN from `from` to `to`:`port`; resolves with whether `to` received it, once it was
+ * delivered or counted as dropped by either agent (never after a fixed quiet time).
+ */
 async function synReaches(from: Node, to: Node, port: number): Promise<boolean> {
-  from.tun.send(
-    buildTcp({
-      src: from.ip,
-      dst: to.ip,
-      srcPort: sport++,
-      dstPort: port,
-      flags: TcpFlag.SYN,
-      seq: 1,
-    }),
-  );
-  if (await to.tun.expectNothing(150)) return false;
+  const syn = buildTcp({
+    src: from.ip,
+    dst: to.ip,
+    srcPort: sport++,
+    dstPort: port,
+    flags: TcpFlag.SYN,
+    seq: 1,
+  });
+  if (!(await deliveredOrDropped(from.tun, to.tun, syn, [from.agent, to.agent]))) return false;
   const got = await to.tun.nextReceived();
   const d = decodePacket(got, 0, got.length);
   return typeof d !== "string" && d.dstPort === port;
