@@ -25,6 +25,12 @@ export interface AttachOptions {
   readonly securityGroups?: readonly string[];
   /** Private IPv4 of the primary ENI; default: the next free address of the subnet. */
   readonly privateIp?: string;
+  /**
+   * A launch-time public IPv4 address (RunInstances `AssociatePublicIpAddress`, from
+   * 198.18.0.0/15): the address an external node (`attachExternal`) reaches the instance at,
+   * while its subnet routes to an internet gateway (docs/routing.md IGW-5).
+   */
+  readonly publicIp?: boolean;
   /** Name tag of the instance. */
   readonly name?: string;
 }
@@ -45,6 +51,11 @@ export interface AttachedInstance extends AsyncDisposable {
   readonly eniId: string;
   /** The ENI's primary private IPv4 (or the external address). */
   readonly privateIp: string;
+  /**
+   * The instance's public IPv4 at attach time (`publicIp: true`); absent without one. An Elastic
+   * IP associated later is not reflected here (DescribeInstances `PublicIpAddress` is).
+   */
+  readonly publicIp?: string;
   /** Agent id the controller lists in GET /v1/agents. */
   readonly agentId: string;
   /** The sidecar container running the agent. */

@@ -224,9 +224,24 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
         InstanceType: "t3.micro",
         MinCount: 1,
         MaxCount: 1,
-        SubnetId: subnetId,
-        ...(groupIds.length > 0 ? { SecurityGroupIds: groupIds } : {}),
-        ...(options.privateIp ? { PrivateIpAddress: options.privateIp } : {}),
+        // EIP-7: a launch-time public IP is asked for on the primary interface.
+        ...(options.publicIp === true
+          ? {
+              NetworkInterfaces: [
+                {
+                  DeviceIndex: 0,
+                  SubnetId: subnetId,
+                  AssociatePublicIpAddress: true,
+                  ...(groupIds.length > 0 ? { Groups: groupIds } : {}),
+                  ...(options.privateIp ? { PrivateIpAddress: options.privateIp } : {}),
+                },
+              ],
+            }
+          : {
+              SubnetId: subnetId,
+              ...(groupIds.length > 0 ? { SecurityGroupIds: groupIds } : {}),
+              ...(options.privateIp ? { PrivateIpAddress: options.privateIp } : {}),
+            }),
         ...(options.name
           ? {
               TagSpecifications: [
@@ -241,6 +256,7 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
     const eni = instance?.NetworkInterfaces?.[0];
     const eniId = eni?.NetworkInterfaceId ?? "";
     const privateIp = instance?.PrivateIpAddress ?? eni?.PrivateIpAddress ?? "";
+    const publicIp = instance?.PublicIpAddress;
     if (!instanceId || !privateIp)
       throw new Error("vpcemu attach: RunInstances returned no instance");
     const terminate = async (): Promise<void> => {
@@ -251,6 +267,7 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
         instanceId,
         eniId,
         privateIp,
+        ...(publicIp ? { publicIp } : {}),
         terminate,
       });
     } catch (err) {
@@ -331,6 +348,7 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
       instanceId: string;
       eniId: string;
       privateIp: string;
+      publicIp?: string;
       terminate: () => Promise<void>;
     },
   ): Promise<AttachedInstance> {
@@ -350,6 +368,7 @@ export class StartedVpcEmulatorContainer extends AbstractStartedContainer {
       instanceId: ids.instanceId,
       eniId: ids.eniId,
       privateIp: ids.privateIp,
+      ...(ids.publicIp !== undefined ? { publicIp: ids.publicIp } : {}),
       agentId,
       agent,
       detach: () => {

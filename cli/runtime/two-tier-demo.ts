@@ -3,16 +3,18 @@
  * expectation is checked with real sockets between node namespaces and reported PASS/FAIL with
  * its timing and the AWS-BEHAVIOUR ids it demonstrates.
  *
- *   internet (198.51.100.10)         web (10.0.1.10, web-sg)          db (10.0.2.20, db-sg)
- *        |  :80 :443 from 0.0.0.0/0      |  :3306 from web-sg only        |
- *        +------------------------------>+------------------------------->+
- *                       public subnet 10.0.1.0/24 | private subnet 10.0.2.0/24 (private-acl)
+ *   internet (198.51.100.10)  --igw-->  web (10.0.1.10, public IP 198.18.0.x, web-sg)  -->  db (10.0.2.20, db-sg)
+ *        |  to web's public IP only        |  :80 :443 from 0.0.0.0/0                         |  :3306 from web-sg only
+ *        +-------------------------------->+------------------------------------------------->+
+ *             public subnet 10.0.1.0/24 (public-rt: 0.0.0.0/0 -> igw) | private subnet 10.0.2.0/24 (private-acl, main table)
  */
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateNetworkAclEntryCommand,
+  CreateRouteCommand,
   DeleteNetworkAclEntryCommand,
+  DeleteRouteCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
@@ -54,6 +56,12 @@ export async function runTwoTierScenario(
   const webSg = applied.securityGroups.get("main/web-sg")!;
   const dbSg = applied.securityGroups.get("main/db-sg")!;
   const privateAcl = applied.networkAcls.get("private-acl")!;
+  const publicRt = applied.routeTables.get("public-rt")!;
+  const igw = applied.internetGateways.get("igw")!;
+  // IGW-5: the internet reaches web only at its public IP, through the gateway.
+  const webPublic = applied.instances.get("web")?.publicIp;
+  if (webPublic === undefined)
+    throw new Error("web has no public IP (publicIp: true in the topology)");
   const probes = new Probes((n) => runtime.node(n).namespace);
   const results: ExpectationResult[] = [];
 
@@ -111,13 +119,30 @@ export async function runTwoTierScenario(
     await probes.server("db", "tcp", 3306);
 
     print("");
+    print(
+      `Internet gateway: web ${WEB} has public IP ${webPublic}; public-rt (${publicRt}) routes 0.0.0.0/0 to ${igw}`,
+    );
+    await expect(`internet -> web:80 at ${webPublic} answers`, ["IGW-5", "RULE-1"], async () =>
+      answers(await probes.httpGet("internet", webPublic, 80)),
+    );
+    await expect(`internet -> web:443 at ${webPublic} answers`, ["IGW-5"], async () =>
+      answers(await probes.httpGet("internet", webPublic, 443)),
+    );
+    const igwRoute = { RouteTableId: publicRt, DestinationCidrBlock: "0.0.0.0/0" };
+    await change("delete public-rt route 0.0.0.0/0 -> igw", () =>
+      ec2.send(new DeleteRouteCommand(igwRoute)),
+    );
+    await expect(
+      `internet -> web:80 at ${webPublic} times out (no route to the gateway)`,
+      ["IGW-5"],
+      async () => timesOut(await probes.tcpRequest("internet", webPublic, 80, BLOCKED_TIMEOUT_MS)),
+    );
+    await change("restore public-rt route 0.0.0.0/0 -> igw", () =>
+      ec2.send(new CreateRouteCommand({ ...igwRoute, GatewayId: igw })),
+    );
+
+    print("");
     print("Security groups as written in the topology");
-    await expect("internet -> web:80 answers", ["RULE-1"], async () =>
-      answers(await probes.httpGet("internet", WEB, 80)),
-    );
-    await expect("internet -> web:443 answers", [], async () =>
-      answers(await probes.httpGet("internet", WEB, 443)),
-    );
     await expect("web -> db:3306 connects (db-sg allows web-sg)", ["REF-1", "RULE-3"], async () =>
       answers(await probes.tcpRequest("web", DB, 3306)),
     );
@@ -125,7 +150,7 @@ export async function runTwoTierScenario(
       timesOut(await probes.tcpRequest("internet", DB, 3306, BLOCKED_TIMEOUT_MS)),
     );
     await expect("internet -> web:8080 times out (no rule)", ["CT-11"], async () =>
-      timesOut(await probes.tcpRequest("internet", WEB, 8080, BLOCKED_TIMEOUT_MS)),
+      timesOut(await probes.tcpRequest("internet", webPublic, 8080, BLOCKED_TIMEOUT_MS)),
     );
 
     print("");
@@ -141,10 +166,10 @@ export async function runTwoTierScenario(
     await expect(
       "internet -> web:80 still answers (replies ride the conntrack entry)",
       ["CT-1", "CT-2"],
-      async () => answers(await probes.httpGet("internet", WEB, 80)),
+      async () => answers(await probes.httpGet("internet", webPublic, 80)),
     );
     await expect("ping internet -> web answers and is tracked", ["CT-8"], async () => {
-      const r = await probes.ping("internet", WEB, 3);
+      const r = await probes.ping("internet", webPublic, 3);
       const reports = await fetchConntrack(runtime.controllerUrl, runtime.node("web").instanceId!);
       const icmp = reports.flatMap((e) => e.entries).filter((e) => e.protocol === 1);
       return {

@@ -1,6 +1,8 @@
 // Helper for the compose stack (compose.yaml, docs/compose.md), run inside the vpcemu image:
 //   node stack.mjs apply TOPOLOGY.yaml [--ids-dir DIR]   apply the file once, write DIR/<name> = instance id
 //   node stack.mjs conntrack NAME|i-...|eni-... [--json]  the node's conntrack table (fresh report)
+//   node stack.mjs public-ip NAME|i-...                   the instance's public IP (where the
+//        internet node reaches it, through the internet gateway; exit 1 when it has none)
 //   node stack.mjs rule authorize|revoke ingress|egress GROUP PROTO PORTS PEER
 //        GROUP: group name or sg-id; PROTO: tcp|udp|icmp|-1; PORTS: 80 | 1024-65535 | -1;
 //        PEER: a CIDR, a group name or sg-id
@@ -60,13 +62,14 @@ async function instancesByName() {
 
 async function apply(file, idsDir) {
   await waitForController();
-  const { parseTopology } = await import(
+  const { parseTopology, formatIssue } = await import(
     pathToFileURL(join(root, "dist/cli/topology/topology.js")).href
   );
   const { applyTopology } = await import(
     pathToFileURL(join(root, "dist/cli/topology/apply-topology.js")).href
   );
   const topology = parseTopology(readFileSync(file, "utf8"), file);
+  for (const w of topology.warnings ?? []) console.log(`stack: warning: ${formatIssue(w)}`);
   const vpcs = await ec2.send(
     new DescribeVpcsCommand({
       Filters: [{ Name: "tag:Name", Values: topology.vpcs.map((v) => v.name) }],
@@ -87,7 +90,8 @@ async function apply(file, idsDir) {
     const found = byName.get(inst.name);
     if (!found) throw new Error(`instance '${inst.name}' not found after apply`);
     writeFileSync(join(idsDir, inst.name), `${found.InstanceId}\n`);
-    console.log(`stack: ${inst.name} = ${found.InstanceId} (${found.PrivateIpAddress})`);
+    const pub = found.PublicIpAddress ? `, public IP ${found.PublicIpAddress}` : "";
+    console.log(`stack: ${inst.name} = ${found.InstanceId} (${found.PrivateIpAddress}${pub})`);
   }
 }
 
@@ -154,6 +158,16 @@ async function rule(verb, direction, group, proto, ports, peer) {
   console.log(`stack: ${verb} ${direction} ${group} ${proto} ${ports} ${peer}: done`);
 }
 
+async function publicIp(node) {
+  const byName = await instancesByName();
+  const found = node.startsWith("i-")
+    ? [...byName.values()].find((i) => i.InstanceId === node)
+    : byName.get(node);
+  if (!found) throw new Error(`no running instance named '${node}'`);
+  if (!found.PublicIpAddress) throw new Error(`instance '${node}' has no public IP`);
+  console.log(found.PublicIpAddress);
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 try {
   if (cmd === "apply" && args[0]) {
@@ -161,11 +175,13 @@ try {
     await apply(args[0], i >= 0 ? args[i + 1] : "/run/vpcemu-ids");
   } else if (cmd === "conntrack" && args[0]) {
     await conntrack(args[0], args.includes("--json"));
+  } else if (cmd === "public-ip" && args[0]) {
+    await publicIp(args[0]);
   } else if (cmd === "rule" && args.length === 6) {
     await rule(...args);
   } else {
     console.error(
-      "usage: node stack.mjs apply FILE [--ids-dir DIR] | conntrack NODE [--json] |\n" +
+      "usage: node stack.mjs apply FILE [--ids-dir DIR] | conntrack NODE [--json] | public-ip NODE |\n" +
         "       rule authorize|revoke ingress|egress GROUP PROTO PORTS PEER",
     );
     process.exit(2);

@@ -5,6 +5,7 @@
  *   controller .2     node-web .10            node-db .20           node-internet .30
  *                     ├ agent-web             ├ agent-db            ├ agent-internet
  *                     └ web 10.0.1.10:80      └ db 10.0.2.20:3306   └ internet 198.51.100.10
+ *                       public IP (igw route)   private only          reaches web's public IP
  *
  * The project gets its own name and underlay prefix so it never meets a stack a user runs.
  */
@@ -105,6 +106,14 @@ async function probe(
   }
 }
 
+/** web's public IP (`stack.mjs public-ip web`): where the internet node reaches it (IGW-5). */
+let webPublic = "";
+async function publicIpOf(name: string): Promise<string> {
+  const r = await execIn("controller", ["node", `${SCRIPTS}/stack.mjs`, "public-ip", name]);
+  if (r.code !== 0) throw new Error(`stack.mjs public-ip ${name}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 /** The controller service's container id. */
 async function controllerId(): Promise<string> {
   return (await compose(["ps", "-q", "controller"])).trim();
@@ -174,6 +183,7 @@ describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
     timings.upMs = performance.now() - t0;
     await waitForAgents(["agent-web", "agent-db", "agent-internet"]);
     timings.readyMs = performance.now() - t0;
+    webPublic = await publicIpOf("web");
   }, 300_000);
 
   afterAll(async () => {
@@ -189,8 +199,9 @@ describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
     );
   }, 120_000);
 
-  it("serves web on 80 to the internet node", async () => {
-    const r = await probe("internet", "http", "10.0.1.10", 80);
+  it("serves web on 80 to the internet node at web's public IP (IGW-5)", async () => {
+    expect(webPublic).toMatch(/^198\.1[89]\./);
+    const r = await probe("internet", "http", webPublic, 80);
     expect(r).toMatchObject({ ok: true });
     expect(r.reply).toContain("hello");
   });
@@ -221,13 +232,13 @@ describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
       ]);
     expect((await rule("revoke")).code).toBe(0);
     await waitForAgents(["agent-web", "agent-db", "agent-internet"]);
-    expect(await probe("internet", "http", "10.0.1.10", 80, 2_000)).toMatchObject({
+    expect(await probe("internet", "http", webPublic, 80, 2_000)).toMatchObject({
       ok: false,
       error: "timeout",
     });
     expect((await rule("authorize")).code).toBe(0);
     await waitForAgents(["agent-web", "agent-db", "agent-internet"]);
-    expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+    expect(await probe("internet", "http", webPublic, 80)).toMatchObject({ ok: true });
   });
 
   it("shows the tracked web -> db flow with stack.mjs conntrack (CT-14)", async () => {
@@ -248,11 +259,11 @@ describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
 
   it("survives an agent's death: the restarted agent rebuilds the ENI in the same namespace", async () => {
     await compose(["kill", "agent-web"]);
-    expect(await probe("internet", "http", "10.0.1.10", 80, 1_500)).toMatchObject({ ok: false });
+    expect(await probe("internet", "http", webPublic, 80, 1_500)).toMatchObject({ ok: false });
     await compose(["start", "agent-web"]);
     await waitForAgents(["agent-web", "agent-db", "agent-internet"]);
     await waitForAddress("web", "10.0.1.10");
-    expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+    expect(await probe("internet", "http", webPublic, 80)).toMatchObject({ ok: true });
     expect(await probe("web", "tcp", "10.0.2.20", 3306)).toMatchObject({ ok: true });
   });
 
@@ -265,7 +276,7 @@ describe("compose.yaml with docker-compose", { timeout: 60_000 }, () => {
     await waitForAgents(["agent-web", "agent-db", "agent-internet"]);
     const { revision: after } = (await getJson("/v1/revision")) as { revision: number };
     expect(after).toBeGreaterThanOrEqual(before);
-    expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+    expect(await probe("internet", "http", webPublic, 80)).toMatchObject({ ok: true });
     expect(await probe("internet", "tcp", "10.0.2.20", 3306, 2_000)).toMatchObject({ ok: false });
   });
 });

@@ -151,6 +151,17 @@ describe("docs/compose.md examples", () => {
     ]);
     return JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as { ok?: boolean };
   };
+  /** web's public IP, as the doc's 'traffic' block gets it (IGW-5: the internet reaches web there). */
+  const webPublicIp = async (): Promise<string> => {
+    const r = await execIn("controller", [
+      "node",
+      "/opt/vpcemu/scripts/docker/stack.mjs",
+      "public-ip",
+      "web",
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    return r.stdout.trim();
+  };
 
   /** Every agent connected and enforcing the current revision, as the doc tells a user to see. */
   const waitForAgents = async (timeoutMs = 90_000): Promise<void> => {
@@ -237,14 +248,15 @@ describe("docs/compose.md examples", () => {
   });
 
   it(
-    "'traffic': internet -> web:80 and web -> db:3306 answer, internet -> db times out",
+    "'traffic': internet -> web:80 at its public IP and web -> db:3306 answer, internet -> db times out",
     {
       timeout: 120_000,
     },
     async () => {
       const results = await runBlock("traffic");
-      expectExits(results, [0, 0, 1]);
-      expect(results[2]!.output).toMatch(/"error":"timeout"/);
+      expectExits(results, [0, 0, 0, 1]);
+      expect(await webPublicIp()).toMatch(/^198\.1[89]\./);
+      expect(results[3]!.output).toMatch(/"error":"timeout"/);
     },
   );
 
@@ -267,7 +279,7 @@ describe("docs/compose.md examples", () => {
   );
 
   it(
-    "'rules' revokes and re-authorizes web:80, then opens db:3306 to the internet",
+    "'rules' revokes and re-authorizes web:80, then opens web:8080 to the internet node",
     {
       timeout: 120_000,
     },
@@ -276,8 +288,7 @@ describe("docs/compose.md examples", () => {
       expectExits(results, [0, 0, 0]);
       for (const r of results) expect(r.output).toMatch(/: done/);
       await waitForAgents();
-      expect(await probe("internet", "tcp", "10.0.2.20", 3306)).toMatchObject({ ok: true });
-      expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+      expect(await probe("internet", "http", await webPublicIp(), 80)).toMatchObject({ ok: true });
     },
   );
 
@@ -294,7 +305,7 @@ describe("docs/compose.md examples", () => {
       );
       expect(results[1]!.output).toMatch(/web-sg/);
       await waitForAgents();
-      expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+      expect(await probe("internet", "http", await webPublicIp(), 80)).toMatchObject({ ok: true });
     },
   );
 
@@ -308,7 +319,7 @@ describe("docs/compose.md examples", () => {
       expectExits(results, [0, 0, 0, 0, 0]);
       expect(results[4]!.output).toMatch(/^\{"agents":\[/m);
       await waitForAgents();
-      expect(await probe("internet", "http", "10.0.1.10", 80)).toMatchObject({ ok: true });
+      expect(await probe("internet", "http", await webPublicIp(), 80)).toMatchObject({ ok: true });
     },
   );
 

@@ -3,11 +3,16 @@
  * (`await using` removes what attach() started), and AWS statefulness seen through conntrack().
  *
  *   underlay: internal network owned by the emulator
- *   controller        web 10.0.1.10 (web-sg: tcp 80 from 0.0.0.0/0)      internet 198.51.100.10
+ *   controller        web 10.0.1.10, public IP (web-sg: tcp 80 from 0.0.0.0/0)   internet 198.51.100.10
+ *                     subnet 10.0.1.0/24, main table 0.0.0.0/0 -> igw (IGW-5)
  *                     short-lived app containers attached and disposed
  */
 import {
+  AttachInternetGatewayCommand,
+  CreateInternetGatewayCommand,
+  CreateRouteCommand,
   CreateSecurityGroupCommand,
+  DescribeRouteTablesCommand,
   CreateSubnetCommand,
   CreateTagsCommand,
   CreateVpcCommand,
@@ -114,6 +119,24 @@ describe("StartedVpcEmulatorContainer", { timeout: 60_000 }, () => {
       new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId!, CidrBlock: "10.0.1.0/24" }),
     );
     subnetId = subnet.Subnet!.SubnetId!;
+    // IGW-5: the internet reaches an instance at its public IP through the gateway.
+    const igw = await ec2.send(new CreateInternetGatewayCommand({}));
+    const GatewayId = igw.InternetGateway!.InternetGatewayId!;
+    await ec2.send(
+      new AttachInternetGatewayCommand({ InternetGatewayId: GatewayId, VpcId: vpc.Vpc!.VpcId! }),
+    );
+    const tables = await ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: "vpc-id", Values: [vpc.Vpc!.VpcId!] }],
+      }),
+    );
+    await ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: tables.RouteTables![0]!.RouteTableId!,
+        DestinationCidrBlock: "0.0.0.0/0",
+        GatewayId,
+      }),
+    );
     await ec2.send(
       new CreateTagsCommand({ Resources: [subnetId], Tags: [{ Key: "Name", Value: "public" }] }),
     );
@@ -183,12 +206,15 @@ describe("StartedVpcEmulatorContainer", { timeout: 60_000 }, () => {
       subnet: subnetId,
       securityGroups: [webSg],
       privateIp: "10.0.1.10",
+      publicIp: true,
     });
+    expect(webVm.publicIp).toMatch(/^198\.1[89]\./);
+    const webPublic = webVm.publicIp!;
     await emu.attachExternal(client, { address: "198.51.100.10" });
     await emu.waitForPolicy();
 
     // CT-3: tcp 80 from 0.0.0.0/0 in, all traffic to 0.0.0.0/0 out: HTTP is untracked.
-    expect(await probeHttp(client, "10.0.1.10")).toMatchObject({ ok: true });
+    expect(await probeHttp(client, webPublic)).toMatchObject({ ok: true });
     const before = await emu.conntrack({ instance: webVm.instanceId });
     const http = (r: typeof before) =>
       r.enis.flatMap((e) => e.entries).filter((e) => e.protocol === 6 && e.original.dstPort === 80);
@@ -202,9 +228,10 @@ describe("StartedVpcEmulatorContainer", { timeout: 60_000 }, () => {
       }),
     );
     await emu.waitForPolicy();
-    expect(await probeHttp(client, "10.0.1.10")).toMatchObject({ ok: true });
+    expect(await probeHttp(client, webPublic)).toMatchObject({ ok: true });
     const after = await emu.conntrack({ instance: webVm.instanceId });
     expect(http(after).length).toBeGreaterThan(0);
+    // The gateway rewrote the destination before conntrack: the flow is keyed on the private IP.
     expect(http(after)[0]!.original).toMatchObject({ src: "198.51.100.10", dst: "10.0.1.10" });
   });
 });

@@ -5,16 +5,24 @@
  *   ┌──────────────┬────────────────────┬────────────────────┬───────────────────┬──────────────┐
  *   controller     web 10.0.1.10        db 10.0.2.20         other 10.0.1.30     internet
  *   (vpcemu:local) public, web-sg       private, db-sg       public, other-sg    198.51.100.10
+ *                  public IP            no public IP         public IP
  *                  :80 web-server.mjs   :3306 db-server.mjs  client              client
  *   each app container has an agent sidecar in its network namespace (attach()).
  *
- * web-sg: tcp 80 from 0.0.0.0/0. db-sg: tcp 3306 from web-sg. other-sg: nothing inbound.
- * Expectations: internet -> web:80 answers; web -> db:3306 connects; internet -> db:3306 and
- * other -> db:3306 time out (silent drop); an SG change reaches running containers; conntrack
- * read through the module.
+ * The public subnet's route table sends 0.0.0.0/0 to an internet gateway; the private subnet
+ * keeps the main table (local only). web-sg: tcp 80 from 0.0.0.0/0. db-sg: tcp 3306 from web-sg.
+ * other-sg: nothing inbound. Expectations: internet -> web:80 at web's public IP answers (IGW-5);
+ * web -> db:3306 connects; internet -> db:3306, internet -> other's public IP and other ->
+ * db:3306 time out (silent drop); an SG change reaches running containers; conntrack read
+ * through the module.
  */
 import {
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -79,6 +87,7 @@ describe("two-tier app on containers (testcontainers module)", { timeout: 60_000
   let otherSg = "";
   let webAttached: AttachedInstance;
   let dbAttached: AttachedInstance;
+  let otherAttached_: AttachedInstance;
   const timings: Record<string, number> = {};
 
   setupOrFailEach(async () => {
@@ -93,6 +102,20 @@ describe("two-tier app on containers (testcontainers module)", { timeout: 60_000
     const pub = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.1.0/24" }));
     const priv = await ec2.send(
       new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.2.0/24" }),
+    );
+    // IGW-5: the internet reaches the public subnet's instances at their public IPs.
+    const igw = await ec2.send(new CreateInternetGatewayCommand({}));
+    const GatewayId = igw.InternetGateway!.InternetGatewayId!;
+    await ec2.send(
+      new AttachInternetGatewayCommand({ InternetGatewayId: GatewayId, VpcId: vpcId }),
+    );
+    const rt = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }));
+    const RouteTableId = rt.RouteTable!.RouteTableId!;
+    await ec2.send(
+      new CreateRouteCommand({ RouteTableId, DestinationCidrBlock: "0.0.0.0/0", GatewayId }),
+    );
+    await ec2.send(
+      new AssociateRouteTableCommand({ RouteTableId, SubnetId: pub.Subnet!.SubnetId! }),
     );
     const group = async (name: string) =>
       (
@@ -140,6 +163,7 @@ describe("two-tier app on containers (testcontainers module)", { timeout: 60_000
       subnet: pub.Subnet!.SubnetId!,
       securityGroups: ["web-sg"],
       privateIp: "10.0.1.10",
+      publicIp: true,
       name: "web",
     });
     dbAttached = await emu.attach(db, {
@@ -152,7 +176,9 @@ describe("two-tier app on containers (testcontainers module)", { timeout: 60_000
       subnet: pub.Subnet!.SubnetId!,
       securityGroups: [otherSg],
       privateIp: "10.0.1.30",
+      publicIp: true,
     });
+    otherAttached_ = otherAttached;
     const internetAttached = await emu.attachExternal(internet, { address: "198.51.100.10" });
     attached.push(webAttached, dbAttached, otherAttached, internetAttached);
     await emu.waitForPolicy();
@@ -173,8 +199,9 @@ describe("two-tier app on containers (testcontainers module)", { timeout: 60_000
     );
   }, 120_000);
 
-  it("lets the internet reach web on tcp 80 (ingress rule from 0.0.0.0/0)", async () => {
-    const r = await probe(internet, "http", "10.0.1.10", 80);
+  it("lets the internet reach web on tcp 80 at its public IP (IGW-5; rule from 0.0.0.0/0)", async () => {
+    expect(webAttached.publicIp).toMatch(/^198\.1[89]\./);
+    const r = await probe(internet, "http", webAttached.publicIp!, 80);
     expect(r).toMatchObject({ ok: true });
     expect(r.reply).toContain("hello");
   });
@@ -189,11 +216,12 @@ describe("two-tier app on containers (testcontainers module)", { timeout: 60_000
     expect(r).toMatchObject({ ok: false, error: "timeout" });
   });
 
-  it("counts the silently dropped internet -> db packets on db's ENI as sg_no_match", async () => {
-    await probe(internet, "tcp", "10.0.2.20", 3306, 1_000);
+  it("counts internet -> other's public IP packets, silently dropped, on other's ENI as sg_no_match", async () => {
+    const r = await probe(internet, "tcp", otherAttached_.publicIp!, 3306, 1_000);
+    expect(r).toMatchObject({ ok: false, error: "timeout" });
     let drops = 0;
     for (let i = 0; i < 60 && drops === 0; i++) {
-      const report = await emu.counters(dbAttached.eniId).catch(() => undefined);
+      const report = await emu.counters(otherAttached_.eniId).catch(() => undefined);
       drops = report?.counters.drops.sg_no_match ?? 0;
       if (drops === 0) await new Promise((r) => setTimeout(r, 500));
     }
