@@ -279,8 +279,14 @@ stopConditions:
       "unit.yaml",
     );
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 300);
-    const j = await runExperiment(exp, world.env(), abort.signal);
+    // Ctrl-C while the method waits (its 60 s step), whenever the run gets there.
+    const env = world.env();
+    const sleep = env.sleep;
+    env.sleep = (ms, signal) => {
+      if (ms === 60_000) setImmediate(() => abort.abort());
+      return sleep(ms, signal);
+    };
+    const j = await runExperiment(exp, env, abort.signal);
     expect(j.outcome).toBe("aborted");
     expect(j.reason).toMatch(/^interrupted at .* rolled back$/);
     expect(world.faults.size).toBe(0);
