@@ -131,6 +131,12 @@ export class ConntrackTable {
 
   // rule ids interned
   private readonly ruleIds: string[] = [];
+  /**
+   * Packets each interned rule's entries admitted after their first (commit), by rule index;
+   * with the direction of the rule that opened them (issue 13 item 5).
+   */
+  private readonly ruleCommits: number[] = [];
+  private readonly ruleOpenedBy: OpenedBy[] = [];
   private readonly ruleIndex = new Map<string, number>();
 
   constructor(opts: ConntrackTableOptions) {
@@ -283,6 +289,21 @@ export class ConntrackTable {
       else if (meta & F_UDP_REPLIED) meta |= F_UDP_STREAM;
     }
     rec[o + W_META] = meta >>> 0;
+    this.ruleCommits[rec[o + W_RULE]!]!++;
+  }
+
+  /**
+   * Packets admitted by an existing entry (commit), per the rule that opened the entry and
+   * that rule's direction; rules with none are left out. Allocates.
+   */
+  conntrackRuleHits(): { ruleId: string; direction: OpenedBy; packets: number }[] {
+    const out: { ruleId: string; direction: OpenedBy; packets: number }[] = [];
+    for (let i = 0; i < this.ruleIds.length; i++) {
+      const n = this.ruleCommits[i]!;
+      if (n > 0)
+        out.push({ ruleId: this.ruleIds[i]!, direction: this.ruleOpenedBy[i]!, packets: n });
+    }
+    return out;
   }
 
   /**
@@ -313,6 +334,8 @@ export class ConntrackTable {
     if (ri === undefined) {
       ri = this.ruleIds.length;
       this.ruleIds.push(ruleId);
+      this.ruleCommits.push(0);
+      this.ruleOpenedBy.push(openedBy);
       this.ruleIndex.set(ruleId, ri);
     }
     const o = e * REC_WORDS;

@@ -50,8 +50,19 @@ export type EngineChain<C> = FaultChain<EngineFault<C>>;
 
 /** Where the engine's decisions go (implemented by pipeline/fault-step.ts). */
 export interface FaultSink<C> {
-  /** The packet is dropped for `reason` (counted on its source port). */
-  drop(ctx: C, reason: DropReason): void;
+  /**
+   * The packet buf[off, off + len) (decoded as `pkt`) is dropped for `reason` by fault
+   * `faultId` (counted on its source port; its verdict event names the fault).
+   */
+  drop(
+    ctx: C,
+    reason: DropReason,
+    faultId: string,
+    pkt: DecodedPacket,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+  ): void;
   /** A reject reply (TCP RST, ICMP unreachable) for the packet's SOURCE port. */
   reply(ctx: C, packet: Uint8Array): void;
   /** An engine-owned packet made it through every fault: send it on. */
@@ -213,19 +224,19 @@ export class FaultEngine<C> {
         const fx = f.def.effects;
         if (fx.blackhole) {
           c.dropped++;
-          this.sink.drop(ctx, DropReason.FaultBlackhole);
+          this.sink.drop(ctx, DropReason.FaultBlackhole, f.def.faultId, pkt, buf, off, len);
           return false;
         }
         if (fx.reject) {
           c.rejected++;
           const reply = buildRejectReply(pkt, buf);
           if (reply !== undefined) this.sink.reply(ctx, reply);
-          this.sink.drop(ctx, DropReason.FaultReject);
+          this.sink.drop(ctx, DropReason.FaultReject, f.def.faultId, pkt, buf, off, len);
           return false;
         }
         if (f.lose()) {
           c.dropped++;
-          this.sink.drop(ctx, DropReason.FaultLoss);
+          this.sink.drop(ctx, DropReason.FaultLoss, f.def.faultId, pkt, buf, off, len);
           return false;
         }
         if (f.corrupts()) {
@@ -246,7 +257,7 @@ export class FaultEngine<C> {
         else if (d === DelayDecision.Delayed) {
           if (f.delayQueue.size >= f.limitPackets) {
             c.queueOverflow++;
-            this.sink.drop(ctx, DropReason.FaultQueueOverflow);
+            this.sink.drop(ctx, DropReason.FaultQueueOverflow, f.def.faultId, pkt, buf, off, len);
             return false;
           }
           const u = unit ?? this.copy(pkt, buf, off, len, ctx, chain, i);
@@ -270,7 +281,7 @@ export class FaultEngine<C> {
         }
         if (!f.rateQueueHasRoom(len)) {
           c.queueOverflow++;
-          this.sink.drop(ctx, DropReason.FaultQueueOverflow);
+          this.sink.drop(ctx, DropReason.FaultRateOverflow, f.def.faultId, pkt, buf, off, len);
           return false;
         }
         const u = unit ?? this.copy(pkt, buf, off, len, ctx, chain, i);
@@ -305,7 +316,8 @@ export class FaultEngine<C> {
     const decoded = decodePacket(copy, this.headroom, n);
     if (typeof decoded === "string") {
       // Why: it decoded once; only a bug gets here. Counted like one (STYLE.md §7).
-      this.sink.drop(ctx, DropReason.InternalError);
+      const faultId = chain[index]!.fault.def.faultId;
+      this.sink.drop(ctx, DropReason.FaultCopyFailed, faultId, pkt, buf, off, len);
       return undefined;
     }
     return {

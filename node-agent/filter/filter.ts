@@ -56,6 +56,10 @@ export type FilterResult =
       readonly reason: DropReason;
       /** The NACL entry that denied it (reason nacl_denied), when one matched. */
       readonly naclRule?: number;
+      /** nacl_denied on egress after the SG or an entry admitted it: that rule. */
+      readonly ruleId?: string;
+      /** nacl_denied: an existing conntrack entry matched the packet. */
+      readonly established?: boolean;
     };
 
 export interface EniFilterOptions {
@@ -91,6 +95,15 @@ export interface EniFilterCounters {
  * each tracked flow and every packet of an untracked one (as a rule counter behind a
  * conntrack-established accept counts). Packets an entry admitted are not counted per rule.
  */
+export interface NaclRuleHits {
+  /** The NACL (policy.naclId; "" when the controller did not name it). */
+  readonly naclId: string;
+  readonly direction: "ingress" | "egress";
+  /** 32767/32768 are the `*` entries. */
+  readonly ruleNumber: number;
+  readonly packets: number;
+}
+
 export interface RuleHits {
   readonly ruleId: string;
   readonly direction: "ingress" | "egress";
@@ -121,6 +134,7 @@ class CompiledFilterPolicy {
 
 const DROP_SG: FilterResult = { action: "drop", reason: DropReason.SgNoMatch };
 const DROP_CT_INVALID: FilterResult = { action: "drop", reason: DropReason.CtInvalid };
+const DROP_CT_INVALID_FIRST: FilterResult = { action: "drop", reason: DropReason.CtInvalidFirst };
 const DROP_ALLOWANCE: FilterResult = { action: "drop", reason: DropReason.CtAllowance };
 
 /**
@@ -141,6 +155,8 @@ export class EniFilter {
   private created = 0;
   private hits = 0;
   private untracked = 0;
+  /** NACL entry hits of earlier revisions, by nacl id + "\t" + direction + "\t" + number. */
+  private readonly pastNaclHits = new Map<string, number>();
   /** Rule hits of earlier revisions, by direction + "\t" + rule id (setPolicy folds them in). */
   private readonly pastRuleHits = new Map<string, number>();
 
@@ -169,6 +185,7 @@ export class EniFilter {
   setPolicy(policy: CompiledEniPolicy): void {
     const next = new CompiledFilterPolicy(policy);
     this.foldRuleHits(this.pastRuleHits, this.compiled);
+    this.foldNaclHits(this.pastNaclHits, this.compiled);
     this.compiled = next;
     this.table.setTimeouts(policy.timeouts);
     if (this.ownsAllowance) this.allowance.setMax(policy.allowance);
@@ -187,32 +204,36 @@ export class EniFilter {
       t.remove(ref >> 1); // CT-16
       ref = -1;
     }
+    let next = 0;
+    let ri = -1;
+    let tcpInit = 0;
     if (ref >= 0) {
-      const next = t.nextState(ref, pkt);
+      next = t.nextState(ref, pkt);
       if (next === INVALID) return DROP_CT_INVALID;
-      let naclRule: number | undefined;
-      if (crossesSubnet) {
-        const v = c.naclOut.evaluate(pkt, pkt.dst);
-        if (!v.allow) return naclDrop(v.ruleNumber);
-        naclRule = v.ruleNumber;
+    } else {
+      ri = c.egress.match(pkt, pkt.dst);
+      if (ri < 0) return DROP_SG;
+      tcpInit = this.trackingState(ref, true, pkt);
+      if (tcpInit === INVALID) return DROP_CT_INVALID_FIRST;
+      if (tcpInit >= 0 && !this.allowance.hasRoom()) return this.allowanceDrop();
+    }
+    // The one NACL site of egress: after the SG or the entry admitted the packet (NACL-7).
+    let naclRule: number | undefined;
+    if (crossesSubnet) {
+      const v = c.naclOut.evaluate(pkt, pkt.dst);
+      if (!v.allow) {
+        return ref >= 0
+          ? naclDrop(v.ruleNumber, t.ruleIdOf(ref), true)
+          : naclDrop(v.ruleNumber, c.policy.egress[ri]!.ruleId, false);
       }
+      naclRule = v.ruleNumber;
+    }
+    if (ref >= 0) {
       t.commit(ref, bytes, nowMs, next);
       this.hits++;
       return allowConntrack(t.ruleIdOf(ref), naclRule);
     }
-    const ri = c.egress.match(pkt, pkt.dst);
-    if (ri < 0) return DROP_SG;
-    const rule = c.policy.egress[ri]!;
-    const tcpInit = this.trackingState(ref, true, pkt);
-    if (tcpInit === INVALID) return DROP_CT_INVALID;
-    if (tcpInit >= 0 && !this.allowance.hasRoom()) return this.allowanceDrop();
-    let naclRule: number | undefined;
-    if (crossesSubnet) {
-      const v = c.naclOut.evaluate(pkt, pkt.dst);
-      if (!v.allow) return naclDrop(v.ruleNumber);
-      naclRule = v.ruleNumber;
-    }
-    const r = this.admitByRule(rule, tcpInit, bytes, nowMs, "egress", naclRule);
+    const r = this.admitByRule(c.policy.egress[ri]!, tcpInit, bytes, nowMs, "egress", naclRule);
     if (r !== DROP_ALLOWANCE) c.egressHits[ri]!++;
     return r;
   }
@@ -227,7 +248,7 @@ export class EniFilter {
     let naclRule: number | undefined;
     if (crossesSubnet) {
       const v = c.naclIn.evaluate(pkt, pkt.src);
-      if (!v.allow) return naclDrop(v.ruleNumber);
+      if (!v.allow) return naclDrop(v.ruleNumber, undefined, false);
       naclRule = v.ruleNumber;
     }
     let ref = t.lookup(pkt, nowMs);
@@ -237,16 +258,16 @@ export class EniFilter {
     }
     if (ref >= 0) {
       const next = t.nextState(ref, pkt);
-      if (next === INVALID) return DROP_CT_INVALID;
+      if (next === INVALID) return afterNacl(DROP_CT_INVALID, naclRule);
       t.commit(ref, bytes, nowMs, next);
       this.hits++;
       return allowConntrack(t.ruleIdOf(ref), naclRule);
     }
     const ri = c.ingress.match(pkt, pkt.src);
-    if (ri < 0) return DROP_SG;
+    if (ri < 0) return afterNacl(DROP_SG, naclRule);
     const rule = c.policy.ingress[ri]!;
     const tcpInit = this.trackingState(ref, false, pkt);
-    if (tcpInit === INVALID) return DROP_CT_INVALID;
+    if (tcpInit === INVALID) return afterNacl(DROP_CT_INVALID_FIRST, naclRule);
     if (tcpInit >= 0 && !this.allowance.hasRoom()) return this.allowanceDrop();
     const r = this.admitByRule(rule, tcpInit, bytes, nowMs, "ingress", naclRule);
     if (r !== DROP_ALLOWANCE) c.ingressHits[ri]!++;
@@ -324,6 +345,14 @@ export class EniFilter {
     return this.table.entries(nowMs, this.compiled.policy.eniId);
   }
 
+  /**
+   * Packets an existing conntrack entry admitted, per the SG rule that opened the entry and
+   * that rule's direction (issue 13 item 5); since this filter was made. Allocates.
+   */
+  conntrackRuleHits(): RuleHits[] {
+    return this.table.conntrackRuleHits();
+  }
+
   /** Packets per SG rule and direction since this filter was made (RuleHits). Allocates. */
   ruleHits(): RuleHits[] {
     const sums = new Map(this.pastRuleHits);
@@ -333,6 +362,29 @@ export class EniFilter {
       const direction = key.slice(0, tab) as RuleHits["direction"];
       return { ruleId: key.slice(tab + 1), direction, packets };
     });
+  }
+
+  /** Packets per NACL entry and direction (inbound = ingress) since this filter was made. */
+  naclRuleHits(): NaclRuleHits[] {
+    const sums = new Map(this.pastNaclHits);
+    this.foldNaclHits(sums, this.compiled);
+    return [...sums].map(([key, packets]) => {
+      const [naclId, direction, n] = key.split("\t") as [string, NaclRuleHits["direction"], string];
+      return { naclId, direction, ruleNumber: Number(n), packets };
+    });
+  }
+
+  private foldNaclHits(into: Map<string, number>, c: CompiledFilterPolicy): void {
+    const id = c.policy.naclId ?? "";
+    for (const [dir, m] of [
+      ["ingress", c.naclIn],
+      ["egress", c.naclOut],
+    ] as const) {
+      for (const [n, h] of m.hitsByRule()) {
+        const key = `${id}\t${dir}\t${n}`;
+        into.set(key, (into.get(key) ?? 0) + h);
+      }
+    }
   }
 
   /** Adds a revision's rule hits to `into` (a compiled rule per CIDR shares its rule id). */
@@ -368,8 +420,25 @@ function allowConntrack(ruleId: string, naclRule: number | undefined): FilterRes
     : { action: "allow", via: "conntrack", tracked: true, ruleId, naclRule };
 }
 
-function naclDrop(ruleNumber: number | undefined): FilterResult {
-  return ruleNumber === undefined
-    ? { action: "drop", reason: DropReason.NaclDenied }
-    : { action: "drop", reason: DropReason.NaclDenied, naclRule: ruleNumber };
+/**
+ * An ingress drop after the inbound NACL allowed the packet, naming that NACL entry (verdict
+ * events); allocates only then (drops only).
+ */
+function afterNacl(r: FilterResult, naclRule: number | undefined): FilterResult {
+  return naclRule === undefined ? r : { ...r, naclRule };
+}
+
+/** A NACL denial; allocates (drops only). */
+function naclDrop(
+  ruleNumber: number | undefined,
+  ruleId: string | undefined,
+  established: boolean,
+): FilterResult {
+  return {
+    action: "drop",
+    reason: DropReason.NaclDenied,
+    ...(ruleNumber !== undefined ? { naclRule: ruleNumber } : {}),
+    ...(ruleId !== undefined ? { ruleId } : {}),
+    ...(established ? { established } : {}),
+  };
 }

@@ -35,6 +35,8 @@ export class NaclMatcher {
   private readonly icmpType: Int32Array;
   private readonly icmpCode: Int32Array;
   private readonly verdicts: NaclVerdict[];
+  /** Packets each entry decided (issue 13 item 5), by entry index; see hitsByRule. */
+  private readonly hits: Float64Array;
   private readonly scratch = new Uint32Array(4);
 
   /** `entries` sorted by ruleNumber ascending (the compiler's order); re-sorted here to be safe. */
@@ -54,6 +56,7 @@ export class NaclMatcher {
     this.icmpType = new Int32Array(n);
     this.icmpCode = new Int32Array(n);
     this.verdicts = [];
+    this.hits = new Float64Array(n);
     valid.forEach(({ e, c }, i) => {
       this.family[i] = c!.family;
       for (let j = 0; j < c!.words.length; j++) {
@@ -102,8 +105,22 @@ export class NaclMatcher {
           if (t >= 0 && c >= 0 && pkt.icmpCode !== c) continue;
         }
       }
+      this.hits[i]!++;
       return this.verdicts[i]!;
     }
     return NO_MATCH;
+  }
+
+  /** Packets each entry decided since this matcher was made, by rule number (0s left out). */
+  hitsByRule(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (let i = 0; i < this.n; i++) {
+      const h = this.hits[i]!;
+      if (h > 0) {
+        const r = this.verdicts[i]!.ruleNumber!;
+        out.set(r, (out.get(r) ?? 0) + h);
+      }
+    }
+    return out;
   }
 }

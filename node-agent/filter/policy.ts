@@ -123,6 +123,13 @@ export interface CompiledEniPolicy {
   /** Union of all the ENI's SGs' rules (RULE-1). */
   readonly ingress: readonly CompiledRule[];
   readonly egress: readonly CompiledRule[];
+  /**
+   * The ENI's security groups (verdict events name them when no rule matched, `sg_no_match`);
+   * absent from an older controller (then the groups of the direction's rules are named).
+   */
+  readonly groupIds?: readonly string[];
+  /** The subnet's network ACL id (verdict events, NACL hit metrics); absent from an older controller. */
+  readonly naclId?: string;
   /** The ENI's subnet NACL, sorted by ruleNumber ascending, `*` entries last. */
   readonly naclIn: readonly NaclEntry[];
   readonly naclOut: readonly NaclEntry[];

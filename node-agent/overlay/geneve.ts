@@ -117,6 +117,22 @@ function writeOption(buf: Uint8Array, p: number, type: number, data: Uint8Array)
 }
 
 /**
+ * The check that made the last parseGeneve() call fail (the verdict event's `site`, docs/
+ * observability.md "Verdict events"); set only on failure.
+ */
+let geneveFailSite = "";
+
+/** See geneveFailSite. */
+export function lastGeneveSite(): string {
+  return geneveFailSite;
+}
+
+function failGeneve(reason: DropReason, site: string): DropReason {
+  geneveFailSite = site;
+  return reason;
+}
+
+/**
  * Parses the header at buf[off, off + len). Returns the view, or a DropReason: Truncated when
  * the datagram is shorter than its header claims, BadEncapsulation for a version other than 0,
  * an unknown critical option (RFC 8926 3.5: must drop), a missing vpcemu ENI option, a bad
@@ -124,18 +140,18 @@ function writeOption(buf: Uint8Array, p: number, type: number, data: Uint8Array)
  */
 export function parseGeneve(buf: Uint8Array, off: number, len: number): GeneveView | DropReason {
   if (len < GENEVE_BASE_HEADER_LEN || off < 0 || off + len > buf.length) {
-    return DropReason.Truncated;
+    return failGeneve(DropReason.Truncated, "geneve_short");
   }
   const b0 = buf[off]!;
-  if (b0 >> 6 !== 0) return DropReason.BadEncapsulation;
+  if (b0 >> 6 !== 0) return failGeneve(DropReason.BadEncapsulation, "geneve_version");
   const optBytes = (b0 & MAX_OPT_WORDS) << 2;
   const hlen = GENEVE_BASE_HEADER_LEN + optBytes;
-  if (hlen > len) return DropReason.Truncated;
+  if (hlen > len) return failGeneve(DropReason.Truncated, "geneve_options_length");
   const b1 = buf[off + 1]!;
   const oam = (b1 & 0x80) !== 0;
   const protocolType = (buf[off + 2]! << 8) | buf[off + 3]!;
   if (protocolType !== ETHERTYPE_IPV4 && protocolType !== ETHERTYPE_IPV6) {
-    return DropReason.BadEncapsulation;
+    return failGeneve(DropReason.BadEncapsulation, "geneve_protocol_type");
   }
   const vni = (buf[off + 4]! << 16) | (buf[off + 5]! << 8) | buf[off + 6]!;
   let srcEni: string | undefined;
@@ -143,24 +159,28 @@ export function parseGeneve(buf: Uint8Array, off: number, len: number): GeneveVi
   let p = off + GENEVE_BASE_HEADER_LEN;
   const end = off + hlen;
   while (p < end) {
-    if (p + OPTION_HEADER_LEN > end) return DropReason.BadEncapsulation;
+    if (p + OPTION_HEADER_LEN > end)
+      return failGeneve(DropReason.BadEncapsulation, "geneve_option_header");
     const cls = (buf[p]! << 8) | buf[p + 1]!;
     const type = buf[p + 2]!;
     const dlen = (buf[p + 3]! & 0x1f) << 2;
     const data = p + OPTION_HEADER_LEN;
-    if (data + dlen > end) return DropReason.BadEncapsulation;
+    if (data + dlen > end) return failGeneve(DropReason.BadEncapsulation, "geneve_option_length");
     if (cls === VPCEMU_OPTION_CLASS && (type & 0x7f) === OPTION_TYPE_SRC_ENI) {
-      if (srcEni !== undefined) return DropReason.BadEncapsulation;
+      if (srcEni !== undefined)
+        return failGeneve(DropReason.BadEncapsulation, "geneve_src_eni_twice");
       srcEni = readAscii(buf, data, dlen);
     } else if (cls === VPCEMU_OPTION_CLASS && (type & 0x7f) === OPTION_TYPE_DST_ENI) {
-      if (dstEni !== undefined) return DropReason.BadEncapsulation;
+      if (dstEni !== undefined)
+        return failGeneve(DropReason.BadEncapsulation, "geneve_dst_eni_twice");
       dstEni = readAscii(buf, data, dlen);
     } else if ((type & 0x80) !== 0) {
-      return DropReason.BadEncapsulation; // unknown critical option: RFC 8926 3.5.1
+      return failGeneve(DropReason.BadEncapsulation, "geneve_critical_option"); // unknown critical option: RFC 8926 3.5.1
     }
     p = data + dlen;
   }
-  if (srcEni === undefined || dstEni === undefined) return DropReason.BadEncapsulation;
+  if (srcEni === undefined || dstEni === undefined)
+    return failGeneve(DropReason.BadEncapsulation, "geneve_eni_option_missing");
   return {
     vni,
     protocolType,

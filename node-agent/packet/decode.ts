@@ -87,18 +87,20 @@ export function decodePacket(
   len: number,
   opts?: DecodeOptions,
 ): DecodedPacket | DropReason {
-  if (!(off >= 0 && len > 0 && off + len <= buf.length)) return DropReason.Truncated;
+  if (!(off >= 0 && len > 0 && off + len <= buf.length))
+    return fail(DropReason.Truncated, "bounds");
   const verify = opts !== undefined && opts.verifyChecksums === true;
   const version = buf[off]! >> 4;
   if (version === 4) {
     const bad = validateIpv4Header(buf, off, len);
-    if (bad !== undefined) return bad;
-    if (verify && !verifyIpv4HeaderChecksum(buf, off)) return DropReason.BadIpChecksum;
+    if (bad !== undefined) return fail(bad, "ipv4_header");
+    if (verify && !verifyIpv4HeaderChecksum(buf, off))
+      return fail(DropReason.BadIpChecksum, "ipv4_checksum");
     const total = ipv4TotalLength(buf, off);
     const fragOff = ipv4FragmentOffset(buf, off);
     const protocol = ipv4Protocol(buf, off);
     if (protocol === IpProto.TCP && fragOff === TCP_OVERLAP_FRAGMENT_OFFSET) {
-      return DropReason.BadIpHeader;
+      return fail(DropReason.BadIpHeader, "ipv4_tcp_overlap");
     }
     return decodeTransport(
       buf,
@@ -117,10 +119,10 @@ export function decodePacket(
   }
   if (version === 6) {
     const bad = validateIpv6Header(buf, off, len);
-    if (bad !== undefined) return bad;
+    if (bad !== undefined) return fail(bad, "ipv6_header");
     const total = IPV6_HEADER_LEN + ipv6PayloadLength(buf, off);
     const walkBad = walkIpv6Extensions(buf, off, off + total, walk);
-    if (walkBad !== undefined) return walkBad;
+    if (walkBad !== undefined) return fail(walkBad, "ipv6_extensions");
     return decodeTransport(
       buf,
       6,
@@ -136,7 +138,25 @@ export function decodePacket(
       verify,
     );
   }
-  return DropReason.BadIpVersion;
+  return fail(DropReason.BadIpVersion, "ip_version");
+}
+
+/**
+ * The check that made the last decodePacket() call fail (docs/observability.md "Verdict
+ * events" `site`): one decoder step ("ipv4_header", "tcp_header", "ipv6_extensions", ...). Set
+ * only on failure, read right after it by the one caller that raises the reason; no cost for
+ * packets that decode.
+ */
+let failSite = "";
+
+/** See failSite. */
+export function lastDecodeSite(): string {
+  return failSite;
+}
+
+function fail(reason: DropReason, site: string): DropReason {
+  failSite = site;
+  return reason;
 }
 
 /** The transport part, shared by both families; `end` is where the IP packet ends. */
@@ -170,11 +190,11 @@ function decodeTransport(
     const check = verify && !moreFragments;
     if (protocol === IpProto.TCP) {
       const bad = validateTcpHeader(buf, l4Offset, avail);
-      if (bad !== undefined) return bad;
+      if (bad !== undefined) return fail(bad, "tcp_header");
       flags = tcpFlags(buf, l4Offset);
-      if (!isValidTcpFlagCombination(flags)) return DropReason.TcpInvalidFlags;
+      if (!isValidTcpFlagCombination(flags)) return fail(DropReason.TcpInvalidFlags, "tcp_flags");
       if (check && !verifyTransportChecksum(src, dst, protocol, buf, l4Offset, avail)) {
-        return DropReason.BadL4Checksum;
+        return fail(DropReason.BadL4Checksum, "tcp_checksum");
       }
       srcPort = tcpSrcPort(buf, l4Offset);
       dstPort = tcpDstPort(buf, l4Offset);
@@ -183,21 +203,21 @@ function decodeTransport(
       payloadOffset = l4Offset + tcpHeaderLength(buf, l4Offset);
     } else if (protocol === IpProto.UDP) {
       const bad = validateUdpHeader(buf, l4Offset, avail, moreFragments);
-      if (bad !== undefined) return bad;
+      if (bad !== undefined) return fail(bad, "udp_header");
       if (
         check &&
         !verifyTransportChecksum(src, dst, protocol, buf, l4Offset, udpLength(buf, l4Offset))
       ) {
-        return DropReason.BadL4Checksum;
+        return fail(DropReason.BadL4Checksum, "udp_checksum");
       }
       srcPort = udpSrcPort(buf, l4Offset);
       dstPort = udpDstPort(buf, l4Offset);
       payloadOffset = l4Offset + UDP_HEADER_LEN;
     } else if (protocol === (family === 4 ? IpProto.ICMP : IpProto.ICMPV6)) {
       const bad = validateIcmpHeader(buf, l4Offset, avail);
-      if (bad !== undefined) return bad;
+      if (bad !== undefined) return fail(bad, "icmp_header");
       if (check && !verifyTransportChecksum(src, dst, protocol, buf, l4Offset, avail)) {
-        return DropReason.BadL4Checksum;
+        return fail(DropReason.BadL4Checksum, "icmp_checksum");
       }
       type = icmpType(buf, l4Offset);
       code = icmpCode(buf, l4Offset);

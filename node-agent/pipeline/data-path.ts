@@ -11,6 +11,14 @@ import { DropCounters } from "./drop-counters.js";
 import type { FilterVerdict, Port } from "./port.js";
 import { RouteTable, ipv4Key, ipv6Key, type Route } from "./route-table.js";
 import { DropReason } from "./verdict.js";
+import {
+  AcceptReason,
+  VerdictEmitter,
+  conntrackStateOf,
+  naclRuleNumberOf,
+  packetFields,
+  type VerdictEvent,
+} from "./verdict-event.js";
 
 /** Where the data path reports what it cannot count (internal errors), rate-limited. */
 export interface DataPathLogger {
@@ -77,6 +85,11 @@ export class DataPath {
   readonly externals = new Map<number | string, Port>();
   routes = new RouteTable([]);
   readonly drops = new DropCounters();
+  /**
+   * Every decision as one event (verdict-event.ts; docs/observability.md "Verdict events").
+   * Subscribe with `verdicts.subscribe(listener)`; nothing is built while none listens.
+   */
+  readonly verdicts: VerdictEmitter;
   /** The fault step (chaos); undefined = none (pure pipeline tests). */
   faults: EgressFaults | undefined = undefined;
   private lastWarnMs = -Infinity;
@@ -87,7 +100,11 @@ export class DataPath {
     readonly flowLog: FlowLogAggregator | undefined,
     private readonly logger: DataPathLogger,
     private readonly nowMs: () => number,
-  ) {}
+  ) {
+    this.verdicts = new VerdictEmitter((err) =>
+      this.logger.warn(`a verdict listener threw and was removed: ${String(err)}`),
+    );
+  }
 
   /** The external-node port owning a destination address, if any. */
   externalFor(addr: Uint8Array): Port | undefined {
@@ -95,9 +112,40 @@ export class DataPath {
     return this.externals.get(addr.length === 4 ? ipv4Key(addr) : ipv6Key(addr));
   }
 
-  /** Counts a silent drop (STYLE.md §7) on the port's key ("" when no port applies). */
-  drop(port: Port | undefined, reason: DropReason): void {
-    this.drops.count(port ? port.key : "", reason);
+  /**
+   * THE drop of the data path (STYLE.md §7): counts the packet and its bytes on the port's key
+   * ("" when no port applies) and, while someone listens, emits its verdict event. Each call
+   * site raises its own reason (verdict.ts). `egress`: the packet was read from `port`'s TUN
+   * (false: it was entering `port`, or the agent). The packet is buf[off, off + len) as the
+   * site saw it; `pkt` when it decoded. Filter verdicts go through judged() instead.
+   */
+  drop(
+    port: Port | undefined,
+    reason: DropReason,
+    egress: boolean,
+    buf: Uint8Array | undefined,
+    off: number,
+    len: number,
+    pkt?: DecodedPacket,
+    faultId?: string,
+    site?: string,
+  ): void {
+    this.drops.count(port ? port.key : "", reason, pkt !== undefined ? pkt.length : len);
+    if (this.verdicts.active) {
+      const event: VerdictEvent = {
+        eniId: port ? port.key : "",
+        direction: egress ? "egress" : "ingress",
+        verdict: "drop",
+        reason,
+        ...(site !== undefined ? { site } : {}),
+        conntrack: "none",
+        ...(faultId !== undefined ? { faultId } : {}),
+        ...packetFields(pkt, buf, off, len),
+        length: pkt !== undefined ? pkt.length : len,
+        atMs: this.nowMs(),
+      };
+      this.verdicts.emit(event, viewOf(buf, off, len, pkt));
+    }
   }
 
   /**
@@ -106,34 +154,49 @@ export class DataPath {
    * decoding what its TUN produced) nor receives (ingress asks before the destination check).
    * No flow-log record: no SG or NACL judged the packet.
    */
-  dropIfStopped(port: Port): boolean {
+  dropIfStopped(
+    port: Port,
+    egress: boolean,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    pkt?: DecodedPacket,
+  ): boolean {
     if (!port.instanceStopped) return false;
-    this.drop(port, DropReason.InstanceStopped);
+    this.drop(port, DropReason.InstanceStopped, egress, buf, off, len, pkt);
     return true;
   }
 
   /**
-   * Counts a filter verdict (accepted counter, flow log with what decided it) on an ENI port;
-   * never for external nodes.
+   * An ENI filter's verdict on buf[off, off + len) (decoded as `pkt`): the drop counters (a
+   * drop) or the accepted counters, the flow log with what decided it, the verdict event with
+   * the SG rule or the groups none of whose rules matched, the NACL entry and the conntrack
+   * state. Never for external nodes (they have no filter).
    */
-  log(
+  judged(
     port: Port,
-    outbound: boolean,
+    egress: boolean,
     pkt: DecodedPacket,
-    bytes: number,
+    buf: Uint8Array,
+    off: number,
+    len: number,
     verdict: FilterVerdict,
     nowMs: number,
   ): void {
+    const bytes = pkt.length;
     const accept = verdict.action === "allow";
     if (accept) {
       port.accepted++;
       port.acceptedBytes += bytes;
+    } else {
+      this.drops.count(port.key, verdict.reason, bytes);
     }
+    if (this.verdicts.active) this.emitJudged(port, egress, pkt, buf, off, len, verdict, nowMs);
     if (this.flowLog === undefined || port.kind !== "eni") return;
     this.flowLog.record(
       port.eniId,
       port.primaryIpv4,
-      outbound,
+      egress,
       pkt,
       bytes,
       accept ? "ACCEPT" : "REJECT",
@@ -143,12 +206,60 @@ export class DataPath {
     );
   }
 
+  private emitJudged(
+    port: Port,
+    egress: boolean,
+    pkt: DecodedPacket,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    v: FilterVerdict,
+    nowMs: number,
+  ): void {
+    const policy = port.policy;
+    const naclId = policy?.naclId;
+    const nacl =
+      v.naclRule !== undefined
+        ? { ...(naclId ? { naclId } : {}), naclRuleNumber: naclRuleNumberOf(v.naclRule) }
+        : {};
+    let reason: VerdictEvent["reason"];
+    let sg: Pick<VerdictEvent, "sgRuleId" | "noMatchGroups">;
+    if (v.action === "allow") {
+      reason = v.via === "conntrack" ? AcceptReason.ConntrackEstablished : AcceptReason.SgRule;
+      sg = v.ruleId !== undefined ? { sgRuleId: v.ruleId } : {};
+    } else {
+      reason = v.reason;
+      if (v.reason === DropReason.SgNoMatch) {
+        sg = { noMatchGroups: groupsOf(port, egress) };
+      } else if (v.reason === DropReason.NaclDenied && v.naclRule === undefined) {
+        // No entry matched at all (a NACL without its `*` entries): the default denies.
+        sg = v.ruleId !== undefined ? { sgRuleId: v.ruleId } : {};
+        Object.assign(nacl, { ...(naclId ? { naclId } : {}), naclRuleNumber: "*" });
+      } else {
+        sg = v.ruleId !== undefined ? { sgRuleId: v.ruleId } : {};
+      }
+    }
+    const event: VerdictEvent = {
+      eniId: port.key,
+      direction: egress ? "egress" : "ingress",
+      verdict: v.action === "allow" ? "accept" : "drop",
+      reason,
+      ...sg,
+      ...nacl,
+      conntrack: conntrackStateOf(v),
+      ...packetFields(pkt, buf, off, len),
+      length: pkt.length,
+      atMs: nowMs,
+    };
+    this.verdicts.emit(event, viewOf(buf, off, len, pkt));
+  }
+
   /**
    * An exception in a batch loop is a bug (STYLE.md §7): counted as internal_error on the port,
    * logged at most once per 5 s with the number suppressed; forwarding goes on.
    */
   internalError(port: Port | undefined, err: unknown): void {
-    this.drop(port, DropReason.InternalError);
+    this.drop(port, DropReason.InternalError, false, undefined, 0, 0);
     const now = this.nowMs();
     if (now - this.lastWarnMs < 5000) {
       this.suppressed++;
@@ -160,4 +271,27 @@ export class DataPath {
     const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
     this.logger.warn(`internal error in the data path on ${port?.key || "agent"}${more}: ${msg}`);
   }
+}
+
+/** The packet bytes a listener gets: the IP packet (its decoded length) or what the site saw. */
+function viewOf(
+  buf: Uint8Array | undefined,
+  off: number,
+  len: number,
+  pkt: DecodedPacket | undefined,
+): Uint8Array {
+  if (buf === undefined) return new Uint8Array(0);
+  const n = pkt !== undefined && pkt.length <= len ? pkt.length : len;
+  return buf.subarray(off, off + n);
+}
+
+/**
+ * The groups an `sg_no_match` event names: the ENI's groups (policy.groupIds), else (an older
+ * controller) the groups of the direction's rules.
+ */
+function groupsOf(port: Port, egress: boolean): readonly string[] {
+  const p = port.policy;
+  if (p === undefined) return [];
+  if (p.groupIds !== undefined) return p.groupIds;
+  return [...new Set((egress ? p.egress : p.ingress).map((r) => r.groupId))];
 }

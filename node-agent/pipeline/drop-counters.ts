@@ -14,19 +14,32 @@ export function zeroDropCounts(): DropCounts {
   return out;
 }
 
-/** Cumulative drop counts per port key and reason. */
+/** Cumulative drop counts (packets and IP bytes) per port key and reason. */
 export class DropCounters {
   private readonly byPort = new Map<string, DropCounts>();
+  private readonly bytesByPort = new Map<string, DropCounts>();
 
-  /** Counts one dropped packet of `port` for `reason`. */
-  count(port: string, reason: DropReason): void {
+  /**
+   * Counts one dropped packet of `port` for `reason`, `bytes` long (the decoded IP length, else
+   * what the site saw).
+   */
+  count(port: string, reason: DropReason, bytes = 0): void {
     let c = this.byPort.get(port);
-    if (!c) {
+    let b = this.bytesByPort.get(port);
+    if (!c || !b) {
       c = zeroDropCounts();
+      b = zeroDropCounts();
       this.byPort.set(port, c);
+      this.bytesByPort.set(port, b);
     }
     // Why `?? 0`: a reason added to verdict.ts after this record was made starts at 0.
     c[reason] = (c[reason] ?? 0) + 1;
+    b[reason] = (b[reason] ?? 0) + bytes;
+  }
+
+  /** Dropped bytes of one port per reason (zeros when it never dropped); a copy. */
+  bytesForPort(port: string): DropCounts {
+    return { ...zeroDropCounts(), ...this.bytesByPort.get(port) };
   }
 
   /** Counts of one port (zeros when it never dropped); a copy. */

@@ -12,7 +12,7 @@
  * counted on the source port with its reason; SG/NACL verdicts also go to the flow log.
  */
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, writeGeneveHeader } from "../overlay/geneve.js";
-import { decodePacket } from "../packet/decode.js";
+import { decodePacket, lastDecodeSite } from "../packet/decode.js";
 import { indexOfIpv4, rewriteIpv4Source } from "../packet/nat.js";
 import type { DataPath, Outbox } from "./data-path.js";
 import { deliverLocal } from "./ingress.js";
@@ -35,16 +35,17 @@ export function forwardFromTun(
   nowMs: number,
 ): void {
   // INST-2: a stopped instance sends nothing.
-  if (port.instanceStopped && dp.dropIfStopped(port)) return;
+  if (port.instanceStopped && dp.dropIfStopped(port, true, buf, off, len)) return;
   const pkt = decodePacket(buf, off, len);
   if (typeof pkt === "string") {
-    dp.drop(port, pkt);
+    // The one site of the decode reasons on egress; `site` names the check.
+    dp.drop(port, pkt, true, buf, off, len, undefined, undefined, lastDecodeSite());
     return;
   }
   // DESIGN.md step 3: an ENI only sends from its own addresses unless the check is disabled;
   // an external node always.
   if ((port.sourceDestCheck || port.kind === "external") && !port.addresses.has(pkt.src)) {
-    dp.drop(port, DropReason.SourceCheck);
+    dp.drop(port, DropReason.SourceCheck, true, buf, off, len, pkt);
     return;
   }
   // Step 4: the route table and the mapping table; every refusal of this step is counted here.
@@ -81,7 +82,7 @@ export function forwardFromTun(
     }
   }
   if (refused !== undefined || route === undefined) {
-    dp.drop(port, refused ?? DropReason.NoRoute);
+    dp.drop(port, refused ?? DropReason.NoRoute, true, buf, off, len, pkt);
     return;
   }
   const bytes = pkt.length;
@@ -89,12 +90,8 @@ export function forwardFromTun(
   if (port.filter !== undefined) {
     const crossesSubnet = route.entry.subnetId !== port.subnetId;
     const r = port.filter.egress(pkt, bytes, crossesSubnet, nowMs);
-    if (r.action === "drop") {
-      dp.drop(port, r.reason);
-      dp.log(port, true, pkt, bytes, r, nowMs);
-      return;
-    }
-    dp.log(port, true, pkt, bytes, r, nowMs);
+    dp.judged(port, true, pkt, buf, off, len, r, nowMs);
+    if (r.action === "drop") return;
   }
   // IGW-6: after the SG, NACL, conntrack and flow log, which all see the private address.
   if (snat >= 0) rewriteIpv4Source(buf, pkt, port.natPublic![snat]!);

@@ -104,8 +104,16 @@ export class FaultStep implements EgressFaults, FaultSink<FaultContext> {
     return pass;
   }
 
-  drop(ctx: FaultContext, reason: DropReason): void {
-    this.dp.drop(ctx.src, reason);
+  drop(
+    ctx: FaultContext,
+    reason: DropReason,
+    faultId: string,
+    pkt: DecodedPacket,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+  ): void {
+    this.dp.drop(ctx.src, reason, true, buf, off, len, pkt, faultId);
   }
 
   reply(ctx: FaultContext, packet: Uint8Array): void {
@@ -117,7 +125,9 @@ export class FaultStep implements EgressFaults, FaultSink<FaultContext> {
     const dst = ctx.dst;
     if (dst !== undefined) {
       if (!this.hosted(dst)) {
-        this.dp.drop(ctx.src, DropReason.FaultPortGone);
+        const u = unit;
+        const faultId = u.chain[u.index]?.fault.def.faultId;
+        this.dp.drop(ctx.src, DropReason.FaultPortGone, true, u.buf, u.off, u.len, u.pkt, faultId);
         return;
       }
       // Why floor: conntrack, flow logs and reports keep whole epoch ms, as the read loops pass.

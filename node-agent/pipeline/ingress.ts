@@ -8,9 +8,9 @@
  *   -> instance stopped? (INST-2) -> EniFilter.ingress (NACL inbound when subnets differ,
  *   conntrack, SG ingress) -> TUN
  */
-import { parseGeneve, vniForVpc } from "../overlay/geneve.js";
+import { lastGeneveSite, parseGeneve, vniForVpc } from "../overlay/geneve.js";
 import type { Endpoint } from "../overlay/transport.js";
-import { decodePacket } from "../packet/decode.js";
+import { decodePacket, lastDecodeSite } from "../packet/decode.js";
 import type { DecodedPacket } from "../packet/decoded-packet.js";
 import { indexOfIpv4, rewriteIpv4Destination } from "../packet/nat.js";
 import type { DataPath } from "./data-path.js";
@@ -26,30 +26,52 @@ export function receiveDatagram(
 ): void {
   const g = parseGeneve(data, 0, data.length);
   if (typeof g === "string") {
-    dp.drop(undefined, DropReason.BadEncapsulation);
+    // The one site of parseGeneve's reasons (bad_encapsulation, truncated); `site` names the
+    // check; the event's packet is the whole datagram.
+    dp.drop(undefined, g, false, data, 0, data.length, undefined, undefined, lastGeneveSite());
     return;
   }
   if (g.oam) return; // control packets are not for ENIs (RFC 8926 3.4)
   const pkt = decodePacket(data, g.payloadOffset, g.payloadLength);
   if (typeof pkt === "string") {
-    dp.drop(undefined, pkt);
+    // The one site of the decode reasons on ingress; `site` names the check.
+    const site = lastDecodeSite();
+    dp.drop(
+      undefined,
+      pkt,
+      false,
+      data,
+      g.payloadOffset,
+      g.payloadLength,
+      undefined,
+      undefined,
+      site,
+    );
     return;
   }
   const dst = g.dstEni === "" ? dp.externalFor(pkt.dst) : dp.enis.get(g.dstEni);
   if (dst === undefined) {
-    dp.drop(undefined, DropReason.NoRoute);
+    dp.drop(
+      undefined,
+      DropReason.NoDestinationPort,
+      false,
+      data,
+      g.payloadOffset,
+      g.payloadLength,
+      pkt,
+    );
     return;
   }
   // No spoofing across the underlay: the inner source must live where the datagram came from.
   const src = dp.routes.lookup(pkt.src);
   if (src === undefined || src.entry.endpoint !== from || src.entry.eniId !== g.srcEni) {
-    dp.drop(dst, DropReason.SpoofedUnderlay);
+    dp.drop(dst, DropReason.SpoofedUnderlay, false, data, g.payloadOffset, g.payloadLength, pkt);
     return;
   }
   // The VNI is the VPC the packet enters (or, to an external node, leaves).
   const vni = dst.kind === "eni" ? dst.vni : vniForVpc(src.entry.vpcId);
   if (g.vni !== vni || (dst.kind === "external" && src.external)) {
-    dp.drop(dst, DropReason.BadEncapsulation);
+    dp.drop(dst, DropReason.BadVni, false, data, g.payloadOffset, g.payloadLength, pkt);
     return;
   }
   deliverLocal(dp, dst, src.entry.subnetId, pkt, data, g.payloadOffset, g.payloadLength, nowMs);
@@ -71,7 +93,7 @@ export function deliverLocal(
   nowMs: number,
 ): void {
   // INST-2: a stopped instance receives nothing.
-  if (dst.instanceStopped && dp.dropIfStopped(dst)) return;
+  if (dst.instanceStopped && dp.dropIfStopped(dst, false, buf, off, len, pkt)) return;
   // Internet gateway 1:1 NAT (docs/routing.md IGW-5): a packet to one of the ENI's public IPs
   // reaches its private address when the ENI's subnet routes the source to an attached internet
   // gateway (a detached one compiles to `blackhole`); before the destination check, NACL and
@@ -81,24 +103,20 @@ export function deliverLocal(
     if (i >= 0) {
       const hop = dst.vpcRoutes?.lookup(pkt.src);
       if (hop === undefined || hop.kind !== "internet-gateway") {
-        dp.drop(dst, DropReason.IgwNoRoute);
+        dp.drop(dst, DropReason.IgwNoRoute, false, buf, off, len, pkt);
         return;
       }
       rewriteIpv4Destination(buf, pkt, dst.natPrivate![i]!);
     }
   }
   if ((dst.sourceDestCheck || dst.kind === "external") && !dst.addresses.has(pkt.dst)) {
-    dp.drop(dst, DropReason.SourceCheck);
+    dp.drop(dst, DropReason.DestCheck, false, buf, off, len, pkt);
     return;
   }
   if (dst.filter !== undefined) {
     const r = dst.filter.ingress(pkt, pkt.length, srcSubnet !== dst.subnetId, nowMs);
-    if (r.action === "drop") {
-      dp.drop(dst, r.reason);
-      dp.log(dst, false, pkt, pkt.length, r, nowMs);
-      return;
-    }
-    dp.log(dst, false, pkt, pkt.length, r, nowMs);
+    dp.judged(dst, false, pkt, buf, off, len, r, nowMs);
+    if (r.action === "drop") return;
   }
   // Why pkt.length: bytes after the IP packet (underlay padding) do not belong to it.
   dst.writer.enqueue(buf, off, pkt.length <= len ? pkt.length : len);

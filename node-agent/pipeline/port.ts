@@ -25,12 +25,27 @@ export interface PortFilter {
 }
 
 /**
- * The part of filter.ts's FilterResult the pipeline reads; the rule and NACL entry go to the
- * flow log's decision fields (report/flow-log.ts FlowDecision).
+ * The part of filter.ts's FilterResult the pipeline reads: the verdict event's SG, NACL and
+ * conntrack fields (verdict-event.ts) and the flow log's decision fields (report/flow-log.ts
+ * FlowDecision).
  */
 export type FilterVerdict =
-  | { readonly action: "allow"; readonly ruleId?: string; readonly naclRule?: number }
-  | { readonly action: "drop"; readonly reason: DropReason; readonly naclRule?: number };
+  | {
+      readonly action: "allow";
+      readonly via?: "conntrack" | "rule";
+      readonly tracked?: boolean;
+      readonly ruleId?: string;
+      readonly naclRule?: number;
+    }
+  | {
+      readonly action: "drop";
+      readonly reason: DropReason;
+      readonly naclRule?: number;
+      /** nacl_denied after an SG rule or entry admitted the packet: that rule. */
+      readonly ruleId?: string;
+      /** nacl_denied: an existing conntrack entry matched the packet. */
+      readonly established?: boolean;
+    };
 
 /** A hosted ENI (filtered) or an external node (not filtered). */
 export type PortKind = "eni" | "external";

@@ -1,10 +1,18 @@
 /**
  * Why a packet was dropped. The strings double as counter labels, flow-log notes and JSON.
  * Each reason is raised at exactly one place in the data path (STYLE.md §7), so a counter
- * points at the line that dropped the packet. Pure: shared by packet/, conntrack/, filter/.
+ * points at the line that dropped the packet; the place is named beside each reason. Two
+ * kinds of place are one site with a detail (docs/observability.md "Verdict events"):
+ * - the decoders (packet/, overlay/geneve.ts parseGeneve) return their reason from many checks;
+ *   the one decode call per direction raises it and the event's `site` names the check
+ *   (packet/decode-site.ts);
+ * - the filter (filter/filter.ts) raises its reasons in `egress` and `ingress`: the event's
+ *   `direction` tells which.
+ * Pure: shared by packet/, conntrack/, filter/.
  */
 export const DropReason = {
-  // packet/ (decode)
+  // packet/ (decode): raised by egress.ts forwardFromTun (egress) and ingress.ts
+  // receiveDatagram (ingress) from decodePacket's result; `site` names the check.
   Truncated: "truncated",
   BadIpVersion: "bad_ip_version",
   BadIpHeader: "bad_ip_header",
@@ -13,14 +21,23 @@ export const DropReason = {
   BadExtensionHeader: "bad_extension_header",
   TcpInvalidFlags: "tcp_invalid_flags",
   BadTransportHeader: "bad_transport_header",
-  // conntrack/
+  // filter/filter.ts (one site per direction):
+  // a packet of an existing entry that TCP does not allow in its state (CT-7)
   CtInvalid: "ct_invalid_transition",
+  // a first packet (no entry) TCP does not allow to open a flow (SYN-ACK, ACK, ...)
+  CtInvalidFirst: "ct_invalid_first_packet",
   CtAllowance: "ct_allowance_exceeded",
-  // filter/ and pipeline/
-  SourceCheck: "source_check",
   NaclDenied: "nacl_denied",
   SgNoMatch: "sg_no_match",
+  // egress.ts: the ENI sends from an address it does not own (DESIGN.md step 3)
+  SourceCheck: "source_check",
+  // ingress.ts deliverLocal: the packet is for an address the ENI does not own
+  DestCheck: "dest_check",
+  // egress.ts route step only: no route (route table, mapping table, hosting agent)
   NoRoute: "no_route",
+  // ingress.ts receiveDatagram only: the datagram names an ENI (or external address) this agent
+  // does not host
+  NoDestinationPort: "no_destination_port",
   // The longest-prefix route of the source subnet's table is a blackhole (docs/routing.md RT-15):
   // raised in egress's route step only, as is `no_route` for a missing route.
   BlackholeRoute: "blackhole_route",
@@ -31,9 +48,13 @@ export const DropReason = {
   // Internet gateway (IGW-5): a packet to an ENI's public IP whose subnet has no route to an
   // attached internet gateway covering the source; raised in ingress.ts deliverLocal only.
   IgwNoRoute: "igw_no_route",
+  // ingress.ts receiveDatagram: the inner source does not live where the datagram came from
   SpoofedUnderlay: "spoofed_underlay",
+  // ingress.ts receiveDatagram: parseGeneve refused the datagram (`site` names the check)
   BadEncapsulation: "bad_encapsulation",
-  NoPolicy: "no_policy",
+  // ingress.ts receiveDatagram: the VNI is not the VPC the packet enters
+  BadVni: "bad_vni",
+  // DataPath.internalError only: an exception in a batch loop (a bug)
   InternalError: "internal_error",
   // The ENI's instance is stopped (INST-2): raised in DataPath.dropIfStopped only.
   InstanceStopped: "instance_stopped",
@@ -41,7 +62,12 @@ export const DropReason = {
   FaultBlackhole: "fault_blackhole",
   FaultReject: "fault_reject",
   FaultLoss: "fault_loss",
+  // fault-engine.ts: the delay/reorder queue is full
   FaultQueueOverflow: "fault_queue_overflow",
+  // fault-engine.ts: the rate limit's queue is full
+  FaultRateOverflow: "fault_rate_queue_overflow",
+  // fault-engine.ts copy(): a packet that decoded once did not decode as a copy (a bug)
+  FaultCopyFailed: "fault_copy_failed",
   FaultPortGone: "fault_port_gone",
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];

@@ -483,7 +483,8 @@ describe("FaultEngine: rate", () => {
     for (let i = 0; i < 30; i++) send(T0, PKT);
     expect(engine.queued()).toBe(10);
     expect(engine.counters()[0]).toMatchObject({ rateLimited: 10, queueOverflow: 16 });
-    expect(sink.drops.filter(([, r]) => r === "fault_queue_overflow").length).toBe(16);
+    // The rate limit's queue has its own reason (the delay queue's is fault_queue_overflow).
+    expect(sink.drops.filter(([, r]) => r === "fault_rate_queue_overflow").length).toBe(16);
   });
 
   it("and by queueLimitPackets", () => {

@@ -559,8 +559,9 @@ describe("EniFilter", () => {
     f.in(tcp(ADMIN, 40000, A4, 22, SYN));
     // The initiator cannot ACK before the SYN-ACK.
     expect(reasonOf(f.in(tcp(ADMIN, 40000, A4, 22, ACK)))).toBe(DropReason.CtInvalid);
-    // A SYN-ACK as the first packet of a flow is invalid even when a rule admits it.
-    expect(reasonOf(f.in(tcp(ADMIN, 40001, A4, 22, SYNACK)))).toBe(DropReason.CtInvalid);
+    // A SYN-ACK as the first packet of a flow is invalid even when a rule admits it (its own
+    // reason: no entry was there to transition, docs/observability.md "Verdict events").
+    expect(reasonOf(f.in(tcp(ADMIN, 40001, A4, 22, SYNACK)))).toBe(DropReason.CtInvalidFirst);
     // An RST without entry passes by rule and opens nothing.
     expect(f.in(tcp(ADMIN, 40002, A4, 22, TcpFlag.RST))).toMatchObject({
       action: "allow",
