@@ -12,6 +12,9 @@ import type { AddressInfo } from "node:net";
 import { createEc2Handler } from "./ec2/handler.js";
 import { StateStore } from "./store/state-store.js";
 import { createJsonApi } from "./api/routes.js";
+import { hubWhatIfSource } from "./whatif/hub-source.js";
+import { WhatIf } from "./whatif/whatif.js";
+import { whatIfRoute } from "./whatif/whatif-route.js";
 import { AGENT_WS_PATH, AgentHub, type KnownAgent } from "./hub/agent-hub.js";
 import { FaultService } from "./hub/fault-service.js";
 import { createControllerServer } from "./server.js";
@@ -176,6 +179,14 @@ export class Controller {
           cfg.log(`vpcemu flow logs: ${(err as Error).message}`);
         }
       });
+      // What-if (controller/whatif/): proposed EC2 calls judged against the live flows.
+      const whatifSource = hubWhatIfSource(h);
+      const whatif = new WhatIf({
+        store,
+        source: whatifSource,
+        region: ec2.context.defaultRegion,
+        accountId: ec2.context.defaultAccountId,
+      });
       const api = createJsonApi({
         flowLogs: {
           get: (id) => flowLogStore.get(id),
@@ -185,6 +196,7 @@ export class Controller {
         hub: h,
         faults: f,
         alarms,
+        whatif: whatIfRoute(whatif),
         readPolicyState: () => store.readPolicyState(),
         explain: hubExplainer(h, () => store.readPolicyState()),
         log: (l) => cfg.log(`vpcemu api: ${l}`),
@@ -222,6 +234,7 @@ export class Controller {
           delivery.close();
           engine.close();
           f.close();
+          whatifSource.close();
           await h.close();
           await delivery.flushed();
           await new Promise<void>((resolve) => {

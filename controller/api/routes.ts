@@ -40,6 +40,8 @@ export interface JsonApiDeps {
   readonly explain?: (req: ExplainRequest) => ExplainResult;
   /** The compiler's view of the state (/v1/instances); absent: no /v1/instances route. */
   readonly readPolicyState?: () => PolicyState;
+  /** What-if (controller/whatif/): POST /v1/whatif; absent: no such route. */
+  readonly whatif?: (body: unknown) => Promise<{ readonly status: number; readonly body: unknown }>;
   readonly log: (line: string) => void;
 }
 
@@ -147,7 +149,13 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
             },
           },
         ];
-  const patternRoutes = [...faultRoutes, ...alarmRoutes, ...flowLogRoutes];
+  // What-if (controller/whatif/): a proposed EC2 call judged against the live flows.
+  const whatif = deps.whatif;
+  const whatifRoutes: readonly PatternRoute[] =
+    whatif === undefined
+      ? []
+      : [{ pattern: /^\/v1\/whatif$/, methods: { POST: ({ body }) => whatif(body) } }];
+  const patternRoutes = [...faultRoutes, ...alarmRoutes, ...flowLogRoutes, ...whatifRoutes];
 
   const routes: Record<string, Route> = {
     "/v1/agents": () => ({ agents: hub.agents() }),

@@ -193,6 +193,114 @@ export namespace vpcemu {
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CapturedPackets;
         }
 
+        interface ITraceControl {
+            traceId?: (string|null);
+            stop?: (boolean|null);
+            eniIds?: (string[]|null);
+            expiresAtMs?: (number|null);
+            filter?: (vpcemu.v1.ITraceFilter|null);
+        }
+
+        class TraceControl implements ITraceControl {
+            constructor(properties?: vpcemu.v1.ITraceControl);
+            public traceId: string;
+            public stop: boolean;
+            public eniIds: string[];
+            public expiresAtMs: number;
+            public filter?: (vpcemu.v1.ITraceFilter|null);
+            public static create(properties?: vpcemu.v1.ITraceControl): vpcemu.v1.TraceControl;
+            public static encode(message: vpcemu.v1.ITraceControl, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.TraceControl;
+        }
+
+        interface ITraceFilter {
+            verdict?: (string|null);
+            protocol?: (number|null);
+            address?: (string|null);
+            port?: (number|null);
+        }
+
+        class TraceFilter implements ITraceFilter {
+            constructor(properties?: vpcemu.v1.ITraceFilter);
+            public verdict: string;
+            public protocol: number;
+            public address: string;
+            public port: number;
+            public static create(properties?: vpcemu.v1.ITraceFilter): vpcemu.v1.TraceFilter;
+            public static encode(message: vpcemu.v1.ITraceFilter, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.TraceFilter;
+        }
+
+        interface IVerdictEventRecord {
+            eniId?: (string|null);
+            direction?: (string|null);
+            verdict?: (string|null);
+            reason?: (string|null);
+            site?: (string|null);
+            sgRuleId?: (string|null);
+            noMatchGroups?: (string[]|null);
+            naclId?: (string|null);
+            naclRuleNumber?: (number|null);
+            conntrack?: (string|null);
+            faultId?: (string|null);
+            protocol?: (number|null);
+            src?: (string|null);
+            dst?: (string|null);
+            srcPort?: (number|null);
+            dstPort?: (number|null);
+            icmpType?: (number|null);
+            icmpCode?: (number|null);
+            length?: (number|null);
+            atMs?: (number|null);
+        }
+
+        class VerdictEventRecord implements IVerdictEventRecord {
+            constructor(properties?: vpcemu.v1.IVerdictEventRecord);
+            public eniId: string;
+            public direction: string;
+            public verdict: string;
+            public reason: string;
+            public site: string;
+            public sgRuleId: string;
+            public noMatchGroups: string[];
+            public naclId: string;
+            public naclRuleNumber: number;
+            public conntrack: string;
+            public faultId: string;
+            public protocol: number;
+            public src: string;
+            public dst: string;
+            public srcPort: number;
+            public dstPort: number;
+            public icmpType: number;
+            public icmpCode: number;
+            public length: number;
+            public atMs: number;
+            public static create(properties?: vpcemu.v1.IVerdictEventRecord): vpcemu.v1.VerdictEventRecord;
+            public static encode(message: vpcemu.v1.IVerdictEventRecord, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.VerdictEventRecord;
+        }
+
+        interface IVerdictEvents {
+            traceId?: (string|null);
+            events?: (vpcemu.v1.IVerdictEventRecord[]|null);
+            lost?: (number|null);
+            finished?: (boolean|null);
+            error?: (string|null);
+        }
+
+        class VerdictEvents implements IVerdictEvents {
+            constructor(properties?: vpcemu.v1.IVerdictEvents);
+            public traceId: string;
+            public events: vpcemu.v1.IVerdictEventRecord[];
+            public lost: number;
+            public finished: boolean;
+            public error: string;
+            public static create(properties?: vpcemu.v1.IVerdictEvents): vpcemu.v1.VerdictEvents;
+            public static encode(message: vpcemu.v1.IVerdictEvents, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.VerdictEvents;
+        }
+
         interface IFrame {
             hello?: (vpcemu.v1.IHello|null);
             snapshot?: (vpcemu.v1.ISnapshot|null);
@@ -205,6 +313,8 @@ export namespace vpcemu {
             error?: (vpcemu.v1.IError|null);
             hosting?: (vpcemu.v1.IHosting|null);
             welcome?: (vpcemu.v1.IWelcome|null);
+            traceControl?: (vpcemu.v1.ITraceControl|null);
+            verdictEvents?: (vpcemu.v1.IVerdictEvents|null);
             captureControl?: (vpcemu.v1.ICaptureControl|null);
             capturedPackets?: (vpcemu.v1.ICapturedPackets|null);
         }
@@ -222,9 +332,11 @@ export namespace vpcemu {
             public error?: (vpcemu.v1.IError|null);
             public hosting?: (vpcemu.v1.IHosting|null);
             public welcome?: (vpcemu.v1.IWelcome|null);
+            public traceControl?: (vpcemu.v1.ITraceControl|null);
+            public verdictEvents?: (vpcemu.v1.IVerdictEvents|null);
             public captureControl?: (vpcemu.v1.ICaptureControl|null);
             public capturedPackets?: (vpcemu.v1.ICapturedPackets|null);
-            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"captureControl"|"capturedPackets");
+            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"traceControl"|"verdictEvents"|"captureControl"|"capturedPackets");
             public static create(properties?: vpcemu.v1.IFrame): vpcemu.v1.Frame;
             public static encode(message: vpcemu.v1.IFrame, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Frame;
@@ -365,6 +477,8 @@ export namespace vpcemu {
             routeTableId?: (string|null);
             routes?: (vpcemu.v1.ICompiledRoute[]|null);
             publicIpv4?: (vpcemu.v1.IPublicAddress[]|null);
+            groupIds?: (string[]|null);
+            naclId?: (string|null);
             natGateway?: (vpcemu.v1.ICompiledNatGateway|null);
         }
 
@@ -390,6 +504,8 @@ export namespace vpcemu {
             public routeTableId: string;
             public routes: vpcemu.v1.ICompiledRoute[];
             public publicIpv4: vpcemu.v1.IPublicAddress[];
+            public groupIds: string[];
+            public naclId: string;
             public natGateway?: (vpcemu.v1.ICompiledNatGateway|null);
             public static create(properties?: vpcemu.v1.ICompiledEniPolicy): vpcemu.v1.CompiledEniPolicy;
             public static encode(message: vpcemu.v1.ICompiledEniPolicy, writer?: $protobuf.Writer): $protobuf.Writer;

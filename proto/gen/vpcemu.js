@@ -1692,6 +1692,944 @@ export const vpcemu = $root.vpcemu = (() => {
             return CapturedPackets;
         })();
 
+        v1.TraceControl = (function() {
+
+            /**
+             * Properties of a TraceControl.
+             * @memberof vpcemu.v1
+             * @interface ITraceControl
+             * @property {string|null} [traceId] TraceControl traceId
+             * @property {boolean|null} [stop] TraceControl stop
+             * @property {Array.<string>|null} [eniIds] TraceControl eniIds
+             * @property {number|null} [expiresAtMs] TraceControl expiresAtMs
+             * @property {vpcemu.v1.ITraceFilter|null} [filter] TraceControl filter
+             */
+
+            /**
+             * Constructs a new TraceControl.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a TraceControl.
+             * @implements ITraceControl
+             * @constructor
+             * @param {vpcemu.v1.ITraceControl=} [properties] Properties to set
+             */
+            function TraceControl(properties) {
+                this.eniIds = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * TraceControl traceId.
+             * @member {string} traceId
+             * @memberof vpcemu.v1.TraceControl
+             * @instance
+             */
+            TraceControl.prototype.traceId = "";
+
+            /**
+             * TraceControl stop.
+             * @member {boolean} stop
+             * @memberof vpcemu.v1.TraceControl
+             * @instance
+             */
+            TraceControl.prototype.stop = false;
+
+            /**
+             * TraceControl eniIds.
+             * @member {Array.<string>} eniIds
+             * @memberof vpcemu.v1.TraceControl
+             * @instance
+             */
+            TraceControl.prototype.eniIds = $util.emptyArray;
+
+            /**
+             * TraceControl expiresAtMs.
+             * @member {number} expiresAtMs
+             * @memberof vpcemu.v1.TraceControl
+             * @instance
+             */
+            TraceControl.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * TraceControl filter.
+             * @member {vpcemu.v1.ITraceFilter|null|undefined} filter
+             * @memberof vpcemu.v1.TraceControl
+             * @instance
+             */
+            TraceControl.prototype.filter = null;
+
+            /**
+             * Creates a new TraceControl instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.TraceControl
+             * @static
+             * @param {vpcemu.v1.ITraceControl=} [properties] Properties to set
+             * @returns {vpcemu.v1.TraceControl} TraceControl instance
+             */
+            TraceControl.create = function create(properties) {
+                return new TraceControl(properties);
+            };
+
+            /**
+             * Encodes the specified TraceControl message. Does not implicitly {@link vpcemu.v1.TraceControl.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.TraceControl
+             * @static
+             * @param {vpcemu.v1.ITraceControl} message TraceControl message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TraceControl.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.traceId != null && Object.hasOwnProperty.call(message, "traceId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.traceId);
+                if (message.stop != null && Object.hasOwnProperty.call(message, "stop"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.stop);
+                if (message.eniIds != null && message.eniIds.length)
+                    for (let i = 0; i < message.eniIds.length; ++i)
+                        writer.uint32(/* id 3, wireType 2 =*/26).string(message.eniIds[i]);
+                if (message.expiresAtMs != null && Object.hasOwnProperty.call(message, "expiresAtMs"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).int64(message.expiresAtMs);
+                if (message.filter != null && Object.hasOwnProperty.call(message, "filter"))
+                    $root.vpcemu.v1.TraceFilter.encode(message.filter, writer.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                return writer;
+            };
+
+            /**
+             * Decodes a TraceControl message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.TraceControl
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.TraceControl} TraceControl
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TraceControl.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.TraceControl();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.traceId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.stop = reader.bool();
+                            break;
+                        }
+                    case 3: {
+                            if (!(message.eniIds && message.eniIds.length))
+                                message.eniIds = [];
+                            message.eniIds.push(reader.string());
+                            break;
+                        }
+                    case 4: {
+                            message.expiresAtMs = reader.int64();
+                            break;
+                        }
+                    case 5: {
+                            message.filter = $root.vpcemu.v1.TraceFilter.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return TraceControl;
+        })();
+
+        v1.TraceFilter = (function() {
+
+            /**
+             * Properties of a TraceFilter.
+             * @memberof vpcemu.v1
+             * @interface ITraceFilter
+             * @property {string|null} [verdict] TraceFilter verdict
+             * @property {number|null} [protocol] TraceFilter protocol
+             * @property {string|null} [address] TraceFilter address
+             * @property {number|null} [port] TraceFilter port
+             */
+
+            /**
+             * Constructs a new TraceFilter.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a TraceFilter.
+             * @implements ITraceFilter
+             * @constructor
+             * @param {vpcemu.v1.ITraceFilter=} [properties] Properties to set
+             */
+            function TraceFilter(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * TraceFilter verdict.
+             * @member {string} verdict
+             * @memberof vpcemu.v1.TraceFilter
+             * @instance
+             */
+            TraceFilter.prototype.verdict = "";
+
+            /**
+             * TraceFilter protocol.
+             * @member {number} protocol
+             * @memberof vpcemu.v1.TraceFilter
+             * @instance
+             */
+            TraceFilter.prototype.protocol = 0;
+
+            /**
+             * TraceFilter address.
+             * @member {string} address
+             * @memberof vpcemu.v1.TraceFilter
+             * @instance
+             */
+            TraceFilter.prototype.address = "";
+
+            /**
+             * TraceFilter port.
+             * @member {number} port
+             * @memberof vpcemu.v1.TraceFilter
+             * @instance
+             */
+            TraceFilter.prototype.port = 0;
+
+            /**
+             * Creates a new TraceFilter instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.TraceFilter
+             * @static
+             * @param {vpcemu.v1.ITraceFilter=} [properties] Properties to set
+             * @returns {vpcemu.v1.TraceFilter} TraceFilter instance
+             */
+            TraceFilter.create = function create(properties) {
+                return new TraceFilter(properties);
+            };
+
+            /**
+             * Encodes the specified TraceFilter message. Does not implicitly {@link vpcemu.v1.TraceFilter.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.TraceFilter
+             * @static
+             * @param {vpcemu.v1.ITraceFilter} message TraceFilter message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TraceFilter.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.verdict != null && Object.hasOwnProperty.call(message, "verdict"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.verdict);
+                if (message.protocol != null && Object.hasOwnProperty.call(message, "protocol"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.protocol);
+                if (message.address != null && Object.hasOwnProperty.call(message, "address"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.address);
+                if (message.port != null && Object.hasOwnProperty.call(message, "port"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.port);
+                return writer;
+            };
+
+            /**
+             * Decodes a TraceFilter message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.TraceFilter
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.TraceFilter} TraceFilter
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TraceFilter.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.TraceFilter();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.verdict = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.protocol = reader.uint32();
+                            break;
+                        }
+                    case 3: {
+                            message.address = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.port = reader.uint32();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return TraceFilter;
+        })();
+
+        v1.VerdictEventRecord = (function() {
+
+            /**
+             * Properties of a VerdictEventRecord.
+             * @memberof vpcemu.v1
+             * @interface IVerdictEventRecord
+             * @property {string|null} [eniId] VerdictEventRecord eniId
+             * @property {string|null} [direction] VerdictEventRecord direction
+             * @property {string|null} [verdict] VerdictEventRecord verdict
+             * @property {string|null} [reason] VerdictEventRecord reason
+             * @property {string|null} [site] VerdictEventRecord site
+             * @property {string|null} [sgRuleId] VerdictEventRecord sgRuleId
+             * @property {Array.<string>|null} [noMatchGroups] VerdictEventRecord noMatchGroups
+             * @property {string|null} [naclId] VerdictEventRecord naclId
+             * @property {number|null} [naclRuleNumber] VerdictEventRecord naclRuleNumber
+             * @property {string|null} [conntrack] VerdictEventRecord conntrack
+             * @property {string|null} [faultId] VerdictEventRecord faultId
+             * @property {number|null} [protocol] VerdictEventRecord protocol
+             * @property {string|null} [src] VerdictEventRecord src
+             * @property {string|null} [dst] VerdictEventRecord dst
+             * @property {number|null} [srcPort] VerdictEventRecord srcPort
+             * @property {number|null} [dstPort] VerdictEventRecord dstPort
+             * @property {number|null} [icmpType] VerdictEventRecord icmpType
+             * @property {number|null} [icmpCode] VerdictEventRecord icmpCode
+             * @property {number|null} [length] VerdictEventRecord length
+             * @property {number|null} [atMs] VerdictEventRecord atMs
+             */
+
+            /**
+             * Constructs a new VerdictEventRecord.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a VerdictEventRecord.
+             * @implements IVerdictEventRecord
+             * @constructor
+             * @param {vpcemu.v1.IVerdictEventRecord=} [properties] Properties to set
+             */
+            function VerdictEventRecord(properties) {
+                this.noMatchGroups = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * VerdictEventRecord eniId.
+             * @member {string} eniId
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.eniId = "";
+
+            /**
+             * VerdictEventRecord direction.
+             * @member {string} direction
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.direction = "";
+
+            /**
+             * VerdictEventRecord verdict.
+             * @member {string} verdict
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.verdict = "";
+
+            /**
+             * VerdictEventRecord reason.
+             * @member {string} reason
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.reason = "";
+
+            /**
+             * VerdictEventRecord site.
+             * @member {string} site
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.site = "";
+
+            /**
+             * VerdictEventRecord sgRuleId.
+             * @member {string} sgRuleId
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.sgRuleId = "";
+
+            /**
+             * VerdictEventRecord noMatchGroups.
+             * @member {Array.<string>} noMatchGroups
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.noMatchGroups = $util.emptyArray;
+
+            /**
+             * VerdictEventRecord naclId.
+             * @member {string} naclId
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.naclId = "";
+
+            /**
+             * VerdictEventRecord naclRuleNumber.
+             * @member {number} naclRuleNumber
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.naclRuleNumber = 0;
+
+            /**
+             * VerdictEventRecord conntrack.
+             * @member {string} conntrack
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.conntrack = "";
+
+            /**
+             * VerdictEventRecord faultId.
+             * @member {string} faultId
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.faultId = "";
+
+            /**
+             * VerdictEventRecord protocol.
+             * @member {number} protocol
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.protocol = 0;
+
+            /**
+             * VerdictEventRecord src.
+             * @member {string} src
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.src = "";
+
+            /**
+             * VerdictEventRecord dst.
+             * @member {string} dst
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.dst = "";
+
+            /**
+             * VerdictEventRecord srcPort.
+             * @member {number} srcPort
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.srcPort = 0;
+
+            /**
+             * VerdictEventRecord dstPort.
+             * @member {number} dstPort
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.dstPort = 0;
+
+            /**
+             * VerdictEventRecord icmpType.
+             * @member {number} icmpType
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.icmpType = 0;
+
+            /**
+             * VerdictEventRecord icmpCode.
+             * @member {number} icmpCode
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.icmpCode = 0;
+
+            /**
+             * VerdictEventRecord length.
+             * @member {number} length
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.length = 0;
+
+            /**
+             * VerdictEventRecord atMs.
+             * @member {number} atMs
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @instance
+             */
+            VerdictEventRecord.prototype.atMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * Creates a new VerdictEventRecord instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @static
+             * @param {vpcemu.v1.IVerdictEventRecord=} [properties] Properties to set
+             * @returns {vpcemu.v1.VerdictEventRecord} VerdictEventRecord instance
+             */
+            VerdictEventRecord.create = function create(properties) {
+                return new VerdictEventRecord(properties);
+            };
+
+            /**
+             * Encodes the specified VerdictEventRecord message. Does not implicitly {@link vpcemu.v1.VerdictEventRecord.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @static
+             * @param {vpcemu.v1.IVerdictEventRecord} message VerdictEventRecord message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VerdictEventRecord.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.eniId != null && Object.hasOwnProperty.call(message, "eniId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.eniId);
+                if (message.direction != null && Object.hasOwnProperty.call(message, "direction"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.direction);
+                if (message.verdict != null && Object.hasOwnProperty.call(message, "verdict"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.verdict);
+                if (message.reason != null && Object.hasOwnProperty.call(message, "reason"))
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.reason);
+                if (message.site != null && Object.hasOwnProperty.call(message, "site"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.site);
+                if (message.sgRuleId != null && Object.hasOwnProperty.call(message, "sgRuleId"))
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.sgRuleId);
+                if (message.noMatchGroups != null && message.noMatchGroups.length)
+                    for (let i = 0; i < message.noMatchGroups.length; ++i)
+                        writer.uint32(/* id 7, wireType 2 =*/58).string(message.noMatchGroups[i]);
+                if (message.naclId != null && Object.hasOwnProperty.call(message, "naclId"))
+                    writer.uint32(/* id 8, wireType 2 =*/66).string(message.naclId);
+                if (message.naclRuleNumber != null && Object.hasOwnProperty.call(message, "naclRuleNumber"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).int32(message.naclRuleNumber);
+                if (message.conntrack != null && Object.hasOwnProperty.call(message, "conntrack"))
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.conntrack);
+                if (message.faultId != null && Object.hasOwnProperty.call(message, "faultId"))
+                    writer.uint32(/* id 11, wireType 2 =*/90).string(message.faultId);
+                if (message.protocol != null && Object.hasOwnProperty.call(message, "protocol"))
+                    writer.uint32(/* id 12, wireType 0 =*/96).int32(message.protocol);
+                if (message.src != null && Object.hasOwnProperty.call(message, "src"))
+                    writer.uint32(/* id 13, wireType 2 =*/106).string(message.src);
+                if (message.dst != null && Object.hasOwnProperty.call(message, "dst"))
+                    writer.uint32(/* id 14, wireType 2 =*/114).string(message.dst);
+                if (message.srcPort != null && Object.hasOwnProperty.call(message, "srcPort"))
+                    writer.uint32(/* id 15, wireType 0 =*/120).int32(message.srcPort);
+                if (message.dstPort != null && Object.hasOwnProperty.call(message, "dstPort"))
+                    writer.uint32(/* id 16, wireType 0 =*/128).int32(message.dstPort);
+                if (message.icmpType != null && Object.hasOwnProperty.call(message, "icmpType"))
+                    writer.uint32(/* id 17, wireType 0 =*/136).int32(message.icmpType);
+                if (message.icmpCode != null && Object.hasOwnProperty.call(message, "icmpCode"))
+                    writer.uint32(/* id 18, wireType 0 =*/144).int32(message.icmpCode);
+                if (message.length != null && Object.hasOwnProperty.call(message, "length"))
+                    writer.uint32(/* id 19, wireType 0 =*/152).uint32(message.length);
+                if (message.atMs != null && Object.hasOwnProperty.call(message, "atMs"))
+                    writer.uint32(/* id 20, wireType 0 =*/160).int64(message.atMs);
+                return writer;
+            };
+
+            /**
+             * Decodes a VerdictEventRecord message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.VerdictEventRecord
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.VerdictEventRecord} VerdictEventRecord
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VerdictEventRecord.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.VerdictEventRecord();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.eniId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.direction = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.verdict = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.reason = reader.string();
+                            break;
+                        }
+                    case 5: {
+                            message.site = reader.string();
+                            break;
+                        }
+                    case 6: {
+                            message.sgRuleId = reader.string();
+                            break;
+                        }
+                    case 7: {
+                            if (!(message.noMatchGroups && message.noMatchGroups.length))
+                                message.noMatchGroups = [];
+                            message.noMatchGroups.push(reader.string());
+                            break;
+                        }
+                    case 8: {
+                            message.naclId = reader.string();
+                            break;
+                        }
+                    case 9: {
+                            message.naclRuleNumber = reader.int32();
+                            break;
+                        }
+                    case 10: {
+                            message.conntrack = reader.string();
+                            break;
+                        }
+                    case 11: {
+                            message.faultId = reader.string();
+                            break;
+                        }
+                    case 12: {
+                            message.protocol = reader.int32();
+                            break;
+                        }
+                    case 13: {
+                            message.src = reader.string();
+                            break;
+                        }
+                    case 14: {
+                            message.dst = reader.string();
+                            break;
+                        }
+                    case 15: {
+                            message.srcPort = reader.int32();
+                            break;
+                        }
+                    case 16: {
+                            message.dstPort = reader.int32();
+                            break;
+                        }
+                    case 17: {
+                            message.icmpType = reader.int32();
+                            break;
+                        }
+                    case 18: {
+                            message.icmpCode = reader.int32();
+                            break;
+                        }
+                    case 19: {
+                            message.length = reader.uint32();
+                            break;
+                        }
+                    case 20: {
+                            message.atMs = reader.int64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return VerdictEventRecord;
+        })();
+
+        v1.VerdictEvents = (function() {
+
+            /**
+             * Properties of a VerdictEvents.
+             * @memberof vpcemu.v1
+             * @interface IVerdictEvents
+             * @property {string|null} [traceId] VerdictEvents traceId
+             * @property {Array.<vpcemu.v1.IVerdictEventRecord>|null} [events] VerdictEvents events
+             * @property {number|null} [lost] VerdictEvents lost
+             * @property {boolean|null} [finished] VerdictEvents finished
+             * @property {string|null} [error] VerdictEvents error
+             */
+
+            /**
+             * Constructs a new VerdictEvents.
+             * @memberof vpcemu.v1
+             * @classdesc Represents a VerdictEvents.
+             * @implements IVerdictEvents
+             * @constructor
+             * @param {vpcemu.v1.IVerdictEvents=} [properties] Properties to set
+             */
+            function VerdictEvents(properties) {
+                this.events = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * VerdictEvents traceId.
+             * @member {string} traceId
+             * @memberof vpcemu.v1.VerdictEvents
+             * @instance
+             */
+            VerdictEvents.prototype.traceId = "";
+
+            /**
+             * VerdictEvents events.
+             * @member {Array.<vpcemu.v1.IVerdictEventRecord>} events
+             * @memberof vpcemu.v1.VerdictEvents
+             * @instance
+             */
+            VerdictEvents.prototype.events = $util.emptyArray;
+
+            /**
+             * VerdictEvents lost.
+             * @member {number} lost
+             * @memberof vpcemu.v1.VerdictEvents
+             * @instance
+             */
+            VerdictEvents.prototype.lost = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * VerdictEvents finished.
+             * @member {boolean} finished
+             * @memberof vpcemu.v1.VerdictEvents
+             * @instance
+             */
+            VerdictEvents.prototype.finished = false;
+
+            /**
+             * VerdictEvents error.
+             * @member {string} error
+             * @memberof vpcemu.v1.VerdictEvents
+             * @instance
+             */
+            VerdictEvents.prototype.error = "";
+
+            /**
+             * Creates a new VerdictEvents instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.VerdictEvents
+             * @static
+             * @param {vpcemu.v1.IVerdictEvents=} [properties] Properties to set
+             * @returns {vpcemu.v1.VerdictEvents} VerdictEvents instance
+             */
+            VerdictEvents.create = function create(properties) {
+                return new VerdictEvents(properties);
+            };
+
+            /**
+             * Encodes the specified VerdictEvents message. Does not implicitly {@link vpcemu.v1.VerdictEvents.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.VerdictEvents
+             * @static
+             * @param {vpcemu.v1.IVerdictEvents} message VerdictEvents message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VerdictEvents.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.traceId != null && Object.hasOwnProperty.call(message, "traceId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.traceId);
+                if (message.events != null && message.events.length)
+                    for (let i = 0; i < message.events.length; ++i)
+                        $root.vpcemu.v1.VerdictEventRecord.encode(message.events[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (message.lost != null && Object.hasOwnProperty.call(message, "lost"))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.lost);
+                if (message.finished != null && Object.hasOwnProperty.call(message, "finished"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.finished);
+                if (message.error != null && Object.hasOwnProperty.call(message, "error"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.error);
+                return writer;
+            };
+
+            /**
+             * Decodes a VerdictEvents message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.VerdictEvents
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.VerdictEvents} VerdictEvents
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VerdictEvents.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.VerdictEvents();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.traceId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            if (!(message.events && message.events.length))
+                                message.events = [];
+                            message.events.push($root.vpcemu.v1.VerdictEventRecord.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 3: {
+                            message.lost = reader.uint64();
+                            break;
+                        }
+                    case 4: {
+                            message.finished = reader.bool();
+                            break;
+                        }
+                    case 5: {
+                            message.error = reader.string();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return VerdictEvents;
+        })();
+
         v1.Frame = (function() {
 
             /**
@@ -1709,6 +2647,8 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {vpcemu.v1.IError|null} [error] Frame error
              * @property {vpcemu.v1.IHosting|null} [hosting] Frame hosting
              * @property {vpcemu.v1.IWelcome|null} [welcome] Frame welcome
+             * @property {vpcemu.v1.ITraceControl|null} [traceControl] Frame traceControl
+             * @property {vpcemu.v1.IVerdictEvents|null} [verdictEvents] Frame verdictEvents
              * @property {vpcemu.v1.ICaptureControl|null} [captureControl] Frame captureControl
              * @property {vpcemu.v1.ICapturedPackets|null} [capturedPackets] Frame capturedPackets
              */
@@ -1817,6 +2757,22 @@ export const vpcemu = $root.vpcemu = (() => {
             Frame.prototype.welcome = null;
 
             /**
+             * Frame traceControl.
+             * @member {vpcemu.v1.ITraceControl|null|undefined} traceControl
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.traceControl = null;
+
+            /**
+             * Frame verdictEvents.
+             * @member {vpcemu.v1.IVerdictEvents|null|undefined} verdictEvents
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.verdictEvents = null;
+
+            /**
              * Frame captureControl.
              * @member {vpcemu.v1.ICaptureControl|null|undefined} captureControl
              * @memberof vpcemu.v1.Frame
@@ -1837,12 +2793,12 @@ export const vpcemu = $root.vpcemu = (() => {
 
             /**
              * Frame body.
-             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"captureControl"|"capturedPackets"|undefined} body
+             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"traceControl"|"verdictEvents"|"captureControl"|"capturedPackets"|undefined} body
              * @memberof vpcemu.v1.Frame
              * @instance
              */
             Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting", "welcome", "captureControl", "capturedPackets"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting", "welcome", "traceControl", "verdictEvents", "captureControl", "capturedPackets"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -1896,6 +2852,10 @@ export const vpcemu = $root.vpcemu = (() => {
                     $root.vpcemu.v1.Hosting.encode(message.hosting, writer.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
                 if (message.welcome != null && Object.hasOwnProperty.call(message, "welcome"))
                     $root.vpcemu.v1.Welcome.encode(message.welcome, writer.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
+                if (message.traceControl != null && Object.hasOwnProperty.call(message, "traceControl"))
+                    $root.vpcemu.v1.TraceControl.encode(message.traceControl, writer.uint32(/* id 12, wireType 2 =*/98).fork(), q + 1).ldelim();
+                if (message.verdictEvents != null && Object.hasOwnProperty.call(message, "verdictEvents"))
+                    $root.vpcemu.v1.VerdictEvents.encode(message.verdictEvents, writer.uint32(/* id 13, wireType 2 =*/106).fork(), q + 1).ldelim();
                 if (message.captureControl != null && Object.hasOwnProperty.call(message, "captureControl"))
                     $root.vpcemu.v1.CaptureControl.encode(message.captureControl, writer.uint32(/* id 14, wireType 2 =*/114).fork(), q + 1).ldelim();
                 if (message.capturedPackets != null && Object.hasOwnProperty.call(message, "capturedPackets"))
@@ -1979,6 +2939,14 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 11: {
                             message.welcome = $root.vpcemu.v1.Welcome.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 12: {
+                            message.traceControl = $root.vpcemu.v1.TraceControl.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 13: {
+                            message.verdictEvents = $root.vpcemu.v1.VerdictEvents.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     case 14: {
@@ -2895,6 +3863,8 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {string|null} [routeTableId] CompiledEniPolicy routeTableId
              * @property {Array.<vpcemu.v1.ICompiledRoute>|null} [routes] CompiledEniPolicy routes
              * @property {Array.<vpcemu.v1.IPublicAddress>|null} [publicIpv4] CompiledEniPolicy publicIpv4
+             * @property {Array.<string>|null} [groupIds] CompiledEniPolicy groupIds
+             * @property {string|null} [naclId] CompiledEniPolicy naclId
              * @property {vpcemu.v1.ICompiledNatGateway|null} [natGateway] CompiledEniPolicy natGateway
              */
 
@@ -2915,6 +3885,7 @@ export const vpcemu = $root.vpcemu = (() => {
                 this.naclOut = [];
                 this.routes = [];
                 this.publicIpv4 = [];
+                this.groupIds = [];
                 if (properties)
                     for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3082,6 +4053,22 @@ export const vpcemu = $root.vpcemu = (() => {
             CompiledEniPolicy.prototype.publicIpv4 = $util.emptyArray;
 
             /**
+             * CompiledEniPolicy groupIds.
+             * @member {Array.<string>} groupIds
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.groupIds = $util.emptyArray;
+
+            /**
+             * CompiledEniPolicy naclId.
+             * @member {string} naclId
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.naclId = "";
+
+            /**
              * CompiledEniPolicy natGateway.
              * @member {vpcemu.v1.ICompiledNatGateway|null|undefined} natGateway
              * @memberof vpcemu.v1.CompiledEniPolicy
@@ -3167,6 +4154,11 @@ export const vpcemu = $root.vpcemu = (() => {
                         $root.vpcemu.v1.PublicAddress.encode(message.publicIpv4[i], writer.uint32(/* id 20, wireType 2 =*/162).fork(), q + 1).ldelim();
                 if (message.natGateway != null && Object.hasOwnProperty.call(message, "natGateway"))
                     $root.vpcemu.v1.CompiledNatGateway.encode(message.natGateway, writer.uint32(/* id 21, wireType 2 =*/170).fork(), q + 1).ldelim();
+                if (message.groupIds != null && message.groupIds.length)
+                    for (let i = 0; i < message.groupIds.length; ++i)
+                        writer.uint32(/* id 35, wireType 2 =*/282).string(message.groupIds[i]);
+                if (message.naclId != null && Object.hasOwnProperty.call(message, "naclId"))
+                    writer.uint32(/* id 36, wireType 2 =*/290).string(message.naclId);
                 return writer;
             };
 
@@ -3298,6 +4290,16 @@ export const vpcemu = $root.vpcemu = (() => {
                             if (!(message.publicIpv4 && message.publicIpv4.length))
                                 message.publicIpv4 = [];
                             message.publicIpv4.push($root.vpcemu.v1.PublicAddress.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 35: {
+                            if (!(message.groupIds && message.groupIds.length))
+                                message.groupIds = [];
+                            message.groupIds.push(reader.string());
+                            break;
+                        }
+                    case 36: {
+                            message.naclId = reader.string();
                             break;
                         }
                     case 21: {
