@@ -58,6 +58,8 @@ export class StateStore {
   private rev: number;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private policyCache: PolicyState | undefined;
+  /** Set while preview() runs: mutations write here instead of committing. */
+  private previewTables: Tables | undefined;
   private readonly upserts: Record<
     ResourceKind,
     { run(id: string, parent: string | null, body: string): unknown }
@@ -149,15 +151,39 @@ export class StateStore {
 
   /** Read access to the committed state (records are immutable; do not modify them). */
   reader(): StateReader {
-    return tablesReader(this.tables);
+    return tablesReader(this.previewTables ?? this.tables);
   }
 
   get<K extends ResourceKind>(kind: K, id: string): Records[K] | undefined {
-    return this.tables[kind].get(id);
+    return (this.previewTables ?? this.tables)[kind].get(id);
   }
 
   list<K extends ResourceKind>(kind: K): Array<Records[K]> {
-    return [...this.tables[kind].values()];
+    return [...(this.previewTables ?? this.tables)[kind].values()];
+  }
+
+  /**
+   * Runs `fn` (which may call mutate() any number of times, e.g. an EC2 action handler) against
+   * a private copy of the committed state and answers what it returned and the compiler's view
+   * of the state it left, as the next revision. Nothing is committed, persisted or announced
+   * (`vpcemu whatif`, controller/whatif/). Throws what `fn` throws. Synchronous, so no other
+   * request sees the copy. Not reentrant.
+   */
+  preview<R>(fn: () => R): { readonly result: R; readonly state: PolicyState } {
+    if (this.previewTables !== undefined) throw new Error("StateStore.preview is not reentrant");
+    const copy = emptyTables();
+    for (const kind of RESOURCE_KINDS) {
+      const from = this.tables[kind] as Map<string, unknown>;
+      const to = copy[kind] as Map<string, unknown>;
+      for (const [id, rec] of from) to.set(id, rec);
+    }
+    this.previewTables = copy;
+    try {
+      const result = fn();
+      return { result, state: this.readPolicyState() };
+    } finally {
+      this.previewTables = undefined;
+    }
   }
 
   /**
@@ -166,7 +192,8 @@ export class StateStore {
    * full and then DryRunOperation is thrown; nothing is written.
    */
   mutate<R>(fn: (ctx: OpContext) => R, opts: MutateOptions = {}): R {
-    const tx = new Transaction(this.tables);
+    const preview = this.previewTables;
+    const tx = new Transaction(preview ?? this.tables);
     const result = fn({
       tx,
       quotas: this.quotas,
@@ -175,6 +202,16 @@ export class StateStore {
     });
     if (opts.dryRun === true) throw controllerError("EMU_ERR_REQ_DRY_RUN");
     if (!tx.hasWrites()) return result;
+    if (preview !== undefined) {
+      for (const kind of RESOURCE_KINDS) {
+        const table = preview[kind] as Map<string, unknown>;
+        for (const [id, rec] of tx.writes[kind]) {
+          if (rec === null) table.delete(id);
+          else table.set(id, rec);
+        }
+      }
+      return result;
+    }
     const next = this.rev + 1;
     this.db.transaction(() => {
       for (const kind of RESOURCE_KINDS) {
@@ -226,11 +263,13 @@ export class StateStore {
 
   /** The compiler's view of the committed state at the current revision (cached per revision). */
   readPolicyState(): PolicyState {
-    if (this.policyCache !== undefined) return this.policyCache;
-    const t = this.tables;
+    // Why: inside preview() the state is the copy's, as the next revision, and never cached.
+    const preview = this.previewTables;
+    if (preview === undefined && this.policyCache !== undefined) return this.policyCache;
+    const t = preview ?? this.tables;
     const routing = readRoutingPolicyState(tablesReader(t));
     const state: PolicyState = {
-      revision: this.rev,
+      revision: preview === undefined ? this.rev : this.rev + 1,
       vpcs: [...t.vpc.values()].map((v) => ({
         vpcId: v.vpcId,
         cidrBlocks: vpcIpv4Cidrs(v),
@@ -309,7 +348,7 @@ export class StateStore {
       ...(routing.peerings.length > 0 ? { peerings: routing.peerings } : {}),
       ...(routing.natGateways.length > 0 ? { natGateways: routing.natGateways } : {}),
     };
-    this.policyCache = state;
+    if (preview === undefined) this.policyCache = state;
     return state;
   }
 
