@@ -18,7 +18,7 @@ import type { DataPath, Outbox } from "./data-path.js";
 import { deliverLocal } from "./ingress.js";
 import type { Port } from "./port.js";
 import { DropReason } from "./verdict.js";
-import { routeVerdict } from "./vpc-routes.js";
+import { forwardVia, hopVerdict, routeVerdict } from "./vpc-routes.js";
 
 /**
  * Forwards the packet at buf[off, off + len) that `port`'s TUN produced. `off` must leave
@@ -55,22 +55,36 @@ export function forwardFromTun(
   // endpoint is known.
   // Why inline (not a helper function): V8 did not inline one here; the call cost ~20 ns/packet
   // (bench/faults.bench.ts, 0 faults).
-  const route = dp.routes.lookup(pkt.dst);
+  let route = dp.routes.lookup(pkt.dst);
   let refused: DropReason | undefined;
   // The index in port.natPublic of the address the internet gateway gives the source; -1 = none.
   let snat = -1;
+  // The ENI's longest-prefix route, looked up once (undefined for external nodes, or no table).
+  const hop =
+    port.kind === "eni" && port.vpcRoutes !== undefined
+      ? port.vpcRoutes.lookup(pkt.dst)
+      : undefined;
   if (port.kind === "external") {
     if (route === undefined || route.external) refused = DropReason.NoRoute;
+  } else if (hop !== undefined && hop.nextHop !== undefined) {
+    // RT-18, NAT-8: a route to a NAT gateway or an interface forwards the packet, destination
+    // kept, to that interface (of the ENI's VPC); the filter and delivery below follow it.
+    route = forwardVia(dp.routes, hop, port.vpcId, port.eniId);
+    if (route === undefined) refused = DropReason.NoRoute;
   } else if (route === undefined || !route.external) {
-    refused = routeVerdict(port.vpcRoutes, port.vpcId, pkt.dst, route);
+    refused =
+      port.vpcRoutes === undefined
+        ? routeVerdict(undefined, port.vpcId, pkt.dst, route)
+        : hopVerdict(hop, port.vpcId, route);
   } else if (pkt.family === 4 && port.vpcRoutes !== undefined) {
     // To the emulated internet: through the internet gateway when the longest-prefix route is
     // one (docs/routing.md IGW-6: the source leaves as its public IP, none: `no_public_ip`),
-    // else as before routing (RT-17).
-    const hop = port.vpcRoutes.lookup(pkt.dst);
+    // else as before routing (RT-17); a NAT gateway's packets only through the gateway (NAT-12).
     if (hop !== undefined && hop.kind === "internet-gateway") {
       snat = port.natPrivate === undefined ? -1 : indexOfIpv4(port.natPrivate, pkt.src);
       if (snat < 0) refused = DropReason.NoPublicIp;
+    } else if (port.policy?.natGateway !== undefined) {
+      refused = DropReason.NoRoute;
     }
   }
   if (refused === undefined && route !== undefined) {

@@ -63,10 +63,16 @@ export function receiveDatagram(
     return;
   }
   // No spoofing across the underlay: the inner source must live where the datagram came from.
-  const src = dp.routes.lookup(pkt.src);
+  let src = dp.routes.lookup(pkt.src);
   if (src === undefined || src.entry.endpoint !== from || src.entry.eniId !== g.srcEni) {
-    dp.drop(dst, DropReason.SpoofedUnderlay, false, data, g.payloadOffset, g.payloadLength, pkt);
-    return;
+    // NAT-8: a NAT gateway's interface forwards other hosts' packets; the datagram must then
+    // come from the agent hosting that interface, which stands for the sender below.
+    const nat = dp.routes.natGateway(g.srcEni);
+    if (nat === undefined || nat.entry.endpoint !== from) {
+      dp.drop(dst, DropReason.SpoofedUnderlay, false, data, g.payloadOffset, g.payloadLength, pkt);
+      return;
+    }
+    src = nat;
   }
   // The VNI is the VPC the packet enters (or, to an external node, leaves).
   const vni = dst.kind === "eni" ? dst.vni : vniForVpc(src.entry.vpcId);

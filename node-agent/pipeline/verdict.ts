@@ -48,6 +48,14 @@ export const DropReason = {
   // Internet gateway (IGW-5): a packet to an ENI's public IP whose subnet has no route to an
   // attached internet gateway covering the source; raised in ingress.ts deliverLocal only.
   IgwNoRoute: "igw_no_route",
+  // NAT gateway (docs/routing.md NAT-9, NAT-10): a packet to its address that no live
+  // translation expects (unsolicited, expired); raised in nat-gateway/translate.ts only.
+  NatNoMapping: "nat_no_mapping",
+  // NAT gateway (NAT-11): no free port towards the destination; nat-gateway/translate.ts only.
+  NatPortExhausted: "nat_port_exhausted",
+  // NAT gateway (NAT-11): not TCP, UDP or ICMP echo over IPv4, an ICMP error, a non-first
+  // fragment; nat-gateway/translate.ts only.
+  NatUnsupported: "nat_unsupported",
   // ingress.ts receiveDatagram: the inner source does not live where the datagram came from
   SpoofedUnderlay: "spoofed_underlay",
   // ingress.ts receiveDatagram: parseGeneve refused the datagram (`site` names the check)
