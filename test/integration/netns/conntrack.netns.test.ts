@@ -28,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchConntrack } from "../../../cli/runtime/conntrack-view.js";
 import { namespaceExists, spawnInNamespace } from "../../../cli/runtime/netns.js";
 import { startTestRuntime, type TestRuntime } from "../../helpers/netns-runtime.js";
+import { waitUntil } from "../../helpers/wait-until.js";
 
 const TOPOLOGY = `vpcs:
   - { name: v, cidr: 10.0.0.0/16 }
@@ -233,12 +234,15 @@ describe("connection tracking on real traffic", () => {
     ping.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
     const now = () => Date.now() / 1000;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const replyTimes = () =>
+      [...out.matchAll(/^\[([\d.]+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
     try {
-      await sleep(1000);
+      // The flow is tracked once the first reply is back (not after a guessed second).
+      await waitUntil("ping's first reply", () => replyTimes().length > 0, 15_000, 20);
       await runtime.ec2.send(new RevokeSecurityGroupIngressCommand(icmpRule));
       await runtime.settle();
       const revoked = now();
-      await sleep(1200);
+      await sleep(1200); // observation window (CT-5: replies go on); settle() did the waiting
       const denyEntry = { NetworkAclId: aclId, RuleNumber: 10, Egress: false };
       await runtime.ec2.send(
         new CreateNetworkAclEntryCommand({
@@ -257,9 +261,15 @@ describe("connection tracking on real traffic", () => {
       await runtime.ec2.send(new DeleteNetworkAclEntryCommand(denyEntry));
       await runtime.settle();
       const lifted = now();
-      await sleep(1200);
-      const end = now();
-      const replies = [...out.matchAll(/^\[([\d.]+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+      // NACL-8, CT-7: replies come back on the surviving entry; waited for, not slept on.
+      await waitUntil(
+        "a reply after the deny was lifted",
+        () => replyTimes().some((t) => t > lifted + 0.3),
+        10_000,
+        20,
+      );
+      const end = now() + 0.01; // Date.now() is in ms, ping -D in µs: every reply seen is before it
+      const replies = replyTimes();
       const between = (a: number, b: number) => replies.filter((t) => t > a && t < b).length;
       expect(between(revoked + 0.2, denied - 0.2)).toBeGreaterThan(0); // CT-5: tracked, still answered
       expect(between(denied + 1.0, lifted - 0.1)).toBe(0); // NACL-8: cut
