@@ -45,6 +45,11 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
     summary:
       "inject faults: delay, loss, partitions, conntrack, agent/controller kills (docs/chaos.md)",
   },
+  capture: {
+    load: () => import("./commands/capture.js"),
+    summary:
+      "capture a node's traffic as pcapng, each packet with its verdict: vpcemu capture NODE [-w FILE] [--filter EXPR]",
+  },
   demo: {
     load: () => import("./commands/demo.js"),
     summary: "run the two-tier seed scenario on real traffic and report PASS/FAIL",
@@ -69,7 +74,7 @@ export function helpText(): string {
     "  -h, --help     show this help (or `vpcemu <command> --help`)",
     "  -v, --version  print the version",
     "",
-    "The local runtime (up, down, status, exec, conntrack, demo) needs Linux, root, /dev/net/tun and iproute2.",
+    "The local runtime (up, down, status, exec, conntrack, capture, demo) needs Linux, root, /dev/net/tun and iproute2.",
     "`vpcemu chaos` talks to any controller (--endpoint URL); its process faults need `vpcemu up`.",
   ].join("\n");
 }

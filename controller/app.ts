@@ -15,6 +15,7 @@ import { createJsonApi } from "./api/routes.js";
 import { hubWhatIfSource } from "./whatif/hub-source.js";
 import { WhatIf } from "./whatif/whatif.js";
 import { whatIfRoute } from "./whatif/whatif-route.js";
+import { CaptureService } from "./capture/capture-service.js";
 import { AGENT_WS_PATH, AgentHub, type KnownAgent } from "./hub/agent-hub.js";
 import { FaultService } from "./hub/fault-service.js";
 import { createControllerServer } from "./server.js";
@@ -179,6 +180,8 @@ export class Controller {
           cfg.log(`vpcemu flow logs: ${(err as Error).message}`);
         }
       });
+      // Packet captures (vpcemu capture): agents stream pcapng through the hub to the client.
+      const captures = new CaptureService(h, (l) => cfg.log(`vpcemu capture: ${l}`));
       // What-if (controller/whatif/): proposed EC2 calls judged against the live flows.
       const whatifSource = hubWhatIfSource(h);
       const whatif = new WhatIf({
@@ -188,6 +191,7 @@ export class Controller {
         accountId: ec2.context.defaultAccountId,
       });
       const api = createJsonApi({
+        captures,
         flowLogs: {
           get: (id) => flowLogStore.get(id),
           entriesOf: (id, n) => delivery.entriesOf(id, n),
@@ -235,6 +239,7 @@ export class Controller {
           engine.close();
           f.close();
           whatifSource.close();
+          captures.close();
           await h.close();
           await delivery.flushed();
           await new Promise<void>((resolve) => {

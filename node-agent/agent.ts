@@ -16,6 +16,8 @@
  */
 import type { Allowance } from "./conntrack/allowance.js";
 import type {
+  CaptureControl,
+  CapturedPackets,
   ConntrackReport,
   CountersReport,
   EniConntrackReport,
@@ -26,6 +28,8 @@ import { preciseSystemClock, systemClock, systemScheduler } from "./clock.js";
 import type { AgentConfig } from "./config.js";
 import { EniFilter, type ConntrackEntryView, type RuleHits } from "./filter/filter.js";
 import type { AgentSnapshot, CompiledEniPolicy } from "./filter/policy.js";
+import { AgentCaptures } from "./capture/agent-captures.js";
+import { UnderlayTap } from "./capture/underlay-tap.js";
 import { CountingTransport } from "./overlay/counting-transport.js";
 import type { Endpoint, Transport } from "./overlay/transport.js";
 import { parseIpAddress } from "./packet/address.js";
@@ -57,6 +61,12 @@ export interface AgentControl {
   sendConntrackReport(report: ConntrackReport): void;
   sendCounters(counters: CountersReport): void;
   sendFlowLogs(records: readonly WireFlowLogRecord[]): void;
+  /** Registers what runs the controller's capture requests (absent: captures are refused). */
+  onCaptureControl?(handler: (control: CaptureControl) => void): void;
+  /** Sends capture state and pcapng bytes; false when not connected. */
+  sendCapturedPackets?(packets: CapturedPackets): boolean;
+  /** Bytes queued towards the controller, not sent yet. */
+  backlogBytes?(): number;
   /** Connects (and keeps reconnecting and resyncing in the background). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -165,6 +175,8 @@ class RunningAgent implements StartedAgent {
   private readonly faults: FaultStep;
   private readonly hosted: HostedPorts;
   private readonly reports: AgentReports;
+  /** Packet captures the controller asked for (vpcemu capture). */
+  private readonly captures: AgentCaptures;
   private readonly loopCtx: ReadLoopContext;
   private readonly applyCtx: SnapshotApplyContext;
   private readonly waiters: Array<{ revision: number; resolve: () => void }> = [];
@@ -179,7 +191,9 @@ class RunningAgent implements StartedAgent {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? consoleLogger;
     this.underlayEndpoint = deps.config.underlayAdvertise ?? deps.transport.localEndpoint;
-    const transport = new CountingTransport(deps.transport);
+    // The tap shows captures the underlay's datagrams (one length test per batch otherwise).
+    const tap = new UnderlayTap(deps.transport);
+    const transport = new CountingTransport(tap);
     this.transport = transport;
     const flowLog = deps.config.flowLogs
       ? new FlowLogAggregator({
@@ -206,6 +220,25 @@ class RunningAgent implements StartedAgent {
       this.logger,
       deps.control,
     );
+    const control = deps.control;
+    this.captures = new AgentCaptures({
+      agentId: this.agentId,
+      verdicts: this.dp.verdicts,
+      underlay: tap,
+      localEndpoint: deps.transport.localEndpoint,
+      ports: () => [
+        ...[...this.hosted.enis.values()].map((e) => ({
+          key: e.port.key,
+          description: [e.instanceId, ...e.port.addressList].filter((x) => x !== "").join(" "),
+        })),
+        ...this.hosted.externals.map((x) => ({
+          key: x.port.key,
+          description: `external node ${x.port.addressList.join(" ")}`,
+        })),
+      ],
+      send: (m) => control?.sendCapturedPackets?.(m) ?? false,
+      backlog: () => control?.backlogBytes?.() ?? 0,
+    });
     this.loopCtx = {
       dp: this.dp,
       transport,
@@ -286,6 +319,7 @@ class RunningAgent implements StartedAgent {
     if (control) {
       control.onSnapshot((s) => this.applySnapshot(s));
       control.onConntrackRequest((eniIds) => this.conntrackReport("", eniIds).enis);
+      control.onCaptureControl?.((c) => this.captures.control(c));
       await control.start();
     }
   }
@@ -377,6 +411,7 @@ class RunningAgent implements StartedAgent {
 
   private async shutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.captures.stopAll();
     await this.applying;
     await this.deps.control?.close().catch(() => undefined);
     this.faults.stop();

@@ -14,6 +14,7 @@ import type { EniConntrackReport } from "../reports/report-types.js";
 import type { AlarmRegistry } from "../fis/alarms.js";
 import type { PolicyState } from "../policy/policy-state.js";
 import type { FlowLog } from "../model/flow-log.js";
+import type { CaptureService } from "../capture/capture-service.js";
 import {
   ExplainError,
   type ExplainRequest,
@@ -26,6 +27,8 @@ export interface JsonApiDeps {
   readonly hub: AgentHub;
   /** Chaos faults (/v1/faults). */
   readonly faults: FaultService;
+  /** Packet captures (/v1/captures); absent: no such routes. */
+  readonly captures?: CaptureService;
   /** vpcemu alarms (/v1/alarms), the FIS stop conditions' source; absent: no alarm routes. */
   readonly alarms?: AlarmRegistry;
   /** EC2 flow logs' lines (/v1/flow-logs/{id}/records); absent: no such route. */
@@ -80,6 +83,22 @@ interface PatternRoute {
 export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
   const { hub, faults } = deps;
   const ok = (body: unknown): Reply => ({ status: 200, body });
+
+  // Packet captures (controller/capture/capture-service.ts); POST streams, handled below.
+  const captures = deps.captures;
+  const captureRoutes: readonly PatternRoute[] =
+    captures === undefined
+      ? []
+      : [
+          {
+            pattern: /^\/v1\/captures$/,
+            methods: { GET: () => ok({ captures: captures.list() }) },
+          },
+          {
+            pattern: /^\/v1\/captures\/([^/]+)$/,
+            methods: { DELETE: ({ params }) => ok(captures.stop(params[0]!)) },
+          },
+        ];
 
   // Chaos faults; /v1/faults/partition before /v1/faults/{id}.
   const faultRoutes: readonly PatternRoute[] = [
@@ -300,8 +319,13 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
     const url = new URL(req.url ?? "/", "http://localhost");
     const route = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
     try {
+      if (captures !== undefined && url.pathname === "/v1/captures" && req.method === "POST") {
+        // The answer is the pcapng stream itself once the agent started the capture.
+        await captures.handlePost(await readJsonBody(req), req, res);
+        return;
+      }
       if (route === undefined) {
-        const reply = await dispatchPattern(patternRoutes, req, url);
+        const reply = await dispatchPattern([...patternRoutes, ...captureRoutes], req, url);
         sendJson(res, reply.status, reply.body);
         return;
       }
@@ -310,7 +334,7 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
       }
       sendJson(res, 200, await route(url.searchParams));
     } catch (err) {
-      if (err instanceof HubError) {
+      if (err instanceof HubError && !res.headersSent) {
         sendJson(res, err.status, { code: err.code, message: err.message });
         return;
       }

@@ -29,7 +29,7 @@ import {
 } from "./agent-registry.js";
 import type { ConntrackRequests } from "./waiters.js";
 import type { HubObserver } from "./hub-observer.js";
-import { decodeAgentFrame, type HelloInfo, type Hosting } from "./wire.js";
+import { decodeAgentFrame, type CapturedPackets, type HelloInfo, type Hosting } from "./wire.js";
 
 export interface AgentConnectionsOptions {
   readonly registry: AgentRegistry;
@@ -61,6 +61,8 @@ export interface AgentConnectionsOptions {
   readonly countersReceived?: (agentId: string, counters: CountersReport) => void;
   /** Told of every ack (metrics). */
   readonly observer?: HubObserver;
+  /** An agent's capture frame (controller/capture/capture-service.ts). */
+  readonly capturedPackets?: (agentId: string, packets: CapturedPackets) => void;
   readonly log: (line: string) => void;
 }
 
@@ -224,6 +226,9 @@ export class AgentConnections {
       }
       case "heartbeat":
         if (!f.reply) s.sendHeartbeat(f.sentAtMs, true);
+        return;
+      case "captured-packets":
+        this.opts.capturedPackets?.(s.agentId, f.packets);
         return;
       case "error":
         this.opts.log(`agent ${s.agentId} reported ${f.code}: ${f.message}`);

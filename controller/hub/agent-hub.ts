@@ -39,6 +39,7 @@ import { CompilePush } from "./compile-push.js";
 import { FaultCounterStore } from "./fault-counters.js";
 import type { HubObserver } from "./hub-observer.js";
 import { ConntrackRequests, EnforcementWaiters } from "./waiters.js";
+import { encodeCaptureControlFrame, type CaptureControl, type CapturedPackets } from "./wire.js";
 
 export type { KnownAgent, PolicySource } from "./agent-registry.js";
 
@@ -113,6 +114,7 @@ export class AgentHub {
   private readonly unsubscribe: () => void;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private closed = false;
+  private capturedPackets: ((agentId: string, packets: CapturedPackets) => void) | undefined;
 
   constructor(opts: AgentHubOptions) {
     const clock: Clock = opts.clock ?? systemClock;
@@ -160,6 +162,7 @@ export class AgentHub {
       placementChanged: (delayMs) => this.push.schedulePlacementFlush(delayMs),
       enforcementChanged: () => this.waiters.check(),
       ...(opts.observer !== undefined ? { observer: opts.observer } : {}),
+      capturedPackets: (agentId, p) => this.capturedPackets?.(agentId, p),
       countersReceived: (agentId, c) => {
         if (c.faults !== undefined) this.faultCounters.put(agentId, c.faults);
       },
@@ -306,6 +309,28 @@ export class AgentHub {
     timeoutMs: number,
   ): Promise<ConntrackReport | undefined> {
     return this.conntrackRequests.request(this.registry.liveSession(agentId), eniIds, timeoutMs);
+  }
+
+  /**
+   * Sends a capture request (or stop) to a connected agent; returns the connection it went on
+   * (compare with liveConnection() to tell the agent has not reconnected since), or undefined
+   * when the agent is not connected.
+   */
+  sendCaptureControl(agentId: string, control: CaptureControl): object | undefined {
+    const s = this.registry.liveSession(agentId);
+    if (s === undefined || s.state !== "active") return undefined;
+    s.ws.send(encodeCaptureControlFrame(control));
+    return s;
+  }
+
+  /** The agent's open connection (an opaque token), undefined when it is not connected. */
+  liveConnection(agentId: string): object | undefined {
+    return this.registry.liveSession(agentId);
+  }
+
+  /** Where agents' capture frames go (controller/capture/capture-service.ts); one receiver. */
+  onCapturedPackets(handler: (agentId: string, packets: CapturedPackets) => void): void {
+    this.capturedPackets = handler;
   }
 
   /** The stored conntrack report of an ENI. */

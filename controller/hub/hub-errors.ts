@@ -86,6 +86,23 @@ export const HUB_ERRORS = {
   EMU_ERR_API_EXPLAIN_AMBIGUOUS_NODE: def("EMU_ERR_API_EXPLAIN_AMBIGUOUS_NODE", 409, "{0}"),
   EMU_ERR_API_EXPLAIN_BAD_ADDRESS: def("EMU_ERR_API_EXPLAIN_BAD_ADDRESS", 400, "{0}"),
   EMU_ERR_API_EXPLAIN_BAD_FLOW: def("EMU_ERR_API_EXPLAIN_BAD_FLOW", 400, "{0}"),
+  EMU_ERR_API_CAPTURE_INVALID: def("EMU_ERR_API_CAPTURE_INVALID", 400, "Invalid capture: {0}"),
+  EMU_ERR_API_CAPTURE_TARGET: def(
+    "EMU_ERR_API_CAPTURE_TARGET",
+    404,
+    "No connected agent hosts {0} '{1}'. Agents: {2}",
+  ),
+  EMU_ERR_API_CAPTURE_REFUSED: def(
+    "EMU_ERR_API_CAPTURE_REFUSED",
+    400,
+    "Agent '{0}' refused the capture: {1}",
+  ),
+  EMU_ERR_API_CAPTURE_TIMEOUT: def(
+    "EMU_ERR_API_CAPTURE_TIMEOUT",
+    504,
+    "Agent '{0}' did not answer the capture request within {1} ms.",
+  ),
+  EMU_ERR_API_CAPTURE_NOT_FOUND: def("EMU_ERR_API_CAPTURE_NOT_FOUND", 404, "No capture '{0}'."),
   EMU_ERR_API_INTERNAL: def("EMU_ERR_API_INTERNAL", 500, "Internal error (request {0})."),
 } as const satisfies Record<string, JsonErrorDef>;
 

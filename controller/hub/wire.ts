@@ -80,7 +80,33 @@ export type AgentFrame =
   | { readonly kind: "counters"; readonly counters: CountersReport }
   | { readonly kind: "flow-logs"; readonly records: readonly FlowLogRecord[] }
   | { readonly kind: "heartbeat"; readonly sentAtMs: number; readonly reply: boolean }
+  | { readonly kind: "captured-packets"; readonly packets: CapturedPackets }
   | { readonly kind: "error"; readonly code: string; readonly message: string };
+
+/** A packet capture to start on an agent, or stop (proto CaptureControl). */
+export interface CaptureControl {
+  readonly captureId: string;
+  readonly stop?: boolean;
+  /** ENI ids or "ext:NAME"; empty = every port the agent hosts. */
+  readonly ports?: readonly string[];
+  readonly filter?: string;
+  readonly underlay?: boolean;
+  readonly snaplen?: number;
+  readonly maxPackets?: number;
+}
+
+/** An agent's word on a capture (proto CapturedPackets). */
+export interface CapturedPackets {
+  readonly captureId: string;
+  readonly started: boolean;
+  /** "" = none. */
+  readonly error: string;
+  /** Whole pcapng blocks (may be empty). */
+  readonly pcapng: Uint8Array;
+  readonly packets: number;
+  readonly dropped: number;
+  readonly finished: boolean;
+}
 
 /** A frame that could not be decoded, or one the controller never accepts from an agent. */
 export interface WireError {
@@ -247,6 +273,21 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
           sentAtMs: num(f.heartbeat!.sentAtMs),
           reply: f.heartbeat!.reply === true,
         };
+      case "capturedPackets": {
+        const c = f.capturedPackets!;
+        return {
+          kind: "captured-packets",
+          packets: {
+            captureId: str(c.captureId),
+            started: c.started === true,
+            error: str(c.error),
+            pcapng: c.pcapng ?? new Uint8Array(0),
+            packets: num(c.packets),
+            dropped: num(c.dropped),
+            finished: c.finished === true,
+          },
+        };
+      }
       case "error":
         return { kind: "error", code: str(f.error!.emuCode), message: str(f.error!.message) };
       case undefined:
@@ -575,4 +616,19 @@ export function encodeErrorFrame(
 /** Welcome: the credential issued for the agent id of the Hello just accepted. */
 export function encodeWelcomeFrame(agentKey: string): Uint8Array {
   return pb.Frame.encode({ welcome: { agentKey } }).finish();
+}
+
+/** A CaptureControl frame: start a capture on the agent, or stop it. */
+export function encodeCaptureControlFrame(c: CaptureControl): Uint8Array {
+  return pb.Frame.encode({
+    captureControl: {
+      captureId: c.captureId,
+      stop: c.stop === true,
+      ports: [...(c.ports ?? [])],
+      filter: c.filter ?? "",
+      underlay: c.underlay === true,
+      snaplen: c.snaplen ?? 0,
+      maxPackets: c.maxPackets ?? 0,
+    },
+  }).finish();
 }

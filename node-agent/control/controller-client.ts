@@ -19,12 +19,15 @@ import type { AgentSnapshot } from "../filter/policy.js";
 import {
   decodeControllerFrame,
   encodeAckFrame,
+  encodeCapturedPacketsFrame,
   encodeConntrackReportFrame,
   encodeCountersFrame,
   encodeFlowLogsFrame,
   encodeHeartbeatFrame,
   encodeHelloFrame,
   encodeHostingFrame,
+  type CaptureControl,
+  type CapturedPackets,
   type ConntrackReport,
   type CountersReport,
   type EniConntrackReport,
@@ -56,6 +59,8 @@ export interface ControllerClientOptions {
   readonly onConntrackRequest?: (
     eniIds: readonly string[],
   ) => readonly EniConntrackReport[] | Promise<readonly EniConntrackReport[]>;
+  /** The controller starts or stops a packet capture (node-agent/capture/agent-captures.ts). */
+  readonly onCaptureControl?: (control: CaptureControl) => void;
   /** onSnapshot threw: the snapshot is not acked; the controller keeps it pending. */
   readonly onSnapshotError?: (err: unknown, snapshot: AgentSnapshot) => void;
   /** Connection state changes (for logs and tests). */
@@ -144,6 +149,16 @@ export class ControllerClient {
   /** Sends flow-log records; false if not connected (the caller may keep and retry them). */
   sendFlowLogs(records: readonly FlowLogRecord[]): boolean {
     return this.send(encodeFlowLogsFrame(records));
+  }
+
+  /** Sends capture state or pcapng bytes; false if not connected (the capture is over then). */
+  sendCapturedPackets(packets: CapturedPackets): boolean {
+    return this.send(encodeCapturedPacketsFrame(packets));
+  }
+
+  /** Bytes queued on the socket, not yet sent (captures bound themselves by it). */
+  bufferedBytes(): number {
+    return this.ws?.bufferedAmount ?? 0;
   }
 
   /** Stop for good: close the socket, cancel timers. */
@@ -275,6 +290,9 @@ export class ControllerClient {
       case "heartbeat":
         if (!f.reply && ws.readyState === WebSocket.OPEN)
           ws.send(encodeHeartbeatFrame(f.sentAtMs, true));
+        return;
+      case "capture-control":
+        this.opts.onCaptureControl?.(f.control);
         return;
       case "welcome":
         if (f.agentKey !== "" && f.agentKey !== this.agentKey) {

@@ -5,14 +5,15 @@
 import type { AgentControl } from "../agent.js";
 import type { AgentSnapshot } from "../filter/policy.js";
 import { ControllerClient, type ControllerClientOptions } from "./controller-client.js";
-import type { EniConntrackReport } from "./wire.js";
+import type { CaptureControl, EniConntrackReport } from "./wire.js";
 
 /** See the module comment; `client` is exposed for tests and the CLI (connection state). */
 export function controllerControl(
-  opts: Omit<ControllerClientOptions, "onSnapshot" | "onConntrackRequest">,
+  opts: Omit<ControllerClientOptions, "onSnapshot" | "onConntrackRequest" | "onCaptureControl">,
 ): AgentControl & { readonly client: ControllerClient } {
   let onSnapshot: ((s: AgentSnapshot) => Promise<void>) | undefined;
   let onRequest: ((eniIds: readonly string[]) => readonly EniConntrackReport[]) | undefined;
+  let onCapture: ((c: CaptureControl) => void) | undefined;
   const client = new ControllerClient({
     ...opts,
     onSnapshot: (s) => {
@@ -20,6 +21,7 @@ export function controllerControl(
       return onSnapshot(s);
     },
     onConntrackRequest: (eniIds) => onRequest?.(eniIds) ?? [],
+    onCaptureControl: (c) => onCapture?.(c),
   });
   return {
     client,
@@ -28,6 +30,9 @@ export function controllerControl(
     sendConntrackReport: (r) => void client.sendConntrackReport(r),
     sendCounters: (c) => void client.sendCounters(c),
     sendFlowLogs: (r) => void client.sendFlowLogs(r),
+    onCaptureControl: (h) => (onCapture = h),
+    sendCapturedPackets: (c) => client.sendCapturedPackets(c),
+    backlogBytes: () => client.bufferedBytes(),
     start: async () => client.start(),
     close: () => client.close(),
   };
