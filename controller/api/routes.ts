@@ -14,6 +14,7 @@ import type { EniConntrackReport } from "../reports/report-types.js";
 import type { AlarmRegistry } from "../fis/alarms.js";
 import type { PolicyState } from "../policy/policy-state.js";
 import type { FlowLog } from "../model/flow-log.js";
+import type { TraceService } from "../traces/trace-service.js";
 import type { CaptureService } from "../capture/capture-service.js";
 import {
   ExplainError,
@@ -29,6 +30,8 @@ export interface JsonApiDeps {
   readonly faults: FaultService;
   /** Packet captures (/v1/captures); absent: no such routes. */
   readonly captures?: CaptureService;
+  /** Verdict traces (/v1/traces, controller/traces/); absent: no such routes. */
+  readonly traces?: TraceService;
   /** vpcemu alarms (/v1/alarms), the FIS stop conditions' source; absent: no alarm routes. */
   readonly alarms?: AlarmRegistry;
   /** EC2 flow logs' lines (/v1/flow-logs/{id}/records); absent: no such route. */
@@ -97,6 +100,35 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
           {
             pattern: /^\/v1\/captures\/([^/]+)$/,
             methods: { DELETE: ({ params }) => ok(captures.stop(params[0]!)) },
+          },
+        ];
+
+  // Verdict traces (controller/traces/trace-service.ts, docs/json-api.md `/v1/traces`).
+  const traces = deps.traces;
+  const traceRoutes: readonly PatternRoute[] =
+    traces === undefined
+      ? []
+      : [
+          {
+            pattern: /^\/v1\/traces$/,
+            methods: {
+              GET: () => ok({ traces: traces.list() }),
+              POST: ({ body }) => ({ status: 201, body: traces.create(body) }),
+            },
+          },
+          {
+            pattern: /^\/v1\/traces\/([^/]+)$/,
+            methods: {
+              GET: ({ params }) => ok(traces.get(params[0]!)),
+              DELETE: ({ params }) => ok(traces.remove(params[0]!)),
+            },
+          },
+          {
+            pattern: /^\/v1\/traces\/([^/]+)\/events$/,
+            methods: {
+              GET: ({ params, query }) =>
+                ok(traces.events(params[0]!, query.get("since"), query.get("limit"))),
+            },
           },
         ];
 
@@ -174,7 +206,13 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
     whatif === undefined
       ? []
       : [{ pattern: /^\/v1\/whatif$/, methods: { POST: ({ body }) => whatif(body) } }];
-  const patternRoutes = [...faultRoutes, ...alarmRoutes, ...flowLogRoutes, ...whatifRoutes];
+  const patternRoutes = [
+    ...faultRoutes,
+    ...alarmRoutes,
+    ...flowLogRoutes,
+    ...whatifRoutes,
+    ...traceRoutes,
+  ];
 
   const routes: Record<string, Route> = {
     "/v1/agents": () => ({ agents: hub.agents() }),

@@ -103,6 +103,23 @@ export const HUB_ERRORS = {
     "Agent '{0}' did not answer the capture request within {1} ms.",
   ),
   EMU_ERR_API_CAPTURE_NOT_FOUND: def("EMU_ERR_API_CAPTURE_NOT_FOUND", 404, "No capture '{0}'."),
+  EMU_ERR_API_TRACE_INVALID: def("EMU_ERR_API_TRACE_INVALID", 400, "Invalid trace: {0}"),
+  EMU_ERR_API_TRACE_UNKNOWN_TARGET: def(
+    "EMU_ERR_API_TRACE_UNKNOWN_TARGET",
+    404,
+    "No agent hosts {0} '{1}' (GET /v1/instances lists the instances and their ENIs).",
+  ),
+  EMU_ERR_API_TRACE_AGENT_DISCONNECTED: def(
+    "EMU_ERR_API_TRACE_AGENT_DISCONNECTED",
+    409,
+    "Agent '{0}' hosting {1} is not connected; no trace was started.",
+  ),
+  EMU_ERR_API_TRACE_LIMIT: def(
+    "EMU_ERR_API_TRACE_LIMIT",
+    429,
+    "{0} traces are running, the limit; delete one first (DELETE /v1/traces/{traceId}).",
+  ),
+  EMU_ERR_API_TRACE_NOT_FOUND: def("EMU_ERR_API_TRACE_NOT_FOUND", 404, "No trace '{0}'."),
   EMU_ERR_API_INTERNAL: def("EMU_ERR_API_INTERNAL", 500, "Internal error (request {0})."),
 } as const satisfies Record<string, JsonErrorDef>;
 
