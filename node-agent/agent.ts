@@ -267,6 +267,7 @@ class RunningAgent implements StartedAgent {
       createFilter,
       startReadLoop: (port) => runReadLoop(this.loopCtx, port),
       onSwapped: (revision) => this.swapped(revision),
+      now: () => this.clock.now(),
     };
   }
 

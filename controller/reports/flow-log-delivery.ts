@@ -250,6 +250,33 @@ export interface FlowLogDeliveryDeps {
   readonly log: (line: string) => void;
 }
 
+/**
+ * A NAT gateway's network interface as flow logs see it (docs/routing.md NAT-13): AWS gives
+ * each NAT gateway an interface in its subnet whose flows a VPC, subnet or interface flow log
+ * records; vpcemu stores no ENI record for it (NAT-7), so the NAT gateway stands in: its
+ * subnet, VPC, scope and private address, no instance (`instance-id` `-`). Deleted ones too:
+ * their last records arrive after the delete.
+ */
+function natGatewayInterface(reader: StateReader, eniId: string): NetworkInterface | undefined {
+  if (!eniId.startsWith("eni-")) return undefined;
+  const n = reader.list("natGateway").find((x) => x.networkInterfaceId === eniId);
+  if (n === undefined) return undefined;
+  return {
+    ownerId: n.ownerId,
+    region: n.region,
+    eniId,
+    subnetId: n.subnetId,
+    vpcId: n.vpcId,
+    description: `Interface for NAT Gateway ${n.natGatewayId}`,
+    privateIps: [n.privateIp],
+    ipv6: [],
+    groupIds: [],
+    sourceDestCheck: false,
+    macAddress: "",
+    tags: {},
+  };
+}
+
 /** See the module comment; one per controller. */
 export class FlowLogDelivery {
   private readonly lines = new Map<string, FlowLogEntry[]>();
@@ -277,7 +304,8 @@ export class FlowLogDelivery {
       if (r === undefined) continue;
       let v = views.get(rec.eniId);
       if (!views.has(rec.eniId)) {
-        const eni = reader.get("networkInterface", rec.eniId);
+        const eni =
+          reader.get("networkInterface", rec.eniId) ?? natGatewayInterface(reader, rec.eniId);
         v = eni ? eniView(reader, eni) : undefined;
         views.set(rec.eniId, v);
       }

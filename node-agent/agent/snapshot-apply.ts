@@ -20,6 +20,7 @@ import { RouteTable } from "../pipeline/route-table.js";
 import type { TunDevice } from "../tun/tun-device.js";
 import type { TunProvider } from "../tun/tun-provider.js";
 import type { EniState, HostedPorts } from "./hosted-ports.js";
+import { NatGatewayDevice } from "../nat-gateway/nat-gateway-device.js";
 
 /** What the applier needs from its agent. */
 export interface SnapshotApplyContext {
@@ -34,6 +35,8 @@ export interface SnapshotApplyContext {
   startReadLoop(port: Port): Promise<void>;
   /** Called right after the swap: the revision is enforced by the data path from now on. */
   onSwapped(revision: number): void;
+  /** The agent's clock (ms), for NAT gateways' idle timeouts; default Date.now. */
+  readonly now?: () => number;
 }
 
 /** See the module comment. Throws (before the swap) when a device cannot be created. */
@@ -64,7 +67,7 @@ export async function applySnapshot(ctx: SnapshotApplyContext, s: AgentSnapshot)
       if (epoch > cur.conntrackEpoch) cur.filter.flushConntrack();
       cur.conntrackEpoch = epoch;
       cur.port.applyPolicy(p);
-      if (cur.port.addressList.join(",") !== before) {
+      if (cur.index >= 0 && cur.port.addressList.join(",") !== before) {
         readdress.push([cur.port.tun, [...cur.port.addressList]]);
       }
       continue;
@@ -127,6 +130,12 @@ async function openNewDevices(
   try {
     for (const p of s.enis) {
       if (hosted.enis.has(p.eniId)) continue;
+      // docs/routing.md NAT-8: a NAT gateway's interface has no kernel device (and takes no
+      // device index, so instances keep eth0, eth1, ...).
+      if (p.natGateway !== undefined) {
+        created.set(p.eniId, { tun: natGatewayDevice(ctx, p), index: -1 });
+        continue;
+      }
       const index = hosted.takeIndex();
       try {
         const tun = await ctx.tuns.open({
@@ -150,10 +159,22 @@ async function openNewDevices(
   return created;
 }
 
+/** The device of a NAT gateway's interface (docs/routing.md NAT-8); drops count on its port. */
+function natGatewayDevice(ctx: SnapshotApplyContext, p: CompiledEniPolicy): TunDevice {
+  const { dp } = ctx;
+  return new NatGatewayDevice(
+    p.natGateway!,
+    p.ipv4[0] ?? "",
+    ctx.now ?? Date.now,
+    (reason, packet) => dp.drop(dp.enis.get(p.eniId), reason, false, packet, 0, packet.length),
+  );
+}
+
 /** Routes in the node towards every mapped address but its own (through the first port). */
 async function updateReachable(ctx: SnapshotApplyContext): Promise<void> {
   const { hosted, dp } = ctx;
-  const first = [...hosted.enis.values()][0]?.port ?? hosted.externals[0]?.port;
+  const first =
+    [...hosted.enis.values()].find((e) => e.index >= 0)?.port ?? hosted.externals[0]?.port;
   if (!first) return;
   const own = new Set(first.addressList);
   const dests = dp.routes.addresses().filter((a) => !own.has(a));

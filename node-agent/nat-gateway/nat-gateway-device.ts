@@ -40,13 +40,14 @@ export class NatGatewayDevice implements TunDevice {
 
   /**
    * `privateIp`: the NAT gateway's private address (its interface's primary IPv4); `now` the
-   * agent's clock (ms); `onDrop` counts a drop on the interface's port.
+   * agent's clock (ms); `onDrop` counts a drop on the interface's port (the packet as it was
+   * when dropped, for the verdict event).
    */
   constructor(
     config: CompiledNatGateway,
     privateIp: string,
     private readonly now: () => number,
-    private readonly onDrop: (reason: NatDrop) => void,
+    private readonly onDrop: (reason: NatDrop, packet: Uint8Array) => void,
     readonly mtu = 9001,
   ) {
     const a = parseIpAddress(privateIp);
@@ -69,7 +70,7 @@ export class NatGatewayDevice implements TunDevice {
       const copy = bufs[i]!.slice(offset, offset + sizes[i]!);
       const drop = translatePacket(this.table, this.natAddr, copy, 0, copy.length, nowMs);
       if (drop !== undefined) {
-        this.onDrop(drop);
+        this.onDrop(drop, copy);
         continue;
       }
       this.queue.push(copy);
