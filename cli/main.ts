@@ -40,6 +40,10 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
     load: () => import("./commands/conntrack.js"),
     summary: "show a node's connection tracking table: vpcemu conntrack NODE [-o json]",
   },
+  explain: {
+    load: () => import("./commands/explain.js"),
+    summary: "explain hop by hop whether SRC reaches DST:PORT/PROTO and back [--probe] [-o json]",
+  },
   chaos: {
     load: () => import("./commands/chaos.js"),
     summary:
