@@ -54,6 +54,11 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
     summary:
       "capture a node's traffic as pcapng, each packet with its verdict: vpcemu capture NODE [-w FILE] [--filter EXPR]",
   },
+  whatif: {
+    load: () => import("./commands/whatif.js"),
+    summary:
+      "what an EC2 call would do to the live flows, without making it (docs/observability.md)",
+  },
   demo: {
     load: () => import("./commands/demo.js"),
     summary: "run the two-tier seed scenario on real traffic and report PASS/FAIL",
