@@ -563,6 +563,8 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
     );
   if (p.natGateway !== undefined)
     b.message(21, pb.CompiledNatGateway.encode({ ...p.natGateway }).finish());
+  for (const g of p.groupIds ?? []) b.string(35, g, true);
+  b.string(36, p.naclId ?? "");
   return b.finish();
 }
 

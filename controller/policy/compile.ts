@@ -467,6 +467,10 @@ export function compileEniPolicy(
         }
       : {}),
     ...(nat !== undefined ? { natGateway: compiledNat(nat.natGatewayId) } : {}),
+    // Verdict events (docs/observability.md): the groups an sg_no_match names, the NACL id.
+    // (Only when there are some: the wire does not tell an empty list from an absent one.)
+    ...(eni.groupIds.length > 0 ? { groupIds: [...eni.groupIds] } : {}),
+    ...(naclId !== undefined ? { naclId } : {}),
   };
 }
 

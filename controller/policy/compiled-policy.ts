@@ -130,6 +130,10 @@ export interface CompiledEniPolicy {
    * IP; only while the VPC has an internet gateway attached. Absent = none.
    */
   readonly publicIpv4?: readonly PublicAddress[];
+  /** The ENI's security groups (verdict events name them on `sg_no_match`). */
+  readonly groupIds?: readonly string[];
+  /** The subnet's network ACL (verdict events, NACL rule hit metrics); absent: none known. */
+  readonly naclId?: string;
   /**
    * Set when this "ENI" is a NAT gateway's interface (docs/routing.md NAT-8..): the agent
    * hosts it without a TUN device, translates what reaches it (source address and port) and

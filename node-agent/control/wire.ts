@@ -296,6 +296,8 @@ function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
     ...(num(p.conntrackEpoch) > 0 ? { conntrackEpoch: num(p.conntrackEpoch) } : {}),
     ...(p.instanceStopped === true ? { instanceStopped: true } : {}),
     ...(str(p.routeTableId) !== "" ? { routeTableId: str(p.routeTableId) } : {}),
+    ...(list(p.groupIds).length > 0 ? { groupIds: list(p.groupIds) } : {}),
+    ...(str(p.naclId) !== "" ? { naclId: str(p.naclId) } : {}),
     ...(list(p.routes).length > 0 ? { routes: list(p.routes).map(routeFromPb) } : {}),
     ...(list(p.publicIpv4).length > 0
       ? {
