@@ -128,6 +128,11 @@ export async function runTwoTierScenario(
     await expect(`internet -> web:443 at ${webPublic} answers`, ["IGW-5"], async () =>
       answers(await probes.httpGet("internet", webPublic, 443)),
     );
+    await expect(
+      `internet -> web:80 at its private ${WEB} times out (not routed from the internet)`,
+      ["RT-17"],
+      async () => timesOut(await probes.tcpRequest("internet", WEB, 80, BLOCKED_TIMEOUT_MS)),
+    );
     const igwRoute = { RouteTableId: publicRt, DestinationCidrBlock: "0.0.0.0/0" };
     await change("delete public-rt route 0.0.0.0/0 -> igw", () =>
       ec2.send(new DeleteRouteCommand(igwRoute)),
@@ -146,8 +151,10 @@ export async function runTwoTierScenario(
     await expect("web -> db:3306 connects (db-sg allows web-sg)", ["REF-1", "RULE-3"], async () =>
       answers(await probes.tcpRequest("web", DB, 3306)),
     );
-    await expect("internet -> db:3306 times out (dropped silently)", ["CT-11"], async () =>
-      timesOut(await probes.tcpRequest("internet", DB, 3306, BLOCKED_TIMEOUT_MS)),
+    await expect(
+      "internet -> db:3306 times out (db has no public IP)",
+      ["RT-17", "CT-11"],
+      async () => timesOut(await probes.tcpRequest("internet", DB, 3306, BLOCKED_TIMEOUT_MS)),
     );
     await expect("internet -> web:8080 times out (no rule)", ["CT-11"], async () =>
       timesOut(await probes.tcpRequest("internet", webPublic, 8080, BLOCKED_TIMEOUT_MS)),

@@ -7,7 +7,9 @@
  * Lookups allocate nothing.
  *
  * routeVerdict() is the route step of egress: it decides from the matched route and the mapping
- * table whether a packet leaving a VPC ENI may go on, and names the drop reason otherwise.
+ * table whether a packet leaving a VPC ENI may go on, and names the drop reason otherwise;
+ * internetVerdict() and externalVerdict() are its two halves for the emulated internet (RT-17:
+ * only through an internet gateway and a public address).
  * Pure: no node: modules.
  */
 import type { CompiledRoute, RouteTargetKind } from "../filter/policy.js";
@@ -164,7 +166,7 @@ export class VpcRouteTable {
  * the ENI reaches its own VPC only, as before routing existed). Returns undefined when the
  * packet goes on, else the drop reason; the caller counts it at its one site.
  *
- *   external node (the `internet` node)  -> on, as before (gateways are the next stage, RT-17)
+ *   external node (the `internet` node)  -> internetVerdict (through a gateway only, RT-17)
  *   longest prefix match: none           -> no_route
  *                         blackhole      -> blackhole_route (RT-10, RT-15)
  *                         local / eni    -> on when the destination is in the ENI's VPC (RT-13)
@@ -177,11 +179,43 @@ export function routeVerdict(
   dst: Uint8Array,
   route: Route | undefined,
 ): DropReason | undefined {
-  if (route !== undefined && route.external) return undefined;
+  if (route !== undefined && route.external) return internetVerdict(table?.lookup(dst), dst.length);
   if (table === undefined) {
     return route !== undefined && route.entry.vpcId === portVpcId ? undefined : DropReason.NoRoute;
   }
   return hopVerdict(table.lookup(dst), portVpcId, route);
+}
+
+/**
+ * The route step for a packet from a VPC ENI to the emulated internet (an external node's
+ * address, docs/routing.md RT-17): it leaves only through an internet gateway, as on AWS. `hop`
+ * is the longest-prefix route of the ENI's table (undefined: none, or no table at all, as from
+ * an older controller), `family` the address length (4 or 16).
+ *
+ *   internet gateway, IPv4   -> on (the caller translates the source, IGW-6: no_public_ip
+ *                               when the ENI has no public IP)
+ *   blackhole                -> blackhole_route (RT-15)
+ *   anything else            -> no_route: no route, local, peering, an interface, an
+ *                               egress-only gateway; IPv6 to the emulated internet is not
+ *                               emulated and takes none
+ */
+export function internetVerdict(hop: RouteHop | undefined, family: number): DropReason | undefined {
+  if (hop === undefined) return DropReason.NoRoute;
+  if (hop.kind === "blackhole") return DropReason.BlackholeRoute;
+  return hop.kind === "internet-gateway" && family === 4 ? undefined : DropReason.NoRoute;
+}
+
+/**
+ * The route step for a packet an external node (the `internet` node) sends (docs/routing.md
+ * RT-17, IGW-5): the emulated internet reaches a VPC only at a public IPv4 address (an entry
+ * with `privateAddress`: an Elastic IP or launch-time public IP, which the ENI's agent
+ * translates when its subnet routes the source to an internet gateway, else `igw_no_route`
+ * there). A private address, another external node or an unknown address: no_route.
+ */
+export function externalVerdict(route: Route | undefined): DropReason | undefined {
+  return route !== undefined && route.entry.privateAddress !== undefined
+    ? undefined
+    : DropReason.NoRoute;
 }
 
 /**

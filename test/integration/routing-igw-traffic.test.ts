@@ -1,5 +1,6 @@
 /**
- * The internet gateway's 1:1 NAT on real traffic (docs/routing.md IGW-5..IGW-7, RT-17), in
+ * The internet gateway's 1:1 NAT on real traffic (docs/routing.md IGW-5..IGW-7), and the
+ * emulated internet reaching VPCs only through it (RT-17), in
  * process: AWS SDK -> EC2 Query API -> compiler -> hub -> two agents on FakeTun devices and a
  * MemoryBus underlay, the emulated internet (198.51.100.10) an external node of agent-b.
  *
@@ -264,13 +265,27 @@ describe("internet gateway 1:1 NAT on traffic", () => {
     expect(inetTun.received()).toEqual([]);
   });
 
-  it("keeps the internet node's private-address path outside gateway routes (RT-17)", async () => {
-    inetTun.send(syn(INTERNET, backend.priv, 50003));
-    const atBackend = await next(backend.tun);
-    expect(text(atBackend.dst)).toBe(backend.priv);
-    backend.tun.send(synAck(backend.priv, INTERNET, 50003));
-    const atInternet = await next(inetTun);
-    expect(text(atInternet.src)).toBe(backend.priv);
+  it("never delivers the internet's packets to a private address, even with the SG open to 0.0.0.0/0 (RT-17)", async () => {
+    // web: public subnet with the IGW route, a public IP; backend: private subnet, a public IP.
+    // Both admit tcp 80 from 0.0.0.0/0. The internet's agent finds no route to either private
+    // address (only public IPs are on the emulated internet).
+    await expectDropped(agentB, inetTun, syn(INTERNET, web.priv, 50003), DropReason.NoRoute);
+    await expectDropped(agentB, inetTun, syn(INTERNET, backend.priv, 50003), DropReason.NoRoute);
+    await expectDropped(agentB, inetTun, syn(INTERNET, db.priv, 50003), DropReason.NoRoute);
+    expect(web.tun.received()).toEqual([]);
+    expect(backend.tun.received()).toEqual([]);
+    expect(db.tun.received()).toEqual([]);
+  });
+
+  it("drops an instance's packet to the internet without a gateway route, public IP or not (RT-17)", async () => {
+    // backend's subnet uses the main table (local only).
+    await expectDropped(
+      agentB,
+      backend.tun,
+      syn(backend.priv, INTERNET, 50007),
+      DropReason.NoRoute,
+    );
+    expect(inetTun.received()).toEqual([]);
   });
 
   it("reaches db by an Elastic IP while associated, and not after DisassociateAddress (IGW-7, EIP-2)", async () => {

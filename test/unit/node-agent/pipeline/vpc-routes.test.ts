@@ -7,7 +7,12 @@ import type { CompiledRoute, MappingEntry } from "../../../../node-agent/filter/
 import { parseIpAddress } from "../../../../node-agent/packet/address.js";
 import { RouteTable } from "../../../../node-agent/pipeline/route-table.js";
 import { DropReason } from "../../../../node-agent/pipeline/verdict.js";
-import { VpcRouteTable, routeVerdict } from "../../../../node-agent/pipeline/vpc-routes.js";
+import {
+  VpcRouteTable,
+  externalVerdict,
+  internetVerdict,
+  routeVerdict,
+} from "../../../../node-agent/pipeline/vpc-routes.js";
 
 const bytes = (a: string) => parseIpAddress(a)!;
 
@@ -87,7 +92,11 @@ describe("routeVerdict (RT-13..RT-17)", () => {
     ["10.1.9.10", "a blackhole route (RT-15)", DropReason.BlackholeRoute],
     ["10.2.1.10", "a route to a peering not accepted (PCX-9)", DropReason.BlackholeRoute],
     ["10.3.1.10", "another VPC through an internet gateway route (RT-16)", DropReason.NoRoute],
-    ["198.51.100.10", "the emulated internet node, as before (RT-17)", undefined],
+    [
+      "198.51.100.10",
+      "the emulated internet through the internet gateway route (RT-17)",
+      undefined,
+    ],
   ])("%s: %s", (dst, _what, expected) => {
     expect(verdict(dst)).toBe(expected);
   });
@@ -113,5 +122,57 @@ describe("routeVerdict (RT-13..RT-17)", () => {
     expect(
       routeVerdict(undefined, "vpc-a", bytes("10.1.1.10"), mapping.lookup(bytes("10.1.1.10"))),
     ).toBe(DropReason.NoRoute);
+  });
+});
+
+describe("the emulated internet only through a gateway (RT-17)", () => {
+  const hopFor = (kind: CompiledRoute["kind"], destination = "0.0.0.0/0") =>
+    new VpcRouteTable([{ destination, kind, targetId: "x" }]).lookup(bytes("198.51.100.10"));
+
+  it.each([
+    ["internet-gateway", 4, undefined],
+    ["local", 4, DropReason.NoRoute],
+    ["peering", 4, DropReason.NoRoute],
+    ["network-interface", 4, DropReason.NoRoute],
+    ["egress-only-internet-gateway", 4, DropReason.NoRoute],
+    ["blackhole", 4, DropReason.BlackholeRoute],
+  ] as const)(
+    "an instance sends to the internet by a %s route (IPv%i): %s",
+    (kind, family, out) => {
+      expect(internetVerdict(hopFor(kind), family)).toBe(out);
+    },
+  );
+
+  it("drops an instance's packets to the internet without a matching route, or IPv6 ones", () => {
+    expect(internetVerdict(undefined, 4)).toBe(DropReason.NoRoute);
+    const v6 = new VpcRouteTable([
+      { destination: "::/0", kind: "internet-gateway", targetId: "igw-1" },
+    ]).lookup(bytes("2001:db8:ff::1"));
+    expect(internetVerdict(v6, 16)).toBe(DropReason.NoRoute);
+  });
+
+  it("routeVerdict to an external node follows the table: no table or no gateway route drops", () => {
+    const mapping = new RouteTable([entry("198.51.100.10", "", "")]);
+    const internet = mapping.lookup(bytes("198.51.100.10"));
+    const localOnly = new VpcRouteTable([routes[0]!]);
+    expect(routeVerdict(localOnly, "vpc-a", bytes("198.51.100.10"), internet)).toBe(
+      DropReason.NoRoute,
+    );
+    expect(routeVerdict(undefined, "vpc-a", bytes("198.51.100.10"), internet)).toBe(
+      DropReason.NoRoute,
+    );
+  });
+
+  it("lets an external node reach public addresses only, never a private one (IGW-5)", () => {
+    const mapping = new RouteTable([
+      entry("10.0.1.10", "eni-a2", "vpc-a"),
+      { ...entry("198.18.0.1", "eni-a2", "vpc-a"), privateAddress: "10.0.1.10" },
+      entry("198.51.100.11", "", ""),
+    ]);
+    const at = (a: string) => externalVerdict(mapping.lookup(bytes(a)));
+    expect(at("198.18.0.1")).toBeUndefined();
+    expect(at("10.0.1.10")).toBe(DropReason.NoRoute);
+    expect(at("198.51.100.11")).toBe(DropReason.NoRoute); // another external node
+    expect(at("10.9.9.9")).toBe(DropReason.NoRoute); // nobody's
   });
 });
