@@ -18,7 +18,13 @@ import type { DataPath, Outbox } from "./data-path.js";
 import { deliverLocal } from "./ingress.js";
 import type { Port } from "./port.js";
 import { DropReason } from "./verdict.js";
-import { forwardVia, hopVerdict, routeVerdict } from "./vpc-routes.js";
+import {
+  externalVerdict,
+  forwardVia,
+  hopVerdict,
+  internetVerdict,
+  routeVerdict,
+} from "./vpc-routes.js";
 
 /**
  * Forwards the packet at buf[off, off + len) that `port`'s TUN produced. `off` must leave
@@ -49,10 +55,10 @@ export function forwardFromTun(
     return;
   }
   // Step 4: the route table and the mapping table; every refusal of this step is counted here.
-  // External nodes reach VPC addresses only (not each other); an ENI follows its subnet's route
-  // table (vpc-routes.ts routeVerdict: `no_route`, `blackhole_route`) except to an external
-  // node (RT-17); then the destination must be hosted: on this agent, or by an agent whose
-  // endpoint is known.
+  // External nodes reach public IPs only (vpc-routes.ts externalVerdict, RT-17); an ENI follows
+  // its subnet's route table (vpc-routes.ts routeVerdict: `no_route`, `blackhole_route`), to an
+  // external node only through an internet gateway (internetVerdict, RT-17); then the
+  // destination must be hosted: on this agent, or by an agent whose endpoint is known.
   // Why inline (not a helper function): V8 did not inline one here; the call cost ~20 ns/packet
   // (bench/faults.bench.ts, 0 faults).
   let route = dp.routes.lookup(pkt.dst);
@@ -65,7 +71,7 @@ export function forwardFromTun(
       ? port.vpcRoutes.lookup(pkt.dst)
       : undefined;
   if (port.kind === "external") {
-    if (route === undefined || route.external) refused = DropReason.NoRoute;
+    refused = externalVerdict(route);
   } else if (hop !== undefined && hop.nextHop !== undefined) {
     // RT-18, NAT-8: a route to a NAT gateway or an interface forwards the packet, destination
     // kept, to that interface (of the ENI's VPC); the filter and delivery below follow it.
@@ -76,15 +82,14 @@ export function forwardFromTun(
       port.vpcRoutes === undefined
         ? routeVerdict(undefined, port.vpcId, pkt.dst, route)
         : hopVerdict(hop, port.vpcId, route);
-  } else if (pkt.family === 4 && port.vpcRoutes !== undefined) {
-    // To the emulated internet: through the internet gateway when the longest-prefix route is
-    // one (docs/routing.md IGW-6: the source leaves as its public IP, none: `no_public_ip`),
-    // else as before routing (RT-17); a NAT gateway's packets only through the gateway (NAT-12).
-    if (hop !== undefined && hop.kind === "internet-gateway") {
+  } else {
+    // To the emulated internet only through an internet gateway (docs/routing.md RT-17: any
+    // other route, or none: `no_route`; a NAT gateway's packets too, NAT-12); the source leaves
+    // as the ENI's public IP (IGW-6; none: `no_public_ip`).
+    refused = internetVerdict(hop, pkt.dst.length);
+    if (refused === undefined) {
       snat = port.natPrivate === undefined ? -1 : indexOfIpv4(port.natPrivate, pkt.src);
       if (snat < 0) refused = DropReason.NoPublicIp;
-    } else if (port.policy?.natGateway !== undefined) {
-      refused = DropReason.NoRoute;
     }
   }
   if (refused === undefined && route !== undefined) {
