@@ -317,6 +317,7 @@ export namespace vpcemu {
             verdictEvents?: (vpcemu.v1.IVerdictEvents|null);
             captureControl?: (vpcemu.v1.ICaptureControl|null);
             capturedPackets?: (vpcemu.v1.ICapturedPackets|null);
+            auditEvents?: (vpcemu.v1.IAuditEventBatch|null);
         }
 
         class Frame implements IFrame {
@@ -336,7 +337,8 @@ export namespace vpcemu {
             public verdictEvents?: (vpcemu.v1.IVerdictEvents|null);
             public captureControl?: (vpcemu.v1.ICaptureControl|null);
             public capturedPackets?: (vpcemu.v1.ICapturedPackets|null);
-            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"traceControl"|"verdictEvents"|"captureControl"|"capturedPackets");
+            public auditEvents?: (vpcemu.v1.IAuditEventBatch|null);
+            public body?: ("hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"traceControl"|"verdictEvents"|"captureControl"|"capturedPackets"|"auditEvents");
             public static create(properties?: vpcemu.v1.IFrame): vpcemu.v1.Frame;
             public static encode(message: vpcemu.v1.IFrame, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.Frame;
@@ -480,6 +482,9 @@ export namespace vpcemu {
             groupIds?: (string[]|null);
             naclId?: (string|null);
             natGateway?: (vpcemu.v1.ICompiledNatGateway|null);
+            audit?: (boolean|null);
+            auditIngress?: (vpcemu.v1.ICompiledRule[]|null);
+            auditEgress?: (vpcemu.v1.ICompiledRule[]|null);
         }
 
         class CompiledEniPolicy implements ICompiledEniPolicy {
@@ -507,6 +512,9 @@ export namespace vpcemu {
             public groupIds: string[];
             public naclId: string;
             public natGateway?: (vpcemu.v1.ICompiledNatGateway|null);
+            public audit: boolean;
+            public auditIngress: vpcemu.v1.ICompiledRule[];
+            public auditEgress: vpcemu.v1.ICompiledRule[];
             public static create(properties?: vpcemu.v1.ICompiledEniPolicy): vpcemu.v1.CompiledEniPolicy;
             public static encode(message: vpcemu.v1.ICompiledEniPolicy, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.CompiledEniPolicy;
@@ -905,6 +913,8 @@ export namespace vpcemu {
             ppsAllowanceExceeded?: (number|null);
             linklocalAllowanceExceeded?: (number|null);
             packetsAccepted?: (number|null);
+            auditWouldBlock?: (number|null);
+            auditWouldAllow?: (number|null);
         }
 
         class EniCounters implements IEniCounters {
@@ -919,6 +929,8 @@ export namespace vpcemu {
             public ppsAllowanceExceeded: number;
             public linklocalAllowanceExceeded: number;
             public packetsAccepted: number;
+            public auditWouldBlock: number;
+            public auditWouldAllow: number;
             public static create(properties?: vpcemu.v1.IEniCounters): vpcemu.v1.EniCounters;
             public static encode(message: vpcemu.v1.IEniCounters, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.EniCounters;
@@ -978,6 +990,62 @@ export namespace vpcemu {
             public static create(properties?: vpcemu.v1.IFlowLogBatch): vpcemu.v1.FlowLogBatch;
             public static encode(message: vpcemu.v1.IFlowLogBatch, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.FlowLogBatch;
+        }
+
+        interface IAuditEvent {
+            eniId?: (string|null);
+            direction?: (string|null);
+            kind?: (string|null);
+            protocol?: (number|null);
+            src?: (string|null);
+            srcPort?: (number|null);
+            dst?: (string|null);
+            dstPort?: (number|null);
+            icmpType?: (number|null);
+            icmpCode?: (number|null);
+            enforcedRuleId?: (string|null);
+            stagedRuleId?: (string|null);
+            packets?: (number|null);
+            bytes?: (number|null);
+            firstAtMs?: (number|null);
+            lastAtMs?: (number|null);
+        }
+
+        class AuditEvent implements IAuditEvent {
+            constructor(properties?: vpcemu.v1.IAuditEvent);
+            public eniId: string;
+            public direction: string;
+            public kind: string;
+            public protocol: number;
+            public src: string;
+            public srcPort: number;
+            public dst: string;
+            public dstPort: number;
+            public icmpType: number;
+            public icmpCode: number;
+            public enforcedRuleId: string;
+            public stagedRuleId: string;
+            public packets: number;
+            public bytes: number;
+            public firstAtMs: number;
+            public lastAtMs: number;
+            public static create(properties?: vpcemu.v1.IAuditEvent): vpcemu.v1.AuditEvent;
+            public static encode(message: vpcemu.v1.IAuditEvent, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.AuditEvent;
+        }
+
+        interface IAuditEventBatch {
+            events?: (vpcemu.v1.IAuditEvent[]|null);
+            lost?: (number|null);
+        }
+
+        class AuditEventBatch implements IAuditEventBatch {
+            constructor(properties?: vpcemu.v1.IAuditEventBatch);
+            public events: vpcemu.v1.IAuditEvent[];
+            public lost: number;
+            public static create(properties?: vpcemu.v1.IAuditEventBatch): vpcemu.v1.AuditEventBatch;
+            public static encode(message: vpcemu.v1.IAuditEventBatch, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vpcemu.v1.AuditEventBatch;
         }
     }
 }

@@ -2651,6 +2651,7 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {vpcemu.v1.IVerdictEvents|null} [verdictEvents] Frame verdictEvents
              * @property {vpcemu.v1.ICaptureControl|null} [captureControl] Frame captureControl
              * @property {vpcemu.v1.ICapturedPackets|null} [capturedPackets] Frame capturedPackets
+             * @property {vpcemu.v1.IAuditEventBatch|null} [auditEvents] Frame auditEvents
              */
 
             /**
@@ -2788,17 +2789,25 @@ export const vpcemu = $root.vpcemu = (() => {
              */
             Frame.prototype.capturedPackets = null;
 
+            /**
+             * Frame auditEvents.
+             * @member {vpcemu.v1.IAuditEventBatch|null|undefined} auditEvents
+             * @memberof vpcemu.v1.Frame
+             * @instance
+             */
+            Frame.prototype.auditEvents = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Frame body.
-             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"traceControl"|"verdictEvents"|"captureControl"|"capturedPackets"|undefined} body
+             * @member {"hello"|"snapshot"|"ack"|"conntrackReport"|"conntrackRequest"|"flowLogs"|"counters"|"heartbeat"|"error"|"hosting"|"welcome"|"traceControl"|"verdictEvents"|"captureControl"|"capturedPackets"|"auditEvents"|undefined} body
              * @memberof vpcemu.v1.Frame
              * @instance
              */
             Object.defineProperty(Frame.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting", "welcome", "traceControl", "verdictEvents", "captureControl", "capturedPackets"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "snapshot", "ack", "conntrackReport", "conntrackRequest", "flowLogs", "counters", "heartbeat", "error", "hosting", "welcome", "traceControl", "verdictEvents", "captureControl", "capturedPackets", "auditEvents"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -2860,6 +2869,8 @@ export const vpcemu = $root.vpcemu = (() => {
                     $root.vpcemu.v1.CaptureControl.encode(message.captureControl, writer.uint32(/* id 14, wireType 2 =*/114).fork(), q + 1).ldelim();
                 if (message.capturedPackets != null && Object.hasOwnProperty.call(message, "capturedPackets"))
                     $root.vpcemu.v1.CapturedPackets.encode(message.capturedPackets, writer.uint32(/* id 15, wireType 2 =*/122).fork(), q + 1).ldelim();
+                if (message.auditEvents != null && Object.hasOwnProperty.call(message, "auditEvents"))
+                    $root.vpcemu.v1.AuditEventBatch.encode(message.auditEvents, writer.uint32(/* id 16, wireType 2 =*/130).fork(), q + 1).ldelim();
                 return writer;
             };
 
@@ -2955,6 +2966,10 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 15: {
                             message.capturedPackets = $root.vpcemu.v1.CapturedPackets.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 16: {
+                            message.auditEvents = $root.vpcemu.v1.AuditEventBatch.decode(reader, reader.uint32(), undefined, long + 1);
                             break;
                         }
                     default:
@@ -3866,6 +3881,9 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {Array.<string>|null} [groupIds] CompiledEniPolicy groupIds
              * @property {string|null} [naclId] CompiledEniPolicy naclId
              * @property {vpcemu.v1.ICompiledNatGateway|null} [natGateway] CompiledEniPolicy natGateway
+             * @property {boolean|null} [audit] CompiledEniPolicy audit
+             * @property {Array.<vpcemu.v1.ICompiledRule>|null} [auditIngress] CompiledEniPolicy auditIngress
+             * @property {Array.<vpcemu.v1.ICompiledRule>|null} [auditEgress] CompiledEniPolicy auditEgress
              */
 
             /**
@@ -3886,6 +3904,8 @@ export const vpcemu = $root.vpcemu = (() => {
                 this.routes = [];
                 this.publicIpv4 = [];
                 this.groupIds = [];
+                this.auditIngress = [];
+                this.auditEgress = [];
                 if (properties)
                     for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -4077,6 +4097,30 @@ export const vpcemu = $root.vpcemu = (() => {
             CompiledEniPolicy.prototype.natGateway = null;
 
             /**
+             * CompiledEniPolicy audit.
+             * @member {boolean} audit
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.audit = false;
+
+            /**
+             * CompiledEniPolicy auditIngress.
+             * @member {Array.<vpcemu.v1.ICompiledRule>} auditIngress
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.auditIngress = $util.emptyArray;
+
+            /**
+             * CompiledEniPolicy auditEgress.
+             * @member {Array.<vpcemu.v1.ICompiledRule>} auditEgress
+             * @memberof vpcemu.v1.CompiledEniPolicy
+             * @instance
+             */
+            CompiledEniPolicy.prototype.auditEgress = $util.emptyArray;
+
+            /**
              * Creates a new CompiledEniPolicy instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.CompiledEniPolicy
@@ -4154,6 +4198,14 @@ export const vpcemu = $root.vpcemu = (() => {
                         $root.vpcemu.v1.PublicAddress.encode(message.publicIpv4[i], writer.uint32(/* id 20, wireType 2 =*/162).fork(), q + 1).ldelim();
                 if (message.natGateway != null && Object.hasOwnProperty.call(message, "natGateway"))
                     $root.vpcemu.v1.CompiledNatGateway.encode(message.natGateway, writer.uint32(/* id 21, wireType 2 =*/170).fork(), q + 1).ldelim();
+                if (message.audit != null && Object.hasOwnProperty.call(message, "audit"))
+                    writer.uint32(/* id 30, wireType 0 =*/240).bool(message.audit);
+                if (message.auditIngress != null && message.auditIngress.length)
+                    for (let i = 0; i < message.auditIngress.length; ++i)
+                        $root.vpcemu.v1.CompiledRule.encode(message.auditIngress[i], writer.uint32(/* id 31, wireType 2 =*/250).fork(), q + 1).ldelim();
+                if (message.auditEgress != null && message.auditEgress.length)
+                    for (let i = 0; i < message.auditEgress.length; ++i)
+                        $root.vpcemu.v1.CompiledRule.encode(message.auditEgress[i], writer.uint32(/* id 32, wireType 2 =*/258).fork(), q + 1).ldelim();
                 if (message.groupIds != null && message.groupIds.length)
                     for (let i = 0; i < message.groupIds.length; ++i)
                         writer.uint32(/* id 35, wireType 2 =*/282).string(message.groupIds[i]);
@@ -4304,6 +4356,22 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 21: {
                             message.natGateway = $root.vpcemu.v1.CompiledNatGateway.decode(reader, reader.uint32(), undefined, long + 1);
+                            break;
+                        }
+                    case 30: {
+                            message.audit = reader.bool();
+                            break;
+                        }
+                    case 31: {
+                            if (!(message.auditIngress && message.auditIngress.length))
+                                message.auditIngress = [];
+                            message.auditIngress.push($root.vpcemu.v1.CompiledRule.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 32: {
+                            if (!(message.auditEgress && message.auditEgress.length))
+                                message.auditEgress = [];
+                            message.auditEgress.push($root.vpcemu.v1.CompiledRule.decode(reader, reader.uint32(), undefined, long + 1));
                             break;
                         }
                     default:
@@ -7785,6 +7853,8 @@ export const vpcemu = $root.vpcemu = (() => {
              * @property {number|null} [ppsAllowanceExceeded] EniCounters ppsAllowanceExceeded
              * @property {number|null} [linklocalAllowanceExceeded] EniCounters linklocalAllowanceExceeded
              * @property {number|null} [packetsAccepted] EniCounters packetsAccepted
+             * @property {number|null} [auditWouldBlock] EniCounters auditWouldBlock
+             * @property {number|null} [auditWouldAllow] EniCounters auditWouldAllow
              */
 
             /**
@@ -7884,6 +7954,22 @@ export const vpcemu = $root.vpcemu = (() => {
             EniCounters.prototype.packetsAccepted = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * EniCounters auditWouldBlock.
+             * @member {number} auditWouldBlock
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.auditWouldBlock = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EniCounters auditWouldAllow.
+             * @member {number} auditWouldAllow
+             * @memberof vpcemu.v1.EniCounters
+             * @instance
+             */
+            EniCounters.prototype.auditWouldAllow = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new EniCounters instance using the specified properties.
              * @function create
              * @memberof vpcemu.v1.EniCounters
@@ -7932,6 +8018,10 @@ export const vpcemu = $root.vpcemu = (() => {
                     writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.linklocalAllowanceExceeded);
                 if (message.packetsAccepted != null && Object.hasOwnProperty.call(message, "packetsAccepted"))
                     writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.packetsAccepted);
+                if (message.auditWouldBlock != null && Object.hasOwnProperty.call(message, "auditWouldBlock"))
+                    writer.uint32(/* id 40, wireType 0 =*/320).uint64(message.auditWouldBlock);
+                if (message.auditWouldAllow != null && Object.hasOwnProperty.call(message, "auditWouldAllow"))
+                    writer.uint32(/* id 41, wireType 0 =*/328).uint64(message.auditWouldAllow);
                 return writer;
             };
 
@@ -8034,6 +8124,14 @@ export const vpcemu = $root.vpcemu = (() => {
                         }
                     case 10: {
                             message.packetsAccepted = reader.uint64();
+                            break;
+                        }
+                    case 40: {
+                            message.auditWouldBlock = reader.uint64();
+                            break;
+                        }
+                    case 41: {
+                            message.auditWouldAllow = reader.uint64();
                             break;
                         }
                     default:
@@ -8569,6 +8667,488 @@ export const vpcemu = $root.vpcemu = (() => {
             };
 
             return FlowLogBatch;
+        })();
+
+        v1.AuditEvent = (function() {
+
+            /**
+             * Properties of an AuditEvent.
+             * @memberof vpcemu.v1
+             * @interface IAuditEvent
+             * @property {string|null} [eniId] AuditEvent eniId
+             * @property {string|null} [direction] AuditEvent direction
+             * @property {string|null} [kind] AuditEvent kind
+             * @property {number|null} [protocol] AuditEvent protocol
+             * @property {string|null} [src] AuditEvent src
+             * @property {number|null} [srcPort] AuditEvent srcPort
+             * @property {string|null} [dst] AuditEvent dst
+             * @property {number|null} [dstPort] AuditEvent dstPort
+             * @property {number|null} [icmpType] AuditEvent icmpType
+             * @property {number|null} [icmpCode] AuditEvent icmpCode
+             * @property {string|null} [enforcedRuleId] AuditEvent enforcedRuleId
+             * @property {string|null} [stagedRuleId] AuditEvent stagedRuleId
+             * @property {number|null} [packets] AuditEvent packets
+             * @property {number|null} [bytes] AuditEvent bytes
+             * @property {number|null} [firstAtMs] AuditEvent firstAtMs
+             * @property {number|null} [lastAtMs] AuditEvent lastAtMs
+             */
+
+            /**
+             * Constructs a new AuditEvent.
+             * @memberof vpcemu.v1
+             * @classdesc Represents an AuditEvent.
+             * @implements IAuditEvent
+             * @constructor
+             * @param {vpcemu.v1.IAuditEvent=} [properties] Properties to set
+             */
+            function AuditEvent(properties) {
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * AuditEvent eniId.
+             * @member {string} eniId
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.eniId = "";
+
+            /**
+             * AuditEvent direction.
+             * @member {string} direction
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.direction = "";
+
+            /**
+             * AuditEvent kind.
+             * @member {string} kind
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.kind = "";
+
+            /**
+             * AuditEvent protocol.
+             * @member {number} protocol
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.protocol = 0;
+
+            /**
+             * AuditEvent src.
+             * @member {string} src
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.src = "";
+
+            /**
+             * AuditEvent srcPort.
+             * @member {number} srcPort
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.srcPort = 0;
+
+            /**
+             * AuditEvent dst.
+             * @member {string} dst
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.dst = "";
+
+            /**
+             * AuditEvent dstPort.
+             * @member {number} dstPort
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.dstPort = 0;
+
+            /**
+             * AuditEvent icmpType.
+             * @member {number} icmpType
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.icmpType = 0;
+
+            /**
+             * AuditEvent icmpCode.
+             * @member {number} icmpCode
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.icmpCode = 0;
+
+            /**
+             * AuditEvent enforcedRuleId.
+             * @member {string} enforcedRuleId
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.enforcedRuleId = "";
+
+            /**
+             * AuditEvent stagedRuleId.
+             * @member {string} stagedRuleId
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.stagedRuleId = "";
+
+            /**
+             * AuditEvent packets.
+             * @member {number} packets
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.packets = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * AuditEvent bytes.
+             * @member {number} bytes
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.bytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * AuditEvent firstAtMs.
+             * @member {number} firstAtMs
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.firstAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * AuditEvent lastAtMs.
+             * @member {number} lastAtMs
+             * @memberof vpcemu.v1.AuditEvent
+             * @instance
+             */
+            AuditEvent.prototype.lastAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * Creates a new AuditEvent instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.AuditEvent
+             * @static
+             * @param {vpcemu.v1.IAuditEvent=} [properties] Properties to set
+             * @returns {vpcemu.v1.AuditEvent} AuditEvent instance
+             */
+            AuditEvent.create = function create(properties) {
+                return new AuditEvent(properties);
+            };
+
+            /**
+             * Encodes the specified AuditEvent message. Does not implicitly {@link vpcemu.v1.AuditEvent.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.AuditEvent
+             * @static
+             * @param {vpcemu.v1.IAuditEvent} message AuditEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AuditEvent.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.eniId != null && Object.hasOwnProperty.call(message, "eniId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.eniId);
+                if (message.direction != null && Object.hasOwnProperty.call(message, "direction"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.direction);
+                if (message.kind != null && Object.hasOwnProperty.call(message, "kind"))
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.kind);
+                if (message.protocol != null && Object.hasOwnProperty.call(message, "protocol"))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.protocol);
+                if (message.src != null && Object.hasOwnProperty.call(message, "src"))
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.src);
+                if (message.srcPort != null && Object.hasOwnProperty.call(message, "srcPort"))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.srcPort);
+                if (message.dst != null && Object.hasOwnProperty.call(message, "dst"))
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.dst);
+                if (message.dstPort != null && Object.hasOwnProperty.call(message, "dstPort"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.dstPort);
+                if (message.icmpType != null && Object.hasOwnProperty.call(message, "icmpType"))
+                    writer.uint32(/* id 9, wireType 0 =*/72).sint32(message.icmpType);
+                if (message.icmpCode != null && Object.hasOwnProperty.call(message, "icmpCode"))
+                    writer.uint32(/* id 10, wireType 0 =*/80).sint32(message.icmpCode);
+                if (message.enforcedRuleId != null && Object.hasOwnProperty.call(message, "enforcedRuleId"))
+                    writer.uint32(/* id 11, wireType 2 =*/90).string(message.enforcedRuleId);
+                if (message.stagedRuleId != null && Object.hasOwnProperty.call(message, "stagedRuleId"))
+                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.stagedRuleId);
+                if (message.packets != null && Object.hasOwnProperty.call(message, "packets"))
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.packets);
+                if (message.bytes != null && Object.hasOwnProperty.call(message, "bytes"))
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.bytes);
+                if (message.firstAtMs != null && Object.hasOwnProperty.call(message, "firstAtMs"))
+                    writer.uint32(/* id 15, wireType 0 =*/120).int64(message.firstAtMs);
+                if (message.lastAtMs != null && Object.hasOwnProperty.call(message, "lastAtMs"))
+                    writer.uint32(/* id 16, wireType 0 =*/128).int64(message.lastAtMs);
+                return writer;
+            };
+
+            /**
+             * Decodes an AuditEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.AuditEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.AuditEvent} AuditEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AuditEvent.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.AuditEvent();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            message.eniId = reader.string();
+                            break;
+                        }
+                    case 2: {
+                            message.direction = reader.string();
+                            break;
+                        }
+                    case 3: {
+                            message.kind = reader.string();
+                            break;
+                        }
+                    case 4: {
+                            message.protocol = reader.uint32();
+                            break;
+                        }
+                    case 5: {
+                            message.src = reader.string();
+                            break;
+                        }
+                    case 6: {
+                            message.srcPort = reader.uint32();
+                            break;
+                        }
+                    case 7: {
+                            message.dst = reader.string();
+                            break;
+                        }
+                    case 8: {
+                            message.dstPort = reader.uint32();
+                            break;
+                        }
+                    case 9: {
+                            message.icmpType = reader.sint32();
+                            break;
+                        }
+                    case 10: {
+                            message.icmpCode = reader.sint32();
+                            break;
+                        }
+                    case 11: {
+                            message.enforcedRuleId = reader.string();
+                            break;
+                        }
+                    case 12: {
+                            message.stagedRuleId = reader.string();
+                            break;
+                        }
+                    case 13: {
+                            message.packets = reader.uint64();
+                            break;
+                        }
+                    case 14: {
+                            message.bytes = reader.uint64();
+                            break;
+                        }
+                    case 15: {
+                            message.firstAtMs = reader.int64();
+                            break;
+                        }
+                    case 16: {
+                            message.lastAtMs = reader.int64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return AuditEvent;
+        })();
+
+        v1.AuditEventBatch = (function() {
+
+            /**
+             * Properties of an AuditEventBatch.
+             * @memberof vpcemu.v1
+             * @interface IAuditEventBatch
+             * @property {Array.<vpcemu.v1.IAuditEvent>|null} [events] AuditEventBatch events
+             * @property {number|null} [lost] AuditEventBatch lost
+             */
+
+            /**
+             * Constructs a new AuditEventBatch.
+             * @memberof vpcemu.v1
+             * @classdesc Represents an AuditEventBatch.
+             * @implements IAuditEventBatch
+             * @constructor
+             * @param {vpcemu.v1.IAuditEventBatch=} [properties] Properties to set
+             */
+            function AuditEventBatch(properties) {
+                this.events = [];
+                if (properties)
+                    for (let keys = Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            }
+
+            /**
+             * AuditEventBatch events.
+             * @member {Array.<vpcemu.v1.IAuditEvent>} events
+             * @memberof vpcemu.v1.AuditEventBatch
+             * @instance
+             */
+            AuditEventBatch.prototype.events = $util.emptyArray;
+
+            /**
+             * AuditEventBatch lost.
+             * @member {number} lost
+             * @memberof vpcemu.v1.AuditEventBatch
+             * @instance
+             */
+            AuditEventBatch.prototype.lost = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new AuditEventBatch instance using the specified properties.
+             * @function create
+             * @memberof vpcemu.v1.AuditEventBatch
+             * @static
+             * @param {vpcemu.v1.IAuditEventBatch=} [properties] Properties to set
+             * @returns {vpcemu.v1.AuditEventBatch} AuditEventBatch instance
+             */
+            AuditEventBatch.create = function create(properties) {
+                return new AuditEventBatch(properties);
+            };
+
+            /**
+             * Encodes the specified AuditEventBatch message. Does not implicitly {@link vpcemu.v1.AuditEventBatch.verify|verify} messages.
+             * @function encode
+             * @memberof vpcemu.v1.AuditEventBatch
+             * @static
+             * @param {vpcemu.v1.IAuditEventBatch} message AuditEventBatch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AuditEventBatch.encode = function encode(message, writer, q) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (message.events != null && message.events.length)
+                    for (let i = 0; i < message.events.length; ++i)
+                        $root.vpcemu.v1.AuditEvent.encode(message.events[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (message.lost != null && Object.hasOwnProperty.call(message, "lost"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.lost);
+                return writer;
+            };
+
+            /**
+             * Decodes an AuditEventBatch message from the specified reader or buffer.
+             * @function decode
+             * @memberof vpcemu.v1.AuditEventBatch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {vpcemu.v1.AuditEventBatch} AuditEventBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AuditEventBatch.decode = function decode(reader, length, error, long) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (long === undefined)
+                    long = 0;
+                if (long > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                let end, message;
+                if (length === undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = new $root.vpcemu.v1.AuditEventBatch();
+                while (reader.pos < end) {
+                    let tag = reader.uint32();
+                    if (tag === error)
+                        break;
+                    switch (tag >>> 3) {
+                    case 1: {
+                            if (!(message.events && message.events.length))
+                                message.events = [];
+                            message.events.push($root.vpcemu.v1.AuditEvent.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 2: {
+                            message.lost = reader.uint64();
+                            break;
+                        }
+                    default:
+                        reader.skipType(tag & 7, long);
+                        break;
+                    }
+                }
+                if (length !== undefined) {
+                    if (reader.pos !== end)
+                        throw RangeError("index out of range");
+                    reader.len = length;
+                }
+                return message;
+            };
+
+            return AuditEventBatch;
         })();
 
         return v1;
