@@ -8,7 +8,7 @@
  * internet: the old path (no gateway route, RT-17) and through a `0.0.0.0/0` -> igw route with
  * the source rewritten to the ENI's public IP (docs/routing.md IGW-6; each packet's source is
  * restored afterwards, one more rewrite), and the 1:1 rewrite alone (IPv4 and UDP checksums,
- * RFC 1624). Each figure: the fastest chunk of 20,000 packets (GC pauses and the shared
+ * RFC 1624); last the NAT gateway's translation of one packet each way (NAT-8). Each figure: the fastest chunk of 20,000 packets (GC pauses and the shared
  * machine's load land in the slower chunks). Prints figures, asserts nothing.
  *
  *   npx tsx bench/route-step.bench.ts
@@ -32,6 +32,8 @@ import { Port } from "../node-agent/pipeline/port.js";
 import { RouteTable } from "../node-agent/pipeline/route-table.js";
 import { VpcRouteTable } from "../node-agent/pipeline/vpc-routes.js";
 import { TunClosedError, type TunDevice } from "../node-agent/tun/tun-device.js";
+import { translatePacket } from "../node-agent/nat-gateway/translate.js";
+import { TranslationTable } from "../node-agent/nat-gateway/translation-table.js";
 
 const PACKETS = 300_000;
 const CHUNK = 20_000;
@@ -282,3 +284,54 @@ console.log(
   `${"internet via igw (+ restoring rewrite)".padEnd(38)} ${igw.egress.toFixed(0).padStart(13)}`,
 );
 console.log(`1:1 NAT rewrite alone (IPv4 + UDP checksums): ${igw.rewrite.toFixed(1)} ns`);
+
+/**
+ * The NAT gateway's step (docs/routing.md NAT-8): translatePacket on a live translation,
+ * outbound (source to the NAT gateway's address and port) and the reply back (destination to
+ * the instance's), each packet first restored from a copy (the copy's cost, measured alone, is
+ * taken off).
+ */
+function measureNat(): { out: number; back: number; copy: number } {
+  const table = new TranslationTable();
+  const nat = parseIpAddress("10.0.1.254")!;
+  const buf = new Uint8Array(ENCAP_HEADROOM + 2048);
+  const len = udpInto(buf, "198.51.100.10");
+  const orig = buf.slice(ENCAP_HEADROOM, ENCAP_HEADROOM + len);
+  const work = new Uint8Array(len);
+  work.set(orig);
+  if (translatePacket(table, nat, work, 0, len, 0) !== undefined) throw new Error("nat: out");
+  // The reply: the translated packet with addresses and ports swapped.
+  const reply = work.slice();
+  reply.set(work.subarray(16, 20), 12);
+  reply.set(work.subarray(12, 16), 16);
+  reply.set(work.subarray(22, 24), 20);
+  reply.set(work.subarray(20, 22), 22);
+  writeIpv4HeaderChecksum(reply, 0);
+  reply[26] = 0;
+  reply[27] = 0;
+  writeTransportChecksum(reply.subarray(12, 16), reply.subarray(16, 20), 17, reply, 20, len - 20);
+  const copy = fastestChunk(() => {
+    for (let i = 0; i < CHUNK; i++) work.set(orig);
+  });
+  const out = fastestChunk(() => {
+    for (let i = 0; i < CHUNK; i++) {
+      work.set(orig);
+      translatePacket(table, nat, work, 0, len, 0);
+    }
+  });
+  const back = fastestChunk(() => {
+    for (let i = 0; i < CHUNK; i++) {
+      work.set(reply);
+      if (translatePacket(table, nat, work, 0, len, 0) !== undefined) throw new Error("nat: back");
+    }
+  });
+  if (decodePacket(work, 0, len, { verifyChecksums: true }) === "bad_l4_checksum")
+    throw new Error("nat: checksum broken");
+  return { out: out - copy, back: back - copy, copy };
+}
+
+measureNat();
+const nat = measureNat();
+console.log(
+  `NAT gateway step, live translation: outbound ${nat.out.toFixed(0)} ns, reply ${nat.back.toFixed(0)} ns (a ${nat.copy.toFixed(0)} ns restore taken off)`,
+);
