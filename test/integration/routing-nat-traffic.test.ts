@@ -351,6 +351,25 @@ describe("NAT gateways on traffic", () => {
     });
   });
 
+  it("the NAT gateway's interface tracks both legs of the flow on its private address (NAT-9, NAT-13)", async () => {
+    const res = await fetch(`${ctl.url}/v1/conntrack?eni=${nat1.eni}&refresh=1`);
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as {
+      enis: { eniId: string; entries: { original: Record<string, unknown> }[] }[];
+    };
+    const originals = report.enis.flatMap((e) => e.entries.map((x) => x.original));
+    // The instance's flow as it reached the NAT gateway, and the translated one it sent.
+    expect(originals).toContainEqual({ src: app.priv, srcPort: 40000, dst: INTERNET, dstPort: 80 });
+    expect(originals).toContainEqual({
+      src: nat1.priv,
+      srcPort: firstPort,
+      dst: INTERNET,
+      dstPort: 80,
+    });
+    // The Elastic IP is the internet gateway's: never in the interface's table.
+    expect(JSON.stringify(report)).not.toContain(nat1.eip);
+  });
+
   it("a NAT gateway in a subnet without an internet gateway route carries nothing out (NAT-12)", async () => {
     await ec2.send(
       new ReplaceRouteCommand({
