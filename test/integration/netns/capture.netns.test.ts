@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VPCEMU_BIN } from "../../../cli/runtime/paths.js";
 import { startNetnsRuntime, type NetnsRuntime } from "../../helpers/chaos-runtime.js";
 import { requireTshark, tsharkFields } from "../../helpers/tshark.js";
+import { waitUntil } from "../../helpers/wait-until.js";
 
 const TOPOLOGY = `description: capture netns test
 vpcs:
@@ -86,16 +87,6 @@ function rowsOf(
   }
 }
 
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe("vpcemu capture", () => {
   it("writes db's allowed and dropped packets with their verdicts, and the Geneve underlay", async () => {
     const file = join(dir, "db.pcapng");
@@ -109,17 +100,16 @@ describe("vpcemu capture", () => {
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     try {
-      await until("the capture to start", () =>
-        stderr.includes("capturing db") ? true : undefined,
-      );
+      await waitUntil("the capture to start", () => stderr.includes("capturing db"), 30_000, 50);
       // Dropped: db-sg admits no ICMP. Accepted: tcp 3306 from web's subnet (db answers RST).
       expect(inNode("web", ["ping", "-c", "2", "-W", "1", "10.0.2.20"])).not.toBe(0);
       inNode("web", ["bash", "-c", "echo > /dev/tcp/10.0.2.20/3306"]);
       // The agent flushes every 50 ms: wait until the file holds the reset db sent.
-      await until("db's RST in the file", () =>
-        rowsOf(file, ["frame.comment"], ["-Y", "tcp.flags.reset == 1 && !geneve"]).length > 0
-          ? true
-          : undefined,
+      await waitUntil(
+        "db's RST in the file",
+        () => rowsOf(file, ["frame.comment"], ["-Y", "tcp.flags.reset == 1 && !geneve"]).length > 0,
+        20_000,
+        100,
       );
     } finally {
       child.kill("SIGINT");
@@ -235,7 +225,7 @@ describe("vpcemu capture", () => {
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    await until("the capture to start", () => (stderr.includes("capturing db") ? true : undefined));
+    await waitUntil("the capture to start", () => stderr.includes("capturing db"), 30_000, 50);
     inNode("web", ["ping", "-c", "1", "-W", "1", "10.0.2.20"]);
     inNode("web", ["bash", "-c", "echo > /dev/tcp/10.0.2.20/3306"]);
     // -c 2: the SYN and the RST end the capture on the agent.
