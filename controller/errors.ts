@@ -1036,6 +1036,31 @@ export const ERRORS = {
     400,
     "Error. There is an existing Flow Log with the same configuration and log destination.",
   ),
+  // --- network insights (docs/observability.md EXP-8..EXP-10; controller/ec2/network-insights.ts)
+  EMU_ERR_NIP_NOT_FOUND: def(
+    "EMU_ERR_NIP_NOT_FOUND",
+    "InvalidNetworkInsightsPathId.NotFound",
+    400,
+    "The network insights path ID '{0}' does not exist",
+  ),
+  EMU_ERR_NIA_NOT_FOUND: def(
+    "EMU_ERR_NIA_NOT_FOUND",
+    "InvalidNetworkInsightsAnalysisId.NotFound",
+    400,
+    "The network insights analysis ID '{0}' does not exist",
+  ),
+  EMU_ERR_NIP_UNSUPPORTED_END: def(
+    "EMU_ERR_NIP_UNSUPPORTED_END",
+    "InvalidParameterValue",
+    400,
+    "Invalid value '{0}' for {1}. vpcemu analyses paths between instances, network interfaces and internet gateways.",
+  ),
+  EMU_ERR_NIP_PORT_REQUIRED: def(
+    "EMU_ERR_NIP_PORT_REQUIRED",
+    "MissingParameter",
+    400,
+    "The request must contain the parameter DestinationPort (or FilterAtSource.DestinationPortRange with one port): vpcemu analyses one destination port",
+  ),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

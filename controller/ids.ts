@@ -24,6 +24,8 @@ export const ID_PREFIX = {
   natGateway: "nat",
   vpcPeeringConnection: "pcx",
   flowLog: "fl",
+  networkInsightsPath: "nip",
+  networkInsightsAnalysis: "nia",
   request: "req",
   /** Chaos faults (docs/json-api.md /v1/faults); not an AWS resource. */
   fault: "flt",

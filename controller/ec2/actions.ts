@@ -7,6 +7,7 @@ import { FLOW_LOG_ACTIONS } from "./flow-logs.js";
 import { INSTANCE_ACTIONS } from "./instances.js";
 import { NETWORK_ACL_ACTIONS } from "./network-acls.js";
 import { NETWORK_INTERFACE_ACTIONS } from "./network-interfaces.js";
+import { NETWORK_INSIGHTS_ACTIONS } from "./network-insights.js";
 import { PREFIX_LIST_ACTIONS } from "./prefix-lists.js";
 import { REGION_ACTIONS } from "./regions.js";
 import { ROUTE_TABLE_ACTIONS } from "./route-tables.js";
@@ -28,6 +29,7 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...NAT_GATEWAY_ACTIONS,
   ...VPC_PEERING_ACTIONS,
   ...FLOW_LOG_ACTIONS,
+  ...NETWORK_INSIGHTS_ACTIONS,
   ...REGION_ACTIONS,
   ...TAG_ACTIONS,
 };
