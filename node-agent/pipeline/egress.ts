@@ -77,6 +77,18 @@ export function forwardFromTun(
     // kept, to that interface (of the ENI's VPC); the filter and delivery below follow it.
     route = forwardVia(dp.routes, hop, port.vpcId, port.eniId);
     if (route === undefined) refused = DropReason.NoRoute;
+  } else if (
+    route !== undefined &&
+    route.entry.privateAddress !== undefined &&
+    hop !== undefined &&
+    hop.kind === "internet-gateway" &&
+    pkt.family === 4
+  ) {
+    // Hairpin (docs/routing.md IGW-10): to another instance's (or NAT gateway's) public IP
+    // through the internet gateway and back in: the source leaves as the ENI's public IP
+    // (none: `no_public_ip`); the destination's agent maps the public IP back (IGW-5).
+    snat = port.natPrivate === undefined ? -1 : indexOfIpv4(port.natPrivate, pkt.src);
+    if (snat < 0) refused = DropReason.NoPublicIp;
   } else if (route === undefined || !route.external) {
     refused =
       port.vpcRoutes === undefined

@@ -6,7 +6,8 @@
  * underlay twice each way: app (agent-b) -> NAT (agent-a) -> internet (agent-b) and back.
  *
  *   vpc 10.64.0.0/16, igw attached
- *     pub  10.64.1.0/24, rtb-pub: 0.0.0.0/0 -> igw     web (agent-a), nat-1 + Elastic IP 1
+ *     pub  10.64.1.0/24, rtb-pub: 0.0.0.0/0 -> igw     web, front (public IP) (agent-a),
+ *                                                       nat-1 + Elastic IP 1
  *     priv 10.64.2.0/24, rtb-priv: 0.0.0.0/0 -> nat-1  app (agent-b), SG tcp 80 from 0.0.0.0/0
  *     bare 10.64.3.0/24, rtb-bare: local only           nat-2 + Elastic IP 2 (no IGW route)
  *   internet 198.51.100.10 (external)                    agent-b
@@ -65,20 +66,30 @@ const nat1 = { id: "", eni: "", priv: "", eip: "" };
 const nat2 = { id: "", eni: "", priv: "", eip: "" };
 let app = { priv: "", instance: "", eni: "", tun: undefined as unknown as FakeTun };
 let inetTun: FakeTun;
+/** In the public subnet with a launch-time public IP (hairpin tests). */
+let front = { priv: "", pub: "", tun: undefined as unknown as FakeTun };
+/** In the public subnet without a public IP. */
+let web = { priv: "", tun: undefined as unknown as FakeTun };
 /** The NAT port the first flow got (test 1), for the unsolicited-inbound test. */
 let firstPort = 0;
 
 const enforced = (): Promise<void> => h.enforced(5000);
 
-async function launch(subnetId: string, groupId: string) {
+async function launch(subnetId: string, groupId: string, publicIp = false) {
   const r = await ec2.send(
     new RunInstancesCommand({
       ImageId: "ami-12345678",
       InstanceType: "t3.micro",
       MinCount: 1,
       MaxCount: 1,
-      SubnetId: subnetId,
-      SecurityGroupIds: [groupId],
+      NetworkInterfaces: [
+        {
+          DeviceIndex: 0,
+          SubnetId: subnetId,
+          Groups: [groupId],
+          AssociatePublicIpAddress: publicIp,
+        },
+      ],
     }),
   );
   const id = r.Instances![0]!.InstanceId!;
@@ -86,7 +97,8 @@ async function launch(subnetId: string, groupId: string) {
   for (;;) {
     const d = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
     const now = d.Reservations![0]!.Instances![0]!;
-    if (now.State?.Name === "running") return now;
+    if (now.State?.Name === "running" && (!publicIp || now.PublicIpAddress !== undefined))
+      return now;
     if (Date.now() > deadline) throw new Error(`instance ${id} not running`);
     await new Promise((res) => setTimeout(res, 20));
   }
@@ -214,6 +226,7 @@ beforeAll(async () => {
   );
   const w = await launch(pub, sg);
   const a = await launch(priv, sg);
+  const f = await launch(pub, sg, true);
   flowLogId = (
     await ec2.send(
       new CreateFlowLogsCommand({
@@ -228,7 +241,7 @@ beforeAll(async () => {
   ).FlowLogIds![0]!;
   const ha = await h.startAgent({
     agentId: "agent-a",
-    instanceIds: [w.InstanceId!],
+    instanceIds: [w.InstanceId!, f.InstanceId!],
     endpoint: "127.0.0.1:7411",
     reportIntervalMs: 200,
     flowLogWindowMs: 1000,
@@ -251,6 +264,15 @@ beforeAll(async () => {
     tun: await hb.tuns.tun(a.NetworkInterfaces![0]!.NetworkInterfaceId!),
   };
   inetTun = await hb.tuns.tun("ext:internet");
+  front = {
+    priv: f.PrivateIpAddress!,
+    pub: f.PublicIpAddress!,
+    tun: await ha.tuns.tun(f.NetworkInterfaces![0]!.NetworkInterfaceId!),
+  };
+  web = {
+    priv: w.PrivateIpAddress!,
+    tun: await ha.tuns.tun(w.NetworkInterfaces![0]!.NetworkInterfaceId!),
+  };
 });
 
 afterAll(async () => {
@@ -368,6 +390,29 @@ describe("NAT gateways on traffic", () => {
     });
     // The Elastic IP is the internet gateway's: never in the interface's table.
     expect(JSON.stringify(report)).not.toContain(nat1.eip);
+  });
+
+  it("hairpins to another instance's public IP through the internet gateway, from the NAT gateway's Elastic IP, and back (IGW-10, NAT-8)", async () => {
+    app.tun.send(syn(app.priv, front.pub, 40300));
+    const atFront = await next(front.tun);
+    expect([text(atFront.src), text(atFront.dst), atFront.dstPort]).toEqual([
+      nat1.eip,
+      front.priv,
+      80,
+    ]);
+    front.tun.send(synAck(front.priv, nat1.eip, 80, atFront.srcPort));
+    const back = await next(app.tun);
+    expect([text(back.src), back.srcPort, text(back.dst), back.dstPort]).toEqual([
+      front.pub,
+      80,
+      app.priv,
+      40300,
+    ]);
+  });
+
+  it("hairpin needs a public IP at the sender: without one, no_public_ip (IGW-10)", async () => {
+    await expectDropped(agentA, web.tun, syn(web.priv, front.pub, 40400), DropReason.NoPublicIp);
+    expect(front.tun.received()).toEqual([]);
   });
 
   it("a NAT gateway in a subnet without an internet gateway route carries nothing out (NAT-12)", async () => {
