@@ -10,6 +10,9 @@
  *   |   subnet-a (NACL na)    |           +-------------------------+      +--------------+
  *   +-------------------------+                vpc-1 10.0.0.0/16             outside every VPC
  *
+ * Both subnets route 0.0.0.0/0 to an internet gateway; web and db have public IPs (198.18.0.10,
+ * 198.18.0.20), where the internet node reaches them (docs/routing.md IGW-5, RT-17).
+ *
  * web-sg: in tcp/80 from 0.0.0.0/0, icmp from 10.0.0.0/16; out tcp/3306 to 10.0.2.0/24.
  * db-sg:  in tcp/3306 from 10.0.1.10/32; out icmp to 10.0.0.0/16.
  * cli-sg: in nothing; out everything.
@@ -20,6 +23,7 @@ import { sanitizeAgentConfig } from "../../node-agent/config.js";
 import type {
   AgentSnapshot,
   CompiledEniPolicy,
+  CompiledRoute,
   CompiledRule,
   MappingEntry,
   NaclEntry,
@@ -101,6 +105,7 @@ function eni(
   nacl: { in: NaclEntry[]; out: NaclEntry[] } = { in: ALLOW_ALL_NACL, out: ALLOW_ALL_NACL },
   revision = 1,
 ): CompiledEniPolicy {
+  const publicIp = PUBLIC_IP[eniId];
   return {
     revision,
     eniId,
@@ -117,8 +122,19 @@ function eni(
     timeouts: DEFAULT_CONNTRACK_TIMEOUTS,
     allowance: 65_536,
     autoTracked: false,
+    routes: ROUTES,
+    ...(publicIp ? { publicIpv4: [{ publicIp, privateIp: ipv4 }] } : {}),
   };
 }
+
+/** Every subnet's table: the local routes and 0.0.0.0/0 to the internet gateway (RT-12). */
+const ROUTES: CompiledRoute[] = [
+  { destination: "10.0.0.0/16", kind: "local", targetId: "local" },
+  { destination: "2001:db8::/32", kind: "local", targetId: "local" },
+  { destination: "0.0.0.0/0", kind: "internet-gateway", targetId: "igw-1" },
+];
+/** Public IPs the internet gateway maps 1:1 to the private ones (IGW-5). */
+const PUBLIC_IP: Record<string, string> = { "eni-a": "198.18.0.10", "eni-b": "198.18.0.20" };
 
 const IPV6: Record<string, string> = { "eni-a": "2001:db8:1::10", "eni-b": "2001:db8:2::20" };
 const WEB_IN = [
@@ -171,6 +187,24 @@ const MAPPING: MappingEntry[] = [
     vpcId: VPC,
     agentId: "agent-b",
     endpoint: EP.b,
+  },
+  {
+    address: "198.18.0.10",
+    eniId: "eni-a",
+    subnetId: "subnet-a",
+    vpcId: VPC,
+    agentId: "agent-a",
+    endpoint: EP.a,
+    privateAddress: "10.0.1.10",
+  },
+  {
+    address: "198.18.0.20",
+    eniId: "eni-b",
+    subnetId: "subnet-b",
+    vpcId: VPC,
+    agentId: "agent-b",
+    endpoint: EP.b,
+    privateAddress: "10.0.2.20",
   },
   {
     address: "198.51.100.10",
@@ -355,18 +389,18 @@ describe("two agents in-process (FakeTun + MemoryBus)", () => {
     });
   });
 
-  it("the internet node reaches web:80 and gets the SYN-ACK; db:3306 from the internet is dropped silently (CT-11)", async () => {
+  it("the internet node reaches web:80 at its public IP and gets the SYN-ACK from it; db:3306 from the internet is dropped silently (IGW-5, CT-11)", async () => {
     const w = await world();
     w.tuns.x.send(
       buildTcp({
         src: "198.51.100.10",
-        dst: "10.0.1.10",
+        dst: "198.18.0.10",
         srcPort: 50000,
         dstPort: 80,
         flags: TcpFlag.SYN,
       }),
     );
-    await w.tuns.a.nextReceived();
+    expect(ip(decoded(await w.tuns.a.nextReceived()).dst)).toBe("10.0.1.10");
     w.tuns.a.send(
       buildTcp({
         src: "10.0.1.10",
@@ -377,12 +411,14 @@ describe("two agents in-process (FakeTun + MemoryBus)", () => {
         ack: 1,
       }),
     );
-    expect(decoded(await w.tuns.x.nextReceived()).tcpFlags).toBe(TcpFlag.SYN | TcpFlag.ACK);
+    const synAck = decoded(await w.tuns.x.nextReceived());
+    expect(synAck.tcpFlags).toBe(TcpFlag.SYN | TcpFlag.ACK);
+    expect(ip(synAck.src)).toBe("198.18.0.10");
 
     w.tuns.x.send(
       buildTcp({
         src: "198.51.100.10",
-        dst: "10.0.2.20",
+        dst: "198.18.0.20",
         srcPort: 50001,
         dstPort: 3306,
         flags: TcpFlag.SYN,
@@ -391,6 +427,21 @@ describe("two agents in-process (FakeTun + MemoryBus)", () => {
     await dropCounted(w.agents.b, "eni-b", DropReason.SgNoMatch, 1);
     expect(w.tuns.b.received()).toEqual([]);
     expect(w.agents.x.drops()[DropReason.SgNoMatch]).toBe(0);
+  });
+
+  it("the internet node never reaches a private address, whatever the SG allows (RT-17)", async () => {
+    const w = await world();
+    w.tuns.x.send(
+      buildTcp({
+        src: "198.51.100.10",
+        dst: "10.0.1.10",
+        srcPort: 50002,
+        dstPort: 80,
+        flags: TcpFlag.SYN,
+      }),
+    );
+    await dropCounted(w.agents.x, "ext:internet", DropReason.NoRoute, 1);
+    expect(w.tuns.a.received()).toEqual([]);
   });
 
   it("web cannot open connections to the internet (no egress rule): sg_no_match at web", async () => {
@@ -563,7 +614,7 @@ describe("two agents in-process (FakeTun + MemoryBus)", () => {
     w.tuns.x.send(
       buildTcp({
         src: "198.51.100.10",
-        dst: "10.0.2.20",
+        dst: "198.18.0.20",
         srcPort: 50001,
         dstPort: 3306,
         flags: TcpFlag.SYN,
