@@ -14,6 +14,8 @@
  * db-sg:  in tcp/3306 and udp/5000-5999 from 10.0.1.0/24, icmp from 10.0.0.0/16;
  *         out udp and icmp to 10.0.0.0/16.
  * cli-sg: in everything from 10.0.0.0/16; out everything.
+ * subnet-a routes 0.0.0.0/0 to an internet gateway and web has the public IP 198.18.0.10, where
+ * the internet node reaches it (docs/routing.md IGW-5, RT-17).
  * Faults run on the SENDING agent, so each agent gets the faults touching its ports.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -122,8 +124,17 @@ const entry = (
   agentId: `agent-${agent}`,
   endpoint: EP[agent],
 });
+/** web's table (local, 0.0.0.0/0 -> igw) and public IP (IGW-5): the internet reaches it there. */
+const WEB_PUBLIC: Partial<CompiledEniPolicy> = {
+  routes: [
+    { destination: "10.0.0.0/16", kind: "local", targetId: "local" },
+    { destination: "0.0.0.0/0", kind: "internet-gateway", targetId: "igw-1" },
+  ],
+  publicIpv4: [{ publicIp: "198.18.0.10", privateIp: "10.0.1.10" }],
+};
 const MAPPING: MappingEntry[] = [
   entry("10.0.1.10", "eni-a", "subnet-a", "a"),
+  { ...entry("198.18.0.10", "eni-a", "subnet-a", "a"), privateAddress: "10.0.1.10" },
   entry("10.0.1.11", "eni-c", "subnet-a", "a"),
   entry("10.0.2.20", "eni-b", "subnet-b", "b"),
   entry("198.51.100.10", "", "internet", "x"),
@@ -141,7 +152,7 @@ function snapshots(revision: number, faults: CompiledFault[], p: Policies = {}) 
     revision,
     agentId: "agent-a",
     enis: [
-      eni("eni-a", "subnet-a", "10.0.1.10", WEB_IN, WEB_OUT, { revision, ...p.a }),
+      eni("eni-a", "subnet-a", "10.0.1.10", WEB_IN, WEB_OUT, { revision, ...WEB_PUBLIC, ...p.a }),
       eni("eni-c", "subnet-a", "10.0.1.11", CLI_IN, CLI_OUT, { revision, ...p.c }),
     ],
     mapping: MAPPING,
@@ -502,13 +513,13 @@ describe("fault step in the pipeline (FakeTun + MemoryBus, injected clock and ti
     expect(w.agents.a.dropsByPort()["eni-a"]?.[DropReason.FaultReject]).toBe(2);
   });
 
-  it("acts on external ports too: the internet node's packets to web are rejected back to it", async () => {
+  it("acts on external ports too: the internet node's packets to web's public IP are rejected back to it", async () => {
     const f = fault(oneWay("ext:internet", "eni-a"), { reject: true });
     const w = await world([f]);
     w.tuns.x.send(
       buildTcp({
         src: "198.51.100.10",
-        dst: "10.0.1.10",
+        dst: "198.18.0.10",
         srcPort: 50000,
         dstPort: 80,
         flags: TcpFlag.SYN,
