@@ -16,6 +16,7 @@ import { hubWhatIfSource } from "./whatif/hub-source.js";
 import { WhatIf } from "./whatif/whatif.js";
 import { whatIfRoute } from "./whatif/whatif-route.js";
 import { CaptureService } from "./capture/capture-service.js";
+import { TraceService } from "./traces/trace-service.js";
 import { AGENT_WS_PATH, AgentHub, type KnownAgent } from "./hub/agent-hub.js";
 import { FaultService } from "./hub/fault-service.js";
 import { createControllerServer } from "./server.js";
@@ -182,6 +183,8 @@ export class Controller {
       });
       // Packet captures (vpcemu capture): agents stream pcapng through the hub to the client.
       const captures = new CaptureService(h, (l) => cfg.log(`vpcemu capture: ${l}`));
+      // Verdict traces (/v1/traces): agents stream their verdict events through the hub.
+      const traces = new TraceService(h);
       // What-if (controller/whatif/): proposed EC2 calls judged against the live flows.
       const whatifSource = hubWhatIfSource(h);
       const whatif = new WhatIf({
@@ -192,6 +195,7 @@ export class Controller {
       });
       const api = createJsonApi({
         captures,
+        traces,
         flowLogs: {
           get: (id) => flowLogStore.get(id),
           entriesOf: (id, n) => delivery.entriesOf(id, n),
@@ -240,6 +244,7 @@ export class Controller {
           f.close();
           whatifSource.close();
           captures.close();
+          traces.close();
           await h.close();
           await delivery.flushed();
           await new Promise<void>((resolve) => {

@@ -22,6 +22,8 @@ import type {
   CountersReport,
   EniConntrackReport,
   FlowLogRecord as WireFlowLogRecord,
+  TraceControl,
+  VerdictEventsBatch,
 } from "./control/wire.js";
 import type { Clock, Scheduler } from "./clock.js";
 import { preciseSystemClock, systemClock, systemScheduler } from "./clock.js";
@@ -29,6 +31,7 @@ import type { AgentConfig } from "./config.js";
 import { EniFilter, type ConntrackEntryView, type RuleHits } from "./filter/filter.js";
 import type { AgentSnapshot, CompiledEniPolicy } from "./filter/policy.js";
 import { AgentCaptures } from "./capture/agent-captures.js";
+import { AgentTraces } from "./agent/agent-traces.js";
 import { UnderlayTap } from "./capture/underlay-tap.js";
 import { CountingTransport } from "./overlay/counting-transport.js";
 import type { Endpoint, Transport } from "./overlay/transport.js";
@@ -67,6 +70,10 @@ export interface AgentControl {
   sendCapturedPackets?(packets: CapturedPackets): boolean;
   /** Bytes queued towards the controller, not sent yet. */
   backlogBytes?(): number;
+  /** Registers what runs the controller's verdict traces (absent: none are run). */
+  onTraceControl?(handler: (control: TraceControl) => void): void;
+  /** Sends a batch of a trace's verdict events; false when not connected. */
+  sendVerdictEvents?(batch: VerdictEventsBatch): boolean;
   /** Connects (and keeps reconnecting and resyncing in the background). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -177,6 +184,8 @@ class RunningAgent implements StartedAgent {
   private readonly reports: AgentReports;
   /** Packet captures the controller asked for (vpcemu capture). */
   private readonly captures: AgentCaptures;
+  /** Verdict traces the controller asked for (POST /v1/traces). */
+  private readonly traces: AgentTraces;
   private readonly loopCtx: ReadLoopContext;
   private readonly applyCtx: SnapshotApplyContext;
   private readonly waiters: Array<{ revision: number; resolve: () => void }> = [];
@@ -238,6 +247,16 @@ class RunningAgent implements StartedAgent {
       ],
       send: (m) => control?.sendCapturedPackets?.(m) ?? false,
       backlog: () => control?.backlogBytes?.() ?? 0,
+    });
+    this.traces = new AgentTraces({
+      verdicts: this.dp.verdicts,
+      hostedPorts: () =>
+        new Set([
+          ...[...this.hosted.enis.values()].map((e) => e.port.key),
+          ...this.hosted.externals.map((x) => x.port.key),
+        ]),
+      send: (b) => control?.sendVerdictEvents?.(b) ?? false,
+      now: () => this.clock.now(),
     });
     this.loopCtx = {
       dp: this.dp,
@@ -321,6 +340,7 @@ class RunningAgent implements StartedAgent {
       control.onSnapshot((s) => this.applySnapshot(s));
       control.onConntrackRequest((eniIds) => this.conntrackReport("", eniIds).enis);
       control.onCaptureControl?.((c) => this.captures.control(c));
+      control.onTraceControl?.((c) => this.traces.control(c));
       await control.start();
     }
   }
@@ -413,6 +433,7 @@ class RunningAgent implements StartedAgent {
   private async shutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.captures.stopAll();
+    this.traces.stopAll();
     await this.applying;
     await this.deps.control?.close().catch(() => undefined);
     this.faults.stop();

@@ -30,6 +30,7 @@ import {
 import type { ConntrackRequests } from "./waiters.js";
 import type { HubObserver } from "./hub-observer.js";
 import { decodeAgentFrame, type CapturedPackets, type HelloInfo, type Hosting } from "./wire.js";
+import type { VerdictEventBatch } from "../traces/trace-types.js";
 
 export interface AgentConnectionsOptions {
   readonly registry: AgentRegistry;
@@ -63,6 +64,8 @@ export interface AgentConnectionsOptions {
   readonly observer?: HubObserver;
   /** An agent's capture frame (controller/capture/capture-service.ts). */
   readonly capturedPackets?: (agentId: string, packets: CapturedPackets) => void;
+  /** An agent's verdict events of a trace (controller/traces/trace-service.ts). */
+  readonly verdictEvents?: (agentId: string, batch: VerdictEventBatch) => void;
   readonly log: (line: string) => void;
 }
 
@@ -227,8 +230,19 @@ export class AgentConnections {
       case "heartbeat":
         if (!f.reply) s.sendHeartbeat(f.sentAtMs, true);
         return;
+      case "audit-events": {
+        // Audit mode (controller/audit/): kept only for ENIs this agent hosts.
+        if (rec === undefined || this.oversized(s, rec, bytes.length, "audit events")) return;
+        const own = this.ownEntries(rec, f.batch.events, this.opts.hostedPorts(s.agentId));
+        if (own.length > 0 || f.batch.lost > 0)
+          this.opts.reports.putAuditEvents(s.agentId, own, f.batch.lost);
+        return;
+      }
       case "captured-packets":
         this.opts.capturedPackets?.(s.agentId, f.packets);
+        return;
+      case "verdict-events":
+        this.opts.verdictEvents?.(s.agentId, f.batch);
         return;
       case "error":
         this.opts.log(`agent ${s.agentId} reported ${f.code}: ${f.message}`);

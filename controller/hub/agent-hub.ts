@@ -39,7 +39,13 @@ import { CompilePush } from "./compile-push.js";
 import { FaultCounterStore } from "./fault-counters.js";
 import type { HubObserver } from "./hub-observer.js";
 import { ConntrackRequests, EnforcementWaiters } from "./waiters.js";
-import { encodeCaptureControlFrame, type CaptureControl, type CapturedPackets } from "./wire.js";
+import {
+  encodeCaptureControlFrame,
+  encodeTraceControlFrame,
+  type CaptureControl,
+  type CapturedPackets,
+} from "./wire.js";
+import type { TraceControl, VerdictEventBatch } from "../traces/trace-types.js";
 
 export type { KnownAgent, PolicySource } from "./agent-registry.js";
 
@@ -115,6 +121,7 @@ export class AgentHub {
   private readonly heartbeatTimer: NodeJS.Timeout;
   private closed = false;
   private capturedPackets: ((agentId: string, packets: CapturedPackets) => void) | undefined;
+  private verdictEvents: ((agentId: string, batch: VerdictEventBatch) => void) | undefined;
 
   constructor(opts: AgentHubOptions) {
     const clock: Clock = opts.clock ?? systemClock;
@@ -163,6 +170,7 @@ export class AgentHub {
       enforcementChanged: () => this.waiters.check(),
       ...(opts.observer !== undefined ? { observer: opts.observer } : {}),
       capturedPackets: (agentId, p) => this.capturedPackets?.(agentId, p),
+      verdictEvents: (agentId, b) => this.verdictEvents?.(agentId, b),
       countersReceived: (agentId, c) => {
         if (c.faults !== undefined) this.faultCounters.put(agentId, c.faults);
       },
@@ -326,6 +334,22 @@ export class AgentHub {
   /** The agent's open connection (an opaque token), undefined when it is not connected. */
   liveConnection(agentId: string): object | undefined {
     return this.registry.liveSession(agentId);
+  }
+
+  /**
+   * Sends a verdict trace's start or stop (controller/traces/trace-service.ts) to a connected
+   * agent; false when it is not connected.
+   */
+  sendTraceControl(agentId: string, control: TraceControl): boolean {
+    const s = this.registry.liveSession(agentId);
+    if (s === undefined || s.state !== "active") return false;
+    s.ws.send(encodeTraceControlFrame(control));
+    return true;
+  }
+
+  /** Where agents' verdict events go (controller/traces/trace-service.ts); one receiver. */
+  onVerdictEvents(handler: (agentId: string, batch: VerdictEventBatch) => void): void {
+    this.verdictEvents = handler;
   }
 
   /** Where agents' capture frames go (controller/capture/capture-service.ts); one receiver. */

@@ -24,6 +24,11 @@ import type {
   FlowLogRecord,
   FlowTuple,
 } from "../reports/report-types.js";
+import type {
+  TraceControl,
+  TraceEventRecord,
+  VerdictEventBatch,
+} from "../traces/trace-types.js";
 
 const pb = vpcemu.v1;
 
@@ -75,12 +80,21 @@ const ERROR_TO_PB: Record<WireErrorCode, vpcemu.v1.ErrorCode> = {
 export type AgentFrame =
   | { readonly kind: "hello"; readonly hello: HelloInfo }
   | { readonly kind: "hosting"; readonly hosting: Hosting }
-  | { readonly kind: "ack"; readonly revision: number; readonly generation: number }
+  | {
+      readonly kind: "ack";
+      readonly revision: number;
+      readonly generation: number;
+    }
   | { readonly kind: "conntrack-report"; readonly report: ConntrackReport }
   | { readonly kind: "counters"; readonly counters: CountersReport }
   | { readonly kind: "flow-logs"; readonly records: readonly FlowLogRecord[] }
-  | { readonly kind: "heartbeat"; readonly sentAtMs: number; readonly reply: boolean }
+  | {
+      readonly kind: "heartbeat";
+      readonly sentAtMs: number;
+      readonly reply: boolean;
+    }
   | { readonly kind: "captured-packets"; readonly packets: CapturedPackets }
+  | { readonly kind: "verdict-events"; readonly batch: VerdictEventBatch }
   | { readonly kind: "error"; readonly code: string; readonly message: string };
 
 /** A packet capture to start on an agent, or stop (proto CaptureControl). */
@@ -138,7 +152,10 @@ function hostingFromPb(h: vpcemu.v1.IHosting | null | undefined): Hosting {
   return {
     instanceIds: list(h?.instanceIds),
     eniIds: list(h?.eniIds),
-    externals: list(h?.externals).map((e) => ({ name: str(e.name), address: str(e.address) })),
+    externals: list(h?.externals).map((e) => ({
+      name: str(e.name),
+      address: str(e.address),
+    })),
     underlayEndpoint: str(h?.underlayEndpoint),
     ...(max > 0 ? { conntrackMax: max } : {}),
     ...(h?.autoTracked === true ? { autoTracked: true } : {}),
@@ -146,7 +163,12 @@ function hostingFromPb(h: vpcemu.v1.IHosting | null | undefined): Hosting {
 }
 
 function tupleFromPb(t: vpcemu.v1.IFlowTuple | null | undefined): FlowTuple {
-  return { src: str(t?.src), srcPort: num(t?.srcPort), dst: str(t?.dst), dstPort: num(t?.dstPort) };
+  return {
+    src: str(t?.src),
+    srcPort: num(t?.srcPort),
+    dst: str(t?.dst),
+    dstPort: num(t?.dstPort),
+  };
 }
 
 function conntrackFromPb(r: vpcemu.v1.IConntrackReport): ConntrackReport {
@@ -195,7 +217,8 @@ function countersFromPb(c: vpcemu.v1.ICounters): CountersReport {
     ...(faults.length > 0 ? { faults } : {}),
     enis: list(c.enis).map((e): EniCounters => {
       const drops: Record<string, number> = {};
-      for (const [k, v] of Object.entries(e.drops ?? {})) drops[k] = num(v as number);
+      for (const [k, v] of Object.entries(e.drops ?? {}))
+        drops[k] = num(v as number);
       return {
         eniId: str(e.eniId),
         instanceId: str(e.instanceId),
@@ -218,7 +241,10 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
   try {
     f = pb.Frame.decode(bytes);
   } catch (err) {
-    return { kind: "wire-error", message: `undecodable frame: ${(err as Error).message}` };
+    return {
+      kind: "wire-error",
+      message: `undecodable frame: ${(err as Error).message}`,
+    };
   }
   try {
     switch (f.body) {
@@ -239,9 +265,16 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
       case "hosting":
         return { kind: "hosting", hosting: hostingFromPb(f.hosting) };
       case "ack":
-        return { kind: "ack", revision: num(f.ack!.revision), generation: num(f.ack!.generation) };
+        return {
+          kind: "ack",
+          revision: num(f.ack!.revision),
+          generation: num(f.ack!.generation),
+        };
       case "conntrackReport":
-        return { kind: "conntrack-report", report: conntrackFromPb(f.conntrackReport!) };
+        return {
+          kind: "conntrack-report",
+          report: conntrackFromPb(f.conntrackReport!),
+        };
       case "counters":
         return { kind: "counters", counters: countersFromPb(f.counters!) };
       case "flowLogs":
@@ -262,8 +295,12 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
                     pktDstaddr: str(r.pktDstaddr),
                   }),
               ...(str(r.sgRuleId) !== "" ? { sgRuleId: str(r.sgRuleId) } : {}),
-              ...(num(r.naclRuleNumber) > 0 ? { naclRule: num(r.naclRuleNumber) } : {}),
-              ...(str(r.dropReason) !== "" ? { dropReason: str(r.dropReason) } : {}),
+              ...(num(r.naclRuleNumber) > 0
+                ? { naclRule: num(r.naclRuleNumber) }
+                : {}),
+              ...(str(r.dropReason) !== ""
+                ? { dropReason: str(r.dropReason) }
+                : {}),
             };
           }),
         };
@@ -288,15 +325,38 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
           },
         };
       }
+      case "verdictEvents": {
+        const v = f.verdictEvents!;
+        return {
+          kind: "verdict-events",
+          batch: {
+            traceId: str(v.traceId),
+            events: (v.events ?? []).map(verdictEventFromPb),
+            lost: num(v.lost),
+            finished: v.finished === true,
+            error: str(v.error),
+          },
+        };
+      }
       case "error":
-        return { kind: "error", code: str(f.error!.emuCode), message: str(f.error!.message) };
+        return {
+          kind: "error",
+          code: str(f.error!.emuCode),
+          message: str(f.error!.message),
+        };
       case undefined:
         return { kind: "wire-error", message: "frame has no body" };
       default:
-        return { kind: "wire-error", message: `frame '${f.body}' is not accepted from an agent` };
+        return {
+          kind: "wire-error",
+          message: `frame '${f.body}' is not accepted from an agent`,
+        };
     }
   } catch (err) {
-    return { kind: "wire-error", message: `malformed frame: ${(err as Error).message}` };
+    return {
+      kind: "wire-error",
+      message: `malformed frame: ${(err as Error).message}`,
+    };
   }
 }
 
@@ -328,7 +388,10 @@ function ruleToPb(r: CompiledRule): vpcemu.v1.ICompiledRule {
 function naclToPb(e: NaclEntry): vpcemu.v1.INaclEntry {
   return {
     ruleNumber: e.ruleNumber,
-    action: e.action === "allow" ? pb.NaclAction.NACL_ACTION_ALLOW : pb.NaclAction.NACL_ACTION_DENY,
+    action:
+      e.action === "allow"
+        ? pb.NaclAction.NACL_ACTION_ALLOW
+        : pb.NaclAction.NACL_ACTION_DENY,
     protocol: e.protocol,
     cidr: e.cidr,
     fromPort: e.fromPort,
@@ -343,7 +406,8 @@ const ROUTE_KIND_TO_PB: Record<RouteTargetKind, vpcemu.v1.RouteTargetKind> = {
   peering: pb.RouteTargetKind.ROUTE_TARGET_KIND_PEERING,
   blackhole: pb.RouteTargetKind.ROUTE_TARGET_KIND_BLACKHOLE,
   "internet-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_INTERNET_GATEWAY,
-  "egress-only-internet-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY,
+  "egress-only-internet-gateway":
+    pb.RouteTargetKind.ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY,
   "nat-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_NAT_GATEWAY,
   "network-interface": pb.RouteTargetKind.ROUTE_TARGET_KIND_NETWORK_INTERFACE,
 };
@@ -524,7 +588,9 @@ function encodeFault(f: CompiledFault): Uint8Array {
 }
 
 function encodeMappingField(m: MappingEntry): Uint8Array {
-  return new ByteBuilder(64).message(4, pb.MappingEntry.encode(mappingToPb(m)).finish()).finish();
+  return new ByteBuilder(64)
+    .message(4, pb.MappingEntry.encode(mappingToPb(m)).finish())
+    .finish();
 }
 
 /** CompiledEniPolicy (policy.proto field numbers), sub-messages from the caches. */
@@ -555,11 +621,15 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
     .uint(16, p.conntrackEpoch ?? 0)
     .uint(17, p.instanceStopped === true ? 1 : 0)
     .string(18, p.routeTableId ?? "");
-  for (const r of p.routes ?? []) b.message(19, cached(routeBytes, r, encodeRoute));
+  for (const r of p.routes ?? [])
+    b.message(19, cached(routeBytes, r, encodeRoute));
   for (const a of p.publicIpv4 ?? [])
     b.message(
       20,
-      pb.PublicAddress.encode({ publicIp: a.publicIp, privateIp: a.privateIp }).finish(),
+      pb.PublicAddress.encode({
+        publicIp: a.publicIp,
+        privateIp: a.privateIp,
+      }).finish(),
     );
   if (p.natGateway !== undefined)
     b.message(21, pb.CompiledNatGateway.encode({ ...p.natGateway }).finish());
@@ -580,11 +650,15 @@ export function encodeSnapshotFrame(
   generation = 0,
   reuseMapping = false,
 ): Uint8Array {
-  const body = new ByteBuilder(16 * 1024).uint(1, s.revision).string(2, s.agentId);
+  const body = new ByteBuilder(16 * 1024)
+    .uint(1, s.revision)
+    .string(2, s.agentId);
   for (const e of s.enis) body.message(3, cached(eniBytes, e, encodeEni));
   if (!reuseMapping)
-    for (const m of s.mapping) body.raw(cached(mappingField, m, encodeMappingField));
-  for (const f of s.faults ?? []) body.message(5, cached(faultBytes, f, encodeFault));
+    for (const m of s.mapping)
+      body.raw(cached(mappingField, m, encodeMappingField));
+  for (const f of s.faults ?? [])
+    body.message(5, cached(faultBytes, f, encodeFault));
   const bodyBytes = body.finish();
   const snapshot = new ByteBuilder(bodyBytes.length + 32)
     .message(1, bodyBytes)
@@ -598,11 +672,16 @@ export function encodeConntrackRequestFrame(
   requestId: string,
   eniIds: readonly string[] = [],
 ): Uint8Array {
-  return pb.Frame.encode({ conntrackRequest: { requestId, eniIds: [...eniIds] } }).finish();
+  return pb.Frame.encode({
+    conntrackRequest: { requestId, eniIds: [...eniIds] },
+  }).finish();
 }
 
 /** Encode a Heartbeat frame. */
-export function encodeHeartbeatFrame(sentAtMs: number, reply: boolean): Uint8Array {
+export function encodeHeartbeatFrame(
+  sentAtMs: number,
+  reply: boolean,
+): Uint8Array {
   return pb.Frame.encode({ heartbeat: { sentAtMs, reply } }).finish();
 }
 
@@ -612,7 +691,9 @@ export function encodeErrorFrame(
   emuCode: string,
   message: string,
 ): Uint8Array {
-  return pb.Frame.encode({ error: { code: ERROR_TO_PB[code], emuCode, message } }).finish();
+  return pb.Frame.encode({
+    error: { code: ERROR_TO_PB[code], emuCode, message },
+  }).finish();
 }
 
 /** Welcome: the credential issued for the agent id of the Hello just accepted. */
@@ -633,4 +714,68 @@ export function encodeCaptureControlFrame(c: CaptureControl): Uint8Array {
       maxPackets: c.maxPackets ?? 0,
     },
   }).finish();
+}
+
+/** A TraceControl frame (Frame 12): start a verdict trace on the agent, or stop it. */
+export function encodeTraceControlFrame(c: TraceControl): Uint8Array {
+  const f = c.filter;
+  return pb.Frame.encode({
+    traceControl: {
+      traceId: c.traceId,
+      stop: c.stop,
+      eniIds: [...c.eniIds],
+      expiresAtMs: c.expiresAtMs,
+      ...(f !== undefined
+        ? {
+            filter: {
+              verdict: f.verdict ?? "",
+              protocol: f.protocol ?? 0,
+              address: f.address ?? "",
+              port: f.port ?? 0,
+            },
+          }
+        : {}),
+    },
+  }).finish();
+}
+
+/** VerdictEventRecord -> TraceEventRecord (proto sentinels -> absent fields). */
+function verdictEventFromPb(
+  e: vpcemu.v1.IVerdictEventRecord,
+): TraceEventRecord {
+  const n = (v: unknown): number => num(v);
+  const nacl = n(e.naclRuleNumber);
+  const proto = n(e.protocol);
+  const opt = (k: string, v: string): Record<string, string> =>
+    v !== "" ? { [k]: v } : {};
+  const optN = (k: string, v: number): Record<string, number> =>
+    v >= 0 ? { [k]: v } : {};
+  return {
+    eniId: str(e.eniId),
+    direction: str(e.direction) === "egress" ? "egress" : "ingress",
+    verdict: str(e.verdict) === "accept" ? "accept" : "drop",
+    reason: str(e.reason),
+    ...opt("site", str(e.site)),
+    ...opt("sgRuleId", str(e.sgRuleId)),
+    ...((e.noMatchGroups ?? []).length > 0
+      ? { noMatchGroups: [...e.noMatchGroups!] }
+      : {}),
+    ...opt("naclId", str(e.naclId)),
+    ...(nacl === -1
+      ? { naclRuleNumber: "*" as const }
+      : nacl > 0
+        ? { naclRuleNumber: nacl }
+        : {}),
+    conntrack: str(e.conntrack),
+    ...opt("faultId", str(e.faultId)),
+    ...optN("protocol", proto),
+    ...opt("src", str(e.src)),
+    ...opt("dst", str(e.dst)),
+    ...optN("srcPort", n(e.srcPort)),
+    ...optN("dstPort", n(e.dstPort)),
+    ...optN("icmpType", n(e.icmpType)),
+    ...optN("icmpCode", n(e.icmpCode)),
+    length: n(e.length),
+    atMs: n(e.atMs),
+  };
 }

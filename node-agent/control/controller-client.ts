@@ -20,6 +20,7 @@ import {
   decodeControllerFrame,
   encodeAckFrame,
   encodeCapturedPacketsFrame,
+  encodeVerdictEventsFrame,
   encodeConntrackReportFrame,
   encodeCountersFrame,
   encodeFlowLogsFrame,
@@ -28,6 +29,8 @@ import {
   encodeHostingFrame,
   type CaptureControl,
   type CapturedPackets,
+  type TraceControl,
+  type VerdictEventsBatch,
   type ConntrackReport,
   type CountersReport,
   type EniConntrackReport,
@@ -61,6 +64,8 @@ export interface ControllerClientOptions {
   ) => readonly EniConntrackReport[] | Promise<readonly EniConntrackReport[]>;
   /** The controller starts or stops a packet capture (node-agent/capture/agent-captures.ts). */
   readonly onCaptureControl?: (control: CaptureControl) => void;
+  /** The controller starts or stops a verdict trace (node-agent/agent/agent-traces.ts). */
+  readonly onTraceControl?: (control: TraceControl) => void;
   /** onSnapshot threw: the snapshot is not acked; the controller keeps it pending. */
   readonly onSnapshotError?: (err: unknown, snapshot: AgentSnapshot) => void;
   /** Connection state changes (for logs and tests). */
@@ -154,6 +159,11 @@ export class ControllerClient {
   /** Sends capture state or pcapng bytes; false if not connected (the capture is over then). */
   sendCapturedPackets(packets: CapturedPackets): boolean {
     return this.send(encodeCapturedPacketsFrame(packets));
+  }
+
+  /** Sends a batch of a trace's verdict events; false if not connected. */
+  sendVerdictEvents(batch: VerdictEventsBatch): boolean {
+    return this.send(encodeVerdictEventsFrame(batch));
   }
 
   /** Bytes queued on the socket, not yet sent (captures bound themselves by it). */
@@ -293,6 +303,9 @@ export class ControllerClient {
         return;
       case "capture-control":
         this.opts.onCaptureControl?.(f.control);
+        return;
+      case "trace-control":
+        this.opts.onTraceControl?.(f.control);
         return;
       case "welcome":
         if (f.agentKey !== "" && f.agentKey !== this.agentKey) {

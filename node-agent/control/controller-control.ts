@@ -5,15 +5,19 @@
 import type { AgentControl } from "../agent.js";
 import type { AgentSnapshot } from "../filter/policy.js";
 import { ControllerClient, type ControllerClientOptions } from "./controller-client.js";
-import type { CaptureControl, EniConntrackReport } from "./wire.js";
+import type { CaptureControl, EniConntrackReport, TraceControl } from "./wire.js";
 
 /** See the module comment; `client` is exposed for tests and the CLI (connection state). */
 export function controllerControl(
-  opts: Omit<ControllerClientOptions, "onSnapshot" | "onConntrackRequest" | "onCaptureControl">,
+  opts: Omit<
+    ControllerClientOptions,
+    "onSnapshot" | "onConntrackRequest" | "onCaptureControl" | "onTraceControl"
+  >,
 ): AgentControl & { readonly client: ControllerClient } {
   let onSnapshot: ((s: AgentSnapshot) => Promise<void>) | undefined;
   let onRequest: ((eniIds: readonly string[]) => readonly EniConntrackReport[]) | undefined;
   let onCapture: ((c: CaptureControl) => void) | undefined;
+  let onTrace: ((c: TraceControl) => void) | undefined;
   const client = new ControllerClient({
     ...opts,
     onSnapshot: (s) => {
@@ -22,6 +26,7 @@ export function controllerControl(
     },
     onConntrackRequest: (eniIds) => onRequest?.(eniIds) ?? [],
     onCaptureControl: (c) => onCapture?.(c),
+    onTraceControl: (c) => onTrace?.(c),
   });
   return {
     client,
@@ -33,6 +38,8 @@ export function controllerControl(
     onCaptureControl: (h) => (onCapture = h),
     sendCapturedPackets: (c) => client.sendCapturedPackets(c),
     backlogBytes: () => client.bufferedBytes(),
+    onTraceControl: (h) => (onTrace = h),
+    sendVerdictEvents: (b) => client.sendVerdictEvents(b),
     start: async () => client.start(),
     close: () => client.close(),
   };

@@ -21,6 +21,7 @@ import type {
   RouteTargetKind,
   RulePeer,
 } from "../filter/policy.js";
+import type { VerdictEvent } from "../pipeline/verdict-event.js";
 
 const pb = vpcemu.v1;
 
@@ -149,7 +150,36 @@ export type ControllerFrame =
   | { readonly kind: "welcome"; readonly agentKey: string }
   /** Start (or stop) a packet capture (node-agent/capture/capture-session.ts). */
   | { readonly kind: "capture-control"; readonly control: CaptureControl }
+  /** Start (or stop) a verdict trace (node-agent/agent/agent-traces.ts). */
+  | { readonly kind: "trace-control"; readonly control: TraceControl }
   | { readonly kind: "error"; readonly code: string; readonly message: string };
+
+/** A verdict trace the controller asks for (proto TraceControl). */
+export interface TraceControl {
+  readonly traceId: string;
+  /** End the trace; the other fields are not read. */
+  readonly stop: boolean;
+  /** Ports (ENI ids, "ext:NAME") whose events are sent. */
+  readonly eniIds: readonly string[];
+  /** Unix ms; the agent ends the trace then. */
+  readonly expiresAtMs: number;
+  /** Only events matching every set field ("" / 0 = any). */
+  readonly filter: {
+    readonly verdict: string;
+    readonly protocol: number;
+    readonly address: string;
+    readonly port: number;
+  };
+}
+
+/** One trace batch the agent sends (proto VerdictEvents). */
+export interface VerdictEventsBatch {
+  readonly traceId: string;
+  readonly events: readonly VerdictEvent[];
+  readonly lost: number;
+  readonly finished: boolean;
+  readonly error: string;
+}
 
 /** A capture the controller asks for (proto CaptureControl). */
 export interface CaptureControl {
@@ -456,6 +486,24 @@ export function decodeControllerFrame(bytes: Uint8Array): ControllerFrame | Wire
       };
     case "welcome":
       return { kind: "welcome", agentKey: str(f.welcome!.agentKey) };
+    case "traceControl": {
+      const t = f.traceControl!;
+      return {
+        kind: "trace-control",
+        control: {
+          traceId: str(t.traceId),
+          stop: t.stop === true,
+          eniIds: list(t.eniIds),
+          expiresAtMs: num(t.expiresAtMs),
+          filter: {
+            verdict: str(t.filter?.verdict),
+            protocol: num(t.filter?.protocol),
+            address: str(t.filter?.address),
+            port: num(t.filter?.port),
+          },
+        },
+      };
+    }
     case "captureControl": {
       const c = f.captureControl!;
       return {
@@ -613,4 +661,44 @@ export function encodeCapturedPacketsFrame(c: CapturedPackets): Uint8Array {
       finished: c.finished === true,
     },
   }).finish();
+}
+
+/** A VerdictEvents frame (Frame 13): a batch of one trace's verdict events. */
+export function encodeVerdictEventsFrame(b: VerdictEventsBatch): Uint8Array {
+  return pb.Frame.encode({
+    verdictEvents: {
+      traceId: b.traceId,
+      events: b.events.map(verdictEventToPb),
+      lost: b.lost,
+      finished: b.finished,
+      error: b.error,
+    },
+  }).finish();
+}
+
+/** VerdictEvent -> VerdictEventRecord (absent -> proto sentinels: "", 0 / -1, see control.proto). */
+function verdictEventToPb(e: VerdictEvent): vpcemu.v1.IVerdictEventRecord {
+  const nacl = e.naclRuleNumber;
+  return {
+    eniId: e.eniId,
+    direction: e.direction,
+    verdict: e.verdict,
+    reason: e.reason,
+    site: e.site ?? "",
+    sgRuleId: e.sgRuleId ?? "",
+    noMatchGroups: [...(e.noMatchGroups ?? [])],
+    naclId: e.naclId ?? "",
+    naclRuleNumber: nacl === undefined ? 0 : nacl === "*" ? -1 : nacl,
+    conntrack: e.conntrack,
+    faultId: e.faultId ?? "",
+    protocol: e.protocol ?? -1,
+    src: e.src ?? "",
+    dst: e.dst ?? "",
+    srcPort: e.srcPort ?? -1,
+    dstPort: e.dstPort ?? -1,
+    icmpType: e.icmpType ?? -1,
+    icmpCode: e.icmpCode ?? -1,
+    length: e.length,
+    atMs: e.atMs,
+  };
 }
