@@ -24,11 +24,7 @@ import type {
   FlowLogRecord,
   FlowTuple,
 } from "../reports/report-types.js";
-import type {
-  TraceControl,
-  TraceEventRecord,
-  VerdictEventBatch,
-} from "../traces/trace-types.js";
+import type { TraceControl, TraceEventRecord, VerdictEventBatch } from "../traces/trace-types.js";
 
 const pb = vpcemu.v1;
 
@@ -217,8 +213,7 @@ function countersFromPb(c: vpcemu.v1.ICounters): CountersReport {
     ...(faults.length > 0 ? { faults } : {}),
     enis: list(c.enis).map((e): EniCounters => {
       const drops: Record<string, number> = {};
-      for (const [k, v] of Object.entries(e.drops ?? {}))
-        drops[k] = num(v as number);
+      for (const [k, v] of Object.entries(e.drops ?? {})) drops[k] = num(v as number);
       return {
         eniId: str(e.eniId),
         instanceId: str(e.instanceId),
@@ -295,12 +290,8 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
                     pktDstaddr: str(r.pktDstaddr),
                   }),
               ...(str(r.sgRuleId) !== "" ? { sgRuleId: str(r.sgRuleId) } : {}),
-              ...(num(r.naclRuleNumber) > 0
-                ? { naclRule: num(r.naclRuleNumber) }
-                : {}),
-              ...(str(r.dropReason) !== ""
-                ? { dropReason: str(r.dropReason) }
-                : {}),
+              ...(num(r.naclRuleNumber) > 0 ? { naclRule: num(r.naclRuleNumber) } : {}),
+              ...(str(r.dropReason) !== "" ? { dropReason: str(r.dropReason) } : {}),
             };
           }),
         };
@@ -388,10 +379,7 @@ function ruleToPb(r: CompiledRule): vpcemu.v1.ICompiledRule {
 function naclToPb(e: NaclEntry): vpcemu.v1.INaclEntry {
   return {
     ruleNumber: e.ruleNumber,
-    action:
-      e.action === "allow"
-        ? pb.NaclAction.NACL_ACTION_ALLOW
-        : pb.NaclAction.NACL_ACTION_DENY,
+    action: e.action === "allow" ? pb.NaclAction.NACL_ACTION_ALLOW : pb.NaclAction.NACL_ACTION_DENY,
     protocol: e.protocol,
     cidr: e.cidr,
     fromPort: e.fromPort,
@@ -406,8 +394,7 @@ const ROUTE_KIND_TO_PB: Record<RouteTargetKind, vpcemu.v1.RouteTargetKind> = {
   peering: pb.RouteTargetKind.ROUTE_TARGET_KIND_PEERING,
   blackhole: pb.RouteTargetKind.ROUTE_TARGET_KIND_BLACKHOLE,
   "internet-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_INTERNET_GATEWAY,
-  "egress-only-internet-gateway":
-    pb.RouteTargetKind.ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY,
+  "egress-only-internet-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_EGRESS_ONLY_INTERNET_GATEWAY,
   "nat-gateway": pb.RouteTargetKind.ROUTE_TARGET_KIND_NAT_GATEWAY,
   "network-interface": pb.RouteTargetKind.ROUTE_TARGET_KIND_NETWORK_INTERFACE,
 };
@@ -588,9 +575,7 @@ function encodeFault(f: CompiledFault): Uint8Array {
 }
 
 function encodeMappingField(m: MappingEntry): Uint8Array {
-  return new ByteBuilder(64)
-    .message(4, pb.MappingEntry.encode(mappingToPb(m)).finish())
-    .finish();
+  return new ByteBuilder(64).message(4, pb.MappingEntry.encode(mappingToPb(m)).finish()).finish();
 }
 
 /** CompiledEniPolicy (policy.proto field numbers), sub-messages from the caches. */
@@ -621,8 +606,7 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
     .uint(16, p.conntrackEpoch ?? 0)
     .uint(17, p.instanceStopped === true ? 1 : 0)
     .string(18, p.routeTableId ?? "");
-  for (const r of p.routes ?? [])
-    b.message(19, cached(routeBytes, r, encodeRoute));
+  for (const r of p.routes ?? []) b.message(19, cached(routeBytes, r, encodeRoute));
   for (const a of p.publicIpv4 ?? [])
     b.message(
       20,
@@ -650,15 +634,11 @@ export function encodeSnapshotFrame(
   generation = 0,
   reuseMapping = false,
 ): Uint8Array {
-  const body = new ByteBuilder(16 * 1024)
-    .uint(1, s.revision)
-    .string(2, s.agentId);
+  const body = new ByteBuilder(16 * 1024).uint(1, s.revision).string(2, s.agentId);
   for (const e of s.enis) body.message(3, cached(eniBytes, e, encodeEni));
   if (!reuseMapping)
-    for (const m of s.mapping)
-      body.raw(cached(mappingField, m, encodeMappingField));
-  for (const f of s.faults ?? [])
-    body.message(5, cached(faultBytes, f, encodeFault));
+    for (const m of s.mapping) body.raw(cached(mappingField, m, encodeMappingField));
+  for (const f of s.faults ?? []) body.message(5, cached(faultBytes, f, encodeFault));
   const bodyBytes = body.finish();
   const snapshot = new ByteBuilder(bodyBytes.length + 32)
     .message(1, bodyBytes)
@@ -678,10 +658,7 @@ export function encodeConntrackRequestFrame(
 }
 
 /** Encode a Heartbeat frame. */
-export function encodeHeartbeatFrame(
-  sentAtMs: number,
-  reply: boolean,
-): Uint8Array {
+export function encodeHeartbeatFrame(sentAtMs: number, reply: boolean): Uint8Array {
   return pb.Frame.encode({ heartbeat: { sentAtMs, reply } }).finish();
 }
 
@@ -740,16 +717,12 @@ export function encodeTraceControlFrame(c: TraceControl): Uint8Array {
 }
 
 /** VerdictEventRecord -> TraceEventRecord (proto sentinels -> absent fields). */
-function verdictEventFromPb(
-  e: vpcemu.v1.IVerdictEventRecord,
-): TraceEventRecord {
+function verdictEventFromPb(e: vpcemu.v1.IVerdictEventRecord): TraceEventRecord {
   const n = (v: unknown): number => num(v);
   const nacl = n(e.naclRuleNumber);
   const proto = n(e.protocol);
-  const opt = (k: string, v: string): Record<string, string> =>
-    v !== "" ? { [k]: v } : {};
-  const optN = (k: string, v: number): Record<string, number> =>
-    v >= 0 ? { [k]: v } : {};
+  const opt = (k: string, v: string): Record<string, string> => (v !== "" ? { [k]: v } : {});
+  const optN = (k: string, v: number): Record<string, number> => (v >= 0 ? { [k]: v } : {});
   return {
     eniId: str(e.eniId),
     direction: str(e.direction) === "egress" ? "egress" : "ingress",
@@ -757,15 +730,9 @@ function verdictEventFromPb(
     reason: str(e.reason),
     ...opt("site", str(e.site)),
     ...opt("sgRuleId", str(e.sgRuleId)),
-    ...((e.noMatchGroups ?? []).length > 0
-      ? { noMatchGroups: [...e.noMatchGroups!] }
-      : {}),
+    ...((e.noMatchGroups ?? []).length > 0 ? { noMatchGroups: [...e.noMatchGroups!] } : {}),
     ...opt("naclId", str(e.naclId)),
-    ...(nacl === -1
-      ? { naclRuleNumber: "*" as const }
-      : nacl > 0
-        ? { naclRuleNumber: nacl }
-        : {}),
+    ...(nacl === -1 ? { naclRuleNumber: "*" as const } : nacl > 0 ? { naclRuleNumber: nacl } : {}),
     conntrack: str(e.conntrack),
     ...opt("faultId", str(e.faultId)),
     ...optN("protocol", proto),
