@@ -34,6 +34,7 @@ import {
   type ShellCommandResult,
 } from "../../e2e/helpers/run-doc-example.js";
 import { requireNetnsPrerequisites } from "../../helpers/prerequisites.js";
+import { waitUntil } from "../../helpers/wait-until.js";
 
 const DOC = readFileSync(join(REPO_ROOT, "docs", "chaos.md"), "utf8");
 const RECIPES = extractRecipes(DOC, "two-tier");
@@ -339,13 +340,27 @@ describe("docs/chaos.md", () => {
       expect(results[0]!.output).toMatch(/^paused the agent of web/);
       expect(results[1]!.output).toMatch(/^restarted the agent of db: pid \d+ -> \d+, ready/);
       expect(results[2]!.output).toMatch(/^killed the controller \(pid \d+, SIGKILL\)/);
-      await sleep(3000);
+      // The pause (--for 3s) is over once web's agent runs again, not after a guessed 3 s;
+      // settle() then waits for the restarted controller and every agent to enforce.
+      const webAgent = readRuntimeState(dir)!.nodes.find((n) => n.name === "web")!.agentPid!;
+      await waitUntil(
+        "web's agent to be resumed (SIGCONT)",
+        () => !stoppedProcess(webAgent),
+        30_000,
+        100,
+      );
       await settle();
       expect(await webToDb(3000)).toMatchObject({ ok: true });
       expect(await probes.httpGet("internet", WEB, 80, 3000)).toMatchObject({ ok: true });
     },
   );
 });
+
+/** True while `pid` is stopped (SIGSTOP): state T in /proc/PID/stat. */
+function stoppedProcess(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
