@@ -28,7 +28,12 @@ import type {
 import type { Clock, Scheduler } from "./clock.js";
 import { preciseSystemClock, systemClock, systemScheduler } from "./clock.js";
 import type { AgentConfig } from "./config.js";
-import { EniFilter, type ConntrackEntryView, type RuleHits } from "./filter/filter.js";
+import {
+  EniFilter,
+  type ConntrackEntryView,
+  type NaclRuleHits,
+  type RuleHits,
+} from "./filter/filter.js";
 import type { AgentSnapshot, CompiledEniPolicy } from "./filter/policy.js";
 import { AgentCaptures } from "./capture/agent-captures.js";
 import { AgentTraces } from "./agent/agent-traces.js";
@@ -89,6 +94,10 @@ export interface AgentFilter extends PortFilter {
   counters(): { readonly conntrackAllowanceExceeded: number; readonly trackedEntries?: number };
   /** Packets per SG rule admitted without an entry (metrics); absent: not counted. */
   ruleHits?(): RuleHits[];
+  /** Packets an existing entry admitted, per the rule that opened it (metrics). */
+  conntrackRuleHits?(): RuleHits[];
+  /** Packets per NACL entry and direction (metrics). */
+  naclRuleHits?(): NaclRuleHits[];
 }
 
 export interface AgentLogger extends DataPathLogger {

@@ -10,6 +10,7 @@ import type { FaultCounters } from "../fault/compiled-fault.js";
 import type { UnderlayCounts } from "../overlay/counting-transport.js";
 import type { DataPath } from "../pipeline/data-path.js";
 import { ALL_DROP_REASONS } from "../pipeline/verdict.js";
+import { NACL_DEFAULT_RULE } from "../pipeline/verdict-event.js";
 import type { HostedPorts } from "./hosted-ports.js";
 
 /** FaultCounters fields -> the `kind` label (the controller uses the same table). */
@@ -95,6 +96,27 @@ export class AgentMetrics {
         }
       },
     });
+    new Counter({
+      name: "vpcemu_agent_bytes_dropped_total",
+      help: 'IP bytes of the packets dropped silently, by ENI and drop reason (the same drops as vpcemu_agent_packets_dropped_total; eni "" and "ext:NAME" as there).',
+      labelNames: [...eniLabels, "reason"],
+      registers,
+      collect() {
+        this.reset();
+        const drops = src.dp.drops;
+        for (const [id, st] of enis()) {
+          const c = drops.bytesForPort(id);
+          for (const reason of ALL_DROP_REASONS)
+            this.inc({ ...labels(id, st.instanceId), reason }, c[reason] ?? 0);
+        }
+        for (const key of drops.ports()) {
+          if (src.hosted.enis.has(key) || key.startsWith("eni-")) continue;
+          const c = drops.bytesForPort(key);
+          for (const reason of ALL_DROP_REASONS)
+            if ((c[reason] ?? 0) > 0) this.inc({ ...labels(key, ""), reason }, c[reason]);
+        }
+      },
+    });
     new Gauge({
       name: "vpcemu_agent_conntrack_entries",
       help: "Tracked connections in an ENI's conntrack table.",
@@ -146,6 +168,42 @@ export class AgentMetrics {
                 { ...labels(id, st.instanceId), rule: h.ruleId, direction: h.direction },
                 h.packets,
               );
+      },
+    });
+    new Counter({
+      name: "vpcemu_agent_rule_conntrack_hits_total",
+      help: "Packets an existing conntrack entry admitted (both directions of the flow), by the SG rule that opened the entry and that rule's direction; with vpcemu_agent_rule_hits_total, every packet a rule let through.",
+      labelNames: [...eniLabels, "rule", "direction"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [id, st] of enis())
+          for (const h of st.filter.conntrackRuleHits?.() ?? [])
+            if (h.ruleId !== "")
+              this.inc(
+                { ...labels(id, st.instanceId), rule: h.ruleId, direction: h.direction },
+                h.packets,
+              );
+      },
+    });
+    new Counter({
+      name: "vpcemu_agent_nacl_rule_hits_total",
+      help: 'Packets a network ACL entry decided (allowed or denied) on the ENI\'s side, by NACL id, direction (ingress = inbound entries) and rule number ("*" = the default entry).',
+      labelNames: [...eniLabels, "nacl", "direction", "rule"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [id, st] of enis())
+          for (const h of st.filter.naclRuleHits?.() ?? [])
+            this.inc(
+              {
+                ...labels(id, st.instanceId),
+                nacl: h.naclId,
+                direction: h.direction,
+                rule: h.ruleNumber >= NACL_DEFAULT_RULE ? "*" : String(h.ruleNumber),
+              },
+              h.packets,
+            );
       },
     });
     new Counter({
