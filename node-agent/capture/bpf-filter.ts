@@ -1,13 +1,16 @@
 /**
  * Capture filters in libpcap's own syntax (pcap-filter(7): `icmp`, `tcp port 3306`,
  * `host 10.0.2.20 and not arp`), compiled by the system's libpcap (Debian libpcap0.8, loaded
- * through koffi) for raw IP packets (DLT_RAW) and evaluated per packet with
- * pcap_offline_filter, so a filter means exactly what it means to tcpdump. A filter that does
- * not compile is refused with libpcap's own message (pcap_geterr).
+ * through koffi) for raw IP packets (DLT_RAW), so a filter means exactly what it means to
+ * tcpdump. The compiled BPF program runs per packet in JavaScript (bpf-program.ts, libpcap's
+ * bpf_filter semantics; a native call per packet cost more than the capture itself); tests
+ * compare its decisions with libpcap's pcap_offline_filter. A filter that does not compile is
+ * refused with libpcap's own message (pcap_geterr).
  *
  * Only captures use it: nothing here runs on the data path unless a capture is on.
  */
 import koffi from "koffi";
+import { decodeBpfProgram, runBpf, type BpfProgram } from "./bpf-program.js";
 
 /** DLT_RAW on Linux (pcap/dlt.h): packets begin with the IP header. */
 const DLT_RAW = 12;
@@ -73,12 +76,15 @@ export interface CaptureFilter {
   readonly expression: string;
   /** True when the IP packet `pkt` (origLen bytes on the wire) passes. */
   match(pkt: Uint8Array, origLen?: number): boolean;
+  /** The same decision by libpcap's pcap_offline_filter (tests compare the two). */
+  matchWithLibpcap(pkt: Uint8Array, origLen?: number): boolean;
   free(): void;
 }
 
 const EVERYTHING: CaptureFilter = {
   expression: "",
   match: () => true,
+  matchWithLibpcap: () => true,
   free: () => undefined,
 };
 
@@ -105,12 +111,22 @@ export function compileCaptureFilter(expression: string): CaptureFilter | string
   } finally {
     pcap.close(handle);
   }
+  const count = new DataView(prog.buffer).getUint32(0, true);
+  const insns = koffi.decode(prog, 8, "void *") as unknown;
+  const program: BpfProgram = decodeBpfProgram(
+    koffi.decode(insns, koffi.array("uint8_t", count * 8)) as Uint8Array,
+    count,
+  );
   const hdr = new Uint8Array(PKTHDR_BYTES);
   const hdrView = new DataView(hdr.buffer);
   let freed = false;
   return {
     expression,
     match(pkt: Uint8Array, origLen = pkt.length): boolean {
+      if (freed) return false;
+      return runBpf(program, pkt, origLen) !== 0;
+    },
+    matchWithLibpcap(pkt: Uint8Array, origLen = pkt.length): boolean {
       if (freed) return false;
       hdrView.setUint32(16, pkt.length, true); // caplen
       hdrView.setUint32(20, origLen, true); // len
