@@ -16,6 +16,7 @@
  */
 import type { Allowance } from "./conntrack/allowance.js";
 import type {
+  AuditEventBatch,
   CaptureControl,
   CapturedPackets,
   ConntrackReport,
@@ -37,6 +38,7 @@ import {
 import type { AgentSnapshot, CompiledEniPolicy } from "./filter/policy.js";
 import { AgentCaptures } from "./capture/agent-captures.js";
 import { AgentTraces } from "./agent/agent-traces.js";
+import { AgentAudit } from "./audit/agent-audit.js";
 import { UnderlayTap } from "./capture/underlay-tap.js";
 import { CountingTransport } from "./overlay/counting-transport.js";
 import type { Endpoint, Transport } from "./overlay/transport.js";
@@ -79,6 +81,8 @@ export interface AgentControl {
   onTraceControl?(handler: (control: TraceControl) => void): void;
   /** Sends a batch of a trace's verdict events; false when not connected. */
   sendVerdictEvents?(batch: VerdictEventsBatch): boolean;
+  /** Sends audit mode's "would block" / "would allow" events; false when not connected. */
+  sendAuditEvents?(batch: AuditEventBatch): boolean;
   /** Connects (and keeps reconnecting and resyncing in the background). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -195,6 +199,8 @@ class RunningAgent implements StartedAgent {
   private readonly captures: AgentCaptures;
   /** Verdict traces the controller asked for (POST /v1/traces). */
   private readonly traces: AgentTraces;
+  /** Audit mode (docs/observability.md): staged rule sets judged beside the enforced ones. */
+  private readonly audit: AgentAudit;
   private readonly loopCtx: ReadLoopContext;
   private readonly applyCtx: SnapshotApplyContext;
   private readonly waiters: Array<{ revision: number; resolve: () => void }> = [];
@@ -266,6 +272,10 @@ class RunningAgent implements StartedAgent {
         ]),
       send: (b) => control?.sendVerdictEvents?.(b) ?? false,
       now: () => this.clock.now(),
+    });
+    this.audit = new AgentAudit({
+      verdicts: this.dp.verdicts,
+      send: (b) => control?.sendAuditEvents?.(b) ?? false,
     });
     this.loopCtx = {
       dp: this.dp,
@@ -341,9 +351,11 @@ class RunningAgent implements StartedAgent {
     if (this.deps.timers ?? true) {
       const t1 = setInterval(() => this.reports.reap(), 1000);
       const t2 = setInterval(() => this.reports.report(), this.config.reportIntervalMs);
+      const t3 = setInterval(() => this.audit.flush(), this.config.reportIntervalMs);
       t1.unref();
       t2.unref();
-      this.timers.push(t1, t2);
+      t3.unref();
+      this.timers.push(t1, t2, t3);
     }
     if (control) {
       control.onSnapshot((s) => this.applySnapshot(s));
@@ -385,6 +397,12 @@ class RunningAgent implements StartedAgent {
   private async apply(s: AgentSnapshot): Promise<void> {
     if (this.stopping) throw new Error(`agent ${this.agentId} is stopped`);
     await applySnapshot(this.applyCtx, s);
+    this.audit.setPolicies(s.enis);
+  }
+
+  /** Audit mode's counters per ENI ("would block" / "would allow" packets). */
+  auditCounts(): ReadonlyMap<string, { readonly wouldBlock: number; readonly wouldAllow: number }> {
+    return this.audit.allCounts();
   }
 
   /** The data path enforces `revision` from now on: wake whoever waits for it. */
@@ -443,6 +461,7 @@ class RunningAgent implements StartedAgent {
     for (const t of this.timers) clearInterval(t);
     this.captures.stopAll();
     this.traces.stopAll();
+    this.audit.close();
     await this.applying;
     await this.deps.control?.close().catch(() => undefined);
     this.faults.stop();

@@ -26,6 +26,8 @@ import type {
 } from "../reports/report-types.js";
 import type { TraceControl, TraceEventRecord, VerdictEventBatch } from "../traces/trace-types.js";
 
+import type { AuditEvent, AuditEventBatch } from "../audit/audit-types.js";
+
 const pb = vpcemu.v1;
 
 /** What an agent hosts (Hello.hosting / Hosting frame). */
@@ -89,6 +91,7 @@ export type AgentFrame =
       readonly sentAtMs: number;
       readonly reply: boolean;
     }
+  | { readonly kind: "audit-events"; readonly batch: AuditEventBatch }
   | { readonly kind: "captured-packets"; readonly packets: CapturedPackets }
   | { readonly kind: "verdict-events"; readonly batch: VerdictEventBatch }
   | { readonly kind: "error"; readonly code: string; readonly message: string };
@@ -225,8 +228,33 @@ function countersFromPb(c: vpcemu.v1.ICounters): CountersReport {
         ppsAllowanceExceeded: num(e.ppsAllowanceExceeded),
         linklocalAllowanceExceeded: num(e.linklocalAllowanceExceeded),
         packetsAccepted: num(e.packetsAccepted),
+        ...(num(e.auditWouldBlock) + num(e.auditWouldAllow) > 0
+          ? { auditWouldBlock: num(e.auditWouldBlock), auditWouldAllow: num(e.auditWouldAllow) }
+          : {}),
       };
     }),
+  };
+}
+
+/** One audit-mode event (report.proto AuditEvent). */
+function auditEventFromPb(e: vpcemu.v1.IAuditEvent): AuditEvent {
+  const icmp = e.icmpType != null && e.icmpType >= 0;
+  return {
+    eniId: str(e.eniId),
+    direction: str(e.direction) === "egress" ? "egress" : "ingress",
+    kind: str(e.kind) === "would_allow" ? "would_allow" : "would_block",
+    protocol: num(e.protocol),
+    src: str(e.src),
+    srcPort: num(e.srcPort),
+    dst: str(e.dst),
+    dstPort: num(e.dstPort),
+    ...(icmp ? { icmpType: num(e.icmpType), icmpCode: num(e.icmpCode) } : {}),
+    ...(str(e.enforcedRuleId) !== "" ? { enforcedRuleId: str(e.enforcedRuleId) } : {}),
+    ...(str(e.stagedRuleId) !== "" ? { stagedRuleId: str(e.stagedRuleId) } : {}),
+    packets: num(e.packets),
+    bytes: num(e.bytes),
+    firstAtMs: num(e.firstAtMs),
+    lastAtMs: num(e.lastAtMs),
   };
 }
 
@@ -327,6 +355,13 @@ export function decodeAgentFrame(bytes: Uint8Array): AgentFrame | WireError {
             finished: v.finished === true,
             error: str(v.error),
           },
+        };
+      }
+      case "auditEvents": {
+        const a = f.auditEvents!;
+        return {
+          kind: "audit-events",
+          batch: { events: list(a.events).map(auditEventFromPb), lost: num(a.lost) },
         };
       }
       case "error":
@@ -619,6 +654,12 @@ function encodeEni(p: CompiledEniPolicy): Uint8Array {
     b.message(21, pb.CompiledNatGateway.encode({ ...p.natGateway }).finish());
   for (const g of p.groupIds ?? []) b.string(35, g, true);
   b.string(36, p.naclId ?? "");
+  if (p.audit !== undefined) {
+    // Audit mode (policy.proto 30-32): the staged rule set, never enforced.
+    b.uint(30, 1);
+    for (const r of p.audit.ingress) b.message(31, cached(ruleBytes, r, encodeRule));
+    for (const r of p.audit.egress) b.message(32, cached(ruleBytes, r, encodeRule));
+  }
   return b.finish();
 }
 

@@ -1,3 +1,4 @@
+import type { StagedRules } from "./security-group.js";
 import type { ScopedFields } from "../store/scope.js";
 import type { Tags } from "./tags.js";
 import { controllerError, invalidValue } from "../errors.js";
@@ -27,6 +28,8 @@ export interface NetworkInterface extends ScopedFields {
   readonly udpStreamTimeout?: number;
   readonly attachment?: EniAttachment;
   readonly tags: Tags;
+  /** Audit mode: a staged rule set for this ENI alone (wins over its groups' staged sets). */
+  readonly staged?: StagedRules;
 }
 
 /** TO-1 ranges of the ConnectionTrackingSpecification fields. */

@@ -28,6 +28,17 @@ export interface SecurityGroup extends ScopedFields {
   readonly isDefault: boolean;
   readonly rules: readonly SgRule[];
   readonly tags: Tags;
+  /** Audit mode (controller/audit/): a staged rule set judged beside `rules`, never enforced. */
+  readonly staged?: StagedRules;
+}
+
+/**
+ * A staged rule set (docs/observability.md "Audit mode"): per direction, the rules that would
+ * replace the enforced ones; a direction left out keeps the enforced rules.
+ */
+export interface StagedRules {
+  readonly ingress?: readonly SgRule[];
+  readonly egress?: readonly SgRule[];
 }
 
 /** The peer of a rule to be created or matched, before group names are resolved. */

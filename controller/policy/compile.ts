@@ -30,6 +30,7 @@ import {
   DEFAULT_CONNTRACK_MAX,
   DEFAULT_CONNTRACK_TIMEOUTS,
   type AgentSnapshot,
+  type AuditRules,
   type CompiledEniPolicy,
   type CompiledNatGateway,
   type CompiledRoute,
@@ -471,7 +472,30 @@ export function compileEniPolicy(
     // (Only when there are some: the wire does not tell an empty list from an absent one.)
     ...(eni.groupIds.length > 0 ? { groupIds: [...eni.groupIds] } : {}),
     ...(naclId !== undefined ? { naclId } : {}),
+    ...auditOf(eni, index),
   };
+}
+
+/**
+ * Audit mode (docs/observability.md "Audit mode"): the ENI's staged rules per direction: its
+ * own staged set, else per group the group's staged set, else the group's enforced rules;
+ * nothing when neither the ENI nor any of its groups has one.
+ */
+function auditOf(eni: NetworkInterfaceState, index: PolicyIndex): { audit?: AuditRules } {
+  const groups = eni.groupIds.map((g) => index.groups.get(g)).filter((g) => g !== undefined);
+  if (eni.staged === undefined && !groups.some((g) => g.staged !== undefined)) return {};
+  const side = (egress: boolean): CompiledRule[] => {
+    const own = egress ? eni.staged?.egress : eni.staged?.ingress;
+    const rules =
+      own ??
+      groups.flatMap(
+        (g) =>
+          (egress ? g.staged?.egress : g.staged?.ingress) ??
+          g.rules.filter((r) => r.isEgress === egress),
+      );
+    return rules.map((r) => index.compiledRule(r));
+  };
+  return { audit: { ingress: side(false), egress: side(true) } };
 }
 
 function compiledNat(natGatewayId: string): CompiledNatGateway {

@@ -141,6 +141,17 @@ export interface CompiledEniPolicy {
    * subnet's NACL and route table apply. Absent for every other ENI.
    */
   readonly natGateway?: CompiledNatGateway;
+  /**
+   * Audit mode (docs/observability.md "Audit mode"): the staged rule set, judged beside
+   * ingress/egress and never enforced; absent = nothing staged. An empty list would block all.
+   */
+  readonly audit?: AuditRules;
+}
+
+/** The staged rules of one ENI, per direction (the union of its groups', or its own). */
+export interface AuditRules {
+  readonly ingress: readonly CompiledRule[];
+  readonly egress: readonly CompiledRule[];
 }
 
 /** A NAT gateway's translation parameters (docs/routing.md NAT-8..NAT-12). */

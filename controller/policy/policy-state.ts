@@ -83,6 +83,14 @@ export interface SecurityGroupState {
   readonly vpcId: string;
   readonly groupName: string;
   readonly rules: readonly SgRuleState[];
+  /** Audit mode: the staged rule set (docs/observability.md "Audit mode"); absent = none. */
+  readonly staged?: StagedRulesState;
+}
+
+/** Staged rules per direction; a direction left out keeps the enforced rules. */
+export interface StagedRulesState {
+  readonly ingress?: readonly SgRuleState[];
+  readonly egress?: readonly SgRuleState[];
 }
 
 export interface NaclEntryState {
@@ -125,6 +133,8 @@ export interface NetworkInterfaceState {
   readonly ipv6: readonly string[];
   readonly groupIds: readonly string[];
   readonly sourceDestCheck: boolean;
+  /** Audit mode: the ENI's own staged rule set (wins over its groups'); absent = none. */
+  readonly staged?: StagedRulesState;
   /** Configured ConnectionTrackingSpecification (seconds); absent = AWS default. */
   readonly tcpEstablishedTimeout?: number;
   readonly udpTimeout?: number;

@@ -10,6 +10,7 @@ import type {
   EniCounters,
   FlowLogRecord,
 } from "./report-types.js";
+import type { AuditEvent } from "../audit/audit-types.js";
 
 export interface StoredConntrack {
   readonly agentId: string;
@@ -30,6 +31,8 @@ export interface StoredCounters {
 export interface ReportStoreOptions {
   /** Flow-log lines kept per ENI (default 10000). */
   readonly flowLogsPerEni?: number;
+  /** Audit-mode events kept (default 10000). */
+  readonly auditEventsKept?: number;
 }
 
 export class ReportStore {
@@ -38,9 +41,14 @@ export class ReportStore {
   private readonly flowLogs = new Map<string, string[]>();
   private readonly flowLogsPerEni: number;
   private readonly flowLogListeners = new Set<(records: readonly FlowLogRecord[]) => void>();
+  /** Audit mode's events, newest last, at most auditEventsKept (oldest dropped first). */
+  private readonly audit: AuditEvent[] = [];
+  private auditLost = 0;
+  private readonly auditEventsKept: number;
 
   constructor(opts: ReportStoreOptions = {}) {
     this.flowLogsPerEni = opts.flowLogsPerEni ?? 10_000;
+    this.auditEventsKept = opts.auditEventsKept ?? 10_000;
   }
 
   putConntrack(agentId: string, report: ConntrackReport, receivedAtMs: number): void {
@@ -82,6 +90,19 @@ export class ReportStore {
   onFlowLogs(cb: (records: readonly FlowLogRecord[]) => void): () => void {
     this.flowLogListeners.add(cb);
     return () => this.flowLogListeners.delete(cb);
+  }
+
+  /** Audit mode: an agent's batch of "would block" / "would allow" events. */
+  putAuditEvents(_agentId: string, events: readonly AuditEvent[], lost: number): void {
+    this.auditLost += lost;
+    for (const e of events) this.audit.push(e);
+    if (this.audit.length > this.auditEventsKept)
+      this.audit.splice(0, this.audit.length - this.auditEventsKept);
+  }
+
+  /** Audit events kept, oldest first, and how many agents or this store could not keep. */
+  auditEvents(): { readonly events: readonly AuditEvent[]; readonly lost: number } {
+    return { events: [...this.audit], lost: this.auditLost };
   }
 
   conntrackOf(eniId: string): StoredConntrack | undefined {

@@ -58,6 +58,9 @@ export interface EniCounters {
   readonly ppsAllowanceExceeded: number;
   readonly linklocalAllowanceExceeded: number;
   readonly packetsAccepted: number;
+  /** Audit mode: packets the staged rule set would have blocked / allowed (absent: none). */
+  readonly auditWouldBlock?: number;
+  readonly auditWouldAllow?: number;
 }
 
 export interface CountersReport {

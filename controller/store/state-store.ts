@@ -1,6 +1,7 @@
 import type { Db, ResourceKind } from "../db/database.js";
 import { RESOURCE_TABLES, openDatabase } from "../db/database.js";
-import type { PolicyState, StateChange } from "../policy/policy-state.js";
+import type { PolicyState, StagedRulesState, StateChange } from "../policy/policy-state.js";
+import type { SgRule, StagedRules } from "../model/security-group.js";
 import { controllerError } from "../errors.js";
 import { DEFAULT_QUOTAS, type Quotas } from "./quotas.js";
 import { awsPrefixListsOf } from "../model/aws-prefix-lists.js";
@@ -291,6 +292,7 @@ export class StateStore {
         vpcId: g.vpcId,
         groupName: g.groupName,
         rules: g.rules.map(({ tags: _tags, ...r }) => ({ ...r, groupId: g.groupId })),
+        ...(g.staged === undefined ? {} : { staged: stagedState(g.staged, g.groupId) }),
       })),
       networkAcls: [...t.networkAcl.values()].map((n) => ({
         networkAclId: n.networkAclId,
@@ -324,6 +326,7 @@ export class StateStore {
         ipv6: e.ipv6,
         groupIds: e.groupIds,
         sourceDestCheck: e.sourceDestCheck,
+        ...(e.staged === undefined ? {} : { staged: stagedState(e.staged, e.eniId) }),
         ...(e.tcpEstablishedTimeout === undefined
           ? {}
           : { tcpEstablishedTimeout: e.tcpEstablishedTimeout }),
@@ -356,6 +359,16 @@ export class StateStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** Audit mode's staged rules as the compiler reads them; `owner` is the group or ENI id. */
+function stagedState(s: StagedRules, owner: string): StagedRulesState {
+  const of = (rules: readonly SgRule[]) =>
+    rules.map(({ tags: _tags, ...r }) => ({ ...r, groupId: owner }));
+  return {
+    ...(s.ingress === undefined ? {} : { ingress: of(s.ingress) }),
+    ...(s.egress === undefined ? {} : { egress: of(s.egress) }),
+  };
 }
 
 function parentOf(kind: ResourceKind, rec: Records[ResourceKind]): string | null {

@@ -20,6 +20,7 @@ import {
   decodeControllerFrame,
   encodeAckFrame,
   encodeCapturedPacketsFrame,
+  encodeAuditEventsFrame,
   encodeVerdictEventsFrame,
   encodeConntrackReportFrame,
   encodeCountersFrame,
@@ -30,6 +31,7 @@ import {
   type CaptureControl,
   type CapturedPackets,
   type TraceControl,
+  type AuditEventBatch,
   type VerdictEventsBatch,
   type ConntrackReport,
   type CountersReport,
@@ -164,6 +166,11 @@ export class ControllerClient {
   /** Sends a batch of a trace's verdict events; false if not connected. */
   sendVerdictEvents(batch: VerdictEventsBatch): boolean {
     return this.send(encodeVerdictEventsFrame(batch));
+  }
+
+  /** Sends audit mode's events (Frame 16); false if not connected. */
+  sendAuditEvents(batch: AuditEventBatch): boolean {
+    return this.send(encodeAuditEventsFrame(batch));
   }
 
   /** Bytes queued on the socket, not yet sent (captures bound themselves by it). */

@@ -40,6 +40,7 @@ export function controllerControl(
     backlogBytes: () => client.bufferedBytes(),
     onTraceControl: (h) => (onTrace = h),
     sendVerdictEvents: (b) => client.sendVerdictEvents(b),
+    sendAuditEvents: (b) => client.sendAuditEvents(b),
     start: async () => client.start(),
     close: () => client.close(),
   };

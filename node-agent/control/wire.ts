@@ -107,6 +107,38 @@ export interface EniCounters {
   readonly ppsAllowanceExceeded: number;
   readonly linklocalAllowanceExceeded: number;
   readonly packetsAccepted: number;
+  /** Audit mode: packets the staged rule set would have blocked / allowed (absent: 0). */
+  readonly auditWouldBlock?: number;
+  readonly auditWouldAllow?: number;
+}
+
+/**
+ * Audit mode (report.proto AuditEvent): one flow on one ENI and direction where the staged and
+ * the enforced rule sets disagreed, over one report interval.
+ */
+export interface AuditEvent {
+  readonly eniId: string;
+  readonly direction: "ingress" | "egress";
+  readonly kind: "would_block" | "would_allow";
+  readonly protocol: number;
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  /** icmp/icmpv6 only. */
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+  readonly enforcedRuleId?: string;
+  readonly stagedRuleId?: string;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly firstAtMs: number;
+  readonly lastAtMs: number;
+}
+
+export interface AuditEventBatch {
+  readonly events: readonly AuditEvent[];
+  readonly lost: number;
 }
 
 export interface CountersReport {
@@ -328,6 +360,14 @@ function eniFromPb(p: vpcemu.v1.ICompiledEniPolicy): CompiledEniPolicy {
     ...(str(p.routeTableId) !== "" ? { routeTableId: str(p.routeTableId) } : {}),
     ...(list(p.groupIds).length > 0 ? { groupIds: list(p.groupIds) } : {}),
     ...(str(p.naclId) !== "" ? { naclId: str(p.naclId) } : {}),
+    ...(p.audit === true
+      ? {
+          audit: {
+            ingress: list(p.auditIngress).map(ruleFromPb),
+            egress: list(p.auditEgress).map(ruleFromPb),
+          },
+        }
+      : {}),
     ...(list(p.routes).length > 0 ? { routes: list(p.routes).map(routeFromPb) } : {}),
     ...(list(p.publicIpv4).length > 0
       ? {
@@ -613,6 +653,8 @@ export function encodeCountersFrame(c: CountersReport): Uint8Array {
         ppsAllowanceExceeded: e.ppsAllowanceExceeded,
         linklocalAllowanceExceeded: e.linklocalAllowanceExceeded,
         packetsAccepted: e.packetsAccepted,
+        auditWouldBlock: e.auditWouldBlock ?? 0,
+        auditWouldAllow: e.auditWouldAllow ?? 0,
       })),
       faults: (c.faults ?? []).map((f) => ({
         faultId: f.faultId,
@@ -659,6 +701,33 @@ export function encodeCapturedPacketsFrame(c: CapturedPackets): Uint8Array {
       packets: c.packets ?? 0,
       dropped: c.dropped ?? 0,
       finished: c.finished === true,
+    },
+  }).finish();
+}
+
+/** An AuditEventBatch frame (Frame 16): audit mode's "would block" / "would allow" events. */
+export function encodeAuditEventsFrame(b: AuditEventBatch): Uint8Array {
+  return pb.Frame.encode({
+    auditEvents: {
+      events: b.events.map((e) => ({
+        eniId: e.eniId,
+        direction: e.direction,
+        kind: e.kind,
+        protocol: e.protocol,
+        src: e.src,
+        srcPort: e.srcPort,
+        dst: e.dst,
+        dstPort: e.dstPort,
+        icmpType: e.icmpType ?? -1,
+        icmpCode: e.icmpCode ?? -1,
+        enforcedRuleId: e.enforcedRuleId ?? "",
+        stagedRuleId: e.stagedRuleId ?? "",
+        packets: e.packets,
+        bytes: e.bytes,
+        firstAtMs: e.firstAtMs,
+        lastAtMs: e.lastAtMs,
+      })),
+      lost: b.lost,
     },
   }).finish();
 }
