@@ -16,8 +16,8 @@ import {
   VerdictEmitter,
   conntrackStateOf,
   naclRuleNumberOf,
-  packetFields,
-  type VerdictEvent,
+  setPacketFields,
+  type EventDraft,
 } from "./verdict-event.js";
 
 /** Where the data path reports what it cannot count (internal errors), rate-limited. */
@@ -132,19 +132,19 @@ export class DataPath {
   ): void {
     this.drops.count(port ? port.key : "", reason, pkt !== undefined ? pkt.length : len);
     if (this.verdicts.active) {
-      const event: VerdictEvent = {
+      const e: EventDraft = {
         eniId: port ? port.key : "",
         direction: egress ? "egress" : "ingress",
         verdict: "drop",
         reason,
-        ...(site !== undefined ? { site } : {}),
         conntrack: "none",
-        ...(faultId !== undefined ? { faultId } : {}),
-        ...packetFields(pkt, buf, off, len),
         length: pkt !== undefined ? pkt.length : len,
         atMs: this.nowMs(),
       };
-      this.verdicts.emit(event, viewOf(buf, off, len, pkt));
+      if (site !== undefined) e.site = site;
+      if (faultId !== undefined) e.faultId = faultId;
+      setPacketFields(e, pkt, buf, off, len);
+      this.verdicts.emit(e, viewOf(buf, off, len, pkt));
     }
   }
 
@@ -216,42 +216,33 @@ export class DataPath {
     v: FilterVerdict,
     nowMs: number,
   ): void {
-    const policy = port.policy;
-    const naclId = policy?.naclId;
-    const nacl =
-      v.naclRule !== undefined
-        ? { ...(naclId ? { naclId } : {}), naclRuleNumber: naclRuleNumberOf(v.naclRule) }
-        : {};
-    let reason: VerdictEvent["reason"];
-    let sg: Pick<VerdictEvent, "sgRuleId" | "noMatchGroups">;
-    if (v.action === "allow") {
-      reason = v.via === "conntrack" ? AcceptReason.ConntrackEstablished : AcceptReason.SgRule;
-      sg = v.ruleId !== undefined ? { sgRuleId: v.ruleId } : {};
-    } else {
-      reason = v.reason;
-      if (v.reason === DropReason.SgNoMatch) {
-        sg = { noMatchGroups: groupsOf(port, egress) };
-      } else if (v.reason === DropReason.NaclDenied && v.naclRule === undefined) {
-        // No entry matched at all (a NACL without its `*` entries): the default denies.
-        sg = v.ruleId !== undefined ? { sgRuleId: v.ruleId } : {};
-        Object.assign(nacl, { ...(naclId ? { naclId } : {}), naclRuleNumber: "*" });
-      } else {
-        sg = v.ruleId !== undefined ? { sgRuleId: v.ruleId } : {};
-      }
-    }
-    const event: VerdictEvent = {
+    const accept = v.action === "allow";
+    const e: EventDraft = {
       eniId: port.key,
       direction: egress ? "egress" : "ingress",
-      verdict: v.action === "allow" ? "accept" : "drop",
-      reason,
-      ...sg,
-      ...nacl,
+      verdict: accept ? "accept" : "drop",
+      reason: accept
+        ? v.via === "conntrack"
+          ? AcceptReason.ConntrackEstablished
+          : AcceptReason.SgRule
+        : v.reason,
       conntrack: conntrackStateOf(v),
-      ...packetFields(pkt, buf, off, len),
       length: pkt.length,
       atMs: nowMs,
     };
-    this.verdicts.emit(event, viewOf(buf, off, len, pkt));
+    if (v.ruleId !== undefined) e.sgRuleId = v.ruleId;
+    if (!accept && v.reason === DropReason.SgNoMatch) e.noMatchGroups = groupsOf(port, egress);
+    const naclId = port.policy?.naclId;
+    if (v.naclRule !== undefined) {
+      if (naclId !== undefined) e.naclId = naclId;
+      e.naclRuleNumber = naclRuleNumberOf(v.naclRule);
+    } else if (!accept && v.reason === DropReason.NaclDenied) {
+      // No entry matched at all (a NACL without its `*` entries): the default denies.
+      if (naclId !== undefined) e.naclId = naclId;
+      e.naclRuleNumber = "*";
+    }
+    setPacketFields(e, pkt, buf, off, len);
+    this.verdicts.emit(e, viewOf(buf, off, len, pkt));
   }
 
   /**
