@@ -9,6 +9,7 @@
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { compileCaptureFilter } from "../../node-agent/capture/bpf-filter.js";
+import { parseIpAddress } from "../../node-agent/packet/address.js";
 import { jsonApiAuthHeaders } from "../runtime/api-credentials.js";
 import { findNode, readRuntimeState, runtimeDir, stateFilePath } from "../runtime/runtime-state.js";
 import { parseCommandArgs, UsageError } from "./usage.js";
@@ -79,8 +80,13 @@ export async function run(args: string[]): Promise<number> {
     );
   const ref = parsed.positionals[0]!;
   const node = findNode(state, ref);
-  if (!node)
-    throw new Error(`unknown node '${ref}' (nodes: ${state.nodes.map((n) => n.name).join(", ")})`);
+  if (!node) {
+    const nodes = state.nodes.map((n) => n.name).join(", ");
+    // An address-like NODE that does not parse is a malformed address, not an unknown name.
+    if (/^[0-9.]+$|:/.test(ref) && parseIpAddress(ref) === undefined)
+      throw new Error(`'${ref}' is not a valid IP address (nodes: ${nodes})`);
+    throw new Error(`unknown node '${ref}' (nodes: ${nodes})`);
+  }
   const body = {
     ...(node.instanceId !== undefined ? { instance: node.instanceId } : { external: node.name }),
     ...(filter !== "" ? { filter } : {}),

@@ -11,7 +11,7 @@
  *                        db  10.0.2.20 (db-sg: tcp 3306 from 10.0.1.0/24 only)
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -203,8 +203,9 @@ describe("vpcemu capture", () => {
     expect(await captures()).toEqual([]);
   }, 90_000);
 
-  it("applies the filter on the agent: only matching packets are written", async () => {
+  it("applies the filter on the agent and writes to stdout without -w", async () => {
     const file = join(dir, "filtered.pcapng");
+    const out = openSync(file, "w");
     const child = spawn(
       process.execPath,
       [
@@ -213,17 +214,16 @@ describe("vpcemu capture", () => {
         "--runtime-dir",
         rt.runtime.runtimeDir,
         "db",
-        "-w",
-        file,
         "--filter",
         "tcp port 3306",
         "-c",
         "2",
       ],
-      { stdio: ["ignore", "ignore", "pipe"] },
+      { stdio: ["ignore", out, "pipe"] },
     );
+    closeSync(out);
     let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     await waitUntil("the capture to start", () => stderr.includes("capturing db"), 30_000, 50);
     inNode("web", ["ping", "-c", "1", "-W", "1", "10.0.2.20"]);
@@ -263,6 +263,11 @@ describe("vpcemu capture", () => {
       "vpcemu capture: --filter 'tcp port': can't parse filter expression: syntax error\n",
     );
     expect(spawnSync("test", ["-e", join(dir, "never.pcapng")]).status).toBe(1);
+    const address = cli(["capture", "--runtime-dir", rt.runtime.runtimeDir, "10.0.300.1"]);
+    expect([address.status, address.stderr]).toEqual([
+      1,
+      "vpcemu capture: '10.0.300.1' is not a valid IP address (nodes: internet, web, db)\n",
+    ]);
     expect(await captures()).toEqual([]);
   });
 
