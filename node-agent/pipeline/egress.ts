@@ -17,6 +17,7 @@ import { indexOfIpv4, rewriteIpv4Source } from "../packet/nat.js";
 import type { DataPath, Outbox } from "./data-path.js";
 import { deliverLocal } from "./ingress.js";
 import type { Port } from "./port.js";
+import { EgressOnlyFlows } from "../nat-gateway/egress-only.js";
 import { DropReason } from "./verdict.js";
 import {
   externalVerdict,
@@ -65,13 +66,15 @@ export function forwardFromTun(
   let refused: DropReason | undefined;
   // The index in port.natPublic of the address the internet gateway gives the source; -1 = none.
   let snat = -1;
+  // Through an egress-only internet gateway (IGW-12): recorded once the filter let it out.
+  let egressOnly = false;
   // The ENI's longest-prefix route, looked up once (undefined for external nodes, or no table).
   const hop =
     port.kind === "eni" && port.vpcRoutes !== undefined
       ? port.vpcRoutes.lookup(pkt.dst)
       : undefined;
   if (port.kind === "external") {
-    refused = externalVerdict(route);
+    refused = externalVerdict(route, pkt.dst.length);
   } else if (hop !== undefined && hop.nextHop !== undefined) {
     // RT-18, NAT-8: a route to a NAT gateway or an interface forwards the packet, destination
     // kept, to that interface (of the ENI's VPC); the filter and delivery below follow it.
@@ -99,9 +102,12 @@ export function forwardFromTun(
     // other route, or none: `no_route`; a NAT gateway's packets too, NAT-12); the source leaves
     // as the ENI's public IP (IGW-6; none: `no_public_ip`).
     refused = internetVerdict(hop, pkt.dst.length);
-    if (refused === undefined) {
+    if (refused === undefined && pkt.family === 4) {
       snat = port.natPrivate === undefined ? -1 : indexOfIpv4(port.natPrivate, pkt.src);
       if (snat < 0) refused = DropReason.NoPublicIp;
+    } else if (refused === undefined && hop!.kind === "egress-only-internet-gateway") {
+      // IGW-12: the egress-only gateway lets this flow's replies back in.
+      egressOnly = true;
     }
   }
   if (refused === undefined && route !== undefined) {
@@ -126,6 +132,7 @@ export function forwardFromTun(
   }
   // IGW-6: after the SG, NACL, conntrack and flow log, which all see the private address.
   if (snat >= 0) rewriteIpv4Source(buf, pkt, port.natPublic![snat]!);
+  else if (egressOnly) (port.egressOnly ??= new EgressOnlyFlows()).outbound(pkt, nowMs);
   // Where it goes: a port on this agent (no underlay), or another agent's endpoint.
   const dst: Port | undefined =
     route.entry.agentId !== dp.agentId

@@ -104,16 +104,32 @@ export function deliverLocal(
   // reaches its private address when the ENI's subnet routes the source to an attached internet
   // gateway (a detached one compiles to `blackhole`); before the destination check, NACL and
   // SG, which see the private address as on AWS. Only ENIs with a public IP pay the lookup.
+  // IPv6 from the emulated internet (IGW-11, IGW-12) reaches the ENI's own address when its
+  // subnet routes the source to the internet gateway, or to an egress-only gateway for the
+  // replies of flows the ENI started (`eigw_inbound` otherwise). Only ENIs whose table has an
+  // IPv6 gateway route pay the source lookup.
+  let noGateway = false;
   if (dst.natPublic !== undefined && pkt.family === 4) {
     const i = indexOfIpv4(dst.natPublic, pkt.dst);
     if (i >= 0) {
       const hop = dst.vpcRoutes?.lookup(pkt.src);
-      if (hop === undefined || hop.kind !== "internet-gateway") {
-        dp.drop(dst, DropReason.IgwNoRoute, false, buf, off, len, pkt);
-        return;
-      }
-      rewriteIpv4Destination(buf, pkt, dst.natPrivate![i]!);
+      if (hop === undefined || hop.kind !== "internet-gateway") noGateway = true;
+      else rewriteIpv4Destination(buf, pkt, dst.natPrivate![i]!);
     }
+  } else if (pkt.family === 6 && dst.vpcRoutes !== undefined && dst.vpcRoutes.v6Gateway) {
+    if (dp.routes.lookup(pkt.src)?.external === true) {
+      const hop = dst.vpcRoutes.lookup(pkt.src);
+      if (hop !== undefined && hop.kind === "egress-only-internet-gateway") {
+        if (dst.egressOnly === undefined || !dst.egressOnly.inbound(pkt, nowMs)) {
+          dp.drop(dst, DropReason.EigwInbound, false, buf, off, len, pkt);
+          return;
+        }
+      } else if (hop === undefined || hop.kind !== "internet-gateway") noGateway = true;
+    }
+  }
+  if (noGateway) {
+    dp.drop(dst, DropReason.IgwNoRoute, false, buf, off, len, pkt);
+    return;
   }
   if ((dst.sourceDestCheck || dst.kind === "external") && !dst.addresses.has(pkt.dst)) {
     dp.drop(dst, DropReason.DestCheck, false, buf, off, len, pkt);

@@ -12,6 +12,7 @@ import { parseIpAddress } from "../packet/address.js";
 import { AddressSet, EXTERNAL_SUBNET } from "./route-table.js";
 import { VpcRouteTable } from "./vpc-routes.js";
 import { TunWriter } from "./tun-writer.js";
+import type { EgressOnlyFlows } from "../nat-gateway/egress-only.js";
 import type { DropReason } from "./verdict.js";
 
 /**
@@ -83,6 +84,12 @@ export class Port {
    */
   natPublic: readonly Uint8Array[] | undefined;
   natPrivate: readonly Uint8Array[] | undefined;
+  /**
+   * The IPv6 flows this ENI started through an egress-only internet gateway (docs/routing.md
+   * IGW-12), whose replies may come back in; created on the first such packet, kept across
+   * revisions (egress.ts writes, ingress.ts reads).
+   */
+  egressOnly: EgressOnlyFlows | undefined;
 
   private constructor(
     readonly kind: PortKind,
@@ -109,6 +116,7 @@ export class Port {
     this.vpcRoutes = undefined;
     this.natPublic = undefined;
     this.natPrivate = undefined;
+    this.egressOnly = undefined;
   }
 
   /** A hosted ENI with its filter. */

@@ -45,9 +45,14 @@ export const DropReason = {
   // whose route is the gateway, from an address without a public IP; raised in egress's route
   // step only.
   NoPublicIp: "no_public_ip",
-  // Internet gateway (IGW-5): a packet to an ENI's public IP whose subnet has no route to an
-  // attached internet gateway covering the source; raised in ingress.ts deliverLocal only.
+  // Internet gateway (IGW-5, IGW-11): a packet from the emulated internet to an ENI's public IP
+  // (or IPv6 address) whose subnet has no route to an attached internet gateway covering the
+  // source; raised in ingress.ts deliverLocal only.
   IgwNoRoute: "igw_no_route",
+  // Egress-only internet gateway (IGW-12): IPv6 from the emulated internet through the ENI's
+  // egress-only gateway route that is no reply to a flow the ENI started; ingress.ts
+  // deliverLocal only.
+  EigwInbound: "eigw_inbound",
   // NAT gateway (docs/routing.md NAT-9, NAT-10): a packet to its address that no live
   // translation expects (unsolicited, expired); raised in nat-gateway/translate.ts only.
   NatNoMapping: "nat_no_mapping",

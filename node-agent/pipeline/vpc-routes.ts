@@ -89,6 +89,12 @@ export class VpcRouteTable {
   private readonly v6: RouteHop[] = [];
   /** Routes whose destination did not parse (ignored, never thrown). */
   readonly invalid: number;
+  /**
+   * Whether an IPv6 route targets an internet or egress-only internet gateway: only then can
+   * IPv6 from the emulated internet reach the ENI (IGW-11, IGW-12), so only then does ingress
+   * look its source up.
+   */
+  readonly v6Gateway: boolean;
 
   constructor(readonly routes: readonly CompiledRoute[]) {
     let invalid = 0;
@@ -130,6 +136,9 @@ export class VpcRouteTable {
       this.v4.push({ mask: maskOf(length), byNetwork });
     this.v6.sort((a, b) => b.length - a.length);
     this.invalid = invalid;
+    this.v6Gateway = this.v6.some(
+      (h) => h.kind === "internet-gateway" || h.kind === "egress-only-internet-gateway",
+    );
   }
 
   /** The longest-prefix match for a 4- or 16-byte address, or undefined (no route). */
@@ -194,15 +203,19 @@ export function routeVerdict(
  *
  *   internet gateway, IPv4   -> on (the caller translates the source, IGW-6: no_public_ip
  *                               when the ENI has no public IP)
+ *   internet gateway, IPv6   -> on, untranslated (IGW-11)
+ *   egress-only gw, IPv6     -> on; the caller records the flow for its replies (IGW-12)
  *   blackhole                -> blackhole_route (RT-15)
  *   anything else            -> no_route: no route, local, peering, an interface, an
- *                               egress-only gateway; IPv6 to the emulated internet is not
- *                               emulated and takes none
+ *                               egress-only gateway for IPv4
  */
 export function internetVerdict(hop: RouteHop | undefined, family: number): DropReason | undefined {
   if (hop === undefined) return DropReason.NoRoute;
   if (hop.kind === "blackhole") return DropReason.BlackholeRoute;
-  return hop.kind === "internet-gateway" && family === 4 ? undefined : DropReason.NoRoute;
+  if (hop.kind === "internet-gateway") return undefined;
+  return hop.kind === "egress-only-internet-gateway" && family === 16
+    ? undefined
+    : DropReason.NoRoute;
 }
 
 /**
@@ -210,12 +223,15 @@ export function internetVerdict(hop: RouteHop | undefined, family: number): Drop
  * RT-17, IGW-5): the emulated internet reaches a VPC only at a public IPv4 address (an entry
  * with `privateAddress`: an Elastic IP or launch-time public IP, which the ENI's agent
  * translates when its subnet routes the source to an internet gateway, else `igw_no_route`
- * there). A private address, another external node or an unknown address: no_route.
+ * there). IPv6 addresses are global: an ENI's IPv6 address goes on to the ENI's agent, which
+ * admits it through its subnet's internet gateway route, or egress-only gateway route for
+ * replies (IGW-11, IGW-12). A private IPv4 address, another external node or an unknown
+ * address: no_route. `family` is the destination address length (4 or 16).
  */
-export function externalVerdict(route: Route | undefined): DropReason | undefined {
-  return route !== undefined && route.entry.privateAddress !== undefined
-    ? undefined
-    : DropReason.NoRoute;
+export function externalVerdict(route: Route | undefined, family = 4): DropReason | undefined {
+  if (route === undefined || route.external) return DropReason.NoRoute;
+  if (route.entry.privateAddress !== undefined) return undefined;
+  return family === 16 ? undefined : DropReason.NoRoute;
 }
 
 /**

@@ -239,18 +239,19 @@ beforeAll(async () => {
       }),
     )
   ).FlowLogIds![0]!;
-  const ha = await h.startAgent({
-    agentId: "agent-a",
-    instanceIds: [w.InstanceId!, f.InstanceId!],
-    endpoint: "127.0.0.1:7411",
-    reportIntervalMs: 200,
-    flowLogWindowMs: 1000,
-  });
+  // The internet's agent first: every later agent's first snapshot maps it.
   const hb = await h.startAgent({
     agentId: "agent-b",
     instanceIds: [a.InstanceId!],
     endpoint: "127.0.0.1:7412",
     externals: [{ name: "internet", address: INTERNET }],
+    reportIntervalMs: 200,
+    flowLogWindowMs: 1000,
+  });
+  const ha = await h.startAgent({
+    agentId: "agent-a",
+    instanceIds: [w.InstanceId!, f.InstanceId!],
+    endpoint: "127.0.0.1:7411",
     reportIntervalMs: 200,
     flowLogWindowMs: 1000,
   });

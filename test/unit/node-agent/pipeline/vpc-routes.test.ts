@@ -143,12 +143,24 @@ describe("the emulated internet only through a gateway (RT-17)", () => {
     },
   );
 
-  it("drops an instance's packets to the internet without a matching route, or IPv6 ones", () => {
+  it("drops an instance's packets to the internet without a matching route; IPv6 leaves by an igw or eigw route (IGW-11, IGW-12)", () => {
     expect(internetVerdict(undefined, 4)).toBe(DropReason.NoRoute);
-    const v6 = new VpcRouteTable([
-      { destination: "::/0", kind: "internet-gateway", targetId: "igw-1" },
-    ]).lookup(bytes("2001:db8:ff::1"));
-    expect(internetVerdict(v6, 16)).toBe(DropReason.NoRoute);
+    const v6 = (kind: CompiledRoute["kind"]) =>
+      new VpcRouteTable([{ destination: "::/0", kind, targetId: "x" }]).lookup(
+        bytes("2001:db8:ff::1"),
+      );
+    expect(internetVerdict(v6("internet-gateway"), 16)).toBeUndefined();
+    expect(internetVerdict(v6("egress-only-internet-gateway"), 16)).toBeUndefined();
+    expect(internetVerdict(v6("local"), 16)).toBe(DropReason.NoRoute);
+    expect(
+      new VpcRouteTable([
+        { destination: "::/0", kind: "egress-only-internet-gateway", targetId: "x" },
+      ]).v6Gateway,
+    ).toBe(true);
+    expect(
+      new VpcRouteTable([{ destination: "0.0.0.0/0", kind: "internet-gateway", targetId: "x" }])
+        .v6Gateway,
+    ).toBe(false);
   });
 
   it("routeVerdict to an external node follows the table: no table or no gateway route drops", () => {
@@ -174,5 +186,16 @@ describe("the emulated internet only through a gateway (RT-17)", () => {
     expect(at("10.0.1.10")).toBe(DropReason.NoRoute);
     expect(at("198.51.100.11")).toBe(DropReason.NoRoute); // another external node
     expect(at("10.9.9.9")).toBe(DropReason.NoRoute); // nobody's
+  });
+
+  it("lets an external node send IPv6 to an ENI's address, which the ENI's agent admits or not (IGW-11, IGW-12)", () => {
+    const mapping = new RouteTable([
+      entry("2600:1f18:1:100::10", "eni-a2", "vpc-a"),
+      entry("2001:db8:ffff::11", "", ""),
+    ]);
+    const at = (a: string) => externalVerdict(mapping.lookup(bytes(a)), 16);
+    expect(at("2600:1f18:1:100::10")).toBeUndefined();
+    expect(at("2001:db8:ffff::11")).toBe(DropReason.NoRoute); // another external node
+    expect(at("2600:1f18:1:100::99")).toBe(DropReason.NoRoute); // nobody's
   });
 });
