@@ -26,10 +26,10 @@ import { parseIpAddress } from "../packet/address.js";
 import type { VerdictEvent, VerdictListener } from "../pipeline/verdict-event.js";
 import { compileCaptureFilter, type CaptureFilter } from "./bpf-filter.js";
 import {
+  BlockBuffer,
   LINKTYPE_RAW,
   LINKTYPE_WIRESHARK_UPPER_PDU,
   concatBytes,
-  enhancedPacketBlock,
   genevePduTags,
   interfaceDescriptionBlock,
   interfaceStatisticsBlock,
@@ -172,8 +172,8 @@ class Capture {
   private readonly interfaces = new Map<string, number>();
   private readonly received: number[] = [];
   private readonly dropped: number[] = [];
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  /** Blocks not sent yet (written in place: nothing allocated per packet but the comment). */
+  private readonly blocks: BlockBuffer;
   private packets = 0;
   private droppedTotal = 0;
   private readonly unsubscribe: Array<() => void> = [];
@@ -191,6 +191,8 @@ class Capture {
     private readonly onEnd: () => void,
   ) {
     this.snaplen = req.snaplen === 0 ? DEFAULT_SNAPLEN : req.snaplen;
+    // A chunk, plus room for the largest block (a snaplen packet with its tags and comment).
+    this.blocks = new BlockBuffer(CHUNK_BYTES + this.snaplen + 8192);
   }
 
   start(ports: ReadonlyArray<readonly [string, string]>): void {
@@ -267,32 +269,32 @@ class Capture {
 
   private write(id: number, data: Uint8Array, comment: string): void {
     this.received[id]!++;
-    if (this.deps.backlog() + this.pendingBytes > MAX_BACKLOG_BYTES) {
+    if (this.deps.backlog() + this.blocks.length > MAX_BACKLOG_BYTES) {
       this.dropped[id]!++;
       this.droppedTotal++;
       return;
     }
-    this.queue(enhancedPacketBlock(id, this.nowNs(), data, this.snaplen, comment));
+    const ts = this.nowNs();
+    if (!this.blocks.appendPacket(id, ts, data, this.snaplen, comment)) {
+      this.flush();
+      if (this.done) return;
+      this.blocks.appendPacket(id, ts, data, this.snaplen, comment);
+    }
     this.packets++;
     if (this.req.maxPackets > 0 && this.packets >= this.req.maxPackets) this.finish();
-    else if (this.pendingBytes >= CHUNK_BYTES) this.flush();
+    else if (this.blocks.length >= CHUNK_BYTES) this.flush();
   }
 
   private queue(block: Uint8Array): void {
-    this.pending.push(block);
-    this.pendingBytes += block.length;
+    if (!this.blocks.append(block)) {
+      this.flush();
+      this.blocks.append(block);
+    }
   }
 
   private flush(final = false): void {
-    if (this.pending.length === 0 && !final) return;
-    const bytes = new Uint8Array(this.pendingBytes);
-    let at = 0;
-    for (const b of this.pending) {
-      bytes.set(b, at);
-      at += b.length;
-    }
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.blocks.length === 0 && !final) return;
+    const bytes = this.blocks.take();
     const ok = this.deps.send({
       captureId: this.req.captureId,
       pcapng: bytes,

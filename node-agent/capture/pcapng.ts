@@ -252,3 +252,78 @@ export function concatBytes(tags: Uint8Array, payload: Uint8Array): Uint8Array {
   out.set(payload, tags.length);
   return out;
 }
+
+/**
+ * Blocks appended into one reused buffer, sent as a chunk (take()). Enhanced Packet Blocks are
+ * written in place (no allocation per packet); `capacity` must hold the largest block expected.
+ */
+export class BlockBuffer {
+  private readonly buf: Uint8Array;
+  private readonly view: DataView;
+  /** Bytes written so far. */
+  length = 0;
+
+  constructor(readonly capacity: number) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Appends a whole block; false when it does not fit (take() first). */
+  append(block: Uint8Array): boolean {
+    if (this.length + block.length > this.capacity) return false;
+    this.buf.set(block, this.length);
+    this.length += block.length;
+    return true;
+  }
+
+  /**
+   * Appends an Enhanced Packet Block as enhancedPacketBlock() makes it; false when it may not
+   * fit (take() first).
+   */
+  appendPacket(
+    interfaceId: number,
+    timestampNs: bigint,
+    data: Uint8Array,
+    snapLen: number,
+    comment: string,
+    origLen: number = data.length,
+  ): boolean {
+    const captured = data.length > snapLen ? snapLen : data.length;
+    const at = this.length;
+    const optAt = at + 28 + pad4(captured);
+    // Worst case: 3 bytes per UTF-16 unit of the comment, option header, end of options.
+    if (optAt + 8 + comment.length * 3 + 4 + 4 > this.capacity) return false;
+    const v = this.view;
+    const b = this.buf;
+    let end = optAt;
+    if (comment !== "") {
+      const { written } = encoder.encodeInto(comment, b.subarray(optAt + 4));
+      v.setUint16(optAt, OPT_COMMENT, true);
+      v.setUint16(optAt + 2, written, true);
+      end = optAt + 4 + written;
+      while ((end & 3) !== 0) b[end++] = 0;
+      v.setUint32(end, 0, true); // opt_endofopt
+      end += 4;
+    }
+    const total = end + 4 - at;
+    v.setUint32(at, BT_EPB, true);
+    v.setUint32(at + 4, total, true);
+    v.setUint32(at + 8, interfaceId, true);
+    v.setUint32(at + 12, Number(timestampNs >> 32n), true);
+    v.setUint32(at + 16, Number(timestampNs & 0xffffffffn), true);
+    v.setUint32(at + 20, captured, true);
+    v.setUint32(at + 24, origLen, true);
+    b.set(captured === data.length ? data : data.subarray(0, captured), at + 28);
+    for (let p = at + 28 + captured; p < optAt; p++) b[p] = 0;
+    v.setUint32(end, total, true);
+    this.length = end + 4;
+    return true;
+  }
+
+  /** A copy of the blocks written, and the buffer emptied. */
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.length);
+    this.length = 0;
+    return out;
+  }
+}

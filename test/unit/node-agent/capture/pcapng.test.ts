@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  BlockBuffer,
   LINKTYPE_RAW,
   LINKTYPE_WIRESHARK_UPPER_PDU,
   concatBytes,
@@ -135,6 +136,41 @@ describe("pcapng writer", () => {
         "8",
       ],
     ]);
+  });
+});
+
+describe("BlockBuffer", () => {
+  it("writes Enhanced Packet Blocks in place byte for byte as enhancedPacketBlock does", () => {
+    const packet = buildUdp({
+      src: "10.0.2.20",
+      dst: "10.0.1.10",
+      srcPort: 53,
+      dstPort: 4000,
+      payload: new Uint8Array(37).fill(7),
+    });
+    const buf = new BlockBuffer(4096);
+    const expected: Uint8Array[] = [];
+    let ts = 1_765_000_000_000_000_001n;
+    // Comment lengths 0..5 (every padding), a non-ASCII one; snap lengths cutting the packet.
+    for (const comment of ["", "a", "ab", "abc", "abcd", "abcde", "verdict=drop é→ü"]) {
+      for (const snap of [65535, 40, 21]) {
+        ts += 1234n;
+        expect(buf.appendPacket(3, ts, packet, snap, comment)).toBe(true);
+        expected.push(enhancedPacketBlock(3, ts, packet, snap, comment));
+      }
+    }
+    expect(Buffer.from(buf.take())).toEqual(Buffer.concat(expected));
+    expect(buf.length).toBe(0);
+  });
+
+  it("refuses a block that may not fit, and takes what it holds", () => {
+    const buf = new BlockBuffer(200);
+    const packet = new Uint8Array(100);
+    expect(buf.appendPacket(0, 1n, packet, 65535, "x")).toBe(true);
+    expect(buf.appendPacket(0, 2n, packet, 65535, "x")).toBe(false);
+    expect(buf.append(new Uint8Array(100))).toBe(false);
+    expect(buf.take().length).toBe(28 + 100 + 4 + 4 + 4 + 4);
+    expect(buf.appendPacket(0, 2n, packet, 65535, "x")).toBe(true);
   });
 });
 
