@@ -105,9 +105,11 @@ export function formatExplain(a: StaticAnswer & { revision?: number }): string {
     : a.destination.address;
   const verdict = a.reachable
     ? "REACHABLE"
-    : a.partial
-      ? "PARTLY REACHABLE (some ephemeral ports)"
-      : "NOT REACHABLE";
+    : a.unknown
+      ? "UNKNOWN (a hop is not analysed)"
+      : a.partial
+        ? "PARTLY REACHABLE (some ephemeral ports)"
+        : "NOT REACHABLE";
   const head = `${a.source.label} (${a.source.address}) -> ${a.destination.label} ${dstAddr} ${flow}: ${verdict}${a.revision !== undefined ? ` at revision ${a.revision}` : ""}`;
   const rows = a.hops.map((h: ExplainHop) => [
     h.path,

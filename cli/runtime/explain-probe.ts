@@ -75,11 +75,6 @@ function nodeRef(end: ExplainEndReport): string {
   return end.instanceId ?? end.label;
 }
 
-/** The port key the agents use: the ENI id, or `ext:NAME` for an external node. */
-function portKey(end: ExplainEndReport): string {
-  return end.eniId ?? `ext:${end.label}`;
-}
-
 /** The first denying hop, in path order (what the agents should drop first). */
 export function firstDenial(answer: PathAnalysis): ExplainHop | undefined {
   return answer.hops.find((h) => h.verdict === "deny" || h.verdict === "partial");
@@ -152,7 +147,7 @@ export async function probeExplained(
   // The trace, when the controller has the API.
   let traceId: string | undefined;
   const t = await postJson(`${base}/v1/traces`, headers, {
-    enis: [portKey(src), portKey(dst)],
+    enis,
     durationSeconds: Math.ceil(timeoutMs / 1000) + 10,
   }).catch(() => ({ status: 0, body: undefined }));
   if ((t.status === 200 || t.status === 201) && typeof t.body?.traceId === "string")
@@ -188,7 +183,8 @@ export async function probeExplained(
   const delivered = result.ok || (method === "tcp-connect" && result.error === "ECONNREFUSED");
   const detail = result.ok ? "answered" : String(result.error ?? "no answer");
   const disagreements: string[] = [];
-  if (delivered !== answer.reachable) {
+  // A path with a hop explain does not analyse (a NAT gateway) has no static answer to compare.
+  if (answer.unknown !== true && delivered !== answer.reachable) {
     disagreements.push(
       `explain says ${answer.reachable ? "reachable" : "not reachable"}, the probe was ${delivered ? "answered" : `not answered (${detail})`}`,
     );
@@ -223,7 +219,8 @@ export async function probeExplained(
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  if (evidence !== "delivery") {
+  if (events !== undefined) disagreements.push(...compareRules(answer, events, dstAddress));
+  if (evidence !== "delivery" && answer.unknown !== true) {
     if (denial === undefined && observedDrop !== undefined) {
       disagreements.push(
         `explain allows every hop, the agents dropped it at ${observedDrop.eniId} (${observedDrop.reason})`,
@@ -252,6 +249,51 @@ export async function probeExplained(
     agrees: disagreements.length === 0,
     disagreements,
   };
+}
+
+/**
+ * Per hop: the SG rule and NACL entry each accepted event names must be the static answer's for
+ * that ENI, direction and way (the first packet of a flow is admitted by the rule explain names;
+ * later ones by conntrack, whose events name the rule that opened the entry).
+ */
+export function compareRules(
+  answer: StaticAnswer,
+  events: readonly TracedVerdict[],
+  dstAddress: string,
+): string[] {
+  const out: string[] = [];
+  const toServer = (e: TracedVerdict) =>
+    e.dst === dstAddress || e.dst === answer.destination.address;
+  for (const e of events) {
+    if (e.verdict !== "accept") continue;
+    const path = toServer(e) ? "forward" : "return";
+    const sg = e.direction === "egress" ? "sg-egress" : "sg-ingress";
+    const nacl = e.direction === "egress" ? "nacl-outbound" : "nacl-inbound";
+    const at = (h: ExplainHop) => h.at === e.eniId && h.path === path;
+    const sgHop = answer.hops.find((h) => at(h) && h.hop === sg);
+    if (sgHop !== undefined && e.sgRuleId !== undefined && sgHop.ruleId !== undefined) {
+      if (e.sgRuleId !== sgHop.ruleId) {
+        out.push(
+          `${path} ${sg} of ${e.eniId}: explain names ${sgHop.ruleId}, the agent's event ${e.sgRuleId}`,
+        );
+      }
+    }
+    const naclHop = answer.hops.find((h) => at(h) && h.hop === nacl);
+    if (naclHop !== undefined && e.naclRuleNumber !== undefined) {
+      const seen = e.naclRuleNumber === "*" ? [32767, 32768] : [e.naclRuleNumber];
+      const port = e.dstPort;
+      const expected =
+        naclHop.portRanges !== undefined && port !== undefined
+          ? naclHop.portRanges.find((r) => port >= r.from && port <= r.to)?.ruleNumber
+          : naclHop.ruleNumber;
+      if (naclHop.verdict === "skip" || expected === undefined || !seen.includes(expected)) {
+        out.push(
+          `${path} ${nacl} of ${e.eniId}: explain says ${naclHop.verdict === "skip" ? "not evaluated" : `rule ${expected}`}, the agent's event rule ${e.naclRuleNumber}`,
+        );
+      }
+    }
+  }
+  return [...new Set(out)];
 }
 
 /** The trace's events of this flow (either direction), read until they stop coming. */

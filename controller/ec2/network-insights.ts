@@ -311,6 +311,13 @@ const startAnalysis: ActionHandler = (c) => {
   let analysis: InsightsAnalysis;
   try {
     const result = analyse(c, path);
+    if (result.unknown) {
+      const h = result.hops.find((x) => x.verdict === "unknown")!;
+      throw new ExplainError(
+        "bad-flow",
+        `the path is not analysed beyond ${h.componentId}: ${h.detail}`,
+      );
+    }
     analysis = {
       ...base,
       status: "succeeded",

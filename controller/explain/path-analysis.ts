@@ -59,7 +59,11 @@ export interface FlowSpec {
   readonly sourcePorts: { readonly from: number; readonly to: number };
 }
 
-export type HopVerdict = "allow" | "deny" | "partial" | "skip";
+/**
+ * `unknown`: a hop explain does not analyse (through a NAT gateway's or another interface's
+ * translation, docs/routing.md RT-18, NAT-8): the answer is then not `reachable` but `unknown`.
+ */
+export type HopVerdict = "allow" | "deny" | "partial" | "skip" | "unknown";
 
 export type HopKind =
   | "instance"
@@ -118,6 +122,8 @@ export interface PathAnalysis {
   readonly returnReachable: boolean;
   /** Some hop allows only part of the ephemeral range (then `reachable` is false). */
   readonly partial: boolean;
+  /** Some hop was not analysed (HopVerdict `unknown`): `reachable` is then false. */
+  readonly unknown: boolean;
   readonly hops: readonly ExplainHop[];
 }
 
@@ -191,32 +197,44 @@ function packets(
   return { forward, reply };
 }
 
+/** The public IP an ENI end leaves from through the internet gateway (IGW-6), if any. */
+function publicIpOf(end: PathEnd): string | undefined {
+  return end.judge?.policy.publicIpv4?.find((a) => a.privateIp === end.address)?.publicIp;
+}
+
 /** Analyses the flow `flow` from `src` to `dst`; see the module comment. */
 export function analysePath(src: PathEnd, dst: PathEnd, flow: FlowSpec): PathAnalysis {
   const hops: ExplainHop[] = [];
   const dstAddress = dst.addressedAs ?? dst.address;
-  const { forward, reply } = packets(src.address, dst.address, flow, flow.sourcePorts.from);
+  // Hairpin (docs/routing.md IGW-10): an instance to another's public IP leaves from its own
+  // public IP through the internet gateway, so the destination sees that address as source.
+  const hairpin = src.kind === "eni" && dst.kind === "eni" && dst.addressedAs !== undefined;
+  const srcSeen = hairpin ? (publicIpOf(src) ?? src.address) : src.address;
+  // Each side judges the packet as it is there: the source before any translation, the
+  // destination after the gateway's (IGW-5, IGW-6).
+  const atSrc = packets(src.address, dstAddress, flow, flow.sourcePorts.from);
+  const atDst = packets(srcSeen, dst.address, flow, flow.sourcePorts.from);
   const crosses = src.subnetId !== dst.subnetId;
 
   // Forward.
   if (src.kind === "eni") hops.push(instanceHop("forward", src));
   hops.push(routeHop("forward", src, dst, dstAddress));
-  if (src.kind === "eni") hops.push(sgHop("forward", src, "egress", forward));
-  if (src.kind === "eni") hops.push(naclHop("forward", src, "outbound", forward, crosses));
-  if (dst.kind === "eni" && dst.addressedAs !== undefined && src.kind === "external")
-    hops.push(igwInboundHop(src, dst));
-  if (dst.kind === "eni") hops.push(naclHop("forward", dst, "inbound", forward, crosses));
-  if (dst.kind === "eni") hops.push(sgHop("forward", dst, "ingress", forward));
+  if (src.kind === "eni") hops.push(sgHop("forward", src, "egress", atSrc.forward));
+  if (src.kind === "eni") hops.push(naclHop("forward", src, "outbound", atSrc.forward, crosses));
+  if (dst.kind === "eni" && dst.addressedAs !== undefined && (src.kind === "external" || hairpin))
+    hops.push(igwInboundHop(srcSeen, dst));
+  if (dst.kind === "eni") hops.push(naclHop("forward", dst, "inbound", atDst.forward, crosses));
+  if (dst.kind === "eni") hops.push(sgHop("forward", dst, "ingress", atDst.forward));
   if (dst.kind === "eni") hops.push(instanceHop("forward", dst));
 
   // Return: the reply to each of the client's ephemeral ports.
-  if (dst.kind === "eni") hops.push(returnSgHop(dst, "egress", forward, reply));
-  hops.push(returnRouteHop(src, dst));
+  if (dst.kind === "eni") hops.push(returnSgHop(dst, "egress", atDst.forward, atDst.reply));
+  hops.push(returnRouteHop(src, dst, srcSeen, hairpin));
   if (dst.kind === "eni")
-    hops.push(returnNaclHop(dst, "outbound", src.address, dst.address, flow, crosses));
+    hops.push(returnNaclHop(dst, "outbound", srcSeen, dst.address, flow, crosses));
   if (src.kind === "eni")
-    hops.push(returnNaclHop(src, "inbound", src.address, dst.address, flow, crosses));
-  if (src.kind === "eni") hops.push(returnSgHop(src, "ingress", forward, reply));
+    hops.push(returnNaclHop(src, "inbound", src.address, dstAddress, flow, crosses));
+  if (src.kind === "eni") hops.push(returnSgHop(src, "ingress", atSrc.forward, atSrc.reply));
 
   const ok = (h: ExplainHop) => h.verdict === "allow" || h.verdict === "skip";
   const forwardReachable = hops.filter((h) => h.path === "forward").every(ok);
@@ -226,6 +244,7 @@ export function analysePath(src: PathEnd, dst: PathEnd, flow: FlowSpec): PathAna
     forwardReachable,
     returnReachable,
     partial: hops.some((h) => h.verdict === "partial"),
+    unknown: hops.some((h) => h.verdict === "unknown"),
     hops,
   };
 }
@@ -492,13 +511,50 @@ function routeHop(
   const judge = from.judge!;
   const routeTableId = judge.policy.routeTableId ?? "";
   if (to.kind === "eni" && to.addressedAs !== undefined && from.kind === "eni") {
+    // Hairpin (IGW-10): out through the internet gateway from the sender's public IP.
+    const r = judge.route(toAddress);
+    const pub = publicIpOf(from);
+    if (r?.kind === "internet-gateway" && pub !== undefined) {
+      return {
+        path,
+        hop: "route",
+        at,
+        componentId: r.targetId,
+        verdict: "allow",
+        route: { destination: r.destination, targetId: r.targetId, kind: r.kind },
+        detail: `${r.destination} -> ${r.targetId}, leaving from ${pub} and back in to ${toAddress} (IGW-10)`,
+      };
+    }
+    if (r?.kind === "internet-gateway") {
+      return {
+        ...deny(
+          path,
+          at,
+          r.targetId,
+          undefined,
+          "no_public_ip",
+          `${r.destination} -> ${r.targetId}, but ${from.address} has no public IP (IGW-6, IGW-10)`,
+        ),
+        route: { destination: r.destination, targetId: r.targetId, kind: r.kind },
+      };
+    }
+    if (r?.kind === "blackhole") {
+      return deny(
+        path,
+        at,
+        routeTableId,
+        "BAD_STATE_ROUTE",
+        "blackhole_route",
+        `${r.destination} -> ${r.targetId} is a blackhole route (RT-10)`,
+      );
+    }
     return deny(
       path,
       at,
       routeTableId,
       "NO_ROUTE_TO_DESTINATION",
       "no_route",
-      `${toAddress} is a public IP of the same emulator: hairpinning through the internet gateway is not emulated`,
+      `${toAddress} is a public IP: it is reached only through an internet gateway route (IGW-10)`,
     );
   }
   if (!judge.hasRoutes) {
@@ -522,6 +578,18 @@ function routeHop(
     ok
       ? { path, hop: "route", at, componentId: routeTableId, verdict: "allow", route, detail: why }
       : { ...deny(path, at, routeTableId, "NO_ROUTE_TO_DESTINATION", "no_route", why), route };
+  if (r.nextHop !== undefined) {
+    // RT-18, NAT-8: the packet is forwarded to the target's interface, which translates it.
+    return {
+      path,
+      hop: "route",
+      at,
+      componentId: r.targetId,
+      verdict: "unknown",
+      route,
+      detail: `${r.destination} -> ${r.targetId}: forwarded to its interface ${r.nextHop}; explain does not analyse the hops beyond it`,
+    };
+  }
   switch (r.kind) {
     case "blackhole":
       return {
@@ -585,9 +653,9 @@ function routeHop(
 }
 
 /** The internet gateway's 1:1 NAT at the destination (IGW-5): needs a route back to the source. */
-function igwInboundHop(src: PathEnd, dst: PathEnd): ExplainHop {
+function igwInboundHop(srcSeen: string, dst: PathEnd): ExplainHop {
   const at = dst.eniId!;
-  const r = dst.judge!.route(src.address);
+  const r = dst.judge!.route(srcSeen);
   if (r?.kind === "internet-gateway") {
     return {
       path: "forward",
@@ -605,13 +673,13 @@ function igwInboundHop(src: PathEnd, dst: PathEnd): ExplainHop {
     dst.judge!.policy.routeTableId ?? "",
     "NO_ROUTE_TO_DESTINATION",
     "igw_no_route",
-    `${dst.subnetId}'s route table has no internet gateway route to ${src.address} (IGW-5)`,
+    `${dst.subnetId}'s route table has no internet gateway route to ${srcSeen} (IGW-5)`,
     "internet-gateway",
   );
 }
 
 /** The reply's route from the destination back to the source. */
-function returnRouteHop(src: PathEnd, dst: PathEnd): ExplainHop {
+function returnRouteHop(src: PathEnd, dst: PathEnd, srcSeen: string, hairpin: boolean): ExplainHop {
   if (dst.kind === "external") {
     return {
       path: "return",
@@ -622,10 +690,10 @@ function returnRouteHop(src: PathEnd, dst: PathEnd): ExplainHop {
       detail: `the internet routes the reply to ${src.address}`,
     };
   }
-  if (src.kind === "external" && dst.addressedAs !== undefined) {
+  if ((src.kind === "external" || hairpin) && dst.addressedAs !== undefined) {
     // Through the gateway that admitted it (the igw hop checked the route); leaves from the
     // public IP (IGW-6).
-    const r = dst.judge!.route(src.address);
+    const r = dst.judge!.route(srcSeen);
     const ok = r?.kind === "internet-gateway";
     return ok
       ? {
@@ -643,7 +711,7 @@ function returnRouteHop(src: PathEnd, dst: PathEnd): ExplainHop {
           dst.judge!.policy.routeTableId ?? "",
           "NO_ROUTE_TO_DESTINATION",
           "igw_no_route",
-          `no internet gateway route back to ${src.address}`,
+          `no internet gateway route back to ${srcSeen}`,
         );
   }
   const h = routeHop("return", { ...dst, addressedAs: undefined }, src, src.address);

@@ -174,6 +174,12 @@ describe("explain path analysis (three tiers)", () => {
     ]);
   });
 
+  it("hairpins to a public IP through the internet gateway only from a public IP (IGW-10)", () => {
+    const r = run("app", `${WEB_EIP}:80/tcp`, { withIgw: true });
+    expect(denials(r)[0]).toBe("forward route no_public_ip");
+    expect(r.hops[1]).toMatchObject({ componentId: IGW, route: { kind: "internet-gateway" } });
+  });
+
   it("reports a stopped instance as BAD_STATE (INST-2)", () => {
     expect(denials(run("web", "app:8080/tcp", { stopped: ["app"] }))).toEqual([
       "forward instance instance_stopped BAD_STATE",
