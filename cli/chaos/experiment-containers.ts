@@ -21,7 +21,7 @@ import { PassThrough } from "node:stream";
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from "testcontainers";
 import { jsonApiAuthHeaders } from "../runtime/api-credentials.js";
 import { VPCEMU_LABEL } from "../../testcontainers/constants.js";
-import { controllerRunEnv } from "./experiment-controller.js";
+import { controllerRunEnv, probeTargetResolver } from "./experiment-controller.js";
 import {
   containerProblems,
   findContainerNode,
@@ -260,6 +260,8 @@ export async function openContainerRunEnv(opts: {
     await waitReady(n);
   };
 
+  // RT-17: from an external node, an instance is dialled at its public IP.
+  const targetOf = probeTargetResolver(opts.endpoint);
   const env: RunEnv = {
     ...controllerRunEnv({ endpoint: opts.endpoint, ec2Endpoint: opts.endpoint, agentIdOf, log }),
     async startServers(list) {
@@ -298,9 +300,15 @@ export async function openContainerRunEnv(opts: {
         });
       }
     },
-    stopServers: removeProbeContainers,
+    stopServers: async () => {
+      targetOf.destroy();
+      await removeProbeContainers();
+    },
     async reach(p) {
-      const host = isIpv4(p.to) ? p.to : node(p.to).address;
+      const host = await targetOf(
+        isIpv4(p.from) ? p.from : node(p.from).address,
+        isIpv4(p.to) ? p.to : node(p.to).address,
+      );
       if (p.protocol === "icmp") {
         const s = Math.max(1, Math.round(p.timeoutMs / 1000));
         const r = await execIn(

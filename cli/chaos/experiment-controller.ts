@@ -8,6 +8,7 @@
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
+  DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
   RevokeSecurityGroupEgressCommand,
@@ -19,6 +20,50 @@ import type { RunEnv } from "./experiment-run.js";
 import type { Ec2Action, Ec2RuleSpec } from "./experiment-spec.js";
 import { FaultApiError, FaultClient } from "./fault-api.js";
 import { FisClient } from "./fis-client.js";
+
+/**
+ * Where a probe from the node at `from` dials the node at `to` (both addresses as the nodes
+ * file or the runtime lists them): the emulated internet reaches an instance only as AWS's
+ * internet does, at its public IP through an internet gateway (docs/routing.md RT-17, IGW-5).
+ * So when `from` is no instance's private address (an external node such as `internet`) and
+ * `to` is an instance with a public IP (its Elastic IP, else its launch-time one), the probe
+ * goes to that public IP; otherwise to `to` as given (an instance without one stays
+ * unreachable from the internet, as on AWS). Asked per probe: addresses change while a run
+ * goes on (AssociateAddress).
+ */
+export function probeTargetResolver(
+  ec2Endpoint: string,
+): ((from: string, to: string) => Promise<string>) & { destroy(): void } {
+  let ec2: EC2Client | undefined;
+  const resolve = async (from: string, to: string): Promise<string> => {
+    ec2 ??= new EC2Client({
+      endpoint: ec2Endpoint,
+      region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+      credentials: {
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "test",
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "test",
+        ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
+      },
+      maxAttempts: 1,
+    });
+    const out = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: "private-ip-address", Values: [from, to] },
+          { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
+        ],
+      }),
+    );
+    const instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    if (instances.some((i) => i.PrivateIpAddress === from)) return to;
+    return instances.find((i) => i.PrivateIpAddress === to)?.PublicIpAddress ?? to;
+  };
+  const destroy = (): void => {
+    ec2?.destroy();
+    ec2 = undefined;
+  };
+  return Object.assign(resolve, { destroy });
+}
 
 /** The parts of a RunEnv that need a node: probe servers, probes, process faults. */
 export type NodeRunEnv = Pick<RunEnv, "startServers" | "stopServers" | "reach" | "processFault">;

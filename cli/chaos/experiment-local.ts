@@ -8,7 +8,7 @@
 import { Probes } from "../runtime/probes.js";
 import { callRuntimeControl } from "../runtime/runtime-control.js";
 import { findNode, type RuntimeState } from "../runtime/runtime-state.js";
-import { controllerRunEnv } from "./experiment-controller.js";
+import { controllerRunEnv, probeTargetResolver } from "./experiment-controller.js";
 import { nodeRefs } from "./experiment-nodes.js";
 import type { RunEnv } from "./experiment-run.js";
 import type { Experiment } from "./experiment-spec.js";
@@ -38,20 +38,28 @@ export function localRunEnv(opts: {
   const probes = new Probes((ref) => node(ref).namespace);
   const addressOf = (ref: string) =>
     /^\d{1,3}(\.\d{1,3}){3}$/.test(ref) ? ref : node(ref).addresses[0]!;
+  const ec2Endpoint = endpoint === state.controllerUrl ? state.ec2Endpoint : endpoint;
+  // RT-17: from the internet node, an instance is dialled at its public IP.
+  const targetOf = probeTargetResolver(ec2Endpoint);
 
   return {
     ...controllerRunEnv({
       endpoint,
-      ec2Endpoint: endpoint === state.controllerUrl ? state.ec2Endpoint : endpoint,
+      ec2Endpoint,
       agentIdOf: (ref) => node(ref).agentId,
       log: opts.log,
     }),
     async startServers(servers) {
       for (const s of servers) await probes.server(s.node, s.protocol, s.port);
     },
-    stopServers: () => probes.stopAll(),
+    stopServers: () => {
+      targetOf.destroy();
+      return probes.stopAll();
+    },
     async reach(p) {
-      const host = addressOf(p.to);
+      // Only an external node (no instance) needs the public IP; instances dial private ones.
+      const external = !/^\d{1,3}(\.\d{1,3}){3}$/.test(p.from) && !node(p.from).instanceId;
+      const host = external ? await targetOf(addressOf(p.from), addressOf(p.to)) : addressOf(p.to);
       switch (p.protocol) {
         case "tcp":
           return probes.tcpRequest(p.from, host, p.port!, p.timeoutMs);

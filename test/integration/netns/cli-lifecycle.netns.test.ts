@@ -3,7 +3,8 @@
  * namespaces, real TUN devices, real sockets. Needs root, /dev/net/tun and iproute2 (fails
  * naming what is missing, never skips).
  *
- *   internet 198.51.100.10 ---> web 10.0.1.10 (web-sg: 80, 443 from 0.0.0.0/0)
+ *   internet 198.51.100.10 ---> web 10.0.1.10 at its public IP, through the internet gateway
+ *                               (web-sg: 80, 443 from 0.0.0.0/0; IGW-5, RT-17)
  *                               web ---> db 10.0.2.20 (db-sg: 3306 from web-sg)
  *   (examples/two-tier.yaml; namespaces vpcemu-tcli<pid>-*; runtime dir in /tmp)
  */
@@ -11,7 +12,12 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EC2Client, StartInstancesCommand, StopInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  StartInstancesCommand,
+  StopInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../../cli/runtime/netns.js";
 import { PROBE_SCRIPT, TWO_TIER_EXAMPLE, VPCEMU_BIN } from "../../../cli/runtime/paths.js";
@@ -148,12 +154,27 @@ describe("vpcemu up / exec / conntrack / down", () => {
           ok: boolean;
           error?: string;
         };
-      expect(probe(["http-get", "10.0.1.10", "80", "3000"])).toMatchObject({
+      // IGW-5: the internet reaches web at its public IP (DescribeInstances PublicIpAddress).
+      const ec2 = new EC2Client({
+        endpoint: state!.ec2Endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 1,
+      });
+      const described = await ec2.send(
+        new DescribeInstancesCommand({ Filters: [{ Name: "tag:Name", Values: ["web"] }] }),
+      );
+      ec2.destroy();
+      const webPublic = described.Reservations![0]!.Instances![0]!.PublicIpAddress!;
+      expect(webPublic).toMatch(/^198\.1[89]\./);
+      expect(probe(["http-get", webPublic, "80", "3000"])).toMatchObject({
         ok: true,
         status: 200,
       });
+      // RT-17: never at its private address.
+      expect(probe(["http-get", "10.0.1.10", "80", "1500"])).toMatchObject({ ok: false });
       // SSH from the `admins` prefix list (198.51.100.10/32): not a /0 peer, so tracked (CT-2).
-      expect(probe(["tcp-request", "10.0.1.10", "22", "3000"])).toMatchObject({ ok: true });
+      expect(probe(["tcp-request", webPublic, "22", "3000"])).toMatchObject({ ok: true });
       expect(probe(["tcp-request", "10.0.2.20", "3306", "1500"])).toEqual({
         ok: false,
         error: "timeout",
