@@ -113,7 +113,7 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
             pattern: /^\/v1\/traces$/,
             methods: {
               GET: () => ok({ traces: traces.list() }),
-              POST: ({ body }) => ({ status: 201, body: traces.create(body) }),
+              POST: async ({ body }) => ({ status: 201, body: await traces.create(body) }),
             },
           },
           {

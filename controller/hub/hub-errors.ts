@@ -120,6 +120,12 @@ export const HUB_ERRORS = {
     "{0} traces are running, the limit; delete one first (DELETE /v1/traces/{traceId}).",
   ),
   EMU_ERR_API_TRACE_NOT_FOUND: def("EMU_ERR_API_TRACE_NOT_FOUND", 404, "No trace '{0}'."),
+  EMU_ERR_API_TRACE_REFUSED: def("EMU_ERR_API_TRACE_REFUSED", 409, "The trace did not start: {0}"),
+  EMU_ERR_API_TRACE_TIMEOUT: def(
+    "EMU_ERR_API_TRACE_TIMEOUT",
+    504,
+    "Agent(s) {0} did not start the trace within {1} ms; it was stopped.",
+  ),
   EMU_ERR_API_INTERNAL: def("EMU_ERR_API_INTERNAL", 500, "Internal error (request {0})."),
 } as const satisfies Record<string, JsonErrorDef>;
 

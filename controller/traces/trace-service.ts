@@ -37,6 +37,8 @@ export interface TraceServiceOptions {
   readonly now?: () => number;
   readonly ringCapacity?: number;
   readonly maxTraces?: number;
+  /** How long POST waits for the agents to say the trace runs (default 5 s). */
+  readonly startTimeoutMs?: number;
 }
 
 interface Trace {
@@ -53,6 +55,10 @@ interface Trace {
   lostByAgents: number;
   errors: string[];
   timer: NodeJS.Timeout | undefined;
+  /** Agents that sent a batch (the first one says the trace runs there). */
+  readonly answered: Set<string>;
+  /** Wakes create() waiting for the agents' first batches. */
+  onAnswer: (() => void) | undefined;
 }
 
 const ENI_ID = /^eni-[0-9a-f]{8,17}$/;
@@ -64,6 +70,7 @@ export class TraceService {
   private readonly now: () => number;
   private readonly ringCapacity: number;
   private readonly maxTraces: number;
+  private readonly startTimeoutMs: number;
 
   constructor(
     private readonly hub: TraceHub,
@@ -72,11 +79,15 @@ export class TraceService {
     this.now = opts.now ?? Date.now;
     this.ringCapacity = opts.ringCapacity ?? TRACE_RING_CAPACITY;
     this.maxTraces = opts.maxTraces ?? MAX_TRACES;
+    this.startTimeoutMs = opts.startTimeoutMs ?? 5000;
     hub.onVerdictEvents((agentId, batch) => this.received(agentId, batch));
   }
 
-  /** POST /v1/traces: validates, resolves ENIs to agents, starts the trace on each. */
-  create(body: unknown): TraceView {
+  /**
+   * POST /v1/traces: validates, resolves ENIs to agents, starts the trace on each and answers
+   * once every agent said it runs (its first batch), so every packet after the answer is traced.
+   */
+  async create(body: unknown): Promise<TraceView> {
     const req = parseCreate(body);
     const agents = new Map<string, string[]>();
     const enis: string[] = [];
@@ -133,11 +144,33 @@ export class TraceService {
       lostByAgents: 0,
       errors: [],
       timer: undefined,
+      answered: new Set(),
+      onAnswer: undefined,
     };
     trace.timer = setTimeout(() => this.forgetExpired(), expiresAtMs - now + TRACE_RETAIN_MS);
     trace.timer.unref();
     this.traces.set(traceId, trace);
+    await this.started(trace);
     return this.view(trace);
+  }
+
+  /** Resolves once every agent of `t` sent its first batch; a refusal or silence stops the trace. */
+  private async started(t: Trace): Promise<void> {
+    const deadline = this.now() + this.startTimeoutMs;
+    while (t.answered.size < t.agents.size && this.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        t.onAnswer = resolve;
+        setTimeout(resolve, 25).unref();
+      });
+    }
+    t.onAnswer = undefined;
+    const silent = [...t.agents.keys()].filter((a) => !t.answered.has(a));
+    if (silent.length > 0 || t.errors.length > 0) {
+      this.stop(t);
+      this.traces.delete(t.traceId);
+      if (t.errors.length > 0) throw new HubError("EMU_ERR_API_TRACE_REFUSED", t.errors.join("; "));
+      throw new HubError("EMU_ERR_API_TRACE_TIMEOUT", silent.join(", "), this.startTimeoutMs);
+    }
   }
 
   /** GET /v1/traces */
@@ -216,6 +249,8 @@ export class TraceService {
       // Why: an agent only reports the ports it was asked for; anything else is not kept.
       if (allowed.includes(e.eniId)) t.ring.push(e);
     }
+    t.answered.add(agentId);
+    t.onAnswer?.();
     t.lostByAgents += batch.lost;
     if (batch.error !== "") t.errors.push(`${agentId}: ${batch.error}`);
     if (batch.finished || batch.error !== "") t.finishedAgents.add(agentId);

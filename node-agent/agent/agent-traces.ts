@@ -99,6 +99,9 @@ export class AgentTraces {
       else t.buffer.push(e);
     });
     this.traces.set(c.traceId, t);
+    // The start's answer: an empty batch, once the listener is in place (the controller
+    // answers POST /v1/traces only then, so every packet after the answer is traced).
+    this.deps.send({ traceId: c.traceId, events: [], lost: 0, finished: false, error: "" });
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.tick(), FLUSH_MS);
       this.timer.unref();
