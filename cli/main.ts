@@ -54,6 +54,10 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
     summary:
       "capture a node's traffic as pcapng, each packet with its verdict: vpcemu capture NODE [-w FILE] [--filter EXPR]",
   },
+  audit: {
+    load: () => import("./commands/audit.js"),
+    summary: "stage a rule set beside the enforced one and see what it would block or allow",
+  },
   whatif: {
     load: () => import("./commands/whatif.js"),
     summary:

@@ -15,6 +15,7 @@ import { createJsonApi } from "./api/routes.js";
 import { hubWhatIfSource } from "./whatif/hub-source.js";
 import { WhatIf } from "./whatif/whatif.js";
 import { whatIfRoute } from "./whatif/whatif-route.js";
+import { AuditService } from "./audit/audit-service.js";
 import { CaptureService } from "./capture/capture-service.js";
 import { TraceService } from "./traces/trace-service.js";
 import { AGENT_WS_PATH, AgentHub, type KnownAgent } from "./hub/agent-hub.js";
@@ -205,6 +206,7 @@ export class Controller {
         faults: f,
         alarms,
         whatif: whatIfRoute(whatif),
+        audit: new AuditService(store, h.reports),
         readPolicyState: () => store.readPolicyState(),
         explain: hubExplainer(h, () => store.readPolicyState()),
         log: (l) => cfg.log(`vpcemu api: ${l}`),

@@ -14,6 +14,7 @@ import type { EniConntrackReport } from "../reports/report-types.js";
 import type { AlarmRegistry } from "../fis/alarms.js";
 import type { PolicyState } from "../policy/policy-state.js";
 import type { FlowLog } from "../model/flow-log.js";
+import type { AuditService } from "../audit/audit-service.js";
 import type { TraceService } from "../traces/trace-service.js";
 import type { CaptureService } from "../capture/capture-service.js";
 import {
@@ -46,6 +47,8 @@ export interface JsonApiDeps {
   readonly explain?: (req: ExplainRequest) => ExplainResult;
   /** The compiler's view of the state (/v1/instances); absent: no /v1/instances route. */
   readonly readPolicyState?: () => PolicyState;
+  /** Audit mode (controller/audit/): /v1/audit routes; absent: none. */
+  readonly audit?: AuditService;
   /** What-if (controller/whatif/): POST /v1/whatif; absent: no such route. */
   readonly whatif?: (body: unknown) => Promise<{ readonly status: number; readonly body: unknown }>;
   readonly log: (line: string) => void;
@@ -206,11 +209,42 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
     whatif === undefined
       ? []
       : [{ pattern: /^\/v1\/whatif$/, methods: { POST: ({ body }) => whatif(body) } }];
+  // Audit mode (controller/audit/): staged rule sets and their "would block/allow" events.
+  const audit = deps.audit;
+  const auditTarget = (kind: "group" | "eni"): PatternRoute["methods"] => ({
+    PUT: ({ params, body }) => ok(audit!.stage(kind, params[0]!, body)),
+    DELETE: ({ params }) => ok(audit!.clear(kind, params[0]!)),
+  });
+  const auditRoutes: readonly PatternRoute[] =
+    audit === undefined
+      ? []
+      : [
+          { pattern: /^\/v1\/audit$/, methods: { GET: () => ok({ staged: audit.list() }) } },
+          { pattern: /^\/v1\/audit\/groups\/([^/]+)$/, methods: auditTarget("group") },
+          { pattern: /^\/v1\/audit\/enis\/([^/]+)$/, methods: auditTarget("eni") },
+          {
+            pattern: /^\/v1\/audit\/events$/,
+            methods: {
+              GET: ({ query }) => {
+                const limit = Number(query.get("limit") ?? NaN);
+                return ok(
+                  audit.events({
+                    ...(query.get("eni") !== null ? { eni: query.get("eni")! } : {}),
+                    ...(query.get("group") !== null ? { group: query.get("group")! } : {}),
+                    ...(query.get("kind") !== null ? { kind: query.get("kind")! } : {}),
+                    ...(Number.isInteger(limit) && limit >= 0 ? { limit } : {}),
+                  }),
+                );
+              },
+            },
+          },
+        ];
   const patternRoutes = [
     ...faultRoutes,
     ...alarmRoutes,
     ...flowLogRoutes,
     ...whatifRoutes,
+    ...auditRoutes,
     ...traceRoutes,
   ];
 

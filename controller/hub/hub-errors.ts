@@ -82,6 +82,13 @@ export const HUB_ERRORS = {
     400,
     "The call would fail, nothing was judged: {0}: {1}",
   ),
+  EMU_ERR_API_AUDIT_INVALID: def("EMU_ERR_API_AUDIT_INVALID", 400, "Invalid staged rule set: {0}"),
+  EMU_ERR_API_AUDIT_UNKNOWN_TARGET: def("EMU_ERR_API_AUDIT_UNKNOWN_TARGET", 404, "No {0} '{1}'."),
+  EMU_ERR_API_AUDIT_NOT_FOUND: def(
+    "EMU_ERR_API_AUDIT_NOT_FOUND",
+    404,
+    "Nothing is staged on {0} '{1}'.",
+  ),
   EMU_ERR_API_EXPLAIN_UNKNOWN_NODE: def("EMU_ERR_API_EXPLAIN_UNKNOWN_NODE", 404, "{0}"),
   EMU_ERR_API_EXPLAIN_AMBIGUOUS_NODE: def("EMU_ERR_API_EXPLAIN_AMBIGUOUS_NODE", 409, "{0}"),
   EMU_ERR_API_EXPLAIN_BAD_ADDRESS: def("EMU_ERR_API_EXPLAIN_BAD_ADDRESS", 400, "{0}"),

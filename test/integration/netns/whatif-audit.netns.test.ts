@@ -253,6 +253,107 @@ describe("whatif on real traffic", () => {
   });
 });
 
+describe("audit mode on real traffic", () => {
+  it("logs 'would block' for a staged rule set while the traffic still passes, and 'would allow' for what only it admits", async () => {
+    const sg = rt.sg("w/server-sg");
+    const staged = await api<{ revision: number; ingress: { ruleId: string }[] }>(
+      "PUT",
+      `/v1/audit/groups/${sg}`,
+      {
+        ingress: [
+          {
+            IpProtocol: "udp",
+            FromPort: 5353,
+            ToPort: 5353,
+            IpRanges: [{ CidrIp: "10.0.1.0/24" }],
+          },
+          {
+            IpProtocol: "tcp",
+            FromPort: 8080,
+            ToPort: 8080,
+            IpRanges: [{ CidrIp: "10.0.1.0/24" }],
+          },
+        ],
+      },
+    );
+    expect(staged.status).toBe(200);
+    expect(staged.body.ingress.map((r) => r.ruleId)).toEqual([
+      `${sg}:staged:ingress:1`,
+      `${sg}:staged:ingress:2`,
+    ]);
+    await rt.runtime.settle(); // the agents enforce the staged revision (CompiledEniPolicy.audit)
+    try {
+      // The staged set has no tcp 22: a new ssh-like connection would be blocked, yet passes.
+      const fresh = await rt.probe("client").session(SERVER, 22);
+      try {
+        expect((await fresh.send(2000)).ok).toBe(true);
+        // Only the staged set admits 8080: the SYN is still dropped (nothing admitted by it).
+        expect((await rt.probe("client").tcpConnect(SERVER, 8080, 1000)).ok).toBe(false);
+        const server = rt.eni("server");
+        type Ev = {
+          kind: string;
+          protocol: number;
+          src: string;
+          srcPort: number;
+          dstPort: number;
+          enforcedRuleId?: string;
+          stagedRuleId?: string;
+          direction: string;
+          packets: number;
+        };
+        const deadline = Date.now() + 30_000;
+        let events: Ev[] = [];
+        for (;;) {
+          events = (await api<{ events: Ev[] }>("GET", `/v1/audit/events?eni=${server}`)).body
+            .events;
+          const block = events.some(
+            (e) => e.kind === "would_block" && e.srcPort === fresh.localPort,
+          );
+          const allow = events.some((e) => e.kind === "would_allow" && e.dstPort === 8080);
+          if (block && allow) break;
+          if (Date.now() > deadline)
+            throw new Error(`audit events missing: ${JSON.stringify(events)}`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        expect(
+          events.find((e) => e.kind === "would_block" && e.srcPort === fresh.localPort),
+        ).toMatchObject({
+          direction: "ingress",
+          protocol: 6,
+          src: CLIENT,
+          dstPort: 22,
+          enforcedRuleId: expect.stringMatching(/^sgr-/),
+        });
+        expect(events.find((e) => e.kind === "would_allow" && e.dstPort === 8080)).toMatchObject({
+          direction: "ingress",
+          src: CLIENT,
+          stagedRuleId: `${sg}:staged:ingress:2`,
+        });
+        // The tracked UDP flow goes on through its entry: judged by no rule, never an event.
+        expect(events.some((e) => e.protocol === 17)).toBe(false);
+        expect(await udp.echoesWithin(2000)).toBe(true);
+        const list = await api<{ staged: { kind: string; id: string }[] }>("GET", "/v1/audit");
+        expect(list.body.staged).toEqual([expect.objectContaining({ kind: "group", id: sg })]);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      expect((await api("DELETE", `/v1/audit/groups/${sg}`)).status).toBe(200);
+      await rt.runtime.settle();
+    }
+    expect((await api<{ code: string }>("DELETE", `/v1/audit/groups/${sg}`)).body.code).toBe(
+      "EMU_ERR_API_AUDIT_NOT_FOUND",
+    );
+    const bad = await api<{ code: string; message: string }>("PUT", `/v1/audit/groups/${sg}`, {
+      ingress: [
+        { IpProtocol: "tcp", FromPort: 22, ToPort: 21, IpRanges: [{ CidrIp: "10.0.1.0/24" }] },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("EMU_ERR_API_AUDIT_INVALID");
+  }, 90_000);
+});
+
 async function subnetOf(node: string): Promise<string> {
   const r = await api<{ instances: { instanceId: string; subnetId: string }[] }>(
     "GET",
