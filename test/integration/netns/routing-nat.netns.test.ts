@@ -154,7 +154,7 @@ async function dropsAbove(eni: string, reason: string, above: number): Promise<n
 }
 
 beforeAll(async () => {
-  rt = await startNetnsRuntime("vnat", TOPOLOGY);
+  rt = await startNetnsRuntime("vnat", TOPOLOGY, { extraCommands: ["ping"] });
   aws = new AwsCli({
     endpoint: rt.runtime.ec2Endpoint,
     accessKeyId: "vpcemu",
@@ -272,6 +272,18 @@ describe("NAT gateway with kernel sockets", () => {
     ]);
     await enforced();
     expect(await whoamiFrom("app", INTERNET, PORT, 5000)).toBe(nat1.eip);
+  });
+
+  it("ping reaches the internet node through the NAT gateway: ICMP echo translated by identifier (NAT-11)", async () => {
+    const code = await new Promise<number>((resolve) => {
+      execFile(
+        "ip",
+        ["netns", "exec", rt!.ns("app"), "ping", "-c", "1", "-W", "3", INTERNET],
+        { timeout: 15_000 },
+        (err) => resolve(err === null ? 0 : typeof err.code === "number" ? err.code : 1),
+      );
+    });
+    expect(code).toBe(0);
   });
 
   it("deleting the NAT gateway turns the route blackhole and cuts the traffic (NAT-4, RT-15)", async () => {
