@@ -7,7 +7,7 @@
  * `tcpdump -w -`). Progress goes to stderr; Ctrl-C stops the capture cleanly (the file ends
  * with each interface's statistics), a second Ctrl-C cuts it.
  */
-import { createWriteStream, type WriteStream } from "node:fs";
+import { closeSync, createWriteStream, openSync, type WriteStream } from "node:fs";
 import { compileCaptureFilter } from "../../node-agent/capture/bpf-filter.js";
 import { parseIpAddress } from "../../node-agent/packet/address.js";
 import { jsonApiAuthHeaders } from "../runtime/api-credentials.js";
@@ -106,15 +106,34 @@ async function capture(
   out: string,
   quiet: boolean,
 ): Promise<number> {
+  // The file first: a path that cannot be written starts nothing.
+  let fd: number | undefined;
+  if (out !== "-") {
+    try {
+      fd = openSync(out, "w");
+    } catch (err) {
+      throw new Error(`cannot write ${out}: ${(err as Error).message}`);
+    }
+  }
   const abort = new AbortController();
   const url = new URL("/v1/captures", controllerUrl);
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...jsonApiAuthHeaders() },
-    body: JSON.stringify(body),
-    signal: abort.signal,
-  });
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...jsonApiAuthHeaders() },
+      body: JSON.stringify(body),
+      signal: abort.signal,
+    });
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw new Error(
+      `cannot reach the controller at ${controllerUrl}: ${cause ?? (err as Error).message}`,
+    );
+  }
   if (!res.ok || res.body === null) {
+    if (fd !== undefined) closeSync(fd);
     const err = (await res.json().catch(() => undefined)) as
       { code?: string; message?: string } | undefined;
     throw new Error(`${err?.code ?? res.status}: ${err?.message ?? res.statusText}`);
@@ -141,7 +160,12 @@ async function capture(
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
   const sink: WriteStream | NodeJS.WriteStream =
-    out === "-" ? process.stdout : createWriteStream(out);
+    fd === undefined ? process.stdout : createWriteStream("", { fd });
+  let writeError: Error | undefined;
+  sink.on("error", (err: Error) => {
+    writeError ??= err;
+    abort.abort();
+  });
   const blocks = new BlockCounter();
   try {
     const reader = res.body.getReader();
@@ -153,21 +177,27 @@ async function capture(
         if (abort.signal.aborted) break;
         throw err;
       }
-      if (chunk.done || chunk.value === undefined) break;
+      if (chunk.done || chunk.value === undefined || writeError !== undefined) break;
       blocks.feed(chunk.value);
       progress.count(blocks.packets);
       if (!sink.write(chunk.value)) {
-        await new Promise<void>((resolve) => sink.once("drain", resolve));
+        await new Promise<void>((resolve) => {
+          sink.once("drain", resolve);
+          sink.once("error", () => resolve());
+        });
       }
     }
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
-    if (sink !== process.stdout) {
+    if (sink !== process.stdout && writeError === undefined) {
       await new Promise<void>((resolve, reject) =>
         (sink as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())),
       );
     }
+  }
+  if (writeError !== undefined) {
+    throw new Error(`writing ${out === "-" ? "stdout" : out}: ${writeError.message}`);
   }
   progress.done(blocks.packets, blocks.dropped);
   return 0;

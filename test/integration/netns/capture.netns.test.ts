@@ -263,6 +263,18 @@ describe("vpcemu capture", () => {
       "vpcemu capture: --filter 'tcp port': can't parse filter expression: syntax error\n",
     );
     expect(spawnSync("test", ["-e", join(dir, "never.pcapng")]).status).toBe(1);
+    const path = cli([
+      "capture",
+      "--runtime-dir",
+      rt.runtime.runtimeDir,
+      "db",
+      "-w",
+      "/nonexistent-dir/x",
+    ]);
+    expect([path.status, path.stderr]).toEqual([
+      1,
+      "vpcemu capture: cannot write /nonexistent-dir/x: ENOENT: no such file or directory, open '/nonexistent-dir/x'\n",
+    ]);
     const address = cli(["capture", "--runtime-dir", rt.runtime.runtimeDir, "10.0.300.1"]);
     expect([address.status, address.stderr]).toEqual([
       1,
