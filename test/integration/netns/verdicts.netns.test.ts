@@ -17,6 +17,7 @@
  * Root required (fails naming what is missing, never skips).
  */
 import { spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import {
   CreateNetworkAclEntryCommand,
   DescribeSecurityGroupRulesCommand,
@@ -26,6 +27,14 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNetnsRuntime, type NetnsRuntime } from "../../helpers/chaos-runtime.js";
+import {
+  ENCAP_HEADROOM,
+  ETHERTYPE_IPV4,
+  encodeEniOption,
+  vniForVpc,
+  writeGeneveHeader,
+} from "../../../node-agent/overlay/geneve.js";
+import { buildUdp } from "../../helpers/packet-builder.js";
 
 const WEB = "10.63.1.10";
 const DB = "10.63.2.20";
@@ -340,6 +349,62 @@ describe("verdict events on real traffic: one reason per site, the decision's na
       await ec2.send(new StartInstancesCommand({ InstanceIds: [dbInstance] }));
       await enforced();
     }
+  });
+
+  it("spoofed_underlay: a well-formed Geneve datagram claiming web's ENI, sent from a host socket on loopback to db's agent", async () => {
+    const agents = (await json("GET", "/v1/agents")).body.agents as {
+      agentId: string;
+      endpoint: string;
+      eniIds: string[];
+    }[];
+    const dbAgent = agents.find((a) => a.eniIds.includes(rt!.eni("db")))!;
+    // Network safety: only a 127.0.0.0/8 endpoint is ever sent to.
+    const m = /^(127\.\d+\.\d+\.\d+):(\d+)$/.exec(dbAgent.endpoint);
+    expect(m).not.toBeNull();
+    const snap = (await json("GET", `/v1/snapshot?agent=${dbAgent.agentId}`)).body as {
+      enis: { eniId: string; vpcId: string }[];
+    };
+    const vpcId = snap.enis.find((e) => e.eniId === rt!.eni("db"))!.vpcId;
+    const inner = buildUdp({
+      src: WEB,
+      dst: DB,
+      srcPort: 40999,
+      dstPort: 5400,
+      payload: new Uint8Array(8),
+    });
+    const buf = new Uint8Array(ENCAP_HEADROOM + inner.length);
+    buf.set(inner, ENCAP_HEADROOM);
+    const start = writeGeneveHeader(
+      buf,
+      ENCAP_HEADROOM,
+      vniForVpc(vpcId),
+      ETHERTYPE_IPV4,
+      encodeEniOption(rt!.eni("web")),
+      encodeEniOption(rt!.eni("db")),
+    );
+    const sock = createSocket("udp4");
+    try {
+      await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
+      await new Promise<void>((resolve, reject) =>
+        sock.send(buf.subarray(start), Number(m![2]), m![1], (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      );
+    } finally {
+      sock.close();
+    }
+    const e = await eventWhere("spoofed_underlay", (x) => x.reason === "spoofed_underlay");
+    expect(e).toMatchObject({
+      eniId: rt!.eni("db"),
+      direction: "ingress",
+      verdict: "drop",
+      protocol: 17,
+      src: WEB,
+      dst: DB,
+      srcPort: 40999,
+      dstPort: 5400,
+      length: inner.length,
+    });
   });
 
   it("each drop reason seen came from one site (one direction each), and every site above was reached (VE-4)", () => {
