@@ -641,7 +641,7 @@ export class PolicyCompiler {
         for (const e of index.enisByInstance.get(iid) ?? []) claim(e);
       for (const eid of p.eniIds) claim(index.enis.get(eid));
     }
-    placeNatGateways(index, claimOrder, hostOf, hostedBy);
+    this.natHosts = placeNatGateways(index, claimOrder, hostOf, hostedBy, this.natHosts);
 
     // ENIs.
     const recompiled: string[] = [];
@@ -757,36 +757,46 @@ export class PolicyCompiler {
 
   private readonly parts = new Map<string, readonly (readonly MappingEntry[])[]>();
   private peeringKey = "";
+  /** NAT gateway interface -> the agent it was placed on (NAT-8: placement is sticky). */
+  private natHosts: ReadonlyMap<string, string> = new Map();
 }
 
 /**
  * Places each NAT gateway's interface on one connected agent (docs/routing.md NAT-8), so its
- * translations live in one place whichever agents its flows come from: an agent hosting an ENI
- * of its subnet, else of its VPC, else any connected agent (each by agent id); none connected:
- * unplaced (its mapping entries name no agent, and its flows find no route).
+ * translations live in one place whichever agents its flows come from: the agent it was on
+ * while that one stays connected (a move would lose its translations), else an agent hosting
+ * an ENI of its subnet, else of its VPC, else any connected agent (each by agent id); none
+ * connected: unplaced (its mapping entries name no agent, and its flows find no route).
+ * Returns the placement, for the next compile.
  */
 function placeNatGateways(
   index: PolicyIndex,
   claimOrder: readonly AgentPlacement[],
   hostOf: Map<string, { placement: AgentPlacement }>,
   hostedBy: Map<string, NetworkInterfaceState[]>,
-): void {
-  if (index.natEnis.size === 0) return;
+  previous: ReadonlyMap<string, string>,
+): Map<string, string> {
+  const placed = new Map<string, string>();
+  if (index.natEnis.size === 0) return placed;
   const connected = claimOrder.filter((p) => p.connected !== false);
-  if (connected.length === 0) return;
+  if (connected.length === 0) return placed;
   const hosts = (pred: (e: NetworkInterfaceState) => boolean): AgentPlacement | undefined =>
     connected.find((p) =>
       (hostedBy.get(p.agentId) ?? []).some((e) => !index.natEnis.has(e.eniId) && pred(e)),
     );
   for (const nat of index.natEnis.values()) {
     if (hostOf.has(nat.eniId)) continue;
+    const before = previous.get(nat.eniId);
     const p =
+      connected.find((c) => c.agentId === before) ??
       hosts((e) => e.subnetId === nat.subnetId) ??
       hosts((e) => e.vpcId === nat.vpcId) ??
       connected[0]!;
     hostOf.set(nat.eniId, { placement: p });
     hostedBy.get(p.agentId)!.push(nat);
+    placed.set(nat.eniId, p.agentId);
   }
+  return placed;
 }
 
 function sameRoutes(a: readonly CompiledRoute[], b: readonly CompiledRoute[]): boolean {

@@ -199,6 +199,22 @@ describe("compiler: NAT gateways (docs/routing.md NAT-8, NAT-9, RT-18)", () => {
     expect(r2.snapshots.get("agent-x")!.enis.map((e) => e.eniId)).toEqual([NAT_ENI]);
   });
 
+  it("keeps a NAT gateway on its agent while that agent stays connected, so its translations survive (NAT-8)", () => {
+    const c = new PolicyCompiler();
+    const hostOfNat = (r: ReturnType<PolicyCompiler["update"]>) =>
+      [...r.snapshots.values()].find((s) => s.enis.some((e) => e.eniId === NAT_ENI))?.agentId;
+    // Only agent-b is there: the NAT gateway goes to it (any connected agent).
+    expect(hostOfNat(c.update(state(NAT), [place("agent-b", [APP])]))).toBe("agent-b");
+    // agent-a joins hosting an ENI of the NAT gateway's subnet: the NAT gateway stays.
+    const both = [place("agent-a", [WEB]), place("agent-b", [APP])];
+    expect(hostOfNat(c.update(state(NAT, 2), both))).toBe("agent-b");
+    // agent-b leaves: it moves to agent-a, and stays there when agent-b is back.
+    expect(
+      hostOfNat(c.update(state(NAT, 3), [place("agent-a", [WEB]), place("agent-b", [APP], false)])),
+    ).toBe("agent-a");
+    expect(hostOfNat(c.update(state(NAT, 4), both))).toBe("agent-a");
+  });
+
   it("an interface or instance route names the interface's primary address (RT-18); NAT fields survive the wire", () => {
     const s = state(NAT);
     const withEni: PolicyState = {
