@@ -322,7 +322,9 @@ describe("FIS through @aws-sdk/client-fis", { timeout: 60_000 }, () => {
 
   it("disrupt-connectivity clones the NACL (managedByFIS), swaps it, restores it at the end (FIS-4)", async () => {
     const original = await aclOf(subnetA);
-    const id = await create(disruptTemplate("PT1M"));
+    // PT1H runs 3.6 s here: the test looks at the running experiment before it ends (PT1M's
+    // 60 ms ended before a loaded machine got to look).
+    const id = await create(disruptTemplate("PT1H"));
     const started = (await fis.send(new StartExperimentCommand({ experimentTemplateId: id })))
       .experiment!;
     expect(started.state!.status).toBe("pending");
@@ -346,10 +348,10 @@ describe("FIS through @aws-sdk/client-fis", { timeout: 60_000 }, () => {
   });
 
   it("availability-zone scope denies the other zones' subnets only (FIS-5)", async () => {
-    const id = await create(disruptTemplate("PT1M", "availability-zone"));
+    const id = await create(disruptTemplate("PT12H", "availability-zone"));
     const exp = (await fis.send(new StartExperimentCommand({ experimentTemplateId: id })))
       .experiment!;
-    await waitFor(exp.id!, (e) => e.state!.status === "running" || done(e));
+    await waitFor(exp.id!, (e) => e.state!.status === "running");
     const acl = (
       await ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: await fisClones() }))
     ).NetworkAcls![0]!;
@@ -361,6 +363,7 @@ describe("FIS through @aws-sdk/client-fis", { timeout: 60_000 }, () => {
     expect(acl.Entries!.some((e) => e.RuleNumber! < 100 && e.CidrBlock === "0.0.0.0/0")).toBe(
       false,
     );
+    await fis.send(new StopExperimentCommand({ id: exp.id! }));
     await waitFor(exp.id!, done);
     expect(await fisClones()).toEqual([]);
   });
@@ -396,7 +399,8 @@ describe("FIS through @aws-sdk/client-fis", { timeout: 60_000 }, () => {
         {
           stop: {
             actionId: "aws:ec2:stop-instances",
-            parameters: { startInstancesAfterDuration: "PT2M" },
+            // PT1H runs 3.6 s: long enough to see the instance stopped before FIS starts it.
+            parameters: { startInstancesAfterDuration: "PT1H" },
             targets: { Instances: "db" },
           },
         },
@@ -411,7 +415,7 @@ describe("FIS through @aws-sdk/client-fis", { timeout: 60_000 }, () => {
     );
     const exp = (await fis.send(new StartExperimentCommand({ experimentTemplateId: id })))
       .experiment!;
-    await waitFor(exp.id!, (e) => e.actions!["stop"]!.state!.status === "running" || done(e));
+    await waitFor(exp.id!, (e) => e.actions!["stop"]!.state!.status === "running");
     expect(await instanceState(dbId)).toBe("stopped");
     expect(await instanceState(webIds[0]!)).toBe("running");
     const end = await waitFor(exp.id!, done);
