@@ -13,7 +13,14 @@ import {
   type MappingEntry,
   type NaclEntry,
 } from "../../../../node-agent/filter/policy.js";
-import { ENCAP_HEADROOM } from "../../../../node-agent/overlay/geneve.js";
+import {
+  ENCAP_HEADROOM,
+  ETHERTYPE_IPV4,
+  encodeEniOption,
+  vniForVpc,
+  writeGeneveHeader,
+} from "../../../../node-agent/overlay/geneve.js";
+import { receiveDatagram } from "../../../../node-agent/pipeline/ingress.js";
 import { TcpFlag } from "../../../../node-agent/packet/decoded-packet.js";
 import { DataPath, Outbox } from "../../../../node-agent/pipeline/data-path.js";
 import { forwardFromTun } from "../../../../node-agent/pipeline/egress.js";
@@ -284,5 +291,58 @@ describe("verdict events (docs/observability.md VE-1..VE-6)", () => {
     send("eni-a", syn(A, B, 40010, 5432));
     expect(events).toEqual([]);
     expect(dp.drops.forPort("eni-b").nacl_denied).toBe(1);
+  });
+
+  it("VE-4: underlay drops: Geneve and decode checks name their site; the ENI side names the port", () => {
+    const { dp, events } = rig();
+    const at = (inner: Uint8Array, vni: number, src = "eni-x", dst = "eni-b") => {
+      const buf = new Uint8Array(ENCAP_HEADROOM + inner.length);
+      buf.set(inner, ENCAP_HEADROOM);
+      const o = writeGeneveHeader(
+        buf,
+        ENCAP_HEADROOM,
+        vni,
+        ETHERTYPE_IPV4,
+        encodeEniOption(src),
+        encodeEniOption(dst),
+      );
+      return buf.subarray(o);
+    };
+    const from = "127.0.0.1:7009";
+    // Garbage: Geneve version 3, before any port is known.
+    receiveDatagram(dp, Uint8Array.of(0xc0, 0, 0x08, 0, 0, 0, 1, 0), from, 1);
+    expect(events.at(-1)).toMatchObject({
+      eniId: "",
+      direction: "ingress",
+      reason: "bad_encapsulation",
+      site: "geneve_version",
+      length: 8,
+    });
+    // A datagram for an ENI this agent does not host.
+    receiveDatagram(dp, at(syn(A, B, 40100, 22), vniForVpc("vpc-1"), "eni-a", "eni-zz"), from, 1);
+    expect(events.at(-1)).toMatchObject({
+      eniId: "",
+      reason: "no_destination_port",
+      src: A,
+      dst: B,
+      dstPort: 22,
+    });
+    // eni-a's address from an endpoint that is not eni-a's agent: the destination port is known.
+    receiveDatagram(dp, at(syn(A, B, 40101, 22), vniForVpc("vpc-1"), "eni-a", "eni-b"), from, 1);
+    expect(events.at(-1)).toMatchObject({
+      eniId: "eni-b",
+      direction: "ingress",
+      reason: "spoofed_underlay",
+      srcPort: 40101,
+    });
+    // A truncated inner packet: the decode check names itself.
+    const short = syn(A, B, 40102, 22).subarray(0, 30);
+    receiveDatagram(dp, at(short, vniForVpc("vpc-1")), from, 1);
+    expect(events.at(-1)).toMatchObject({ eniId: "", reason: "truncated", site: "ipv4_header" });
+    expect(dp.drops.forPort("")).toMatchObject({
+      bad_encapsulation: 1,
+      no_destination_port: 1,
+      truncated: 1,
+    });
   });
 });
