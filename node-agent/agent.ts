@@ -294,6 +294,7 @@ class RunningAgent implements StartedAgent {
       hosted: this.hosted,
       faults: this.faults,
       underlay: transport.counts,
+      audit: this.audit,
     });
     this.applyCtx = {
       agentId: this.agentId,

@@ -12,6 +12,7 @@ import type { DataPath } from "../pipeline/data-path.js";
 import { ALL_DROP_REASONS } from "../pipeline/verdict.js";
 import { NACL_DEFAULT_RULE } from "../pipeline/verdict-event.js";
 import type { HostedPorts } from "./hosted-ports.js";
+import type { AuditCounts } from "../audit/agent-audit.js";
 
 /** FaultCounters fields -> the `kind` label (the controller uses the same table). */
 const FAULT_KINDS = {
@@ -34,6 +35,8 @@ export interface AgentMetricsSources {
   readonly hosted: HostedPorts;
   readonly faults: { counters(): readonly FaultCounters[] };
   readonly underlay: UnderlayCounts;
+  /** Audit mode's per-ENI counters (node-agent/audit/agent-audit.ts); absent: no metric. */
+  readonly audit?: { allCounts(): ReadonlyMap<string, AuditCounts> };
 }
 
 /** The agent's registry; `render()` is one scrape. */
@@ -55,6 +58,23 @@ export class AgentMetrics {
         this.set({ agent }, src.revision());
       },
     });
+    const audit = src.audit;
+    if (audit !== undefined) {
+      new Counter({
+        name: "vpcemu_agent_audit_packets_total",
+        help: 'Audit mode: packets where an ENI\'s staged rule set disagreed with the enforced one (kind "would_block": enforced allowed, staged would drop; "would_allow": the opposite). Nothing is dropped or admitted because of it.',
+        labelNames: [...eniLabels, "kind"],
+        registers,
+        collect() {
+          this.reset();
+          for (const [id, c] of audit.allCounts()) {
+            const instanceId = src.hosted.enis.get(id)?.instanceId ?? "";
+            this.inc({ ...labels(id, instanceId), kind: "would_block" }, c.wouldBlock);
+            this.inc({ ...labels(id, instanceId), kind: "would_allow" }, c.wouldAllow);
+          }
+        },
+      });
+    }
     new Counter({
       name: "vpcemu_agent_packets_allowed_total",
       help: "Packets an ENI's filter allowed, both directions.",
