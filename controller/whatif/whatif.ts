@@ -98,7 +98,7 @@ export interface WhatIfFlow {
   /** Each ENI's side under the enforced policy and under the proposed one. */
   readonly before: readonly SideVerdict[];
   readonly after: readonly SideVerdict[];
-  /** The side that decides the outcome after the change: the first that drops, else the first. */
+  /** The side that decides the outcome after the change: the first that drops, else one whose policy changes, else the first. */
   readonly decidedBy?: SideVerdict;
 }
 
@@ -268,8 +268,12 @@ function judgeFlow(
 const passes = (sides: readonly SideVerdict[]): boolean =>
   sides.length > 0 && sides.every((s) => s.pass);
 
-const decisive = (sides: readonly SideVerdict[]): SideVerdict | undefined =>
-  sides.find((s) => !s.pass) ?? sides[0];
+/** The side that decides: the first that drops, else one whose policy the change alters. */
+const decisive = (
+  sides: readonly SideVerdict[],
+  changed: ReadonlySet<string>,
+): SideVerdict | undefined =>
+  sides.find((s) => !s.pass) ?? sides.find((s) => changed.has(s.eniId)) ?? sides[0];
 
 /** Same flow either way round: protocol and the two ends. */
 function flowKey(t: FlowTuple): string {
@@ -344,6 +348,7 @@ export class WhatIf {
       newPolicies.set(p.eniId, next);
       if (policyChanged(p, next)) changedEnis.push(p.eniId);
     }
+    const changed = new Set(changedEnis);
     const before = contextOf(oldState, oldPolicies);
     const after = contextOf(newState, newPolicies);
 
@@ -402,7 +407,7 @@ export class WhatIf {
         notFlowing++;
         continue;
       }
-      const flow = this.flowOf(tuple, source, on, b, a, after);
+      const flow = this.flowOf(tuple, source, on, b, a, after, changed);
       (passes(a) ? survive : cut).push(flow);
     }
     const newlyAllowed: WhatIfFlow[] = [];
@@ -411,7 +416,7 @@ export class WhatIf {
       const b = judgeFlow(before, tuple, () => "new");
       const a = judgeFlow(after, tuple, () => "new");
       if (b.length === 0 || passes(a) === passes(b)) continue;
-      const flow = this.flowOf(tuple, "flow-log", new Map(), b, a, after);
+      const flow = this.flowOf(tuple, "flow-log", new Map(), b, a, after, changed);
       (passes(a) ? newlyAllowed : newlyDenied).push(flow);
     }
     return {
@@ -434,11 +439,12 @@ export class WhatIf {
     before: readonly SideVerdict[],
     after: readonly SideVerdict[],
     ctx: JudgeContext,
+    changed: ReadonlySet<string>,
   ): WhatIfFlow {
     const srcEni = ctx.owners.get(t.src)?.eniId;
     const dstEni = ctx.owners.get(t.dst)?.eniId;
     const state = [...on.values()][0]?.state;
-    const decidedBy = decisive(after);
+    const decidedBy = decisive(after, changed);
     return {
       ...t,
       ...(srcEni !== undefined ? { srcEni } : {}),

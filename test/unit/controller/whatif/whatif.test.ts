@@ -214,6 +214,8 @@ describe("whatif", () => {
       groupId: ids.serverSg,
     });
     expect(r.survive.every((f) => f.after.every((s) => s.via === "conntrack"))).toBe(true);
+    // A survivor is explained at the ENI whose policy the change alters.
+    expect(r.survive.map((f) => f.decidedBy?.eniId)).toEqual([ids.serverEni, ids.serverEni]);
     expect(ports(r.newlyDenied)).toEqual([80]);
     expect(r.newlyAllowed).toEqual([]);
   });
