@@ -7,7 +7,8 @@
  *
  * No agent runs: explain compiles each ENI's policy from the state, as the hub would.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../cli/main.js";
 import {
   createWebDbTopology,
   startTestController,
@@ -105,4 +106,34 @@ describe("GET /v1/explain", () => {
       expect(res.body.message).toMatch(message);
     },
   );
+
+  it("is what `vpcemu explain --endpoint URL` prints as its table, and -o json (EXP-1)", async () => {
+    let out = "";
+    let err = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((x) => ((out += String(x)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation((x) => ((err += String(x)), true));
+    try {
+      const argv = ["explain", "--endpoint", t.ctl.url];
+      expect(await main([...argv, topo.db.InstanceId!, `${topo.web.InstanceId}:22/tcp`])).toBe(0);
+      expect(out).toMatch(
+        /: NOT REACHABLE at revision \d+\n\nPATH +HOP +AT +COMPONENT +VERDICT +RULE +CODE\n/,
+      );
+      expect(out).toMatch(
+        new RegExp(
+          `forward +sg-ingress +\\S+ +${topo.webSg} +deny +no ingress rule of groups \\[${topo.webSg}\\] matched +ENI_SG_RULES_MISMATCH`,
+        ),
+      );
+      out = "";
+      expect(
+        await main([...argv, "-o", "json", topo.web.InstanceId!, `${topo.db.InstanceId}:3306/tcp`]),
+      ).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ reachable: true, port: 3306 });
+      expect(await main([...argv, "nosuch", "db:1/tcp"])).toBe(1);
+      expect(err).toContain(
+        "vpcemu explain: EMU_ERR_API_EXPLAIN_UNKNOWN_NODE: unknown node 'nosuch'",
+      );
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
 });

@@ -9,7 +9,8 @@ import {
   type ExplainResult,
   type ExplainSources,
 } from "../../../../controller/explain/explain-service.js";
-import { ACL, IGW, RTB, SG, WEB_EIP, threeTierState } from "./three-tier-state.js";
+import type { PolicyState } from "../../../../controller/policy/policy-state.js";
+import { ACL, IGW, RTB, SG, VPC, WEB_EIP, threeTierState } from "./three-tier-state.js";
 
 const INTERNET = { name: "internet", address: "198.51.100.10" };
 
@@ -233,5 +234,160 @@ describe("explain path analysis (three tiers)", () => {
     }
     expect(err).toBeInstanceOf(ExplainError);
     expect(err).toMatchObject({ kind, message });
+  });
+});
+
+describe("explain path analysis (routes: peering, blackhole; RT-10, RT-14, RT-15)", () => {
+  const VPC2 = "vpc-0000000000000e002";
+  const SUBNET2 = "subnet-00000000000e0009";
+  const RTB2 = "rtb-0000000000000e002";
+  const PCX = "pcx-0000000000000e001";
+
+  /** The three tiers plus VPC2 10.80.0.0/16 with `peer` 10.80.1.10 (default-allow NACL, SG app-sg's copy). */
+  function peered(opts: { route?: "pcx" | "blackhole" | "none"; back?: boolean } = {}) {
+    const base = threeTierState();
+    const rt = base.routeTables![0]!;
+    const routes = [...rt.routes];
+    if (opts.route === "pcx")
+      routes.push({ destination: "10.80.0.0/16", target: "peering", targetId: PCX, active: true });
+    if (opts.route === "blackhole")
+      routes.push({ destination: "10.80.0.0/16", target: "peering", targetId: PCX, active: false });
+    const state: PolicyState = {
+      ...base,
+      vpcs: [...base.vpcs, { vpcId: VPC2, cidrBlocks: ["10.80.0.0/16"], ipv6CidrBlocks: [] }],
+      subnets: [
+        ...base.subnets,
+        {
+          subnetId: SUBNET2,
+          vpcId: VPC2,
+          cidrBlock: "10.80.1.0/24",
+          networkAclId: "acl-0000000000000e009",
+          routeTableId: RTB2,
+        },
+      ],
+      securityGroups: [
+        ...base.securityGroups,
+        {
+          groupId: "sg-0000000000000e009",
+          vpcId: VPC2,
+          groupName: "peer-sg",
+          rules: [
+            {
+              ruleId: "sgr-0000000000000e901",
+              groupId: "sg-0000000000000e009",
+              isEgress: false,
+              protocol: "-1",
+              fromPort: -1,
+              toPort: -1,
+              cidrIpv4: "10.70.0.0/16",
+            },
+            {
+              ruleId: "sgr-0000000000000e902",
+              groupId: "sg-0000000000000e009",
+              isEgress: true,
+              protocol: "-1",
+              fromPort: -1,
+              toPort: -1,
+              cidrIpv4: "0.0.0.0/0",
+            },
+          ],
+        },
+      ],
+      networkAcls: [
+        ...base.networkAcls,
+        {
+          networkAclId: "acl-0000000000000e009",
+          vpcId: VPC2,
+          isDefault: true,
+          entries: [
+            {
+              ruleNumber: 100,
+              egress: false,
+              ruleAction: "allow",
+              protocol: "-1",
+              cidrBlock: "0.0.0.0/0",
+            },
+            {
+              ruleNumber: 100,
+              egress: true,
+              ruleAction: "allow",
+              protocol: "-1",
+              cidrBlock: "0.0.0.0/0",
+            },
+          ],
+        },
+      ],
+      networkInterfaces: [
+        ...base.networkInterfaces,
+        {
+          eniId: "eni-00000000000000e09",
+          subnetId: SUBNET2,
+          vpcId: VPC2,
+          instanceId: "i-00000000000000e09",
+          privateIpv4: ["10.80.1.10"],
+          ipv6: [],
+          groupIds: ["sg-0000000000000e009"],
+          sourceDestCheck: true,
+        },
+      ],
+      instances: [
+        ...base.instances,
+        {
+          instanceId: "i-00000000000000e09",
+          subnetId: SUBNET2,
+          vpcId: VPC2,
+          state: "running",
+          primaryEniId: "eni-00000000000000e09",
+          tags: { Name: "peer" },
+        },
+      ],
+      routeTables: [
+        { ...rt, routes },
+        {
+          routeTableId: RTB2,
+          vpcId: VPC2,
+          routes: [
+            { destination: "10.80.0.0/16", target: "local", targetId: "local", active: true },
+            ...(opts.back
+              ? [
+                  {
+                    destination: "10.70.0.0/16",
+                    target: "peering" as const,
+                    targetId: PCX,
+                    active: true,
+                  },
+                ]
+              : []),
+          ],
+        },
+      ],
+      peerings:
+        opts.route === "pcx" ? [{ peeringId: PCX, requesterVpcId: VPC, accepterVpcId: VPC2 }] : [],
+    };
+    return (src: string, dst: string) => explain({ src, dst }, { state, externals: [] });
+  }
+
+  it("reaches a peered VPC only with a route each way (RT-14)", () => {
+    const both = peered({ route: "pcx", back: true })("peer", "web:80/tcp");
+    expect(both.reachable).toBe(true);
+    expect(both.hops.find((h) => h.path === "return" && h.hop === "route")).toMatchObject({
+      route: { kind: "peering", targetId: PCX },
+    });
+    expect(denials(peered({ route: "pcx" })("peer", "web:80/tcp"))).toEqual([
+      "forward route no_route NO_ROUTE_TO_DESTINATION",
+    ]);
+    // web's NACL admits replies from its own VPC only.
+    expect(denials(peered({ route: "pcx", back: true })("web", "peer:443/tcp"))).toEqual([
+      "return nacl-inbound nacl_denied SUBNET_ACL_RESTRICTION",
+    ]);
+  });
+
+  it("names a blackhole route BAD_STATE_ROUTE and no route NO_ROUTE_TO_DESTINATION (RT-10, RT-15, RT-16)", () => {
+    expect(denials(peered({ route: "blackhole", back: true })("web", "peer:443/tcp"))[0]).toBe(
+      "forward route blackhole_route BAD_STATE_ROUTE",
+    );
+    expect(denials(peered({ route: "none", back: true })("web", "peer:443/tcp"))[0]).toBe(
+      "forward route no_route NO_ROUTE_TO_DESTINATION",
+    );
   });
 });
