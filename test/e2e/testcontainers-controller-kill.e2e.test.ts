@@ -7,11 +7,16 @@
  *   underlay: internal network owned by the emulator
  *   emulator container: controller-supervisor.mjs (PID 1)
  *                         -> vpcemu controller --state /var/lib/vpcemu/state.db
- *   internet 198.51.100.10 --http--> web 10.0.1.10 (web-sg: tcp 80 from 0.0.0.0/0)
+ *   internet 198.51.100.10 --http--> web 10.0.1.10 at its public IP (web-sg: tcp 80 from 0.0.0.0/0;
+ *                                    the subnet's main table routes 0.0.0.0/0 to an internet gateway)
  */
 import {
+  AttachInternetGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateRouteCommand,
   CreateSecurityGroupCommand,
+  DescribeRouteTablesCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   DescribeSecurityGroupsCommand,
@@ -41,6 +46,8 @@ let emu: StartedVpcEmulatorContainer;
 let ec2: EC2Client;
 let webSg = "";
 let client: StartedTestContainer;
+/** web's public IP: where the internet reaches it (docs/routing.md IGW-5, RT-17). */
+let webPublic = "";
 const apps: StartedTestContainer[] = [];
 
 async function probeHttp(timeoutMs = 3_000): Promise<{ ok: boolean; error?: string }> {
@@ -48,7 +55,7 @@ async function probeHttp(timeoutMs = 3_000): Promise<{ ok: boolean; error?: stri
     "node",
     `${SCRIPTS}/probe.mjs`,
     "http",
-    "10.0.1.10",
+    webPublic,
     "80",
     "--timeout",
     String(timeoutMs),
@@ -69,6 +76,19 @@ setupOrFailEach(async () => {
   const subnetId = (
     await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.1.0/24" }))
   ).Subnet!.SubnetId!;
+  const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!
+    .InternetGatewayId!;
+  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+  const main = await ec2.send(
+    new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
+  );
+  await ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: main.RouteTables![0]!.RouteTableId!,
+      DestinationCidrBlock: "0.0.0.0/0",
+      GatewayId: igw,
+    }),
+  );
   webSg = (
     await ec2.send(
       new CreateSecurityGroupCommand({ GroupName: "web-sg", Description: "web", VpcId: vpcId }),
@@ -88,7 +108,13 @@ setupOrFailEach(async () => {
   };
   const web = await app(["node", `${SCRIPTS}/web-server.mjs`, "80"]);
   client = await app(["sleep", "infinity"]);
-  await emu.attach(web, { subnet: subnetId, securityGroups: [webSg], privateIp: "10.0.1.10" });
+  const webVm = await emu.attach(web, {
+    subnet: subnetId,
+    securityGroups: [webSg],
+    privateIp: "10.0.1.10",
+    publicIp: true,
+  });
+  webPublic = webVm.publicIp!;
   await emu.attachExternal(client, { address: "198.51.100.10" });
   await emu.waitForPolicy();
 }, 240_000);
