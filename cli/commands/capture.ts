@@ -14,12 +14,15 @@ import { jsonApiAuthHeaders } from "../runtime/api-credentials.js";
 import { findNode, readRuntimeState, runtimeDir, stateFilePath } from "../runtime/runtime-state.js";
 import { parseCommandArgs, UsageError } from "./usage.js";
 
-const USAGE = `Usage: vpcemu capture [--runtime-dir DIR] NODE [-w FILE] [--filter EXPR] [--underlay]
-                      [-c COUNT] [--duration SECONDS] [-s SNAPLEN] [-q]
+const USAGE = `Usage: vpcemu capture [--runtime-dir DIR | --endpoint URL] NODE [-w FILE] [--filter EXPR]
+                      [--underlay] [-c COUNT] [--duration SECONDS] [-s SNAPLEN] [-q]
 
-Captures NODE's traffic (NODE: a node of 'vpcemu up': name, instance id, address, or
-'internet') as pcapng: every packet its ENIs sent or received, accepted or dropped, with a
-comment such as 'verdict=drop reason=sg_no_match dir=ingress groups=[sg-...] conntrack=none'.
+Captures NODE's traffic as pcapng: every packet its ENIs sent or received, accepted or
+dropped, with a comment such as
+'verdict=drop reason=sg_no_match dir=ingress groups=[sg-...] conntrack=none'.
+NODE: a node of 'vpcemu up' (name, instance id, address, or 'internet'); with --endpoint
+(or $VPCEMU_ENDPOINT: any controller, e.g. compose's) an instance id, ENI id, external node
+name or agent id.
 
   -w FILE            write to FILE ('-' or no -w: stdout, which must not be a terminal)
   --filter EXPR      libpcap filter (pcap-filter(7)), e.g. 'icmp or tcp port 3306'
@@ -40,6 +43,7 @@ const OPTIONS = {
   snaplen: { type: "string", short: "s" },
   quiet: { type: "boolean", short: "q" },
   "runtime-dir": { type: "string" },
+  endpoint: { type: "string" },
 } as const;
 
 function positiveInt(flag: string, text: string | undefined, max: number): number | undefined {
@@ -72,13 +76,38 @@ export async function run(args: string[]): Promise<number> {
       `refusing to write pcapng to a terminal: give -w FILE or pipe stdout (e.g. | tshark -r -)`,
     );
   }
-  const dir = runtimeDir(v["runtime-dir"] as string | undefined);
+  const ref = parsed.positionals[0]!;
+  const endpoint = (v.endpoint as string | undefined) ?? (process.env.VPCEMU_ENDPOINT || undefined);
+  const target =
+    endpoint !== undefined
+      ? await targetOnController(controllerUrlOf(endpoint), ref)
+      : targetInRuntime(v["runtime-dir"] as string | undefined, ref);
+  const body = {
+    ...target.spec,
+    ...(filter !== "" ? { filter } : {}),
+    ...(v.underlay === true ? { underlay: true } : {}),
+    ...(snaplen !== undefined ? { snaplen } : {}),
+    ...(count !== undefined ? { maxPackets: count } : {}),
+    ...(duration !== undefined ? { durationSeconds: duration } : {}),
+  };
+  return capture(target.controllerUrl, body, target.name, out, v.quiet === true);
+}
+
+interface Target {
+  readonly controllerUrl: string;
+  /** What POST /v1/captures is to capture: { instance } | { eni } | { external } | { agent }. */
+  readonly spec: Record<string, string>;
+  readonly name: string;
+}
+
+/** NODE among the nodes of the local runtime (its state file). */
+function targetInRuntime(explicitDir: string | undefined, ref: string): Target {
+  const dir = runtimeDir(explicitDir);
   const state = readRuntimeState(dir);
   if (!state)
     throw new Error(
-      `no local runtime (${stateFilePath(dir)} does not exist): start one with 'vpcemu up'`,
+      `no local runtime (${stateFilePath(dir)} does not exist): start one with 'vpcemu up', or give --endpoint`,
     );
-  const ref = parsed.positionals[0]!;
   const node = findNode(state, ref);
   if (!node) {
     const nodes = state.nodes.map((n) => n.name).join(", ");
@@ -87,15 +116,55 @@ export async function run(args: string[]): Promise<number> {
       throw new Error(`'${ref}' is not a valid IP address (nodes: ${nodes})`);
     throw new Error(`unknown node '${ref}' (nodes: ${nodes})`);
   }
-  const body = {
-    ...(node.instanceId !== undefined ? { instance: node.instanceId } : { external: node.name }),
-    ...(filter !== "" ? { filter } : {}),
-    ...(v.underlay === true ? { underlay: true } : {}),
-    ...(snaplen !== undefined ? { snaplen } : {}),
-    ...(count !== undefined ? { maxPackets: count } : {}),
-    ...(duration !== undefined ? { durationSeconds: duration } : {}),
+  return {
+    controllerUrl: state.controllerUrl,
+    spec: node.instanceId !== undefined ? { instance: node.instanceId } : { external: node.name },
+    name: node.name,
   };
-  return capture(state.controllerUrl, body, node.name, out, v.quiet === true);
+}
+
+function controllerUrlOf(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new UsageError(`--endpoint ${endpoint}: not a URL (e.g. http://127.0.0.1:4566)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`--endpoint ${endpoint}: expected an http:// or https:// URL`);
+  return endpoint.replace(/\/+$/, "");
+}
+
+/**
+ * NODE on any controller (compose, testcontainers): an instance id (i-...), an ENI id
+ * (eni-...), an external node's name or an agent id, checked against GET /v1/agents.
+ */
+async function targetOnController(controllerUrl: string, ref: string): Promise<Target> {
+  let agents: Array<{ agentId: string; instanceIds: string[]; externals: { name: string }[] }>;
+  try {
+    const res = await fetch(new URL("/v1/agents", controllerUrl), {
+      headers: jsonApiAuthHeaders(),
+    });
+    if (!res.ok) throw new Error(`GET /v1/agents: ${res.status}`);
+    agents = ((await res.json()) as { agents: typeof agents }).agents;
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw new Error(
+      `cannot reach the controller at ${controllerUrl}: ${cause ?? (err as Error).message}`,
+    );
+  }
+  const name = ref;
+  if (/^i-[0-9a-f]+$/.test(ref)) return { controllerUrl, spec: { instance: ref }, name };
+  if (/^eni-[0-9a-f]+$/.test(ref)) return { controllerUrl, spec: { eni: ref }, name };
+  if (agents.some((a) => a.externals.some((x) => x.name === ref)))
+    return { controllerUrl, spec: { external: ref }, name };
+  if (agents.some((a) => a.agentId === ref)) return { controllerUrl, spec: { agent: ref }, name };
+  const instances = agents.flatMap((a) => a.instanceIds);
+  const externals = agents.flatMap((a) => a.externals.map((x) => x.name));
+  throw new Error(
+    `unknown node '${ref}' on ${controllerUrl}: give an instance id (${instances.join(", ") || "none"}), ` +
+      `an ENI id, an external node (${externals.join(", ") || "none"}) or an agent id (${agents.map((a) => a.agentId).join(", ") || "none"})`,
+  );
 }
 
 /** Streams POST /v1/captures into `out`; resolves with the exit code. */

@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../cli/main.js";
 import {
   createWebDbTopology,
   startTestController,
@@ -133,6 +134,43 @@ describe("POST /v1/captures", () => {
       "underlay in from=127.0.0.1:7301",
       "underlay in from=127.0.0.1:7301",
     ]);
+  });
+
+  it("is what 'vpcemu capture --endpoint URL' uses, with any controller", async () => {
+    requireTshark();
+    const file = join(dir, "cli.pcapng");
+    const stderr: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    try {
+      const unknown = await main(["capture", "--endpoint", h.ctl.url, "nosuch", "-w", file]);
+      expect(unknown).toBe(1);
+      expect(stderr.join("")).toBe(
+        `vpcemu capture: unknown node 'nosuch' on ${h.ctl.url}: give an instance id (${topo.db.InstanceId}, ${topo.web.InstanceId}), an ENI id, an external node (none) or an agent id (agent-db, agent-web)\n`,
+      );
+      const dbEni = topo.db.NetworkInterfaces![0]!.NetworkInterfaceId!;
+      const run = main(["capture", "--endpoint", h.ctl.url, dbEni, "-w", file, "-c", "1", "-q"]);
+      await waitUntil(
+        "the CLI's capture to run",
+        async () => (await listed()).length === 1,
+        5000,
+        20,
+      );
+      webTun.send(
+        buildIcmpEcho({
+          src: topo.web.PrivateIpAddress!,
+          dst: topo.db.PrivateIpAddress!,
+          id: 9,
+          seq: 3,
+        }),
+      );
+      expect(await run).toBe(0);
+      expect(tsharkFields(file, ["frame.interface_name", "icmp.type"])).toEqual([[dbEni, "8"]]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("ends the stream when the agent loses its controller connection", async () => {

@@ -43,6 +43,9 @@ instances:
 /** web and db are in different subnets: the default NACL's rule 100 allowed each packet. */
 const NACL = "(?: nacl=acl-[0-9a-f]+)? nacl_rule=100";
 
+/** The CLI talks to this file's runtime, whatever $VPCEMU_ENDPOINT says. */
+const env: NodeJS.ProcessEnv = { ...process.env, VPCEMU_ENDPOINT: "" };
+
 let rt: NetnsRuntime;
 let dir: string;
 
@@ -59,6 +62,7 @@ afterAll(async () => {
 
 function cli(args: readonly string[]) {
   return spawnSync(process.execPath, [VPCEMU_BIN, ...args], {
+    env,
     encoding: "utf8",
     timeout: 60_000,
   });
@@ -94,7 +98,7 @@ describe("vpcemu capture", () => {
     const child = spawn(
       process.execPath,
       [VPCEMU_BIN, "capture", "--runtime-dir", runtimeDir, "db", "-w", file, "--underlay"],
-      { stdio: ["ignore", "ignore", "pipe"] },
+      { env, stdio: ["ignore", "ignore", "pipe"] },
     );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -219,7 +223,7 @@ describe("vpcemu capture", () => {
         "-c",
         "2",
       ],
-      { stdio: ["ignore", out, "pipe"] },
+      { env, stdio: ["ignore", out, "pipe"] },
     );
     closeSync(out);
     let stderr = "";
