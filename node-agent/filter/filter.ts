@@ -60,6 +60,11 @@ export type FilterResult =
       readonly ruleId?: string;
       /** nacl_denied: an existing conntrack entry matched the packet. */
       readonly established?: boolean;
+      /**
+       * Ingress drops after the inbound NACL: the entry that allowed the packet (verdict events
+       * name it; the flow log's decision, naclRule, names only a denying entry).
+       */
+      readonly naclAllowedBy?: number;
     };
 
 export interface EniFilterOptions {
@@ -132,9 +137,12 @@ class CompiledFilterPolicy {
   }
 }
 
-const DROP_SG: FilterResult = { action: "drop", reason: DropReason.SgNoMatch };
-const DROP_CT_INVALID: FilterResult = { action: "drop", reason: DropReason.CtInvalid };
-const DROP_CT_INVALID_FIRST: FilterResult = { action: "drop", reason: DropReason.CtInvalidFirst };
+/** A drop result. */
+type FilterDrop = Extract<FilterResult, { action: "drop" }>;
+
+const DROP_SG: FilterDrop = { action: "drop", reason: DropReason.SgNoMatch };
+const DROP_CT_INVALID: FilterDrop = { action: "drop", reason: DropReason.CtInvalid };
+const DROP_CT_INVALID_FIRST: FilterDrop = { action: "drop", reason: DropReason.CtInvalidFirst };
 const DROP_ALLOWANCE: FilterResult = { action: "drop", reason: DropReason.CtAllowance };
 
 /**
@@ -424,8 +432,8 @@ function allowConntrack(ruleId: string, naclRule: number | undefined): FilterRes
  * An ingress drop after the inbound NACL allowed the packet, naming that NACL entry (verdict
  * events); allocates only then (drops only).
  */
-function afterNacl(r: FilterResult, naclRule: number | undefined): FilterResult {
-  return naclRule === undefined ? r : { ...r, naclRule };
+function afterNacl(r: FilterDrop, naclRule: number | undefined): FilterResult {
+  return naclRule === undefined ? r : { ...r, naclAllowedBy: naclRule };
 }
 
 /** A NACL denial; allocates (drops only). */

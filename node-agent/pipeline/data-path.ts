@@ -233,9 +233,10 @@ export class DataPath {
     if (v.ruleId !== undefined) e.sgRuleId = v.ruleId;
     if (!accept && v.reason === DropReason.SgNoMatch) e.noMatchGroups = groupsOf(port, egress);
     const naclId = port.policy?.naclId;
-    if (v.naclRule !== undefined) {
+    const naclRule = accept ? v.naclRule : (v.naclRule ?? v.naclAllowedBy);
+    if (naclRule !== undefined) {
       if (naclId !== undefined) e.naclId = naclId;
-      e.naclRuleNumber = naclRuleNumberOf(v.naclRule);
+      e.naclRuleNumber = naclRuleNumberOf(naclRule);
     } else if (!accept && v.reason === DropReason.NaclDenied) {
       // No entry matched at all (a NACL without its `*` entries): the default denies.
       if (naclId !== undefined) e.naclId = naclId;

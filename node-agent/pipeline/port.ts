@@ -46,6 +46,8 @@ export type FilterVerdict =
       readonly ruleId?: string;
       /** nacl_denied: an existing conntrack entry matched the packet. */
       readonly established?: boolean;
+      /** An ingress drop after the inbound NACL: the entry that allowed the packet. */
+      readonly naclAllowedBy?: number;
     };
 
 /** A hosted ENI (filtered) or an external node (not filtered). */
