@@ -243,6 +243,7 @@ class RunningAgent implements StartedAgent {
       this.clock,
       this.logger,
       deps.control,
+      (eniId) => this.audit.countsOf(eniId),
     );
     const control = deps.control;
     this.captures = new AgentCaptures({

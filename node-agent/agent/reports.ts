@@ -31,6 +31,11 @@ export class AgentReports {
     private readonly clock: Clock,
     private readonly logger: AgentLogger,
     private readonly control: AgentControl | undefined,
+    /** Audit mode's per-ENI counters (node-agent/audit/agent-audit.ts); absent: none. */
+    private readonly auditCounts?: (eniId: string) => {
+      readonly wouldBlock: number;
+      readonly wouldAllow: number;
+    },
   ) {
     this.lastFlowFlushMs = clock.now();
   }
@@ -63,9 +68,16 @@ export class AgentReports {
         ppsAllowanceExceeded: 0,
         linklocalAllowanceExceeded: 0,
         packetsAccepted: st.port.accepted,
+        ...this.auditOf(id),
       });
     }
     return { takenAtMs: this.clock.now(), enis, faults: this.faults.counters() };
+  }
+
+  private auditOf(eniId: string): { auditWouldBlock?: number; auditWouldAllow?: number } {
+    const c = this.auditCounts?.(eniId);
+    if (c === undefined || c.wouldBlock + c.wouldAllow === 0) return {};
+    return { auditWouldBlock: c.wouldBlock, auditWouldAllow: c.wouldAllow };
   }
 
   /** Closes finished flow-log windows now and returns their lines (also sent to the controller). */
