@@ -161,6 +161,12 @@ export class CaptureService {
       ended: false,
     };
     this.running.set(captureId, r);
+    // Ctrl-C on `vpcemu capture`, curl killed: stop the agent's capture, also while it starts.
+    let clientGone = false;
+    res.on("close", () => {
+      clientGone = true;
+      if (r.answer === undefined && !r.ended) this.requestStop(r);
+    });
     const error = await new Promise<string | undefined>((resolve) => {
       const t = setTimeout(() => resolve(undefined), CAPTURE_START_TIMEOUT_MS);
       r.answer = (e) => {
@@ -177,6 +183,10 @@ export class CaptureService {
         throw new HubError("EMU_ERR_API_CAPTURE_TIMEOUT", target.agentId, CAPTURE_START_TIMEOUT_MS);
       }
       throw new HubError("EMU_ERR_API_CAPTURE_REFUSED", target.agentId, error);
+    }
+    if (clientGone) {
+      this.requestStop(r);
+      return;
     }
     this.log(
       `capture ${captureId} started on agent ${target.agentId} (${target.kind} ${target.id}` +
@@ -202,12 +212,7 @@ export class CaptureService {
       };
       for (const b of r.early.splice(0)) r.sink(b);
       if (r.ended) r.end();
-      // Ctrl-C on `vpcemu capture`, curl killed: stop the agent's capture.
-      res.on("close", () => {
-        if (!r.ended) this.requestStop(r);
-        resolve();
-      });
-      req.on("aborted", () => this.requestStop(r));
+      res.on("close", () => resolve());
       if (spec.durationSeconds !== undefined && !r.ended) {
         r.timer = setTimeout(() => this.requestStop(r), spec.durationSeconds * 1000);
       }

@@ -173,6 +173,20 @@ describe("POST /v1/captures", () => {
     }
   });
 
+  it("stops the agent's capture when the client hangs up", async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${h.ctl.url}/v1/captures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ agent: "agent-db" }),
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    expect((await listed()).length).toBe(1);
+    abort.abort();
+    await waitUntil("the capture to end", async () => (await listed()).length === 0, 5000, 20);
+  });
+
   it("ends the stream when the agent loses its controller connection", async () => {
     const stream = await startCapture({ agent: "agent-web" });
     expect((await listed()).map((c) => c.captureId)).toEqual([stream.id]);
