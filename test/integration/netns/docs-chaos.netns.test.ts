@@ -6,6 +6,7 @@
  * recipe does what its row says, and clears every fault before the next one.
  *
  *   internet 198.51.100.10 --> web 10.0.1.10 (web-sg: 80, 443)      all in us-east-1a
+ *                              at web's public IP (igw route, IGW-5, RT-17)
  *                              web --> db 10.0.2.20 (db-sg: 3306 from web-sg)
  *   servers: web http :80 and :443 (a 125 KB page), db tcp echo :3306
  *   (namespaces vpcemu-tcd<pid>-*, runtime dir and controller port of its own)
@@ -16,6 +17,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Probes, type ProbeResult } from "../../../cli/runtime/probes.js";
 import { TWO_TIER_EXAMPLE, VPCEMU_BIN } from "../../../cli/runtime/paths.js";
@@ -56,6 +58,8 @@ let state: RuntimeState;
 let probes: Probes;
 const WEB = "10.0.1.10";
 const DB = "10.0.2.20";
+/** web's public IP (DescribeInstances): where the internet node reaches web (IGW-5, RT-17). */
+let webPublic = "";
 // Why 125 KB: one argv string holds at most 128 KiB (MAX_ARG_STRLEN).
 const BIG_PAGE = "x".repeat(125_000);
 
@@ -154,7 +158,7 @@ const CHECKS: Record<string, RecipeCheck> = {
       // The SYN and the request line each wait 100 ms on their way to db:3306.
       const slow = await rtts(3, () => webToDb(3000));
       expect(slow).toBeGreaterThanOrEqual((before as number) + 150);
-      const web = await rtts(3, () => probes.httpGet("internet", WEB, 80, 3000));
+      const web = await rtts(3, () => probes.httpGet("internet", webPublic, 80, 3000));
       expect(web).toBeLessThan(slow - 100);
     },
   },
@@ -181,13 +185,13 @@ const CHECKS: Record<string, RecipeCheck> = {
   },
   "thin pipe": {
     before: async () => {
-      const r = await probes.httpGet("internet", WEB, 443, 20_000);
+      const r = await probes.httpGet("internet", webPublic, 443, 20_000);
       expect(r.ok, JSON.stringify(r)).toBe(true);
       return r.ms!;
     },
     async after(before) {
       // 125 KB = 1 Mbit: a second at 1 Mbit/s.
-      const r = await probes.httpGet("internet", WEB, 443, 30_000);
+      const r = await probes.httpGet("internet", webPublic, 443, 30_000);
       expect(r.ok, JSON.stringify(r)).toBe(true);
       expect(r.ms!).toBeGreaterThanOrEqual(800);
       expect(r.ms!).toBeGreaterThan((before as number) + 500);
@@ -195,7 +199,7 @@ const CHECKS: Record<string, RecipeCheck> = {
   },
   "AZ outage": {
     async after() {
-      expect(await probes.httpGet("internet", WEB, 80, 1500)).toMatchObject({ ok: false });
+      expect(await probes.httpGet("internet", webPublic, 80, 1500)).toMatchObject({ ok: false });
       expect(await webToDb()).toMatchObject({ ok: false, error: "timeout" });
     },
   },
@@ -265,6 +269,17 @@ beforeAll(async () => {
   }
   state = readRuntimeState(dir)!;
   probes = new Probes((n) => state.nodes.find((x) => x.name === n)!.namespace);
+  const ec2 = new EC2Client({
+    endpoint: state.ec2Endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+  const described = await ec2.send(
+    new DescribeInstancesCommand({ Filters: [{ Name: "tag:Name", Values: ["web"] }] }),
+  );
+  ec2.destroy();
+  webPublic = described.Reservations![0]!.Instances![0]!.PublicIpAddress!;
   await probes.server("web", "http", 80);
   await probes.server("web", "http", 443, BIG_PAGE);
   await probes.server("db", "tcp", 3306);
@@ -351,7 +366,7 @@ describe("docs/chaos.md", () => {
       );
       await settle();
       expect(await webToDb(3000)).toMatchObject({ ok: true });
-      expect(await probes.httpGet("internet", WEB, 80, 3000)).toMatchObject({ ok: true });
+      expect(await probes.httpGet("internet", webPublic, 80, 3000)).toMatchObject({ ok: true });
     },
   );
 });
