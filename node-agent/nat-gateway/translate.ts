@@ -23,7 +23,6 @@ import {
   rewriteIpv4Source,
   rewriteL4Port,
 } from "../packet/nat.js";
-import { formatIpAddress } from "../packet/address.js";
 import type { TranslationTable } from "./translation-table.js";
 
 /** Why a NAT gateway dropped a packet; pipeline/verdict.ts DropReason carries the same labels. */
@@ -60,7 +59,7 @@ export function translatePacket(
     if (echo && pkt.icmpType !== ECHO_REPLY) return "nat_no_mapping";
     const t = table.inbound(
       proto,
-      formatIpAddress(pkt.src),
+      pkt.src,
       echo ? 0 : pkt.srcPort,
       echo ? pkt.icmpId : pkt.dstPort,
       nowMs,
@@ -75,9 +74,8 @@ export function translatePacket(
   const t = table.outbound(
     proto,
     pkt.src,
-    formatIpAddress(pkt.src),
     echo ? pkt.icmpId : pkt.srcPort,
-    formatIpAddress(d),
+    d,
     echo ? 0 : pkt.dstPort,
     nowMs,
   );

@@ -12,7 +12,9 @@
  * its port is free again (NAT-10); the table never grows past `portsPerDestination` entries
  * for one destination (allocation then fails: `nat_port_exhausted`, NAT-11).
  *
- * Keys are short strings (one allocation per lookup); the figure is in bench/route-step.bench.ts.
+ * Keys are integers (an IPv4 address as a signed 32-bit number, route-table.ts ipv4Key, which V8
+ * keeps unboxed for the ranges vpcemu uses; protocol and port packed in one), in nested maps:
+ * a lookup allocates nothing. The figure is in bench/route-step.bench.ts.
  */
 
 /** Ports a NAT gateway hands out: 1024-65535 (RFC 6335's well-known ports are never used). */
@@ -22,26 +24,28 @@ export const NAT_LAST_PORT = 65535;
 /** One translation. */
 export interface Translation {
   readonly protocol: number;
-  /** The inner (private) source address as 4 bytes, and its text. */
+  /** The inner (private) source address, 4 bytes (its own copy). */
   readonly innerAddr: Uint8Array;
-  readonly innerText: string;
   readonly innerPort: number;
-  /** The destination (remote) address text and port (0 for ICMP). */
-  readonly remoteText: string;
+  /** The destination (remote) address, 4 bytes (its own copy), and port (0 for ICMP). */
+  readonly remoteAddr: Uint8Array;
   readonly remotePort: number;
   /** The NAT gateway's port (or ICMP identifier) for this flow. */
   readonly natPort: number;
   /** Last packet either way (ms). */
   lastSeenMs: number;
   readonly createdMs: number;
-  /** Packets and bytes out (inner -> remote) and back. */
+  /** Packets out (inner -> remote) and back. */
   packetsOut: number;
   packetsIn: number;
 }
 
-/** Ports in use towards one destination. */
+/** Translations towards one destination (protocol, address, port). */
 interface Destination {
+  /** By NAT port: replies find theirs here. */
   readonly byPort: Map<number, Translation>;
+  /** By inner address key, then inner port: outbound packets find theirs here. */
+  readonly byInner: Map<number, Map<number, Translation>>;
   /** Where the next allocation starts looking. */
   cursor: number;
 }
@@ -53,15 +57,21 @@ export interface TranslationTableOptions {
   readonly portsPerDestination?: number;
 }
 
-/** The outcome of translate(): the translation, or why none could be made. */
+/** The outcome of outbound(): the translation, or why none could be made. */
 export type Outbound = Translation | "port_exhausted";
+
+/** 4 address bytes as a signed 32-bit integer (as route-table.ts ipv4Key). */
+function key4(a: Uint8Array): number {
+  return (a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!;
+}
 
 /** See the module comment. */
 export class TranslationTable {
   readonly idleTimeoutMs: number;
   readonly portsPerDestination: number;
-  private readonly byFlow = new Map<string, Translation>();
-  private readonly byDestination = new Map<string, Destination>();
+  /** Remote address key -> (protocol << 16 | remote port) -> its destination. */
+  private readonly dests = new Map<number, Map<number, Destination>>();
+  private count = 0;
   private lastSweepMs = -Infinity;
 
   constructor(opts: TranslationTableOptions = {}) {
@@ -72,27 +82,28 @@ export class TranslationTable {
 
   /** Live translations (expired ones not yet swept included until the next sweep). */
   get size(): number {
-    return this.byFlow.size;
+    return this.count;
   }
 
   /**
-   * The translation of an outbound packet of `protocol` from innerText:innerPort (innerAddr:
-   * the same address as 4 bytes, copied when a translation is made) to remoteText:remotePort:
-   * the live one, else a new one on a free port; "port_exhausted" when the destination has
+   * The translation of an outbound packet of `protocol` from inner:innerPort to
+   * remote:remotePort (4-byte addresses, read, copied only into a new translation): the live
+   * one, else a new one on a free port; "port_exhausted" when the destination has
    * `portsPerDestination` live translations.
    */
   outbound(
     protocol: number,
-    innerAddr: Uint8Array,
-    innerText: string,
+    inner: Uint8Array,
     innerPort: number,
-    remoteText: string,
+    remote: Uint8Array,
     remotePort: number,
     nowMs: number,
   ): Outbound {
-    this.maybeSweep(nowMs);
-    const flowKey = `${protocol}|${innerText}|${innerPort}|${remoteText}|${remotePort}`;
-    const live = this.byFlow.get(flowKey);
+    if (nowMs - this.lastSweepMs >= 10_000) this.sweep(nowMs);
+    const dest = this.destination(protocol, key4(remote), remotePort, true)!;
+    const innerKey = key4(inner);
+    let ports = dest.byInner.get(innerKey);
+    const live = ports?.get(innerPort);
     if (live !== undefined) {
       if (!this.expired(live, nowMs)) {
         live.lastSeenMs = nowMs;
@@ -100,21 +111,15 @@ export class TranslationTable {
         return live;
       }
       this.remove(live);
-    }
-    const destKey = `${protocol}|${remoteText}|${remotePort}`;
-    let dest = this.byDestination.get(destKey);
-    if (dest === undefined) {
-      dest = { byPort: new Map(), cursor: NAT_FIRST_PORT };
-      this.byDestination.set(destKey, dest);
+      ports = dest.byInner.get(innerKey);
     }
     const natPort = this.allocate(dest, nowMs);
     if (natPort < 0) return "port_exhausted";
     const t: Translation = {
       protocol,
-      innerAddr: innerAddr.slice(),
-      innerText,
+      innerAddr: inner.slice(),
       innerPort,
-      remoteText,
+      remoteAddr: remote.slice(),
       remotePort,
       natPort,
       lastSeenMs: nowMs,
@@ -122,24 +127,28 @@ export class TranslationTable {
       packetsOut: 1,
       packetsIn: 0,
     };
-    this.byFlow.set(flowKey, t);
+    if (ports === undefined) {
+      ports = new Map();
+      dest.byInner.set(innerKey, ports);
+    }
+    ports.set(innerPort, t);
     dest.byPort.set(natPort, t);
+    this.count++;
     return t;
   }
 
   /**
-   * The live translation an inbound packet of `protocol` from remoteText:remotePort to the NAT
+   * The live translation an inbound packet of `protocol` from remote:remotePort to the NAT
    * gateway's port `natPort` belongs to, or undefined (unsolicited, or expired: NAT-9, NAT-10).
    */
   inbound(
     protocol: number,
-    remoteText: string,
+    remote: Uint8Array,
     remotePort: number,
     natPort: number,
     nowMs: number,
   ): Translation | undefined {
-    const dest = this.byDestination.get(`${protocol}|${remoteText}|${remotePort}`);
-    const t = dest?.byPort.get(natPort);
+    const t = this.destination(protocol, key4(remote), remotePort, false)?.byPort.get(natPort);
     if (t === undefined) return undefined;
     if (this.expired(t, nowMs)) {
       this.remove(t);
@@ -152,29 +161,56 @@ export class TranslationTable {
 
   /** Every live translation (reports, tests). */
   entries(nowMs: number): Translation[] {
-    return [...this.byFlow.values()].filter((t) => !this.expired(t, nowMs));
+    return this.all().filter((t) => !this.expired(t, nowMs));
   }
 
-  /** Removes every expired translation; returns how many. */
+  /** Removes every expired translation, and destinations left empty; returns how many. */
   sweep(nowMs: number): number {
     this.lastSweepMs = nowMs;
     let n = 0;
-    for (const t of [...this.byFlow.values()]) {
+    for (const t of this.all()) {
       if (this.expired(t, nowMs)) {
         this.remove(t);
         n++;
       }
     }
+    for (const [remote, byPp] of this.dests) {
+      for (const [pp, d] of byPp) if (d.byPort.size === 0) byPp.delete(pp);
+      if (byPp.size === 0) this.dests.delete(remote);
+    }
     return n;
+  }
+
+  private all(): Translation[] {
+    const out: Translation[] = [];
+    for (const byPp of this.dests.values())
+      for (const d of byPp.values()) for (const t of d.byPort.values()) out.push(t);
+    return out;
+  }
+
+  private destination(
+    protocol: number,
+    remoteKey: number,
+    remotePort: number,
+    create: boolean,
+  ): Destination | undefined {
+    let byPp = this.dests.get(remoteKey);
+    if (byPp === undefined) {
+      if (!create) return undefined;
+      byPp = new Map();
+      this.dests.set(remoteKey, byPp);
+    }
+    const pp = (protocol << 16) | remotePort;
+    let d = byPp.get(pp);
+    if (d === undefined && create) {
+      d = { byPort: new Map(), byInner: new Map(), cursor: NAT_FIRST_PORT };
+      byPp.set(pp, d);
+    }
+    return d;
   }
 
   private expired(t: Translation, nowMs: number): boolean {
     return nowMs - t.lastSeenMs >= this.idleTimeoutMs;
-  }
-
-  /** Why a periodic sweep: idle flows nobody looks up again must free their ports and memory. */
-  private maybeSweep(nowMs: number): void {
-    if (nowMs - this.lastSweepMs >= 10_000) this.sweep(nowMs);
   }
 
   /** A free port of `dest` (expired holders are reclaimed on the way), or -1. */
@@ -198,14 +234,17 @@ export class TranslationTable {
     return -1;
   }
 
+  /** Removes a translation; an emptied destination stays (its cursor keeps rotating ports). */
   private remove(t: Translation): void {
-    this.byFlow.delete(
-      `${t.protocol}|${t.innerText}|${t.innerPort}|${t.remoteText}|${t.remotePort}`,
-    );
-    const destKey = `${t.protocol}|${t.remoteText}|${t.remotePort}`;
-    const dest = this.byDestination.get(destKey);
-    if (dest === undefined) return;
-    if (dest.byPort.get(t.natPort) === t) dest.byPort.delete(t.natPort);
-    if (dest.byPort.size === 0) this.byDestination.delete(destKey);
+    const d = this.destination(t.protocol, key4(t.remoteAddr), t.remotePort, false);
+    if (d === undefined || d.byPort.get(t.natPort) !== t) return;
+    d.byPort.delete(t.natPort);
+    const innerKey = key4(t.innerAddr);
+    const ports = d.byInner.get(innerKey);
+    if (ports?.get(t.innerPort) === t) {
+      ports.delete(t.innerPort);
+      if (ports.size === 0) d.byInner.delete(innerKey);
+    }
+    this.count--;
   }
 }

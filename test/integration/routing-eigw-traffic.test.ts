@@ -156,7 +156,7 @@ beforeAll(async () => {
     endpoint: "127.0.0.1:7421",
   });
   agentA = ha.agent;
-  await enforced();
+  await Promise.all([ha.agent, hb.agent].map((x) => x.enforced(h.ctl.revision())));
   a.v6 = ia.NetworkInterfaces![0]!.Ipv6Addresses![0]!.Ipv6Address!;
   b.v6 = ib.NetworkInterfaces![0]!.Ipv6Addresses![0]!.Ipv6Address!;
   a.tun = await ha.tuns.tun(ia.NetworkInterfaces![0]!.NetworkInterfaceId!);

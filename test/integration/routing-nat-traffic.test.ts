@@ -202,15 +202,6 @@ beforeAll(async () => {
   );
   rtbPriv = await table(priv);
   await table(bare);
-  await natGateway(pub, nat1);
-  await natGateway(bare, nat2);
-  await ec2.send(
-    new CreateRouteCommand({
-      RouteTableId: rtbPriv,
-      DestinationCidrBlock: "0.0.0.0/0",
-      NatGatewayId: nat1.id,
-    }),
-  );
   const sg = (
     await ec2.send(
       new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "app", Description: "app" }),
@@ -257,6 +248,18 @@ beforeAll(async () => {
   });
   agentA = ha.agent;
   agentB = hb.agent;
+  // NAT gateways once both agents are connected (enforcing): each is placed on agent-a, which
+  // hosts ENIs of their VPC (nat-1's subnet too), and stays there (NAT-8).
+  await Promise.all([agentA.enforced(ctl.revision()), agentB.enforced(ctl.revision())]);
+  await natGateway(pub, nat1);
+  await natGateway(bare, nat2);
+  await ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: rtbPriv,
+      DestinationCidrBlock: "0.0.0.0/0",
+      NatGatewayId: nat1.id,
+    }),
+  );
   await enforced();
   app = {
     priv: a.PrivateIpAddress!,

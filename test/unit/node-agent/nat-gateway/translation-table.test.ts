@@ -147,9 +147,11 @@ describe("NAT gateway translation (docs/routing.md NAT-8, NAT-9)", () => {
     const t = new TranslationTable();
     expect(t.idleTimeoutMs).toBe(350_000);
     expect(t.portsPerDestination).toBe(55_000);
-    for (let i = 0; i < 55_000; i++) t.outbound(6, NAT_ADDR, APP, i, WEB, 80, 0);
-    expect(t.outbound(6, NAT_ADDR, APP, 55_000, WEB, 80, 0)).toBe("port_exhausted");
-    expect(t.outbound(6, NAT_ADDR, APP, 55_000, WEB, 443, 0)).not.toBe("port_exhausted");
+    const app = parseIpAddress(APP)!;
+    const web = parseIpAddress(WEB)!;
+    for (let i = 0; i < 55_000; i++) t.outbound(6, app, i, web, 80, 0);
+    expect(t.outbound(6, app, 55_000, web, 80, 0)).toBe("port_exhausted");
+    expect(t.outbound(6, app, 55_000, web, 443, 0)).not.toBe("port_exhausted");
   });
 
   it("translates ICMP echo by identifier and UDP; refuses IPv6 and ICMP errors (nat_unsupported)", () => {
