@@ -122,14 +122,14 @@ export async function runTwoTierScenario(
     print(
       `Internet gateway: web ${WEB} has public IP ${webPublic}; public-rt (${publicRt}) routes 0.0.0.0/0 to ${igw}`,
     );
-    await expect(`internet -> web:80 at ${webPublic} answers`, ["IGW-5", "RULE-1"], async () =>
+    await expect("internet -> web:80 at its public IP answers", ["IGW-5", "RULE-1"], async () =>
       answers(await probes.httpGet("internet", webPublic, 80)),
     );
-    await expect(`internet -> web:443 at ${webPublic} answers`, ["IGW-5"], async () =>
+    await expect("internet -> web:443 at its public IP answers", ["IGW-5"], async () =>
       answers(await probes.httpGet("internet", webPublic, 443)),
     );
     await expect(
-      `internet -> web:80 at its private ${WEB} times out (not routed from the internet)`,
+      "internet -> web:80 at its private IP times out (not routed from the internet)",
       ["RT-17"],
       async () => timesOut(await probes.tcpRequest("internet", WEB, 80, BLOCKED_TIMEOUT_MS)),
     );
@@ -138,7 +138,7 @@ export async function runTwoTierScenario(
       ec2.send(new DeleteRouteCommand(igwRoute)),
     );
     await expect(
-      `internet -> web:80 at ${webPublic} times out (no route to the gateway)`,
+      "internet -> web:80 at its public IP times out (no route to the gateway)",
       ["IGW-5"],
       async () => timesOut(await probes.tcpRequest("internet", webPublic, 80, BLOCKED_TIMEOUT_MS)),
     );

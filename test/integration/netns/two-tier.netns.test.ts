@@ -3,7 +3,7 @@
  * devices, agents over loopback UDP, real TCP/ICMP sockets.
  *
  *   internet 198.51.100.10 --(80, 443 from 0.0.0.0/0; 22 from pl admins)--> web 10.0.1.10
- *        \                                                          public 10.0.1.0/24
+ *        \        (at web's public IP, through the igw: public-rt 0.0.0.0/0)  public 10.0.1.0/24
  *         \--(3306: blocked)--> db 10.0.2.20 <--(3306 from web-sg)-- web, web2 10.0.1.11
  *                               private 10.0.2.0/24, private-acl
  */
@@ -27,10 +27,12 @@ afterAll(async () => {
 
 describe("two-tier seed scenario on real traffic", () => {
   const expectations: [string, string][] = [
-    ["internet -> web:80 answers", "RULE-1"],
-    ["internet -> web:443 answers", "-"],
+    ["internet -> web:80 at its public IP answers", "IGW-5, RULE-1"],
+    ["internet -> web:443 at its public IP answers", "IGW-5"],
+    ["internet -> web:80 at its private IP times out (not routed from the internet)", "RT-17"],
+    ["internet -> web:80 at its public IP times out (no route to the gateway)", "IGW-5"],
     ["web -> db:3306 connects (db-sg allows web-sg)", "REF-1"],
-    ["internet -> db:3306 times out (dropped silently)", "CT-11"],
+    ["internet -> db:3306 times out (db has no public IP)", "RT-17, CT-11"],
     ["internet -> web:8080 times out (no rule)", "CT-11"],
     ["internet -> web:80 still answers (replies ride the conntrack entry)", "CT-1"],
     ["ping internet -> web answers and is tracked", "CT-8"],
@@ -52,6 +54,18 @@ describe("two-tier seed scenario on real traffic", () => {
 
   it("ran exactly these expectations", () => {
     expect(results.map((r) => r.name)).toEqual(expectations.map(([n]) => n));
+  });
+
+  it("shows web's public IP and the gateway route before using them (IGW-5)", () => {
+    const webPublic = rt.runtime.applied!.instances.get("web")!.publicIp!;
+    expect(webPublic).toMatch(/^198\.1[89]\./);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^Internet gateway: web 10\\.0\\.1\\.10 has public IP ${webPublic.replace(/\./g, "\\.")}; public-rt \\(rtb-\\w+\\) routes 0\\.0\\.0\\.0/0 to igw-\\w+$`,
+        ),
+      ),
+    );
   });
 
   it("started a node for the instance launched through the API (RunInstances)", () => {
