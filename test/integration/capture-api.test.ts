@@ -94,7 +94,7 @@ const listed = async (): Promise<Array<{ captureId: string; packets: number }>> 
   ((await (await fetch(`${h.ctl.url}/v1/captures`)).json()) as { captures: [] }).captures;
 
 describe("POST /v1/captures", () => {
-  it("streams db's packets with their verdicts until DELETE ends it", async () => {
+  it("streams db's packets with their verdicts until DELETE ends it (CAP-1, CAP-2, CAP-4)", async () => {
     requireTshark();
     const stream = await startCapture({ instance: topo.db.InstanceId, underlay: true });
     expect(stream.id).toMatch(/^cap-[0-9a-f]{16}$/);
@@ -173,7 +173,7 @@ describe("POST /v1/captures", () => {
     }
   });
 
-  it("stops the agent's capture when the client hangs up", async () => {
+  it("stops the agent's capture when the client hangs up (CAP-4)", async () => {
     const abort = new AbortController();
     const res = await fetch(`${h.ctl.url}/v1/captures`, {
       method: "POST",
@@ -187,7 +187,7 @@ describe("POST /v1/captures", () => {
     await waitUntil("the capture to end", async () => (await listed()).length === 0, 5000, 20);
   });
 
-  it("ends the stream when the agent loses its controller connection", async () => {
+  it("ends the stream when the agent loses its controller connection (CAP-4)", async () => {
     const stream = await startCapture({ agent: "agent-web" });
     expect((await listed()).map((c) => c.captureId)).toEqual([stream.id]);
     await web.control.client.close();
@@ -195,7 +195,7 @@ describe("POST /v1/captures", () => {
     expect(await listed()).toEqual([]);
   });
 
-  it("refuses a target that is not connected, listing the agents", async () => {
+  it("refuses a target that is not connected, listing the agents (CAP-6)", async () => {
     const res = await fetch(`${h.ctl.url}/v1/captures`, {
       method: "POST",
       headers: { "content-type": "application/json" },

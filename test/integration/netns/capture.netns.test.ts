@@ -92,7 +92,7 @@ function rowsOf(
 }
 
 describe("vpcemu capture", () => {
-  it("writes db's allowed and dropped packets with their verdicts, and the Geneve underlay", async () => {
+  it("writes db's allowed and dropped packets with their verdicts, and the Geneve underlay (CAP-1, CAP-2, CAP-4)", async () => {
     const file = join(dir, "db.pcapng");
     const runtimeDir = rt.runtime.runtimeDir;
     const child = spawn(
@@ -207,7 +207,7 @@ describe("vpcemu capture", () => {
     expect(await captures()).toEqual([]);
   }, 90_000);
 
-  it("applies the filter on the agent and writes to stdout without -w", async () => {
+  it("applies the filter on the agent and writes to stdout without -w (CAP-3, CAP-4)", async () => {
     const file = join(dir, "filtered.pcapng");
     const out = openSync(file, "w");
     const child = spawn(
@@ -239,7 +239,7 @@ describe("vpcemu capture", () => {
     expect(rows.map((r) => r[1] === "3306" || r[2] === "3306")).toEqual([true, true]);
   }, 60_000);
 
-  it("refuses an unknown node or a filter libpcap refuses, and starts nothing", async () => {
+  it("refuses an unknown node or a filter libpcap refuses, and starts nothing (CAP-6)", async () => {
     const unknown = cli([
       "capture",
       "--runtime-dir",
@@ -287,7 +287,7 @@ describe("vpcemu capture", () => {
     expect(await captures()).toEqual([]);
   });
 
-  it("answers the JSON API's bad requests with precise errors", async () => {
+  it("answers the JSON API's bad requests with precise errors (CAP-6)", async () => {
     const post = async (body: unknown) => {
       const res = await fetch(`${rt.runtime.controllerUrl}/v1/captures`, {
         method: "POST",

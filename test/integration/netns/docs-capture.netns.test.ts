@@ -131,7 +131,7 @@ afterAll(async () => {
 }, 90_000);
 
 describe("docs/observability.md Capture", () => {
-  it("'capture' writes db's verdicts and the Geneve underlay that tshark reads", async () => {
+  it("'capture' writes db's verdicts and the Geneve underlay that tshark reads (CAP-1, CAP-2, CAP-4)", async () => {
     const results = await runDoc("capture");
     const out = transcript(results);
     // ping exits 1 (every echo dropped), bash 1 (db resets the connection); the rest 0.
@@ -187,7 +187,7 @@ describe("docs/observability.md Capture", () => {
     expect(db.instanceId).toBeDefined();
   }, 120_000);
 
-  it("'capture-errors' answers bad input precisely and starts nothing", async () => {
+  it("'capture-errors' answers bad input precisely and starts nothing (CAP-6)", async () => {
     const results = await runDoc("capture-errors");
     expect(results.map((r) => [r.exitCode, r.output])).toEqual([
       [2, "vpcemu capture: --filter 'tcp port': can't parse filter expression: syntax error"],
@@ -199,7 +199,7 @@ describe("docs/observability.md Capture", () => {
     expect(running.captures).toEqual([]);
   });
 
-  it("'capture-api' shows the JSON API's errors and a pcapng answer", async () => {
+  it("'capture-api' shows the JSON API's errors and a pcapng answer (CAP-6)", async () => {
     const results = await runDoc("capture-api");
     const out = transcript(results);
     expect(

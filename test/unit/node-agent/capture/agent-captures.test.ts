@@ -127,7 +127,7 @@ function fileOf(messages: readonly CaptureMessage[], name: string): string {
 }
 
 describe("AgentCaptures", () => {
-  it("refuses what it cannot capture, before starting anything", () => {
+  it("refuses what it cannot capture, before starting anything (CAP-5, CAP-6)", () => {
     const { captures, messages, verdicts } = setup();
     captures.control(request({ ports: ["eni-0b"] }));
     captures.control(request({ captureId: "cap-2", filter: "tcp port" }));
@@ -156,7 +156,7 @@ describe("AgentCaptures", () => {
     expect(verdicts.active).toBe(false);
   });
 
-  it("streams the filtered packets with their verdicts, ending at max packets", () => {
+  it("streams the filtered packets with their verdicts, ending at max packets (CAP-1, CAP-3, CAP-4)", () => {
     requireTshark();
     const { captures, messages, verdicts } = setup();
     captures.control(
@@ -190,7 +190,7 @@ describe("AgentCaptures", () => {
     ]);
   });
 
-  it("captures the underlay both ways, filtered on the packet inside Geneve", () => {
+  it("captures the underlay both ways, filtered on the packet inside Geneve (CAP-2, CAP-3)", () => {
     requireTshark();
     const { captures, messages, tap, inner } = setup();
     captures.control(request({ underlay: true, filter: "icmp" }));
@@ -225,7 +225,7 @@ describe("AgentCaptures", () => {
     ]);
   });
 
-  it("counts packets as dropped while the controller connection is backed up", () => {
+  it("counts packets as dropped while the controller connection is backed up (CAP-5)", () => {
     let backlog = 0;
     const { captures, messages, verdicts } = setup({ backlog: () => backlog });
     captures.control(request());
@@ -238,7 +238,7 @@ describe("AgentCaptures", () => {
     expect(messages[messages.length - 1]).toMatchObject({ finished: true, packets: 1, dropped: 2 });
   });
 
-  it("ends a capture whose bytes cannot be sent (the connection is gone)", () => {
+  it("ends a capture whose bytes cannot be sent (the connection is gone) (CAP-4)", () => {
     let connected = true;
     const { captures, verdicts } = setup({ connected: () => connected });
     captures.control(request());

@@ -28,7 +28,7 @@ const dns = buildUdp({ src: "10.0.2.20", dst: "10.0.1.10", srcPort: 53, dstPort:
 const ping6 = buildIcmpEcho({ src: "2001:db8::1", dst: "2001:db8::2", id: 1, seq: 1 });
 
 describe("compileCaptureFilter", () => {
-  it("matches raw IPv4 and IPv6 packets as tcpdump would", () => {
+  it("matches raw IPv4 and IPv6 packets as tcpdump would (CAP-3)", () => {
     const f = compiled("icmp and host 10.0.2.20");
     expect([f.match(ping), f.match(mysql), f.match(dns)]).toEqual([true, false, false]);
     const t = compiled("tcp dst port 3306 and tcp[tcpflags] & tcp-syn != 0");
@@ -45,7 +45,7 @@ describe("compileCaptureFilter", () => {
     expect([f.match(ping), f.match(ping6)]).toEqual([true, true]);
   });
 
-  it("refuses what libpcap refuses, with libpcap's message", () => {
+  it("refuses what libpcap refuses, with libpcap's message (CAP-6)", () => {
     expect(compileCaptureFilter("tcp port")).toBe("can't parse filter expression: syntax error");
     expect(compileCaptureFilter("host 10.0.300.1")).toBe("invalid IPv4 address '10.0.300.1'");
     expect(compileCaptureFilter("tcp port 99999")).toBe("illegal port number 99999 > 65535");
@@ -130,7 +130,7 @@ describe("the BPF interpreter", () => {
     }),
   ];
 
-  it("decides as libpcap's pcap_offline_filter on valid, truncated and mutated packets", () => {
+  it("decides as libpcap's pcap_offline_filter on valid, truncated and mutated packets (CAP-3)", () => {
     const rand = prng(13);
     const packets: Array<{ pkt: Uint8Array; wire: number }> = base.map((p) => ({
       pkt: p,
