@@ -29,7 +29,6 @@ import {
   BlockBuffer,
   LINKTYPE_RAW,
   LINKTYPE_WIRESHARK_UPPER_PDU,
-  concatBytes,
   genevePduTags,
   interfaceDescriptionBlock,
   interfaceStatisticsBlock,
@@ -264,10 +263,10 @@ class Capture {
       if (this.tags.size < 1024) this.tags.set(key, tags);
     }
     const comment = outbound ? `underlay out to=${peer}` : `underlay in from=${peer}`;
-    this.write(this.interfaces.get(UNDERLAY_INTERFACE)!, concatBytes(tags, d), comment);
+    this.write(this.interfaces.get(UNDERLAY_INTERFACE)!, d, comment, tags);
   }
 
-  private write(id: number, data: Uint8Array, comment: string): void {
+  private write(id: number, data: Uint8Array, comment: string, prefix?: Uint8Array): void {
     this.received[id]!++;
     if (this.deps.backlog() + this.blocks.length > MAX_BACKLOG_BYTES) {
       this.dropped[id]!++;
@@ -275,10 +274,10 @@ class Capture {
       return;
     }
     const ts = this.nowNs();
-    if (!this.blocks.appendPacket(id, ts, data, this.snaplen, comment)) {
+    if (!this.blocks.appendPacket(id, ts, data, this.snaplen, comment, data.length, prefix)) {
       this.flush();
       if (this.done) return;
-      this.blocks.appendPacket(id, ts, data, this.snaplen, comment);
+      this.blocks.appendPacket(id, ts, data, this.snaplen, comment, data.length, prefix);
     }
     this.packets++;
     if (this.req.maxPackets > 0 && this.packets >= this.req.maxPackets) this.finish();

@@ -278,7 +278,7 @@ export class BlockBuffer {
 
   /**
    * Appends an Enhanced Packet Block as enhancedPacketBlock() makes it; false when it may not
-   * fit (take() first).
+   * fit (take() first). A `prefix` goes in front of `data` (counted in both lengths).
    */
   appendPacket(
     interfaceId: number,
@@ -287,8 +287,11 @@ export class BlockBuffer {
     snapLen: number,
     comment: string,
     origLen: number = data.length,
+    prefix?: Uint8Array,
   ): boolean {
-    const captured = data.length > snapLen ? snapLen : data.length;
+    const pre = prefix === undefined ? 0 : prefix.length;
+    const whole = pre + data.length;
+    const captured = whole > snapLen ? snapLen : whole;
     const at = this.length;
     const optAt = at + 28 + pad4(captured);
     // Worst case: 3 bytes per UTF-16 unit of the comment, option header, end of options.
@@ -312,8 +315,15 @@ export class BlockBuffer {
     v.setUint32(at + 12, Number(timestampNs >> 32n), true);
     v.setUint32(at + 16, Number(timestampNs & 0xffffffffn), true);
     v.setUint32(at + 20, captured, true);
-    v.setUint32(at + 24, origLen, true);
-    b.set(captured === data.length ? data : data.subarray(0, captured), at + 28);
+    v.setUint32(at + 24, pre + origLen, true);
+    if (pre === 0) {
+      b.set(captured === data.length ? data : data.subarray(0, captured), at + 28);
+    } else {
+      // Why no concatenation: the prefix (exported-PDU tags) and the datagram go in place.
+      const p = prefix!;
+      b.set(captured >= pre ? p : p.subarray(0, captured), at + 28);
+      if (captured > pre) b.set(data.subarray(0, captured - pre), at + 28 + pre);
+    }
     for (let p = at + 28 + captured; p < optAt; p++) b[p] = 0;
     v.setUint32(end, total, true);
     this.length = end + 4;

@@ -161,6 +161,14 @@ describe("BlockBuffer", () => {
     }
     expect(Buffer.from(buf.take())).toEqual(Buffer.concat(expected));
     expect(buf.length).toBe(0);
+    // A prefix (the underlay's exported-PDU tags) goes in place in front of the data.
+    const tags = new Uint8Array(24).fill(9);
+    for (const snap of [65535, 70, 30, 24, 10]) {
+      expect(buf.appendPacket(1, ts, packet, snap, "underlay in", packet.length, tags)).toBe(true);
+      expect(Buffer.from(buf.take())).toEqual(
+        Buffer.from(enhancedPacketBlock(1, ts, concatBytes(tags, packet), snap, "underlay in")),
+      );
+    }
   });
 
   it("refuses a block that may not fit, and takes what it holds", () => {
