@@ -141,7 +141,13 @@ export async function probeExplained(
   const src = answer.source;
   const dst = answer.destination;
   const dstAddress = dst.addressedAs ?? dst.address;
-  const enis = [src.eniId, dst.eniId].filter((e): e is string => e !== undefined);
+  // Every ENI a hop names (a NAT gateway's interface on the way too).
+  const enis = [
+    ...new Set([
+      ...[src.eniId, dst.eniId].filter((e): e is string => e !== undefined),
+      ...answer.hops.map((h) => h.at).filter((a) => a.startsWith("eni-")),
+    ]),
+  ];
   const denial = firstDenial(answer);
 
   // The trace, when the controller has the API.
@@ -307,7 +313,17 @@ async function flowEvents(
   const mine = (e: TracedVerdict): boolean => {
     const ends = [answer.source.address, answer.destination.address, dstAddress];
     if (e.src === undefined || e.dst === undefined) return false;
-    if (!ends.includes(e.src) || !ends.includes(e.dst)) return false;
+    // On an interface on the way (a NAT gateway) one end is its own, translated address.
+    const onTheWay =
+      e.eniId !== answer.source.eniId &&
+      e.eniId !== answer.destination.eniId &&
+      answer.hops.some((h) => h.at === e.eniId);
+    if (
+      onTheWay
+        ? !ends.includes(e.src) && !ends.includes(e.dst)
+        : !ends.includes(e.src) || !ends.includes(e.dst)
+    )
+      return false;
     if (answer.protocol !== "tcp" && answer.protocol !== "udp") return true;
     // The forward packets go to the port, the replies come from it.
     const toServer = e.dst === answer.destination.address || e.dst === dstAddress;

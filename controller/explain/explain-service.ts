@@ -169,7 +169,16 @@ export function explainEnds(
   if (src.end.kind === "external" && dst.end.kind === "external") {
     throw new ExplainError("bad-flow", "source and destination are both outside every VPC");
   }
-  const analysis = analysePath(src.end, dst.end, flow);
+  const index = new PolicyIndex(sources.state);
+  // A NAT gateway's interface on the way (docs/routing.md NAT-8), by its private address.
+  const viaOf = (address: string): PathEnd | undefined => {
+    for (const nat of index.natEnis.values()) {
+      if (nat.privateIpv4.includes(address))
+        return eniEnd(nat, index, sources, nat.natGatewayId).end;
+    }
+    return undefined;
+  };
+  const analysis = analysePath(src.end, dst.end, flow, viaOf);
   return {
     revision: sources.state.revision,
     source: src.report,

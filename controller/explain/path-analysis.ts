@@ -19,7 +19,7 @@
  * conntrack entries are not consulted: the answer is for a new flow. PURE: no node: module, no
  * I/O, no clock.
  */
-import type { CompiledRule } from "../policy/compiled-policy.js";
+import type { CompiledRoute, CompiledRule } from "../policy/compiled-policy.js";
 import type { EniJudge, ProbePacket } from "./agent-judges.js";
 
 /** One end of the path, resolved by explain-service.ts. */
@@ -142,6 +142,8 @@ export function protocolName(p: number): string {
 
 /** "sgr-1 (sg-a): tcp 80 from 0.0.0.0/0" for a rule of `direction`. */
 export function describeRule(r: CompiledRule, direction: "ingress" | "egress"): string {
+  // A NAT gateway's stand-in rule (docs/routing.md NAT-9).
+  if (r.groupId === "") return `${r.ruleId}: no security groups, all traffic (NAT-9)`;
   const ports =
     r.protocol === 6 || r.protocol === 17
       ? r.fromPort === r.toPort
@@ -203,9 +205,20 @@ function publicIpOf(end: PathEnd): string | undefined {
 }
 
 /** Analyses the flow `flow` from `src` to `dst`; see the module comment. */
-export function analysePath(src: PathEnd, dst: PathEnd, flow: FlowSpec): PathAnalysis {
+export function analysePath(
+  src: PathEnd,
+  dst: PathEnd,
+  flow: FlowSpec,
+  viaOf?: (address: string) => PathEnd | undefined,
+): PathAnalysis {
   const hops: ExplainHop[] = [];
   const dstAddress = dst.addressedAs ?? dst.address;
+  // To the internet through a NAT gateway (docs/routing.md NAT-8): its interface's hops too.
+  if (src.kind === "eni" && dst.kind === "external" && viaOf !== undefined) {
+    const r = src.judge!.route(dstAddress);
+    const via = r?.kind === "nat-gateway" && r.nextHop !== undefined ? viaOf(r.nextHop) : undefined;
+    if (r !== undefined && via !== undefined) return throughNat(src, via, dst, flow, r);
+  }
   // Hairpin (docs/routing.md IGW-10): an instance to another's public IP leaves from its own
   // public IP through the internet gateway, so the destination sees that address as source.
   const hairpin = src.kind === "eni" && dst.kind === "eni" && dst.addressedAs !== undefined;
@@ -236,6 +249,10 @@ export function analysePath(src: PathEnd, dst: PathEnd, flow: FlowSpec): PathAna
     hops.push(returnNaclHop(src, "inbound", src.address, dstAddress, flow, crosses));
   if (src.kind === "eni") hops.push(returnSgHop(src, "ingress", atSrc.forward, atSrc.reply));
 
+  return summarise(hops);
+}
+
+function summarise(hops: ExplainHop[]): PathAnalysis {
   const ok = (h: ExplainHop) => h.verdict === "allow" || h.verdict === "skip";
   const forwardReachable = hops.filter((h) => h.path === "forward").every(ok);
   const returnReachable = hops.filter((h) => h.path === "return").every(ok);
@@ -247,6 +264,76 @@ export function analysePath(src: PathEnd, dst: PathEnd, flow: FlowSpec): PathAna
     unknown: hops.some((h) => h.verdict === "unknown"),
     hops,
   };
+}
+
+/** The ports a NAT gateway translates to (docs/routing.md NAT-8): its replies come back to them. */
+export const NAT_PORTS = { from: 1024, to: 65535 } as const;
+
+/**
+ * An instance to the internet through a NAT gateway (docs/routing.md NAT-8..NAT-12): the
+ * instance's SG and NACL outbound, the NAT subnet's NACL inbound, the NAT gateway's allow-all
+ * rules, its route (an internet gateway, from its Elastic IP) and NACL outbound; back: the
+ * gateway's 1:1 NAT and the NAT subnet's NACL inbound on the NAT gateway's ports, conntrack,
+ * the NAT subnet's NACL outbound and the instance's NACL inbound on the instance's ephemeral
+ * ports, its conntrack entry.
+ */
+function throughNat(
+  src: PathEnd,
+  via: PathEnd,
+  dst: PathEnd,
+  flow: FlowSpec,
+  r: CompiledRoute,
+): PathAnalysis {
+  const hops: ExplainHop[] = [];
+  const dstAddress = dst.address;
+  const crossesIn = src.subnetId !== via.subnetId;
+  const leg1 = packets(src.address, dstAddress, flow, flow.sourcePorts.from);
+  const leg2 = packets(via.address, dstAddress, flow, NAT_PORTS.from);
+  const natPublic = publicIpOf(via);
+  hops.push(instanceHop("forward", src));
+  hops.push({
+    path: "forward",
+    hop: "route",
+    at: src.eniId!,
+    componentId: r.targetId,
+    verdict: "allow",
+    route: { destination: r.destination, targetId: r.targetId, kind: r.kind },
+    detail: `${r.destination} -> ${r.targetId}: to its interface ${r.nextHop} (NAT-8)`,
+  });
+  hops.push(sgHop("forward", src, "egress", leg1.forward));
+  hops.push(naclHop("forward", src, "outbound", leg1.forward, crossesIn));
+  hops.push(naclHop("forward", via, "inbound", leg1.forward, crossesIn));
+  hops.push(sgHop("forward", via, "ingress", leg1.forward));
+  hops.push(routeHop("forward", via, dst, dstAddress));
+  hops.push(sgHop("forward", via, "egress", leg2.forward));
+  hops.push(naclHop("forward", via, "outbound", leg2.forward, true));
+  hops.push({
+    path: "return",
+    hop: "route",
+    at: dst.label,
+    componentId: "internet",
+    verdict: "allow",
+    detail: `the internet routes the reply to ${natPublic ?? via.address}`,
+  });
+  if (natPublic !== undefined)
+    hops.push({ ...igwInboundHop(dstAddress, { ...via, addressedAs: natPublic }), path: "return" });
+  hops.push(
+    returnNaclHop(
+      via,
+      "inbound",
+      via.address,
+      dstAddress,
+      { ...flow, sourcePorts: NAT_PORTS },
+      true,
+    ),
+  );
+  hops.push(returnSgHop(via, "ingress", leg2.forward, leg2.reply));
+  hops.push(returnSgHop(via, "egress", leg1.forward, leg1.reply));
+  hops.push(routeHop("return", via, src, src.address));
+  hops.push(returnNaclHop(via, "outbound", src.address, dstAddress, flow, crossesIn));
+  hops.push(returnNaclHop(src, "inbound", src.address, dstAddress, flow, crossesIn));
+  hops.push(returnSgHop(src, "ingress", leg1.forward, leg1.reply));
+  return summarise(hops);
 }
 
 function instanceHop(path: "forward", end: PathEnd): ExplainHop {
@@ -294,7 +381,7 @@ function sgHop(
     path,
     hop,
     at,
-    componentId: rule.groupId,
+    componentId: rule.groupId || rule.ruleId,
     verdict: "allow",
     via: "rule",
     ruleId: rule.ruleId,
@@ -320,7 +407,7 @@ function returnSgHop(
       path: "return",
       hop,
       at,
-      componentId: openedBy.groupId,
+      componentId: openedBy.groupId || openedBy.ruleId,
       verdict: "allow",
       via: "conntrack",
       ruleId: openedBy.ruleId,

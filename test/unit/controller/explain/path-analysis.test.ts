@@ -391,3 +391,151 @@ describe("explain path analysis (routes: peering, blackhole; RT-10, RT-14, RT-15
     );
   });
 });
+
+describe("explain path analysis (through a NAT gateway; NAT-8, NAT-9, NAT-12)", () => {
+  const NAT = "nat-0000000000000e001";
+  const NAT_ENI = "eni-00000000000000e50";
+  const RTB_APP = "rtb-0000000000000e003";
+
+  /** The three tiers with the gateway, a NAT gateway in the web subnet and app routed to it. */
+  function natState(opts: { natReturn?: boolean; natIgwRoute?: boolean } = {}): PolicyState {
+    const base = threeTierState({ withIgw: true });
+    const acl = (id: string, extra: PolicyState["networkAcls"][number]["entries"]) =>
+      base.networkAcls.map((a) =>
+        a.networkAclId === id ? { ...a, entries: [...extra, ...a.entries] } : a,
+      );
+    let acls = acl(ACL.app, [
+      {
+        ruleNumber: 90,
+        egress: true,
+        ruleAction: "allow",
+        protocol: "6",
+        cidrBlock: "0.0.0.0/0",
+        portFrom: 443,
+        portTo: 443,
+      },
+      {
+        ruleNumber: 90,
+        egress: false,
+        ruleAction: "allow",
+        protocol: "6",
+        cidrBlock: "0.0.0.0/0",
+        portFrom: 1024,
+        portTo: 65535,
+      },
+    ]);
+    acls = acls.map((a) =>
+      a.networkAclId === ACL.web
+        ? {
+            ...a,
+            entries: [
+              {
+                ruleNumber: 90,
+                egress: false,
+                ruleAction: "allow" as const,
+                protocol: "6",
+                cidrBlock: "10.70.2.0/24",
+                portFrom: 443,
+                portTo: 443,
+              },
+              ...(opts.natReturn === false
+                ? []
+                : [
+                    {
+                      ruleNumber: 95,
+                      egress: false,
+                      ruleAction: "allow" as const,
+                      protocol: "6",
+                      cidrBlock: "0.0.0.0/0",
+                      portFrom: 1024,
+                      portTo: 65535,
+                    },
+                  ]),
+              ...a.entries,
+            ],
+          }
+        : a,
+    );
+    const main = base.routeTables![0]!;
+    return {
+      ...base,
+      networkAcls: acls,
+      subnets: base.subnets.map((s) =>
+        s.networkAclId === ACL.app ? { ...s, routeTableId: RTB_APP } : s,
+      ),
+      natGateways: [
+        {
+          natGatewayId: NAT,
+          eniId: NAT_ENI,
+          vpcId: VPC,
+          subnetId: base.subnets[0]!.subnetId,
+          privateIp: "10.70.1.50",
+          publicIp: "198.18.0.9",
+        },
+      ],
+      routeTables: [
+        opts.natIgwRoute === false
+          ? { ...main, routes: main.routes.filter((r) => r.target === "local") }
+          : main,
+        {
+          routeTableId: RTB_APP,
+          vpcId: VPC,
+          routes: [
+            { destination: "10.70.0.0/16", target: "local", targetId: "local", active: true },
+            { destination: "0.0.0.0/0", target: "nat-gateway", targetId: NAT, active: true },
+          ],
+        },
+      ],
+    };
+  }
+
+  const run = (state: PolicyState) =>
+    explain({ src: "app", dst: "internet:443/tcp" }, { state, externals: [INTERNET] });
+
+  it("follows app's packet through the NAT gateway's interface to the internet and back (NAT-8)", () => {
+    const r = run(natState());
+    expect(denials(r)).toEqual([]);
+    expect(r.reachable).toBe(true);
+    const at = r.hops.map(
+      (h) =>
+        `${h.path} ${h.hop} ${h.at === NAT_ENI ? "nat" : h.at.startsWith("eni") ? "app" : h.at}`,
+    );
+    expect(at).toEqual([
+      "forward instance app",
+      "forward route app",
+      "forward sg-egress app",
+      "forward nacl-outbound app",
+      "forward nacl-inbound nat",
+      "forward sg-ingress nat",
+      "forward route nat",
+      "forward sg-egress nat",
+      "forward nacl-outbound nat",
+      "return route internet",
+      "return internet-gateway nat",
+      "return nacl-inbound nat",
+      "return sg-ingress nat",
+      "return sg-egress nat",
+      "return route nat",
+      "return nacl-outbound nat",
+      "return nacl-inbound app",
+      "return sg-ingress app",
+    ]);
+    expect(r.hops[1]).toMatchObject({ componentId: NAT, route: { kind: "nat-gateway" } });
+    expect(r.hops[6]!.detail).toContain("leaving from 198.18.0.9");
+  });
+
+  it("finds the NAT subnet's NACL refusing the replies to the NAT gateway's ports (NAT-9)", () => {
+    const r = run(natState({ natReturn: false }));
+    expect(denials(r)).toEqual(["return nacl-inbound nacl_denied SUBNET_ACL_RESTRICTION"]);
+    expect(r.hops.find((h) => h.verdict === "deny")).toMatchObject({
+      at: NAT_ENI,
+      portRanges: [{ from: 1024, to: 65535, allow: false, ruleNumber: 32767 }],
+    });
+  });
+
+  it("refuses at the NAT gateway without an internet gateway route in its subnet (NAT-12)", () => {
+    const r = run(natState({ natIgwRoute: false }));
+    expect(denials(r)[0]).toBe("forward route no_route NO_ROUTE_TO_DESTINATION");
+    expect(r.hops.find((h) => h.verdict === "deny")!.at).toBe(NAT_ENI);
+  });
+});
