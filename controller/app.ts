@@ -58,6 +58,11 @@ export interface StartedController extends AsyncDisposable {
    * POST /v1/faults body and returns the view (throws HubError EMU_ERR_FAULT_INVALID).
    */
   readonly faults: FaultService;
+  /**
+   * Verdict traces, as /v1/traces serves them (controller/traces/trace-service.ts): `create(body)`
+   * resolves once the agents trace, `events(id, since, limit)` pages; errors are HubErrors.
+   */
+  readonly traces: TraceService;
   /** vpcemu alarms (/v1/alarms): the source of FIS stop conditions (docs/fis.md). */
   readonly alarms: AlarmRegistry;
   /** The AWS FIS engine (templates, experiments) the `fis` service answers from. */
@@ -264,6 +269,7 @@ export class Controller {
         store,
         hub: h,
         faults: f,
+        traces,
         alarms,
         fis: engine,
         metrics: m,
