@@ -115,6 +115,8 @@ interface InstancesView {
     readonly instanceId: string;
     readonly state: string;
     readonly privateIpv4: readonly string[];
+    /** Absent from controllers older than the public IPs (IGW-5). */
+    readonly publicIpv4?: readonly string[];
     readonly ipv6: readonly string[];
     readonly tags: Readonly<Record<string, string>>;
   }[];
@@ -338,7 +340,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     const found =
       nodes.find((n) => n.name === ref) ??
       nodes.find((n) => n.instanceId === ref || n.namespace === ref) ??
-      nodes.find((n) => n.addresses.includes(ref));
+      nodes.find((n) => n.addresses.includes(ref) || (n.publicIps ?? []).includes(ref));
     if (!found) {
       throw new Error(
         `unknown node '${ref}' (nodes: ${nodes.map((n) => n.name).join(", ") || "none"})`,
@@ -656,6 +658,16 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         this.writeState();
       }
     }
+    // Public IPs change under a running node (AssociateAddress, a gateway attached or detached).
+    for (const rec of this.records.values()) {
+      const inst = live.find((i) => i.instanceId === rec.node.instanceId);
+      const now = inst?.publicIpv4 ?? [];
+      if (inst !== undefined && now.join(",") !== (rec.node.publicIps ?? []).join(",")) {
+        rec.node = { ...rec.node, publicIps: now };
+        this.log(`node ${rec.node.name}: public IP ${now.join(", ") || "none"}`);
+        this.writeState();
+      }
+    }
     const known = new Set([...this.records.values()].map((r) => r.node.instanceId));
     const taken = new Set([...this.records.values()].map((r) => r.node.name));
     for (const inst of live) {
@@ -677,6 +689,9 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         instanceId: inst.instanceId,
         namespace: `${this.namespacePrefix}${name}`,
         addresses,
+        ...(inst.publicIpv4 !== undefined && inst.publicIpv4.length > 0
+          ? { publicIps: inst.publicIpv4 }
+          : {}),
         agentId: inst.instanceId,
         logFile: join(this.runtimeDir, "logs", `${name}.log`),
       });
@@ -704,7 +719,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     this.records.set(node.name, rec);
     this.startAgent(rec);
     this.log(
-      `node ${node.name}: namespace ${node.namespace}, ${node.addresses.join(", ")}, agent pid ${rec.agent?.pid}`,
+      `node ${node.name}: namespace ${node.namespace}, ${[...node.addresses, ...(node.publicIps ?? []).map((p) => `public ${p}`)].join(", ")}, agent pid ${rec.agent?.pid}`,
     );
   }
 

@@ -23,6 +23,12 @@ export interface RuntimeNode {
   readonly namespace: string;
   /** Addresses inside the node (the ENI's private IPs, or the internet node's address). */
   readonly addresses: readonly string[];
+  /**
+   * The instance's public IPv4 addresses (an Elastic IP, else its launch-time public IP, while
+   * its VPC has an internet gateway): where the internet node reaches it (docs/routing.md
+   * IGW-5, RT-17). Kept current as they change; absent or empty: none.
+   */
+  readonly publicIps?: readonly string[];
   readonly agentId: string;
   /** Process id of the node's agent while it runs. */
   readonly agentPid?: number;
@@ -90,12 +96,12 @@ export function removeRuntimeState(dir: string): void {
   rmSync(stateFilePath(dir), { force: true });
 }
 
-/** Finds a node by name, instance id, namespace or address; undefined when none matches. */
+/** Finds a node by name, instance id, namespace or address (private or public); undefined when none matches. */
 export function findNode(state: RuntimeState, ref: string): RuntimeNode | undefined {
   return (
     state.nodes.find((n) => n.name === ref) ??
     state.nodes.find((n) => n.instanceId === ref || n.namespace === ref) ??
-    state.nodes.find((n) => n.addresses.includes(ref))
+    state.nodes.find((n) => n.addresses.includes(ref) || (n.publicIps ?? []).includes(ref))
   );
 }
 

@@ -29,6 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartedLocalRuntime } from "../../../cli/runtime/local-runtime.js";
 import { startNetnsRuntime, type NetnsRuntime } from "../../helpers/chaos-runtime.js";
 import type { ChaosProbe } from "../../helpers/chaos-traffic.js";
+import { waitUntil } from "../../helpers/wait-until.js";
 
 const WEB = "10.62.1.10";
 const DB = "10.62.2.20";
@@ -99,6 +100,9 @@ afterAll(async () => {
 describe("the internet reaches VPCs only through the internet gateway", () => {
   it("reaches web at its public IP and never at its private IP (IGW-5, RT-17)", async () => {
     expect(webPublic).toMatch(/^198\.1[89]\./);
+    // The runtime shows it with the node (vpcemu status, exec by address).
+    expect(runtime!.node("web").publicIps).toEqual([webPublic]);
+    expect(runtime!.node(webPublic).name).toBe("web");
     expect(await probe("internet").tcpEcho(webPublic, PORT, 5000)).toMatchObject({ ok: true });
     expect((await probe("internet").tcpConnect(WEB, PORT, REFUSED_MS)).ok).toBe(false);
   });
@@ -126,6 +130,11 @@ describe("the internet reaches VPCs only through the internet gateway", () => {
     );
     await enforced();
     expect(await probe("internet").tcpEcho(a.PublicIp!, PORT, 5000)).toMatchObject({ ok: true });
+    // EIP-6: the Elastic IP replaces the launch-time one; the runtime's node follows.
+    await waitUntil("web's node shows the Elastic IP", () =>
+      (runtime!.node("web").publicIps ?? []).includes(a.PublicIp!),
+    );
+    expect(runtime!.node("web").publicIps).toEqual([a.PublicIp!]);
     webPublic = a.PublicIp!;
   });
 

@@ -46,6 +46,7 @@ function writeState(upPid: number, controllerPid: number | undefined): void {
         instanceId: "i-0123456789abcdef0",
         namespace: "vpcemu-web",
         addresses: ["10.0.1.10"],
+        publicIps: ["198.18.0.1"],
         agentId: "i-0123456789abcdef0",
         agentPid: GONE,
         logFile: join(dir, "logs", "web.log"),
@@ -56,7 +57,7 @@ function writeState(upPid: number, controllerPid: number | undefined): void {
 }
 
 describe("vpcemu status", () => {
-  it("shows up, the controller's URL, pid and log, and each node's agent, running or gone", async () => {
+  it("shows up, the controller's URL, pid and log, and each node's addresses (public too) and agent, running or gone", async () => {
     writeState(process.pid, process.pid);
     expect(await main(["status", "--runtime-dir", dir])).toBe(0);
     expect(out).toContain(`vpcemu up   pid ${process.pid}, since 2026-12-07T17:00:00.000Z`);
@@ -64,7 +65,9 @@ describe("vpcemu status", () => {
       `controller  http://127.0.0.1:4566  pid ${process.pid}  log ${join(dir, "logs", "controller.log")}`,
     );
     expect(out).toMatch(
-      new RegExp(`web\\s+10\\.0\\.1\\.10\\s+vpcemu-web  agent pid ${GONE} \\(gone\\)`),
+      new RegExp(
+        `web\\s+10\\.0\\.1\\.10, 198\\.18\\.0\\.1 \\(public\\)\\s+vpcemu-web  agent pid ${GONE} \\(gone\\)`,
+      ),
     );
     expect(err).toBe("");
   });

@@ -36,6 +36,7 @@ const STATE: RuntimeState = {
       instanceId: "i-0123456789abcdef0",
       namespace: "vpcemu-web",
       addresses: ["10.0.1.10"],
+      publicIps: ["198.18.0.1"],
       agentId: "i-0123456789abcdef0",
       logFile: "/y",
     },
@@ -58,6 +59,7 @@ describe("runtime state file", () => {
     ["i-0123456789abcdef0", "web"],
     ["internet", "internet"],
     ["10.0.1.10", "web"],
+    ["198.18.0.1", "web"], // its public IP (IGW-5)
     ["vpcemu-web", "web"],
   ])("finds node %s", (ref, name) => {
     expect(findNode(STATE, ref)?.name).toBe(name);
