@@ -292,6 +292,13 @@ export class ConntrackTable {
     this.ruleCommits[rec[o + W_RULE]!]!++;
   }
 
+  /** Packets admitted by an existing entry (commit) since the table was made. */
+  conntrackHitsTotal(): number {
+    let n = 0;
+    for (const c of this.ruleCommits) n += c;
+    return n;
+  }
+
   /**
    * Packets admitted by an existing entry (commit), per the rule that opened the entry and
    * that rule's direction; rules with none are left out. Allocates.

@@ -161,7 +161,6 @@ export class EniFilter {
   private readonly ownsAllowance: boolean;
   private exceeded = 0;
   private created = 0;
-  private hits = 0;
   private untracked = 0;
   /** NACL entry hits of earlier revisions, by nacl id + "\t" + direction + "\t" + number. */
   private readonly pastNaclHits = new Map<string, number>();
@@ -238,7 +237,6 @@ export class EniFilter {
     }
     if (ref >= 0) {
       t.commit(ref, bytes, nowMs, next);
-      this.hits++;
       return allowConntrack(t.ruleIdOf(ref), naclRule);
     }
     const r = this.admitByRule(c.policy.egress[ri]!, tcpInit, bytes, nowMs, "egress", naclRule);
@@ -268,7 +266,6 @@ export class EniFilter {
       const next = t.nextState(ref, pkt);
       if (next === INVALID) return afterNacl(DROP_CT_INVALID, naclRule);
       t.commit(ref, bytes, nowMs, next);
-      this.hits++;
       return allowConntrack(t.ruleIdOf(ref), naclRule);
     }
     const ri = c.ingress.match(pkt, pkt.src);
@@ -416,7 +413,8 @@ export class EniFilter {
       conntrackAllowanceExceeded: this.exceeded,
       conntrackAllowanceAvailable: this.allowance.available(),
       entriesCreated: this.created,
-      conntrackHits: this.hits,
+      // Why from the table: it counts each entry-admitted packet once, per opening rule.
+      conntrackHits: this.table.conntrackHitsTotal(),
       untrackedPackets: this.untracked,
     };
   }
