@@ -256,11 +256,20 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
       const agents = hub
         .agents()
         .filter((a) => a.connected)
-        .map((a) => ({ agentId: a.agentId, enforcedRevision: a.enforcedRevision }));
+        .map((a) => ({
+          agentId: a.agentId,
+          enforcedRevision: a.enforcedRevision,
+          upToDate: a.upToDate,
+        }));
+      const compiledRevision = hub.compiledRevision();
       return {
         revision,
-        compiledRevision: hub.compiledRevision(),
-        enforced: agents.every((a) => a.enforcedRevision >= revision),
+        compiledRevision,
+        // Why upToDate too: a placement change pushes a new mapping under the same revision
+        // (controller/hub/waiters.ts enforces()); "enforced" means the agents hold it as well.
+        enforced:
+          compiledRevision >= revision &&
+          agents.every((a) => a.enforcedRevision >= revision && a.upToDate),
         agents,
       };
     },

@@ -95,6 +95,11 @@ export interface AgentInfo {
   readonly enforcedRevision: number;
   /** Revision of the last snapshot it was sent. */
   readonly sentRevision: number;
+  /**
+   * It acked every snapshot it was sent (false while a push, e.g. a placement change's new
+   * mapping under the same revision, is unanswered, and when not connected).
+   */
+  readonly upToDate: boolean;
   /** ISO-8601 time of its last frame, null if never connected in this process. */
   readonly lastSeen: string | null;
   readonly connectedSince: string | null;
@@ -229,6 +234,7 @@ export class AgentHub {
         externals: [...r.hosting.externals],
         enforcedRevision: live ? this.waiters.enforcedOf(s) : 0,
         sentRevision: live ? s.sentRevision : 0,
+        upToDate: live && s.upToDate(),
         lastSeen: r.lastSeenMs === 0 ? null : new Date(r.lastSeenMs).toISOString(),
         connectedSince: live ? new Date(s.connectedAtMs).toISOString() : null,
         version: r.version,

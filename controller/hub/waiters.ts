@@ -32,11 +32,22 @@ export class EnforcementWaiters {
     return s.upToDate() ? Math.max(this.compiledRevision(), s.ackedRevision) : s.ackedRevision;
   }
 
+  /**
+   * True when `s` enforces `revision`. Waiting for the latest compiled revision also means
+   * holding every push made since: a placement change (an agent joining, a NAT gateway placed)
+   * pushes a new mapping table under the same revision, and a caller waiting for "the state
+   * now" must not send before the agents have it.
+   */
+  enforces(s: AgentSession, revision: number): boolean {
+    if (this.enforcedOf(s) < revision) return false;
+    return revision < this.compiledRevision() || s.upToDate();
+  }
+
   /** True when the hub compiled `revision` and every connected agent enforces it. */
   allEnforced(revision: number): boolean {
     if (this.compiledRevision() < revision) return false;
     for (const s of this.sessions) {
-      if (s.state === "active" && this.enforcedOf(s) < revision) return false;
+      if (s.state === "active" && !this.enforces(s, revision)) return false;
     }
     return true;
   }
@@ -56,8 +67,8 @@ export class EnforcementWaiters {
       const timer = setTimeout(() => {
         this.waiters.delete(w);
         const lagging = [...this.sessions]
-          .filter((s) => s.state === "active" && this.enforcedOf(s) < revision)
-          .map((s) => `${s.agentId}@${this.enforcedOf(s)}`);
+          .filter((s) => s.state === "active" && !this.enforces(s, revision))
+          .map((s) => `${s.agentId}@${this.enforcedOf(s)}${s.upToDate() ? "" : " (push pending)"}`);
         const compiled = this.compiledRevision();
         const who = compiled < revision ? [`compiler@${compiled}`, ...lagging] : lagging;
         reject(new HubError("EMU_ERR_HUB_NOT_ENFORCED", revision, timeoutMs, who.join(", ")));

@@ -120,7 +120,7 @@ describe("JSON API", () => {
       revision: ctl.revision(),
       compiledRevision: ctl.revision(),
       enforced: true,
-      agents: [{ agentId: "agent-web", enforcedRevision: ctl.revision() }],
+      agents: [{ agentId: "agent-web", enforcedRevision: ctl.revision(), upToDate: true }],
     });
   });
 
@@ -137,6 +137,7 @@ describe("JSON API", () => {
           subnetId: expect.stringMatching(/^subnet-/),
           primaryEniId: eniId,
           privateIpv4: [expect.stringMatching(/^10\.0\.1\./)],
+          publicIpv4: [],
           ipv6: [],
           tags: {},
         },
