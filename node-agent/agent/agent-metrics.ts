@@ -157,8 +157,9 @@ export class AgentMetrics {
       registers,
       collect() {
         this.reset();
+        // The ct_allowance_exceeded drops: MET-3 counts exactly those (one count, one place).
         for (const [id, st] of enis())
-          this.inc(labels(id, st.instanceId), st.filter.counters().conntrackAllowanceExceeded);
+          this.inc(labels(id, st.instanceId), src.dp.drops.forPort(id).ct_allowance_exceeded ?? 0);
       },
     });
     new Gauge({

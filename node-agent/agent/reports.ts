@@ -56,12 +56,14 @@ export class AgentReports {
     const enis: EniCounters[] = [];
     for (const [id, st] of this.hosted.enis) {
       const allowance = this.hosted.allowances.get(st.instanceId || "");
+      const drops = this.dp.drops.forPort(id);
       enis.push({
         eniId: id,
         instanceId: st.instanceId,
-        drops: this.dp.drops.forPort(id),
-        // AWS-BEHAVIOUR MET-3, MET-4; MET-5 names reported at 0 (not modelled).
-        conntrackAllowanceExceeded: st.filter.counters().conntrackAllowanceExceeded,
+        drops,
+        // AWS-BEHAVIOUR MET-3, MET-4; MET-5 names reported at 0 (not modelled). Why the drop
+        // counter: MET-3 counts exactly the ct_allowance_exceeded drops; one count, one place.
+        conntrackAllowanceExceeded: drops.ct_allowance_exceeded,
         conntrackAllowanceAvailable: allowance ? allowance.available() : 0,
         bwInAllowanceExceeded: 0,
         bwOutAllowanceExceeded: 0,
