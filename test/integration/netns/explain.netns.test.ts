@@ -2,7 +2,7 @@
  * Explain against real probes (issue 13 item 7; docs/observability.md "Explain" EXP-1..EXP-7):
  * a local runtime (real namespaces, TUN devices, agents over loopback UDP, the controller a child
  * process) of a three-tier topology whose NACLs carry ephemeral-port return entries; for each of
- * 32 source/destination/port cases, GET /v1/explain's static answer and one real packet of the
+ * 35 source/destination/port cases, GET /v1/explain's static answer and one real packet of the
  * flow sent inside the source node's namespace by `vpcemu explain --probe`'s code
  * (cli/runtime/explain-probe.ts: TCP connect to an echo server, UDP to an echo server, ping),
  * whose delivery must equal the static answer, and whose drop (verdict-event trace, else the
@@ -13,6 +13,8 @@
  *   web 10.70.1.0/24 web-acl: web  10.70.1.10 web-sg (+ Elastic IP), web2 10.70.1.11 web-sg
  *   app 10.70.2.0/24 app-acl: app  10.70.2.10 app-sg
  *   db  10.70.3.0/24 db-acl:  db   10.70.3.10 db-sg (no egress rules)
+ *   batch 10.70.4.0/24 (default NACL, its own route table 0.0.0.0/0 -> a NAT gateway in the app
+ *     subnet, made by the test): batch 10.70.4.10 batch-sg (no ingress, default egress)
  *   internet 198.51.100.10 (the runtime's external node)
  *   (namespaces vpcemu-chaosxpl<pid>x<n>-<node>, from startNetnsRuntime)
  *
@@ -21,11 +23,15 @@
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
+  AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
   CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
   CreateRouteCommand,
+  CreateRouteTableCommand,
   DescribeRouteTablesCommand,
   EC2Client,
+  waitUntilNatGatewayAvailable,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeExplained, type StaticAnswer } from "../../../cli/runtime/explain-probe.js";
@@ -39,6 +45,7 @@ subnets:
   - { name: web, vpc: v, cidr: 10.70.1.0/24 }
   - { name: app, vpc: v, cidr: 10.70.2.0/24 }
   - { name: db, vpc: v, cidr: 10.70.3.0/24 }
+  - { name: batch, vpc: v, cidr: 10.70.4.0/24 }
 securityGroups:
   - name: web-sg
     vpc: v
@@ -59,6 +66,8 @@ securityGroups:
       - { protocol: tcp, ports: 5432, sg: web-sg }
       - { protocol: tcp, ports: 6379, sg: app-sg }
     egress: []
+  - name: batch-sg
+    vpc: v
 networkAcls:
   - name: web-acl
     vpc: v
@@ -80,12 +89,16 @@ networkAcls:
       - { rule: 110, action: allow, protocol: tcp, ports: "1024-65535", cidr: 10.70.3.0/24 }
       - { rule: 120, action: allow, protocol: icmp, cidr: 10.70.1.0/24 }
       - { rule: 130, action: deny, protocol: tcp, ports: 9000, cidr: 10.70.1.0/24 }
+      - { rule: 140, action: allow, protocol: tcp, ports: 443, cidr: 10.70.4.0/24 }
+      - { rule: 150, action: allow, protocol: tcp, ports: "1024-65535", cidr: 0.0.0.0/0 }
     egress:
       - { rule: 100, action: allow, protocol: tcp, ports: "1024-65535", cidr: 10.70.1.0/24 }
       - { rule: 105, action: allow, protocol: udp, ports: "1024-65535", cidr: 10.70.1.0/24 }
       - { rule: 110, action: allow, protocol: tcp, ports: 5432, cidr: 10.70.3.0/24 }
       - { rule: 115, action: allow, protocol: tcp, ports: 6379, cidr: 10.70.3.0/24 }
       - { rule: 120, action: allow, protocol: icmp, cidr: 10.70.1.0/24 }
+      - { rule: 140, action: allow, protocol: tcp, ports: 443, cidr: 0.0.0.0/0 }
+      - { rule: 150, action: allow, protocol: tcp, ports: "1024-65535", cidr: 10.70.4.0/24 }
   - name: db-acl
     vpc: v
     subnets: [db]
@@ -100,6 +113,7 @@ instances:
   - { name: web2, subnet: web, securityGroups: [web-sg], privateIp: 10.70.1.11 }
   - { name: app, subnet: app, securityGroups: [app-sg], privateIp: 10.70.2.10 }
   - { name: db, subnet: db, securityGroups: [db-sg], privateIp: 10.70.3.10 }
+  - { name: batch, subnet: batch, securityGroups: [batch-sg], privateIp: 10.70.4.10 }
 `;
 
 /** TCP echo servers per node (every TCP case's destination port listens). */
@@ -108,7 +122,7 @@ const TCP_SERVERS: Record<string, number[]> = {
   web2: [80, 22],
   app: [8080, 9000, 8081, 22],
   db: [5432, 6379, 27017],
-  internet: [443],
+  internet: [443, 80],
 };
 
 let rt: NetnsRuntime | undefined;
@@ -160,6 +174,35 @@ beforeAll(async () => {
       InstanceId: rt.runtime.applied!.instances.get("web")!.instanceId,
     }),
   );
+  // batch reaches the internet through a NAT gateway in the app subnet (NAT-8).
+  const natAlloc = await ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
+  const nat = (
+    await ec2.send(
+      new CreateNatGatewayCommand({
+        SubnetId: rt.runtime.applied!.subnets.get("app")!,
+        AllocationId: natAlloc.AllocationId!,
+      }),
+    )
+  ).NatGateway!.NatGatewayId!;
+  await waitUntilNatGatewayAvailable(
+    { client: ec2, maxWaitTime: 60, minDelay: 1, maxDelay: 2 },
+    { NatGatewayIds: [nat] },
+  );
+  const batchRtb = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc }))).RouteTable!
+    .RouteTableId!;
+  await ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: batchRtb,
+      DestinationCidrBlock: "0.0.0.0/0",
+      NatGatewayId: nat,
+    }),
+  );
+  await ec2.send(
+    new AssociateRouteTableCommand({
+      RouteTableId: batchRtb,
+      SubnetId: rt.runtime.applied!.subnets.get("batch")!,
+    }),
+  );
   await enforced();
   for (const [node, ports] of Object.entries(TCP_SERVERS))
     for (const port of ports) await rt.probe(node).tcpEchoServer(port);
@@ -199,9 +242,11 @@ const CASES: readonly (readonly [string, string, string])[] = [
   ["web", "web2:22/tcp", ""],
   ["web2", "web:22/tcp", ""],
   ["internet", "EIP:80/tcp", ""],
+  // Through the NAT gateway in the app subnet (NAT-8): its interface's hops, there and back.
+  ["batch", "internet:443/tcp", ""],
   // Denied on the way there.
   ["web", "app:9000/tcp", "forward nacl-inbound nacl_denied"],
-  ["web", "app:8081/tcp", "forward nacl-inbound nacl_denied"],
+  ["web", "app:8081/tcp", "forward sg-ingress sg_no_match"],
   ["web", "db:6379/tcp", "forward nacl-inbound nacl_denied"],
   ["web", "db/icmp", "forward nacl-inbound nacl_denied"],
   ["app", "db:27017/tcp", "forward nacl-outbound nacl_denied"],
@@ -218,6 +263,7 @@ const CASES: readonly (readonly [string, string, string])[] = [
   ["web2", "internet:443/tcp", "forward route no_public_ip"],
   // Hairpin to web's Elastic IP through the gateway needs a public IP of one's own (IGW-10).
   ["web2", "EIP:80/tcp", "forward route no_public_ip"],
+  ["batch", "internet:80/tcp", "forward nacl-inbound nacl_denied"],
   // Denied on the way back: the NACLs' ephemeral-port return entries.
   ["web", "db:5432/tcp", "return nacl-outbound nacl_denied"],
   ["web2", "db:5432/tcp", "return nacl-outbound nacl_denied"],
