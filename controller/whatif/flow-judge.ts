@@ -172,79 +172,110 @@ function judgePacket(
     : { naclAllow, naclRule, rule, tracked };
 }
 
-/**
- * How `side`'s ENI treats `t` when the flow is `kind` there. Never throws; an address that
- * does not parse makes a drop with reason sg_no_match (nothing could match it).
- */
-export function judgeSide(t: FlowTuple, side: FlowSide, kind: FlowKind): SideVerdict {
+/** A flow's two packets as judgeSide sees them (packetsOf: once per flow and kind). */
+export interface FlowPackets {
+  readonly original: DecodedPacket;
+  readonly reply: DecodedPacket;
+}
+
+/** The original and reply packets of `t` for `kind`; undefined when an address is bad. */
+export function packetsOf(t: FlowTuple, kind: FlowKind): FlowPackets | undefined {
+  const original = packetOf(t, false, kind);
+  const reply = packetOf(t, true, kind);
+  return original === undefined || reply === undefined ? undefined : { original, reply };
+}
+
+function dirOf(originalIngress: boolean, reply: boolean): "ingress" | "egress" {
+  return originalIngress !== reply ? "ingress" : "egress";
+}
+
+function dropped(
+  side: FlowSide,
+  reason: "sg_no_match" | "nacl_denied",
+  reply: boolean,
+  tracked: boolean,
+  naclRule: number | undefined,
+): SideVerdict {
+  return {
+    eniId: side.policy.eniId,
+    ...(side.networkAclId !== undefined && side.crossesSubnet
+      ? { networkAclId: side.networkAclId }
+      : {}),
+    pass: false,
+    tracked,
+    reason,
+    packet: reply ? "reply" : "original",
+    direction: dirOf(side.originalIngress, reply),
+    ...(naclRule !== undefined ? { naclRule } : {}),
+  };
+}
+
+function admitted(
+  side: FlowSide,
+  via: "conntrack" | "rule",
+  j: PacketJudgement | undefined,
+  reply: boolean,
+  tracked: boolean,
+  naclRule: number | undefined,
+): SideVerdict {
   const p = side.policy;
-  const m = matchersOf(p);
-  const orig = packetOf(t, false, kind);
-  const rep = packetOf(t, true, kind);
-  const base = {
+  const direction = dirOf(side.originalIngress, reply);
+  const rule =
+    j === undefined ? undefined : (direction === "ingress" ? p.ingress : p.egress)[j.rule];
+  return {
     eniId: p.eniId,
     ...(side.networkAclId !== undefined && side.crossesSubnet
       ? { networkAclId: side.networkAclId }
       : {}),
-  };
-  if (orig === undefined || rep === undefined) {
-    return { ...base, pass: false, tracked: false, reason: "sg_no_match", packet: "original" };
-  }
-  const inO = side.originalIngress;
-  const o = judgePacket(m, orig, inO, side.crossesSubnet);
-  const r = judgePacket(m, rep, !inO, side.crossesSubnet);
-  const dirOf = (reply: boolean): "ingress" | "egress" => (inO !== reply ? "ingress" : "egress");
-  const naclDrop = (j: PacketJudgement, reply: boolean): SideVerdict => ({
-    ...base,
-    pass: false,
-    tracked: kind === "tracked",
-    reason: "nacl_denied",
-    packet: reply ? "reply" : "original",
-    direction: dirOf(reply),
-    ...(j.naclRule !== undefined ? { naclRule: j.naclRule } : {}),
-  });
-  // NACLs judge every packet of every flow (NACL-8); the original first, as it comes first.
-  if (!o.naclAllow) return naclDrop(o, false);
-  if (!r.naclAllow) return naclDrop(r, true);
-  const naclRule = o.naclRule ?? r.naclRule;
-  const nacl = naclRule !== undefined ? { naclRule } : {};
-  const ruleOf = (reply: boolean, i: number) => {
-    const rule = (dirOf(reply) === "ingress" ? p.ingress : p.egress)[i]!;
-    return { ruleId: rule.ruleId, groupId: rule.groupId };
-  };
-  if (kind === "tracked") {
-    // CT-1, CT-5: the entry admits both directions whatever the rules now say.
-    return { ...base, pass: true, tracked: true, via: "conntrack", ...nacl };
-  }
-  const admitted = (j: PacketJudgement, reply: boolean, tracked: boolean): SideVerdict => ({
-    ...base,
     pass: true,
     tracked,
-    via: "rule",
-    ...ruleOf(reply, j.rule),
-    direction: dirOf(reply),
-    packet: reply ? "reply" : "original",
-    ...nacl,
-  });
-  const noRule = (reply: boolean): SideVerdict => ({
-    ...base,
-    pass: false,
-    tracked: false,
-    reason: "sg_no_match",
-    packet: reply ? "reply" : "original",
-    direction: dirOf(reply),
-  });
+    via,
+    ...(rule !== undefined
+      ? {
+          ruleId: rule.ruleId,
+          groupId: rule.groupId,
+          direction,
+          packet: reply ? ("reply" as const) : ("original" as const),
+        }
+      : {}),
+    ...(naclRule !== undefined ? { naclRule } : {}),
+  };
+}
+
+/**
+ * How `side`'s ENI treats `t` when the flow is `kind` there. Never throws; an address that
+ * does not parse makes a drop with reason sg_no_match (nothing could match it). `pkts`: the
+ * flow's packets for `kind` when the caller has them (packetsOf), else made here.
+ */
+export function judgeSide(
+  t: FlowTuple,
+  side: FlowSide,
+  kind: FlowKind,
+  pkts: FlowPackets | undefined = packetsOf(t, kind),
+): SideVerdict {
+  if (pkts === undefined) return dropped(side, "sg_no_match", false, false, undefined);
+  const m = matchersOf(side.policy);
+  const inO = side.originalIngress;
+  const o = judgePacket(m, pkts.original, inO, side.crossesSubnet);
+  const r = judgePacket(m, pkts.reply, !inO, side.crossesSubnet);
+  // NACLs judge every packet of every flow (NACL-8); the original first, as it comes first.
+  if (!o.naclAllow) return dropped(side, "nacl_denied", false, kind === "tracked", o.naclRule);
+  if (!r.naclAllow) return dropped(side, "nacl_denied", true, kind === "tracked", r.naclRule);
+  const naclRule = o.naclRule ?? r.naclRule;
+  // CT-1, CT-5: the entry admits both directions whatever the rules now say.
+  if (kind === "tracked") return admitted(side, "conntrack", undefined, false, true, naclRule);
   if (kind === "new") {
-    if (o.rule < 0) return noRule(false);
-    if (o.tracked) return admitted(o, false, true); // the reply passes through the entry
-    if (r.rule < 0) return noRule(true);
-    return admitted(o, false, false);
+    if (o.rule < 0) return dropped(side, "sg_no_match", false, false, undefined);
+    // Tracked: the replies pass through the entry the first packet opens.
+    if (o.tracked) return admitted(side, "rule", o, false, true, naclRule);
+    if (r.rule < 0) return dropped(side, "sg_no_match", true, false, undefined);
+    return admitted(side, "rule", o, false, false, naclRule);
   }
   // Untracked, live: the initiator's next packet needs a rule; if that rule tracks it, it
   // opens an entry (mid-stream pickup, CT-15) that lets the replies through, else they need
   // a rule too. Why not also the replies' own pickup: in a request/response flow the
   // initiator speaks first, and its packet is dropped before any reply comes (CT-6).
-  if (o.rule < 0) return noRule(false);
-  if (o.tracked || r.rule >= 0) return admitted(o, false, o.tracked);
-  return noRule(true);
+  if (o.rule < 0) return dropped(side, "sg_no_match", false, false, undefined);
+  if (o.tracked || r.rule >= 0) return admitted(side, "rule", o, false, o.tracked, naclRule);
+  return dropped(side, "sg_no_match", true, false, undefined);
 }

@@ -20,7 +20,14 @@ import type { CompiledEniPolicy } from "../policy/compiled-policy.js";
 import type { PolicyState } from "../policy/policy-state.js";
 import type { ConntrackEntryReport } from "../reports/report-types.js";
 import type { StateStore } from "../store/state-store.js";
-import { judgeSide, type FlowKind, type FlowTuple, type SideVerdict } from "./flow-judge.js";
+import {
+  judgeSide,
+  packetsOf,
+  type FlowKind,
+  type FlowPackets,
+  type FlowTuple,
+  type SideVerdict,
+} from "./flow-judge.js";
 import type { RecentFlow } from "./recent-flows.js";
 
 /** The EC2 calls whatif takes: the ones that change what the data path enforces. */
@@ -67,7 +74,13 @@ export interface WhatIfRequest {
   readonly action: string;
   readonly params: QueryParams;
   readonly recentSeconds: number;
+  /** Flows listed per answer list at most. */
+  readonly limit: number;
 }
+
+/** Default and largest `limit`. */
+export const DEFAULT_WHATIF_LIMIT = 1000;
+export const MAX_WHATIF_LIMIT = 100_000;
 
 /** A request whatif refuses before running anything (answered as EMU_ERR_API_WHATIF_BAD_REQUEST). */
 export class WhatIfRequestError extends Error {}
@@ -118,6 +131,16 @@ export interface WhatIfAnswer {
   readonly newlyDenied: readonly WhatIfFlow[];
   /** Seen flows that the enforced policy already stops (not in the lists above). */
   readonly notFlowing: number;
+  /** Live flows between ENIs the change does not alter (not judged, not listed). */
+  readonly unaffected: number;
+  /** Each list's full length; the lists hold at most `limit` flows each. */
+  readonly totals: {
+    readonly survive: number;
+    readonly cut: number;
+    readonly newlyAllowed: number;
+    readonly newlyDenied: number;
+  };
+  readonly limit: number;
 }
 
 /** Top-level SDK member names whose EC2 Query name differs (the query protocol's locationName). */
@@ -168,7 +191,7 @@ export function parseWhatIfRequest(body: unknown): WhatIfRequest {
     );
   const b = body as Record<string, unknown>;
   for (const k of Object.keys(b)) {
-    if (!["action", "parameters", "query", "recentSeconds"].includes(k))
+    if (!["action", "parameters", "query", "recentSeconds", "limit"].includes(k))
       throw new WhatIfRequestError(`unknown field '${k}'`);
   }
   let params: QueryParams;
@@ -191,7 +214,14 @@ export function parseWhatIfRequest(body: unknown): WhatIfRequest {
       throw new WhatIfRequestError("'recentSeconds' must be an integer from 0 to 3600");
     recentSeconds = r;
   }
-  return { action, params, recentSeconds };
+  let limit = DEFAULT_WHATIF_LIMIT;
+  if (b.limit !== undefined) {
+    const l = b.limit;
+    if (typeof l !== "number" || !Number.isInteger(l) || l < 0 || l > MAX_WHATIF_LIMIT)
+      throw new WhatIfRequestError(`'limit' must be an integer from 0 to ${MAX_WHATIF_LIMIT}`);
+    limit = l;
+  }
+  return { action, params, recentSeconds, limit };
 }
 
 /** Address -> the ENI that owns it and that ENI's subnet, for one state. */
@@ -236,6 +266,7 @@ function judgeFlow(
   ctx: JudgeContext,
   t: FlowTuple,
   kindOn: (eniId: string) => FlowKind,
+  pkts: FlowPackets | undefined,
 ): SideVerdict[] {
   const src = ctx.owners.get(t.src);
   const dst = ctx.owners.get(t.dst);
@@ -259,6 +290,7 @@ function judgeFlow(
           ...(nacl !== undefined ? { networkAclId: nacl } : {}),
         },
         kindOn(me.eniId),
+        pkts,
       ),
     );
   }
@@ -396,28 +428,49 @@ export class WhatIf {
 
     const survive: WhatIfFlow[] = [];
     const cut: WhatIfFlow[] = [];
+    const totals = { survive: 0, cut: 0, newlyAllowed: 0, newlyDenied: 0 };
     let notFlowing = 0;
+    let unaffected = 0;
+    // Why skip them: a flow whose ENIs' policies do not change is judged the same before and
+    // after (only its ENIs judge it), so only flows touching a changed ENI can be cut or change.
+    const touches = (t: FlowTuple): boolean => {
+      const s = after.owners.get(t.src)?.eniId ?? before.owners.get(t.src)?.eniId;
+      const d = after.owners.get(t.dst)?.eniId ?? before.owners.get(t.dst)?.eniId;
+      return (s !== undefined && changed.has(s)) || (d !== undefined && changed.has(d));
+    };
+    const limit = req.limit;
     for (const [key, { tuple, source }] of live) {
+      if (!touches(tuple)) {
+        unaffected++;
+        continue;
+      }
       const on = trackedOn.get(key) ?? new Map<string, ConntrackEntryReport>();
       const kindOn = (eniId: string): FlowKind => (on.has(eniId) ? "tracked" : "untracked");
-      const b = judgeFlow(before, tuple, kindOn);
-      const a = judgeFlow(after, tuple, kindOn);
+      // Why one packet pair for both kinds: tracked and untracked live packets are the same
+      // (ACK for TCP); only new connections differ (SYN).
+      const pkts = packetsOf(tuple, "tracked");
+      const b = judgeFlow(before, tuple, kindOn, pkts);
+      const a = judgeFlow(after, tuple, kindOn, pkts);
       if (b.length === 0) continue;
       if (!passes(b)) {
         notFlowing++;
         continue;
       }
-      const flow = this.flowOf(tuple, source, on, b, a, after, changed);
-      (passes(a) ? survive : cut).push(flow);
+      const list = passes(a) ? survive : cut;
+      const n = passes(a) ? totals.survive++ : totals.cut++;
+      if (n < limit) list.push(this.flowOf(tuple, source, on, b, a, after, changed));
     }
     const newlyAllowed: WhatIfFlow[] = [];
     const newlyDenied: WhatIfFlow[] = [];
     for (const tuple of attempts.values()) {
-      const b = judgeFlow(before, tuple, () => "new");
-      const a = judgeFlow(after, tuple, () => "new");
+      if (!touches(tuple)) continue;
+      const pkts = packetsOf(tuple, "new");
+      const b = judgeFlow(before, tuple, () => "new", pkts);
+      const a = judgeFlow(after, tuple, () => "new", pkts);
       if (b.length === 0 || passes(a) === passes(b)) continue;
-      const flow = this.flowOf(tuple, "flow-log", new Map(), b, a, after, changed);
-      (passes(a) ? newlyAllowed : newlyDenied).push(flow);
+      const list = passes(a) ? newlyAllowed : newlyDenied;
+      const n = passes(a) ? totals.newlyAllowed++ : totals.newlyDenied++;
+      if (n < limit) list.push(this.flowOf(tuple, "flow-log", new Map(), b, a, after, changed));
     }
     return {
       action,
@@ -429,6 +482,9 @@ export class WhatIf {
       newlyAllowed,
       newlyDenied,
       notFlowing,
+      unaffected,
+      totals,
+      limit,
     };
   }
 
