@@ -153,6 +153,8 @@ interface Answer {
   newlyAllowed: Flow[];
   newlyDenied: Flow[];
   notFlowing: number;
+  unaffected?: number;
+  totals?: { survive: number; cut: number; newlyAllowed: number; newlyDenied: number };
 }
 
 const PROTOCOLS: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6" };
@@ -185,14 +187,17 @@ export function formatWhatIf(a: Answer): string {
   const out = [
     `whatif ${a.action} against revision ${a.revision}: changes ${a.changedEnis.length === 0 ? "no ENI" : a.changedEnis.join(", ")}`,
   ];
-  const section = (title: string, flows: Flow[], live: boolean): void => {
-    out.push(`${title} (${flows.length})`);
+  const section = (title: string, flows: Flow[], live: boolean, total?: number): void => {
+    const n = total ?? flows.length;
+    out.push(`${title} (${n}${n > flows.length ? `, showing ${flows.length}` : ""})`);
     for (const f of flows) out.push(line(f, live));
   };
-  section("CUT", a.cut, true);
-  section("SURVIVE", a.survive, true);
-  section("NEWLY DENIED (new connections)", a.newlyDenied, false);
-  section("NEWLY ALLOWED (new connections)", a.newlyAllowed, false);
+  section("CUT", a.cut, true, a.totals?.cut);
+  section("SURVIVE", a.survive, true, a.totals?.survive);
+  section("NEWLY DENIED (new connections)", a.newlyDenied, false, a.totals?.newlyDenied);
+  section("NEWLY ALLOWED (new connections)", a.newlyAllowed, false, a.totals?.newlyAllowed);
+  if ((a.unaffected ?? 0) > 0)
+    out.push(`(${a.unaffected} live flows touch no ENI the change alters: not judged)`);
   if (a.notFlowing > 0)
     out.push(`(${a.notFlowing} recent flows are already stopped by the enforced policy)`);
   return out.join("\n");

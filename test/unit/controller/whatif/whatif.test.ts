@@ -276,6 +276,45 @@ describe("whatif", () => {
     expect(r.cut).toEqual([]);
   });
 
+  it("judges only flows touching an ENI the change alters, and caps each list at 'limit'", async () => {
+    ec2("CreateSecurityGroup", {
+      GroupName: "lonely",
+      GroupDescription: "l",
+      VpcId: store.get("networkInterface", ids.serverEni)!.vpcId,
+    });
+    const lonely = last(store.list("securityGroup")).groupId;
+    const none = await ask("AuthorizeSecurityGroupIngress", {
+      GroupId: lonely,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: 1, ToPort: 1, IpRanges: [{ CidrIp: "10.0.0.0/8" }] },
+      ],
+    });
+    expect(none).toMatchObject({
+      changedEnis: [],
+      unaffected: 3,
+      survive: [],
+      cut: [],
+      newlyDenied: [],
+    });
+    const r = await whatif().evaluate(
+      parseWhatIfRequest({
+        action: "RevokeSecurityGroupIngress",
+        parameters: {
+          GroupId: ids.serverSg,
+          IpPermissions: [
+            { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "10.0.1.0/24" }] },
+          ],
+        },
+        limit: 1,
+      }),
+    );
+    expect(r).toMatchObject({
+      limit: 1,
+      totals: { survive: 3, cut: 0, newlyDenied: 1, newlyAllowed: 0 },
+    });
+    expect((r as WhatIfAnswer).survive).toHaveLength(1);
+  });
+
   it("changes nothing: the store's revision, rules and change events stay as they were", async () => {
     const rev = store.revision();
     const rules = store.get("securityGroup", ids.serverSg)!.rules.length;
