@@ -166,6 +166,13 @@ export function explainEnds(
       `source and destination are the same ENI (${src.end.eniId}): such traffic never leaves the node`,
     );
   }
+  const v6 = (a: string) => a.includes(":");
+  if (v6(src.end.address) !== v6(dst.end.addressedAs ?? dst.end.address)) {
+    throw new ExplainError(
+      "bad-flow",
+      `${src.end.address} and ${dst.end.addressedAs ?? dst.end.address} are of different address families`,
+    );
+  }
   if (src.end.kind === "external" && dst.end.kind === "external") {
     throw new ExplainError("bad-flow", "source and destination are both outside every VPC");
   }

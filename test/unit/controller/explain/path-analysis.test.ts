@@ -219,6 +219,12 @@ describe("explain path analysis (three tiers)", () => {
       "source and destination are the same ENI (eni-00000000000000e01): such traffic never leaves the node",
     ],
     [
+      "web",
+      "[2001:db8::1]:80/tcp",
+      "bad-flow",
+      "10.70.1.10 and 2001:db8::1 are of different address families",
+    ],
+    [
       "10.9.9.9",
       "web:80/tcp",
       "unknown-node",
