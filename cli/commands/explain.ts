@@ -96,8 +96,10 @@ export async function run(args: string[]): Promise<number> {
 }
 
 /** The human table: one line per hop. */
-export function formatExplain(a: StaticAnswer & { revision?: number }): string {
-  const names = new Map<string, string>();
+export function formatExplain(
+  a: StaticAnswer & { revision?: number; labels?: Readonly<Record<string, string>> },
+): string {
+  const names = new Map<string, string>(Object.entries(a.labels ?? {}));
   for (const end of [a.source, a.destination]) if (end.eniId) names.set(end.eniId, end.label);
   const flow = `${a.protocol}${a.protocol === "tcp" || a.protocol === "udp" ? ` ${a.port}` : ""}`;
   const dstAddr = a.destination.addressedAs

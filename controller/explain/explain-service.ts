@@ -75,6 +75,8 @@ export interface ExplainResult extends PathAnalysis {
   readonly protocol: string;
   readonly port: number;
   readonly sourcePorts: { readonly from: number; readonly to: number };
+  /** What each ENI a hop names is called: the ends' labels, a NAT gateway's id. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** A request as the JSON API and the CLI give it. */
@@ -178,10 +180,13 @@ export function explainEnds(
   }
   const index = new PolicyIndex(sources.state);
   // A NAT gateway's interface on the way (docs/routing.md NAT-8), by its private address.
+  const labels: Record<string, string> = {};
+  for (const e of [src.end, dst.end]) if (e.eniId !== undefined) labels[e.eniId] = e.label;
   const viaOf = (address: string): PathEnd | undefined => {
     for (const nat of index.natEnis.values()) {
-      if (nat.privateIpv4.includes(address))
-        return eniEnd(nat, index, sources, nat.natGatewayId).end;
+      if (!nat.privateIpv4.includes(address)) continue;
+      labels[nat.eniId] = nat.natGatewayId;
+      return eniEnd(nat, index, sources, nat.natGatewayId).end;
     }
     return undefined;
   };
@@ -193,6 +198,7 @@ export function explainEnds(
     protocol: protocolName(flow.protocol),
     port: flow.port,
     sourcePorts: flow.sourcePorts,
+    labels,
     ...analysis,
   };
 }

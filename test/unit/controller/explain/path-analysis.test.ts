@@ -527,6 +527,7 @@ describe("explain path analysis (through a NAT gateway; NAT-8, NAT-9, NAT-12)", 
       "return sg-ingress app",
     ]);
     expect(r.hops[1]).toMatchObject({ componentId: NAT, route: { kind: "nat-gateway" } });
+    expect(r.labels[NAT_ENI]).toBe(NAT);
     expect(r.hops[6]!.detail).toContain("leaving from 198.18.0.9");
   });
 
