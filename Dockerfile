@@ -24,8 +24,11 @@ ENV NODE_ENV=production \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # The agent configures its TUN with iproute2; the local base already has `ip`, the public
 # node:20-bookworm-slim does not.
-RUN command -v ip >/dev/null || (apt-get update && \
-    apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*)
+# libpcap: agents compile `vpcemu capture --filter` expressions with it (the local base has it).
+# The local base has no ldconfig or apt: look for the file itself.
+RUN pcap=; for f in /usr/lib/*/libpcap.so.0.8 /lib/*/libpcap.so.0.8; do [ -e "$f" ] && pcap=1; done; \
+    if ! command -v ip >/dev/null || [ -z "$pcap" ]; then apt-get update && \
+      apt-get install -y --no-install-recommends iproute2 libpcap0.8 && rm -rf /var/lib/apt/lists/*; fi
 COPY --from=deps /opt/vpcemu/node_modules ./node_modules
 # The compiled package (scripts/build.mjs; `npm run image` builds it first): bin/vpcemu.js runs
 # dist/ because no TypeScript sources are copied, so neither tsx nor TypeScript is in the image.

@@ -36,6 +36,8 @@ if [ -z "$base" ]; then
     node_modules/better-sqlite3/build/Release/better_sqlite3.node \
     "node_modules/koffi/build/koffi/$arch/koffi.node" | tail -n 1) ||
     die "could not make the base root filesystem"
+  # Why: sh has no pipefail; a failing make-base-rootfs.sh shows as an empty hash.
+  [ -n "$hash" ] && [ -s "$tmp/rootfs.tar" ] || die "could not make the base root filesystem (see above)"
   have=$(docker image inspect -f '{{index .Config.Labels "vpcemu.base.hash"}}' "$base" 2>/dev/null || true)
   if [ "$have" = "$hash" ]; then
     say "$base is up to date (hash $hash)"
@@ -64,7 +66,7 @@ DOCKER_BUILDKIT=0 docker build --pull=false \
   die "docker build failed (see above)"
 
 if [ "${VPCEMU_IMAGE_SKIP_SMOKE:-}" != 1 ]; then
-  say "smoke check: node, better-sqlite3, koffi, ip inside $image"
+  say "smoke check: node, better-sqlite3, koffi, libpcap, ip inside $image"
   docker run --rm --network none --entrypoint node "$image" -e '
     const { createRequire } = require("node:module");
     const r = createRequire("/opt/vpcemu/package.json");
@@ -73,8 +75,9 @@ if [ "${VPCEMU_IMAGE_SKIP_SMOKE:-}" != 1 ]; then
     const v = db.prepare("select sqlite_version() as v").get().v;
     const koffi = r("koffi");
     const getpid = koffi.load("libc.so.6").func("int getpid(void)");
-    console.log(`node ${process.version}, sqlite ${v}, koffi ${koffi.version}, getpid() ${getpid()}`);
-  ' || die "native modules do not load inside $image"
+    const pcapVersion = koffi.load("libpcap.so.0.8").func("const char *pcap_lib_version(void)");
+    console.log(`node ${process.version}, sqlite ${v}, koffi ${koffi.version}, getpid() ${getpid()}, ${pcapVersion()}`);
+  ' || die "native modules (or libpcap for capture filters) do not load inside $image"
   docker run --rm --network none --entrypoint ip "$image" -V >/dev/null || die "iproute2 'ip' does not run inside $image"
   docker run --rm --network none "$image" --help >/dev/null ||
     die "'vpcemu --help' does not run inside $image"

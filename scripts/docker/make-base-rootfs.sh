@@ -4,6 +4,7 @@
 # configures its TUN with it), mknod/mkdir (the agent creates /dev/net/tun when missing), a few
 # coreutils for debugging, ping when installed, the shared libraries all of them and the app's
 # native modules need (found with ldd), and a small /etc.
+# libpcap (loaded by koffi for capture filters) is copied too.
 #   bash scripts/docker/make-base-rootfs.sh OUT.tar [NATIVE_MODULE.node ...]
 # Prints the content hash of what went in (the image label that lets build-image.sh skip
 # re-importing an unchanged base) on stdout's last line.
@@ -72,6 +73,17 @@ for n in "${natives[@]}"; do
   copy_libs "$n"
 done
 # Debian 12's /bin/sh is dash under the name sh; the copy above already made usr/bin/sh a file.
+
+# Libraries the app loads itself (koffi.load) that no ldd above lists: libpcap, with which agents
+# compile capture filters (node-agent/capture/bpf-filter.ts). Required: setup.sh installs
+# libpcap0.8, and an image without it would refuse `vpcemu capture --filter` on its agents.
+dlopened=(libpcap.so.0.8)
+for so in "${dlopened[@]}"; do
+  p=$(ldconfig -p | awk -v so="$so" '$1 == so && $NF ~ /^\// {print $NF; exit}')
+  [ -n "$p" ] || die "$so is not installed on this machine (Debian: apt-get install libpcap0.8)"
+  copy_into_root "$p"
+  copy_libs "$(readlink -f "$p")"
+done
 
 # glibc resolves names itself (nss files/dns are built into libc since 2.34).
 mkdir -p "$root/etc" "$root/tmp" "$root/root" "$root/dev" "$root/proc" "$root/sys" "$root/run" "$root/var/tmp"
