@@ -272,6 +272,7 @@ class RunningAgent implements StartedAgent {
           ...this.hosted.externals.map((x) => x.port.key),
         ]),
       send: (b) => control?.sendVerdictEvents?.(b) ?? false,
+      backlog: () => control?.backlogBytes?.() ?? 0,
       now: () => this.clock.now(),
     });
     this.audit = new AgentAudit({

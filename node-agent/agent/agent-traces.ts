@@ -22,6 +22,8 @@ export const AGENT_TRACE_BUFFER = 4096;
 export const TRACE_BATCH_MAX = 512;
 /** How often buffered events are sent. */
 export const FLUSH_MS = 100;
+/** Bytes queued towards the controller above which batches are not sent (counted as lost). */
+export const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export interface AgentTracesDeps {
   readonly verdicts: VerdictEmitter;
@@ -29,6 +31,8 @@ export interface AgentTracesDeps {
   readonly hostedPorts: () => ReadonlySet<string>;
   /** Sends a batch; false when not connected. */
   readonly send: (batch: VerdictEventsBatch) => boolean;
+  /** Bytes queued on the controller connection, not sent yet (absent: 0). */
+  readonly backlog?: () => number;
   readonly now: () => number;
 }
 
@@ -141,6 +145,11 @@ export class AgentTraces {
     const events = t.buffer;
     if (events.length === 0 && t.lost === 0 && !final) return;
     t.buffer = [];
+    // A slow controller connection: the events go (counted), the connection does not fill up.
+    if (!final && (this.deps.backlog?.() ?? 0) > MAX_BACKLOG_BYTES) {
+      t.lost += events.length;
+      return;
+    }
     for (let i = 0; i < events.length || (i === 0 && (final || t.lost > 0)); i += TRACE_BATCH_MAX) {
       const chunk = events.slice(i, i + TRACE_BATCH_MAX);
       const last = i + TRACE_BATCH_MAX >= events.length;

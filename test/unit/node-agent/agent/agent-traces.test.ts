@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   AGENT_TRACE_BUFFER,
   AgentTraces,
+  MAX_BACKLOG_BYTES,
   TRACE_BATCH_MAX,
 } from "../../../../node-agent/agent/agent-traces.js";
 import type { TraceControl, VerdictEventsBatch } from "../../../../node-agent/control/wire.js";
@@ -42,6 +43,8 @@ function rig(now = () => Date.now()) {
   const sent: VerdictEventsBatch[] = [];
   let connected = true;
   let attempts = 0;
+  let backlog = 0;
+  let backlogReads = 0;
   const traces = new AgentTraces({
     verdicts,
     hostedPorts: () => new Set(["eni-a", "eni-b"]),
@@ -51,6 +54,10 @@ function rig(now = () => Date.now()) {
       return connected;
     },
     now,
+    backlog: () => {
+      backlogReads++;
+      return backlog;
+    },
   });
   const start = (c: Partial<TraceControl> = {}) =>
     traces.control({
@@ -72,6 +79,8 @@ function rig(now = () => Date.now()) {
     events,
     disconnect: (v: boolean) => (connected = !v),
     attempts: () => attempts,
+    setBacklog: (n: number) => (backlog = n),
+    backlogReads: () => backlogReads,
   };
 }
 
@@ -155,5 +164,24 @@ describe("AgentTraces", () => {
       },
     ]);
     expect(r.verdicts.active).toBe(false);
+  });
+
+  it("does not fill a backlogged controller connection: those events are lost, and said so", async () => {
+    const r = rig();
+    r.start();
+    r.setBacklog(MAX_BACKLOG_BYTES + 1);
+    r.emit(event({ srcPort: 1 }));
+    r.emit(event({ srcPort: 2 }));
+    const tried = r.sent.length;
+    const reads = r.backlogReads();
+    // The flush that skips them (it asked for the backlog) empties the buffer, sending nothing.
+    await waitUntil("a flush under backlog", () => r.backlogReads() > reads, 2000);
+    expect(r.sent.length).toBe(tried);
+    r.setBacklog(0);
+    r.emit(event({ srcPort: 3 }));
+    await waitUntil("a batch after the backlog", () => r.events().length >= 1, 2000);
+    expect(r.events().map((e) => e.srcPort)).toEqual([3]);
+    expect(r.sent.at(-1)!.lost).toBe(2);
+    r.traces.stopAll();
   });
 });
