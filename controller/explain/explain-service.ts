@@ -178,7 +178,7 @@ export function explainEnds(
   if (src.end.kind === "external" && dst.end.kind === "external") {
     throw new ExplainError("bad-flow", "source and destination are both outside every VPC");
   }
-  const index = new PolicyIndex(sources.state);
+  const index = indexOf(sources.state);
   // A NAT gateway's interface on the way (docs/routing.md NAT-8), by its private address.
   const labels: Record<string, string> = {};
   for (const e of [src.end, dst.end]) if (e.eniId !== undefined) labels[e.eniId] = e.label;
@@ -203,6 +203,18 @@ export function explainEnds(
   };
 }
 
+const INDEXES = new WeakMap<PolicyState, PolicyIndex>();
+
+/** One PolicyIndex per state object (both ends and the analysis share it). */
+function indexOf(state: PolicyState): PolicyIndex {
+  let index = INDEXES.get(state);
+  if (index === undefined) {
+    index = new PolicyIndex(state);
+    INDEXES.set(state, index);
+  }
+  return index;
+}
+
 /** An end and what is reported of it. */
 export interface ResolvedEnd {
   readonly end: PathEnd;
@@ -222,7 +234,7 @@ export function resolveEnd(
   role: "source" | "destination",
 ): ResolvedEnd {
   const { state } = sources;
-  const index = new PolicyIndex(state);
+  const index = indexOf(state);
   const externalsNamed = sources.externals.filter((x) => x.name === text);
   if (externalsNamed.length > 0) return externalEnd(text, externalsNamed[0]!.address);
   if (text === "internet")
