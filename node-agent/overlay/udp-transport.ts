@@ -1,13 +1,17 @@
 /**
  * The UDP underlay (node:dgram): the only socket code of the data path. Binds one socket to a
- * loopback address or a container network address. Sends to an IP-literal endpoint go out as
- * synchronous sendto(2) calls on the socket's fd (koffi, MSG_DONTWAIT): no request object, no
- * completion callback, the batch is done on return. A full socket buffer (EAGAIN), a hostname
- * endpoint (containers) or a Node without the fd fall back to dgram's send, one per datagram,
- * resolving the batch once every send completed. Receiving: after each `message` event of an
- * IPv4 socket, the transport goes on with synchronous recvfrom(2)s (MSG_DONTWAIT) into one
- * reused buffer until the socket is empty or 64 datagrams were taken, so a burst costs neither a
- * buffer allocation nor a native-to-JavaScript callback per datagram.
+ * loopback address or a container network address. Sends to an IP-literal endpoint go out
+ * synchronously on the socket's fd (koffi, MSG_DONTWAIT): one sendmmsg(2) per 64 datagrams of a
+ * batch (overlay/mmsg.ts), or one sendto(2) each where sendmmsg is not available (IPv6 sockets,
+ * `batch: false`); no request object, no completion callback, the batch is done on return. A
+ * full socket buffer (EAGAIN), a hostname endpoint (containers) or a Node without the fd fall
+ * back to dgram's send, one per datagram, resolving the batch once every send completed.
+ * Receiving: after each `message` event of an IPv4 socket, the transport takes what else is
+ * queued with one recvmmsg(2) (MSG_DONTWAIT, up to 63 datagrams into native slots read in place;
+ * recvfrom(2) into one reused buffer without batching), so a burst costs neither a buffer
+ * allocation nor a native-to-JavaScript callback per datagram. Socket buffers are set with
+ * SO_RCVBUFFORCE/SO_SNDBUFFORCE where the process may (root, CAP_NET_ADMIN), so the kernel's
+ * net.core.rmem_max cap (often 208 KiB) does not shrink them; else with SO_RCVBUF/SO_SNDBUF.
  *
  * Network safety (DESIGN.md): the agent binds where the runtime tells it (loopback by default)
  * and only ever sends to endpoints the mapping table names.
@@ -15,6 +19,7 @@
 import dgram from "node:dgram";
 import koffi from "koffi";
 import { parseIpAddress } from "../packet/address.js";
+import { loadMmsgCalls, MmsgReceiver, MmsgRing, MmsgSender, type MmsgDelivery } from "./mmsg.js";
 import { formatEndpoint, parseEndpoint, type Endpoint, type Transport } from "./transport.js";
 
 export interface UdpTransportOptions {
@@ -22,6 +27,13 @@ export interface UdpTransportOptions {
   readonly bind?: Endpoint;
   /** Socket buffer sizes in bytes (best effort). Default 4 MiB. */
   readonly bufferBytes?: number;
+  /**
+   * sendmmsg/recvmmsg batches (default true; `VPCEMU_UNDERLAY_MMSG=0` turns them off, for
+   * comparisons in benches); false: one sendto/recvfrom per datagram.
+   */
+  readonly batch?: boolean;
+  /** Bytes per receive/send slot of the batches (default 65536: no UDP datagram is longer). */
+  readonly slotBytes?: number;
 }
 
 const MSG_DONTWAIT = 0x40;
@@ -48,9 +60,17 @@ type RecvFrom = (
 
 /** Datagrams one `message` event may take from the socket (then other handles get a turn). */
 const RECEIVE_BURST = 64;
+/** Datagrams per sendmmsg(2). */
+const SEND_BATCH = 64;
 
 let sendto: SendTo | null | undefined;
 let recvfrom: RecvFrom | undefined;
+let setsockopt:
+  ((fd: number, level: number, name: number, val: Int32Array, len: number) => number) | undefined;
+
+const SOL_SOCKET = 1;
+const SO_SNDBUFFORCE = 32;
+const SO_RCVBUFFORCE = 33;
 
 /** libc sendto/recvfrom through koffi, or null where it cannot load (then dgram does all). */
 function loadSendTo(): SendTo | null {
@@ -63,6 +83,9 @@ function loadSendTo(): SendTo | null {
     recvfrom = lib.func(
       "long recvfrom(int fd, void *buf, unsigned long n, int flags, void *addr, void *len)",
     ) as RecvFrom;
+    setsockopt = lib.func(
+      "int setsockopt(int fd, int level, int name, void *val, unsigned int len)",
+    ) as typeof setsockopt;
   } catch {
     sendto = null;
   }
@@ -109,26 +132,79 @@ export class UdpTransport implements Transport {
   private readonly rxAddrLen = new Uint32Array(1);
   /** "a.b.c.d:port" by address and port, so a burst builds no string per datagram. */
   private readonly senders = new Map<number, Endpoint>();
+  /** The batches (IPv4 sockets with the fd, `batch` not off), else undefined. */
+  private readonly mmsgRx: MmsgReceiver | undefined;
+  private readonly mmsgTx: MmsgSender | undefined;
+  private readonly rings: MmsgRing[] = [];
+  private readonly deliverSlot: MmsgDelivery;
+  private deliverTo: ((data: Uint8Array, from: Endpoint) => void) | undefined;
 
   /** @internal use openUdpTransport() */
   constructor(
     private readonly socket: dgram.Socket,
     readonly localEndpoint: Endpoint,
+    opts: { batch?: boolean; slotBytes?: number } = {},
   ) {
     const fd = socketFd(socket);
     this.fd = fd >= 0 && loadSendTo() !== null ? fd : -1;
     this.v6 = socket.address().family === "IPv6";
+    const calls = this.fd >= 0 && !this.v6 && opts.batch !== false ? loadMmsgCalls() : null;
+    if (calls !== null) {
+      const slotBytes = opts.slotBytes ?? 65536;
+      const rx = new MmsgRing(RECEIVE_BURST - 1, slotBytes);
+      const tx = new MmsgRing(SEND_BATCH, slotBytes);
+      this.rings.push(rx, tx);
+      this.mmsgRx = new MmsgReceiver(rx, calls);
+      this.mmsgTx = new MmsgSender(tx, calls);
+    }
+    this.deliverSlot = (data, ring, slot) => {
+      const at = ring.addrOffset(slot);
+      this.deliverTo!(data, this.senderOf(ring.mem, at));
+    };
     socket.on("message", (msg, rinfo) => {
       const receiver = this.receiver;
       if (receiver === undefined) return;
       receiver(msg, formatEndpoint(rinfo.address, rinfo.port));
-      if (this.fd >= 0 && !this.v6) this.drain(receiver);
+      if (this.fd < 0 || this.v6 || this.closed) return;
+      if (this.mmsgRx !== undefined) {
+        this.deliverTo = receiver;
+        this.mmsgRx.receive(this.fd, RECEIVE_BURST - 1, 16, this.deliverSlot);
+      } else this.drain(receiver);
     });
     // Why: ICMP port-unreachable from a dead peer surfaces as a socket error; UDP is best effort.
     socket.on("error", () => undefined);
   }
 
-  /** Hands what else is queued in the socket to `receiver` (see the module comment). */
+  /** Received datagrams longer than a batch slot (dropped; 0 with the default 64 KiB slots). */
+  get truncated(): number {
+    return this.mmsgRx?.truncated ?? 0;
+  }
+
+  /** Whether sends and receives go in sendmmsg/recvmmsg batches. */
+  get batched(): boolean {
+    return this.mmsgRx !== undefined;
+  }
+
+  /** The socket's buffer sizes as the kernel reports them (it doubles what was asked). */
+  bufferSizes(): { recv: number; send: number } {
+    return { recv: this.socket.getRecvBufferSize(), send: this.socket.getSendBufferSize() };
+  }
+
+  /** The sender of a sockaddr_in at mem[at]: "a.b.c.d:port", one string per sender. */
+  private senderOf(sa: Uint8Array, at: number): Endpoint {
+    const port = (sa[at + 2]! << 8) | sa[at + 3]!;
+    const key =
+      ((sa[at + 4]! << 24) | (sa[at + 5]! << 16) | (sa[at + 6]! << 8) | sa[at + 7]!) * 65536 + port;
+    let from = this.senders.get(key);
+    if (from === undefined) {
+      from = `${sa[at + 4]}.${sa[at + 5]}.${sa[at + 6]}.${sa[at + 7]}:${port}`;
+      if (this.senders.size >= 1024) this.senders.clear();
+      this.senders.set(key, from);
+    }
+    return from;
+  }
+
+  /** Hands what else is queued in the socket to `receiver`, one recvfrom each (no batches). */
   private drain(receiver: (data: Uint8Array, from: Endpoint) => void): void {
     const recv = recvfrom!;
     const buf = this.rxBuf;
@@ -138,15 +214,7 @@ export class UdpTransport implements Transport {
       const n = recv(this.fd, buf, buf.length, MSG_DONTWAIT, sa, this.rxAddrLen);
       // EAGAIN ends the burst; any other error shows on libuv's next receive.
       if (n < 0) return;
-      const port = (sa[2]! << 8) | sa[3]!;
-      const key = ((sa[4]! << 24) | (sa[5]! << 16) | (sa[6]! << 8) | sa[7]!) * 65536 + port;
-      let from = this.senders.get(key);
-      if (from === undefined) {
-        from = `${sa[4]}.${sa[5]}.${sa[6]}.${sa[7]}:${port}`;
-        if (this.senders.size >= 1024) this.senders.clear();
-        this.senders.set(key, from);
-      }
-      receiver(buf.subarray(0, n), from);
+      receiver(buf.subarray(0, n), this.senderOf(sa, 0));
     }
   }
 
@@ -159,7 +227,10 @@ export class UdpTransport implements Transport {
       this.targets.set(to, t);
     }
     let first = 0;
-    if (t.sa !== undefined) {
+    if (t.sa !== undefined && this.mmsgTx !== undefined) {
+      first = this.mmsgTx.send(this.fd, datagrams, 0, t.sa);
+      if (first === datagrams.length) return Promise.resolve();
+    } else if (t.sa !== undefined) {
       const send = sendto!;
       const sa = t.sa;
       for (; first < datagrams.length; first++) {
@@ -191,7 +262,13 @@ export class UdpTransport implements Transport {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    return new Promise((resolve) => this.socket.close(() => resolve()));
+    // The rings' memory goes once the socket is closed: no receive can run after that.
+    return new Promise((resolve) =>
+      this.socket.close(() => {
+        for (const r of this.rings) r.free();
+        resolve();
+      }),
+    );
   }
 }
 
@@ -207,12 +284,31 @@ export async function openUdpTransport(opts: UdpTransportOptions = {}): Promise<
     });
   });
   const bytes = opts.bufferBytes ?? 4 * 1024 * 1024;
+  setBufferSizes(socket, bytes);
+  const addr = socket.address();
+  const batch = opts.batch ?? process.env.VPCEMU_UNDERLAY_MMSG !== "0";
+  return new UdpTransport(socket, formatEndpoint(addr.address, addr.port), {
+    batch,
+    slotBytes: opts.slotBytes,
+  });
+}
+
+/**
+ * Sets both buffers to `bytes`: SO_*BUFFORCE first (root or CAP_NET_ADMIN: not capped by
+ * net.core.rmem_max/wmem_max), else dgram's SO_*BUF (capped; best effort).
+ */
+function setBufferSizes(socket: dgram.Socket, bytes: number): void {
+  const fd = socketFd(socket);
+  const val = Int32Array.of(bytes);
+  if (fd >= 0 && loadSendTo() !== null && setsockopt !== undefined) {
+    const r = setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, val, 4);
+    const s = setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, val, 4);
+    if (r === 0 && s === 0) return;
+  }
   try {
     socket.setRecvBufferSize(bytes);
     socket.setSendBufferSize(bytes);
   } catch {
     // Best effort: the kernel caps buffer sizes (net.core.rmem_max).
   }
-  const addr = socket.address();
-  return new UdpTransport(socket, formatEndpoint(addr.address, addr.port));
 }
