@@ -192,13 +192,34 @@ export function parseGeneve(buf: Uint8Array, off: number, len: number): GeneveVi
   };
 }
 
+/**
+ * ENI ids seen in options, by a hash of their bytes: a datagram whose option names a known id
+ * gets that id's string (compared byte by byte, nothing allocated), so the strings the pipeline
+ * looks up in its maps are the same few objects, their hashes computed once. Bounded: cleared
+ * when it holds INTERN_LIMIT ids (random options from a fuzzer or a spoofer cannot grow it).
+ */
+const interned = new Map<number, string>();
+const INTERN_LIMIT = 4096;
+
 function readAscii(buf: Uint8Array, at: number, n: number): string {
-  let s = "";
-  for (let i = 0; i < n; i++) {
-    const c = buf[at + i]!;
+  let len = 0;
+  let h = 0x811c9dc5;
+  for (; len < n; len++) {
+    const c = buf[at + len]!;
     if (c === 0) break;
-    s += String.fromCharCode(c);
+    h = Math.imul(h ^ c, 0x01000193);
   }
+  const key = h * 256 + len; // len <= 124
+  const known = interned.get(key);
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known.charCodeAt(i) === buf[at + i]) i++;
+    if (i === len) return known;
+  }
+  let s = "";
+  for (let i = 0; i < len; i++) s += String.fromCharCode(buf[at + i]!);
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(key, s);
   return s;
 }
 

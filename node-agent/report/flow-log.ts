@@ -12,7 +12,9 @@
  * the first and last packet in the window.
  *
  * Pure: time is passed in (nowMs); the agent calls record() per judged packet and flush() on a
- * timer.
+ * timer. A packet of a flow already in the window costs no allocation: flows are found by a
+ * numeric hash of (ENI number, direction, action, protocol, ports, addresses), compared field by
+ * field; strings are built once per record.
  */
 import type { DecodedPacket } from "../packet/decoded-packet.js";
 import { formatIpAddress } from "../packet/address.js";
@@ -100,6 +102,12 @@ export interface FlowLogOptions {
 
 interface Aggregate {
   readonly eni: string;
+  /** The key fields compared on lookup (beside eni, outbound, action, protocol, ports). */
+  readonly eniNo: number;
+  readonly srcBytes: Uint8Array;
+  readonly dstBytes: Uint8Array;
+  /** The next aggregate of the same hash. */
+  next: Aggregate | undefined;
   readonly src: string;
   readonly dst: string;
   readonly srcPort: number;
@@ -120,7 +128,9 @@ interface Aggregate {
 
 interface Window {
   readonly startMs: number;
-  readonly flows: Map<string, Aggregate>;
+  /** Aggregates by hash, chained on collisions (`next`). */
+  readonly flows: Map<number, Aggregate>;
+  count: number;
   /** ENIs that lost records to the budget. */
   readonly skipped: Map<string, { firstMs: number; lastMs: number }>;
 }
@@ -131,6 +141,8 @@ export class FlowLogAggregator {
   private readonly windowMs: number;
   private readonly maxRecords: number;
   private readonly windows = new Map<number, Window>();
+  /** ENI ids as small numbers for the flow hash (bounded by the ENIs an agent hosts). */
+  private readonly eniNumbers = new Map<string, number>();
 
   constructor(opts: FlowLogOptions = {}) {
     this.accountId = opts.accountId ?? "123456789012";
@@ -157,20 +169,39 @@ export class FlowLogAggregator {
     const startMs = nowMs - (nowMs % this.windowMs);
     let w = this.windows.get(startMs);
     if (!w) {
-      w = { startMs, flows: new Map(), skipped: new Map() };
+      w = { startMs, flows: new Map(), skipped: new Map(), count: 0 };
       this.windows.set(startMs, w);
     }
-    const key = flowKey(eniId, outbound, pkt, action);
-    const a = w.flows.get(key);
+    let eniNo = this.eniNumbers.get(eniId);
+    if (eniNo === undefined) {
+      if (this.eniNumbers.size >= 65536) this.eniNumbers.clear(); // numbers only feed the hash
+      eniNo = this.eniNumbers.size;
+      this.eniNumbers.set(eniId, eniNo);
+    }
+    const key = flowHash(eniNo, outbound, pkt, action);
+    const head = w.flows.get(key);
     const flags = pkt.protocol === TCP ? pkt.tcpFlags & TCP_FLAG_MASK : 0;
-    if (a) {
+    for (let a = head; a !== undefined; a = a.next) {
+      if (
+        a.eniNo !== eniNo ||
+        a.outbound !== outbound ||
+        a.action !== action ||
+        a.protocol !== pkt.protocol ||
+        a.srcPort !== pkt.srcPort ||
+        a.dstPort !== pkt.dstPort ||
+        a.eni !== eniId ||
+        !sameBytes(a.srcBytes, pkt.src) ||
+        !sameBytes(a.dstBytes, pkt.dst)
+      ) {
+        continue;
+      }
       a.tcpFlags |= flags;
       a.packets++;
       a.bytes += bytes;
       a.lastMs = nowMs;
       return;
     }
-    if (w.flows.size >= this.maxRecords) {
+    if (w.count >= this.maxRecords) {
       const s = w.skipped.get(eniId);
       if (s) s.lastMs = nowMs;
       else w.skipped.set(eniId, { firstMs: nowMs, lastMs: nowMs });
@@ -181,8 +212,13 @@ export class FlowLogAggregator {
     const pktDst = formatIpAddress(pkt.dst);
     const src = v4 && outbound ? primaryIpv4 : pktSrc;
     const dst = v4 && !outbound ? primaryIpv4 : pktDst;
+    w.count++;
     w.flows.set(key, {
       eni: eniId,
+      eniNo,
+      srcBytes: pkt.src.slice(),
+      dstBytes: pkt.dst.slice(),
+      next: head,
       src,
       dst,
       srcPort: pkt.srcPort,
@@ -222,7 +258,14 @@ export class FlowLogAggregator {
       this.windows.delete(startMs);
       const seen = new Set<string>();
       if (w) {
-        for (const a of w.flows.values()) {
+        // Records in the order their flows began (a chain's head is its newest).
+        const all: Aggregate[] = [];
+        for (const head of w.flows.values()) {
+          const at = all.length;
+          for (let a: Aggregate | undefined = head; a !== undefined; a = a.next) all.push(a);
+          if (all.length - at > 1) all.splice(at, all.length - at, ...all.slice(at).reverse());
+        }
+        for (const a of all) {
           seen.add(a.eni);
           out.push({
             version: 2,
@@ -280,11 +323,35 @@ export class FlowLogAggregator {
   }
 }
 
-function flowKey(eni: string, outbound: boolean, p: DecodedPacket, action: FlowLogAction): string {
-  return `${eni}|${outbound ? 1 : 0}|${addrKey(p.src)}|${addrKey(p.dst)}|${p.srcPort}|${p.dstPort}|${p.protocol}|${action}`;
+/** FNV-1a-style hash of a flow's key fields, 32 bits. */
+function flowHash(
+  eniNo: number,
+  outbound: boolean,
+  p: DecodedPacket,
+  action: FlowLogAction,
+): number {
+  let h = Math.imul(0x811c9dc5 ^ eniNo, 0x01000193);
+  h = Math.imul(
+    h ^ ((outbound ? 1 : 0) | (action === "ACCEPT" ? 2 : 0) | (p.protocol << 2)),
+    0x01000193,
+  );
+  h = Math.imul(h ^ ((p.srcPort << 16) | p.dstPort), 0x01000193);
+  h = hashBytes(h, p.src);
+  return hashBytes(h, p.dst) >>> 0;
 }
 
-function addrKey(a: Uint8Array): string | number {
-  if (a.length === 4) return ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
-  return formatIpAddress(a);
+function hashBytes(h: number, a: Uint8Array): number {
+  for (let i = 0; i + 3 < a.length; i += 4) {
+    h = Math.imul(
+      h ^ ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!),
+      0x01000193,
+    );
+  }
+  return h;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -145,6 +145,22 @@ describe("geneve (RFC 8926)", () => {
     }
   });
 
+  it("decodes ENI ids right whatever was decoded before them (interned strings)", () => {
+    const parse = (src: string, dst: string) => {
+      const { buf, start } = encap(src, dst);
+      const v = parseGeneve(buf, start, buf.length - start);
+      if (typeof v === "string") throw new Error(v);
+      return [v.srcEni, v.dstEni];
+    };
+    // ids of the same length and different bytes, the empty id, over the cache's bound
+    for (let i = 0; i < 10_000; i++) {
+      const a = `eni-${(i * 7919).toString(16).padStart(17, "0")}`;
+      const b = `eni-${(i % 3).toString(16).padStart(17, "0")}`;
+      expect(parse(a, b)).toEqual([a, b]);
+      expect(parse(b, "")).toEqual([b, ""]);
+    }
+  });
+
   it('maps VPC ids to stable non-zero 24-bit VNIs, external ("") to 0', () => {
     const a = vniForVpc("vpc-0123456789abcdef0");
     expect(a).toBe(vniForVpc("vpc-0123456789abcdef0"));

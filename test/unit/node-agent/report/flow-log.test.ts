@@ -138,4 +138,34 @@ describe("FlowLogAggregator (AWS default format v2)", () => {
     const lines = f.flush(T0 + 180_000, ["eni-1"], T0);
     expect(lines.map((r) => r.start)).toEqual([0, 60, 120].map((s) => T0 / 1000 + s));
   });
+
+  it("keeps each flow apart among thousands (IPv4 and IPv6, same ports, one buffer reused: FL-3)", () => {
+    const f = new FlowLogAggregator();
+    const buf = new Uint8Array(2048);
+    const reused = (p: Uint8Array): DecodedPacket => {
+      buf.set(p);
+      const d = decodePacket(buf, 0, p.length);
+      if (typeof d === "string") throw new Error(d);
+      return d;
+    };
+    const flows: Array<[string, string, string, number]> = [];
+    for (let i = 0; i < 3000; i++) {
+      const v6 = i % 3 === 0;
+      const src = v6
+        ? `2001:db8::${(i + 1).toString(16)}`
+        : `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
+      const dst = v6 ? "2001:db8::ffff" : "10.9.9.9";
+      flows.push([`eni-${i % 7}`, src, dst, 1000 + (i % 5)]);
+    }
+    for (let round = 1; round <= 3; round++) {
+      for (const [eni, src, dst, port] of flows) {
+        const p = reused(buildTcp({ src, dst, srcPort: port, dstPort: 443, flags: TcpFlag.ACK }));
+        f.record(eni, undefined, false, p, 40, "ACCEPT", T0 + round);
+      }
+    }
+    const out = f.flush(T0 + 60_000, []);
+    expect(out.map((r) => [r.interfaceId, r.srcaddr, r.dstaddr, r.srcport, r.packets])).toEqual(
+      flows.map(([eni, src, dst, port]) => [eni, src, dst, port, 3]),
+    );
+  });
 });
