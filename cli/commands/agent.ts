@@ -6,6 +6,7 @@
  *                [--advertise HOST:PORT] [--join-token T] [--agent-key K | --agent-key-file F]
  *                [--conntrack-max N] [--auto-tracked]
  *                [--tun-name eth0] [--mtu 9001] [--report-interval MS] [--no-flow-logs]
+ *                [--flow-log-window MS]
  *                [--metrics-listen HOST:PORT]
  *
  * Exit codes: 0 after a signal, 1 when the agent cannot start (not root, no /dev/net/tun, no
@@ -53,6 +54,8 @@ Options:
   --mtu N                 TUN MTU (default 9001)
   --report-interval MS    conntrack/counters/flow-log report period (default 5000)
   --no-flow-logs          do not aggregate flow logs
+  --flow-log-window MS    flow-log aggregation window (default 60000: AWS aggregates in at
+                          most 1 minute, FL-3; shorter windows publish records sooner)
   --metrics-listen H:P    serve Prometheus metrics at http://H:P/metrics (default off;
                           beyond loopback only with a join token)
   -h, --help              show this help`;
@@ -76,6 +79,7 @@ const OPTIONS = {
   mtu: { type: "string" },
   "report-interval": { type: "string" },
   "no-flow-logs": { type: "boolean" },
+  "flow-log-window": { type: "string" },
   "metrics-listen": { type: "string" },
 } as const;
 
@@ -128,6 +132,7 @@ export function parseAgentArgs(args: readonly string[]): AgentConfig | undefined
   const conntrackMax = int("conntrack-max");
   const mtu = int("mtu");
   const reportIntervalMs = int("report-interval");
+  const flowLogWindowMs = int("flow-log-window");
   const tunBaseName = str("tun-name");
   const underlayAdvertise = str("advertise");
   const metricsListen = str("metrics-listen");
@@ -148,6 +153,7 @@ export function parseAgentArgs(args: readonly string[]): AgentConfig | undefined
     ...(reportIntervalMs !== undefined ? { reportIntervalMs } : {}),
     autoTracked: v["auto-tracked"] === true,
     flowLogs: v["no-flow-logs"] !== true,
+    ...(flowLogWindowMs !== undefined ? { flowLogWindowMs } : {}),
   });
 }
 

@@ -84,6 +84,11 @@ export interface LocalRuntimeOptions {
    * their environment ($VPCEMU_JOIN_TOKEN), not on their command line.
    */
   readonly joinToken?: string;
+  /**
+   * Flow-log aggregation window of every agent (`vpcemu agent --flow-log-window`); default the
+   * agents' 60 s (FL-3). Tests shorten it to see records without waiting a minute.
+   */
+  readonly flowLogWindowMs?: number;
   /** Progress lines (default: none). */
   readonly log?: (line: string) => void;
 }
@@ -742,6 +747,9 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       // agent default (5 s) outlives short faults. A local runtime has few ENIs to report.
       "--report-interval",
       String(LOCAL_REPORT_INTERVAL_MS),
+      ...(this.options.flowLogWindowMs !== undefined
+        ? ["--flow-log-window", String(this.options.flowLogWindowMs)]
+        : []),
       ...(node.instanceId !== undefined
         ? ["--instance", node.instanceId]
         : ["--external", `${node.name}=${node.addresses[0] ?? ""}`]),

@@ -108,7 +108,12 @@ export async function startChaosRuntime(
 export async function startNetnsRuntime(
   tag: string,
   topology: string,
-  opts: { extraCommands?: readonly string[]; persistentState?: boolean } = {},
+  opts: {
+    extraCommands?: readonly string[];
+    persistentState?: boolean;
+    /** The agents' flow-log aggregation window (default 60 s). */
+    flowLogWindowMs?: number;
+  } = {},
 ): Promise<NetnsRuntime> {
   requireNetnsPrerequisites(opts.extraCommands ?? []);
   const dir = mkdtempSync(join(tmpdir(), `vpcemu-chaos-${tag}-`));
@@ -129,6 +134,7 @@ export async function startNetnsRuntime(
       runtimeDir: join(dir, "run"),
       namespacePrefix: prefix,
       ...(opts.persistentState ? { statePath: join(dir, "controller-state.db") } : {}),
+      ...(opts.flowLogWindowMs !== undefined ? { flowLogWindowMs: opts.flowLogWindowMs } : {}),
       log: (line) => logs.push(line),
     }).start();
   } catch (err) {
