@@ -2,8 +2,8 @@
  * Route tables and VPC peering on real traffic (docs/routing.md RT-14, RT-15, RT-16, PCX-8,
  * REF-4, REF-5): a local runtime (real namespaces, TUN devices, agents over loopback UDP, the
  * controller a child process); TCP through kernel sockets inside the namespaces
- * (test/helpers/chaos-probe.ts); peering, routes and the rule made through the EC2 API with
- * @aws-sdk/client-ec2. Every wait is for the agents' enforced revision (GET /v1/revision),
+ * (test/helpers/chaos-probe.ts); peering, routes and the rule made with the real aws CLI (the
+ * rule in the seed's `UserIdGroupPairs=[{GroupId=...,VpcId=...,UserId=...}]` shorthand). Every wait is for the agents' enforced revision (GET /v1/revision),
  * polled with a deadline; a refused connection is a connect timeout.
  *
  *   VPC a 10.60.0.0/16                               VPC b 10.61.0.0/16
@@ -15,18 +15,9 @@
  *
  * Root required (fails naming what is missing, never skips).
  */
-import {
-  AcceptVpcPeeringConnectionCommand,
-  AuthorizeSecurityGroupIngressCommand,
-  CreateRouteCommand,
-  CreateVpcPeeringConnectionCommand,
-  DeleteVpcPeeringConnectionCommand,
-  DescribeRouteTablesCommand,
-  DescribeStaleSecurityGroupsCommand,
-  EC2Client,
-} from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartedLocalRuntime } from "../../../cli/runtime/local-runtime.js";
+import { AwsCli } from "../../helpers/aws-cli.js";
 import { startNetnsRuntime, type NetnsRuntime } from "../../helpers/chaos-runtime.js";
 import type { ChaosProbe } from "../../helpers/chaos-traffic.js";
 
@@ -54,8 +45,15 @@ instances:
 
 let rt: NetnsRuntime | undefined;
 let runtime: StartedLocalRuntime | undefined;
-let ec2: EC2Client;
+let aws: AwsCli;
 let pcx = "";
+
+/** `aws ec2 ARGS...` against the runtime's controller; its JSON answer. */
+async function ec2(...args: string[]): Promise<any> {
+  const r = await aws.run(["ec2", ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.trim() === "" ? {} : JSON.parse(r.stdout);
+}
 
 const probe = (node: string): ChaosProbe => rt!.probe(node);
 
@@ -72,33 +70,26 @@ function id(kind: "vpcs" | "securityGroups", key: string): string {
 }
 
 async function mainTable(vpcId: string): Promise<string> {
-  const t = await ec2.send(
-    new DescribeRouteTablesCommand({
-      Filters: [
-        { Name: "vpc-id", Values: [vpcId] },
-        { Name: "association.main", Values: ["true"] },
-      ],
-    }),
+  const t = await ec2(
+    "describe-route-tables",
+    "--filters",
+    `Name=vpc-id,Values=${vpcId}`,
+    "Name=association.main,Values=true",
   );
-  return t.RouteTables![0]!.RouteTableId!;
+  return t.RouteTables[0].RouteTableId;
 }
 
 /** Every agent enforces the controller's revision after the last change. */
 beforeAll(async () => {
-  rt = await startNetnsRuntime("vrt", TOPOLOGY);
+  rt = await startNetnsRuntime("vrt", TOPOLOGY, { extraCommands: ["aws"] });
   runtime = rt.runtime;
-  ec2 = new EC2Client({
-    endpoint: rt.runtime.ec2Endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
+  aws = new AwsCli({ endpoint: rt.runtime.ec2Endpoint });
   await enforced();
   await probe("db").tcpEchoServer(PORT);
 }, 120_000);
 
 afterAll(async () => {
-  ec2?.destroy();
+  aws?.dispose();
   await rt?.[Symbol.asyncDispose]();
 }, 60_000);
 
@@ -110,35 +101,30 @@ describe("route tables and VPC peering with kernel sockets", () => {
   it("connects app -> db once peered with routes both ways and a rule naming app-sg; other is refused (RT-14, PCX-8, REF-4)", async () => {
     const vpcA = id("vpcs", "a");
     const vpcB = id("vpcs", "b");
-    pcx = (await ec2.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcA, PeerVpcId: vpcB })))
-      .VpcPeeringConnection!.VpcPeeringConnectionId!;
-    await ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    pcx = (await ec2("create-vpc-peering-connection", "--vpc-id", vpcA, "--peer-vpc-id", vpcB))
+      .VpcPeeringConnection.VpcPeeringConnectionId;
+    await ec2("accept-vpc-peering-connection", "--vpc-peering-connection-id", pcx);
     for (const [vpc, cidr] of [
       [vpcA, "10.61.0.0/16"],
       [vpcB, "10.60.0.0/16"],
     ] as const) {
-      await ec2.send(
-        new CreateRouteCommand({
-          RouteTableId: await mainTable(vpc),
-          DestinationCidrBlock: cidr,
-          VpcPeeringConnectionId: pcx,
-        }),
+      await ec2(
+        "create-route",
+        "--route-table-id",
+        await mainTable(vpc),
+        "--destination-cidr-block",
+        cidr,
+        "--vpc-peering-connection-id",
+        pcx,
       );
     }
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: id("securityGroups", "a/db-sg"),
-        IpPermissions: [
-          {
-            IpProtocol: "tcp",
-            FromPort: PORT,
-            ToPort: PORT,
-            UserIdGroupPairs: [
-              { GroupId: id("securityGroups", "b/app-sg"), VpcId: vpcB, UserId: ACCOUNT },
-            ],
-          },
-        ],
-      }),
+    // The seed's form for a peer VPC's group (../shared/seeds: UserIdGroupPairs with VpcId, UserId).
+    await ec2(
+      "authorize-security-group-ingress",
+      "--group-id",
+      id("securityGroups", "a/db-sg"),
+      "--ip-permissions",
+      `IpProtocol=tcp,FromPort=${PORT},ToPort=${PORT},UserIdGroupPairs=[{GroupId=${id("securityGroups", "b/app-sg")},VpcId=${vpcB},UserId=${ACCOUNT}}]`,
     );
     await enforced();
     const echoed = await probe("app").tcpEcho(DB, PORT, 5000);
@@ -147,13 +133,11 @@ describe("route tables and VPC peering with kernel sockets", () => {
   });
 
   it("stops new connections once the peering is deleted; the rule is stale (REF-5, RT-15)", async () => {
-    await ec2.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    await ec2("delete-vpc-peering-connection", "--vpc-peering-connection-id", pcx);
     await enforced();
     expect((await probe("app").tcpConnect(DB, PORT, REFUSED_MS)).ok).toBe(false);
-    const stale = await ec2.send(
-      new DescribeStaleSecurityGroupsCommand({ VpcId: id("vpcs", "a") }),
-    );
-    expect(stale.StaleSecurityGroupSet?.map((g) => g.GroupId)).toEqual([
+    const stale = await ec2("describe-stale-security-groups", "--vpc-id", id("vpcs", "a"));
+    expect(stale.StaleSecurityGroupSet.map((g: { GroupId: string }) => g.GroupId)).toEqual([
       id("securityGroups", "a/db-sg"),
     ]);
   });
