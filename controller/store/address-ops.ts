@@ -63,13 +63,16 @@ function usedPublicIps(reader: StateReader): Set<string> {
   );
 }
 
-/** The first free address of the emulated range (its network and broadcast addresses skipped). */
-function nextPublicIp(reader: StateReader): string {
+/**
+ * The first free address of the emulated range (its network and broadcast addresses skipped),
+ * other than `avoid` (an address just released that the caller must not be given back).
+ */
+function nextPublicIp(reader: StateReader, avoid?: string): string {
   const used = usedPublicIps(reader);
   const r = parseCidr(EMULATED_PUBLIC_IPV4_RANGE);
   for (let v = r.first + 1n; v < r.last; v++) {
     const ip = ipv4FromBigint(v);
-    if (!used.has(ip)) return ip;
+    if (!used.has(ip) && ip !== avoid) return ip;
   }
   throw controllerError("EMU_ERR_ADDRESS_RANGE_EXHAUSTED", EMULATED_PUBLIC_IPV4_RANGE);
 }
@@ -320,6 +323,19 @@ export function assignLaunchPublicIp(
     tags: {},
   });
   return publicIp;
+}
+
+/**
+ * EIP-7: a stopped instance's launch-time public IP was released; started again, it gets a new
+ * one (another address of the range) for the same ENI and private address. Elastic IPs stay.
+ */
+export function renewLaunchPublicIp(ctx: ScopedOpContext, instanceId: string): void {
+  for (const a of ctx.tx.list("address")) {
+    if (a.launch?.instanceId !== instanceId) continue;
+    ctx.tx.delete("address", `launch:${a.publicIp}`);
+    const publicIp = nextPublicIp(ctx.tx, a.publicIp);
+    ctx.tx.put("address", `launch:${publicIp}`, { ...a, publicIp });
+  }
 }
 
 // ---- NAT gateways (NAT-)

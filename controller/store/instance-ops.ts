@@ -29,6 +29,7 @@ import {
   requireInstance,
 } from "./eni-ops.js";
 import { scopeFields, scopedGet, scopedList, type ScopedOpContext } from "./scope.js";
+import { renewLaunchPublicIp } from "./address-ops.js";
 import { requireSubnet } from "./vpc-ops.js";
 
 /** The catalogue entry of `instanceType`, or `Invalid value '<t>' for InstanceType.` */
@@ -362,7 +363,8 @@ export function stopInstances(
 /**
  * StartInstances: stopped -> running (response `pending`); a running one stays; a terminated
  * one is IncorrectInstanceState. All or nothing. Its ENIs carry traffic again, their conntrack
- * tables empty (INST-3: on AWS a start moves the instance to new hardware).
+ * tables empty (INST-3: on AWS a start moves the instance to new hardware), and a launch-time
+ * public IP is a new one (EIP-7).
  */
 export function startInstances(ctx: ScopedOpContext, ids: readonly string[]): StateTransition[] {
   const instances = requireInstances(ctx, ids);
@@ -379,6 +381,7 @@ export function startInstances(ctx: ScopedOpContext, ids: readonly string[]): St
       stateRevision: ctx.revision,
       stateTransitionReason: "",
     });
+    renewLaunchPublicIp(ctx, inst.instanceId);
     for (const eniId of inst.eniIds) ctx.tx.touch("networkInterface", eniId);
     return { instanceId: inst.instanceId, previous: "stopped", current: "pending" };
   });
