@@ -124,7 +124,10 @@ export class MmsgRing {
 
   /** Sets slot i's iov_len (send: the datagram's length; receive: the buffer's size). */
   setIovLen(i: number, n: number): void {
-    this.view.setBigUint64(this.iovAt + i * IOVEC_BYTES + 8, BigInt(n), true);
+    // Why two 32-bit writes: no BigInt per datagram (n < 2^32, little-endian size_t).
+    const at = this.iovAt + i * IOVEC_BYTES + 8;
+    this.view.setUint32(at, n, true);
+    this.view.setUint32(at + 4, 0, true);
   }
 
   /** msg_len of slot i after a call: bytes received or sent. */
@@ -150,10 +153,22 @@ export class MmsgRing {
  * than a slot stops the batch there: the caller sends it, and the rest, itself (see send()).
  */
 export class MmsgSender {
+  /** The sockaddr every slot holds now (a batch goes to one destination, most to the last one). */
+  private slotsSa: Uint8Array | undefined;
+
   constructor(
     private readonly ring: MmsgRing,
     private readonly calls: MmsgCalls,
   ) {}
+
+  private setDestination(sa: Uint8Array): void {
+    const ring = this.ring;
+    for (let n = 0; n < ring.slots; n++) {
+      ring.mem.set(sa, ring.addrOffset(n));
+      ring.setNameLen(n, sa.length);
+    }
+    this.slotsSa = sa;
+  }
 
   /**
    * Sends datagrams[first..] to the sockaddr `sa` and returns the index of the first one not
@@ -165,6 +180,7 @@ export class MmsgSender {
   send(fd: number, datagrams: readonly Uint8Array[], first: number, sa: Uint8Array): number {
     const ring = this.ring;
     const { mem, slots, slotBytes } = ring;
+    if (sa !== this.slotsSa) this.setDestination(sa);
     let i = first;
     while (i < datagrams.length) {
       let n = 0;
@@ -173,8 +189,6 @@ export class MmsgSender {
         if (d.length > slotBytes) break;
         mem.set(d, ring.dataOffset(n));
         ring.setIovLen(n, d.length);
-        mem.set(sa, ring.addrOffset(n));
-        ring.setNameLen(n, sa.length);
         n++;
       }
       if (n === 0) return i; // too long for a slot
@@ -202,20 +216,25 @@ export type MmsgDelivery = (data: Uint8Array, ring: MmsgRing, slot: number) => v
  */
 export class MmsgReceiver {
   truncated = 0;
+  /** Slots whose msg_namelen the kernel may have rewritten since it was last set. */
+  private dirty: number;
+
   constructor(
     readonly ring: MmsgRing,
     private readonly calls: MmsgCalls,
-  ) {}
+    private readonly nameLen: number,
+  ) {
+    this.dirty = ring.slots; // iov_len stays as the ring set it: the kernel does not write it
+  }
 
-  receive(fd: number, max: number, nameLen: number, deliver: MmsgDelivery): number {
+  /** See the class comment; `max` is at most the ring's slots. */
+  receive(fd: number, max: number, deliver: MmsgDelivery): number {
     const ring = this.ring;
-    const n = Math.min(max, ring.slots);
-    for (let i = 0; i < n; i++) {
-      ring.setNameLen(i, nameLen);
-      ring.setIovLen(i, ring.slotBytes);
-    }
-    const r = this.calls.recvmmsg(fd, ring.vec, n, MSG_DONTWAIT);
+    for (let i = 0; i < this.dirty; i++) ring.setNameLen(i, this.nameLen);
+    this.dirty = 0;
+    const r = this.calls.recvmmsg(fd, ring.vec, Math.min(max, ring.slots), MSG_DONTWAIT);
     if (r <= 0) return 0;
+    this.dirty = r;
     const mem = ring.mem;
     for (let i = 0; i < r; i++) {
       if ((ring.msgFlags(i) & MSG_TRUNC) !== 0) {

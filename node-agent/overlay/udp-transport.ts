@@ -154,7 +154,7 @@ export class UdpTransport implements Transport {
       const rx = new MmsgRing(RECEIVE_BURST - 1, slotBytes);
       const tx = new MmsgRing(SEND_BATCH, slotBytes);
       this.rings.push(rx, tx);
-      this.mmsgRx = new MmsgReceiver(rx, calls);
+      this.mmsgRx = new MmsgReceiver(rx, calls, 16); // sockaddr_in
       this.mmsgTx = new MmsgSender(tx, calls);
     }
     this.deliverSlot = (data, ring, slot) => {
@@ -168,7 +168,7 @@ export class UdpTransport implements Transport {
       if (this.fd < 0 || this.v6 || this.closed) return;
       if (this.mmsgRx !== undefined) {
         this.deliverTo = receiver;
-        this.mmsgRx.receive(this.fd, RECEIVE_BURST - 1, 16, this.deliverSlot);
+        this.mmsgRx.receive(this.fd, RECEIVE_BURST - 1, this.deliverSlot);
       } else this.drain(receiver);
     });
     // Why: ICMP port-unreachable from a dead peer surfaces as a socket error; UDP is best effort.

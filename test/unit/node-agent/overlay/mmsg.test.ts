@@ -152,6 +152,23 @@ describe("UdpTransport batches (loopback only)", () => {
     expect(b.truncated).toBe(0);
   });
 
+  it("sends each batch to its own destination when destinations alternate", async () => {
+    const a = await openUdpTransport({ batch: true });
+    const b = await openUdpTransport();
+    const c = await openUdpTransport();
+    open.push(a, b, c);
+    const gotB = collect(b, 30);
+    const gotC = collect(c, 60);
+    for (let i = 0; i < 30; i++) {
+      await a.sendBatch([Uint8Array.of(i)], b.localEndpoint);
+      await a.sendBatch([Uint8Array.of(100 + i), Uint8Array.of(100 + i)], c.localEndpoint);
+    }
+    expect((await gotB).map(([v]) => v)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect((await gotC).map(([v]) => v)).toEqual(
+      Array.from({ length: 30 }, (_, i) => [100 + i, 100 + i]).flat(),
+    );
+  });
+
   it("drops and counts received datagrams longer than a slot, delivers the others", async () => {
     const a = await openUdpTransport({ batch: false }); // synchronous sendto: all queued at once
     const b = await openUdpTransport({ batch: true, slotBytes: 128 });
