@@ -54,7 +54,7 @@ const PINGS = Number(process.env.BENCH_PINGS ?? 200);
 const PORT = 5201;
 const RTT_ONLY = process.env.BENCH_ONLY === "rtt";
 const BREAKDOWN = process.env.BENCH_BREAKDOWN !== "0";
-const MMSG_COMPARE = process.env.BENCH_MMSG_COMPARE === "1";
+const MMSG_COMPARE = ["1", "2"].includes(process.env.BENCH_MMSG_COMPARE ?? "");
 const UDP_PPS = Number(process.env.BENCH_UDP_PPS ?? 40_000);
 
 interface Udp {
@@ -578,7 +578,9 @@ async function main(): Promise<void> {
   const kernel = await kernelPath();
   printPath("kernel", kernel);
   const runs: Array<[string, PathFigures]> = [];
-  for (const mmsg of MMSG_COMPARE ? ["0", "1"] : [undefined]) {
+  // BENCH_MMSG_COMPARE=1: off then on; =2: on then off (load drifts within a run: alternate)
+  const order = process.env.BENCH_MMSG_COMPARE === "2" ? ["1", "0"] : ["0", "1"];
+  for (const mmsg of MMSG_COMPARE ? order : [undefined]) {
     if (mmsg !== undefined) process.env.VPCEMU_UNDERLAY_MMSG = mmsg;
     const name = mmsg === undefined ? "vpcemu" : mmsg === "1" ? "vpcemu mmsg" : "vpcemu single";
     const emu = await vpcemuPath();

@@ -77,6 +77,11 @@ export class MmsgRing {
   private readonly iovAt: number;
   private readonly addrAt: number;
   private readonly dataAt: number;
+  /**
+   * Bytes from one slot's buffer to the next: the size rounded up to a cache line plus an odd
+   * number of lines, so slots 64 KiB apart do not all land in the same cache sets.
+   */
+  private readonly stride: number;
   private freed = false;
 
   constructor(
@@ -86,7 +91,8 @@ export class MmsgRing {
     this.iovAt = slots * MMSGHDR_BYTES;
     this.addrAt = this.iovAt + slots * IOVEC_BYTES;
     this.dataAt = this.addrAt + slots * SOCKADDR_BYTES;
-    const total = this.dataAt + slots * slotBytes;
+    this.stride = ((slotBytes + 63) & ~63) + 5 * 64;
+    const total = this.dataAt + slots * this.stride;
     this.ptr = koffi.alloc("uint8_t", total);
     this.vec = Number(koffi.address(this.ptr));
     this.mem = new Uint8Array(koffi.view(this.ptr, total));
@@ -98,7 +104,7 @@ export class MmsgRing {
       this.setPtr(h + MSGHDR_IOV, this.vec + this.iovAt + i * IOVEC_BYTES);
       this.setPtr(h + MSGHDR_IOVLEN, 1);
       const v = this.iovAt + i * IOVEC_BYTES;
-      this.setPtr(v, this.vec + this.dataAt + i * slotBytes); // iov_base
+      this.setPtr(v, this.vec + this.dataAt + i * this.stride); // iov_base
       this.setPtr(v + 8, slotBytes); // iov_len
     }
   }
@@ -109,7 +115,7 @@ export class MmsgRing {
 
   /** Offset in `mem` of slot i's buffer. */
   dataOffset(i: number): number {
-    return this.dataAt + i * this.slotBytes;
+    return this.dataAt + i * this.stride;
   }
 
   /** Offset in `mem` of slot i's sockaddr. */
