@@ -74,10 +74,25 @@ async function runDoc(commands: readonly string[], timeoutMs = 120_000) {
   return results;
 }
 
-const get = async <T>(path: string): Promise<T> =>
-  (await (
-    await fetch(`${state.controllerUrl}${path}`, { signal: AbortSignal.timeout(3000) })
-  ).json()) as T;
+/**
+ * GET on the controller. Why the one retry: `vpcemu(...)` runs the CLI with spawnSync, which
+ * blocks this process's event loop (25 s for a `chaos run`); meanwhile the controller closes the
+ * pooled keep-alive connection, and the first fetch after it can pick that dead socket before
+ * the close is seen ("other side closed", UND_ERR_SOCKET). A fresh connection is the answer.
+ */
+const get = async <T>(path: string): Promise<T> => {
+  const once = async () =>
+    (await (
+      await fetch(`${state.controllerUrl}${path}`, { signal: AbortSignal.timeout(3000) })
+    ).json()) as T;
+  try {
+    return await once();
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    if (code !== "UND_ERR_SOCKET") throw err;
+    return once();
+  }
+};
 
 async function settle(timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
