@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Controller, type StartedController } from "../../controller/app.js";
+import { waitUntil } from "../helpers/wait-until.js";
 
 const EXAMPLES = join(import.meta.dirname, "../../examples/cloudformation");
 
@@ -307,8 +308,14 @@ describe("CloudFormation through the aws CLI", { timeout: 240_000 }, () => {
       "--parameter-overrides",
       `VpcId=${vpcId}`,
     );
-    expect(again.code).toBe(255);
+    expect(again.code, again.stderr).toBe(255);
     expect(again.stderr).toContain("No changes to deploy. Stack seedvalid is up to date");
+    // Why: `aws cloudformation deploy` names its change set
+    // awscli-cloudformation-package-deploy-<unix seconds>, and a stack's change-set names are
+    // unique (AlreadyExistsException, as on AWS): a second deploy in the same second as the first
+    // fails for that alone. Start it once the clock is past the second the first one ended in.
+    const againSecond = Math.floor(Date.now() / 1000);
+    await waitUntil("the next second", () => Math.floor(Date.now() / 1000) > againSecond, 2000, 20);
     const noFail = await aws(
       ctl.url,
       "cloudformation",
@@ -321,7 +328,7 @@ describe("CloudFormation through the aws CLI", { timeout: 240_000 }, () => {
       `VpcId=${vpcId}`,
       "--no-fail-on-empty-changeset",
     );
-    expect(noFail.code).toBe(0);
+    expect(noFail.code, noFail.stderr).toBe(0);
     const update = await aws(
       ctl.url,
       "cloudformation",
