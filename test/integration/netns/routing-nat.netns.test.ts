@@ -20,6 +20,7 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsCli } from "../../helpers/aws-cli.js";
+import { waitUntil } from "../../helpers/wait-until.js";
 import { startNetnsRuntime, type NetnsRuntime } from "../../helpers/chaos-runtime.js";
 
 const APP = "10.63.2.10";
@@ -126,31 +127,37 @@ async function natGateway(subnetId: string, into: typeof nat1): Promise<void> {
 }
 
 async function natState(id: string, state: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const d = await aws.json<{ NatGateways: { State: string }[] }>([
-      "ec2",
-      "describe-nat-gateways",
-      "--nat-gateway-ids",
-      id,
-    ]);
-    if (d.NatGateways[0]?.State === state) return;
-    if (Date.now() > deadline) throw new Error(`NAT gateway ${id} not ${state}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntil(
+    `NAT gateway ${id} to be ${state}`,
+    async () =>
+      (
+        await aws.json<{ NatGateways: { State: string }[] }>([
+          "ec2",
+          "describe-nat-gateways",
+          "--nat-gateway-ids",
+          id,
+        ])
+      ).NatGateways[0]?.State === state,
+    10_000,
+    200,
+  );
 }
 
 /** Polls the NAT interface's drop counter `reason` until it exceeds `above` (20 s). */
 async function dropsAbove(eni: string, reason: string, above: number): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const c = (await rt!.api.counters(eni)) as
-      { counters?: { drops?: Record<string, number> } } | undefined;
-    const n = c?.counters?.drops?.[reason] ?? 0;
-    if (n > above) return n;
-    if (Date.now() > deadline) throw new Error(`${eni}: ${reason} stayed ${n}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let n = 0;
+  await waitUntil(
+    `${eni}: ${reason} above ${above}`,
+    async () => {
+      const c = (await rt!.api.counters(eni)) as
+        { counters?: { drops?: Record<string, number> } } | undefined;
+      n = c?.counters?.drops?.[reason] ?? 0;
+      return n > above;
+    },
+    20_000,
+    200,
+  );
+  return n;
 }
 
 beforeAll(async () => {

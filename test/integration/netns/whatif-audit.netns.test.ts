@@ -139,12 +139,14 @@ async function waitForHttpRecord(): Promise<void> {
     if (r.body.records.some((l) => want.test(l))) return;
     if (Date.now() > deadline)
       throw new Error(`no flow-log record of the http flow: ${JSON.stringify(r.body.records)}`);
-    await new Promise((res) => setTimeout(res, 1000));
+    await new Promise((res) => setTimeout(res, 200));
   }
 }
 
 beforeAll(async () => {
-  rt = await startNetnsRuntime("wi", TOPOLOGY);
+  // Why 2 s flow-log windows (default 60 s, FL-3): untracked flows are known only from flow-log
+  // records, which a window publishes when it closes.
+  rt = await startNetnsRuntime("wi", TOPOLOGY, { flowLogWindowMs: 2000 });
   const server = rt.probe("server");
   await server.tcpEchoServer(22);
   await server.tcpEchoServer(80);
