@@ -1,7 +1,8 @@
 /**
- * A real Linux TUN device (/dev/net/tun, TUNSETIFF with IFF_TUN | IFF_NO_PI). The only native
- * calls of the project live here: open, ioctl, read, write, poll, close and mknod from libc via
- * koffi.
+ * A real Linux TUN device (/dev/net/tun, TUNSETIFF with IFF_TUN | IFF_NO_PI). Its native calls
+ * (libc through koffi) live in tun-native.ts; the two readers in tun-loop-queue.ts and
+ * tun-worker-queue.ts; this file is the device: readBatch over the queues' rings, writeBatch,
+ * close, and openLinuxTun().
  *
  * Reads, two ways (LinuxTunOptions.reader):
  * - "event-loop" (default): the fd is watched by the main thread's libuv loop (a pipe handle
@@ -23,40 +24,21 @@
  * Lifecycle: openLinuxTun() -> open (workers running) -> close() (workers stopped, fds closed).
  * The device disappears when its last fd closes (not persistent).
  */
-import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { Socket } from "node:net";
 import { Worker } from "node:worker_threads";
-import koffi from "koffi";
 import { TunClosedError, TunSetupError, type TunDevice } from "./tun-device.js";
+import { LoopQueue, pipeWrap } from "./tun-loop-queue.js";
+import { ensureTunDeviceNode, loadLibc, openQueue } from "./tun-native.js";
+import type { Queue } from "./tun-queue.js";
+import {
+  CTL_ERRNO,
+  CTL_EXITED,
+  CTL_WORDS,
+  READ_LOOP_SOURCE,
+  WorkerQueue,
+} from "./tun-worker-queue.js";
 
-/** linux/if_tun.h */
-const TUNSETIFF = 0x400454ca;
-const IFF_TUN = 0x0001;
-const IFF_NO_PI = 0x1000;
-const IFF_MULTI_QUEUE = 0x0100;
-/** fcntl.h (x86_64 and aarch64 share these values). */
-const O_RDWR = 0x2;
-const O_NONBLOCK = 0x800;
-const O_CLOEXEC = 0x80000;
-const S_IFCHR = 0o020000;
-const EPERM = 1;
-const ENOENT = 2;
-const EACCES = 13;
-const EBUSY = 16;
-const IFNAMSIZ = 16;
-const IFREQ_SIZE = 40;
-
-/** Ring control words (Int32 indexes into a queue's control block). */
-const CTL_HEAD = 0;
-const CTL_TAIL = 1;
-const CTL_STOP = 2;
-const CTL_EXITED = 3;
-const CTL_ERRNO = 4;
-const CTL_WORDS = 16;
-
-/** Packets the event-loop reader takes per readiness event (then other handles get a turn). */
-const LOOP_READ_BURST = 64;
+export { ensureTunDeviceNode } from "./tun-native.js";
 
 /** Default interface MTU (AWS jumbo frames inside a VPC, AWS-BEHAVIOUR MTU). */
 export const DEFAULT_TUN_MTU = 9001;
@@ -82,15 +64,6 @@ export interface LinuxTunOptions {
 /** See the module comment. */
 export type TunReader = "event-loop" | "worker";
 
-interface Libc {
-  open(path: string, flags: number): number;
-  ioctl(fd: number, req: number, arg: Uint8Array): number;
-  write(fd: number, buf: Uint8Array, n: number): number;
-  read(fd: number, buf: Uint8Array, n: number): number;
-  close(fd: number): number;
-  mknod(path: string, mode: number, dev: number): number;
-}
-
 /** Atomics.waitAsync (V8, Node ≥ 16) is missing from the ES2023 lib typings this project uses. */
 const waitAsync = (
   Atomics as unknown as {
@@ -102,331 +75,7 @@ const waitAsync = (
   }
 ).waitAsync;
 
-let libc: Libc | undefined;
-
-function loadLibc(): Libc {
-  if (libc) return libc;
-  try {
-    const lib = koffi.load("libc.so.6");
-    libc = {
-      open: lib.func("int open(const char *path, int flags)"),
-      ioctl: lib.func("int ioctl(int fd, unsigned long req, void *arg)"),
-      write: lib.func("long write(int fd, void *buf, unsigned long n)"),
-      read: lib.func("long read(int fd, void *buf, unsigned long n)"),
-      close: lib.func("int close(int fd)"),
-      mknod: lib.func("int mknod(const char *path, unsigned int mode, unsigned long dev)"),
-    } as Libc;
-  } catch (err) {
-    throw new TunSetupError(
-      "EMU_ERR_TUN_NATIVE",
-      `cannot load libc through koffi (Linux with glibc is required): ${(err as Error).message}`,
-    );
-  }
-  return libc;
-}
-
-/**
- * Makes sure the TUN character device exists (a container sidecar may lack it): creates
- * `devicePath` as char 10:200 with mode 0600 when missing.
- */
-export function ensureTunDeviceNode(devicePath = "/dev/net/tun"): void {
-  const c = loadLibc();
-  const fd = c.open(devicePath, O_RDWR | O_CLOEXEC);
-  if (fd >= 0) {
-    c.close(fd);
-    return;
-  }
-  const err = koffi.errno();
-  if (err !== ENOENT) throw openError(devicePath, err);
-  mkdirSync(devicePath.slice(0, devicePath.lastIndexOf("/")), { recursive: true });
-  // makedev(10, 200) = (10 << 8) | 200 for small numbers.
-  if (c.mknod(devicePath, S_IFCHR | 0o600, (10 << 8) | 200) !== 0) {
-    const e = koffi.errno();
-    throw new TunSetupError(
-      e === EPERM || e === EACCES ? "EMU_ERR_TUN_NOT_PERMITTED" : "EMU_ERR_TUN_NO_DEVICE",
-      `${devicePath} is missing and mknod failed (errno ${e}): run as root with CAP_MKNOD, or ` +
-        `pass the device in (docker run --device /dev/net/tun)`,
-    );
-  }
-}
-
 const requireNode = createRequire(import.meta.url);
-
-function openError(path: string, err: number): TunSetupError {
-  if (err === EPERM || err === EACCES) {
-    return new TunSetupError(
-      "EMU_ERR_TUN_NOT_PERMITTED",
-      `cannot open ${path} (errno ${err}): the agent needs root or CAP_NET_ADMIN`,
-    );
-  }
-  if (err === ENOENT) {
-    return new TunSetupError(
-      "EMU_ERR_TUN_NO_DEVICE",
-      `${path} does not exist: load the tun module (modprobe tun) or run as root so it can be created`,
-    );
-  }
-  return new TunSetupError("EMU_ERR_TUN_NATIVE", `cannot open ${path} (errno ${err})`);
-}
-
-function openQueue(
-  c: Libc,
-  devicePath: string,
-  name: string,
-  multiQueue: boolean,
-): { fd: number; name: string } {
-  const fd = c.open(devicePath, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) throw openError(devicePath, koffi.errno());
-  const ifr = new Uint8Array(IFREQ_SIZE);
-  const nameBytes = new TextEncoder().encode(name);
-  if (nameBytes.length >= IFNAMSIZ) {
-    c.close(fd);
-    throw new TunSetupError("EMU_ERR_TUN_CONFIGURE", `interface name '${name}' exceeds 15 bytes`);
-  }
-  ifr.set(nameBytes, 0);
-  const flags = IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0);
-  new DataView(ifr.buffer).setUint16(IFNAMSIZ, flags, true);
-  if (c.ioctl(fd, TUNSETIFF, ifr) !== 0) {
-    const err = koffi.errno();
-    c.close(fd);
-    if (err === EPERM || err === EACCES) {
-      throw new TunSetupError(
-        "EMU_ERR_TUN_NOT_PERMITTED",
-        `TUNSETIFF on '${name}' refused (errno ${err}): the agent needs root or CAP_NET_ADMIN`,
-      );
-    }
-    if (err === EBUSY) {
-      throw new TunSetupError("EMU_ERR_TUN_CONFIGURE", `interface '${name}' already exists`);
-    }
-    throw new TunSetupError("EMU_ERR_TUN_NATIVE", `TUNSETIFF on '${name}' failed (errno ${err})`);
-  }
-  // The kernel writes the final name back (it expands %d).
-  const end = ifr.indexOf(0);
-  return { fd, name: new TextDecoder().decode(ifr.subarray(0, end < 0 ? IFNAMSIZ : end)) };
-}
-
-/**
- * The worker's read loop, as plain JavaScript. Why a string: a worker started from a .ts file
- * would need the TypeScript loader (tsx, vitest) inside the worker; an eval worker needs none.
- */
-const READ_LOOP_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const koffi = require(workerData.koffiPath);
-const lib = koffi.load("libc.so.6");
-const read = lib.func("long read(int fd, void *buf, unsigned long n)");
-const poll = lib.func("int poll(void *fds, unsigned long nfds, int timeout)");
-const { fd, ctlBuf, bellBuf, dataBuf, slots, slotSize } = workerData;
-const ctl = new Int32Array(ctlBuf, 0, ${CTL_WORDS});
-const lens = new Int32Array(ctlBuf, ${CTL_WORDS * 4}, slots);
-const bell = new Int32Array(bellBuf, 0, 4);
-const views = [];
-for (let i = 0; i < slots; i++) views.push(new Uint8Array(dataBuf, i * slotSize, slotSize));
-const pfd = new Uint8Array(8);
-new DataView(pfd.buffer).setInt32(0, fd, true);
-new DataView(pfd.buffer).setInt16(4, 1, true); // POLLIN
-let head = Atomics.load(ctl, ${CTL_HEAD});
-let pending = 0;
-function publish() {
-  if (pending === 0) return;
-  Atomics.store(ctl, ${CTL_HEAD}, head);
-  Atomics.add(bell, 0, 1);
-  Atomics.notify(bell, 0);
-  pending = 0;
-}
-while (Atomics.load(ctl, ${CTL_STOP}) === 0) {
-  const tail = Atomics.load(ctl, ${CTL_TAIL});
-  if (((head - tail) | 0) >= slots) {
-    publish();
-    Atomics.wait(ctl, ${CTL_TAIL}, tail, 100);
-    continue;
-  }
-  const i = head & (slots - 1);
-  const n = read(fd, views[i], slotSize);
-  if (n > 0) {
-    lens[i] = n;
-    head = (head + 1) | 0;
-    if (++pending >= 32) publish();
-    continue;
-  }
-  if (n < 0) {
-    const e = koffi.errno();
-    if (e === 11 || e === 4) { // EAGAIN, EINTR
-      publish();
-      poll(pfd, 1, 100);
-      continue;
-    }
-    Atomics.store(ctl, ${CTL_ERRNO}, e);
-    break;
-  }
-}
-publish();
-Atomics.store(ctl, ${CTL_EXITED}, 1);
-Atomics.add(bell, 0, 1);
-Atomics.notify(bell, 0);
-`;
-
-/** One queue's ring as readBatch sees it; filled by a worker or by the event loop. */
-interface Queue {
-  readonly fd: number;
-  readonly lens: Int32Array;
-  readonly data: Uint8Array;
-  tail: number;
-  /** Index after the last published packet. */
-  head(): number;
-  /** The consumer moved its tail (slots up to `tail` are free again). */
-  released(tail: number): void;
-  /** Set once the queue stopped reading on its own: the errno (-1 when unknown). */
-  failed(): number | undefined;
-  /** Stops reading and closes the fd. */
-  stop(): Promise<void>;
-}
-
-/** A queue read by a worker thread (READ_LOOP_SOURCE). */
-class WorkerQueue implements Queue {
-  tail = 0;
-  constructor(
-    readonly fd: number,
-    readonly ctl: Int32Array,
-    readonly lens: Int32Array,
-    readonly data: Uint8Array,
-    readonly worker: Worker,
-  ) {}
-
-  head(): number {
-    return Atomics.load(this.ctl, CTL_HEAD);
-  }
-
-  released(tail: number): void {
-    Atomics.store(this.ctl, CTL_TAIL, tail);
-    Atomics.notify(this.ctl, CTL_TAIL);
-  }
-
-  failed(): number | undefined {
-    return Atomics.load(this.ctl, CTL_EXITED) === 1 ? Atomics.load(this.ctl, CTL_ERRNO) : undefined;
-  }
-
-  async stop(): Promise<void> {
-    Atomics.store(this.ctl, CTL_STOP, 1);
-    Atomics.notify(this.ctl, CTL_TAIL);
-    await new Promise<void>((resolve) => {
-      if (this.worker.threadId < 0) resolve();
-      // Why ref: while closing, the worker's exit must keep the process alive, or a
-      // caller awaiting close() at the end of a program would be cut short.
-      this.worker.ref();
-      this.worker.once("exit", () => resolve());
-      // A worker that has not exited within 2 s (poll timeout is 100 ms) is terminated.
-      setTimeout(() => void this.worker.terminate(), 2000).unref();
-    });
-    libc!.close(this.fd);
-  }
-}
-
-/** The pipe handle class of this Node (process.binding is deprecated but kept), if any. */
-function pipeWrap(): { Pipe: new (type: number) => PipeHandle; socketType: number } | undefined {
-  try {
-    const b = (process as unknown as { binding(name: string): any }).binding("pipe_wrap");
-    if (typeof b?.Pipe !== "function" || typeof b?.constants?.SOCKET !== "number") return undefined;
-    return { Pipe: b.Pipe, socketType: b.constants.SOCKET };
-  } catch {
-    return undefined;
-  }
-}
-
-interface PipeHandle {
-  open(fd: number): number;
-}
-
-/**
- * A queue read by the main thread's event loop: libuv polls the fd and read(2)s each packet
- * into the ring slot the `onread` buffer function handed out (one read is one packet on a TUN).
- * A full ring pauses reading (the kernel queue holds or drops packets) until readBatch drains.
- */
-class LoopQueue implements Queue {
-  tail = 0;
-  private headIndex = 0;
-  private paused = false;
-  private error: number | undefined;
-  private readonly views: Uint8Array[] = [];
-  private readonly socket: Socket;
-  private readonly closedSocket: Promise<void>;
-
-  constructor(
-    readonly fd: number,
-    readonly lens: Int32Array,
-    readonly data: Uint8Array,
-    slotSize: number,
-    private readonly mask: number,
-    pipe: NonNullable<ReturnType<typeof pipeWrap>>,
-    onPacket: () => void,
-  ) {
-    for (let i = 0; i <= mask; i++) {
-      this.views.push(data.subarray(i * slotSize, (i + 1) * slotSize));
-    }
-    const handle = new pipe.Pipe(pipe.socketType);
-    const err = handle.open(fd);
-    if (err !== 0) {
-      throw new TunSetupError("EMU_ERR_TUN_NATIVE", `watching the TUN fd failed (${err})`);
-    }
-    const slots = mask + 1;
-    this.socket = new Socket({
-      handle,
-      readable: true,
-      writable: false,
-      onread: {
-        // Called before every read: the slot the next packet lands in.
-        buffer: () => this.views[this.headIndex & this.mask]!,
-        callback: (n: number) => {
-          const c = libc!;
-          this.lens[this.headIndex & this.mask] = n;
-          this.headIndex = (this.headIndex + 1) | 0;
-          // Why read on here: libuv stops after a read shorter than the buffer (every TUN read
-          // is), so it would take one loop turn per packet; what is ready comes out as a batch.
-          for (let k = 1; k < LOOP_READ_BURST && ((this.headIndex - this.tail) | 0) < slots; k++) {
-            const v = this.views[this.headIndex & this.mask]!;
-            const r = c.read(fd, v, v.length);
-            // EAGAIN ends the burst; any other error shows on libuv's next read.
-            if (r <= 0) break;
-            this.lens[this.headIndex & this.mask] = r;
-            this.headIndex = (this.headIndex + 1) | 0;
-          }
-          onPacket();
-          if (((this.headIndex - this.tail) | 0) < slots) return true;
-          this.paused = true;
-          return false;
-        },
-      },
-    } as ConstructorParameters<typeof Socket>[0]);
-    this.socket.on("error", (e: NodeJS.ErrnoException) => {
-      this.error = typeof e.errno === "number" ? Math.abs(e.errno) : -1;
-      onPacket();
-    });
-    this.closedSocket = new Promise((resolve) => this.socket.once("close", () => resolve()));
-    this.socket.once("end", () => {
-      this.error ??= -1;
-      onPacket();
-    });
-  }
-
-  head(): number {
-    return this.headIndex;
-  }
-
-  released(): void {
-    if (this.paused) {
-      this.paused = false;
-      this.socket.resume();
-    }
-  }
-
-  failed(): number | undefined {
-    return this.error;
-  }
-
-  async stop(): Promise<void> {
-    // Why no close(2) here: the handle owns the fd and closes it with the socket.
-    this.socket.destroy();
-    await this.closedSocket;
-  }
-}
 
 /** A real TUN device; see the module comment. Create with openLinuxTun(). */
 export class LinuxTun implements TunDevice {
@@ -524,7 +173,7 @@ export class LinuxTun implements TunDevice {
 
   async writeBatch(bufs: Uint8Array[], sizes: number[], offset: number): Promise<number> {
     if (this.closed) throw new TunClosedError(this.name);
-    const c = libc!;
+    const c = loadLibc();
     const fd = this.queues[0]!.fd;
     let ok = 0;
     for (let i = 0; i < sizes.length; i++) {
