@@ -14,7 +14,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
-import { Agent, controllerControl, type AgentLogger } from "../../node-agent/agent.js";
+import {
+  Agent,
+  controllerControl,
+  type AgentLogger,
+  type StartedAgent,
+} from "../../node-agent/agent.js";
 import {
   AgentConfigError,
   sanitizeAgentConfig,
@@ -183,13 +188,16 @@ function advertisedFor(bound: string): string {
   return bound;
 }
 
-function logger(agentId: string): AgentLogger {
+/** Log lines on stderr, stamped and prefixed with the agent id (one log may hold many agents). */
+export function agentLogger(agentId: string): AgentLogger {
   const stamp = (): string => new Date().toISOString();
   return {
     info: (m) => process.stderr.write(`${stamp()} agent ${agentId}: ${m}\n`),
     warn: (m) => process.stderr.write(`${stamp()} agent ${agentId}: WARN ${m}\n`),
   };
 }
+
+let iproute2Checked: Promise<void> | undefined;
 
 async function preflight(config: AgentConfig): Promise<void> {
   if (process.platform !== "linux") {
@@ -201,7 +209,12 @@ async function preflight(config: AgentConfig): Promise<void> {
       "the agent needs root (CAP_NET_ADMIN) to create TUN devices: run it with sudo or as root",
     );
   }
-  await checkIproute2();
+  // Why once per process: a host process (vpcemu agent-host) starts hundreds of agents.
+  iproute2Checked ??= checkIproute2().catch((err: unknown) => {
+    iproute2Checked = undefined;
+    throw err;
+  });
+  await iproute2Checked;
   if (config.placement.kind === "netns" && !existsSync(`/run/netns/${config.placement.netns}`)) {
     throw new TunSetupError(
       "EMU_ERR_TUN_CONFIGURE",
@@ -210,29 +223,24 @@ async function preflight(config: AgentConfig): Promise<void> {
   }
 }
 
-export async function run(args: string[]): Promise<number> {
-  let config: AgentConfig | undefined;
-  try {
-    config = parseAgentArgs(args);
-  } catch (err) {
-    if (err instanceof AgentConfigError) throw new UsageError(`${err.message}\n${USAGE}`);
-    throw err;
-  }
-  if (!config) return 0;
-  const keys = parseAgentKeyArgs(args);
-  const log = logger(config.agentId);
-  try {
-    await preflight(config);
-  } catch (err) {
-    log.warn((err as Error).message);
-    return 1;
-  }
+/**
+ * Starts one agent from a validated config (what `vpcemu agent` and each node of
+ * `vpcemu agent-host` run): preflight, underlay socket, controller connection, Agent.start().
+ * Throws an Error whose message says what is wrong; nothing is left open then.
+ */
+export async function startNodeAgent(
+  config: AgentConfig,
+  keys: { agentKey: string; keyFile: string | undefined },
+  log: AgentLogger,
+): Promise<StartedAgent> {
+  await preflight(config);
   let transport;
   try {
     transport = await openUdpTransport({ bind: config.underlayBind });
   } catch (err) {
-    log.warn(`cannot bind the underlay to ${config.underlayBind}: ${(err as Error).message}`);
-    return 1;
+    throw new Error(
+      `cannot bind the underlay to ${config.underlayBind}: ${(err as Error).message}`,
+    );
   }
   const underlayEndpoint = config.underlayAdvertise ?? advertisedFor(transport.localEndpoint);
   const control = controllerControl({
@@ -267,7 +275,7 @@ export async function run(args: string[]): Promise<number> {
     onSnapshotError: (err, s) =>
       log.warn(`snapshot ${s.revision} not applied: ${(err as Error).message}`),
   });
-  let agent;
+  let agent: StartedAgent;
   try {
     agent = await new Agent({
       config: { ...config, underlayAdvertise: underlayEndpoint },
@@ -277,15 +285,35 @@ export async function run(args: string[]): Promise<number> {
       logger: log,
     }).start();
   } catch (err) {
-    log.warn((err as Error).message);
     await transport.close();
     await control.close();
-    return 1;
+    throw err;
   }
   const where = config.placement.kind === "netns" ? `netns ${config.placement.netns}` : "in place";
   log.info(`started (${where}), underlay ${underlayEndpoint}, controller ${config.controllerUrl}`);
   if (agent.metricsEndpoint !== undefined)
     log.info(`metrics at http://${agent.metricsEndpoint}/metrics`);
+  return agent;
+}
+
+export async function run(args: string[]): Promise<number> {
+  let config: AgentConfig | undefined;
+  try {
+    config = parseAgentArgs(args);
+  } catch (err) {
+    if (err instanceof AgentConfigError) throw new UsageError(`${err.message}\n${USAGE}`);
+    throw err;
+  }
+  if (!config) return 0;
+  const keys = parseAgentKeyArgs(args);
+  const log = agentLogger(config.agentId);
+  let agent: StartedAgent;
+  try {
+    agent = await startNodeAgent(config, keys, log);
+  } catch (err) {
+    log.warn((err as Error).message);
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
