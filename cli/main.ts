@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: st
     load: () => import("./commands/agent.js"),
     summary: "run a node agent for one network namespace",
   },
+  "agent-host": {
+    load: () => import("./commands/agent-host.js"),
+    summary: "host the agents of many nodes in one process (started by `vpcemu up`)",
+  },
   up: {
     load: () => import("./commands/up.js"),
     summary: "start the local runtime: controller, namespaces and agents [-f topology.yaml]",

@@ -3,11 +3,11 @@
  * starts the local runtime (controller, namespaces, agents) in the foreground until Ctrl-C,
  * SIGTERM or `vpcemu down`, then removes everything it made.
  */
-import { LocalRuntime } from "../runtime/local-runtime.js";
-import { parseCommandArgs } from "./usage.js";
+import { LocalRuntime, parseAgentProcesses } from "../runtime/local-runtime.js";
+import { parseCommandArgs, UsageError } from "./usage.js";
 
 const USAGE = `Usage: vpcemu up [-f topology.yaml] [--listen HOST:PORT] [--state PATH] [--runtime-dir DIR]
-                 [--namespace-prefix P]
+                 [--namespace-prefix P] [--agent-processes N|per-node]
 
 Starts the controller and, for every instance (from the file or any later RunInstances), a
 network namespace and a node agent; plus the 'internet' node (198.51.100.10). Runs until
@@ -19,7 +19,9 @@ Ctrl-C or 'vpcemu down'.
                          directory, removed at stop; :memory: keeps it in memory)
   --runtime-dir DIR      state file and agent logs (default /run/vpcemu, $VPCEMU_RUNTIME_DIR)
   --namespace-prefix P   prefix of node namespace names (default vpcemu-); with another
-                         --runtime-dir, lets two runtimes run side by side`;
+                         --runtime-dir, lets two runtimes run side by side
+  --agent-processes N    agent host processes carrying the nodes' agents (default: one per
+                         core); 'per-node' or 0: one agent process per node`;
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(
@@ -30,11 +32,20 @@ export async function run(args: string[]): Promise<number> {
       state: { type: "string" },
       "runtime-dir": { type: "string" },
       "namespace-prefix": { type: "string" },
+      "agent-processes": { type: "string" },
     },
     USAGE,
   );
   if (!parsed) return 0;
   const v = parsed.values;
+  let agentProcesses: number | undefined;
+  if (typeof v["agent-processes"] === "string") {
+    try {
+      agentProcesses = parseAgentProcesses(v["agent-processes"]);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+    }
+  }
   const log = (line: string) => process.stderr.write(`vpcemu up: ${line}\n`);
   // Signals are taken from the start: a Ctrl-C while nodes are being created still ends in an
   // orderly stop once start() returns, instead of leaving namespaces behind.
@@ -59,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
       ...(typeof v["namespace-prefix"] === "string"
         ? { namespacePrefix: v["namespace-prefix"] }
         : {}),
+      ...(agentProcesses !== undefined ? { agentProcesses } : {}),
       log,
     }).start();
     if (signalled === undefined) {

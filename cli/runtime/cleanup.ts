@@ -14,7 +14,7 @@ import {
 
 /**
  * Removes what a runtime recorded in its state file when its `up` process is gone: kills the
- * recorded agents (paused ones too: SIGKILL needs no SIGCONT) and controller, deletes the recorded namespaces,
+ * recorded agents and agent hosts (a host's pid is recorded on each of its nodes; paused ones too: SIGKILL needs no SIGCONT) and controller, deletes the recorded namespaces,
  * removes the file, the control socket and the private controller database. Used by `vpcemu down`
  * and by `up` before starting over a stale file.
  */
@@ -23,7 +23,7 @@ export async function cleanUpRuntime(state: RuntimeState, dir: string): Promise<
     if (
       node.agentPid !== undefined &&
       processAlive(node.agentPid) &&
-      isVpcemuProcess(node.agentPid, "agent")
+      (isVpcemuProcess(node.agentPid, "agent") || isVpcemuProcess(node.agentPid, "agent-host"))
     ) {
       try {
         process.kill(node.agentPid, "SIGKILL");
@@ -58,7 +58,7 @@ export function removeDatabaseFiles(path: string): void {
 }
 
 /** Guards against killing a recycled pid: the process must be a vpcemu `command` (agent, controller). */
-function isVpcemuProcess(pid: number, command: "agent" | "controller"): boolean {
+function isVpcemuProcess(pid: number, command: "agent" | "agent-host" | "controller"): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     return (

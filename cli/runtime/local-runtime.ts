@@ -1,8 +1,12 @@
 /**
  * The local runtime behind `vpcemu up` and `vpcemu demo`: the controller as a supervised child
  * process (`node bin/vpcemu.js controller --state FILE`, controller-process.ts), and for every
- * instance of its state a network namespace plus a node agent process
- * (`node bin/vpcemu.js agent ... --netns NS`), plus the `internet` node outside every VPC.
+ * instance of its state a network namespace plus a node agent, plus the `internet` node outside
+ * every VPC. Node agents run in a few agent host processes (`node bin/vpcemu.js agent-host`,
+ * one per core by default, agent-host-process.ts), each hosting the agents of many nodes, or
+ * with `agentProcesses: "per-node"` one `node bin/vpcemu.js agent ... --netns NS` per node. A
+ * node a pause-agent fault targets moves to an agent process of its own (SIGSTOP stops a whole
+ * process).
  * Instances are followed live: RunInstances through the API adds a node, TerminateInstances
  * removes it (a change of the controller's revision, polled on GET /v1/revision, triggers a
  * reconcile from GET /v1/instances). A state file lets `vpcemu down`, `exec` and `conntrack`
@@ -15,6 +19,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { AgentHostProcess } from "./agent-host-process.js";
 import { cleanUpRuntime, removeDatabaseFiles } from "./cleanup.js";
 import { VPCEMU_BIN } from "./paths.js";
 import { join } from "node:path";
@@ -89,12 +95,40 @@ export interface LocalRuntimeOptions {
    * agents' 60 s (FL-3). Tests shorten it to see records without waiting a minute.
    */
   readonly flowLogWindowMs?: number;
+  /**
+   * How many agent host processes carry the nodes' agents (`vpcemu up --agent-processes`):
+   * default one per core (os.availableParallelism()); nodes are spread over them, the least
+   * loaded first. "per-node" (or 0): one `vpcemu agent` process per node, as before hosts.
+   */
+  readonly agentProcesses?: number | "per-node";
   /** Progress lines (default: none). */
   readonly log?: (line: string) => void;
 }
 
+/** `--agent-processes` value -> count of host processes (0: one agent process per node). */
+export function parseAgentProcesses(value: string): number {
+  if (value === "per-node") return 0;
+  if (!/^\d+$/.test(value) || Number(value) > 1024) {
+    throw new Error(
+      `--agent-processes must be a number of processes (0-1024) or 'per-node', got '${value}'`,
+    );
+  }
+  return Number(value);
+}
+
 interface NodeRecord {
   node: RuntimeNode;
+  /** The node's own log (an agent process of its own writes there). */
+  readonly ownLogFile: string;
+  /** Index of the agent host that carries this node's agent (undefined: a process of its own). */
+  hostIndex?: number;
+  /** The hosted agent: start sent, running, or down (start failed, host gone, killed). */
+  hostedState?: "starting" | "running" | "down";
+  /** Identifies the current hosted start; a stale answer (after a stop) is ignored. */
+  hostedStart?: object;
+  /** Restarts exhausted: the node stays down. */
+  gaveUp?: boolean;
+  /** Its own agent process (when not hosted). */
   agent?: ChildProcess;
   exited?: Promise<void>;
   /** Restarts after unexpected agent exits. */
@@ -192,6 +226,11 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
   /** Agent keys derive from it (docs/agent.md "Agent identity"); the controller requires them. */
   private readonly agentSecret = newAgentSecret();
   private readonly log: (line: string) => void;
+  /** Agent host processes (0: every node has an agent process of its own). */
+  private readonly agentProcesses: number;
+  private readonly hosts: (AgentHostProcess | undefined)[] = [];
+  private readonly hostRestarts: number[] = [];
+  private readonly hostTimers: (NodeJS.Timeout | undefined)[] = [];
 
   constructor(
     private readonly options: LocalRuntimeOptions,
@@ -200,6 +239,13 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     this.namespacePrefix = options.namespacePrefix ?? NODE_NAMESPACE_PREFIX;
     this.internetAddress = options.internetAddress ?? DEFAULT_INTERNET_ADDRESS;
     this.log = options.log ?? (() => undefined);
+    const n = options.agentProcesses ?? availableParallelism();
+    this.agentProcesses = n === "per-node" ? 0 : n;
+  }
+
+  /** Process ids of the agent host processes running now (empty with "per-node"). */
+  get agentHostPids(): number[] {
+    return this.hosts.flatMap((h) => (h?.running && h.pid !== undefined ? [h.pid] : []));
   }
 
   /** Controller base URL (EC2 Query API at `/`, JSON API at `/v1`). */
@@ -402,7 +448,15 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
   }
 
   private agentRunning(rec: NodeRecord): boolean {
+    if (this.isHosted(rec)) {
+      return rec.hostedState === "starting" || rec.hostedState === "running";
+    }
     return rec.agent !== undefined && rec.agent.exitCode === null && rec.agent.signalCode === null;
+  }
+
+  /** True when the node's agent runs in an agent host (not in a process of its own). */
+  private isHosted(rec: NodeRecord): boolean {
+    return rec.hostIndex !== undefined;
   }
 
   /** Runs `cmd args...` inside a node to completion (see runInNamespace). */
@@ -439,6 +493,8 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     await this.queue.catch(() => undefined);
     await Promise.all([...this.records.values()].map((r) => this.removeRecord(r)));
     this.records.clear();
+    for (const t of this.hostTimers) clearTimeout(t);
+    await Promise.all(this.hosts.map((h) => h?.stop()));
     this.client?.destroy();
     if (this.controller) {
       // Why after the agents: they are stopped with the controller still answering.
@@ -461,6 +517,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
    */
   async killAgent(ref: string, downMs: number): Promise<ProcessFaultResult> {
     const rec = this.recordOf(ref);
+    if (this.isHosted(rec)) return this.killHosted(rec, downMs);
     const agent = this.runningAgent(rec, "kill");
     rec.plannedRestartMs = downMs;
     this.clearPause(rec);
@@ -481,6 +538,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
    */
   async restartAgent(ref: string): Promise<ProcessFaultResult> {
     const rec = this.recordOf(ref);
+    if (this.isHosted(rec)) return this.restartHosted(rec);
     const old = rec.agent;
     if (old && old.exitCode === null && old.signalCode === null) {
       rec.plannedRestartMs = 0;
@@ -525,7 +583,6 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
    */
   async pauseAgent(ref: string, durationMs: number): Promise<ProcessFaultResult> {
     const rec = this.recordOf(ref);
-    const agent = this.runningAgent(rec, "pause");
     if (durationMs <= 0) {
       throw new ProcessFaultError(
         "EMU_ERR_RUNTIME_BAD_REQUEST",
@@ -539,6 +596,13 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         409,
       );
     }
+    if (this.isHosted(rec)) {
+      this.assertHostedRunning(rec, "pause");
+      // Why: SIGSTOP stops a whole process; the node's agent gets one of its own first, so the
+      // other nodes of its host keep running.
+      await this.moveToOwnProcess(rec);
+    }
+    const agent = this.runningAgent(rec, "pause");
     agent.kill("SIGSTOP");
     rec.pausedUntilMs = Date.now() + durationMs;
     rec.resumeTimer = setTimeout(() => {
@@ -589,6 +653,75 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       exit: how,
       until,
       message: `killed the controller (pid ${pid}, SIGKILL); 'vpcemu up' starts it again ${downMs === 0 ? "now" : `at ${until}`} on ${this.controllerUrl} from ${this.statePath}`,
+    };
+  }
+
+  /** A hosted node's agent must be running (or starting) for a fault to act on it. */
+  private assertHostedRunning(rec: NodeRecord, what: string): AgentHostProcess {
+    const host = this.hosts[rec.hostIndex!];
+    if (!host?.running || !this.agentRunning(rec)) {
+      throw new ProcessFaultError(
+        "EMU_ERR_RUNTIME_AGENT_DOWN",
+        `cannot ${what} the agent of ${rec.node.name}: it is not running (killed, or starting again)`,
+        409,
+      );
+    }
+    return host;
+  }
+
+  /**
+   * kill-agent on a hosted node: its agent (one Agent of the host process) is stopped at once:
+   * its TUN device goes (the node is cut off), its controller session and underlay socket
+   * close; the host's other nodes go on. Started again in the same host after `downMs`.
+   */
+  private async killHosted(rec: NodeRecord, downMs: number): Promise<ProcessFaultResult> {
+    const host = this.assertHostedRunning(rec, "kill");
+    await this.stopHosted(rec);
+    const name = rec.node.name;
+    rec.restartTimer = setTimeout(() => {
+      rec.restartTimer = undefined;
+      if (!this.stopping && this.records.get(name) === rec && this.isHosted(rec))
+        this.startHosted(rec);
+    }, downMs);
+    rec.restartTimer.unref();
+    const until = new Date(Date.now() + downMs).toISOString();
+    this.log(
+      `node ${name}: agent killed in agent host ${host.index} (pid ${host.pid}); back at ${until}`,
+    );
+    return {
+      node: name,
+      ...(host.pid !== undefined ? { pid: host.pid } : {}),
+      until,
+      message: `killed the agent of ${name} (in agent host ${host.index}, pid ${host.pid}; its other nodes keep running); 'vpcemu up' starts it again ${downMs === 0 ? "now" : `at ${until}`}`,
+    };
+  }
+
+  /** restart-agent on a hosted node: stopped and started again in its host; resolves when ready. */
+  private async restartHosted(rec: NodeRecord): Promise<ProcessFaultResult> {
+    const i = rec.hostIndex!;
+    const oldPid = rec.node.agentPid;
+    await this.stopHosted(rec);
+    rec.restarts = 0;
+    rec.gaveUp = undefined;
+    this.startHosted(rec);
+    if (rec.hostedState !== "starting") {
+      throw new ProcessFaultError(
+        "EMU_ERR_RUNTIME_AGENT_DOWN",
+        `cannot restart the agent of ${rec.node.name}: its agent host ${i + 1} is down (starting again)`,
+        409,
+      );
+    }
+    const deadline = Date.now() + 20_000;
+    await this.waitForTun(rec.node, 20_000);
+    if (this.controller && this.controller.downUntilMs === undefined) {
+      await this.waitForEnforced(deadline);
+    }
+    const newPid = rec.node.agentPid;
+    return {
+      node: rec.node.name,
+      ...(oldPid !== undefined ? { pid: oldPid } : {}),
+      ...(newPid !== undefined ? { newPid } : {}),
+      message: `restarted the agent of ${rec.node.name}: pid ${oldPid ?? "-"} -> ${newPid} (agent host ${i + 1}), ready`,
     };
   }
 
@@ -720,23 +853,29 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       await deleteNamespace(node.namespace);
     }
     await createNamespace(node.namespace);
-    const rec: NodeRecord = { node, restarts: 0, startedAtMs: Date.now() };
+    const rec: NodeRecord = {
+      node,
+      ownLogFile: node.logFile,
+      restarts: 0,
+      startedAtMs: Date.now(),
+      ...(this.agentProcesses > 0 ? { hostIndex: this.leastLoadedHost() } : {}),
+    };
     this.records.set(node.name, rec);
     this.startAgent(rec);
     this.log(
-      `node ${node.name}: namespace ${node.namespace}, ${[...node.addresses, ...(node.publicIps ?? []).map((p) => `public ${p}`)].join(", ")}, agent pid ${rec.agent?.pid}`,
+      `node ${node.name}: namespace ${node.namespace}, ${[...node.addresses, ...(node.publicIps ?? []).map((p) => `public ${p}`)].join(", ")}, agent ${rec.hostIndex !== undefined ? `in agent host ${rec.hostIndex + 1} (pid ${rec.node.agentPid ?? "starting"})` : `pid ${rec.agent?.pid}`}`,
     );
   }
 
-  /**
-   * Starts (or restarts) a node's agent. An agent that dies while the node exists is restarted
-   * after 1, 2, 4, 8, 16 s; after MAX_AGENT_RESTARTS failures the node stays down (logged).
-   */
+  /** Starts (or restarts) a node's agent: in its agent host, or as a process of its own. */
   private startAgent(rec: NodeRecord): void {
-    const node = rec.node;
-    const args = [
-      VPCEMU_BIN,
-      "agent",
+    if (this.isHosted(rec)) this.startHosted(rec);
+    else this.spawnAgent(rec);
+  }
+
+  /** The `vpcemu agent` arguments of a node (its own process, or a start message to a host). */
+  private agentArgs(node: RuntimeNode): string[] {
+    return [
       "--controller",
       this.controllerUrl,
       "--agent-id",
@@ -754,6 +893,139 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         ? ["--instance", node.instanceId]
         : ["--external", `${node.name}=${node.addresses[0] ?? ""}`]),
     ];
+  }
+
+  /** The agent host with the fewest nodes (index). */
+  private leastLoadedHost(): number {
+    const load = new Array<number>(this.agentProcesses).fill(0);
+    for (const r of this.records.values()) if (r.hostIndex !== undefined) load[r.hostIndex]! += 1;
+    return load.indexOf(Math.min(...load));
+  }
+
+  /** The running host of index i, started when needed; undefined while it waits to restart. */
+  private hostFor(i: number): AgentHostProcess | undefined {
+    const running = this.hosts[i];
+    if (running?.running) return running;
+    if (this.hostTimers[i] !== undefined || this.stopping) return undefined;
+    const host: AgentHostProcess = new AgentHostProcess({
+      index: i + 1,
+      logFile: join(this.runtimeDir, "logs", `agent-host-${i + 1}.log`),
+      // Why the environment: the join token stays off the command line; keys go per message.
+      env: {
+        ...process.env,
+        ...(this.joinToken !== undefined ? { VPCEMU_JOIN_TOKEN: this.joinToken } : {}),
+      },
+      onExit: (how) => this.hostExited(i, host, how),
+    });
+    this.hosts[i] = host;
+    this.log(`agent host ${i + 1}: pid ${host.pid}, log ${host.logFile}`);
+    return host;
+  }
+
+  /**
+   * Starts the node's agent in its host. A start that fails is retried after 1, 2, 4, 8, 16 s
+   * (the node named in the log); after MAX_AGENT_RESTARTS failures the node stays down.
+   */
+  private startHosted(rec: NodeRecord): void {
+    const i = rec.hostIndex!;
+    const host = this.hostFor(i);
+    rec.startedAtMs = Date.now();
+    if (host === undefined) {
+      // Started with the others once its host is back (hostExited).
+      rec.hostedState = "down";
+      return;
+    }
+    const token = {};
+    rec.hostedStart = token;
+    rec.hostedState = "starting";
+    rec.node = {
+      ...rec.node,
+      ...(host.pid !== undefined ? { agentPid: host.pid } : {}),
+      agentHost: i + 1,
+      logFile: host.logFile,
+    };
+    const name = rec.node.name;
+    host
+      .startAgent(
+        rec.node.agentId,
+        this.agentArgs(rec.node),
+        deriveAgentKey(this.agentSecret, rec.node.agentId),
+      )
+      .then(
+        () => {
+          if (rec.hostedStart === token) rec.hostedState = "running";
+        },
+        (err: unknown) => {
+          if (rec.hostedStart !== token || this.stopping || this.records.get(name) !== rec) return;
+          rec.hostedState = "down";
+          const why = err instanceof Error ? err.message : String(err);
+          // The host's own exit is handled (and logged, with its nodes) by hostExited.
+          if (!host.running) return;
+          if (Date.now() - rec.startedAtMs >= HEALTHY_RUN_MS) rec.restarts = 0;
+          if (rec.restarts >= MAX_AGENT_RESTARTS) {
+            rec.gaveUp = true;
+            this.log(
+              `node ${name}: its agent failed to start in agent host ${i + 1} (pid ${host.pid}) ${rec.restarts} times (${why}); giving up, see ${host.logFile}`,
+            );
+            return;
+          }
+          const delay = 1000 * 2 ** rec.restarts;
+          rec.restarts += 1;
+          this.log(
+            `node ${name}: its agent failed to start in agent host ${i + 1} (pid ${host.pid}): ${why}; retrying in ${delay / 1000} s`,
+          );
+          rec.restartTimer = setTimeout(() => {
+            rec.restartTimer = undefined;
+            if (!this.stopping && this.records.get(name) === rec && this.isHosted(rec))
+              this.startHosted(rec);
+          }, delay);
+          rec.restartTimer.unref();
+        },
+      );
+    this.writeState();
+  }
+
+  /**
+   * An agent host exited on its own: every node it carried is down. It is started again after
+   * 1, 2, 4, 8, 16 s with all its nodes; after MAX_AGENT_RESTARTS crashes they stay down.
+   */
+  private hostExited(i: number, host: AgentHostProcess, how: string): void {
+    if (this.stopping || this.hosts[i] !== host) return;
+    const recs = [...this.records.values()].filter((r) => r.hostIndex === i);
+    for (const r of recs) r.hostedState = "down";
+    const names = recs.map((r) => r.node.name).join(", ") || "none";
+    if (Date.now() - host.startedAtMs >= HEALTHY_RUN_MS) this.hostRestarts[i] = 0;
+    const restarts = this.hostRestarts[i] ?? 0;
+    if (restarts >= MAX_AGENT_RESTARTS) {
+      for (const r of recs) r.gaveUp = true;
+      this.log(
+        `agent host ${i + 1} (pid ${host.pid}) exited (${how}) ${restarts} times; giving up: its nodes ${names} stay down, see ${host.logFile}`,
+      );
+      return;
+    }
+    const delay = 1000 * 2 ** restarts;
+    this.hostRestarts[i] = restarts + 1;
+    this.log(
+      `agent host ${i + 1} (pid ${host.pid}) exited (${how}): the agents of ${names} are down; starting it again in ${delay / 1000} s (see ${host.logFile})`,
+    );
+    const timer = setTimeout(() => {
+      this.hostTimers[i] = undefined;
+      if (this.stopping) return;
+      for (const r of this.records.values()) if (r.hostIndex === i) this.startHosted(r);
+      this.writeState();
+    }, delay);
+    timer.unref();
+    this.hostTimers[i] = timer;
+  }
+
+  /**
+   * Starts (or restarts) the node's agent process of its own. An agent that dies while the node
+   * exists is restarted after 1, 2, 4, 8, 16 s; after MAX_AGENT_RESTARTS failures the node stays
+   * down (logged).
+   */
+  private spawnAgent(rec: NodeRecord): void {
+    const node = rec.node;
+    const args = [VPCEMU_BIN, "agent", ...this.agentArgs(node)];
     const logFd = openSync(node.logFile, "a");
     let agent: ChildProcess;
     try {
@@ -783,7 +1055,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
           rec.restartTimer = setTimeout(() => {
             rec.restartTimer = undefined;
             if (!this.stopping && this.records.get(node.name) === rec) {
-              this.startAgent(rec);
+              this.spawnAgent(rec);
               this.writeState();
             }
           }, delay);
@@ -827,7 +1099,15 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const rec = this.records.get(node.name);
-      if (rec && rec.restarts >= MAX_AGENT_RESTARTS && rec.agent?.exitCode !== null) {
+      if (rec?.gaveUp === true && rec.hostedState !== "running") {
+        throw new Error(`node ${node.name}: its agent is down for good; see ${rec.node.logFile}`);
+      }
+      if (
+        rec &&
+        !this.isHosted(rec) &&
+        rec.restarts >= MAX_AGENT_RESTARTS &&
+        rec.agent?.exitCode !== null
+      ) {
         throw new Error(`node ${node.name}: its agent keeps exiting; see ${node.logFile}`);
       }
       const out = await ip(["-n", node.namespace, "-o", "addr", "show"]).catch(() => "");
@@ -844,6 +1124,13 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
   private async removeRecord(rec: NodeRecord): Promise<void> {
     const agent = rec.agent;
     if (rec.restartTimer) clearTimeout(rec.restartTimer);
+    if (this.isHosted(rec)) {
+      await this.stopHosted(rec);
+      await deleteNamespace(rec.node.namespace).catch((err: unknown) =>
+        this.log(`node ${rec.node.name}: ${err instanceof Error ? err.message : String(err)}`),
+      );
+      return;
+    }
     // Why: a stopped process acts on SIGTERM only once continued.
     this.clearPause(rec);
     if (agent && agent.exitCode === null && agent.signalCode === null) {
@@ -860,6 +1147,47 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     await deleteNamespace(rec.node.namespace).catch((err: unknown) =>
       this.log(`node ${rec.node.name}: ${err instanceof Error ? err.message : String(err)}`),
     );
+  }
+
+  /** Stops the node's agent in its host (TUN removed, session closed); at most 10 s. */
+  private async stopHosted(rec: NodeRecord): Promise<void> {
+    rec.hostedStart = undefined;
+    rec.hostedState = "down";
+    clearTimeout(rec.restartTimer);
+    const host = this.hosts[rec.hostIndex!];
+    if (!host?.running) return;
+    const stopped = await Promise.race([
+      host.stopAgent(rec.node.agentId).then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+    ]);
+    if (!stopped)
+      this.log(`node ${rec.node.name}: agent host ${host.index} did not stop its agent in 10 s`);
+  }
+
+  /**
+   * Moves a hosted node's agent to a process of its own (what pause-agent SIGSTOPs): stops it in
+   * its host, starts `vpcemu agent` for it under the same id and key (the controller replaces
+   * the session, placement stays), and waits until it placed its TUN and enforces the revision.
+   * Like a restart, the node's conntrack table starts empty.
+   */
+  private async moveToOwnProcess(rec: NodeRecord): Promise<void> {
+    const from = rec.hostIndex! + 1;
+    await this.stopHosted(rec);
+    rec.hostIndex = undefined;
+    rec.hostedState = undefined;
+    rec.gaveUp = undefined;
+    rec.restarts = 0;
+    const { agentHost: _host, agentPid: _pid, ...node } = rec.node;
+    rec.node = { ...node, logFile: rec.ownLogFile };
+    this.spawnAgent(rec);
+    this.log(
+      `node ${rec.node.name}: moved from agent host ${from} to an agent process of its own (pid ${rec.agent?.pid}): a pause stops a whole process`,
+    );
+    const deadline = Date.now() + 20_000;
+    await this.waitForTun(rec.node, 20_000);
+    if (this.controller && this.controller.downUntilMs === undefined) {
+      await this.waitForEnforced(deadline);
+    }
   }
 
   private writeState(): void {

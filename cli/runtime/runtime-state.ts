@@ -30,9 +30,14 @@ export interface RuntimeNode {
    */
   readonly publicIps?: readonly string[];
   readonly agentId: string;
-  /** Process id of the node's agent while it runs. */
+  /**
+   * Process id of the node's agent while it runs: its agent host process (shared with the other
+   * nodes of that host), or the node's own `vpcemu agent` process.
+   */
   readonly agentPid?: number;
-  /** The agent's stdout/stderr. */
+  /** The agent host (1, 2, ...) that runs the node's agent; absent: a process of its own. */
+  readonly agentHost?: number;
+  /** The agent's stdout/stderr (its host's log when hosted: lines name the agent id). */
   readonly logFile: string;
 }
 
