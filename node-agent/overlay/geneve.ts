@@ -16,11 +16,18 @@
  * - Two options of class VPCEMU_OPTION_CLASS (from the experimental range 0xFF00-0xFFFF):
  *   type 1 the source ENI id, type 2 the destination ENI id, each as ASCII zero-padded to a
  *   multiple of 4 bytes ("" for an external node: zero-length data). Not critical (C = 0).
+ * - A third option, type 3 with the critical bit (0x83), only on packets that carry TUN offload
+ *   metadata (packet/virtio-net.ts: a TCP super-packet, or a checksum still to complete): 12
+ *   bytes, big-endian: flags (1 = NEEDS_CSUM), gso_type, hdr_len (2), gso_size (2), csum_start
+ *   (2), csum_offset (2), 2 zero bytes. Critical so that an agent that does not know it drops the
+ *   datagram (RFC 8926 3.5.1) instead of writing a 64 KB packet with a partial checksum.
  *
  * The header is written into headroom in front of the inner packet (no copy of the packet);
  * callers reserve ENCAP_HEADROOM bytes before it.
  */
 import { DropReason } from "../pipeline/verdict.js";
+import { GSO_ECN, GSO_NONE, GSO_TCPV4, GSO_TCPV6, GSO_UDP_L4 } from "../packet/virtio-net.js";
+import type { PacketOffload } from "../packet/virtio-net.js";
 
 /** IANA UDP port for Geneve (RFC 8926 3.3); agents may listen elsewhere. */
 export const GENEVE_PORT = 6081;
@@ -30,6 +37,10 @@ export const GENEVE_BASE_HEADER_LEN = 8;
 export const VPCEMU_OPTION_CLASS = 0xff5c;
 export const OPTION_TYPE_SRC_ENI = 0x01;
 export const OPTION_TYPE_DST_ENI = 0x02;
+/** The offload option (critical bit set); see the module comment. */
+export const OPTION_TYPE_OFFLOAD = 0x83;
+/** Bytes the offload option adds to the header (option header + 12 data bytes). */
+export const OFFLOAD_OPTION_LEN = 16;
 /** Longest ENI id an option carries (5-bit length in 4-byte words: 31 words = 124 bytes). */
 export const MAX_ENI_ID_BYTES = 124;
 /** Headroom reserved before every inner packet: base + 2 options of up to 56 bytes each. */
@@ -49,6 +60,8 @@ export interface GeneveView {
   readonly oam: boolean;
   readonly srcEni: string;
   readonly dstEni: string;
+  /** The offload option's metadata (checked for known values, not yet against the packet). */
+  readonly offload: PacketOffload | undefined;
   readonly payloadOffset: number;
   readonly payloadLength: number;
 }
@@ -71,15 +84,26 @@ export function encodeEniOption(eniId: string): Uint8Array {
   return out;
 }
 
-/** Header length for two encoded ENI options. */
-export function geneveHeaderLength(srcOpt: Uint8Array, dstOpt: Uint8Array): number {
-  return GENEVE_BASE_HEADER_LEN + 2 * OPTION_HEADER_LEN + srcOpt.length + dstOpt.length;
+/** Header length for two encoded ENI options (and the offload option when `offload`). */
+export function geneveHeaderLength(
+  srcOpt: Uint8Array,
+  dstOpt: Uint8Array,
+  offload?: PacketOffload,
+): number {
+  return (
+    GENEVE_BASE_HEADER_LEN +
+    2 * OPTION_HEADER_LEN +
+    srcOpt.length +
+    dstOpt.length +
+    (offload === undefined ? 0 : OFFLOAD_OPTION_LEN)
+  );
 }
 
 /**
  * Writes the header immediately before buf[payloadOffset] and returns where it starts
- * (payloadOffset - header length). The inner packet is not touched. Throws RangeError when the
- * headroom is too small (a caller bug).
+ * (payloadOffset - header length). The inner packet is not touched. `offload`: the packet's
+ * TUN offload metadata, sent as the offload option. Throws RangeError when the headroom is too
+ * small (a caller bug).
  */
 export function writeGeneveHeader(
   buf: Uint8Array,
@@ -88,8 +112,9 @@ export function writeGeneveHeader(
   protocolType: number,
   srcOpt: Uint8Array,
   dstOpt: Uint8Array,
+  offload?: PacketOffload,
 ): number {
-  const hlen = geneveHeaderLength(srcOpt, dstOpt);
+  const hlen = geneveHeaderLength(srcOpt, dstOpt, offload);
   const start = payloadOffset - hlen;
   if (start < 0) throw new RangeError(`Geneve header needs ${hlen} bytes of headroom`);
   const optWords = (hlen - GENEVE_BASE_HEADER_LEN) >> 2;
@@ -103,8 +128,52 @@ export function writeGeneveHeader(
   buf[start + 7] = 0;
   let p = start + GENEVE_BASE_HEADER_LEN;
   p = writeOption(buf, p, OPTION_TYPE_SRC_ENI, srcOpt);
-  writeOption(buf, p, OPTION_TYPE_DST_ENI, dstOpt);
+  p = writeOption(buf, p, OPTION_TYPE_DST_ENI, dstOpt);
+  if (offload !== undefined) writeOffloadOption(buf, p, offload);
   return start;
+}
+
+function writeOffloadOption(buf: Uint8Array, p: number, o: PacketOffload): void {
+  buf[p] = VPCEMU_OPTION_CLASS >> 8;
+  buf[p + 1] = VPCEMU_OPTION_CLASS & 0xff;
+  buf[p + 2] = OPTION_TYPE_OFFLOAD;
+  buf[p + 3] = 3; // 12 bytes
+  buf[p + 4] = o.needsCsum ? 1 : 0;
+  buf[p + 5] = o.gsoType;
+  put16(buf, p + 6, o.hdrLen);
+  put16(buf, p + 8, o.gsoSize);
+  put16(buf, p + 10, o.csumStart);
+  put16(buf, p + 12, o.csumOffset);
+  buf[p + 14] = 0;
+  buf[p + 15] = 0;
+}
+
+function put16(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = (v >> 8) & 0xff;
+  buf[at + 1] = v & 0xff;
+}
+
+function get16(buf: Uint8Array, at: number): number {
+  return (buf[at]! << 8) | buf[at + 1]!;
+}
+
+/** The offload option's data at buf[at, at + 12), or undefined when a value is unknown. */
+function readOffloadOption(buf: Uint8Array, at: number): PacketOffload | undefined {
+  const flags = buf[at]!;
+  const gsoType = buf[at + 1]!;
+  const gso = gsoType & ~GSO_ECN;
+  if ((flags & ~1) !== 0) return undefined;
+  if (gso !== GSO_NONE && gso !== GSO_TCPV4 && gso !== GSO_TCPV6 && gso !== GSO_UDP_L4) {
+    return undefined;
+  }
+  return {
+    needsCsum: flags === 1,
+    gsoType,
+    hdrLen: get16(buf, at + 2),
+    gsoSize: get16(buf, at + 4),
+    csumStart: get16(buf, at + 6),
+    csumOffset: get16(buf, at + 8),
+  };
 }
 
 function writeOption(buf: Uint8Array, p: number, type: number, data: Uint8Array): number {
@@ -156,6 +225,7 @@ export function parseGeneve(buf: Uint8Array, off: number, len: number): GeneveVi
   const vni = (buf[off + 4]! << 16) | (buf[off + 5]! << 8) | buf[off + 6]!;
   let srcEni: string | undefined;
   let dstEni: string | undefined;
+  let offload: PacketOffload | undefined;
   let p = off + GENEVE_BASE_HEADER_LEN;
   const end = off + hlen;
   while (p < end) {
@@ -174,6 +244,14 @@ export function parseGeneve(buf: Uint8Array, off: number, len: number): GeneveVi
       if (dstEni !== undefined)
         return failGeneve(DropReason.BadEncapsulation, "geneve_dst_eni_twice");
       dstEni = readAscii(buf, data, dlen);
+    } else if (cls === VPCEMU_OPTION_CLASS && type === OPTION_TYPE_OFFLOAD) {
+      if (offload !== undefined || dlen !== 12) {
+        return failGeneve(DropReason.BadEncapsulation, "geneve_offload_option");
+      }
+      offload = readOffloadOption(buf, data);
+      if (offload === undefined) {
+        return failGeneve(DropReason.BadEncapsulation, "geneve_offload_option");
+      }
     } else if ((type & 0x80) !== 0) {
       return failGeneve(DropReason.BadEncapsulation, "geneve_critical_option"); // unknown critical option: RFC 8926 3.5.1
     }
@@ -187,6 +265,7 @@ export function parseGeneve(buf: Uint8Array, off: number, len: number): GeneveVi
     oam,
     srcEni,
     dstEni,
+    offload,
     payloadOffset: end,
     payloadLength: len - hlen,
   };
