@@ -260,11 +260,14 @@ export function createJsonApi(deps: JsonApiDeps): JsonApiHandler {
           agentId: a.agentId,
           enforcedRevision: a.enforcedRevision,
           upToDate: a.upToDate,
+          lastAckMs: a.lastAckMs,
         }));
       const compiledRevision = hub.compiledRevision();
+      const lastCompile = hub.lastCompile();
       return {
         revision,
         compiledRevision,
+        ...(lastCompile !== undefined ? { lastCompile } : {}),
         // Why upToDate too: a placement change pushes a new mapping under the same revision
         // (controller/hub/waiters.ts enforces()); "enforced" means the agents hold it as well.
         enforced:

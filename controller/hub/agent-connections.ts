@@ -184,6 +184,7 @@ export class AgentConnections {
       case "ack":
         if (f.revision > s.ackedRevision) s.ackedRevision = f.revision;
         if (f.generation > s.ackedGeneration) s.ackedGeneration = f.generation;
+        s.ackedAtMs = s.lastSeenMs;
         this.opts.observer?.acked(s.agentId, f.revision, s.connectedAtMs, s.lastSeenMs);
         this.opts.enforcementChanged();
         return;

@@ -35,7 +35,7 @@ import { AgentConnections } from "./agent-connections.js";
 import { newAgentSecret } from "./agent-keys.js";
 import { AgentRegistry, isLive, type PolicySource } from "./agent-registry.js";
 import { CLOSE_SHUTDOWN, type AgentSession } from "./agent-session.js";
-import { CompilePush } from "./compile-push.js";
+import { CompilePush, type LastCompile } from "./compile-push.js";
 import { FaultCounterStore } from "./fault-counters.js";
 import type { HubObserver } from "./hub-observer.js";
 import { ConntrackRequests, EnforcementWaiters } from "./waiters.js";
@@ -100,6 +100,12 @@ export interface AgentInfo {
    * mapping under the same revision, is unanswered, and when not connected).
    */
   readonly upToDate: boolean;
+  /**
+   * When its latest ack arrived, epoch milliseconds of the controller's clock (null: none on
+   * this connection). With `lastCompile.atMs` of GET /v1/revision it times one change's
+   * propagation per agent (bench/scale.bench.ts).
+   */
+  readonly lastAckMs: number | null;
   /** ISO-8601 time of its last frame, null if never connected in this process. */
   readonly lastSeen: string | null;
   readonly connectedSince: string | null;
@@ -151,6 +157,7 @@ export class AgentHub {
       registry: this.registry,
       ...(opts.compile !== undefined ? { compile: opts.compile } : {}),
       afterPush: () => this.waiters.check(),
+      now: () => clock.now(),
       ...(opts.observer !== undefined ? { observer: opts.observer } : {}),
       log,
     });
@@ -205,6 +212,11 @@ export class AgentHub {
   }
 
   /** The store revision of the latest compile. */
+  /** The latest incremental compile: its revision, duration, end time and pushes. */
+  lastCompile(): LastCompile | undefined {
+    return this.push.lastCompile();
+  }
+
   compiledRevision(): number {
     return this.push.compiledRevision();
   }
@@ -235,6 +247,7 @@ export class AgentHub {
         enforcedRevision: live ? this.waiters.enforcedOf(s) : 0,
         sentRevision: live ? s.sentRevision : 0,
         upToDate: live && s.upToDate(),
+        lastAckMs: live && s.ackedAtMs > 0 ? s.ackedAtMs : null,
         lastSeen: r.lastSeenMs === 0 ? null : new Date(r.lastSeenMs).toISOString(),
         connectedSince: live ? new Date(s.connectedAtMs).toISOString() : null,
         version: r.version,

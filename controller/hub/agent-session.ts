@@ -45,6 +45,8 @@ export class AgentSession {
   sentGeneration = 0;
   ackedRevision = 0;
   ackedGeneration = 0;
+  /** When the latest ack arrived (the hub's clock, epoch ms; 0 = none yet). */
+  ackedAtMs = 0;
 
   constructor(
     readonly ws: WebSocket,

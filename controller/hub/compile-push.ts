@@ -25,7 +25,21 @@ export interface CompilePushOptions {
   readonly afterPush: (result: CompileResult) => void;
   /** Told how long each incremental compile took (metrics). */
   readonly observer?: HubObserver;
+  /** The hub's clock (epoch ms): when a compile and its pushes were done. */
+  readonly now: () => number;
   readonly log: (line: string) => void;
+}
+
+/** The latest incremental compile (GET /v1/revision `lastCompile`). */
+export interface LastCompile {
+  /** The store revision it compiled. */
+  readonly revision: number;
+  /** How long the compile took (ms), pushes not included. */
+  readonly compileMs: number;
+  /** When the compile and its pushes were done (the hub's clock, epoch ms). */
+  readonly atMs: number;
+  /** Agents sent a snapshot by it (those whose snapshot changed, and first snapshots). */
+  readonly pushed: number;
 }
 
 export class CompilePush {
@@ -38,6 +52,7 @@ export class CompilePush {
   private placementTimer: NodeJS.Timeout | undefined;
   private placementImmediate: NodeJS.Immediate | undefined;
   private placementDirty = false;
+  private last: LastCompile | undefined;
 
   /** Compiles the current state at once (no push: nobody is connected yet). */
   constructor(private readonly opts: CompilePushOptions) {
@@ -51,6 +66,11 @@ export class CompilePush {
   /** The store revision of the latest compile. */
   compiledRevision(): number {
     return this.compiledRev;
+  }
+
+  /** The latest incremental compile (undefined before the first after start). */
+  lastCompile(): LastCompile | undefined {
+    return this.last;
   }
 
   /** The latest compiled snapshot of an agent. */
@@ -137,26 +157,37 @@ export class CompilePush {
       registry.placements(),
       change ?? emptyChange(state.revision),
     );
-    this.opts.observer?.compiled(performance.now() - t0);
+    const compileMs = performance.now() - t0;
+    this.opts.observer?.compiled(compileMs);
     this.compiledRev = result.revision;
     registry.noteCompiled(result.snapshots);
     registry.saveKnown();
+    let pushed = 0;
     for (const agentId of result.changedAgents) {
       const s = registry.liveSession(agentId);
       const snap = result.snapshots.get(agentId);
-      if (s !== undefined && snap !== undefined) s.sendSnapshot(snap, ++this.generation);
+      if (s !== undefined && snap !== undefined) {
+        s.sendSnapshot(snap, ++this.generation);
+        pushed++;
+      }
     }
-    this.sendFirstSnapshots();
+    pushed += this.sendFirstSnapshots();
+    this.last = { revision: result.revision, compileMs, atMs: this.opts.now(), pushed };
     this.opts.afterPush(result);
   }
 
   /** A (re)connecting agent always gets the current snapshot (resync), changed or not. */
-  private sendFirstSnapshots(): void {
+  private sendFirstSnapshots(): number {
+    let sent = 0;
     for (const s of this.opts.registry.sessions) {
       if (!isLive(s) || s.sentGeneration !== 0) continue;
       const snap = this.compiler.snapshot(s.agentId);
-      if (snap !== undefined) s.sendSnapshot(snap, ++this.generation);
+      if (snap !== undefined) {
+        s.sendSnapshot(snap, ++this.generation);
+        sent++;
+      }
     }
+    return sent;
   }
 }
 

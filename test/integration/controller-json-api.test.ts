@@ -120,7 +120,20 @@ describe("JSON API", () => {
       revision: ctl.revision(),
       compiledRevision: ctl.revision(),
       enforced: true,
-      agents: [{ agentId: "agent-web", enforcedRevision: ctl.revision(), upToDate: true }],
+      agents: [
+        {
+          agentId: "agent-web",
+          enforcedRevision: ctl.revision(),
+          upToDate: true,
+          lastAckMs: expect.any(Number),
+        },
+      ],
+      lastCompile: {
+        revision: ctl.revision(),
+        compileMs: expect.any(Number),
+        atMs: expect.any(Number),
+        pushed: expect.any(Number),
+      },
     });
   });
 
