@@ -44,6 +44,7 @@ import {
   createNamespace,
   deleteNamespace,
   ip,
+  listNamespaces,
   NODE_NAMESPACE_PREFIX,
   namespaceExists,
   runInNamespace,
@@ -143,6 +144,9 @@ interface NodeRecord {
   pausedUntilMs?: number;
   resumeTimer?: NodeJS.Timeout;
 }
+
+/** Nodes whose namespaces are made at once when many instances appear together. */
+const ADD_NODE_CONCURRENCY = 8;
 
 /** How often `up` asks the controller for its revision, to follow instances as they come and go. */
 const REVISION_POLL_MS = 250;
@@ -357,7 +361,8 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     // Why follow after applying: nodes are named after the instances' Name tags, which the
     // topology sets right after RunInstances.
     this.pollRevision();
-    await this.settle();
+    // Why longer with more nodes: each node's TUN is made and configured with a few `ip` runs.
+    await this.settle(20_000 + 250 * (topology?.instances.length ?? 0));
   }
 
   /** Polls the controller's revision; a change (a write, a fault expiring) triggers a reconcile. */
@@ -808,6 +813,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     }
     const known = new Set([...this.records.values()].map((r) => r.node.instanceId));
     const taken = new Set([...this.records.values()].map((r) => r.node.name));
+    const toAdd: RuntimeNode[] = [];
     for (const inst of live) {
       if (known.has(inst.instanceId) || this.stopping) continue;
       const tag = inst.tags.Name;
@@ -822,7 +828,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
           : inst.instanceId;
       const addresses = [...inst.privateIpv4, ...inst.ipv6];
       taken.add(name);
-      await this.addNode({
+      toAdd.push({
         name,
         instanceId: inst.instanceId,
         namespace: `${this.namespacePrefix}${name}`,
@@ -834,6 +840,15 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
         logFile: join(this.runtimeDir, "logs", `${name}.log`),
       });
     }
+    if (toAdd.length === 0) return;
+    // Why a few at a time: each node is a handful of `ip` runs; hundreds of nodes (a scale
+    // topology) come up in a fraction of the time, and the machine is not flooded with spawns.
+    const leftovers = new Set(await listNamespaces(this.namespacePrefix));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < toAdd.length && !this.stopping) await this.addNode(toAdd[next++]!, leftovers);
+    };
+    await Promise.all(Array.from({ length: Math.min(ADD_NODE_CONCURRENCY, toAdd.length) }, worker));
   }
 
   private async addInternetNode(): Promise<void> {
@@ -847,8 +862,12 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
   }
 
   /** Creates the namespace and starts the node's agent in it. */
-  private async addNode(node: RuntimeNode): Promise<void> {
-    if (await namespaceExists(node.namespace)) {
+  private async addNode(node: RuntimeNode, leftovers?: ReadonlySet<string>): Promise<void> {
+    if (
+      leftovers !== undefined
+        ? leftovers.has(node.namespace)
+        : await namespaceExists(node.namespace)
+    ) {
       // Why: a leftover of a runtime that died without `down`; its processes are gone.
       await deleteNamespace(node.namespace);
     }
