@@ -28,7 +28,18 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { TunClosedError, TunSetupError, type TunDevice } from "./tun-device.js";
 import { LoopQueue, pipeWrap } from "./tun-loop-queue.js";
-import { ensureTunDeviceNode, loadLibc, openQueue } from "./tun-native.js";
+import {
+  TUN_F_CSUM,
+  TUN_F_TSO4,
+  TUN_F_TSO6,
+  TUN_F_USO4,
+  enableOffload,
+  ensureTunDeviceNode,
+  loadLibc,
+  openQueue,
+} from "./tun-native.js";
+import type { TunOffload } from "./tun-device.js";
+import { MAX_SUPER_PACKET, VNET_HDR_LEN } from "../packet/virtio-net.js";
 import type { Queue } from "./tun-queue.js";
 import {
   CTL_ERRNO,
@@ -59,6 +70,31 @@ export interface LinuxTunOptions {
   readonly devicePath?: string;
   /** How queues are read (module comment); default "event-loop" where this Node allows it. */
   readonly reader?: TunReader;
+  /**
+   * TCP offload (IFF_VNET_HDR + TUNSETOFFLOAD, docs/agent.md "Performance"); default off here.
+   * The agent's LinuxTunProvider turns it on unless VPCEMU_TUN_OFFLOAD=0 (tunOffloadWanted).
+   * Whatever the kernel refuses is left off (LinuxTun.offload says what is on).
+   */
+  readonly offload?: boolean;
+}
+
+/** Ring slots per queue with offload (each holds a 64 KB super-packet): about the memory of 1024 plain slots. */
+const OFFLOAD_RING_SLOTS = 128;
+
+/** The default of LinuxTunOptions.offload: on unless VPCEMU_TUN_OFFLOAD=0 (or "off", "false"). */
+export function tunOffloadWanted(): boolean {
+  const v = process.env["VPCEMU_TUN_OFFLOAD"];
+  return !(v === "0" || v === "off" || v === "false");
+}
+
+function offloadOf(flags: number): TunOffload {
+  return {
+    csum: (flags & TUN_F_CSUM) !== 0,
+    tso4: (flags & TUN_F_TSO4) !== 0,
+    tso6: (flags & TUN_F_TSO6) !== 0,
+    uso: (flags & TUN_F_USO4) !== 0,
+    maxPacket: (flags & ~TUN_F_CSUM) !== 0 ? MAX_SUPER_PACKET : 0,
+  };
 }
 
 /** See the module comment. */
@@ -97,6 +133,8 @@ export class LinuxTun implements TunDevice {
     private readonly queues: readonly Queue[],
     private readonly bell: Int32Array,
     slots: number,
+    /** Set when the device has IFF_VNET_HDR (TunDevice.offload). */
+    readonly offload?: TunOffload,
   ) {
     this.batchSize = batchSize;
     this.slotSize = queues[0]!.data.length / slots;
@@ -143,22 +181,29 @@ export class LinuxTun implements TunDevice {
     }
   }
 
-  /** Copies up to bufs.length packets out of the rings, round robin over queues. */
+  /**
+   * Copies up to bufs.length packets out of the rings, round robin over queues. With offload each
+   * slot starts with the virtio header, copied into the VNET_HDR_LEN bytes before `offset`; a
+   * packet too long for bufs[n] (n > 0) ends the batch and waits for the next call, whose first
+   * buffers the caller sized for super-packets (TunDevice.readBatch).
+   */
   private drain(bufs: Uint8Array[], sizes: number[], offset: number): number {
     let n = 0;
     const qn = this.queues.length;
+    const hdr = this.offload === undefined ? 0 : VNET_HDR_LEN;
     for (let k = 0; k < qn && n < bufs.length; k++) {
       const q = this.queues[(this.next + k) % qn]!;
       const head = q.head();
       let tail = q.tail;
       while (tail !== head && n < bufs.length) {
         const slot = tail & this.mask;
-        const len = q.lens[slot]!;
+        const len = q.lens[slot]! - hdr;
         const buf = bufs[n]!;
+        if (len > buf.length - offset && hdr !== 0 && n > 0) break;
         tail = (tail + 1) | 0;
-        if (len > buf.length - offset) continue;
+        if (len > buf.length - offset || len <= 0) continue;
         const start = slot * this.slotSize;
-        buf.set(q.data.subarray(start, start + len), offset);
+        buf.set(q.data.subarray(start, start + hdr + len), offset - hdr);
         sizes[n] = len;
         n++;
       }
@@ -176,11 +221,45 @@ export class LinuxTun implements TunDevice {
     const c = loadLibc();
     const fd = this.queues[0]!.fd;
     let ok = 0;
+    if (this.offload !== undefined) {
+      // The caller put each packet's virtio header in the VNET_HDR_LEN bytes before `offset`;
+      // without room for one, the packet is plain: copied behind a zero header.
+      if (offset < VNET_HDR_LEN) return this.writePlain(c, fd, bufs, sizes, offset);
+      for (let i = 0; i < sizes.length; i++) {
+        const n = sizes[i]! + VNET_HDR_LEN;
+        if (
+          c.write(fd, bufs[i]!.subarray(offset - VNET_HDR_LEN, offset - VNET_HDR_LEN + n), n) === n
+        )
+          ok++;
+      }
+      return ok;
+    }
     for (let i = 0; i < sizes.length; i++) {
       const size = sizes[i]!;
       const buf = bufs[i]!;
       const view = offset === 0 && buf.length === size ? buf : buf.subarray(offset, offset + size);
       if (c.write(fd, view, size) === size) ok++;
+    }
+    return ok;
+  }
+
+  private scratch: Uint8Array | undefined;
+
+  private writePlain(
+    c: ReturnType<typeof loadLibc>,
+    fd: number,
+    bufs: Uint8Array[],
+    sizes: number[],
+    offset: number,
+  ): number {
+    let ok = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      const n = sizes[i]! + VNET_HDR_LEN;
+      if (this.scratch === undefined || this.scratch.length < n) this.scratch = new Uint8Array(n);
+      const s = this.scratch;
+      s.fill(0, 0, VNET_HDR_LEN);
+      s.set(bufs[i]!.subarray(offset, offset + sizes[i]!), VNET_HDR_LEN);
+      if (c.write(fd, s, n) === n) ok++;
     }
     return ok;
   }
@@ -213,12 +292,42 @@ export async function openLinuxTun(opts: LinuxTunOptions): Promise<LinuxTun> {
   ensureTunDeviceNode(devicePath);
   const mtu = opts.mtu ?? DEFAULT_TUN_MTU;
   const queueCount = Math.max(1, opts.queues ?? 1);
-  const slots = opts.ringSlots ?? 1024;
+  // Offload is settled on the first queue; the others follow its flags.
+  const fds: number[] = [];
+  let name = opts.name;
+  let offloadFlags = -1;
+  try {
+    let vnet = opts.offload ?? false;
+    for (let i = 0; i < queueCount; i++) {
+      const opened = openQueue(c, devicePath, name, queueCount > 1, vnet);
+      fds.push(opened.fd);
+      name = opened.name;
+      if (!vnet) continue;
+      const f = enableOffload(c, opened.fd);
+      if (i === 0 && f < 0) {
+        // Refused: reopen the device plainly (it vanishes with its only fd).
+        c.close(fds.pop()!);
+        vnet = false;
+        name = opts.name;
+        i--;
+        continue;
+      }
+      if (i === 0) offloadFlags = f;
+    }
+  } catch (err) {
+    for (const fd of fds) c.close(fd);
+    throw err;
+  }
+  const offload = offloadFlags < 0 ? undefined : offloadOf(offloadFlags);
+  const slots = opts.ringSlots ?? (offload !== undefined ? OFFLOAD_RING_SLOTS : 1024);
   if ((slots & (slots - 1)) !== 0 || slots < 2) {
+    for (const fd of fds) c.close(fd);
     throw new RangeError(`ringSlots must be a power of two ≥ 2, got ${slots}`);
   }
   // Why +64: a packet of exactly mtu bytes must fit; round the slot to a cache-friendly size.
-  const slotSize = ((mtu + 64 + 63) >> 6) << 6;
+  // With offload a slot holds the virtio header and a super-packet.
+  const largest = offload !== undefined ? Math.max(mtu, offload.maxPacket) + VNET_HDR_LEN : mtu;
+  const slotSize = ((largest + 64 + 63) >> 6) << 6;
   const koffiPath = requireNode.resolve("koffi");
   const bellBuf = new SharedArrayBuffer(16);
   const bell = new Int32Array(bellBuf);
@@ -228,12 +337,9 @@ export async function openLinuxTun(opts: LinuxTunOptions): Promise<LinuxTun> {
   // Why a holder: the event-loop queues wake the device, which is created after them.
   let device: LinuxTun | undefined;
   const wake = (): void => device?.arrived();
-  let name = opts.name;
   try {
     for (let i = 0; i < queueCount; i++) {
-      const opened = openQueue(c, devicePath, name, queueCount > 1);
-      const fd = opened.fd;
-      name = opened.name;
+      const fd = fds[i]!;
       if (pipe) {
         const lens = new Int32Array(slots);
         const data = new Uint8Array(slots * slotSize);
@@ -272,8 +378,9 @@ export async function openLinuxTun(opts: LinuxTunOptions): Promise<LinuxTun> {
     }
   } catch (err) {
     await Promise.all(queues.map((q) => q.stop()));
+    for (const fd of fds.slice(queues.length + 1)) c.close(fd);
     throw err;
   }
-  device = new LinuxTun(name, mtu, opts.batchSize ?? 64, reader, queues, bell, slots);
+  device = new LinuxTun(name, mtu, opts.batchSize ?? 64, reader, queues, bell, slots, offload);
   return device;
 }

@@ -15,6 +15,15 @@ export interface TunDevice {
   /** Preferred number of buffers per readBatch/writeBatch call. */
   readonly batchSize: number;
   /**
+   * Set when the device passes TUN offload metadata (IFF_VNET_HDR, packet/virtio-net.ts); absent:
+   * plain packets only. Then readBatch puts each packet's virtio header in the VNET_HDR_LEN bytes
+   * before `offset` and may produce super-packets of up to `maxPacket` bytes (a packet that does
+   * not fit bufs[n] for n > 0 waits for the next call: callers size their first buffers for
+   * super-packets); writeBatch reads each packet's header from the VNET_HDR_LEN bytes before
+   * `offset` (zeros: a plain packet) and accepts super-packets of the types it names.
+   */
+  readonly offload?: TunOffload;
+  /**
    * Waits for at least one packet, then fills bufs[i] from `offset` (up to bufs.length packets),
    * sets sizes[i] to each packet's length and resolves with the count (≥ 1). A packet longer than
    * bufs[i].length - offset is discarded. Rejects with TunClosedError once the device is closed.
@@ -29,6 +38,19 @@ export interface TunDevice {
   writeBatch(bufs: Uint8Array[], sizes: number[], offset: number): Promise<number>;
   /** Releases the device; pending and later reads reject. Idempotent. */
   close(): Promise<void>;
+}
+
+/** What a device with IFF_VNET_HDR was allowed to do (TUNSETOFFLOAD's TUN_F_* bits). */
+export interface TunOffload {
+  /** TUN_F_CSUM: packets may come with NEEDS_CSUM (a checksum to complete). */
+  readonly csum: boolean;
+  /** TUN_F_TSO4 / TUN_F_TSO6: TCP super-packets (gso_type TCPV4 / TCPV6) both ways. */
+  readonly tso4: boolean;
+  readonly tso6: boolean;
+  /** TUN_F_USO4 | TUN_F_USO6: UDP super-packets (gso_type UDP_L4). */
+  readonly uso: boolean;
+  /** Largest packet readBatch produces (65535 with TSO or USO; 0: no super-packets). */
+  readonly maxPacket: number;
 }
 
 /** Thrown by readBatch/writeBatch once the device is closed. */

@@ -1,6 +1,7 @@
 /**
  * The native side of a Linux TUN device: libc through koffi (open, ioctl, read, write, close,
- * mknod), the /dev/net/tun node, and opening one queue of a device (TUNSETIFF). The only
+ * mknod), the /dev/net/tun node, opening one queue of a device (TUNSETIFF) and its offload
+ * (IFF_VNET_HDR, TUNSETVNETHDRSZ, TUNSETOFFLOAD: enableOffload). The only
  * native calls of the project's TUN code live here; the readers (tun-loop-queue.ts,
  * tun-worker-queue.ts) and the device (linux-tun.ts) use them.
  */
@@ -13,6 +14,18 @@ export const TUNSETIFF = 0x400454ca;
 const IFF_TUN = 0x0001;
 const IFF_NO_PI = 0x1000;
 const IFF_MULTI_QUEUE = 0x0100;
+const IFF_VNET_HDR = 0x4000;
+/** _IOW('T', 208, unsigned int): the offloads the agent can take (TUN_F_*). */
+const TUNSETOFFLOAD = 0x400454d0;
+/** _IOW('T', 216, int): the virtio header length in front of every packet. */
+const TUNSETVNETHDRSZ = 0x400454d8;
+/** linux/if_tun.h TUN_F_*. */
+export const TUN_F_CSUM = 0x01;
+export const TUN_F_TSO4 = 0x02;
+export const TUN_F_TSO6 = 0x04;
+export const TUN_F_USO4 = 0x20;
+export const TUN_F_USO6 = 0x40;
+const EINVAL = 22;
 /** fcntl.h (x86_64 and aarch64 share these values). */
 const O_RDWR = 0x2;
 const O_NONBLOCK = 0x800;
@@ -28,6 +41,8 @@ const IFREQ_SIZE = 40;
 export interface Libc {
   open(path: string, flags: number): number;
   ioctl(fd: number, req: number, arg: Uint8Array): number;
+  /** ioctl with an integer argument (TUNSETOFFLOAD takes the value, not a pointer). */
+  ioctlInt(fd: number, req: number, arg: number): number;
   write(fd: number, buf: Uint8Array, n: number): number;
   read(fd: number, buf: Uint8Array, n: number): number;
   close(fd: number): number;
@@ -44,6 +59,7 @@ export function loadLibc(): Libc {
     libc = {
       open: lib.func("int open(const char *path, int flags)"),
       ioctl: lib.func("int ioctl(int fd, unsigned long req, void *arg)"),
+      ioctlInt: lib.func("ioctl", "int", ["int", "unsigned long", "unsigned long"]),
       write: lib.func("long write(int fd, void *buf, unsigned long n)"),
       read: lib.func("long read(int fd, void *buf, unsigned long n)"),
       close: lib.func("int close(int fd)"),
@@ -105,6 +121,7 @@ export function openQueue(
   devicePath: string,
   name: string,
   multiQueue: boolean,
+  vnetHdr = false,
 ): { fd: number; name: string } {
   const fd = c.open(devicePath, O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) throw openError(devicePath, koffi.errno());
@@ -115,7 +132,8 @@ export function openQueue(
     throw new TunSetupError("EMU_ERR_TUN_CONFIGURE", `interface name '${name}' exceeds 15 bytes`);
   }
   ifr.set(nameBytes, 0);
-  const flags = IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0);
+  const flags =
+    IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (vnetHdr ? IFF_VNET_HDR : 0);
   new DataView(ifr.buffer).setUint16(IFNAMSIZ, flags, true);
   if (c.ioctl(fd, TUNSETIFF, ifr) !== 0) {
     const err = koffi.errno();
@@ -134,4 +152,24 @@ export function openQueue(
   // The kernel writes the final name back (it expands %d).
   const end = ifr.indexOf(0);
   return { fd, name: new TextDecoder().decode(ifr.subarray(0, end < 0 ? IFNAMSIZ : end)) };
+}
+
+/**
+ * Turns on offload for a queue opened with IFF_VNET_HDR: the 10-byte virtio header
+ * (TUNSETVNETHDRSZ), then TUNSETOFFLOAD with the largest set the kernel accepts, tried in order:
+ * CSUM|TSO4|TSO6|USO4|USO6 (USO: Linux >= 6.2), CSUM|TSO4|TSO6, CSUM, none. Returns the TUN_F_*
+ * bits in force, or -1 when the header length was refused (the caller then reopens without
+ * IFF_VNET_HDR). Never throws.
+ */
+export function enableOffload(c: Libc, fd: number): number {
+  const sz = new Uint8Array(4);
+  new DataView(sz.buffer).setInt32(0, 10, true);
+  if (c.ioctl(fd, TUNSETVNETHDRSZ, sz) !== 0) return -1;
+  const tso = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+  for (const f of [tso | TUN_F_USO4 | TUN_F_USO6, tso, TUN_F_CSUM, 0]) {
+    if (c.ioctlInt(fd, TUNSETOFFLOAD, f) === 0) return f;
+    if (koffi.errno() !== EINVAL) break;
+  }
+  // Why 0 after an error other than EINVAL: the header stays; every packet is then plain.
+  return c.ioctlInt(fd, TUNSETOFFLOAD, 0) === 0 ? 0 : -1;
 }

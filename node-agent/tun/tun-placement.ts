@@ -35,6 +35,12 @@ export interface TunPlacement {
    * program bound to a second ENI's address leaves through that ENI (its source check holds).
    */
   readonly index?: number;
+  /**
+   * The device's largest GSO packet (`ip link set gso_max_size`), set when the device has TUN
+   * offload so that a super-packet plus its Geneve header fits one underlay datagram; a kernel
+   * or iproute2 without the setting leaves the default (the agent then cuts what does not fit).
+   */
+  readonly gsoMaxSize?: number;
 }
 
 /** Where a placed device is and how to reach it with `ip`. */
@@ -100,6 +106,11 @@ export async function placeTun(p: TunPlacement): Promise<PlacedTun> {
   await runIp(ns, ["link", "set", "dev", name, "addrgenmode", "none"]).catch(() => undefined);
   // Why txqueuelen 1000: the TUN default (500) drops bursts the agent would carry a moment later.
   await runIp(ns, ["link", "set", "dev", name, "mtu", String(p.mtu), "txqueuelen", "1000", "up"]);
+  if (p.gsoMaxSize !== undefined) {
+    await runIp(ns, ["link", "set", "dev", name, "gso_max_size", String(p.gsoMaxSize)]).catch(
+      () => undefined,
+    );
+  }
   const index = p.index ?? 0;
   const table = ns !== undefined && index > 0 ? SECONDARY_TABLE_BASE + index : undefined;
   if (ns !== undefined) {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { tunNameFor, type TunPlacementMode } from "../config.js";
-import { DEFAULT_TUN_MTU, openLinuxTun } from "./linux-tun.js";
+import { DEFAULT_TUN_MTU, openLinuxTun, tunOffloadWanted } from "./linux-tun.js";
 import type { TunDevice } from "./tun-device.js";
 import {
   placeTun,
@@ -38,14 +38,27 @@ export interface TunProvider {
   close(dev: TunDevice): Promise<void>;
 }
 
-/** Real TUN devices: create in the agent's namespace, then netns move or in place. */
+/**
+ * A super-packet's largest size on a device with offload: with a Geneve header of up to 280
+ * bytes (two 124-byte ENI ids, the offload option) it still fits one UDP datagram (65,507).
+ */
+export const TUN_GSO_MAX_SIZE = 65000;
+
+/**
+ * Real TUN devices: create in the agent's namespace, then netns move or in place. TCP offload
+ * (docs/agent.md "Performance") is asked for unless `offload` is false (default: on unless
+ * VPCEMU_TUN_OFFLOAD=0); the first device reports what the kernel granted through `log`.
+ */
 export class LinuxTunProvider implements TunProvider {
   private readonly placed = new Map<TunDevice, PlacedTun>();
+  private reported = false;
 
   constructor(
     private readonly placement: TunPlacementMode,
     private readonly baseName: string,
     private readonly mtu = DEFAULT_TUN_MTU,
+    private readonly offload = tunOffloadWanted(),
+    private readonly log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
   ) {}
 
   async open(spec: TunSpec): Promise<TunDevice> {
@@ -53,7 +66,16 @@ export class LinuxTunProvider implements TunProvider {
     // netns mode: a unique temporary name in the host namespace, renamed after the move.
     const createName =
       this.placement.kind === "netns" ? `vpct${randomBytes(4).toString("hex")}` : finalName;
-    const dev = await openLinuxTun({ name: createName, mtu: this.mtu });
+    const dev = await openLinuxTun({ name: createName, mtu: this.mtu, offload: this.offload });
+    if (this.offload && !this.reported) {
+      this.reported = true;
+      const o = dev.offload;
+      const on =
+        o === undefined ? [] : (["csum", "tso4", "tso6", "uso"] as const).filter((k) => o[k]);
+      this.log(
+        `vpcemu agent: TUN offload ${on.length > 0 ? on.join(" ") : "refused by the kernel (plain packets)"}`,
+      );
+    }
     try {
       const placed = await placeTun({
         device: dev.name,
@@ -61,6 +83,7 @@ export class LinuxTunProvider implements TunProvider {
         nameInNode: finalName,
         mtu: this.mtu,
         index: spec.index,
+        ...(dev.offload !== undefined ? { gsoMaxSize: TUN_GSO_MAX_SIZE } : {}),
       });
       this.placed.set(dev, placed);
       await setTunAddresses(placed, spec.addresses);
