@@ -13,6 +13,12 @@ import { TunClosedError } from "../tun/tun-device.js";
 
 /** Buffer sets each TUN read loop rotates through (see runReadLoop). */
 const READ_BUFFER_SETS = 4;
+/**
+ * With TUN offload, the first buffers of each set are sized for a super-packet (64 KB); the
+ * rest for the MTU. A super-packet that meets a small buffer waits for the next batch
+ * (TunDevice.readBatch). 4 sets x (8 x 64 KB + 56 x 9 KB): ~4 MB per port instead of 16 MB.
+ */
+const SUPER_PACKET_BUFFERS = 8;
 
 /** What a read loop needs from its agent. */
 export interface ReadLoopContext {
@@ -33,7 +39,14 @@ export async function runReadLoop(ctx: ReadLoopContext, port: Port): Promise<voi
   // callbacks run (a later event-loop turn); rotating sets lets the next batch be read and
   // forwarded meanwhile instead of waiting a turn per batch.
   const sets = Array.from({ length: READ_BUFFER_SETS }, () => ({
-    bufs: Array.from({ length: n }, () => new Uint8Array(ENCAP_HEADROOM + tun.mtu)),
+    bufs: Array.from(
+      { length: n },
+      (_, i) =>
+        new Uint8Array(
+          ENCAP_HEADROOM +
+            (i < SUPER_PACKET_BUFFERS ? Math.max(tun.mtu, tun.offload?.maxPacket ?? 0) : tun.mtu),
+        ),
+    ),
     sizes: new Array<number>(n).fill(0),
     outbox: new Outbox(ctx.transport),
     sending: Promise.resolve(),

@@ -263,7 +263,21 @@ export class ConntrackTable {
   nextState(ref: number, pkt: DecodedPacket): number {
     const meta = this.rec[(ref >> 1) * REC_WORDS + W_META]!;
     if ((meta & 0xff) !== TimeoutClass.TCP) return 0;
-    return TCP_TRANSITIONS[ref & 1]?.[tcpFlagClass(pkt.tcpFlags)]?.[(meta >>> 8) & 0xff] ?? INVALID;
+    const d = ref & 1;
+    const state = (meta >>> 8) & 0xff;
+    const segs = pkt.segments ?? 1;
+    if (segs === 1) return TCP_TRANSITIONS[d]?.[tcpFlagClass(pkt.tcpFlags)]?.[state] ?? INVALID;
+    // A super-packet (packet/virtio-net.ts) is the segments the kernel would cut from it, in
+    // order: all but the last without FIN and PSH, the last without CWR (tcp_gso_segment). The
+    // middle ones' cell is applied at most twice (an ACK-class cell reaches its fixed point in
+    // one step), then the last one's.
+    const midClass = tcpFlagClass(pkt.tcpFlags & ~0x09);
+    let s = state;
+    for (let i = 0; i < Math.min(segs - 1, 2); i++) {
+      s = TCP_TRANSITIONS[d]?.[midClass]?.[s] ?? INVALID;
+      if (s === INVALID) return INVALID;
+    }
+    return TCP_TRANSITIONS[d]?.[tcpFlagClass(pkt.tcpFlags & ~0x80)]?.[s] ?? INVALID;
   }
 
   /**
@@ -272,13 +286,13 @@ export class ConntrackTable {
    * `next` (from nextState), and for UDP notes a reply and the promotion to stream (TO-7: the
    * initiator sends again after a reply was seen).
    */
-  commit(ref: number, bytes: number, nowMs: number, next: number): void {
+  commit(ref: number, bytes: number, nowMs: number, next: number, packets = 1): void {
     const o = (ref >> 1) * REC_WORDS;
     const d = ref & 1;
     const rec = this.rec;
     const f = this.recF;
     f[(o + W_LAST) >> 1] = nowMs;
-    rec[o + W_PKTS + d] = (rec[o + W_PKTS + d]! + 1) >>> 0;
+    rec[o + W_PKTS + d] = (rec[o + W_PKTS + d]! + packets) >>> 0;
     f[((o + W_BYTES) >> 1) + d]! += bytes;
     let meta = rec[o + W_META]!;
     const c = meta & 0xff;
@@ -289,7 +303,7 @@ export class ConntrackTable {
       else if (meta & F_UDP_REPLIED) meta |= F_UDP_STREAM;
     }
     rec[o + W_META] = meta >>> 0;
-    this.ruleCommits[rec[o + W_RULE]!]!++;
+    this.ruleCommits[rec[o + W_RULE]!]! += packets;
   }
 
   /** Packets admitted by an existing entry (commit) since the table was made. */
@@ -326,6 +340,7 @@ export class ConntrackTable {
     tcpState: number,
     ruleId: string,
     openedBy: OpenedBy,
+    packets = 1,
   ): number {
     if (!this.allowance.tryAcquire()) return -1;
     if (this.count >= this.cap) this.resize(this.cap * 2);
@@ -367,7 +382,7 @@ export class ConntrackTable {
       x[xo + 5] = w[7]!;
     }
     rec[o + W_RULE] = ri;
-    rec[o + W_PKTS] = 1;
+    rec[o + W_PKTS] = packets;
     rec[o + W_PKTS + 1] = 0;
     rec[o + 9] = 0;
     const f = this.recF;

@@ -199,7 +199,8 @@ export class EniFilter {
   }
 
   /**
-   * A packet leaving the ENI towards `pkt.dst`. `bytes` is its IP length (for counters);
+   * A packet leaving the ENI towards `pkt.dst`. `bytes` is its IP length (for counters; a
+   * super-packet's: the bytes of the segments it stands for, `pkt.segments` of them);
    * `crossesSubnet` is true when the destination is in another subnet (then the outbound NACL
    * judges it, NACL-7).
    */
@@ -236,11 +237,20 @@ export class EniFilter {
       naclRule = v.ruleNumber;
     }
     if (ref >= 0) {
-      t.commit(ref, bytes, nowMs, next);
+      t.commit(ref, bytes, nowMs, next, pkt.segments ?? 1);
       return allowConntrack(t.ruleIdOf(ref), naclRule);
     }
-    const r = this.admitByRule(c.policy.egress[ri]!, tcpInit, bytes, nowMs, "egress", naclRule);
-    if (r !== DROP_ALLOWANCE) c.egressHits[ri]!++;
+    const segs = pkt.segments ?? 1;
+    const r = this.admitByRule(
+      c.policy.egress[ri]!,
+      tcpInit,
+      bytes,
+      nowMs,
+      "egress",
+      naclRule,
+      segs,
+    );
+    if (r !== DROP_ALLOWANCE) c.egressHits[ri]! += segs;
     return r;
   }
 
@@ -265,7 +275,7 @@ export class EniFilter {
     if (ref >= 0) {
       const next = t.nextState(ref, pkt);
       if (next === INVALID) return afterNacl(DROP_CT_INVALID, naclRule);
-      t.commit(ref, bytes, nowMs, next);
+      t.commit(ref, bytes, nowMs, next, pkt.segments ?? 1);
       return allowConntrack(t.ruleIdOf(ref), naclRule);
     }
     const ri = c.ingress.match(pkt, pkt.src);
@@ -274,8 +284,9 @@ export class EniFilter {
     const tcpInit = this.trackingState(ref, false, pkt);
     if (tcpInit === INVALID) return afterNacl(DROP_CT_INVALID_FIRST, naclRule);
     if (tcpInit >= 0 && !this.allowance.hasRoom()) return this.allowanceDrop();
-    const r = this.admitByRule(rule, tcpInit, bytes, nowMs, "ingress", naclRule);
-    if (r !== DROP_ALLOWANCE) c.ingressHits[ri]!++;
+    const segs = pkt.segments ?? 1;
+    const r = this.admitByRule(rule, tcpInit, bytes, nowMs, "ingress", naclRule, segs);
+    if (r !== DROP_ALLOWANCE) c.ingressHits[ri]! += segs;
     return r;
   }
 
@@ -301,16 +312,17 @@ export class EniFilter {
     nowMs: number,
     openedBy: "egress" | "ingress",
     naclRule: number | undefined,
+    segs: number,
   ): FilterResult {
     if (tcpInit < 0) {
-      this.untracked++;
+      this.untracked += segs;
       return naclRule === undefined
         ? { action: "allow", via: "rule", tracked: false, ruleId: rule.ruleId }
         : { action: "allow", via: "rule", tracked: false, ruleId: rule.ruleId, naclRule };
     }
     // Why: hasRoom() was checked before the NACL, so this cannot fail; a failure would only
     // mean a shared allowance filled in between, which a single-threaded data path rules out.
-    if (this.table.insert(this.table.key, bytes, nowMs, tcpInit, rule.ruleId, openedBy) < 0) {
+    if (this.table.insert(this.table.key, bytes, nowMs, tcpInit, rule.ruleId, openedBy, segs) < 0) {
       return this.allowanceDrop();
     }
     this.created++;

@@ -105,7 +105,7 @@ export class NaclMatcher {
           if (t >= 0 && c >= 0 && pkt.icmpCode !== c) continue;
         }
       }
-      this.hits[i]!++;
+      this.hits[i]! += pkt.segments ?? 1;
       return this.verdicts[i]!;
     }
     return NO_MATCH;

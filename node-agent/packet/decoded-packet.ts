@@ -39,6 +39,12 @@ export interface DecodedPacket {
   readonly payloadOffset: number;
   /** Total IP packet length in bytes (header + payload) as the header states it. */
   readonly length: number;
+  /**
+   * Packets this one stands for: set by the pipeline on a TUN offload super-packet
+   * (packet/virtio-net.ts segmentCount); absent = 1. Conntrack, rule and NACL hits, counters and
+   * flow logs count it.
+   */
+  readonly segments?: number;
 }
 
 /** IANA protocol numbers the data path treats specially. */

@@ -5,6 +5,7 @@
  * feed them and swaps ports and routes on every snapshot.
  */
 import type { DecodedPacket } from "../packet/decoded-packet.js";
+import { segmentedLength } from "../packet/virtio-net.js";
 import type { Endpoint, Transport } from "../overlay/transport.js";
 import type { FlowLogAggregator } from "../report/flow-log.js";
 import { DropCounters } from "./drop-counters.js";
@@ -130,7 +131,12 @@ export class DataPath {
     faultId?: string,
     site?: string,
   ): void {
-    this.drops.count(port ? port.key : "", reason, pkt !== undefined ? pkt.length : len);
+    this.drops.count(
+      port ? port.key : "",
+      reason,
+      pkt !== undefined ? wireLength(pkt) : len,
+      pkt?.segments ?? 1,
+    );
     if (this.verdicts.active) {
       const e: EventDraft = {
         eniId: port ? port.key : "",
@@ -183,13 +189,14 @@ export class DataPath {
     verdict: FilterVerdict,
     nowMs: number,
   ): void {
-    const bytes = pkt.length;
+    const bytes = wireLength(pkt);
+    const segs = pkt.segments ?? 1;
     const accept = verdict.action === "allow";
     if (accept) {
-      port.accepted++;
+      port.accepted += segs;
       port.acceptedBytes += bytes;
     } else {
-      this.drops.count(port.key, verdict.reason, bytes);
+      this.drops.count(port.key, verdict.reason, bytes, segs);
     }
     if (this.verdicts.active) this.emitJudged(port, egress, pkt, buf, off, len, verdict, nowMs);
     if (this.flowLog === undefined || port.kind !== "eni") return;
@@ -263,6 +270,15 @@ export class DataPath {
     const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
     this.logger.warn(`internal error in the data path on ${port?.key || "agent"}${more}: ${msg}`);
   }
+}
+
+/**
+ * The IP bytes `pkt` stands for: its length, or for a super-packet the bytes of its segments
+ * (each repeats the headers: packet/virtio-net.ts segmentedLength).
+ */
+export function wireLength(pkt: DecodedPacket): number {
+  const s = pkt.segments;
+  return s === undefined || s === 1 ? pkt.length : segmentedLength(pkt, s);
 }
 
 /** The packet bytes a listener gets: the IP packet (its decoded length) or what the site saw. */

@@ -38,14 +38,14 @@ export class DropCounters {
    * what the site saw). Why cells: one map and one reason lookup per drop, as before bytes were
    * counted (bench/verdict-event.bench.ts).
    */
-  count(port: string, reason: DropReason, bytes = 0): void {
+  count(port: string, reason: DropReason, bytes = 0, packets = 1): void {
     let c = this.byPort.get(port);
     if (!c) {
       c = zeroCells();
       this.byPort.set(port, c);
     }
     const cell = c[reason];
-    cell.packets++;
+    cell.packets += packets;
     cell.bytes += bytes;
   }
 

@@ -10,11 +10,37 @@
  *
  * External nodes skip the filter (they are outside every VPC). Every refusal is a silent drop
  * counted on the source port with its reason; SG/NACL verdicts also go to the flow log.
+ *
+ * TUN offload (the port's TUN has IFF_VNET_HDR; packet/virtio-net.ts): the virtio header sits in
+ * the VNET_HDR_LEN bytes before the packet. A TCP super-packet is judged once (its segments
+ * share the 5-tuple) and counted as the segments it stands for (pkt.segments); the internet
+ * gateway's source rewrite reseeds its partial checksum; the fault step gets it cut into plain
+ * packets first (faults act per packet: a loss, a corrupt bit, a rate are per segment); local
+ * delivery passes it on to the destination's TunWriter (which cuts it for a device without
+ * offload); the underlay carries the metadata in the Geneve offload option, or gets plain
+ * segments when the datagram would exceed MAX_UNDERLAY_PAYLOAD or the header its headroom.
  */
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, writeGeneveHeader } from "../overlay/geneve.js";
+import {
+  ENCAP_HEADROOM,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  geneveHeaderLength,
+  writeGeneveHeader,
+} from "../overlay/geneve.js";
 import { decodePacket, lastDecodeSite } from "../packet/decode.js";
+import type { DecodedPacket } from "../packet/decoded-packet.js";
+import {
+  VNET_HDR_LEN,
+  offloadFits,
+  readVnetHeader,
+  reseedPartialChecksum,
+  segmentCount,
+  segmentPacket,
+  type PacketOffload,
+} from "../packet/virtio-net.js";
+import type { Route } from "./route-table.js";
 import { indexOfIpv4, rewriteIpv4Source } from "../packet/nat.js";
-import type { DataPath, Outbox } from "./data-path.js";
+import { wireLength, type DataPath, type Outbox } from "./data-path.js";
 import { deliverLocal } from "./ingress.js";
 import type { Port } from "./port.js";
 import { EgressOnlyFlows } from "../nat-gateway/egress-only.js";
@@ -48,6 +74,19 @@ export function forwardFromTun(
     // The one site of the decode reasons on egress; `site` names the check.
     dp.drop(port, pkt, true, buf, off, len, undefined, undefined, lastDecodeSite());
     return;
+  }
+  let offload: PacketOffload | undefined;
+  if (port.tun.offload !== undefined) {
+    offload = readVnetHeader(buf, off - VNET_HDR_LEN);
+    if (offload !== undefined) {
+      // Why an internal error: the kernel never sends metadata that does not fit its packet.
+      if (!offloadFits(pkt, offload)) {
+        dp.internalError(port, new Error(`offload metadata does not fit the packet read`));
+        return;
+      }
+      const segs = segmentCount(pkt, offload);
+      if (segs > 1) (pkt as { segments?: number }).segments = segs;
+    }
   }
   // DESIGN.md step 3: an ENI only sends from its own addresses unless the check is disabled;
   // an external node always.
@@ -122,7 +161,7 @@ export function forwardFromTun(
     dp.drop(port, refused ?? DropReason.NoRoute, true, buf, off, len, pkt);
     return;
   }
-  const bytes = pkt.length;
+  const bytes = wireLength(pkt);
   // Steps 5-6.
   if (port.filter !== undefined) {
     const crossesSubnet = route.entry.subnetId !== port.subnetId;
@@ -131,8 +170,10 @@ export function forwardFromTun(
     if (r.action === "drop") return;
   }
   // IGW-6: after the SG, NACL, conntrack and flow log, which all see the private address.
-  if (snat >= 0) rewriteIpv4Source(buf, pkt, port.natPublic![snat]!);
-  else if (egressOnly) (port.egressOnly ??= new EgressOnlyFlows()).outbound(pkt, nowMs);
+  if (snat >= 0) {
+    rewriteIpv4Source(buf, pkt, port.natPublic![snat]!);
+    if (offload !== undefined && offload.needsCsum) reseedPartialChecksum(buf, off, pkt, offload);
+  } else if (egressOnly) (port.egressOnly ??= new EgressOnlyFlows()).outbound(pkt, nowMs);
   // Where it goes: a port on this agent (no underlay), or another agent's endpoint.
   const dst: Port | undefined =
     route.entry.agentId !== dp.agentId
@@ -143,13 +184,47 @@ export function forwardFromTun(
   // Step 7: faults act after the verdict, so they only ever make delivery worse.
   const faults = dp.faults;
   if (faults !== undefined && faults.size > 0) {
+    if (offload !== undefined) {
+      // Faults act per packet: the segments the kernel would have sent, checksums complete.
+      forwardSegments(dp, port, outbox, route, dst, pkt, buf, off, offload, nowMs, true);
+      return;
+    }
     if (!faults.apply(port, route, dst, pkt, buf, off, len)) return;
   }
   if (dst !== undefined) {
-    deliverLocal(dp, dst, port.subnetId, pkt, buf, off, len, nowMs);
+    deliverLocal(dp, dst, port.subnetId, pkt, buf, off, len, nowMs, offload);
     return;
   }
   // Step 8.
+  encapsulate(dp, port, outbox, route, pkt, buf, off, len, offload, nowMs);
+}
+
+/**
+ * The largest underlay datagram (a UDP payload over IPv4: 65535 - 20 - 8). A super-packet whose
+ * datagram would be longer travels as plain segments.
+ */
+export const MAX_UNDERLAY_PAYLOAD = 65507;
+
+/** Step 8: Geneve into the headroom, queued for the destination agent. */
+function encapsulate(
+  dp: DataPath,
+  port: Port,
+  outbox: Outbox,
+  route: Route,
+  pkt: DecodedPacket,
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  offload: PacketOffload | undefined,
+  nowMs: number,
+): void {
+  if (offload !== undefined) {
+    const hlen = geneveHeaderLength(port.eniOption, route.eniOption, offload);
+    if (hlen > off || hlen + len > MAX_UNDERLAY_PAYLOAD) {
+      forwardSegments(dp, port, outbox, route, undefined, pkt, buf, off, offload, nowMs, false);
+      return;
+    }
+  }
   // The VNI is the VPC the packet enters (a peer VPC across a peering), or leaves to an
   // external node.
   const vni = route.external ? port.vni : route.vni;
@@ -160,6 +235,40 @@ export function forwardFromTun(
     pkt.family === 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6,
     port.eniOption,
     route.eniOption,
+    offload,
   );
   outbox.send(buf.subarray(start, off + len), route.entry.endpoint);
+}
+
+/**
+ * The rest of egress for a packet with offload metadata, as plain packets (segmentPacket: the
+ * segments of a super-packet, or the packet with its checksum completed), each in its own buffer
+ * with ENCAP_HEADROOM in front (the outbox keeps them until its flush). Already judged: only
+ * the fault step (when `faults`), local delivery or the underlay follow.
+ */
+function forwardSegments(
+  dp: DataPath,
+  port: Port,
+  outbox: Outbox,
+  route: Route,
+  dst: Port | undefined,
+  pkt: DecodedPacket,
+  buf: Uint8Array,
+  off: number,
+  offload: PacketOffload,
+  nowMs: number,
+  faults: boolean,
+): void {
+  for (const seg of segmentPacket(buf, off, pkt, offload, ENCAP_HEADROOM)) {
+    const n = seg.length - ENCAP_HEADROOM;
+    const p = decodePacket(seg, ENCAP_HEADROOM, n);
+    // Why: segmentPacket writes valid headers; a failure here would be a bug.
+    if (typeof p === "string") {
+      dp.internalError(port, new Error(`a segment did not decode: ${p}`));
+      return;
+    }
+    if (faults && !dp.faults!.apply(port, route, dst, p, seg, ENCAP_HEADROOM, n)) continue;
+    if (dst !== undefined) deliverLocal(dp, dst, port.subnetId, p, seg, ENCAP_HEADROOM, n, nowMs);
+    else encapsulate(dp, port, outbox, route, p, seg, ENCAP_HEADROOM, n, undefined, nowMs);
+  }
 }

@@ -7,13 +7,26 @@
  *   mapping table names for the inner source, and that source's ENI the one the header claims)
  *   -> instance stopped? (INST-2) -> EniFilter.ingress (NACL inbound when subnets differ,
  *   conntrack, SG ingress) -> TUN
+ *
+ * A datagram with the Geneve offload option (overlay/geneve.ts) holds a super-packet or a
+ * packet whose checksum is to be completed: its metadata must fit the inner packet
+ * (`bad_encapsulation`, site geneve_offload_mismatch, otherwise); it is judged once, counted as
+ * its segments, and handed to the destination's TunWriter with its metadata (written with its
+ * virtio header to a TUN with offload, so the kernel takes it whole; cut into plain packets
+ * for any other device).
  */
 import { lastGeneveSite, parseGeneve, vniForVpc } from "../overlay/geneve.js";
 import type { Endpoint } from "../overlay/transport.js";
 import { decodePacket, lastDecodeSite } from "../packet/decode.js";
 import type { DecodedPacket } from "../packet/decoded-packet.js";
+import {
+  offloadFits,
+  reseedPartialChecksum,
+  segmentCount,
+  type PacketOffload,
+} from "../packet/virtio-net.js";
 import { indexOfIpv4, rewriteIpv4Destination } from "../packet/nat.js";
-import type { DataPath } from "./data-path.js";
+import { wireLength, type DataPath } from "./data-path.js";
 import type { Port } from "./port.js";
 import { DropReason } from "./verdict.js";
 
@@ -49,6 +62,26 @@ export function receiveDatagram(
     );
     return;
   }
+  const offload = g.offload;
+  if (offload !== undefined) {
+    if (!offloadFits(pkt, offload)) {
+      // The Geneve step's other site: metadata a peer sent that does not fit its packet.
+      dp.drop(
+        undefined,
+        DropReason.BadEncapsulation,
+        false,
+        data,
+        g.payloadOffset,
+        g.payloadLength,
+        pkt,
+        undefined,
+        "geneve_offload_mismatch",
+      );
+      return;
+    }
+    const segs = segmentCount(pkt, offload);
+    if (segs > 1) (pkt as { segments?: number }).segments = segs;
+  }
   const dst = g.dstEni === "" ? dp.externalFor(pkt.dst) : dp.enis.get(g.dstEni);
   if (dst === undefined) {
     dp.drop(
@@ -80,13 +113,23 @@ export function receiveDatagram(
     dp.drop(dst, DropReason.BadVni, false, data, g.payloadOffset, g.payloadLength, pkt);
     return;
   }
-  deliverLocal(dp, dst, src.entry.subnetId, pkt, data, g.payloadOffset, g.payloadLength, nowMs);
+  deliverLocal(
+    dp,
+    dst,
+    src.entry.subnetId,
+    pkt,
+    data,
+    g.payloadOffset,
+    g.payloadLength,
+    nowMs,
+    offload,
+  );
 }
 
 /**
  * The destination half: destination check, the port's ingress filter, the TUN. `srcSubnet` is
  * the sender's subnet ("internet" for external nodes). Shared by the underlay and same-agent
- * delivery.
+ * delivery. `offload`: the packet's TUN offload metadata (a super-packet: pkt.segments set).
  */
 export function deliverLocal(
   dp: DataPath,
@@ -97,6 +140,7 @@ export function deliverLocal(
   off: number,
   len: number,
   nowMs: number,
+  offload?: PacketOffload,
 ): void {
   // INST-2: a stopped instance receives nothing.
   if (dst.instanceStopped && dp.dropIfStopped(dst, false, buf, off, len, pkt)) return;
@@ -114,7 +158,12 @@ export function deliverLocal(
     if (i >= 0) {
       const hop = dst.vpcRoutes?.lookup(pkt.src);
       if (hop === undefined || hop.kind !== "internet-gateway") noGateway = true;
-      else rewriteIpv4Destination(buf, pkt, dst.natPrivate![i]!);
+      else {
+        rewriteIpv4Destination(buf, pkt, dst.natPrivate![i]!);
+        if (offload !== undefined && offload.needsCsum) {
+          reseedPartialChecksum(buf, off, pkt, offload);
+        }
+      }
     }
   } else if (pkt.family === 6 && dst.vpcRoutes !== undefined && dst.vpcRoutes.v6Gateway) {
     if (dp.routes.lookup(pkt.src)?.external === true) {
@@ -136,10 +185,10 @@ export function deliverLocal(
     return;
   }
   if (dst.filter !== undefined) {
-    const r = dst.filter.ingress(pkt, pkt.length, srcSubnet !== dst.subnetId, nowMs);
+    const r = dst.filter.ingress(pkt, wireLength(pkt), srcSubnet !== dst.subnetId, nowMs);
     dp.judged(dst, false, pkt, buf, off, len, r, nowMs);
     if (r.action === "drop") return;
   }
   // Why pkt.length: bytes after the IP packet (underlay padding) do not belong to it.
-  dst.writer.enqueue(buf, off, pkt.length <= len ? pkt.length : len);
+  dst.writer.enqueue(buf, off, pkt.length <= len ? pkt.length : len, offload, pkt);
 }

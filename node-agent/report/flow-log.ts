@@ -196,7 +196,7 @@ export class FlowLogAggregator {
         continue;
       }
       a.tcpFlags |= flags;
-      a.packets++;
+      a.packets += pkt.segments ?? 1;
       a.bytes += bytes;
       a.lastMs = nowMs;
       return;
@@ -230,7 +230,7 @@ export class FlowLogAggregator {
       pktDst,
       tcpFlags: flags,
       decision,
-      packets: 1,
+      packets: pkt.segments ?? 1,
       bytes,
       firstMs: nowMs,
       lastMs: nowMs,
