@@ -6,21 +6,31 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalRuntime, type StartedLocalRuntime } from "../../cli/runtime/local-runtime.js";
+import {
+  LocalRuntime,
+  type LocalRuntimeOptions,
+  type StartedLocalRuntime,
+} from "../../cli/runtime/local-runtime.js";
 import { Probes } from "../../cli/runtime/probes.js";
 import { requireNetnsPrerequisites } from "./prerequisites.js";
 
 export interface TestRuntime extends AsyncDisposable {
   readonly runtime: StartedLocalRuntime;
   readonly probes: Probes;
+  /** The runtime's progress lines so far (what `vpcemu up` prints). */
+  readonly logs: readonly string[];
 }
 
 let counter = 0;
 
-/** Starts a runtime with the given topology file (or none) and probes bound to it. */
+/**
+ * Starts a runtime with the given topology file (or none) and probes bound to it; `options`
+ * adds runtime options (e.g. agentProcesses).
+ */
 export async function startTestRuntime(
   topologyFile?: string,
   extraCommands: readonly string[] = [],
+  options: Pick<LocalRuntimeOptions, "agentProcesses"> = {},
 ): Promise<TestRuntime> {
   requireNetnsPrerequisites(extraCommands);
   const dir = mkdtempSync(join(tmpdir(), "vpcemu-test-rt-"));
@@ -32,6 +42,7 @@ export async function startTestRuntime(
       listen: "127.0.0.1:0",
       runtimeDir: dir,
       namespacePrefix: `vpcemu-t${process.pid}x${counter++}-`,
+      ...options,
       log: (line) => logs.push(line),
     }).start();
   } catch (err) {
@@ -44,6 +55,7 @@ export async function startTestRuntime(
   return {
     runtime,
     probes,
+    logs,
     async [Symbol.asyncDispose]() {
       await probes.stopAll();
       await runtime.stop();
