@@ -62,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
       "nodes:",
       ...state.nodes.map(
         (n) =>
-          `  ${n.name.padEnd(width)}  ${[...n.addresses, ...(n.publicIps ?? []).map((p) => `${p} (public)`)].join(", ").padEnd(16)}  ${n.namespace}  agent ${mark(n.agentPid)}`,
+          `  ${n.name.padEnd(width)}  ${[...n.addresses, ...(n.publicIps ?? []).map((p) => `${p} (public)`)].join(", ").padEnd(16)}  ${n.namespace}  agent ${mark(n.agentPid)}${n.agentHost !== undefined ? ` (agent host ${n.agentHost})` : ""}`,
       ),
       "",
     ].join("\n"),

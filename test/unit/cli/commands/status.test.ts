@@ -1,7 +1,7 @@
 /**
  * `vpcemu status` reads the local runtime's state file and marks each recorded process as
  * running or gone: `vpcemu up`, the controller (its pid changes with every kill-controller) and
- * the agents. Processes here: this test's own (running) and one that already exited (gone).
+ * the agents (a node's own agent process, or the agent host carrying it). Processes here: this test's own (running) and one that already exited (gone).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -51,6 +51,16 @@ function writeState(upPid: number, controllerPid: number | undefined): void {
         agentPid: GONE,
         logFile: join(dir, "logs", "web.log"),
       },
+      {
+        name: "db",
+        instanceId: "i-0123456789abcdef1",
+        namespace: "vpcemu-db",
+        addresses: ["10.0.2.20"],
+        agentId: "i-0123456789abcdef1",
+        agentPid: process.pid,
+        agentHost: 2,
+        logFile: join(dir, "logs", "agent-host-2.log"),
+      },
     ],
   };
   writeRuntimeState(dir, state);
@@ -69,6 +79,10 @@ describe("vpcemu status", () => {
         `web\\s+10\\.0\\.1\\.10, 198\\.18\\.0\\.1 \\(public\\)\\s+vpcemu-web  agent pid ${GONE} \\(gone\\)`,
       ),
     );
+    // A node whose agent runs in an agent host process (vpcemu up --agent-processes).
+    expect(out).toMatch(
+      new RegExp(`db\\s+10\\.0\\.2\\.20\\s+vpcemu-db  agent pid ${process.pid} \\(agent host 2\\)`),
+    );
     expect(err).toBe("");
   });
 
@@ -82,7 +96,10 @@ describe("vpcemu status", () => {
       pid: process.pid,
       running: true,
       controllerRunning: false,
-      nodes: [{ name: "web", agentPid: GONE, agentRunning: false }],
+      nodes: [
+        { name: "web", agentPid: GONE, agentRunning: false },
+        { name: "db", agentPid: process.pid, agentHost: 2, agentRunning: true },
+      ],
     });
   });
 
