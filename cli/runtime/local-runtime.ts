@@ -726,7 +726,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       node: rec.node.name,
       ...(oldPid !== undefined ? { pid: oldPid } : {}),
       ...(newPid !== undefined ? { newPid } : {}),
-      message: `restarted the agent of ${rec.node.name}: pid ${oldPid ?? "-"} -> ${newPid} (agent host ${i + 1}), ready`,
+      message: `restarted the agent of ${rec.node.name}: pid ${oldPid ?? "-"} -> ${newPid}, ready (in agent host ${i + 1}; its other nodes kept running)`,
     };
   }
 
