@@ -168,7 +168,12 @@ interface InstancesView {
 /** GET /v1/revision. */
 interface RevisionView {
   readonly revision: number;
-  readonly agents: readonly { readonly agentId: string; readonly enforcedRevision: number }[];
+  readonly agents: readonly {
+    readonly agentId: string;
+    readonly enforcedRevision: number;
+    /** It holds every snapshot it was sent; absent from older controllers. */
+    readonly upToDate?: boolean;
+  }[];
 }
 
 /** Restarts of a crashed agent before its node is left down. */
@@ -434,7 +439,12 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     for (;;) {
       try {
         const r = await this.getJson<RevisionView>("/v1/revision", 2_000);
-        const enforced = new Map(r.agents.map((a) => [a.agentId, a.enforcedRevision]));
+        // Why upToDate: a placement change (a node's agent joining) pushes new mapping tables
+        // under the same revision, and with many agents the controller batches those pushes
+        // (controller/hub/compile-push.ts); a node is ready once its peers can reach it.
+        const enforced = new Map(
+          r.agents.map((a) => [a.agentId, a.upToDate === false ? -1 : a.enforcedRevision]),
+        );
         const lagging = [...this.records.values()]
           .filter((rec) => this.agentRunning(rec) && rec.pausedUntilMs === undefined)
           .filter((rec) => (enforced.get(rec.node.agentId) ?? -1) < r.revision)

@@ -61,9 +61,17 @@ export class AgentSession {
     return this.hello?.agentId ?? "";
   }
 
-  /** True once the latest push has been acknowledged. */
+  /**
+   * A newer snapshot waits to be pushed (compile-push.ts fan-out batching): not up to date even
+   * when the last push was acked.
+   */
+  pushPending = false;
+
+  /** True once the latest push has been acknowledged and no newer one waits. */
   upToDate(): boolean {
-    return this.sentGeneration > 0 && this.ackedGeneration >= this.sentGeneration;
+    return (
+      this.sentGeneration > 0 && this.ackedGeneration >= this.sentGeneration && !this.pushPending
+    );
   }
 
   /** Mapping array of the last Snapshot sent on this connection (see reuse_mapping). */
@@ -73,6 +81,7 @@ export class AgentSession {
     if (this.state !== "active") return;
     this.sentRevision = snapshot.revision;
     this.sentGeneration = generation;
+    this.pushPending = false;
     // The compiler keeps the mapping array object while the mapping is unchanged.
     const reuse = this.sentMapping === snapshot.mapping;
     this.sentMapping = snapshot.mapping;

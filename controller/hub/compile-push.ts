@@ -21,8 +21,11 @@ export interface CompilePushOptions {
   readonly source: PolicySource;
   readonly registry: AgentRegistry;
   readonly compile?: CompileOptions;
-  /** Called after every successful compile and push (the hub checks its waiters). */
-  readonly afterPush: (result: CompileResult) => void;
+  /**
+   * Called after every successful compile and push (the hub checks its waiters); undefined
+   * after a deferred fan-out push (no compile).
+   */
+  readonly afterPush: (result: CompileResult | undefined) => void;
   /** Told how long each incremental compile took (metrics). */
   readonly observer?: HubObserver;
   /** The hub's clock (epoch ms): when a compile and its pushes were done. */
@@ -42,6 +45,20 @@ export interface LastCompile {
   readonly pushed: number;
 }
 
+/**
+ * Fan-out batching (issue 15 item 4): a placement-only compile (an agent came or went, no store
+ * change) that changes the snapshots of more than this many already-served agents (their
+ * mapping tables: the newcomer's endpoint) pushes to them after DEFER_QUIET_MS without another
+ * such compile, at most DEFER_MAX_MS after the first. Why: hundreds of agents joining one by one
+ * (vpcemu up of a scale topology) would otherwise push every table to every agent per join,
+ * O(agents^2) snapshots. A newcomer still gets its own snapshot at once, a store change pushes
+ * everything pending at once, and a deferred agent counts as not up to date (AgentSession
+ * pushPending), so whoever waits for enforcement waits for it. Small runtimes never defer.
+ */
+export const DEFER_FANOUT_ABOVE = 32;
+export const DEFER_QUIET_MS = 100;
+export const DEFER_MAX_MS = 1000;
+
 export class CompilePush {
   private compiler: PolicyCompiler;
   private pendingChange: StateChange | undefined;
@@ -53,6 +70,10 @@ export class CompilePush {
   private placementImmediate: NodeJS.Immediate | undefined;
   private placementDirty = false;
   private last: LastCompile | undefined;
+  /** Agents with a placement-only push deferred (fan-out batching, above). */
+  private readonly deferred = new Set<string>();
+  private deferTimer: NodeJS.Timeout | undefined;
+  private deferSinceMs = 0;
 
   /** Compiles the current state at once (no push: nobody is connected yet). */
   constructor(private readonly opts: CompilePushOptions) {
@@ -144,6 +165,7 @@ export class CompilePush {
   /** Stop: no more compiles; pending timers are cleared. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.deferTimer);
     clearTimeout(this.placementTimer);
     if (this.placementImmediate !== undefined) clearImmediate(this.placementImmediate);
   }
@@ -163,17 +185,62 @@ export class CompilePush {
     registry.noteCompiled(result.snapshots);
     registry.saveKnown();
     let pushed = 0;
+    const served = result.changedAgents.filter(
+      (id) => (registry.liveSession(id)?.sentGeneration ?? 0) !== 0,
+    );
+    const defer = change === undefined && served.length > DEFER_FANOUT_ABOVE;
     for (const agentId of result.changedAgents) {
       const s = registry.liveSession(agentId);
       const snap = result.snapshots.get(agentId);
-      if (s !== undefined && snap !== undefined) {
-        s.sendSnapshot(snap, ++this.generation);
-        pushed++;
+      if (s === undefined || snap === undefined) continue;
+      if (defer && s.sentGeneration !== 0) {
+        s.pushPending = true;
+        this.deferred.add(agentId);
+        continue;
       }
+      s.sendSnapshot(snap, ++this.generation);
+      this.deferred.delete(agentId);
+      pushed++;
     }
+    if (!defer) pushed += this.pushDeferred();
     pushed += this.sendFirstSnapshots();
+    if (this.deferred.size > 0) this.scheduleDeferred();
     this.last = { revision: result.revision, compileMs, atMs: this.opts.now(), pushed };
     this.opts.afterPush(result);
+  }
+
+  /** Restarts the quiet period; pushes once it passes, or DEFER_MAX_MS after the first deferral. */
+  private scheduleDeferred(): void {
+    const now = this.opts.now();
+    if (this.deferTimer === undefined) this.deferSinceMs = now;
+    clearTimeout(this.deferTimer);
+    const wait = Math.max(0, Math.min(DEFER_QUIET_MS, this.deferSinceMs + DEFER_MAX_MS - now));
+    this.deferTimer = setTimeout(() => {
+      this.deferTimer = undefined;
+      if (this.closed) return;
+      this.pushDeferred();
+      this.opts.afterPush(undefined);
+    }, wait);
+    this.deferTimer.unref();
+  }
+
+  /** Sends every deferred agent its current snapshot; returns how many were sent. */
+  private pushDeferred(): number {
+    let sent = 0;
+    for (const agentId of this.deferred) {
+      const s = this.opts.registry.liveSession(agentId);
+      const snap = this.compiler.snapshot(agentId);
+      if (s !== undefined && snap !== undefined) {
+        s.sendSnapshot(snap, ++this.generation);
+        sent++;
+      }
+    }
+    this.deferred.clear();
+    if (this.deferTimer !== undefined) {
+      clearTimeout(this.deferTimer);
+      this.deferTimer = undefined;
+    }
+    return sent;
   }
 
   /** A (re)connecting agent always gets the current snapshot (resync), changed or not. */
