@@ -31,6 +31,8 @@ import { decodePacket, lastDecodeSite } from "../packet/decode.js";
 import type { DecodedPacket } from "../packet/decoded-packet.js";
 import {
   VNET_HDR_LEN,
+  completeChecksum,
+  isGso,
   offloadFits,
   readVnetHeader,
   reseedPartialChecksum,
@@ -79,11 +81,24 @@ export function forwardFromTun(
   if (port.tun.offload !== undefined) {
     offload = readVnetHeader(buf, off - VNET_HDR_LEN);
     if (offload !== undefined) {
-      // Why an internal error: the kernel never sends metadata that does not fit its packet.
       if (!offloadFits(pkt, offload)) {
-        dp.internalError(port, new Error(`offload metadata does not fit the packet read`));
-        return;
+        // A checksum the kernel left for another protocol (TUN_F_CSUM is NETIF_F_HW_CSUM: any
+        // inet checksum): completed here, the packet goes on plain.
+        if (
+          !isGso(offload) &&
+          offload.needsCsum &&
+          offload.csumStart + offload.csumOffset + 2 <= pkt.length
+        ) {
+          completeChecksum(buf, off, pkt, offload);
+          offload = undefined;
+        } else {
+          // Why an internal error: the kernel never sends a super-packet that does not fit.
+          dp.internalError(port, new Error(`offload metadata does not fit the packet read`));
+          return;
+        }
       }
+    }
+    if (offload !== undefined) {
       const segs = segmentCount(pkt, offload);
       if (segs > 1) (pkt as { segments?: number }).segments = segs;
     }
