@@ -27,7 +27,10 @@
  * Env: BENCH_SECONDS (default 5), BENCH_PINGS (default 200 at 10 ms; 5x as many at 1 ms),
  * BENCH_ONLY=rtt (pings and breakdown only), BENCH_BREAKDOWN=0 (no captures),
  * BENCH_MMSG_COMPARE=1 (the vpcemu path twice in the same run, first with the underlay's
- * sendmmsg/recvmmsg batches off, VPCEMU_UNDERLAY_MMSG=0, then on).
+ * sendmmsg/recvmmsg batches off, VPCEMU_UNDERLAY_MMSG=0, then on),
+ * BENCH_OFFLOAD_COMPARE=1 (the vpcemu path with the agents' TUN offload off,
+ * VPCEMU_TUN_OFFLOAD=0, then on; =2: on then off; =3: off, on, off, on), BENCH_ONLY=tcp (the
+ * TCP tests only: no UDP, pings or breakdown).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import {
@@ -53,7 +56,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PINGS = Number(process.env.BENCH_PINGS ?? 200);
 const PORT = 5201;
 const RTT_ONLY = process.env.BENCH_ONLY === "rtt";
-const BREAKDOWN = process.env.BENCH_BREAKDOWN !== "0";
+const TCP_ONLY = process.env.BENCH_ONLY === "tcp";
+const OFFLOAD_COMPARE = process.env.BENCH_OFFLOAD_COMPARE ?? "";
+const BREAKDOWN = process.env.BENCH_BREAKDOWN !== "0" && process.env.BENCH_ONLY !== "tcp";
 const MMSG_COMPARE = ["1", "2"].includes(process.env.BENCH_MMSG_COMPARE ?? "");
 const UDP_PPS = Number(process.env.BENCH_UDP_PPS ?? 40_000);
 
@@ -252,6 +257,10 @@ async function measure(
       ...f,
       tcp1Gbps: tcp1.end.sum_received.bits_per_second / 1e9,
       tcp4Gbps: tcp4.end.sum_received.bits_per_second / 1e9,
+    };
+    if (TCP_ONLY) return f;
+    f = {
+      ...f,
       udp64: await udpTest(serverNs, clientNs, host, 64, probe),
       udp1400: await udpTest(serverNs, clientNs, host, 1400, probe),
       udpFixed: await udpTest(serverNs, clientNs, host, 64, probe, UDP_PPS),
@@ -516,6 +525,12 @@ function pct(x: number, of: number): string {
 }
 
 function printPath(name: string, f: PathFigures): void {
+  if (TCP_ONLY) {
+    console.log(
+      `${name.padEnd(14)} | TCP x1 ${f.tcp1Gbps.toFixed(2).padStart(6)} Gbit/s | TCP x4 ${f.tcp4Gbps.toFixed(2).padStart(6)} Gbit/s`,
+    );
+    return;
+  }
   const udp = (u: Udp) =>
     `${Math.round(u.pps).toLocaleString("en-US").padStart(10)} pkt/s ${u.lossPct.toFixed(1).padStart(5)}% lost`;
   console.log(
@@ -555,6 +570,7 @@ function printGoals(name: string, kernel: PathFigures, emu: PathFigures): void {
   console.log(
     `  TCP 4 streams: ${pct(emu.tcp4Gbps, kernel.tcp4Gbps)} of the kernel's (goal >= 50%: ${ok(emu.tcp4Gbps >= kernel.tcp4Gbps / 2)})`,
   );
+  if (TCP_ONLY) return;
   console.log(
     `  UDP 64 B:      ${pct(emu.udp64.pps, kernel.udp64.pps)} of the kernel's rate (goal >= 30%: ${ok(emu.udp64.pps >= kernel.udp64.pps * 0.3)}), loss ${lossDiff >= 0 ? "+" : ""}${lossDiff.toFixed(1)} points (goal <= 2: ${ok(lossDiff <= 2)})`,
   );
@@ -580,7 +596,26 @@ async function main(): Promise<void> {
   const runs: Array<[string, PathFigures]> = [];
   // BENCH_MMSG_COMPARE=1: off then on; =2: on then off (load drifts within a run: alternate)
   const order = process.env.BENCH_MMSG_COMPARE === "2" ? ["1", "0"] : ["0", "1"];
-  for (const mmsg of MMSG_COMPARE ? order : [undefined]) {
+  // BENCH_OFFLOAD_COMPARE: the agents inherit VPCEMU_TUN_OFFLOAD (LinuxTunProvider's switch).
+  const offloadOrder: Record<string, string[]> = {
+    "1": ["0", "1"],
+    "2": ["1", "0"],
+    "3": ["0", "1", "0", "1"],
+  };
+  if (offloadOrder[OFFLOAD_COMPARE] !== undefined) {
+    for (const off of offloadOrder[OFFLOAD_COMPARE]!) {
+      process.env.VPCEMU_TUN_OFFLOAD = off;
+      const name = off === "1" ? "vpcemu offload" : "vpcemu plain";
+      const emu = await vpcemuPath();
+      printPath(name, emu);
+      runs.push([name, emu]);
+    }
+  }
+  for (const mmsg of offloadOrder[OFFLOAD_COMPARE] !== undefined
+    ? []
+    : MMSG_COMPARE
+      ? order
+      : [undefined]) {
     if (mmsg !== undefined) process.env.VPCEMU_UNDERLAY_MMSG = mmsg;
     const name = mmsg === undefined ? "vpcemu" : mmsg === "1" ? "vpcemu mmsg" : "vpcemu single";
     const emu = await vpcemuPath();
