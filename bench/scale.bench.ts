@@ -93,6 +93,17 @@ function rssBytes(pid: number): number {
   }
 }
 
+/** CPU time (user + system) a process used so far, ms (/proc/PID/stat, 100 ticks/s). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 const mb = (b: number): string => `${(b / 1024 ** 2).toFixed(0)} MB`;
 
 interface RevisionView {
@@ -136,6 +147,9 @@ interface RoundFigures {
   /** The compile's pushes done -> each ack, ms. */
   readonly afterPush: number[];
   readonly reached: number;
+  /** CPU ms the controller / the agent processes used during the round (runtime part). */
+  readonly controllerCpuMs?: number;
+  readonly agentsCpuMs?: number;
 }
 
 /**
@@ -150,6 +164,7 @@ async function ruleChangeRounds(
   vpcId: string,
   expectReached: number,
   rounds: number,
+  pids?: { readonly controller: number; readonly agents: readonly number[] },
 ): Promise<RoundFigures[]> {
   const acl = (
     await ec2.send(
@@ -163,6 +178,7 @@ async function ruleChangeRounds(
   ).NetworkAcls![0]!.NetworkAclId!;
   const out: RoundFigures[] = [];
   for (let r = 0; r < rounds; r++) {
+    const cpu0 = pids && { c: cpuMs(pids.controller), a: pids.agents.map(cpuMs) };
     const sentMs = Date.now();
     if (r % 2 === 0) {
       await ec2.send(
@@ -194,7 +210,15 @@ async function ruleChangeRounds(
       .filter((t): t is number => t !== null && t >= sentMs);
     const lc = view.lastCompile;
     const compileMs = lc !== undefined && lc.revision === view.revision ? lc.compileMs : undefined;
+    const cpu =
+      pids && cpu0
+        ? {
+            controllerCpuMs: cpuMs(pids.controller) - cpu0.c,
+            agentsCpuMs: pids.agents.reduce((sum, p, i) => sum + cpuMs(p) - cpu0.a[i]!, 0),
+          }
+        : {};
     out.push({
+      ...cpu,
       compileMs,
       perEni: acks.map((t) => t - sentMs).sort((a, b) => a - b),
       afterPush: lc !== undefined ? acks.map((t) => t - lc.atMs).sort((a, b) => a - b) : [],
@@ -225,6 +249,14 @@ function printRounds(label: string, rounds: readonly RoundFigures[], enis: numbe
   console.log(
     `    of which after the compile's pushes left: p50 ${pct(push, 50).toFixed(0)} ms  p99 ${pct(push, 99).toFixed(0)} ms`,
   );
+  const cpuRounds = rounds.filter((r) => r.agentsCpuMs !== undefined);
+  if (cpuRounds.length > 0) {
+    const c = cpuRounds.reduce((s, r) => s + r.controllerCpuMs!, 0) / cpuRounds.length;
+    const a = cpuRounds.reduce((s, r) => s + r.agentsCpuMs!, 0) / cpuRounds.length;
+    console.log(
+      `    CPU per change (10 ms ticks, includes the 20 ms /v1/revision polls): controller ${c.toFixed(0)} ms, agent processes ${a.toFixed(0)} ms = ${(a / enis).toFixed(2)} ms per ENI's snapshot`,
+    );
+  }
   return pct(all, 99);
 }
 
@@ -320,12 +352,22 @@ async function runtimePart(): Promise<void> {
     console.log(
       `  RSS total ${mb(total)} = controller ${mb(controllerRss)} + ${pids.size - 1} agent processes ${mb(total - controllerRss)}; per node ${mb(total / Math.max(1, nodes.length))} (agents only: ${mb((total - controllerRss) / Math.max(1, nodes.length))})  (${ratio(total / 1024 ** 3, GOAL_RSS_BYTES / 1024 ** 3, " GB")})`,
     );
+    const upCpu = [...pids].map((p) => [p, cpuMs(p)] as const);
+    const cpuController = upCpu.find(([p]) => p === rt!.controllerPid)?.[1] ?? 0;
+    const cpuAgents = upCpu.reduce((sum, [, c]) => sum + c, 0) - cpuController;
+    console.log(
+      `  CPU used by the time it was up: controller ${(cpuController / 1000).toFixed(1)} s, agent processes ${(cpuAgents / 1000).toFixed(1)} s, this process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(1)} s`,
+    );
     console.log(
       `  (not counted: this bench process, which supervises like 'vpcemu up' does: ${mb(rssBytes(process.pid))})`,
     );
     const ec2 = ec2Client(rt.ec2Endpoint);
     const vpcId = rt.applied!.vpcs.get("scale")!;
-    const rounds = await ruleChangeRounds(ec2, rt.controllerUrl, vpcId, nodes.length, ROUNDS);
+    const agentPids = [...pids].filter((p) => p !== rt!.controllerPid);
+    const rounds = await ruleChangeRounds(ec2, rt.controllerUrl, vpcId, nodes.length, ROUNDS, {
+      controller: rt.controllerPid!,
+      agents: agentPids,
+    });
     printRounds(`one NACL entry on all ${nodes.length} ENIs (real agents)`, rounds, nodes.length);
     ec2.destroy();
     await reachability(rt, insts);
