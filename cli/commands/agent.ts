@@ -279,7 +279,9 @@ export async function startNodeAgent(
   try {
     agent = await new Agent({
       config: { ...config, underlayAdvertise: underlayEndpoint },
-      tuns: new LinuxTunProvider(config.placement, config.tunBaseName, config.mtu),
+      tuns: new LinuxTunProvider(config.placement, config.tunBaseName, config.mtu, undefined, (m) =>
+        log.info(m),
+      ),
       transport,
       control,
       logger: log,

@@ -81,21 +81,18 @@ export function forwardFromTun(
   if (port.tun.offload !== undefined) {
     offload = readVnetHeader(buf, off - VNET_HDR_LEN);
     if (offload !== undefined) {
-      if (!offloadFits(pkt, offload)) {
-        // A checksum the kernel left for another protocol (TUN_F_CSUM is NETIF_F_HW_CSUM: any
-        // inet checksum): completed here, the packet goes on plain.
-        if (
-          !isGso(offload) &&
-          offload.needsCsum &&
-          offload.csumStart + offload.csumOffset + 2 <= pkt.length
-        ) {
+      if (!isGso(offload)) {
+        // NEEDS_CSUM alone (every TCP/UDP packet of the node: TUN_F_CSUM is NETIF_F_HW_CSUM,
+        // any inet checksum): completed here, so the packet travels plain, exactly as without
+        // offload (no option on the underlay; the receiving kernel verifies it as before).
+        if (offload.needsCsum && offload.csumStart + offload.csumOffset + 2 <= pkt.length) {
           completeChecksum(buf, off, pkt, offload);
-          offload = undefined;
-        } else {
-          // Why an internal error: the kernel never sends a super-packet that does not fit.
-          dp.internalError(port, new Error(`offload metadata does not fit the packet read`));
-          return;
         }
+        offload = undefined;
+      } else if (!offloadFits(pkt, offload)) {
+        // Why an internal error: the kernel never sends a super-packet that does not fit.
+        dp.internalError(port, new Error(`offload metadata does not fit the packet read`));
+        return;
       }
     }
     if (offload !== undefined) {

@@ -47,7 +47,8 @@ export const TUN_GSO_MAX_SIZE = 65000;
 /**
  * Real TUN devices: create in the agent's namespace, then netns move or in place. TCP offload
  * (docs/agent.md "Performance") is asked for unless `offload` is false (default: on unless
- * VPCEMU_TUN_OFFLOAD=0); the first device reports what the kernel granted through `log`.
+ * VPCEMU_TUN_OFFLOAD=0); the first device reports what the kernel granted through `log` (the
+ * agent's logger; default: silent).
  */
 export class LinuxTunProvider implements TunProvider {
   private readonly placed = new Map<TunDevice, PlacedTun>();
@@ -58,7 +59,7 @@ export class LinuxTunProvider implements TunProvider {
     private readonly baseName: string,
     private readonly mtu = DEFAULT_TUN_MTU,
     private readonly offload = tunOffloadWanted(),
-    private readonly log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+    private readonly log: (message: string) => void = () => undefined,
   ) {}
 
   async open(spec: TunSpec): Promise<TunDevice> {
@@ -73,7 +74,7 @@ export class LinuxTunProvider implements TunProvider {
       const on =
         o === undefined ? [] : (["csum", "tso4", "tso6", "uso"] as const).filter((k) => o[k]);
       this.log(
-        `vpcemu agent: TUN offload ${on.length > 0 ? on.join(" ") : "refused by the kernel (plain packets)"}`,
+        `TUN offload ${on.length > 0 ? on.join(" ") : "refused by the kernel (plain packets)"}`,
       );
     }
     try {
