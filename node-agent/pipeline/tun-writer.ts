@@ -11,7 +11,10 @@
  * header (zeros for a plain packet), a super-packet whole when the device took that GSO type
  * (else cut here), a NEEDS_CSUM packet as is when the device took TUN_F_CSUM. A device without
  * offload (a TUN opened with VPCEMU_TUN_OFFLOAD=0, a NAT gateway's device, FakeTun) gets plain
- * packets: super-packets cut into their segments, checksums completed.
+ * packets: super-packets cut into their segments, checksums completed. A super-packet the device
+ * takes whole is written at once from the caller's buffer (its virtio header put in the 10
+ * bytes before it), after the pending batch, when the device writes before returning
+ * (TunOffload.writesAtOnce): no 64 KB copy into the arena.
  */
 import type { DecodedPacket } from "../packet/decoded-packet.js";
 import {
@@ -79,6 +82,28 @@ export class TunWriter {
       for (const seg of segmentPacket(buf, off, pkt, offload, 0)) {
         this.enqueuePlain(seg, 0, seg.length, undefined);
       }
+      return;
+    }
+    if (
+      offload !== undefined &&
+      off >= VNET_HDR_LEN &&
+      isGso(offload) &&
+      this.tun.offload?.writesAtOnce === true &&
+      len <= this.tun.offload.maxPacket
+    ) {
+      // Order: what is queued goes first.
+      if (this.current.sizes.length > 0) this.flush();
+      writeVnetHeader(buf, off - VNET_HDR_LEN, offload);
+      this.tun.writeBatch([buf.subarray(0, off + len)], [len], off).then(
+        (ok) => {
+          this.written += ok;
+          this.refused += 1 - ok;
+        },
+        (err: unknown) => {
+          this.refused++;
+          this.onError(err);
+        },
+      );
       return;
     }
     this.enqueuePlain(buf, off, len, offload);

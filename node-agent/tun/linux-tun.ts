@@ -94,6 +94,7 @@ function offloadOf(flags: number): TunOffload {
     tso6: (flags & TUN_F_TSO6) !== 0,
     uso: (flags & TUN_F_USO4) !== 0,
     maxPacket: (flags & ~TUN_F_CSUM) !== 0 ? MAX_SUPER_PACKET : 0,
+    writesAtOnce: true,
   };
 }
 

@@ -51,6 +51,12 @@ export interface TunOffload {
   readonly uso: boolean;
   /** Largest packet readBatch produces (65535 with TSO or USO; 0: no super-packets). */
   readonly maxPacket: number;
+  /**
+   * writeBatch has written every packet before it returns (LinuxTun: write(2) calls), so a
+   * caller may hand it a buffer that is only valid during its own call (TunWriter writes
+   * super-packets straight from the received datagram).
+   */
+  readonly writesAtOnce: boolean;
 }
 
 /** Thrown by readBatch/writeBatch once the device is closed. */
