@@ -41,7 +41,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Controller } from "../controller/app.js";
 import { ControllerClient } from "../node-agent/control/controller-client.js";
-import { LocalRuntime, type StartedLocalRuntime } from "../cli/runtime/local-runtime.js";
+import {
+  LocalRuntime,
+  parseAgentProcesses,
+  type StartedLocalRuntime,
+} from "../cli/runtime/local-runtime.js";
 import { runInNamespace } from "../cli/runtime/netns.js";
 import {
   allowedBetween,
@@ -62,7 +66,8 @@ const { values: args } = parseArgs({
   },
 });
 const NODES = Number(args.nodes);
-const AGENT_PROCESSES = Number(args["agent-processes"]);
+/** 0: one agent process per node (`--agent-processes per-node`). */
+const AGENT_PROCESSES = parseAgentProcesses(args["agent-processes"]!);
 const ROUNDS = Number(args.rounds);
 const PAIRS = Number(args.pairs);
 const CONTROLLER_ENIS = Number(args["controller-enis"]);

@@ -9,7 +9,11 @@
  */
 import type { StartedAgent } from "../../node-agent/agent.js";
 import { AgentConfigError } from "../../node-agent/config.js";
-import type { AgentHostEvent, AgentHostRequest } from "../runtime/agent-host-protocol.js";
+import {
+  AGENT_HOST_IPC_ENV,
+  type AgentHostEvent,
+  type AgentHostRequest,
+} from "../runtime/agent-host-protocol.js";
 import { agentLogger, parseAgentArgs, startNodeAgent } from "./agent.js";
 import { parseCommandArgs, UsageError } from "./usage.js";
 
@@ -26,7 +30,8 @@ interface Hosted {
 
 export async function run(args: string[]): Promise<number> {
   if (!parseCommandArgs(args, {}, USAGE)) return 0;
-  const send = process.send?.bind(process);
+  // Why the variable too: a process may have an IPC channel that is not up's (a test runner's).
+  const send = process.env[AGENT_HOST_IPC_ENV] === "1" ? process.send?.bind(process) : undefined;
   if (send === undefined) {
     throw new UsageError(
       `vpcemu agent-host takes its nodes from 'vpcemu up' over an IPC channel\n${USAGE}`,

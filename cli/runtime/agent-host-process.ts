@@ -12,7 +12,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import type { AgentHostEvent, AgentHostRequest } from "./agent-host-protocol.js";
+import {
+  AGENT_HOST_IPC_ENV,
+  type AgentHostEvent,
+  type AgentHostRequest,
+} from "./agent-host-protocol.js";
 import { VPCEMU_BIN } from "./paths.js";
 
 /** How long a host may take to say ready (tsx compiles the sources in a checkout). */
@@ -56,7 +60,7 @@ export class AgentHostProcess {
       // Why detached: a Ctrl-C on `vpcemu up` must reach only up, which stops hosts in order.
       this.child = spawn(process.execPath, [VPCEMU_BIN, "agent-host"], {
         stdio: ["ignore", logFd, logFd, "ipc"],
-        env: opts.env,
+        env: { ...opts.env, [AGENT_HOST_IPC_ENV]: "1" },
         detached: true,
       });
     } finally {

@@ -16,6 +16,9 @@
  * or on SIGINT/SIGTERM, stopping its agents first.
  */
 
+/** Set to 1 in the environment of a `vpcemu agent-host` that `up` spawned with an IPC channel. */
+export const AGENT_HOST_IPC_ENV = "VPCEMU_AGENT_HOST_IPC";
+
 /** up -> host. */
 export type AgentHostRequest =
   | {

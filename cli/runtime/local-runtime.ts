@@ -249,6 +249,9 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     this.internetAddress = options.internetAddress ?? DEFAULT_INTERNET_ADDRESS;
     this.log = options.log ?? (() => undefined);
     const n = options.agentProcesses ?? availableParallelism();
+    if (n !== "per-node" && (!Number.isInteger(n) || n < 0 || n > 1024)) {
+      throw new Error(`agentProcesses must be 0-1024 or "per-node", got ${String(n)}`);
+    }
     this.agentProcesses = n === "per-node" ? 0 : n;
   }
 
