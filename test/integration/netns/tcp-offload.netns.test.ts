@@ -301,6 +301,65 @@ describe.each([
     else expect(tunTx).toBeGreaterThanOrEqual(clientSegs);
   }, 180_000);
 
+  it("cuts super-packets before the fault step: corrupted segments fail the receiver's checksum and TCP repairs them, data intact (fault corrupt)", async () => {
+    const { runtime } = rt;
+    const cns = runtime.node("client").namespace;
+    const api = (path: string, init?: RequestInit) =>
+      fetch(new URL(path, runtime.controllerUrl), {
+        ...init,
+        headers: { "content-type": "application/json" },
+      });
+    const res = await api("/v1/faults", {
+      method: "POST",
+      body: JSON.stringify({
+        from: "10.0.1.10",
+        to: "10.0.2.10",
+        protocol: "tcp",
+        ports: String(PORT),
+        effects: { corrupt: { percent: 2 } },
+        seed: 7,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const fault = (await res.json()) as { faultId: string };
+    await runtime.settle();
+    try {
+      const k0 = await kernelCounters(cns);
+      const total = 16 << 20;
+      const t = await transfer(total);
+      await waitUntil(
+        "the transfer to end",
+        () => t.srv.final() !== undefined && t.cli.final() !== undefined,
+        120_000,
+        20,
+      );
+      // A corrupted byte the receiver accepted would change the hash.
+      expect(t.srv.final()).toEqual(t.cli.final());
+      await waitUntil(
+        "both scripts to exit",
+        () => t.client.exitCode !== null && t.server.exitCode !== null,
+        20_000,
+        20,
+      );
+      const sent = (await kernelCounters(cns)).segs - k0.segs;
+      await waitUntil(
+        "the fault to count corrupted segments and the client's entry every segment",
+        async () => {
+          const f = (await (await api(`/v1/faults/${fault.faultId}`)).json()) as {
+            counters: { corrupted: number };
+          };
+          const c = await entryOf("client", t.port);
+          return f.counters.corrupted > 0 && c.packetsOriginal === sent;
+        },
+        30_000,
+        250,
+      );
+    } finally {
+      await api(`/v1/faults/${fault.faultId}`, { method: "DELETE" });
+      await runtime.settle();
+    }
+  }, 240_000);
+
   it("keeps a tracked transfer across an SG revoke, stops it under a NACL deny and resumes it after the lift (CT-5, NACL-8)", async () => {
     const { runtime } = rt;
     const cns = runtime.node("client").namespace;
