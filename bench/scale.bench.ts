@@ -267,11 +267,13 @@ function printRounds(label: string, rounds: readonly RoundFigures[], enis: numbe
 
 /** ping from each sampled pair's source namespace to its destination, 16 at a time. */
 async function reachability(rt: StartedLocalRuntime, insts: readonly ScaleInstance[]) {
-  // A fixed pseudo-random sample (LCG): the same pairs every run of the same size.
+  // A fixed pseudo-random sample (xorshift32): the same pairs every run of the same size.
   let seed = 12345;
   const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
   };
   const hostOf = new Map(rt.nodes().map((n) => [n.name, n.agentHost ?? n.agentPid]));
   const pairs: [ScaleInstance, ScaleInstance][] = [];
