@@ -382,6 +382,8 @@ export class ConntrackTable {
       x[xo + 5] = w[7]!;
     }
     rec[o + W_RULE] = ri;
+    // A super-packet (packets > 1): its first segment made the entry, the others hit it.
+    this.ruleCommits[ri]! += packets - 1;
     rec[o + W_PKTS] = packets;
     rec[o + W_PKTS + 1] = 0;
     rec[o + 9] = 0;

@@ -250,7 +250,9 @@ export class EniFilter {
       naclRule,
       segs,
     );
-    if (r !== DROP_ALLOWANCE) c.egressHits[ri]! += segs;
+    // A super-packet that opens an entry: its first segment is the rule's hit, the others the
+    // entry's (as segments, the others would have matched the entry).
+    if (r !== DROP_ALLOWANCE) c.egressHits[ri]! += tcpInit >= 0 ? 1 : segs;
     return r;
   }
 
@@ -286,7 +288,7 @@ export class EniFilter {
     if (tcpInit >= 0 && !this.allowance.hasRoom()) return this.allowanceDrop();
     const segs = pkt.segments ?? 1;
     const r = this.admitByRule(rule, tcpInit, bytes, nowMs, "ingress", naclRule, segs);
-    if (r !== DROP_ALLOWANCE) c.ingressHits[ri]! += segs;
+    if (r !== DROP_ALLOWANCE) c.ingressHits[ri]! += tcpInit >= 0 ? 1 : segs;
     return r;
   }
 

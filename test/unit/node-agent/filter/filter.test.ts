@@ -675,3 +675,87 @@ class ClockedFilter {
     return this.f.egress(pkt, bytes, crosses, this.clock.now());
   }
 }
+
+describe("EniFilter and TUN offload super-packets (packet/virtio-net.ts)", () => {
+  const FIN = TcpFlag.FIN;
+  const PSH = TcpFlag.PSH;
+  /** Runs `before`, then `last` once as a super-packet of `n` segments and once segment by segment. */
+  function bothWays(before: (f: ClockedFilter) => void, flags: number, n: number) {
+    const mk = () => {
+      const f = new ClockedFilter(
+        policy({ egress: [rule("tcp", 443, 443, "0.0.0.0/0", "sgr-tls")] }),
+      );
+      before(f);
+      return f;
+    };
+    const whole = mk();
+    const r = whole.out(
+      { ...tcp(A4, 50000, C4, 443, flags), segments: n },
+      true,
+      n * 52 + 1000 * n,
+    );
+    const cut = mk();
+    // The super-packet's one verdict is its first segment's (the others follow it).
+    let first: FilterResult | undefined;
+    for (let i = 0; i < n; i++) {
+      // tcp_gso_segment: FIN and PSH on the last segment only, CWR on the first only.
+      const f = i < n - 1 ? flags & ~(FIN | PSH) : flags & ~TcpFlag.CWR;
+      const v = cut.out(tcp(A4, 50000, C4, 443, i > 0 ? f & ~TcpFlag.CWR : f), true, 52 + 1000);
+      first ??= v;
+      // Every segment passes as the super-packet did (a drop would drop the whole).
+      expect(v.action).toBe(r.action);
+    }
+    const of = (f: ClockedFilter) => ({
+      entries: f.f.conntrackEntries(f.clock.now()),
+      hits: f.f.ruleHits(),
+      ctHits: f.f.conntrackRuleHits(),
+      counters: f.f.counters(),
+    });
+    return { whole: { r, ...of(whole) }, cut: { r: first!, ...of(cut) } };
+  }
+
+  it.each([
+    ["established, FIN|PSH on the last segment", ACK | PSH | FIN],
+    ["established, plain data", ACK],
+    ["established, CWR on the first segment", ACK | TcpFlag.CWR | PSH],
+  ])("counts its segments and moves the entry as they would (%s)", (_n, flags) => {
+    const { whole, cut } = bothWays(
+      (f) => {
+        f.out(tcp(A4, 50000, C4, 443, SYN), true, 60);
+        f.in(tcp(C4, 443, A4, 50000, SYNACK), true, 60);
+        f.out(tcp(A4, 50000, C4, 443, ACK), true, 52);
+      },
+      flags,
+      5,
+    );
+    expect(whole.r).toEqual(cut.r);
+    expect(whole.entries).toEqual(cut.entries);
+    expect(whole.hits).toEqual(cut.hits);
+    expect(whole.ctHits).toEqual(cut.ctHits);
+    expect(whole.counters).toEqual(cut.counters);
+    expect(whole.entries[0]!.packets.original).toBe(7);
+    expect(whole.entries[0]!.bytes.original).toBe(60 + 52 + 5 * 1052);
+  });
+
+  it("moves an entry still in SYN-RECEIVED as its segments would (ACK first, then the FIN)", () => {
+    const { whole, cut } = bothWays(
+      (f) => {
+        f.out(tcp(A4, 50000, C4, 443, SYN), true, 60);
+        f.in(tcp(C4, 443, A4, 50000, SYNACK), true, 60);
+      },
+      ACK | FIN,
+      3,
+    );
+    expect(whole.r).toEqual(cut.r);
+    expect(whole.entries).toEqual(cut.entries);
+  });
+
+  it("counts a super-packet that opens a flow by rule as one rule hit and its other segments as the entry's", () => {
+    const { whole, cut } = bothWays(() => undefined, ACK, 4);
+    expect(whole.r).toEqual(cut.r);
+    expect(whole.entries).toEqual(cut.entries);
+    expect(whole.hits).toEqual(cut.hits);
+    expect(whole.ctHits).toEqual(cut.ctHits);
+    expect(whole.counters).toEqual(cut.counters);
+  });
+});

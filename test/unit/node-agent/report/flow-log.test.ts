@@ -169,3 +169,26 @@ describe("FlowLogAggregator (AWS default format v2)", () => {
     );
   });
 });
+
+describe("FlowLogAggregator and TUN offload super-packets", () => {
+  it("counts a super-packet as the segments it stands for (packets) and their bytes", () => {
+    const f = new FlowLogAggregator({ accountId: "123456789010" });
+    const eni = "eni-0b";
+    const big = pkt(
+      buildTcp({
+        src: "10.0.1.10",
+        dst: "10.0.2.10",
+        srcPort: 40000,
+        dstPort: 5001,
+        flags: TcpFlag.ACK,
+        payload: new Uint8Array(4 * 1000),
+      }),
+    );
+    // As the pipeline marks it (packet/virtio-net.ts segmentCount): 4 segments of 1,000 bytes.
+    const seg = { ...big, segments: 4 };
+    f.record(eni, "10.0.1.10", true, seg, 4 * 40 + 4000, "ACCEPT", T0 + 1);
+    f.record(eni, "10.0.1.10", true, big, big.length, "ACCEPT", T0 + 2);
+    const [r] = f.flush(T0 + 60_000, [eni]).map(formatFlowLogRecord);
+    expect(r!.split(" ").slice(8, 10)).toEqual(["5", String(4 * 40 + 4000 + big.length)]);
+  });
+});
