@@ -579,6 +579,14 @@ const faultBytes = new WeakMap<CompiledFault, Uint8Array>();
 const routeBytes = new WeakMap<CompiledRoute, Uint8Array>();
 /** Mapping entry as a complete `mapping` field (tag + length + message). */
 const mappingField = new WeakMap<MappingEntry, Uint8Array>();
+/** A whole mapping table's fields, by table: agents of the same VPCs share one (compile.ts). */
+const mappingTable = new WeakMap<readonly MappingEntry[], Uint8Array>();
+
+function encodeMappingTable(mapping: readonly MappingEntry[]): Uint8Array {
+  const b = new ByteBuilder(64 * mapping.length + 16);
+  for (const m of mapping) b.raw(cached(mappingField, m, encodeMappingField));
+  return b.finish();
+}
 
 function cached<K extends object>(
   cache: WeakMap<K, Uint8Array>,
@@ -677,8 +685,7 @@ export function encodeSnapshotFrame(
 ): Uint8Array {
   const body = new ByteBuilder(16 * 1024).uint(1, s.revision).string(2, s.agentId);
   for (const e of s.enis) body.message(3, cached(eniBytes, e, encodeEni));
-  if (!reuseMapping)
-    for (const m of s.mapping) body.raw(cached(mappingField, m, encodeMappingField));
+  if (!reuseMapping) body.raw(cached(mappingTable, s.mapping, encodeMappingTable));
   for (const f of s.faults ?? []) body.message(5, cached(faultBytes, f, encodeFault));
   const bodyBytes = body.finish();
   const snapshot = new ByteBuilder(bodyBytes.length + 32)

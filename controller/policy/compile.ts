@@ -710,6 +710,9 @@ export class PolicyCompiler {
     const snapshots = new Map<string, AgentSnapshot>();
     const changedAgents: string[] = [];
     const vpcIdsSorted = [...vpcMappings.keys()].sort();
+    // Why: agents of the same VPCs get the same parts; one flattened table for all of them
+    // keeps a join from copying every table once per agent (O(agents^2) per join).
+    const flatByVpcs = new Map<string, readonly MappingEntry[]>();
     for (const p of sorted) {
       const enis = (hostedBy.get(p.agentId) ?? []).map((e) =>
         this.faults.eniPolicy(this.enis.get(e.eniId)!.policy),
@@ -743,7 +746,7 @@ export class PolicyCompiler {
         enis,
         // Why reuse: an unchanged mapping keeps its array object, so the hub can tell the
         // agent to keep its copy instead of resending it (controller/hub/agent-session.ts).
-        mapping: sameMappingParts ? old.mapping : parts.flat(),
+        mapping: sameMappingParts ? old.mapping : flatOnce(flatByVpcs, vpcs.join(","), parts),
         ...(agentFaults.length > 0 ? { faults: agentFaults } : {}),
       };
       snapshots.set(p.agentId, snap);
@@ -879,4 +882,18 @@ function isDirty(eni: NetworkInterfaceState, cached: CachedEni, d: DirtySets): b
   for (const g of cached.refGroups) if (d.members.has(g)) return true;
   for (const p of cached.prefixLists) if (d.prefixLists.has(p)) return true;
   return false;
+}
+
+/** parts.flat(), once per key and compile (the same VPCs give the same parts). */
+function flatOnce(
+  memo: Map<string, readonly MappingEntry[]>,
+  key: string,
+  parts: readonly (readonly MappingEntry[])[],
+): readonly MappingEntry[] {
+  let flat = memo.get(key);
+  if (flat === undefined) {
+    flat = parts.flat();
+    memo.set(key, flat);
+  }
+  return flat;
 }
