@@ -94,11 +94,16 @@ export async function applySnapshot(ctx: SnapshotApplyContext, s: AgentSnapshot)
     dp.enis.delete(id);
     removed.push(st);
   }
-  dp.routes = new RouteTable(s.mapping);
-  ctx.faults.setFaults(s.faults ?? []);
-  if (dp.routes.invalid > 0) {
-    ctx.logger.warn(`snapshot ${s.revision}: ${dp.routes.invalid} unparsable mapping addresses`);
+  // Why the identity check: an unchanged mapping keeps its array object (the controller's
+  // reuse_mapping), and a rule change reaching hundreds of hosted ENIs would otherwise parse
+  // every address of the table again for each of them.
+  if (dp.routes.entries !== s.mapping) {
+    dp.routes = new RouteTable(s.mapping);
+    if (dp.routes.invalid > 0) {
+      ctx.logger.warn(`snapshot ${s.revision}: ${dp.routes.invalid} unparsable mapping addresses`);
+    }
   }
+  ctx.faults.setFaults(s.faults ?? []);
   ctx.onSwapped(s.revision);
   // 3. Device housekeeping after the swap (addresses, in-place routes, removed devices).
   // Why warn, not throw: the revision is already enforced by the data path; a device that
