@@ -51,12 +51,15 @@ const rule = (id: string, port: number, cidr: string): CompiledRule => ({
 const ALL = { fromPort: -1, toPort: -1, icmpType: -1, icmpCode: -1, protocol: -1 };
 const NACL: NaclEntry[] = [
   { ruleNumber: 100, action: "allow", cidr: "0.0.0.0/0", ...ALL },
+  { ruleNumber: 101, action: "allow", cidr: "::/0", ...ALL },
   { ruleNumber: 32767, action: "deny", cidr: "0.0.0.0/0", ...ALL },
+  { ruleNumber: 32768, action: "deny", cidr: "::/0", ...ALL },
 ];
 function eni(
   eniId: string,
   subnetId: string,
   ip: string,
+  ip6: string,
   ingress: CompiledRule[],
   egress: CompiledRule[],
 ): CompiledEniPolicy {
@@ -67,7 +70,7 @@ function eni(
     vpcId: "vpc-1",
     subnetId,
     ipv4: [ip],
-    ipv6: [],
+    ipv6: [ip6],
     sourceDestCheck: true,
     ingress,
     egress,
@@ -116,6 +119,22 @@ beforeAll(async () => {
       endpoint: a.underlayEndpoint,
     },
     {
+      address: "fd00:1::10",
+      eniId: "eni-a",
+      subnetId: "subnet-a",
+      vpcId: "vpc-1",
+      agentId: "agent-a",
+      endpoint: a.underlayEndpoint,
+    },
+    {
+      address: "fd00:2::20",
+      eniId: "eni-b",
+      subnetId: "subnet-b",
+      vpcId: "vpc-1",
+      agentId: "agent-b",
+      endpoint: b.underlayEndpoint,
+    },
+    {
       address: "10.0.2.20",
       eniId: "eni-b",
       subnetId: "subnet-b",
@@ -132,8 +151,9 @@ beforeAll(async () => {
         "eni-a",
         "subnet-a",
         "10.0.1.10",
+        "fd00:1::10",
         [rule("sgr-a-in", 5002, "10.0.2.20/32")],
-        [rule("sgr-a-out", 5001, "10.0.2.0/24")],
+        [rule("sgr-a-out", 5001, "10.0.2.0/24"), rule("sgr-a-out6", 5003, "fd00:2::/64")],
       ),
     ],
     mapping,
@@ -146,7 +166,8 @@ beforeAll(async () => {
         "eni-b",
         "subnet-b",
         "10.0.2.20",
-        [rule("sgr-b-in", 5001, "10.0.1.10/32")],
+        "fd00:2::20",
+        [rule("sgr-b-in", 5001, "10.0.1.10/32"), rule("sgr-b-in6", 5003, "fd00:1::10/128")],
         [rule("sgr-b-out", 5002, "10.0.1.0/24")],
       ),
     ],
@@ -239,6 +260,26 @@ describe("TUN offload on one agent only", () => {
       () => {
         const ea = agents[0]!.conntrack("eni-a").find((e) => e.original.dstPort === 5001);
         const eb = agents[1]!.conntrack("eni-b").find((e) => e.original.dstPort === 5001);
+        return ea?.packets.original === segs && eb?.packets.original === segs;
+      },
+      10_000,
+      50,
+    );
+  }, 120_000);
+
+  it("IPv6: a's TSO6 super-packets reach b as IPv6 segments its kernel accepts, every segment counted", async () => {
+    const seg0 = await tcpSegments(NS_A);
+    const tx0 = await link(NS_A, "tx_packets");
+    const r = await send(NS_A, NS_B, "fd00:2::20", 5003, 16 << 20);
+    expect(r.got).toBe(r.sent);
+    expect(JSON.parse(r.sent)).toMatchObject({ bytes: 16 << 20 });
+    const segs = (await tcpSegments(NS_A)) - seg0;
+    expect((await link(NS_A, "tx_packets")) - tx0).toBeLessThan(segs / 2);
+    await waitUntil(
+      "both entries to count every segment",
+      () => {
+        const ea = agents[0]!.conntrack("eni-a").find((e) => e.original.dstPort === 5003);
+        const eb = agents[1]!.conntrack("eni-b").find((e) => e.original.dstPort === 5003);
         return ea?.packets.original === segs && eb?.packets.original === segs;
       },
       10_000,
