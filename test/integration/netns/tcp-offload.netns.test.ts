@@ -12,6 +12,9 @@
  *                                                    node script: counts, hashes
  *   default NACL (both subnets): the test adds and removes inbound rule 10, deny tcp 5001 from
  *   10.0.1.0/24 (NACL-7: judged where the packet enters subnet b).
+ *   subnet a routes 0.0.0.0/0 to an internet gateway; client has a public IP and cli-sg (tcp
+ *   5001 from 198.51.100.0/24, tracked): transfers to and from internet 198.51.100.10 (the runtime's external
+ *   node) cross the gateway's 1:1 NAT (IGW-5, IGW-6).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,14 +40,27 @@ subnets:
   - { name: a, vpc: v, cidr: 10.0.1.0/24 }
   - { name: b, vpc: v, cidr: 10.0.2.0/24 }
 securityGroups:
+  - name: cli-sg
+    vpc: v
+    ingress:
+      - { protocol: tcp, ports: 5001, cidr: 198.51.100.0/24 }
   - name: srv-sg
     vpc: v
     ingress:
       - { protocol: tcp, ports: 5001, cidr: 10.0.1.0/24 }
 instances:
-  - { name: client, subnet: a, privateIp: 10.0.1.10 }
+  - { name: client, subnet: a, securityGroups: [cli-sg], privateIp: 10.0.1.10, publicIp: true }
   - { name: server, subnet: b, securityGroups: [srv-sg], privateIp: 10.0.2.10 }
+internetGateways:
+  - { name: igw, vpc: v }
+routeTables:
+  - name: a-rt
+    vpc: v
+    subnets: [a]
+    routes:
+      - { destination: 0.0.0.0/0, internetGateway: igw }
 `;
+const INTERNET = "198.51.100.10";
 const SERVER = "10.0.2.10";
 const PORT = 5001;
 const NODE = process.execPath;
@@ -67,6 +83,7 @@ srv.listen(${PORT}, "0.0.0.0", () => process.stdout.write("listening\\n"));
  */
 const CLIENT_SCRIPT = `
 const total = Number(process.argv[1]);
+const host = process.argv[2] || "${SERVER}";
 const h = require("node:crypto").createHash("sha256");
 const chunk = Buffer.alloc(1 << 20);
 for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 131 + (i >> 9)) & 0xff;
@@ -75,7 +92,7 @@ if (total === 0) {
   process.stdin.on("data", () => undefined);
   process.stdin.on("end", () => { stop = true; });
 }
-const s = require("node:net").connect(${PORT}, "${SERVER}", () => {
+const s = require("node:net").connect(${PORT}, host, () => {
   const pump = () => {
     for (;;) {
       if (stop || (total > 0 && sent >= total)) {
@@ -200,18 +217,21 @@ describe.each([
     return body.counters?.drops?.[reason] ?? 0;
   }
 
-  /** Starts the server and the client; resolves once the connection carries data. */
-  async function transfer(total: number) {
+  /**
+   * Starts the server (in `to`) and the client (in `from`, dialling `host`); resolves once the
+   * connection carries data.
+   */
+  async function transfer(total: number, from = "client", to = "server", host = SERVER) {
     const { runtime } = rt;
-    const server = spawnInNamespace(runtime.node("server").namespace, NODE, ["-e", SERVER_SCRIPT], {
+    const server = spawnInNamespace(runtime.node(to).namespace, NODE, ["-e", SERVER_SCRIPT], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const srv = lines(server);
     await waitUntil("the server to listen", () => srv.all.includes("listening"), 20_000, 20);
     const client = spawnInNamespace(
-      runtime.node("client").namespace,
+      runtime.node(from).namespace,
       NODE,
-      ["-e", CLIENT_SCRIPT, String(total)],
+      ["-e", CLIENT_SCRIPT, String(total), host],
       { stdio: [total > 0 ? "ignore" : "pipe", "pipe", "inherit"] },
     );
     const cli = lines(client);
@@ -221,12 +241,8 @@ describe.each([
       20_000,
       20,
     );
-    const ss = await runInNamespace(runtime.node("client").namespace, "ss", [
-      "-tnH",
-      "dst",
-      SERVER,
-    ]);
-    const port = Number(/10\.0\.1\.10:(\d+)/.exec(ss.stdout)?.[1] ?? NaN);
+    const ss = await runInNamespace(runtime.node(from).namespace, "ss", ["-tnH", "dst", host]);
+    const port = Number(/^\S+\s+\S+\s+\S+\s+\S+:(\d+)/m.exec(ss.stdout)?.[1] ?? NaN);
     return { server, client, srv, cli, port };
   }
 
@@ -358,6 +374,69 @@ describe.each([
       await api(`/v1/faults/${fault.faultId}`, { method: "DELETE" });
       await runtime.settle();
     }
+  }, 240_000);
+
+  it("crosses the internet gateway's 1:1 NAT both ways with super-packets: data intact, every segment counted (IGW-5, IGW-6)", async () => {
+    const { runtime } = rt;
+    const cns = runtime.node("client").namespace;
+    const ins = runtime.node("internet").namespace;
+    const publicIp = runtime.node("client").publicIps![0]!;
+    const entry = async (match: (e: ConntrackEntryReport) => boolean) => {
+      const reports = await fetchConntrack(
+        runtime.controllerUrl,
+        runtime.node("client").instanceId!,
+      );
+      return reports.flatMap((r) => r.entries).find((x) => x.protocol === 6 && match(x));
+    };
+    // Out: the client's source leaves as its public IP.
+    const k0 = await kernelCounters(cns);
+    const out = await transfer(16 << 20, "client", "internet", INTERNET);
+    await waitUntil(
+      "the upload to end",
+      () => out.srv.final() !== undefined && out.cli.final() !== undefined,
+      120_000,
+      20,
+    );
+    expect(out.srv.final()).toEqual(out.cli.final());
+    await waitUntil(
+      "both scripts to exit",
+      () => out.client.exitCode !== null && out.server.exitCode !== null,
+      20_000,
+      20,
+    );
+    const sent = (await kernelCounters(cns)).segs - k0.segs;
+    await waitUntil(
+      "the client's entry to count every segment",
+      async () => (await entry((e) => e.original.dst === INTERNET))?.packetsOriginal === sent,
+      20_000,
+      200,
+    );
+    // In: the internet dials the public IP; the destination becomes the private address.
+    const i0 = await kernelCounters(ins);
+    const inbound = await transfer(16 << 20, "internet", "client", publicIp);
+    await waitUntil(
+      "the download to end",
+      () => inbound.srv.final() !== undefined && inbound.cli.final() !== undefined,
+      120_000,
+      20,
+    );
+    expect(inbound.srv.final()).toEqual(inbound.cli.final());
+    await waitUntil(
+      "both scripts to exit",
+      () => inbound.client.exitCode !== null && inbound.server.exitCode !== null,
+      20_000,
+      20,
+    );
+    const got = (await kernelCounters(ins)).segs - i0.segs;
+    await waitUntil(
+      "the client's entry to count every segment the internet sent",
+      async () => (await entry((e) => e.original.src === INTERNET))?.packetsOriginal === got,
+      20_000,
+      200,
+    ).catch(async (err: unknown) => {
+      const e = await entry((x) => x.original.src === INTERNET);
+      throw new Error(`${String(err)}: internet kernel sent ${got}; entry ${JSON.stringify(e)}`);
+    });
   }, 240_000);
 
   it("keeps a tracked transfer across an SG revoke, stops it under a NACL deny and resumes it after the lift (CT-5, NACL-8)", async () => {
