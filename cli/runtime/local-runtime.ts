@@ -427,9 +427,21 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
       if (!this.pending) break;
       if (Date.now() > deadline) throw new Error("timed out waiting for the runtime to reconcile");
     }
-    for (const rec of this.records.values()) {
-      await this.waitForTun(rec.node, Math.max(1, deadline - Date.now()));
-    }
+    // Why a few at a time: one `ip` run per node; hundreds of nodes checked one after another
+    // added seconds to a scale topology's start.
+    const recs = [...this.records.values()];
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (next < recs.length && !failed) {
+        const rec = recs[next++]!;
+        await this.waitForTun(rec.node, Math.max(1, deadline - Date.now())).catch((err) => {
+          failed = true;
+          throw err;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ADD_NODE_CONCURRENCY, recs.length) }, worker));
     await this.waitForEnforced(deadline);
   }
 
