@@ -119,6 +119,8 @@ export function parseAgentProcesses(value: string): number {
 
 interface NodeRecord {
   node: RuntimeNode;
+  /** Position among the nodes (the order instances were seen in): nodes() lists them so. */
+  readonly ordinal: number;
   /** The node's own log (an agent process of its own writes there). */
   readonly ownLogFile: string;
   /** Index of the agent host that carries this node's agent (undefined: a process of its own). */
@@ -223,6 +225,8 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
   private controlServer?: ControlServer;
   private client?: EC2Client;
   private readonly records = new Map<string, NodeRecord>();
+  /** Next NodeRecord.ordinal. */
+  private nextOrdinal = 0;
   /** The revision poll (follows instances); the revision last seen. */
   private revisionTimer?: NodeJS.Timeout;
   private seenRevision = -1;
@@ -395,7 +399,8 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
 
   /** Nodes now running (the internet node first). */
   nodes(): RuntimeNode[] {
-    return [...this.records.values()].map((r) => r.node);
+    // Why sorted: nodes are added several at a time and land in the map in completion order.
+    return [...this.records.values()].sort((a, b) => a.ordinal - b.ordinal).map((r) => r.node);
   }
 
   /** The node named `ref` (name, instance id, namespace or address); throws when unknown. */
@@ -870,8 +875,13 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     // topology) come up in a fraction of the time, and the machine is not flooded with spawns.
     const leftovers = new Set(await listNamespaces(this.namespacePrefix));
     let next = 0;
+    const base = this.nextOrdinal;
+    this.nextOrdinal += toAdd.length;
     const worker = async (): Promise<void> => {
-      while (next < toAdd.length && !this.stopping) await this.addNode(toAdd[next++]!, leftovers);
+      while (next < toAdd.length && !this.stopping) {
+        const i = next++;
+        await this.addNode(toAdd[i]!, leftovers, base + i);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(ADD_NODE_CONCURRENCY, toAdd.length) }, worker));
   }
@@ -887,7 +897,11 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
   }
 
   /** Creates the namespace and starts the node's agent in it. */
-  private async addNode(node: RuntimeNode, leftovers?: ReadonlySet<string>): Promise<void> {
+  private async addNode(
+    node: RuntimeNode,
+    leftovers?: ReadonlySet<string>,
+    ordinal = this.nextOrdinal++,
+  ): Promise<void> {
     if (
       leftovers !== undefined
         ? leftovers.has(node.namespace)
@@ -899,6 +913,7 @@ export class StartedLocalRuntime implements AsyncDisposable, RuntimeProcessContr
     await createNamespace(node.namespace);
     const rec: NodeRecord = {
       node,
+      ordinal,
       ownLogFile: node.logFile,
       restarts: 0,
       startedAtMs: Date.now(),
