@@ -246,6 +246,30 @@ describe.each([
     return { server, client, srv, cli, port };
   }
 
+  /**
+   * Waits until both ends of a transfer report their totals (equal: a corrupted byte the
+   * receiver accepted would change the hash) and both scripts exited.
+   */
+  async function finished(
+    t: Awaited<ReturnType<typeof transfer>>,
+    what: string,
+    timeoutMs: number,
+  ) {
+    await waitUntil(
+      what,
+      () => t.srv.final() !== undefined && t.cli.final() !== undefined,
+      timeoutMs,
+      20,
+    );
+    expect(t.srv.final()).toEqual(t.cli.final());
+    await waitUntil(
+      "both scripts to exit",
+      () => t.client.exitCode !== null && t.server.exitCode !== null,
+      20_000,
+      20,
+    );
+  }
+
   it("uses the offload the mode asks for", () => {
     const log = readFileSync(rt.runtime.node("client").logFile, "utf8");
     if (mode === "on") expect(log).toMatch(/TUN offload csum tso4 tso6/);
@@ -260,19 +284,7 @@ describe.each([
     const tx0 = await tunTxPackets(cns);
     const total = 48 << 20;
     const t = await transfer(total);
-    await waitUntil(
-      "the transfer to end",
-      () => t.srv.final() !== undefined && t.cli.final() !== undefined,
-      120_000,
-      20,
-    );
-    await waitUntil(
-      "both scripts to exit",
-      () => t.client.exitCode !== null && t.server.exitCode !== null,
-      20_000,
-      20,
-    );
-    expect(t.srv.final()).toEqual(t.cli.final());
+    await finished(t, "the transfer to end", 120_000);
     expect(t.srv.final()!.bytes).toBe(total);
     const k1 = await kernelCounters(cns);
     const s1 = await kernelCounters(sns);
@@ -343,20 +355,8 @@ describe.each([
       const k0 = await kernelCounters(cns);
       const total = 16 << 20;
       const t = await transfer(total);
-      await waitUntil(
-        "the transfer to end",
-        () => t.srv.final() !== undefined && t.cli.final() !== undefined,
-        120_000,
-        20,
-      );
       // A corrupted byte the receiver accepted would change the hash.
-      expect(t.srv.final()).toEqual(t.cli.final());
-      await waitUntil(
-        "both scripts to exit",
-        () => t.client.exitCode !== null && t.server.exitCode !== null,
-        20_000,
-        20,
-      );
+      await finished(t, "the transfer to end", 120_000);
       const sent = (await kernelCounters(cns)).segs - k0.segs;
       await waitUntil(
         "the fault to count corrupted segments and the client's entry every segment",
@@ -391,19 +391,7 @@ describe.each([
     // Out: the client's source leaves as its public IP.
     const k0 = await kernelCounters(cns);
     const out = await transfer(16 << 20, "client", "internet", INTERNET);
-    await waitUntil(
-      "the upload to end",
-      () => out.srv.final() !== undefined && out.cli.final() !== undefined,
-      120_000,
-      20,
-    );
-    expect(out.srv.final()).toEqual(out.cli.final());
-    await waitUntil(
-      "both scripts to exit",
-      () => out.client.exitCode !== null && out.server.exitCode !== null,
-      20_000,
-      20,
-    );
+    await finished(out, "the upload to end", 120_000);
     const sent = (await kernelCounters(cns)).segs - k0.segs;
     await waitUntil(
       "the client's entry to count every segment",
@@ -414,19 +402,7 @@ describe.each([
     // In: the internet dials the public IP; the destination becomes the private address.
     const i0 = await kernelCounters(ins);
     const inbound = await transfer(16 << 20, "internet", "client", publicIp);
-    await waitUntil(
-      "the download to end",
-      () => inbound.srv.final() !== undefined && inbound.cli.final() !== undefined,
-      120_000,
-      20,
-    );
-    expect(inbound.srv.final()).toEqual(inbound.cli.final());
-    await waitUntil(
-      "both scripts to exit",
-      () => inbound.client.exitCode !== null && inbound.server.exitCode !== null,
-      20_000,
-      20,
-    );
+    await finished(inbound, "the download to end", 120_000);
     const got = (await kernelCounters(ins)).segs - i0.segs;
     await waitUntil(
       "the client's entry to count every segment the internet sent",
@@ -513,19 +489,7 @@ describe.each([
       await runtime.ec2.send(new AuthorizeSecurityGroupIngressCommand(rule)).catch(() => undefined);
       await runtime.ec2.send(new DeleteNetworkAclEntryCommand(deny)).catch(() => undefined);
     }
-    await waitUntil(
-      "the transfer to end",
-      () => t.srv.final() !== undefined && t.cli.final() !== undefined,
-      60_000,
-      20,
-    );
-    expect(t.srv.final()).toEqual(t.cli.final());
-    await waitUntil(
-      "both scripts to exit",
-      () => t.client.exitCode !== null && t.server.exitCode !== null,
-      20_000,
-      20,
-    );
+    await finished(t, "the transfer to end", 60_000);
     const sent = (await kernelCounters(cns)).segs - k0.segs;
     // What the kernel sent = what the client's ENI let out (its egress entry), and that =
     // what the server's entry admitted + the segments its NACL denied (counters are reports:
