@@ -94,11 +94,29 @@ export function parseIpv6Words(text: string): number[] | undefined {
   return words;
 }
 
+/** Distinct CIDR texts parseCidr remembers; past this the memo starts over. */
+const CIDR_MEMO_ENTRIES = 65_536;
+const cidrMemo = new Map<string, ParsedCidr | null>();
+
 /**
  * Parses a CIDR ("10.0.0.0/16", "2001:db8::/32") or a bare address (as /32 or /128). Host bits
  * are cleared (AWS-BEHAVIOUR RULE-8). Returns undefined for malformed text.
+ *
+ * The result is frozen and may be shared: each distinct text is parsed once per process (SG
+ * rules expanded from group members repeat the same /32s in every ENI's policy and snapshot).
+ * The memo is bounded (it is emptied when it reaches CIDR_MEMO_ENTRIES texts).
  */
 export function parseCidr(text: string): ParsedCidr | undefined {
+  const m = cidrMemo.get(text);
+  if (m !== undefined) return m ?? undefined;
+  const c = parseCidrText(text);
+  if (cidrMemo.size >= CIDR_MEMO_ENTRIES) cidrMemo.clear();
+  const f = c === undefined ? null : Object.freeze({ ...c, words: Object.freeze(c.words) });
+  cidrMemo.set(text, f);
+  return f ?? undefined;
+}
+
+function parseCidrText(text: string): ParsedCidr | undefined {
   const slash = text.indexOf("/");
   const addr = slash >= 0 ? text.slice(0, slash) : text;
   const v6 = addr.includes(":");

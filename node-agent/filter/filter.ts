@@ -34,6 +34,7 @@ import { ConntrackTable, NO_KEY, type ConntrackEntryView } from "../conntrack/co
 import { Dir, INVALID, NO_ENTRY, TcpState, nextTcpState } from "../conntrack/tcp-state.js";
 import { SgMatcher } from "./match.js";
 import { NaclMatcher } from "./nacl.js";
+import { type CompiledPolicyCache, processPolicyCache } from "./compiled-cache.js";
 import { TrackingClassifier } from "./tracking.js";
 
 export type { ConntrackEntryView } from "../conntrack/conntrack-table.js";
@@ -77,6 +78,11 @@ export interface EniFilterOptions {
   readonly reclassifyLive?: boolean;
   /** Initial conntrack capacity (grows by doubling). */
   readonly initialCapacity?: number;
+  /**
+   * Where SG matchers and NACL tables come from: default the process-wide cache (ENIs with the
+   * same rules share them, filter/compiled-cache.ts); `null` compiles every policy afresh.
+   */
+  readonly cache?: CompiledPolicyCache | null;
 }
 
 /** Counters of one ENI's filter (MET-3, MET-4 and a few more). */
@@ -126,11 +132,21 @@ class CompiledFilterPolicy {
   readonly ingressHits: Float64Array;
   readonly egressHits: Float64Array;
 
-  constructor(readonly policy: CompiledEniPolicy) {
-    this.ingress = new SgMatcher(policy.ingress);
-    this.egress = new SgMatcher(policy.egress);
-    this.naclIn = new NaclMatcher(policy.naclIn);
-    this.naclOut = new NaclMatcher(policy.naclOut);
+  constructor(
+    readonly policy: CompiledEniPolicy,
+    cache: CompiledPolicyCache | null,
+  ) {
+    if (cache === null) {
+      this.ingress = new SgMatcher(policy.ingress);
+      this.egress = new SgMatcher(policy.egress);
+      this.naclIn = new NaclMatcher(policy.naclIn);
+      this.naclOut = new NaclMatcher(policy.naclOut);
+    } else {
+      this.ingress = cache.sgMatcher(policy.ingress);
+      this.egress = cache.sgMatcher(policy.egress);
+      this.naclIn = new NaclMatcher(cache.naclTable(policy.naclIn));
+      this.naclOut = new NaclMatcher(cache.naclTable(policy.naclOut));
+    }
     this.tracking = new TrackingClassifier(policy);
     this.ingressHits = new Float64Array(policy.ingress.length);
     this.egressHits = new Float64Array(policy.egress.length);
@@ -167,8 +183,11 @@ export class EniFilter {
   /** Rule hits of earlier revisions, by direction + "\t" + rule id (setPolicy folds them in). */
   private readonly pastRuleHits = new Map<string, number>();
 
+  private readonly cache: CompiledPolicyCache | null;
+
   constructor(policy: CompiledEniPolicy, opts: EniFilterOptions = {}) {
-    this.compiled = new CompiledFilterPolicy(policy);
+    this.cache = opts.cache === undefined ? processPolicyCache : opts.cache;
+    this.compiled = new CompiledFilterPolicy(policy, this.cache);
     this.ownsAllowance = opts.allowance === undefined;
     this.allowance = opts.allowance ?? new Allowance(policy.allowance);
     this.reclassifyLive = opts.reclassifyLive ?? false;
@@ -190,7 +209,7 @@ export class EniFilter {
    * the new maximum (a shared one is left to its owner, MET-1).
    */
   setPolicy(policy: CompiledEniPolicy): void {
-    const next = new CompiledFilterPolicy(policy);
+    const next = new CompiledFilterPolicy(policy, this.cache);
     this.foldRuleHits(this.pastRuleHits, this.compiled);
     this.foldNaclHits(this.pastNaclHits, this.compiled);
     this.compiled = next;

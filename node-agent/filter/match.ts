@@ -297,7 +297,11 @@ function bucketKind(protocol: number, family: 4 | 6): number {
   return KIND_PLAIN;
 }
 
-/** Rules of one direction of one ENI, compiled for matching. Immutable after construction. */
+/**
+ * Rules of one direction of one ENI, compiled for matching. Immutable after construction, and
+ * it keeps no rule objects (only their indices), so ENIs whose rule lists have the same
+ * protocols, ports and CIDRs in the same order can share one (filter/compiled-cache.ts).
+ */
 export class SgMatcher {
   /** [family 4 -> 0, 6 -> 1][protocol 0..255] */
   private readonly byProto: (ProtoBucket | undefined)[][] = [[], []];
@@ -306,7 +310,7 @@ export class SgMatcher {
   private readonly scratch = new Uint32Array(4);
 
   /** `rules`: the union of the ENI's SGs' rules of one direction (RULE-1). */
-  constructor(readonly rules: readonly CompiledRule[]) {
+  constructor(rules: readonly CompiledRule[]) {
     // Group (family, protocol, prefixLen, masked address) -> leaf inputs.
     type Leaf = { words: number[]; items: { rule: number; from: number; to: number }[] };
     const groups = new Map<
