@@ -117,6 +117,7 @@ interface RevisionView {
   readonly enforced: boolean;
   readonly lastCompile?: {
     readonly revision: number;
+    readonly startedAtMs: number;
     readonly compileMs: number;
     readonly atMs: number;
     readonly pushed: number;
@@ -152,6 +153,18 @@ interface RoundFigures {
   /** The compile's pushes done -> each ack, ms. */
   readonly afterPush: number[];
   readonly reached: number;
+  /**
+   * The change's timeline, ms after the API call was sent (the controller's and this process's
+   * clocks are the same system clock): compile started, compile done, pushes left (every
+   * snapshot handed to its socket), the API answered, the last ack arrived.
+   */
+  readonly timeline?: {
+    readonly compileStart: number;
+    readonly compileEnd: number;
+    readonly pushesLeft: number;
+    readonly answered: number;
+    readonly lastAck: number;
+  };
   /** CPU ms the controller / the agent processes used during the round (runtime part). */
   readonly controllerCpuMs?: number;
   readonly agentsCpuMs?: number;
@@ -202,6 +215,7 @@ async function ruleChangeRounds(
         new DeleteNetworkAclEntryCommand({ NetworkAclId: acl, RuleNumber: 50, Egress: false }),
       );
     }
+    const answeredMs = Date.now();
     let view: RevisionView;
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -222,8 +236,19 @@ async function ruleChangeRounds(
             agentsCpuMs: pids.agents.reduce((sum, p, i) => sum + cpuMs(p) - cpu0.a[i]!, 0),
           }
         : {};
+    const timeline =
+      lc !== undefined && lc.revision === view.revision && acks.length > 0
+        ? {
+            compileStart: lc.startedAtMs - sentMs,
+            compileEnd: lc.startedAtMs + lc.compileMs - sentMs,
+            pushesLeft: lc.atMs - sentMs,
+            answered: answeredMs - sentMs,
+            lastAck: Math.max(...acks) - sentMs,
+          }
+        : undefined;
     out.push({
       ...cpu,
+      ...(timeline !== undefined ? { timeline } : {}),
       compileMs,
       perEni: acks.map((t) => t - sentMs).sort((a, b) => a - b),
       afterPush: lc !== undefined ? acks.map((t) => t - lc.atMs).sort((a, b) => a - b) : [],
@@ -254,6 +279,13 @@ function printRounds(label: string, rounds: readonly RoundFigures[], enis: numbe
   console.log(
     `    of which after the compile's pushes left: p50 ${pct(push, 50).toFixed(0)} ms  p99 ${pct(push, 99).toFixed(0)} ms`,
   );
+  for (const [i, r] of rounds.entries()) {
+    const t = r.timeline;
+    if (t === undefined) continue;
+    console.log(
+      `    round ${i + 1}, ms after the API call was sent: compile start ${t.compileStart.toFixed(0)}, compile end ${t.compileEnd.toFixed(0)}, pushes left ${t.pushesLeft.toFixed(0)}, API answered ${t.answered.toFixed(0)}, last ack ${t.lastAck.toFixed(0)}`,
+    );
+  }
   const cpuRounds = rounds.filter((r) => r.agentsCpuMs !== undefined);
   if (cpuRounds.length > 0) {
     const c = cpuRounds.reduce((s, r) => s + r.controllerCpuMs!, 0) / cpuRounds.length;

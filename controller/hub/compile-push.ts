@@ -37,6 +37,11 @@ export interface CompilePushOptions {
 export interface LastCompile {
   /** The store revision it compiled. */
   readonly revision: number;
+  /**
+   * When the compile began (the hub's clock, epoch ms): a change's API call to here is the
+   * request's own handling, its store transaction and the microtask that coalesces writes.
+   */
+  readonly startedAtMs: number;
   /** How long the compile took (ms), pushes not included. */
   readonly compileMs: number;
   /** When the compile and its pushes were done (the hub's clock, epoch ms). */
@@ -172,6 +177,7 @@ export class CompilePush {
 
   private compileAndPush(change: StateChange | undefined): void {
     const { registry } = this.opts;
+    const startedAtMs = this.opts.now();
     const t0 = performance.now();
     const state = this.opts.source.readPolicyState();
     const result = this.compiler.update(
@@ -205,7 +211,13 @@ export class CompilePush {
     if (!defer) pushed += this.pushDeferred();
     pushed += this.sendFirstSnapshots();
     if (this.deferred.size > 0) this.scheduleDeferred();
-    this.last = { revision: result.revision, compileMs, atMs: this.opts.now(), pushed };
+    this.last = {
+      revision: result.revision,
+      startedAtMs,
+      compileMs,
+      atMs: this.opts.now(),
+      pushed,
+    };
     this.opts.afterPush(result);
   }
 

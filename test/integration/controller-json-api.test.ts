@@ -130,6 +130,7 @@ describe("JSON API", () => {
       ],
       lastCompile: {
         revision: ctl.revision(),
+        startedAtMs: expect.any(Number),
         compileMs: expect.any(Number),
         atMs: expect.any(Number),
         pushed: expect.any(Number),
